@@ -1,0 +1,1 @@
+"""WHAT: the deal, its tranches and their clocks. contract/ holds the rules, actions/ the writers."""

@@ -1,0 +1,64 @@
+"""The recipe every writer follows (DESIGN.md "An action, step by step")."""
+from django.db import transaction
+
+from escrow import history
+from escrow.errors import NotFound, WrongState
+from escrow.models import Deal, Tranche
+
+
+def lock_deal(deal_id) -> Deal:
+    try:
+        return Deal.objects.select_for_update().get(pk=deal_id)
+    except Deal.DoesNotExist:
+        raise NotFound("No such deal.")
+
+
+def lock_tranche(tranche_id) -> Tranche:
+    """Lock the deal first, then the tranche: one order everywhere, so no deadlocks, and the ledger
+    of a deal is written by one action at a time."""
+    try:
+        deal_id = Tranche.objects.values_list("deal_id", flat=True).get(pk=tranche_id)
+    except Tranche.DoesNotExist:
+        raise NotFound("No such tranche.")
+    deal = lock_deal(deal_id)
+    tranche = Tranche.objects.select_for_update().get(pk=tranche_id)
+    tranche.deal = deal
+    return tranche
+
+
+def expect_state(obj, *states, doing):
+    if obj.state not in states:
+        labels = ", ".join(str(s.label) if hasattr(s, "label") else str(s) for s in states)
+        raise WrongState(
+            f"Cannot {doing}: the {obj._meta.verbose_name} is {obj.get_state_display().lower()} "
+            f"(needs: {labels.lower()})."
+        )
+
+
+def run_transition(obj, method_name, *args, actor, party=None, action, clause, summary, details=None,
+                   deal=None, tranche=None):
+    """Call one django-fsm transition, save, and write its history entry in the same transaction."""
+    assert transaction.get_connection().in_atomic_block, "actions run inside transaction.atomic"
+    before = obj.state
+    getattr(obj, method_name)(*args)
+    obj.save()
+    history.record(
+        deal or getattr(obj, "deal", obj), action=action, actor=actor,
+        acting_for=_acting_for(party), tranche=tranche if tranche is not None else _tranche_of(obj),
+        from_state=before, to_state=obj.state, clause=clause, summary=summary, details=details,
+    )
+    return obj
+
+
+def record(deal, *, action, actor, party=None, clause, summary, details=None, tranche=None):
+    """History for an event that is not a state change (signature, upload, role change)."""
+    return history.record(deal, action=action, actor=actor, acting_for=_acting_for(party), tranche=tranche,
+                          clause=clause, summary=summary, details=details)
+
+
+def _acting_for(party):
+    return f"{party.organisation.name} ({party.role})" if party else ""
+
+
+def _tranche_of(obj):
+    return obj if isinstance(obj, Tranche) else None

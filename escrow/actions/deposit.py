@@ -1,0 +1,62 @@
+"""The deal's ends: the deposit into escrow (EA 1.1) and the return for cancellation (SPA 5.2(1))."""
+from django.db import transaction
+from django.utils import timezone
+
+from escrow.clock import calendar_for, contract_today
+from escrow.contract.calendar import deposit_due
+from escrow.errors import WrongState
+from escrow.models import Role, ShareMovement, TrancheState
+from escrow.notify import notify_roles
+from escrow.permissions import require
+
+from .base import expect_state, lock_deal, run_transition
+
+
+@transaction.atomic
+def confirm_deposit(actor, deal, *, reference=""):
+    """EA 1.1: the agent confirms the consideration shares were issued in its name."""
+    deal = lock_deal(deal.pk)
+    party = require(actor, deal, "confirm_deposit")
+    expect_state(deal, deal.State.AWAITING_DEPOSIT, doing="confirm the deposit")
+    today = contract_today()
+    due = deposit_due(deal.effective_date, calendar_for(deal))
+    ShareMovement.objects.create(
+        deal=deal, kind=ShareMovement.Kind.DEPOSIT, quantity=deal.total_shares, fact_key=f"deposit:{deal.pk}",
+        reference=reference, recorded_at=timezone.now(), recorded_by=actor,
+    )
+    run_transition(
+        deal, "confirm_deposit", actor=actor, party=party, action="deposit_confirmed", clause="EA 1.1",
+        summary=f"{deal.total_shares:,} shares deposited in the escrow account",
+        details={"quantity": deal.total_shares, "due": due.due, "confirmed_on": today,
+                 "late": today > due.due, "reference": reference},
+    )
+    notify_roles(deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER], key=f"deposit:{deal.pk}",
+                 subject=f"{deal.name}: {deal.total_shares:,} shares are in escrow", clause="EA 1.1")
+    return deal
+
+
+@transaction.atomic
+def return_for_cancellation(actor, deal, *, reference=""):
+    """SPA 5.2(1): on expiry, shares not released go back to the issuer for cancellation."""
+    deal = lock_deal(deal.pk)
+    party = require(actor, deal, "return_for_cancellation")
+    expect_state(deal, deal.State.IN_ESCROW, doing="return shares for cancellation")
+    open_years = deal.tranches.exclude(state=TrancheState.RELEASED).values_list("year", flat=True)
+    if open_years:
+        raise WrongState(f"Years {', '.join(map(str, open_years))} are not released yet; the agreement "
+                         "expires only after the last year is settled (SPA 5.2(1)).")
+    remaining = ShareMovement.objects.filter(deal=deal).balances()["in_escrow"]
+    if remaining:
+        ShareMovement.objects.create(
+            deal=deal, kind=ShareMovement.Kind.RETURN, quantity=remaining, fact_key=f"return:{deal.pk}",
+            reference=reference, recorded_at=timezone.now(), recorded_by=actor,
+        )
+    run_transition(
+        deal, "close", actor=actor, party=party, action="returned_for_cancellation", clause="SPA 5.2(1)",
+        summary=f"{remaining:,} deducted shares returned to the issuer for cancellation; escrow closed",
+        details={"quantity": remaining, "reference": reference},
+    )
+    notify_roles(deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER], key=f"return:{deal.pk}",
+                 subject=f"{deal.name}: escrow closed, {remaining:,} shares returned for cancellation",
+                 clause="SPA 5.2(1)")
+    return deal

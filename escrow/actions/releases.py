@@ -1,0 +1,91 @@
+"""The transfer, four eyes (EA 3.2): one officer prepares, a second, different officer approves."""
+from django.db import transaction
+from django.utils import timezone
+
+from escrow.clock import contract_today
+from escrow.errors import InvalidInput, NotAllowed, WrongState
+from escrow.models import Instrument, Role, ShareMovement, TrancheState
+from escrow.notify import notify_roles
+from escrow.permissions import require
+from escrow.reauth import reauthenticate
+
+from .base import expect_state, lock_tranche, run_transition
+
+
+def effective_instruction(tranche):
+    return tranche.instruments.filter(kind=Instrument.Kind.JOINT_INSTRUCTION,
+                                      status=Instrument.Status.EFFECTIVE).select_related("document").last()
+
+
+def _check_hash(tranche, expected_sha256):
+    instruction = effective_instruction(tranche)
+    if instruction is None or (expected_sha256 or "").lower() != instruction.document.sha256:
+        raise InvalidInput("The instruction you reviewed is not the signed one; reload the page and check its hash.")
+    return instruction
+
+
+@transaction.atomic
+def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_token=None):
+    """EA 3.2: the first officer checks the signed instruction and prepares the transfer."""
+    tranche = lock_tranche(tranche_id)
+    party = require(actor, tranche.deal, "prepare_release")
+    expect_state(tranche, TrancheState.INSTRUCTED, doing="prepare the release")
+    instruction = _check_hash(tranche, expected_sha256)
+    method = reauthenticate(actor, password=password, otp_token=otp_token)
+    run_transition(tranche, "prepare_release", actor, actor=actor, party=party, action="release_prepared",
+                   clause="EA 3.2", summary=f"{actor} prepared the transfer of {tranche.release_quantity:,} shares",
+                   details={"instruction_sha256": instruction.document.sha256, "auth_method": method})
+    notify_roles(tranche.deal, [Role.ESCROW_AGENT], tranche=tranche, key=f"prepared:{tranche.pk}:{instruction.pk}",
+                 clause="EA 3.2", subject=f"{tranche.deal.name}: year {tranche.year} release prepared — a second "
+                                          "officer must approve")
+    return tranche
+
+
+@transaction.atomic
+def withdraw_preparation(actor, tranche_id, *, reason):
+    """Four eyes: the reviewing officer sends the preparation back."""
+    tranche = lock_tranche(tranche_id)
+    party = require(actor, tranche.deal, "withdraw_preparation")
+    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing="send the preparation back")
+    if not (reason or "").strip():
+        raise InvalidInput("Say why the preparation goes back.")
+    run_transition(tranche, "withdraw_preparation", actor=actor, party=party, action="preparation_withdrawn",
+                   clause="EA 3.2", summary=f"Preparation sent back: {reason.strip()}", details={"reason": reason})
+    return tranche
+
+
+@transaction.atomic
+def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, password=None, otp_token=None):
+    """EA 3.2: a second officer approves; the shares leave escrow in the same transaction."""
+    tranche = lock_tranche(tranche_id)
+    party = require(actor, tranche.deal, "approve_release")
+    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing="approve the release")
+    if tranche.prepared_by_id == actor.pk:
+        raise NotAllowed("You prepared this release; a second, different officer must approve it (four eyes).")
+    if not (transfer_reference or "").strip():
+        raise InvalidInput("Enter the transfer agent's reference for the share transfer.")
+    instruction = _check_hash(tranche, expected_sha256)
+    method = reauthenticate(actor, password=password, otp_token=otp_token)
+    quantity = tranche.release_quantity or 0
+    balance = tranche.deal.movements.balances()["in_escrow"]
+    if quantity > balance:
+        raise WrongState(f"{quantity:,} shares exceed the {balance:,} in escrow; tell compliance.")
+    if quantity:
+        ShareMovement.objects.create(
+            deal=tranche.deal, tranche=tranche, kind=ShareMovement.Kind.RELEASE, quantity=quantity,
+            fact_key=f"release:{tranche.pk}", reference=transfer_reference.strip(), recorded_at=timezone.now(),
+            recorded_by=actor,
+        )
+    today = contract_today()
+    run_transition(tranche, "record_release", today, transfer_reference.strip(), actor=actor, party=party,
+                   action="released", clause="EA 3.2",
+                   summary=f"{quantity:,} shares released to the seller (prepared by {tranche.prepared_by}, "
+                           f"approved by {actor})",
+                   details={"quantity": quantity, "transfer_reference": transfer_reference.strip(),
+                            "instruction_sha256": instruction.document.sha256, "auth_method": method,
+                            "transfer_due": tranche.transfer_due_date, "late": bool(
+                                tranche.transfer_due_date and today > tranche.transfer_due_date)})
+    notify_roles(tranche.deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT], tranche=tranche,
+                 key=f"released:{tranche.pk}", clause="EA 3.2",
+                 subject=f"{tranche.deal.name}: {quantity:,} shares of year {tranche.year} released")
+    return tranche

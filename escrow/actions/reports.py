@@ -1,0 +1,114 @@
+"""The assessment year closes and the approved firm reports (SPA 4.2, 5.1; EA 3.1(a))."""
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from escrow.clock import contract_today
+from escrow.documents import store_pdf
+from escrow.errors import InvalidInput, NotAllowed, WrongState
+from escrow.models import AuditReport, Role, StoredDocument, TrancheState
+from escrow.notify import notify_roles
+from escrow.permissions import require
+from escrow.quantities import schedule_for
+
+from .base import expect_state, lock_tranche, run_transition
+from .instruments import issue_joint_instruction
+from .parties import approved_firm
+
+# A revenue beyond this many times the target is taken for a typing error, not a result.
+ABSURD_MULTIPLE = 100
+
+
+@transaction.atomic
+def open_year(tranche_id, *, today=None):
+    """SPA 5.1: the assessment year has ended; the report and the 60-day clock start. Idempotent."""
+    tranche = lock_tranche(tranche_id)
+    today = today or contract_today()
+    if tranche.state != TrancheState.SCHEDULED or today <= tranche.period_end:
+        return tranche
+    if tranche.deal.state != tranche.deal.State.IN_ESCROW:
+        return tranche  # nothing to release before the deposit (EA 1.1)
+    run_transition(
+        tranche, "open_for_report", actor=None, action="year_ended", clause="SPA 5.1",
+        summary=f"Assessment year {tranche.year} ended on {tranche.period_end}; release due by "
+                f"{tranche.release_due_date}",
+        details={"period_end": tranche.period_end, "release_due_date": tranche.release_due_date},
+    )
+    notify_roles(tranche.deal, [Role.AUDITOR, Role.ISSUER], tranche=tranche, key=f"year-ended:{tranche.pk}",
+                 subject=f"{tranche.deal.name}: year {tranche.year} ended — the audited report is due",
+                 clause="SPA 4.2, 5.1")
+    return tranche
+
+
+def parse_revenue(value, tranche) -> Decimal:
+    try:
+        revenue = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"'{value}' is not an amount; enter the audited revenue in RMB, e.g. 665000000.00.")
+    if not revenue.is_finite() or revenue < 0:
+        raise InvalidInput("The audited revenue cannot be negative.")
+    if revenue != revenue.quantize(Decimal("0.01")):
+        raise InvalidInput("Enter the revenue to at most two decimal places (fen).")
+    if revenue > tranche.target_revenue * ABSURD_MULTIPLE:
+        raise InvalidInput(f"{revenue:,} is more than {ABSURD_MULTIPLE} times the target of "
+                           f"{tranche.target_revenue:,}; check the figure.")
+    return revenue
+
+
+@transaction.atomic
+def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name=""):
+    """SPA 4.2, EA 3.1(a): the approved firm files its written report; the engine computes the
+    quantity (SPA 5.2) and the joint instruction is generated for signature (EA 3.1(b))."""
+    tranche = lock_tranche(tranche_id)
+    deal = tranche.deal
+    party = require(actor, deal, "file_report")
+    now = timezone.now()
+    if approved_firm(deal, party.organisation_id, now) is None:
+        raise NotAllowed(f"{party.organisation} has not been approved by the issuer; a report counts only "
+                         "from a firm approved before it is filed (SPA 4.2).", clause="SPA 4.2")
+    expect_state(tranche, TrancheState.AWAITING_REPORT, doing="file the report")
+    _require_earlier_reports(tranche)
+    revenue = parse_revenue(audited_revenue, tranche)
+    document = store_pdf(deal=deal, tranche=tranche, kind=StoredDocument.Kind.AUDIT_REPORT, data=pdf, by=actor,
+                         original_name=original_name)
+    AuditReport.objects.create(tranche=tranche, firm=party, audited_revenue=revenue, document=document,
+                               filed_by=actor, filed_at=now)
+    run_transition(
+        tranche, "record_report", revenue, actor=actor, party=party, action="report_filed",
+        clause="SPA 4.2, EA 3.1(a)",
+        summary=f"Audited revenue of year {tranche.year}: RMB {revenue:,} (target {tranche.target_revenue:,})",
+        details={"audited_revenue": revenue, "document_sha256": document.sha256, "file": original_name},
+    )
+    return _compute_and_instruct(tranche, actor)
+
+
+def _require_earlier_reports(tranche):
+    missing = tranche.deal.tranches.filter(year__lt=tranche.year, audited_revenue__isnull=True)
+    if missing.exists():
+        years = ", ".join(str(y) for y in missing.values_list("year", flat=True))
+        raise WrongState(f"Year {years} has no audited report yet; offsets run in year order (SPA 5.2(2)).")
+
+
+def _compute_and_instruct(tranche, actor):
+    year = schedule_for(tranche.deal).years[tranche.year - 1]
+    tranche.own_release, tranche.deducted = year.own_release, year.deducted
+    tranche.recovered = {str(k): v for k, v in year.recovered.items()}
+    tranche.release_quantity = year.total_release
+    tranche.calculation = year.as_dict()
+    run_transition(
+        tranche, "await_instruction", actor=None, action="quantity_computed", clause="SPA 5.1, 5.2",
+        summary=f"{year.total_release:,} shares to release for year {tranche.year} "
+                f"(own {year.own_release:,}, deducted {year.deducted:,}, recovered {sum(year.recovered.values()):,})",
+        details={"calculation": tranche.calculation, "policies": tranche.deal.policies.as_dict()},
+    )
+    if year.requires_settlement:
+        notify_roles(tranche.deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT], tranche=tranche,
+                     key=f"settlement-needed:{tranche.pk}", clause="EA 3.1(a), P5",
+                     subject=f"{tranche.deal.name}: year {tranche.year} missed its target — a settlement "
+                             "signed by all parties is needed before any release (P5 settlement-only)")
+        return tranche
+    issue_joint_instruction(tranche, quantity=year.total_release, actor=actor,
+                            calculation_lines=[f"{e.clause}: {e.formula} → {e.figure}" for e in year.explanations],
+                            calculation=tranche.calculation)
+    return tranche

@@ -1,0 +1,123 @@
+"""Appending to and verifying the hash-chained history (DESIGN.md: DealEvent).
+
+An entry's hash is SHA-256 over the canonical JSON of its content and the previous entry's hash.
+Appending locks the chain head row, so two writers never produce two entries at one position.
+"""
+import hashlib
+import json
+from datetime import timezone as dt_timezone
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditChain, AuditEntry
+
+GENESIS = "0" * 64
+ACCOUNTS_CHAIN = "accounts"
+
+
+def chain_key_for(deal):
+    return f"deal:{deal.pk}"
+
+
+def entry_content(entry) -> dict:
+    """The fields the hash covers, in a stable form."""
+    return {
+        "chain": entry.chain.key,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt_timezone.utc).isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "acting_for": entry.acting_for,
+        "deal": entry.deal_id,
+        "tranche": entry.tranche_id,
+        "action": entry.action,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "clause": entry.clause,
+        "summary": entry.summary,
+        "details": entry.details,
+    }
+
+
+def compute_hash(entry) -> str:
+    payload = json.dumps(entry_content(entry), sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256((entry.prev_hash + payload).encode()).hexdigest()
+
+
+def _normalise(details):
+    # Store exactly what the hash saw (dates and Decimals become strings once, here).
+    return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
+def append(chain_key, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",
+           to_state="", clause="", summary="", details=None):
+    chain, _ = AuditChain.objects.get_or_create(key=chain_key)
+    chain = AuditChain.objects.select_for_update().get(pk=chain.pk)
+    entry = AuditEntry(
+        chain=chain, seq=chain.length + 1, at=timezone.now(), actor=actor,
+        actor_name=str(actor) if actor else "", acting_for=acting_for, deal=deal, tranche=tranche,
+        action=action, from_state=from_state or "", to_state=to_state or "", clause=clause,
+        summary=summary, details=_normalise(details), prev_hash=chain.head_hash,
+    )
+    entry.hash = compute_hash(entry)
+    entry.save()
+    AuditChain.objects.filter(pk=chain.pk).update(length=entry.seq, head_hash=entry.hash)
+    return entry
+
+
+def record(deal, *, action, actor=None, acting_for="", tranche=None, **kwargs):
+    """Append to the deal's chain (every transition, signature, upload, role change)."""
+    return append(chain_key_for(deal), action=action, actor=actor, acting_for=acting_for, deal=deal,
+                  tranche=tranche, **kwargs)
+
+
+def record_account_event(action, *, actor=None, details=None):
+    return append(ACCOUNTS_CHAIN, action=action, actor=actor, clause="", details=details,
+                  summary=f"{action} {actor or (details or {}).get('username', '')}".strip())
+
+
+@dataclass
+class ChainCheck:
+    key: str
+    length: int
+    head_hash: str
+    ok: bool
+    problem: str = ""
+    bad_seq: int | None = None
+
+
+def verify_chain(chain, *, saved_head: tuple[int, str] | None = None) -> ChainCheck:
+    """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation."""
+    prev, expected_seq, seen = GENESIS, 1, {}
+    for entry in chain.entries.order_by("seq").iterator():
+        problem = _entry_problem(entry, prev, expected_seq)
+        if problem:
+            return ChainCheck(chain.key, expected_seq - 1, prev, False, problem, entry.seq)
+        seen[entry.seq] = entry.hash
+        prev, expected_seq = entry.hash, expected_seq + 1
+    length = expected_seq - 1
+    if chain.length != length or chain.head_hash != prev:
+        return ChainCheck(chain.key, length, prev, False,
+                          f"the chain head says {chain.length} entries ending {chain.head_hash[:12]}, "
+                          f"the entries end at #{length} {prev[:12]}", length + 1)
+    if saved_head:
+        seq, head = saved_head
+        if seen.get(seq) != head:
+            where = "is missing (the log was truncated)" if seq > length else "has a different hash"
+            return ChainCheck(chain.key, length, prev, False,
+                              f"saved head #{seq} {head[:12]} {where}", min(seq, length + 1))
+    return ChainCheck(chain.key, length, prev, True)
+
+
+def _entry_problem(entry, prev, expected_seq):
+    if entry.seq != expected_seq:
+        return f"entry #{expected_seq} is missing (next is #{entry.seq})"
+    if entry.prev_hash != prev:
+        return f"entry #{entry.seq} does not link to the previous entry"
+    if compute_hash(entry) != entry.hash:
+        return f"entry #{entry.seq} ({entry.action}) was altered: its content does not match its hash"
+    return ""

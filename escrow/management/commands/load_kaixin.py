@@ -1,0 +1,122 @@
+"""Load the Kaixin earn-out (Form 6-K of 2 Dec 2025, SPA + EA) and one demo login per role.
+
+Idempotent: running it again changes nothing that is already there. Everything Kaixin-specific
+lives here; the rest of the portal reads it from the database.
+"""
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from escrow.actions import add_party, approve_auditor
+from escrow.contract.calendar import release_due
+from escrow.models import Deal, DealParty, Role, Tranche
+from parties.models import Organisation
+
+SLUG = "kaixin-2025"
+DEMO_PASSWORD = "escrow-demo-2026"
+
+# SPA 1.4, 4.1: five assessment years and their operating revenue targets (RMB).
+YEARS = [
+    (date(2025, 12, 1), date(2026, 11, 30), Decimal("665000000")),
+    (date(2026, 12, 1), date(2027, 11, 30), Decimal("732000000")),
+    (date(2027, 12, 1), date(2028, 11, 30), Decimal("805000000")),
+    (date(2028, 12, 1), date(2029, 11, 30), Decimal("885000000")),
+    (date(2029, 12, 1), date(2030, 11, 30), Decimal("974000000")),
+]
+
+ORGANISATIONS = {
+    Role.ISSUER: dict(name="Kaixin Holdings", name_zh="", kind="company", jurisdiction="Cayman Islands",
+                      contract_name="Party A"),
+    Role.PURCHASER: dict(name="Zhejiang Kaixin Auto Co., Ltd.", name_zh="", kind="company",
+                         jurisdiction="PRC (Taishun, Wenzhou)", contract_name="Party B"),
+    Role.SELLER: dict(name="Fangle Lai", name_zh="", kind="natural_person", jurisdiction="PRC",
+                      contract_name="Party C"),
+    Role.ESCROW_AGENT: dict(name="AUTOA2A, LTD.", name_zh="", kind="company", jurisdiction="British Virgin Islands",
+                            contract_name="Party D"),
+    Role.AUDITOR: dict(name="Demo Approved Accounting Firm", name_zh="演示会计师事务所", kind="accounting_firm",
+                       jurisdiction="PRC", contract_name="Accounting firm approved by Party A (SPA 4.2)"),
+    Role.COMPLIANCE: dict(name="Escrow Portal Compliance", name_zh="托管平台合规部", kind="platform",
+                          jurisdiction="—", contract_name=""),
+}
+
+# username, role, first name, last name, title
+PEOPLE = [
+    ("issuer", Role.ISSUER, "Mingjie", "Zhao", "Authorised representative, Kaixin Holdings"),
+    ("purchaser", Role.PURCHASER, "Wei", "Chen", "Legal representative, Zhejiang Kaixin Auto"),
+    ("seller", Role.SELLER, "Fangle", "Lai", "Seller"),
+    ("agent1", Role.ESCROW_AGENT, "Olivia", "Hart", "Escrow officer"),
+    ("agent2", Role.ESCROW_AGENT, "Daniel", "Ng", "Senior escrow officer"),
+    ("auditor", Role.AUDITOR, "Lin", "Xu", "Audit partner"),
+    ("compliance", Role.COMPLIANCE, "Sara", "Wang", "Compliance officer"),
+]
+
+NOTES = (
+    "Consideration: 15,000,000 Class A ordinary shares (SPA recital 3, 1.1, 2.2, 3.1; EA recital 1). "
+    "The 6-K cover text says 'up to an aggregate of $15 million' of shares: a discrepancy. The SPA governs; "
+    "the deal is denominated in shares.\n"
+    "The 6-K summary says excess revenue offsets earlier shortfalls only when the target is beaten by more "
+    "than 50%; SPA 5.2(2) says 50% of the excess offsets. Default policy P1 follows the SPA text."
+)
+
+
+class Command(BaseCommand):
+    help = "Load the Kaixin deal (slug kaixin-2025) and demo logins for each role. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo-users", action="store_true", help="load the deal only")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        deal, created = Deal.objects.get_or_create(slug=SLUG, defaults=self._deal_fields())
+        for year, (start, end, target) in enumerate(YEARS, 1):
+            Tranche.objects.get_or_create(deal=deal, year=year, defaults=dict(
+                period_start=start, period_end=end, target_revenue=target, release_due_date=release_due(end).due))
+        organisations = {role: self._organisation(fields) for role, fields in ORGANISATIONS.items()}
+        for role, org in organisations.items():
+            if role != Role.AUDITOR and not DealParty.objects.filter(deal=deal, organisation=org).exists():
+                add_party(deal, org, role, contract_name=ORGANISATIONS[role]["contract_name"])
+        people = {} if options["no_demo_users"] else self._people(organisations)
+        self._approve_auditor(deal, organisations[Role.AUDITOR], people.get("issuer"))
+        self.stdout.write(f"{'Loaded' if created else 'Already loaded'}: {deal.name} ({deal.slug}), "
+                          f"{deal.total_shares:,} shares in {deal.tranche_count} tranches.")
+
+    def _deal_fields(self):
+        return dict(
+            name="Kaixin Holdings — Zhejiang Ordinary Smile earn-out", name_zh="开心控股收购对价股份托管（五年业绩考核）",
+            target_company="Zhejiang Ordinary Smile Auto Sales Co., Ltd.", total_shares=15_000_000, tranche_count=5,
+            share_class="Class A ordinary shares", ticker="KXIN", target_currency="CNY", price_currency="USD",
+            effective_date=date(2025, 12, 2), escrow_fee_per_year=Decimal("5000"), notes=NOTES,
+        )
+
+    def _organisation(self, fields):
+        values = {k: v for k, v in fields.items() if k != "contract_name"}
+        org, _ = Organisation.objects.get_or_create(name=values.pop("name"), defaults=values)
+        return org
+
+    def _people(self, organisations):
+        User = get_user_model()
+        people = {}
+        for username, role, first, last, title in PEOPLE:
+            user, created = User.objects.get_or_create(username=username, defaults=dict(
+                first_name=first, last_name=last, title=title, organisation=organisations[role],
+                email=f"{username}@demo.invalid"))
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            people[username] = user
+        from escrow.permissions import sync_deal_permissions
+
+        sync_deal_permissions(Deal.objects.get(slug=SLUG))
+        return people
+
+    def _approve_auditor(self, deal, firm, issuer_user):
+        party = DealParty.objects.filter(deal=deal, organisation=firm).first()
+        if party and party.approved_at:
+            return
+        if issuer_user is None:
+            add_party(deal, firm, Role.AUDITOR, contract_name=ORGANISATIONS[Role.AUDITOR]["contract_name"])
+            return
+        approve_auditor(issuer_user, deal, firm)  # SPA 4.2, recorded in the deal's history

@@ -1,0 +1,50 @@
+"""The append-only share ledger. Every balance is derived from it."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+
+class ShareMovementQuerySet(models.QuerySet):
+    def balances(self):
+        """in escrow + released + returned = deposited (RULES.md invariant)."""
+        totals = dict(self.values_list("kind").annotate(n=Sum("quantity")).values_list("kind", "n"))
+        deposited = totals.get(ShareMovement.Kind.DEPOSIT, 0) or 0
+        released = totals.get(ShareMovement.Kind.RELEASE, 0) or 0
+        returned = totals.get(ShareMovement.Kind.RETURN, 0) or 0
+        return {
+            "deposited": deposited,
+            "released": released,
+            "returned": returned,
+            "in_escrow": deposited - released - returned,
+        }
+
+
+class ShareMovement(models.Model):
+    """A deposit into escrow (EA 1.1), a release to the seller (EA 3.2) or a return for
+    cancellation (SPA 5.2(1)). Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("Deposit into escrow (EA 1.1)")
+        RELEASE = "release", _("Release to the seller (EA 3.2)")
+        RETURN = "return", _("Return to the issuer for cancellation (SPA 5.2(1))")
+
+    deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, related_name="movements")
+    tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="movements")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    quantity = models.PositiveBigIntegerField()
+    # One movement per fact: a repeated or concurrent action cannot write a second one.
+    fact_key = models.CharField(max_length=100, unique=True)
+    reference = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ShareMovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.quantity:,}"

@@ -1,0 +1,55 @@
+"""Organisations and the people who act for them.
+
+A person acts for exactly one organisation; what the organisation may do on a deal is decided by
+the role it plays on that deal (escrow.DealParty), never by flags on the person.
+"""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A legal entity or natural person that can be a party to a deal."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        NATURAL_PERSON = "natural_person", _("Natural person")
+        ACCOUNTING_FIRM = "accounting_firm", _("Accounting firm")
+        PLATFORM = "platform", _("Platform operator")
+
+    name = models.CharField(_("legal name"), max_length=200, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=100)
+    registration_number = models.CharField(_("registration number"), max_length=100, blank=True)
+    address = models.TextField(_("notice address (SPA 11.3)"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person. Authority to act on a deal comes from the organisation's role on it."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("acts for"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    language = models.CharField(_("preferred language"), max_length=10, default="en")
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.get_full_name() or self.username

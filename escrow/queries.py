@@ -1,0 +1,123 @@
+"""Reads for pages, API and tasks: what is due, from whom, by when. No writes here."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+
+from .clock import calendar_for, contract_today
+from .contract.calendar import deposit_due
+from .models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
+from .permissions import deals_visible_to, party_for
+
+S = TrancheState
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Who must act next on a tranche or deal, what they must do, by when, under which clause."""
+
+    roles: tuple
+    action: str          # a ROLE_ACTIONS key, or "" when nobody can act (e.g. waiting for the year to end)
+    description: str
+    due: date | None
+    clause: str
+
+
+def next_step_for_deal(deal) -> NextStep | None:
+    if deal.state == Deal.State.AWAITING_DEPOSIT:
+        due = deposit_due(deal.effective_date, calendar_for(deal)).due
+        return NextStep((Role.ESCROW_AGENT,), "confirm_deposit",
+                        "Confirm the consideration shares were issued in the agent's name", due, "EA 1.1")
+    return None
+
+
+def next_step(tranche, *, signed_roles=None) -> NextStep:
+    """The one next step of a tranche, from its state (DESIGN.md "The life of a tranche")."""
+    state = tranche.state
+    if state == S.SCHEDULED:
+        return NextStep((), "", f"Assessment year ends on {tranche.period_end}", tranche.period_end, "SPA 1.4")
+    if state == S.AWAITING_REPORT:
+        return NextStep((Role.AUDITOR,), "file_report", "File the audited revenue report",
+                        tranche.release_due_date, "SPA 4.2, EA 3.1(a)")
+    if state == S.AWAITING_INSTRUCTION:
+        if tranche.calculation.get("requires_settlement"):
+            return NextStep((Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT), "sign_settlement",
+                            "Agree and sign a settlement of the partial quantity (P5)", tranche.release_due_date,
+                            "EA 3.1(a), EA 3.3")
+        signed = set(signed_roles or ())
+        missing = tuple(r for r in (Role.ISSUER, Role.PURCHASER) if r not in signed)
+        return NextStep(missing, "sign_joint_instruction", "Sign the joint written instruction",
+                        tranche.release_due_date, "EA 3.1(b), SPA 5.1")
+    if state == S.INSTRUCTED:
+        return NextStep((Role.ESCROW_AGENT,), "prepare_release", "Prepare the transfer (officer 1)",
+                        tranche.transfer_due_date, "EA 3.2")
+    if state == S.RELEASE_PREPARED:
+        return NextStep((Role.ESCROW_AGENT,), "approve_release",
+                        "Approve the transfer (a second, different officer)", tranche.transfer_due_date, "EA 3.2")
+    if state == S.DISPUTED:
+        return NextStep((Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT), "propose_settlement",
+                        "Settle the dispute in writing, signed by all parties, or file an award", None, "EA 3.3")
+    if state == S.SUSPENDED:
+        return NextStep((Role.ISSUER,), "lift_suspension", "Lift the suspension when the breach is resolved",
+                        None, "SPA 8.1")
+    return NextStep((), "", "Released", tranche.released_on, "EA 3.2")
+
+
+def open_instruments(tranche):
+    return tranche.instruments.filter(status=Instrument.Status.OPEN).prefetch_related("signatures__party")
+
+
+def tranches_with_context(deals):
+    """Tranches of the given deals with what next_step needs, in a fixed number of queries."""
+    signatures = Prefetch("instruments", queryset=Instrument.objects.filter(status=Instrument.Status.OPEN)
+                          .prefetch_related("signatures__party"), to_attr="open_instruments")
+    return Tranche.objects.filter(deal__in=deals).select_related("deal").prefetch_related(signatures)
+
+
+def signed_roles_of(tranche):
+    instruments = getattr(tranche, "open_instruments", None)
+    if instruments is None:
+        instruments = list(open_instruments(tranche))
+    return {s.party.role for i in instruments if i.kind == Instrument.Kind.JOINT_INSTRUCTION
+            for s in i.signatures.all()}
+
+
+@dataclass(frozen=True)
+class DueAction:
+    deal: Deal
+    tranche: Tranche | None
+    step: NextStep
+    calendar_days_left: int | None
+    business_days_left: int | None
+
+
+def actions_due_for(user, today=None):
+    """What is waiting for this person, soonest deadline first, in a bounded number of queries."""
+    today = today or contract_today()
+    deals = list(deals_visible_to(user))
+    roles = dict(DealParty.objects.filter(deal__in=deals, organisation_id=user.organisation_id,
+                                          ended_at__isnull=True).values_list("deal_id", "role"))
+    due = []
+    for deal in deals:
+        step = next_step_for_deal(deal)
+        if step and roles.get(deal.pk) in step.roles:
+            due.append(_due(deal, None, step, today))
+    for tranche in tranches_with_context(deals):
+        step = next_step(tranche, signed_roles=signed_roles_of(tranche))
+        if roles.get(tranche.deal_id) in step.roles:
+            due.append(_due(tranche.deal, tranche, step, today))
+    return sorted(due, key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
+
+
+def _due(deal, tranche, step, today):
+    if step.due is None:
+        return DueAction(deal, tranche, step, None, None)
+    calendar_days = (step.due - today).days
+    cal = calendar_for(deal)
+    business = cal.business_days_between(today, step.due) if step.due >= today else -cal.business_days_between(step.due, today)
+    return DueAction(deal, tranche, step, calendar_days, business)
+
+
+def role_on(user, deal):
+    party = party_for(user, deal)
+    return party.role if party else None

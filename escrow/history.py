@@ -75,6 +75,45 @@ def record(deal, *, action, actor=None, acting_for="", tranche=None, **kwargs):
                   tranche=tranche, **kwargs)
 
 
+def record_many(items):
+    """Batched `record`: items are (deal, kwargs of `record`). For the sweep (thousands of deals)."""
+    return append_many([dict(kwargs, chain_key=chain_key_for(deal), deal=deal) for deal, kwargs in items])
+
+
+@transaction.atomic
+def append_many(items):
+    """Append many entries in a fixed number of queries: all needed chain heads are created if
+    missing and locked in one query (in key order, so two batches never deadlock), entries are
+    inserted in one bulk insert, and the heads are moved in one bulk update."""
+    if not items:
+        return []
+    keys = sorted({item["chain_key"] for item in items})
+    AuditChain.objects.bulk_create([AuditChain(key=k) for k in keys], ignore_conflicts=True)
+    chains = {c.key: c for c in AuditChain.objects.select_for_update().filter(key__in=keys).order_by("key")}
+    now, entries = timezone.now(), []
+    for item in items:
+        fields = dict(item)
+        chain = chains[fields.pop("chain_key")]
+        entries.append(_chained_entry(chain, now, **fields))
+    AuditEntry.objects.bulk_create(entries)
+    AuditChain.objects.bulk_update(list(chains.values()), ["length", "head_hash"])
+    return entries
+
+
+def _chained_entry(chain, at, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",
+                   to_state="", clause="", summary="", details=None):
+    """The next entry of a locked chain, hashed; the chain head moves in memory only."""
+    entry = AuditEntry(
+        chain=chain, seq=chain.length + 1, at=at, actor=actor, actor_name=str(actor) if actor else "",
+        acting_for=acting_for, deal=deal, tranche=tranche, action=action, from_state=from_state or "",
+        to_state=to_state or "", clause=clause, summary=summary, details=_normalise(details),
+        prev_hash=chain.head_hash,
+    )
+    entry.hash = compute_hash(entry)
+    chain.length, chain.head_hash = entry.seq, entry.hash
+    return entry
+
+
 def record_account_event(action, *, actor=None, details=None):
     return append(ACCOUNTS_CHAIN, action=action, actor=actor, clause="", details=details,
                   summary=f"{action} {actor or (details or {}).get('username', '')}".strip())
@@ -96,7 +135,7 @@ def verify_chain(chain, *, saved_head: tuple[int, str] | None = None) -> ChainCh
     for entry in chain.entries.order_by("seq").iterator():
         problem = _entry_problem(entry, prev, expected_seq)
         if problem:
-            return ChainCheck(chain.key, expected_seq - 1, prev, False, problem, entry.seq)
+            return ChainCheck(chain.key, expected_seq - 1, prev, False, problem, expected_seq)
         seen[entry.seq] = entry.hash
         prev, expected_seq = entry.hash, expected_seq + 1
     length = expected_seq - 1

@@ -1,0 +1,54 @@
+"""A deal's history as CSV and PDF, with the chain's head hash, so any party can keep a copy and
+check it later (`manage.py verify_audit --deal SLUG --head SEQ:HASH`)."""
+import csv
+import io
+from datetime import timezone as dt_timezone
+
+from django.utils import timezone
+
+from .history import chain_key_for, verify_chain
+from .models import AuditChain
+from .pdf import render_table_pdf
+
+COLUMNS = ["seq", "at (UTC)", "actor", "acting for", "year", "action", "from", "to", "clause", "summary",
+           "prev_hash", "hash"]
+
+
+def _chain(deal):
+    chain, _ = AuditChain.objects.get_or_create(key=chain_key_for(deal))
+    return chain
+
+
+def history_rows(deal):
+    entries = _chain(deal).entries.select_related("tranche").order_by("seq")
+    for e in entries.iterator():
+        yield [e.seq, e.at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"), e.actor_name, e.acting_for,
+               e.tranche.year if e.tranche else "", e.action, e.from_state, e.to_state, e.clause, e.summary,
+               e.prev_hash, e.hash]
+
+
+def _heading(deal, check):
+    status = "verified" if check.ok else f"BROKEN: {check.problem}"
+    return [f"History of {deal.name} ({deal.slug})",
+            f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
+            f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
+            f"python manage.py verify_audit --deal {deal.slug} --head {check.length}:{check.head_hash}"]
+
+
+def export_csv(deal):
+    check = verify_chain(_chain(deal))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in _heading(deal, check):
+        writer.writerow([f"# {line}"])
+    writer.writerow(COLUMNS)
+    writer.writerows(history_rows(deal))
+    return buffer.getvalue().encode("utf-8-sig"), check
+
+
+def export_pdf(deal):
+    check = verify_chain(_chain(deal))
+    rows = [[r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11][:16]]
+            for r in history_rows(deal)]
+    header = ["#", "at (UTC)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]
+    return render_table_pdf(_heading(deal, check), header, rows), check

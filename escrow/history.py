@@ -9,7 +9,7 @@ from datetime import timezone as dt_timezone
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditChain, AuditEntry
@@ -96,8 +96,22 @@ def append_many(items):
         chain = chains[fields.pop("chain_key")]
         entries.append(_chained_entry(chain, now, **fields))
     AuditEntry.objects.bulk_create(entries)
-    AuditChain.objects.bulk_update(list(chains.values()), ["length", "head_hash"])
+    _move_heads(list(chains.values()))
     return entries
+
+
+def _move_heads(chains):
+    """One UPDATE for all chain heads: from a VALUES list on PostgreSQL (Django's bulk_update builds a
+    CASE per row, slow for thousands); bulk_update elsewhere (the SQLite demo)."""
+    if connection.vendor != "postgresql":
+        AuditChain.objects.bulk_update(chains, ["length", "head_hash"])
+        return
+    rows = ", ".join(["(%s::bigint, %s::bigint, %s)"] * len(chains))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditChain._meta.db_table} AS c SET length = v.length, head_hash = v.head_hash "
+            f"FROM (VALUES {rows}) AS v(id, length, head_hash) WHERE c.id = v.id",
+            [x for c in chains for x in (c.pk, c.length, c.head_hash)])
 
 
 def _chained_entry(chain, at, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",

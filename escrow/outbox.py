@@ -1,4 +1,8 @@
-"""Sending the outbox: rows claimed with SELECT ... FOR UPDATE SKIP LOCKED, marked sent once."""
+"""Sending the outbox: rows claimed with SELECT ... FOR UPDATE SKIP LOCKED, marked sent once.
+
+Several workers drain at once without sending a row twice: a row locked by one is skipped by the
+others. A row whose send fails keeps its error and waits for the next drain.
+"""
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -10,18 +14,19 @@ BATCH = 100
 
 
 def drain(batch=BATCH):
-    sent = 0
+    """Send every pending row once in this run; returns the number sent."""
+    sent, after = 0, 0
     while True:
         with transaction.atomic():
+            # The id cursor makes a run finite: rows that failed are not retried until the next run.
             rows = list(OutboxMessage.objects.select_for_update(skip_locked=True)
-                        .filter(sent_at__isnull=True).order_by("id")[:batch])
-            if not rows:
-                return sent
+                        .filter(sent_at__isnull=True, id__gt=after).order_by("id")[:batch])
             for row in rows:
                 _send(row)
                 sent += 1 if row.sent_at else 0
         if len(rows) < batch:
             return sent
+        after = rows[-1].id
 
 
 def _send(row):

@@ -16,7 +16,7 @@ ISSUER, PURCHASER, SELLER, AGENT, AUDITOR, COMPLIANCE = (
 CONTRACT_PARTIES = frozenset({ISSUER, PURCHASER, SELLER, AGENT})
 EVERYONE = frozenset({*CONTRACT_PARTIES, AUDITOR, COMPLIANCE})
 
-# action -> (roles allowed, clause). Rendered in docs/permissions.md by `manage.py permission_matrix`.
+# action -> (roles allowed, clause). Rendered in docs/permissions.md by `manage.py render_docs`.
 ROLE_ACTIONS = {
     "view_deal": (EVERYONE, "SPA 9"),
     "download_document": (EVERYONE, "SPA 9"),

@@ -23,9 +23,9 @@ class NextStep:
     clause: str
 
 
-def next_step_for_deal(deal) -> NextStep | None:
+def next_step_for_deal(deal, cal=None) -> NextStep | None:
     if deal.state == Deal.State.AWAITING_DEPOSIT:
-        due = deposit_due(deal.effective_date, calendar_for(deal)).due
+        due = deposit_due(deal.effective_date, cal or calendar_for(deal)).due
         return NextStep((Role.ESCROW_AGENT,), "confirm_deposit",
                         "Confirm the consideration shares were issued in the agent's name", due, "EA 1.1")
     return None
@@ -97,23 +97,34 @@ def actions_due_for(user, today=None):
     deals = list(deals_visible_to(user))
     roles = dict(DealParty.objects.filter(deal__in=deals, organisation_id=user.organisation_id,
                                           ended_at__isnull=True).values_list("deal_id", "role"))
-    due = []
+    due, calendars = [], CalendarCache()
     for deal in deals:
-        step = next_step_for_deal(deal)
+        step = next_step_for_deal(deal, calendars.get(deal))
         if step and roles.get(deal.pk) in step.roles:
-            due.append(_due(deal, None, step, today))
+            due.append(_due(deal, None, step, today, calendars.get(deal)))
     for tranche in tranches_with_context(deals):
         step = next_step(tranche, signed_roles=signed_roles_of(tranche))
         if roles.get(tranche.deal_id) in step.roles:
-            due.append(_due(tranche.deal, tranche, step, today))
+            due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
     return sorted(due, key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
 
 
-def _due(deal, tranche, step, today):
+class CalendarCache:
+    """One calendar (and one overrides query) per calendar code, however many deals share it."""
+
+    def __init__(self):
+        self._by_code = {}
+
+    def get(self, deal):
+        if deal.calendar not in self._by_code:
+            self._by_code[deal.calendar] = calendar_for(deal)
+        return self._by_code[deal.calendar]
+
+
+def _due(deal, tranche, step, today, cal):
     if step.due is None:
         return DueAction(deal, tranche, step, None, None)
     calendar_days = (step.due - today).days
-    cal = calendar_for(deal)
     business = cal.business_days_between(today, step.due) if step.due >= today else -cal.business_days_between(step.due, today)
     return DueAction(deal, tranche, step, calendar_days, business)
 

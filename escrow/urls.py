@@ -1,8 +1,34 @@
 from django.urls import path
 
-from .views import dashboard
+from .views import dashboard, deals, documents, forms, history, releases, signing, tranches, whatif
 
 app_name = "escrow"
+
+YEAR = "deals/<slug:slug>/years/<int:year>/"
+
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("notifications/", dashboard.notifications, name="notifications"),
+    path("notifications/read/", dashboard.mark_read, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", dashboard.mark_read, name="notification_read"),
+    path("deals/<slug:slug>/", deals.deal_page, name="deal"),
+    path("deals/<slug:slug>/deposit/", forms.confirm_deposit, name="confirm_deposit"),
+    path("deals/<slug:slug>/whatif/", whatif.whatif, name="whatif"),
+    path("deals/<slug:slug>/history/", history.history, name="history"),
+    path("deals/<slug:slug>/history.csv", history.history_csv, name="history_csv"),
+    path("deals/<slug:slug>/history.pdf", history.history_pdf, name="history_pdf"),
+    path(YEAR, tranches.tranche_page, name="tranche"),
+    path(YEAR + "prepare/", releases.prepare_release, name="prepare_release"),
+    path(YEAR + "approve/", releases.approve_release, name="approve_release"),
+    path(YEAR + "report/", forms.tranche_action("file_report"), name="file_report"),
+    path(YEAR + "dispute/", forms.tranche_action("raise_dispute"), name="raise_dispute"),
+    path(YEAR + "suspend/", forms.tranche_action("suspend_release"), name="suspend_release"),
+    path(YEAR + "lift/", forms.tranche_action("lift_suspension"), name="lift_suspension"),
+    path(YEAR + "withdraw/", forms.tranche_action("withdraw_preparation"), name="withdraw_preparation"),
+    path(YEAR + "settlement/", forms.tranche_action("propose_settlement"), name="propose_settlement"),
+    path(YEAR + "adjustment/", forms.tranche_action("propose_adjustment"), name="propose_adjustment"),
+    path(YEAR + "award/", forms.tranche_action("file_award"), name="file_award"),
+    path("instruments/<int:pk>/sign/", signing.sign, name="sign"),
+    path("signatures/<int:pk>/", signing.signature_receipt, name="signature_receipt"),
+    path("documents/<int:pk>/", documents.document, name="document"),
 ]

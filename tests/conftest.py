@@ -23,6 +23,16 @@ def make_pdf(text="Audited revenue report") -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Re-authentication failure counts live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def pdf_bytes():
     return make_pdf()

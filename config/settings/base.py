@@ -1,6 +1,9 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
 import os
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONE, SELF
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,15 +25,20 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "parties",
     "escrow",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "parties.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -39,7 +47,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "parties.middleware.SessionTimeoutMiddleware",
+    "parties.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it can turn a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -56,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "parties.context_processors.two_factor",
             ],
         },
     },
@@ -70,6 +83,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "parties.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out attempts before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -81,7 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "escrow:dashboard"
-LOGOUT_REDIRECT_URL = "login"
+# No LOGOUT_REDIRECT_URL: registration/logged_out.html says the person has signed out.
 
 # guardian: anonymous users hold no deal permission; we never need its anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -123,6 +138,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Earn-out escrow portal API",
     "DESCRIPTION": "Deals, tranches, documents, signatures and history of earn-out escrows.",
     "VERSION": "1.0.0",
+    # Swagger UI served from the installed sidecar package: no CDN (no network; strict CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery runs in UTC; beat only ticks, the sweep decides what is due (DESIGN.md "Time").
@@ -133,8 +152,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# Publishing fails fast when Redis is down (kombu would otherwise retry for seconds inside the
+# request): the action has committed, its outbox row waits for the periodic drain. The visibility
+# timeout exceeds any task's run time, so acks_late never redelivers a task that is still running.
+REDIS_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1, "interval_start": 0,
+                           "interval_step": 0.2, "interval_max": 0.5}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 else:
     # Embedded broker for the single-machine demo: kombu's filesystem transport, no server needed.
     _broker_dir = VAR_DIR / "broker"
@@ -146,12 +171,59 @@ else:
         "store_processed": False,
     }
 SWEEP_EVERY_SECONDS = int(os.environ.get("SWEEP_EVERY_SECONDS", "300"))
+# Beat only ticks; exactly one beat process (a second one is harmless: the sweep is idempotent).
+# A tick not started before the next one is due expires instead of piling up behind a stopped worker.
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {"task": "escrow.tasks.sweep", "schedule": SWEEP_EVERY_SECONDS,
+              "options": {"expires": SWEEP_EVERY_SECONDS}},
+    "drain-outbox": {"task": "escrow.tasks.drain_outbox", "schedule": 60, "options": {"expires": 60}},
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "escrow-portal@localhost")
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Idle sessions end earlier than SESSION_COOKIE_AGE (parties.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 60 * 30))
+
+# Two-factor: people whose organisation plays issuer, purchaser, seller or escrow agent on a deal
+# must enrol a TOTP device before they use the portal when this is True (production).
+TWO_FACTOR_REQUIRED = True
+OTP_TOTP_ISSUER = "Escrow portal"
+# Login throttling (django-axes): 5 failures for one username from one address lock it for 30 min.
+# Keyed on the pair so that nobody can lock a signatory out from elsewhere before a deadline.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parties.views.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Direct connections: the socket address is the client. Production trusts the proxy's header.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Security headers. CSP is strict: no inline script or style anywhere (django-csp 4).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 LOGGING = {
     "version": 1,

@@ -3,4 +3,8 @@ from .base import *  # noqa: F401,F403
 from .base import VAR_DIR
 
 DEBUG = True
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)
+# kombu's filesystem transport needs its folders to exist before the first message.
+(VAR_DIR / "broker" / "processed").mkdir(parents=True, exist_ok=True)
+# The demo stays usable without an authenticator app: enrolment is offered, not enforced.
+TWO_FACTOR_REQUIRED = False

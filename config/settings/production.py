@@ -4,6 +4,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F401,F403
+from .base import CONTENT_SECURITY_POLICY
 
 
 def _required(name):
@@ -19,7 +20,10 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
 REDIS_URL = _required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Shared by every web process: re-authentication failure counts (escrow.reauth) must be seen by all.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": os.environ.get("CACHE_URL", REDIS_URL)}}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS  # noqa: F405 (base: fail fast, visibility timeout)
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 PRIVATE_STORAGE_ROOT = os.environ.get("PRIVATE_STORAGE_ROOT", "/var/lib/escrow/documents")
 STORAGES = {
@@ -46,3 +50,18 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Everyone who can sign or approve must enrol an authenticator before using the portal.
+TWO_FACTOR_REQUIRED = True
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True}}
+
+# django-axes behind the reverse proxy. REMOTE_ADDR is the proxy itself: trusting it would lock
+# everybody out at once. The proxy appends the address it saw to X-Forwarded-For, so the right-most
+# entry is the client; entries to its left come from the client and can be forged.
+# AXES_PROXY_COUNT: set it only if the header always lists exactly that many proxies after the
+# client (python-ipware then refuses headers of any other length).
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get("AXES_PROXY_COUNT") else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")

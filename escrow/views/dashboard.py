@@ -1,9 +1,57 @@
+"""Each person's start page: what is waiting for me, my deals, my notifications."""
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from escrow.models import DealParty, Notification
 from escrow.permissions import deals_visible_to
+from escrow.queries import actions_due_for
+
+from .links import step_url
+
+RECENT_NOTIFICATIONS = 8
 
 
 @login_required
 def dashboard(request):
-    return render(request, "escrow/dashboard.html", {"deals": deals_visible_to(request.user)})
+    due = [(item, step_url(item.deal, item.tranche, item.step.action)) for item in actions_due_for(request.user)]
+    return render(request, "escrow/dashboard.html", {
+        "due": due,
+        "deals": _my_deals(request.user),
+        "notifications": Notification.objects.filter(user=request.user).select_related("deal")[:RECENT_NOTIFICATIONS],
+        "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+    })
+
+
+def _my_deals(user):
+    deals = list(deals_visible_to(user).order_by("slug"))
+    roles = dict(DealParty.objects.filter(deal__in=deals, organisation_id=user.organisation_id,
+                                          ended_at__isnull=True).values_list("deal_id", "role"))
+    return [(deal, roles.get(deal.pk)) for deal in deals]
+
+
+@login_required
+def notifications(request):
+    page = Paginator(Notification.objects.filter(user=request.user).select_related("deal", "tranche"), 50)
+    return render(request, "escrow/notifications.html", {"page": page.get_page(request.GET.get("page"))})
+
+
+@login_required
+@require_POST
+def mark_read(request, pk=None):
+    """Mark one notification (or all of mine) as read; never anyone else's."""
+    mine = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    if pk is not None:
+        mine = mine.filter(pk=get_object_or_404(Notification, pk=pk, user=request.user).pk)
+    mine.update(read_at=timezone.now())
+    return redirect(_next(request))
+
+
+def _next(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "escrow:notifications"

@@ -107,3 +107,13 @@ def make_award():
     from tests.conftest import make_pdf
 
     return make_pdf("CIETAC award CIETAC-1")
+
+
+def test_guessing_the_password_at_signing_locks_signing(instruction, people):
+    """A stolen session cannot brute-force the re-authentication: 5 wrong answers lock it."""
+    for _ in range(5):
+        with pytest.raises(NotAllowed, match="password"):
+            sign(people["issuer"], instruction, password="guess")
+    with pytest.raises(NotAllowed, match="locked"):
+        sign(people["issuer"], instruction)  # even the right password, until the lock expires
+    assert not Signature.objects.exists()

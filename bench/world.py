@@ -1,0 +1,54 @@
+"""Many Kaixin-like deals in bulk, for the sweep benchmark and the tests of batching.
+
+Every deal is in escrow with the Kaixin year dates, so all year-1 tranches end on 2026-11-30 and
+fall due on 2027-01-29 together: the worst case for one sweep. Built with bulk inserts, not actions
+(the world is the benchmark's input, not its subject).
+"""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from escrow.contract.calendar import release_due
+from escrow.models import Deal, DealParty, Role, SharePrice, Tranche
+from parties.models import Organisation
+
+YEARS = [(date(2025 + i, 12, 1), date(2026 + i, 11, 30), Decimal(t))
+         for i, t in enumerate(("665000000", "732000000", "805000000", "885000000", "974000000"))]
+ROLES = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDITOR]
+
+
+@transaction.atomic
+def populate(n, *, prefix="bench", ticker="BNCH", batch=2000):
+    """n deals with five tranches each and one person per role (one organisation per role, shared)."""
+    orgs = {role: Organisation.objects.get_or_create(name=f"{prefix} {role}", defaults={"jurisdiction": "-"})[0]
+            for role in ROLES}
+    User = get_user_model()
+    for role, org in orgs.items():
+        User.objects.get_or_create(username=f"{prefix}-{role}", defaults=dict(
+            organisation=org, email=f"{prefix}-{role}@bench.invalid"))
+    deals = Deal.objects.bulk_create([
+        Deal(slug=f"{prefix}-{i}", name=f"{prefix} deal {i}", target_company="Target", total_shares=15_000_000,
+             effective_date=date(2025, 12, 2), ticker=ticker, state=Deal.State.IN_ESCROW) for i in range(n)
+    ], batch_size=batch)
+    now = timezone.now()
+    DealParty.objects.bulk_create([
+        DealParty(deal=d, organisation=orgs[role], role=role, approved_at=now if role == Role.AUDITOR else None)
+        for d in deals for role in ROLES], batch_size=batch)
+    Tranche.objects.bulk_create([
+        Tranche(deal=d, year=y, period_start=start, period_end=end, target_revenue=target,
+                release_due_date=release_due(end).due)
+        for d in deals for y, (start, end, target) in enumerate(YEARS, 1)], batch_size=batch)
+    return deals
+
+
+def add_prices(ticker="BNCH", first=date(2026, 12, 1), last=date(2027, 12, 31), close=Decimal("2.5")):
+    """Weekday closes (non-trading days take the last close, SPA 8.2)."""
+    rows, day = [], first
+    while day <= last:
+        if day.weekday() < 5:
+            rows.append(SharePrice(ticker=ticker, day=day, close=close, source="bench"))
+        day += timedelta(days=1)
+    SharePrice.objects.bulk_create(rows, ignore_conflicts=True)

@@ -1,0 +1,38 @@
+"""/api/: deals, tranches, instruments, documents, history, actions; schema at /api/schema/."""
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from .views import deal_actions as deal, instrument_actions as instrument, reads, tranche_actions as tranche
+from .views.docs import ApiDocs
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", ApiDocs.as_view(), name="docs"),
+    path("me/due/", reads.DueActions.as_view(), name="due"),
+    path("deals/", reads.DealList.as_view(), name="deal-list"),
+    path("deals/<str:ref>/", reads.DealDetail.as_view(), name="deal-detail"),
+    path("deals/<str:ref>/tranches/", reads.TrancheList.as_view(), name="deal-tranches"),
+    path("deals/<str:ref>/documents/", reads.DocumentList.as_view(), name="deal-documents"),
+    path("deals/<str:ref>/history/", reads.History.as_view(), name="deal-history"),
+    path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
+    path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
+    path("deals/<str:ref>/return-for-cancellation/", deal.ReturnForCancellation.as_view(),
+         name="return-for-cancellation"),
+    path("tranches/<int:pk>/", reads.TrancheDetail.as_view(), name="tranche-detail"),
+    path("tranches/<int:pk>/report/", tranche.FileReport.as_view(), name="file-report"),
+    path("tranches/<int:pk>/prepare-release/", tranche.PrepareRelease.as_view(), name="prepare-release"),
+    path("tranches/<int:pk>/approve-release/", tranche.ApproveRelease.as_view(), name="approve-release"),
+    path("tranches/<int:pk>/withdraw-preparation/", tranche.WithdrawPreparation.as_view(),
+         name="withdraw-preparation"),
+    path("tranches/<int:pk>/dispute/", tranche.RaiseDispute.as_view(), name="raise-dispute"),
+    path("tranches/<int:pk>/suspend/", tranche.SuspendRelease.as_view(), name="suspend-release"),
+    path("tranches/<int:pk>/lift-suspension/", tranche.LiftSuspension.as_view(), name="lift-suspension"),
+    path("tranches/<int:pk>/settlement/", tranche.ProposeSettlement.as_view(), name="propose-settlement"),
+    path("tranches/<int:pk>/adjustment/", tranche.ProposeAdjustment.as_view(), name="propose-adjustment"),
+    path("tranches/<int:pk>/award/", tranche.FileAward.as_view(), name="file-award"),
+    path("instruments/<int:pk>/", reads.InstrumentDetail.as_view(), name="instrument-detail"),
+    path("instruments/<int:pk>/sign/", instrument.SignInstrument.as_view(), name="sign-instrument"),
+    path("documents/<int:pk>/", reads.DocumentDetail.as_view(), name="document-detail"),
+    path("documents/<int:pk>/download/", reads.DocumentDownload.as_view(), name="document-download"),
+]

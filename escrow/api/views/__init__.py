@@ -1,0 +1,1 @@
+"""API views: reads (queries) and one view per action (escrow.actions)."""

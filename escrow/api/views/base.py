@@ -1,0 +1,76 @@
+"""The API's base views: authentication, the error shape, and the action-endpoint recipe."""
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escrow.api.errors import exception_handler
+from escrow.api.serializers import ErrorSerializer
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+          409: ErrorSerializer}
+
+
+class EscrowAPIView(APIView):
+    """Token first (parties' systems get a 401 with WWW-Authenticate: Token), then the browser session.
+    Authority comes from the deal roles checked by the actions, never from is_staff (DESIGN.md)."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def present(self, serializer_class, obj, **kwargs):
+        return serializer_class(obj, context={"request": self.request}, **kwargs).data
+
+
+class ActionView(EscrowAPIView):
+    """POST: find the target the person may see (404 otherwise), validate the input's shape (400),
+    call one action (its DomainError becomes 400/403/404/409), present the result."""
+
+    input_class = None
+    output_class = None
+    status_code = status.HTTP_200_OK
+    lookup_kwarg = "pk"
+
+    def find(self, user, ref):
+        raise NotImplementedError
+
+    def act(self, request, target, data):
+        raise NotImplementedError
+
+    def result(self, request, target, acted):
+        """The object to present after the action, re-read so it shows the committed state."""
+        return self.find(request.user, target.pk)
+
+    def post(self, request, **kwargs):
+        target = self.find(request.user, kwargs[self.lookup_kwarg])
+        data = self.validated(request)
+        acted = self.act(request, target, data)
+        return Response(self.present(self.output_class, self.result(request, target, acted)),
+                        status=self.status_code)
+
+    def validated(self, request):
+        serializer = self.input_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def documented(cls):
+    """OpenAPI for an ActionView: its input, output and the error shape, described by its docstring."""
+    doc = (cls.__doc__ or "").strip()
+    return extend_schema_view(post=extend_schema(
+        summary=doc.splitlines()[0] if doc else None, description=doc, request=cls.input_class,
+        responses={cls.status_code: cls.output_class, **ERRORS},
+    ))(cls)
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def user_agent(request):
+    return request.META.get("HTTP_USER_AGENT", "")

@@ -1,0 +1,56 @@
+"""Deal-level actions: the deposit (EA 1.1), the auditor's approval (SPA 4.2), the return (SPA 5.2(1))."""
+from rest_framework import status
+
+from escrow import actions
+from escrow.api import access, inputs
+from escrow.api import serializers as out
+from escrow.errors import InvalidInput
+from parties.models import Organisation
+
+from .base import ActionView, documented
+
+
+class DealActionView(ActionView):
+    output_class = out.DealSerializer
+    lookup_kwarg = "ref"
+
+    def find(self, user, ref):
+        return access.deal_for(user, ref)
+
+
+@documented
+class ConfirmDeposit(DealActionView):
+    """EA 1.1: the escrow agent confirms the shares were issued in its name."""
+
+    input_class = inputs.ReferenceInput
+
+    def act(self, request, deal, data):
+        return actions.confirm_deposit(request.user, deal, reference=data["reference"])
+
+
+@documented
+class ReturnForCancellation(DealActionView):
+    """SPA 5.2(1): on expiry the agent returns the shares not released to the issuer for cancellation."""
+
+    input_class = inputs.ReferenceInput
+
+    def act(self, request, deal, data):
+        return actions.return_for_cancellation(request.user, deal, reference=data["reference"])
+
+
+@documented
+class ApproveAuditor(DealActionView):
+    """SPA 4.2: the issuer approves the accounting firm whose reports count."""
+
+    input_class = inputs.AuditorInput
+    output_class = out.PartySerializer
+    status_code = status.HTTP_201_CREATED
+
+    def act(self, request, deal, data):
+        organisation = Organisation.objects.filter(pk=data["organisation"]).first()
+        if organisation is None:
+            raise InvalidInput("No such organisation; give the id of the accounting firm.")
+        return actions.approve_auditor(request.user, deal, organisation)
+
+    def result(self, request, deal, party):
+        return party

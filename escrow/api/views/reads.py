@@ -1,0 +1,119 @@
+"""Read endpoints: deals, tranches, instruments, documents, history, and what is due (queries only)."""
+import io
+
+from django.db.models import Prefetch
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+
+from escrow import queries
+from escrow.api import access
+from escrow.api import serializers as out
+from escrow.documents import document_bytes
+from escrow.models import Instrument, Signature
+from escrow.permissions import deals_visible_to
+
+from .base import ERRORS, EscrowAPIView
+
+SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
+INSTRUMENTS = Prefetch("instruments", queryset=Instrument.objects.select_related(
+    "document__tranche", "document__uploaded_by").prefetch_related(SIGNATURES))
+
+
+class DealList(EscrowAPIView):
+    """SPA 9: the deals on which the person's organisation plays a role; nothing else exists for them."""
+
+    @extend_schema(responses={200: out.DealSummarySerializer(many=True), **ERRORS})
+    def get(self, request):
+        return Response(self.present(out.DealSummarySerializer, deals_visible_to(request.user), many=True))
+
+
+class DealDetail(EscrowAPIView):
+    """A deal with its parties, policies (P1-P7), ledger balances, tranches and next steps."""
+
+    @extend_schema(responses={200: out.DealSerializer, **ERRORS})
+    def get(self, request, ref):
+        return Response(self.present(out.DealSerializer, access.deal_for(request.user, ref)))
+
+
+class TrancheList(EscrowAPIView):
+    """The deal's tranches with state, quantities, deadlines and who must act next."""
+
+    @extend_schema(responses={200: out.TrancheSummarySerializer(many=True), **ERRORS})
+    def get(self, request, ref):
+        deal = access.deal_for(request.user, ref)
+        tranches = queries.tranches_with_context([deal]).order_by("year")
+        return Response(self.present(out.TrancheSummarySerializer, tranches, many=True))
+
+
+class TrancheDetail(EscrowAPIView):
+    """One tranche with its calculation (SPA 5.2), instruments and signatures (EA 3.1), holds (EA 3.3, SPA 8.1)."""
+
+    @extend_schema(responses={200: out.TrancheSerializer, **ERRORS})
+    def get(self, request, pk):
+        return Response(self.present(out.TrancheSerializer, tranche_with_context(request.user, pk)))
+
+
+def tranche_with_context(user, pk):
+    tranche = access.tranche_for(user, pk)
+    return (queries.tranches_with_context([tranche.deal]).filter(pk=tranche.pk)
+            .select_related("prepared_by").prefetch_related(INSTRUMENTS, "holds__raised_by").get())
+
+
+class InstrumentDetail(EscrowAPIView):
+    """An instrument, its document's SHA-256 and who signed it for which party, when and how."""
+
+    @extend_schema(responses={200: out.InstrumentSerializer, **ERRORS})
+    def get(self, request, pk):
+        return Response(self.present(out.InstrumentSerializer, access.instrument_for(request.user, pk)))
+
+
+class DocumentList(EscrowAPIView):
+    """Metadata of the deal's stored documents; bytes only through each document's download link."""
+
+    @extend_schema(responses={200: out.DocumentSerializer(many=True), **ERRORS})
+    def get(self, request, ref):
+        deal = access.deal_for(request.user, ref)
+        documents = deal.documents.select_related("tranche", "uploaded_by").order_by("uploaded_at", "pk")
+        return Response(self.present(out.DocumentSerializer, documents, many=True))
+
+
+class DocumentDetail(EscrowAPIView):
+    @extend_schema(responses={200: out.DocumentSerializer, **ERRORS})
+    def get(self, request, pk):
+        return Response(self.present(out.DocumentSerializer, access.document_for(request.user, pk)))
+
+
+class DocumentDownload(EscrowAPIView):
+    """SPA 9: the PDF's bytes, only after the permission check and only if they still match their SHA-256."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)  # PDF clients still get JSON errors
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS})
+    def get(self, request, pk):
+        document = access.document_for(request.user, pk, action="download_document")
+        response = FileResponse(io.BytesIO(document_bytes(document)), content_type="application/pdf",
+                                as_attachment=True, filename=f"{document.kind}-{document.sha256[:12]}.pdf")
+        response["X-Document-SHA256"] = document.sha256
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class History(EscrowAPIView):
+    """The deal's hash-chained history (each entry's hash and its predecessor's), oldest first."""
+
+    @extend_schema(responses={200: out.AuditEntrySerializer(many=True), **ERRORS})
+    def get(self, request, ref):
+        deal = access.deal_for(request.user, ref, action="export_history")
+        return Response(self.present(out.AuditEntrySerializer, access.history_of(deal), many=True))
+
+
+class DueActions(EscrowAPIView):
+    """What waits for the person across their deals, soonest deadline first."""
+
+    @extend_schema(responses={200: out.DueActionSerializer(many=True), **ERRORS})
+    def get(self, request):
+        return Response(self.present(out.DueActionSerializer, queries.actions_due_for(request.user), many=True))

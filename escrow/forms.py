@@ -1,0 +1,155 @@
+"""Input forms of the portal. They check shape only; the actions decide what is allowed."""
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from escrow.contract.policies import POLICY_DEFINITIONS
+
+HASH_FIELD = dict(widget=forms.HiddenInput, min_length=64, max_length=64)
+
+
+class ReauthForm(forms.Form):
+    """Re-authentication at the moment of signing: password, or the TOTP code when 2FA is on."""
+
+    password = forms.CharField(label=_("Your password"), required=False, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "data-testid": "password"}))
+    otp_token = forms.CharField(label=_("Code from your authenticator app"), required=False, max_length=12,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                              "inputmode": "numeric", "data-testid": "otp-token"}))
+
+    def __init__(self, *args, two_factor=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.two_factor = two_factor
+        del self.fields["password" if two_factor else "otp_token"]
+
+    def clean(self):
+        data = super().clean()
+        if self.two_factor and not data.get("otp_token"):
+            self.add_error("otp_token", _("Enter the current code from your authenticator app."))
+        if not self.two_factor and not data.get("password"):
+            self.add_error("password", _("Re-enter your password to confirm it is you."))
+        return data
+
+    def credentials(self):
+        return {"password": self.cleaned_data.get("password"), "otp_token": self.cleaned_data.get("otp_token")}
+
+
+class SignForm(ReauthForm):
+    expected_sha256 = forms.CharField(**HASH_FIELD)
+    intent = forms.BooleanField(
+        label=_("I have read this document and intend to sign it for my organisation."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+        error_messages={"required": _("Tick the box to confirm that you intend to sign.")},
+    )
+    field_order = ["intent", "password", "otp_token", "expected_sha256"]
+
+
+class PrepareForm(ReauthForm):
+    expected_sha256 = forms.CharField(**HASH_FIELD)
+    confirm = forms.BooleanField(
+        label=_("I have checked the signed instruction and the document hash above."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+        error_messages={"required": _("Tick the box to confirm your check.")},
+    )
+    field_order = ["confirm", "password", "otp_token", "expected_sha256"]
+
+
+class ApproveForm(PrepareForm):
+    transfer_reference = forms.CharField(
+        label=_("Transfer agent's reference"), max_length=200,
+        widget=forms.TextInput(attrs={"data-testid": "transfer-reference"}))
+    field_order = ["transfer_reference", "confirm", "password", "otp_token", "expected_sha256"]
+
+
+class ReportForm(forms.Form):
+    audited_revenue = forms.CharField(
+        label=_("Audited operating revenue (RMB)"), max_length=40,
+        help_text=_("As stated in the report, e.g. 665,000,000.00"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": "audited-revenue"}))
+    report = forms.FileField(label=_("The signed report (PDF)"),
+                             widget=forms.ClearableFileInput(attrs={"accept": "application/pdf",
+                                                                    "data-testid": "report-file"}))
+
+
+class DepositForm(forms.Form):
+    reference = forms.CharField(label=_("Transfer agent's reference for the issue"), max_length=200,
+                                required=False, widget=forms.TextInput(attrs={"data-testid": "deposit-reference"}))
+    confirm = forms.BooleanField(label=_("The consideration shares are registered in the agent's name."),
+                                 widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Shares to release"), min_value=0,
+                                  widget=forms.NumberInput(attrs={"data-testid": "quantity"}))
+    reason = forms.CharField(label=_("What the parties agreed"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))
+
+
+class AdjustmentForm(QuantityForm):
+    release_due_date = forms.DateField(label=_("New release date (optional)"), required=False,
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AwardForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Shares to release under the award"), min_value=0,
+                                  widget=forms.NumberInput(attrs={"data-testid": "quantity"}))
+    reference = forms.CharField(label=_("Case number of the award or ruling"), max_length=200)
+    award = forms.FileField(label=_("The award or ruling (PDF)"),
+                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+WHATIF_POLICIES = ("excess_credit", "offset_base", "offset_order", "rounding", "partial_release")
+
+
+class WhatIfForm(forms.Form):
+    """Hypothetical audited revenues per year and the release policies (P1-P5)."""
+
+    def __init__(self, *args, tranches, deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = [t.year for t in tranches]
+        for t in tranches:
+            self.fields[f"revenue_{t.year}"] = forms.DecimalField(
+                label=_("Year %(n)s revenue") % {"n": t.year}, required=False, min_value=0, max_digits=20,
+                decimal_places=2, widget=forms.NumberInput(attrs={"step": "any", "data-testid": f"revenue-{t.year}"}))
+        for definition in POLICY_DEFINITIONS:
+            if definition.key in WHATIF_POLICIES:
+                self.fields[definition.key] = forms.ChoiceField(
+                    label=f"{definition.number} {definition.key}", choices=[(c, c) for c in definition.choices],
+                    help_text=gettext(definition.question),
+                    initial=getattr(deal, definition.key), required=False)
+
+    def clean(self):
+        data = super().clean()
+        revenues = [data.get(f"revenue_{y}") for y in self.years]
+        known = len(revenues)
+        while known and revenues[known - 1] is None:
+            known -= 1
+        if any(r is None for r in revenues[:known]):
+            raise forms.ValidationError(_("Enter the revenues year by year without gaps: offsets run in year "
+                                          "order (SPA 5.2(2))."))
+        data["actuals"] = revenues[:known]
+        return data
+
+    def policies(self):
+        return {key: self.cleaned_data[key] for key in WHATIF_POLICIES if self.cleaned_data.get(key)}
+
+
+class HistoryFilterForm(forms.Form):
+    acting_for = forms.ChoiceField(label=_("Party"), required=False)
+    actor = forms.ChoiceField(label=_("Person"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, parties=(), people=(), actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("All"))]
+        self.fields["acting_for"].choices = everyone + [(p, p) for p in parties]
+        self.fields["actor"].choices = everyone + [(str(pk), name) for pk, name in people]
+        self.fields["action"].choices = everyone + [(a, a.replace("_", " ")) for a in actions]

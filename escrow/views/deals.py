@@ -1,0 +1,48 @@
+"""The deal page: years as a timeline, charts, ledger, policies, parties, penalty meter."""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from escrow.contract.policies import POLICY_DEFINITIONS
+from escrow.models import DealParty, Role, ShareMovement
+from escrow.queries import next_step_for_deal, tranches_with_context
+
+from .common import deal_for, viewer
+from .links import step_url
+from .presenters import revenue_chart, shares_chart, year_rows
+
+
+@login_required
+def deal_page(request, slug):
+    deal = deal_for(request, slug)
+    role, can = viewer(request, deal)
+    tranches = list(tranches_with_context([deal]).order_by("year"))
+    for tranche in tranches:
+        tranche.deal = deal
+    rows = year_rows(deal, tranches, role)
+    deal_step = next_step_for_deal(deal)
+    return render(request, "escrow/deal.html", {
+        "deal": deal, "role": role, "can": can, "rows": rows,
+        "deal_step": deal_step,
+        "deal_step_url": step_url(deal, None, deal_step.action) if deal_step else None,
+        "balances": ShareMovement.objects.filter(deal=deal).balances(),
+        "policies": policies_in_force(deal),
+        "parties": parties_of(deal),
+        "revenue_chart": revenue_chart(deal, tranches),
+        "shares_chart": shares_chart(rows),
+        "penalties": [r for r in rows if r.penalty is not None],
+    })
+
+
+def policies_in_force(deal):
+    return [{"definition": d, "value": getattr(deal, d.key), "meaning": d.meanings.get(getattr(deal, d.key), ""),
+             "is_default": getattr(deal, d.key) == d.default} for d in POLICY_DEFINITIONS]
+
+
+def parties_of(deal):
+    people = Prefetch("organisation__people", queryset=get_user_model().objects.filter(is_active=True)
+                      .order_by("last_name", "first_name"))
+    parties = DealParty.objects.filter(deal=deal, ended_at__isnull=True).select_related("organisation")
+    order = list(Role.values)
+    return sorted(parties.prefetch_related(people), key=lambda p: order.index(p.role) if p.role in order else 99)

@@ -1,0 +1,131 @@
+"""One page per written request: report, deposit, dispute, suspension, settlement, adjustment, award.
+
+Each page shows its form, runs one action, and shows the action's DomainError message on failure
+(nothing changed then). A person whose role may not take the action gets a 403 page.
+"""
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from escrow import actions
+from escrow.documents import read_upload
+
+from .. import forms
+from .common import attempt, deal_for, done, tranche_for, viewer
+
+
+@dataclass(frozen=True)
+class Page:
+    """A form page for one action on a tranche."""
+
+    action: str
+    form: type
+    title: object
+    clause: str
+    intro: object
+    button: object
+    success: object
+    call: object  # (user, tranche, cleaned_data) -> result
+    uploads: tuple = field(default=())
+
+
+def _file_report(user, tranche, data):
+    upload = data["report"]
+    return actions.file_report(user, tranche.pk, audited_revenue=data["audited_revenue"],
+                               pdf=read_upload(upload), original_name=upload.name)
+
+
+def _file_award(user, tranche, data):
+    upload = data["award"]
+    return actions.file_award(user, tranche.pk, quantity=data["quantity"], pdf_bytes=read_upload(upload),
+                              reference=data["reference"], original_name=upload.name)
+
+
+PAGES = {
+    "file_report": Page(
+        "file_report", forms.ReportForm, _("File the audited revenue report"), "SPA 4.2, EA 3.1(a)",
+        _("Upload the approved firm's written report and enter the audited operating revenue it states. "
+          "The portal then computes the release quantity (SPA 5.2) and prepares the joint instruction."),
+        _("File the report"), _("Report filed. The joint instruction is ready for signature."), _file_report,
+        uploads=("report",)),
+    "raise_dispute": Page(
+        "raise_dispute", forms.ReasonForm, _("Dispute the quantity"), "EA 3.3",
+        _("A dispute suspends the release until a settlement signed by all parties or an effective award."),
+        _("Raise the dispute"), _("Dispute recorded; the release is suspended."),
+        lambda user, t, d: actions.raise_dispute(user, t.pk, reason=d["reason"])),
+    "suspend_release": Page(
+        "suspend_release", forms.ReasonForm, _("Suspend the release"), "SPA 8.1",
+        _("The issuer may suspend the release for the seller's breach of its commitments."),
+        _("Suspend the release"), _("Release suspended."),
+        lambda user, t, d: actions.suspend_release(user, t.pk, reason=d["reason"])),
+    "lift_suspension": Page(
+        "lift_suspension", forms.ReasonForm, _("Lift the suspension"), "SPA 8.1",
+        _("The tranche returns to where it was before the suspension."),
+        _("Lift the suspension"), _("Suspension lifted."),
+        lambda user, t, d: actions.lift_suspension(user, t.pk, reason=d["reason"])),
+    "withdraw_preparation": Page(
+        "withdraw_preparation", forms.ReasonForm, _("Send the preparation back"), "EA 3.2",
+        _("The reviewing officer sends the prepared transfer back to be prepared again."),
+        _("Send it back"), _("Preparation sent back."),
+        lambda user, t, d: actions.withdraw_preparation(user, t.pk, reason=d["reason"])),
+    "propose_settlement": Page(
+        "propose_settlement", forms.QuantityForm, _("Propose a settlement"), "EA 3.3",
+        _("A written settlement of the quantity takes effect when all four parties have signed it."),
+        _("Issue the settlement for signature"), _("Settlement issued; every party must now sign it."),
+        lambda user, t, d: actions.propose_settlement(user, t.pk, quantity=d["quantity"], reason=d["reason"])),
+    "propose_adjustment": Page(
+        "propose_adjustment", forms.AdjustmentForm, _("Propose an adjustment"), "SPA 5.3",
+        _("Under exceptional circumstances quantity and timing may change by written agreement of all parties."),
+        _("Issue the adjustment for signature"), _("Adjustment issued; every party must now sign it."),
+        lambda user, t, d: actions.propose_adjustment(user, t.pk, quantity=d["quantity"], reason=d["reason"],
+                                                      release_due_date=d.get("release_due_date"))),
+    "file_award": Page(
+        "file_award", forms.AwardForm, _("File an arbitral award or ruling"), "EA 3.3, SPA 10.2",
+        _("An effective CIETAC award or court ruling ends the dispute and fixes the quantity."),
+        _("File the award"), _("Award filed; a new joint instruction is ready for signature."), _file_award,
+        uploads=("award",)),
+}
+
+
+def tranche_action(action):
+    page = PAGES[action]
+
+    @login_required
+    def view(request, slug, year):
+        deal = deal_for(request, slug)
+        tranche = tranche_for(deal, year)
+        role, can = viewer(request, deal)
+        if not can.get(action):
+            raise PermissionDenied(f"As {role} you may not {action.replace('_', ' ')}.")
+        form = page.form(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            _r, ok = attempt(request, form, page.call, request.user, tranche, form.cleaned_data)
+            if ok:
+                done(request, page.success)
+                return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)
+        return render(request, "escrow/action_form.html", {
+            "deal": deal, "tranche": tranche, "role": role, "page": page, "form": form,
+        }, status=400 if request.method == "POST" else 200)
+
+    view.__name__ = action
+    return view
+
+
+@login_required
+def confirm_deposit(request, slug):
+    deal = deal_for(request, slug)
+    role, can = viewer(request, deal)
+    if not can.get("confirm_deposit"):
+        raise PermissionDenied("Only the escrow agent confirms the deposit (EA 1.1).")
+    form = forms.DepositForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal,
+                         reference=form.cleaned_data["reference"])
+        if ok:
+            done(request, _("Deposit confirmed: the shares are in escrow."))
+            return redirect("escrow:deal", slug=deal.slug)
+    return render(request, "escrow/confirm_deposit.html", {"deal": deal, "role": role, "form": form},
+                  status=400 if request.method == "POST" else 200)

@@ -1,0 +1,69 @@
+"""Words for keys: action names, currencies, and the engine's policy wording, all translatable.
+
+The contract engine (escrow.contract) has no Django and speaks English; its policy questions and
+meanings are marked here with gettext_noop so the catalogue carries them, and the `translated`
+filter looks them up at render time.
+"""
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+ACTION_LABELS = {
+    "confirm_deposit": _("Confirm the deposit of the shares"),
+    "file_report": _("File the audited revenue report"),
+    "sign_joint_instruction": _("Sign the joint written instruction"),
+    "sign_settlement": _("Agree and sign a settlement"),
+    "sign_adjustment": _("Sign the adjustment agreement"),
+    "prepare_release": _("Prepare the transfer (officer 1)"),
+    "approve_release": _("Approve the transfer (officer 2)"),
+    "withdraw_preparation": _("Send the preparation back"),
+    "raise_dispute": _("Dispute the quantity"),
+    "propose_settlement": _("Propose a settlement"),
+    "file_award": _("File an arbitral award or ruling"),
+    "suspend_release": _("Suspend the release"),
+    "lift_suspension": _("Lift the suspension"),
+    "propose_adjustment": _("Propose an adjustment"),
+    "return_for_cancellation": _("Return shares for cancellation"),
+    "export_history": _("Export the history"),
+    "": _("Nobody needs to act yet"),
+}
+
+CURRENCIES = {
+    "CNY": _("RMB"),
+    "RMB": _("RMB"),
+    "USD": _("USD"),
+    "HKD": _("HKD"),
+}
+
+
+def currency_label(code):
+    return str(CURRENCIES.get((code or "").upper(), code))
+
+
+POLICY_WORDING = [
+    gettext_noop("What share of a year's excess revenue offsets earlier shortfalls?"),
+    # xgettext:no-python-format
+    gettext_noop("50% of the excess over target (the SPA 5.2(2) text)"),
+    # xgettext:no-python-format
+    gettext_noop("the whole excess, only when revenue beats the target by more than 50% (6-K summary)"),
+    gettext_noop('Which "Target Operating Revenue of the particular period" converts an offset into shares?'),
+    gettext_noop("the target of the earlier year whose shortfall is offset (full recovery returns exactly the "
+                 "deducted shares)"),
+    gettext_noop("the target of the year that has the excess"),
+    gettext_noop("In which order are earlier shortfalls offset?"),
+    gettext_noop("the earliest year with a shortfall first"),
+    gettext_noop("the year with the largest remaining shortfall in shares first (ties: earliest)"),
+    gettext_noop("How are fractional shares rounded?"),
+    gettext_noop("round each cumulative entitlement down: never release more than earned"),
+    gettext_noop("round each cumulative entitlement to the nearest share, halves up"),
+    gettext_noop("Does a missed target still start the release procedure?"),
+    gettext_noop("any audited revenue report starts the release; the quantity follows SPA 5.2"),
+    gettext_noop("a missed year releases only under a settlement signed by all parties"),
+    gettext_noop('Which calendar defines "business days"?'),
+    gettext_noop("mainland China: statutory holidays and weekend make-up working days, plus admin overrides"),
+    gettext_noop("Hong Kong public holidays"),
+    gettext_noop("NASDAQ trading days"),
+    # xgettext:no-python-format
+    gettext_noop("On which day is the 5% penalty cap valued?"),
+    gettext_noop("the market value on the last day of the delay (today, while it lasts)"),
+    gettext_noop("the highest daily market value during the delay"),
+]

@@ -1,0 +1,84 @@
+"""The tranche page: documents, signatures, state history, the calculation and its why, penalties,
+and only the actions the viewer may take now."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from escrow.models import AuditEntry, Instrument, Signature
+from escrow.permissions import may
+from escrow.queries import next_step, signed_roles_of
+
+from .common import deal_for, tranche_for, viewer
+from .links import SIGN_KINDS, open_instrument, step_url
+from .penalty import penalty_rows
+
+# django-fsm transitions the state machine offers now -> the action (and form) that runs them.
+TRANSITION_ACTIONS = {
+    "hold_for_dispute": ["raise_dispute"],
+    "suspend": ["suspend_release"],
+    "apply_new_quantity": ["propose_adjustment"],
+    "withdraw_preparation": ["withdraw_preparation"],
+    "lift_suspension": ["lift_suspension"],
+}
+# Actions that resolve the step named by next_step, besides the step itself.
+STEP_COMPANIONS = {"propose_settlement": ["file_award"]}
+
+
+@login_required
+def tranche_page(request, slug, year):
+    deal = deal_for(request, slug)
+    tranche = tranche_for(deal, year)
+    role, can = viewer(request, deal)
+    instruments = list(_instruments(tranche))
+    tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
+    step = next_step(tranche, signed_roles=signed_roles_of(tranche))
+    return render(request, "escrow/tranche.html", {
+        "deal": deal, "tranche": tranche, "role": role, "can": can, "step": step,
+        "my_turn": bool(role and role in step.roles), "step_url": step_url(deal, tranche, step.action),
+        "offers": offers(deal, tranche, role, step),
+        "to_sign": _to_sign(request.user, role, tranche.open_instruments),
+        "instruments": instruments,
+        "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
+        "history": AuditEntry.objects.filter(tranche=tranche).select_related("actor").order_by("seq"),
+        "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
+        "explanations": (tranche.calculation or {}).get("explanations", []),
+        "penalties": penalty_rows(tranche),
+    })
+
+
+def _instruments(tranche):
+    signatures = Prefetch("signatures", queryset=Signature.objects.select_related("party__organisation", "signer"))
+    return (tranche.instruments.select_related("document").prefetch_related(signatures)
+            .order_by("created_at"))
+
+
+def offers(deal, tranche, role, step):
+    """(action, url) the viewer may take now: the next step if it is theirs, and the holds and
+    changes the state machine allows from here, filtered by the role table."""
+    if not role:
+        return []
+    actions = []
+    if role in step.roles and step.action:
+        actions += [step.action, *STEP_COMPANIONS.get(step.action, [])]
+    for transition in tranche.get_available_state_transitions():
+        actions += TRANSITION_ACTIONS.get(transition.name, [])
+    seen, result = set(), []
+    for action in actions:
+        if action in SIGN_KINDS and open_instrument(tranche, SIGN_KINDS[action]) is not None:
+            continue  # offered as "Review and sign" (to_sign) for the parties still to sign
+        url = step_url(deal, tranche, action)
+        if action not in seen and url and may(role, action):
+            seen.add(action)
+            result.append((action, url))
+    return result
+
+
+def _to_sign(user, role, open_instruments):
+    """Open instruments the viewer's party must still sign."""
+    result = []
+    for instrument in open_instruments:
+        signed = {s.party.role for s in instrument.signatures.all()}
+        signers = {s.signer_id for s in instrument.signatures.all()}
+        if role in instrument.required_roles and role not in signed and user.pk not in signers:
+            result.append(instrument)
+    return result

@@ -1,0 +1,61 @@
+"""What-if: hypothetical revenues and policies through the same engine (SPA 5.1, 5.2). Reads only."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from escrow.contract.policies import PolicyError, Policies
+from escrow.contract.releases import compute_releases
+
+from ..forms import WhatIfForm
+from .charts import Series, bar_chart
+from .common import deal_for
+
+
+@login_required
+def whatif(request, slug):
+    deal = deal_for(request, slug)
+    tranches = list(deal.tranches.order_by("year"))
+    data = request.GET if request.GET else None
+    form = WhatIfForm(data, tranches=tranches, deal=deal, initial=_initial(tranches))
+    schedule = None
+    if form.is_bound and form.is_valid():
+        schedule = _compute(form, deal, tranches)
+    elif not form.is_bound:
+        schedule = _compute_initial(deal, tranches)
+    return render(request, "escrow/whatif.html", {
+        "deal": deal, "form": form, "schedule": schedule,
+        "revenue_fields": [form[f"revenue_{t.year}"] for t in tranches],
+        "policy_fields": [f for f in form if not f.name.startswith("revenue_")],
+        "chart": _chart(tranches, schedule) if schedule else None,
+    })
+
+
+def _initial(tranches):
+    return {f"revenue_{t.year}": t.audited_revenue if t.audited_revenue is not None else t.target_revenue
+            for t in tranches}
+
+
+def _compute(form, deal, tranches):
+    try:
+        policies = Policies.from_mapping({**deal.policies.as_dict(), **form.policies()})
+        return compute_releases(deal.total_shares, [t.target_revenue for t in tranches],
+                                form.cleaned_data["actuals"], policies)
+    except (PolicyError, ValueError) as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
+def _compute_initial(deal, tranches):
+    actuals = [v for v in _initial(tranches).values()]
+    return compute_releases(deal.total_shares, [t.target_revenue for t in tranches], actuals, deal.policies)
+
+
+def _chart(tranches, schedule):
+    groups = [_("Year %(n)s") % {"n": t.year} for t in tranches]
+    releases = {y.year: y for y in schedule.years}
+    return bar_chart(_("Shares released per year"), groups, [
+        Series(_("Own release"), "bar-released", [getattr(releases.get(t.year), "own_release", None) for t in tranches]),
+        Series(_("Recovered for earlier years"), "bar-recovered",
+               [sum(releases[t.year].recovered.values()) if t.year in releases else None for t in tranches]),
+        Series(_("Deducted"), "bar-deducted", [getattr(releases.get(t.year), "deducted", None) for t in tranches]),
+    ], top=max([y.total_release for y in schedule.years] + [y.tranche_shares for y in schedule.years] + [1]))

@@ -1,0 +1,57 @@
+"""Who must use two-factor authentication, and the pieces of TOTP enrolment.
+
+People whose organisation can sign or approve on a deal (issuer, purchaser, seller, escrow agent)
+are asked to enrol; settings.TWO_FACTOR_REQUIRED decides whether they are made to.
+"""
+from base64 import b32encode
+from binascii import unhexlify
+
+import segno
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# Contract roles whose people sign joint instructions or approve releases (escrow.models.Role values;
+# named as strings because parties must not import escrow).
+SIGNING_ROLES = ("issuer", "purchaser", "seller", "escrow_agent")
+DEVICE_NAME = "Authenticator app"
+
+
+def has_two_factor(user) -> bool:
+    return user.is_authenticated and user_has_device(user, confirmed=True)
+
+
+def can_sign(user) -> bool:
+    """True if the person's organisation plays a signing role on any deal it has not left."""
+    if not user.is_authenticated or not user.organisation_id:
+        return False
+    return user.organisation.deal_roles.filter(role__in=SIGNING_ROLES, ended_at__isnull=True).exists()
+
+
+def needs_enrolment(user) -> bool:
+    return can_sign(user) and not has_two_factor(user)
+
+
+def enforced() -> bool:
+    return getattr(settings, "TWO_FACTOR_REQUIRED", True)
+
+
+def pending_device(user) -> TOTPDevice:
+    """The unconfirmed device being enrolled; the same secret until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+def secret_text(device) -> str:
+    """The base32 secret in groups of four, for typing into an app that cannot scan."""
+    secret = b32encode(unhexlify(device.key)).decode().rstrip("=")
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_svg(device, title) -> str:
+    """The otpauth:// URL as inline SVG, drawn on the server (no script, no third party)."""
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=4, title=str(title))
+    # segno escapes its input; mark_safe keeps the markup, format_html wraps it for styling hooks.
+    return format_html('<div class="qr-code" data-testid="totp-qr">{}</div>', mark_safe(svg))

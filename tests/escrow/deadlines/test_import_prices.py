@@ -1,0 +1,57 @@
+"""python manage.py import_prices FILE.csv: all or nothing, bad rows named by line (SPA 8.2 prices)."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management.base import CommandError
+
+from escrow.models import SharePrice
+
+from .conftest import import_csv, on
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "ticker,date,close,currency\nKXIN,2027-01-28,2.5100,USD\nKXIN,2027-01-29,2.4800,USD\n"
+
+
+def test_a_good_file_is_imported_and_a_repeat_changes_nothing(tmp_path):
+    with on(date(2027, 2, 1)):
+        assert "2 imported" in import_csv(tmp_path, GOOD)
+        assert "2 already stored" in import_csv(tmp_path, GOOD)
+    assert dict(SharePrice.objects.values_list("day", "close")) == {
+        date(2027, 1, 28): Decimal("2.51"), date(2027, 1, 29): Decimal("2.48")}
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_names_each_line(tmp_path):
+    bad = ("ticker,date,close\n"
+           "KXIN,2027-01-27,2.50\n"        # line 2: fine, but not imported
+           "KXIN,27/01/2027,2.50\n"        # line 3: date format
+           "KXIN,2027-01-26,-1\n"          # line 4: negative
+           "KXIN,2027-01-25,abc\n"         # line 5: not a number
+           "KXIN,2027-01-27,2.51\n"        # line 6: duplicate of line 2
+           "KXIN,2027-03-01,2.50\n"        # line 7: in the future
+           "KXIN,2027-01-22\n"             # line 8: a field short
+           "KXIN,2027-01-21,2.123456\n")   # line 9: too many decimals
+    with on(date(2027, 2, 1)), pytest.raises(CommandError) as error:
+        import_csv(tmp_path, bad)
+    message = str(error.value)
+    for line in (3, 4, 5, 6, 7, 8, 9):
+        assert f"line {line}:" in message
+    assert "line 2:" not in message and "Nothing was imported" in message
+    assert not SharePrice.objects.exists()
+
+
+def test_a_missing_column_is_refused(tmp_path):
+    with on(date(2027, 2, 1)), pytest.raises(CommandError, match="line 1: .*missing: close"):
+        import_csv(tmp_path, "ticker,date\nKXIN,2027-01-28\n")
+
+
+def test_a_different_close_for_a_stored_day_needs_replace(tmp_path):
+    with on(date(2027, 2, 1)):
+        import_csv(tmp_path, GOOD)
+        with pytest.raises(CommandError, match="line 2: KXIN 2027-01-28 is stored as 2.5100"):
+            import_csv(tmp_path, "ticker,date,close\nKXIN,2027-01-28,2.60\nKXIN,2027-01-30,2.60\n")
+        assert SharePrice.objects.count() == 2
+        assert "1 imported, 1 corrected" in import_csv(
+            tmp_path, "ticker,date,close\nKXIN,2027-01-28,2.60\nKXIN,2027-01-30,2.60\n", "--replace")
+    assert SharePrice.objects.get(day=date(2027, 1, 28)).close == Decimal("2.6")

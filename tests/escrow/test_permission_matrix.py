@@ -1,0 +1,126 @@
+"""The permission matrix over the actions layer: every persona x every ROLE_ACTIONS entry x their own
+deal and a stranger's deal.
+
+Allowed roles get past the role check (and, in this world, mostly succeed); other roles get
+NotAllowed citing the table's clause; people with no role on the deal get NotFound (SPA 9). A
+superuser with no organisation is nobody on any deal (DESIGN.md: authority comes from membership).
+"""
+import pytest
+from django.contrib.auth.models import Permission
+
+from escrow import actions
+from escrow.documents import document_bytes
+from escrow.errors import DomainError, NotFound
+from escrow.models import Role
+from escrow.permissions import ROLE_ACTIONS, deals_visible_to, get_deal_for, require
+from tests.conftest import PASSWORD, make_pdf
+from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
+
+
+def _sign(kind):
+    def call(user, w):
+        instrument = w.instruments[kind]
+        return actions.sign_instrument(user, instrument.pk, expected_sha256=instrument.document.sha256,
+                                       password=PASSWORD, ip="127.0.0.1", user_agent="pytest")
+    return call
+
+
+def _lift(user, w):
+    actions.suspend_release(w.people["issuer"], w.tranche(2).pk, reason="Seller breached SPA 8.1")
+    return actions.lift_suspension(user, w.tranche(2).pk, reason="Breach cured")
+
+
+CALLS = {
+    "view_deal": lambda u, w: require(u, get_deal_for(u, w.deal.pk), "view_deal"),
+    "download_document": lambda u, w: (require(u, w.deal, "download_document"), document_bytes(w.report)),
+    "export_history": lambda u, w: require(u, w.deal, "export_history"),
+    "enter_share_prices": lambda u, w: require(u, w.deal, "enter_share_prices"),
+    "confirm_deposit": lambda u, w: actions.confirm_deposit(u, w.deal, reference="DRS-2"),
+    "approve_auditor": lambda u, w: actions.approve_auditor(u, w.deal, w.new_firm),
+    "file_report": lambda u, w: actions.file_report(u, w.tranche(5).pk, audited_revenue="974000000",
+                                                    pdf=make_pdf("year 5"), original_name="y5.pdf"),
+    "sign_joint_instruction": _sign("joint_instruction"),
+    "sign_settlement": _sign("settlement"),
+    "sign_adjustment": _sign("adjustment"),
+    "prepare_release": lambda u, w: actions.prepare_release(u, w.tranche(2).pk, expected_sha256=w.instruction_sha(2),
+                                                            password=PASSWORD),
+    "approve_release": lambda u, w: actions.approve_release(u, w.tranche(3).pk, expected_sha256=w.instruction_sha(3),
+                                                            transfer_reference="TA-3", password=PASSWORD),
+    "withdraw_preparation": lambda u, w: actions.withdraw_preparation(u, w.tranche(3).pk, reason="Wrong account"),
+    "raise_dispute": lambda u, w: actions.raise_dispute(u, w.tranche(1).pk, reason="Quantity disputed"),
+    "propose_settlement": lambda u, w: actions.propose_settlement(u, w.tranche(4).pk, quantity=2_950_000,
+                                                                  reason="Agreed 2,950,000"),
+    "file_award": lambda u, w: actions.file_award(u, w.tranche(4).pk, quantity=2_800_000, pdf_bytes=make_pdf("award"),
+                                                  reference="CIETAC-2027-01", original_name="award.pdf"),
+    "suspend_release": lambda u, w: actions.suspend_release(u, w.tranche(2).pk, reason="Seller breached SPA 8.1"),
+    "lift_suspension": _lift,
+    "propose_adjustment": lambda u, w: actions.propose_adjustment(u, w.tranche(1).pk, quantity=2_000_000,
+                                                                  reason="Exceptional circumstances"),
+    "return_for_cancellation": lambda u, w: actions.return_for_cancellation(u, w.deal, reference="RET"),
+}
+
+
+def outcome(call, user, w):
+    """("ok", "") or (error class, clause), with the message for the assertion report."""
+    try:
+        call(user, w)
+    except DomainError as exc:
+        return (type(exc).__name__, exc.clause), exc.message
+    return ("ok", ""), ""
+
+
+def test_the_world_is_as_described(world, db):  # noqa: F811
+    """Each action has a tranche ready for it in both deals (tests/escrow/api/world.py)."""
+    for w in (world.own, world.other):
+        states = list(w.deal.tranches.order_by("year").values_list("state", flat=True))
+        assert states == ["awaiting_instruction", "instructed", "release_prepared", "disputed", "awaiting_report"]
+        assert {k: i.status for k, i in w.instruments.items()} == {
+            "settlement": "open", "adjustment": "open", "joint_instruction": "open"}
+    assert set(world.own.people) >= set(PERSONAS) and set(world.other.people) >= set(PERSONAS)
+    assert not set(world.own.people.values()) & set(world.other.people.values())
+
+
+def test_every_table_entry_has_a_call():
+    assert set(CALLS) == set(ROLE_ACTIONS)
+
+
+@pytest.mark.parametrize("which", ["own", "other"])
+@pytest.mark.parametrize("persona", [*PERSONAS, "admin", "outsider"])
+@pytest.mark.parametrize("action", sorted(ROLE_ACTIONS))
+def test_actions_layer(world, db, action, persona, which):  # noqa: F811
+    got, message = outcome(CALLS[action], world.person(persona), world.target(which))
+    assert got == expected(action, persona, which), message
+
+
+def test_superuser_sees_no_deal(world, db):  # noqa: F811
+    """guardian with_superuser=False: is_superuser grants no deal (SPA 9)."""
+    assert world.admin.is_superuser and world.admin.is_staff
+    assert not deals_visible_to(world.admin).exists()
+    for w in (world.own, world.other):
+        with pytest.raises(NotFound):
+            get_deal_for(world.admin, w.deal.slug)
+
+
+def test_global_view_permission_grants_no_deal(world, db):  # noqa: F811
+    """A model-wide escrow.view_deal permission is ignored: visibility is per deal, from membership."""
+    outsider = world.outsider
+    outsider.user_permissions.add(Permission.objects.get(codename="view_deal", content_type__app_label="escrow"))
+    assert not deals_visible_to(type(outsider).objects.get(pk=outsider.pk)).exists()
+
+
+def test_superuser_signs_and_approves_nothing(world, db):  # noqa: F811
+    """No signature, no approval, no release by an admin: each attempt is NotFound and writes nothing."""
+    for which in ("own", "other"):
+        w = world.target(which)
+        for action in ("sign_joint_instruction", "sign_settlement", "sign_adjustment", "prepare_release",
+                       "approve_release", "approve_auditor", "confirm_deposit"):
+            with pytest.raises(NotFound):
+                CALLS[action](world.admin, w)
+    assert not world.admin.signatures.exists()
+
+
+def test_the_table_names_roles_and_clauses(world, db):  # noqa: F811
+    """Sanity of the table itself: each action has at least one role, view actions have every role."""
+    for action, (roles, clause) in ROLE_ACTIONS.items():
+        assert roles and clause, action
+    assert all(ROLE_ACTIONS[a][0] == frozenset(Role) for a in ("view_deal", "download_document", "export_history"))

@@ -26,34 +26,39 @@ def _open_hold(tranche, kind, actor, party, reason):
                                started_at=timezone.now(), started_on=contract_today())
 
 
+HOLDS = {
+    # action key -> (hold kind, transition, history action, clause, words)
+    "raise_dispute": (Hold.Kind.DISPUTE, "hold_for_dispute", "dispute_raised", "EA 3.3", "dispute"),
+    "suspend_release": (Hold.Kind.SUSPENSION, "suspend", "suspended", "SPA 8.1", "suspension"),
+}
+
+
+def _hold(action, actor, tranche_id, reason):
+    """Stop the clock on a pending release: who, why and under which clause is recorded (SPA 8.2)."""
+    kind, transition, history_action, clause, words = HOLDS[action]
+    tranche = lock_tranche(tranche_id)
+    party = require(actor, tranche.deal, action)
+    expect_state(tranche, *HOLDABLE, doing=action.replace("_", " "))
+    reason = _reason(reason, words)
+    _open_hold(tranche, kind, actor, party, reason)
+    run_transition(tranche, transition, actor=actor, party=party, action=history_action, clause=clause,
+                   summary=f"{party.organisation}: {Hold.Kind(kind).label}: {reason}", details={"reason": reason})
+    notify_roles(tranche.deal, ALL, tranche=tranche, key=f"{history_action}:{tranche.pk}:{tranche.holds.count()}",
+                 clause=clause, subject=f"{tranche.deal.name}: year {tranche.year} release on hold — "
+                                        f"{Hold.Kind(kind).label}")
+    return tranche
+
+
 @transaction.atomic
 def raise_dispute(actor, tranche_id, *, reason):
     """EA 3.3: any party disputes the quantity; the agent suspends action until a settlement or award."""
-    tranche = lock_tranche(tranche_id)
-    party = require(actor, tranche.deal, "raise_dispute")
-    expect_state(tranche, *HOLDABLE, doing="raise a dispute")
-    reason = _reason(reason, "dispute")
-    _open_hold(tranche, Hold.Kind.DISPUTE, actor, party, reason)
-    run_transition(tranche, "hold_for_dispute", actor=actor, party=party, action="dispute_raised", clause="EA 3.3",
-                   summary=f"{party.organisation} disputes the quantity: {reason}", details={"reason": reason})
-    notify_roles(tranche.deal, ALL, tranche=tranche, key=f"dispute:{tranche.pk}:{tranche.holds.count()}",
-                 clause="EA 3.3", subject=f"{tranche.deal.name}: year {tranche.year} is disputed — release suspended")
-    return tranche
+    return _hold("raise_dispute", actor, tranche_id, reason)
 
 
 @transaction.atomic
 def suspend_release(actor, tranche_id, *, reason):
     """SPA 8.1: the issuer suspends the release for the seller's breach of its commitments."""
-    tranche = lock_tranche(tranche_id)
-    party = require(actor, tranche.deal, "suspend_release")
-    expect_state(tranche, *HOLDABLE, doing="suspend the release")
-    reason = _reason(reason, "suspension")
-    _open_hold(tranche, Hold.Kind.SUSPENSION, actor, party, reason)
-    run_transition(tranche, "suspend", actor=actor, party=party, action="suspended", clause="SPA 8.1",
-                   summary=f"Release suspended by the issuer: {reason}", details={"reason": reason})
-    notify_roles(tranche.deal, ALL, tranche=tranche, key=f"suspended:{tranche.pk}:{tranche.holds.count()}",
-                 clause="SPA 8.1", subject=f"{tranche.deal.name}: year {tranche.year} release suspended (SPA 8.1)")
-    return tranche
+    return _hold("suspend_release", actor, tranche_id, reason)
 
 
 @transaction.atomic

@@ -149,8 +149,8 @@ def _excess_explanation(tranche, excess, available, used, policies) -> Explanati
         formula = "available = 50% x (R - T) (P1 half-of-excess)"
     else:
         formula = "available = (R - T) if R > 1.5 x T, else 0 (P1 whole-excess-over-50pct)"
-    figure = (f"{to_decimal(available)} available, {to_decimal(used)} used on earlier shortfalls; "
-              f"{to_decimal(available - used)} lapses (offsets only earlier years, never carried forward)")
+    figure = (f"RMB {to_decimal(available):,} available, {to_decimal(used):,} used on earlier shortfalls; "
+              f"{to_decimal(available - used):,} lapses (offsets only earlier years, never carried forward)")
     inputs = {"R": to_decimal(tranche.revenue), "T": to_decimal(tranche.target), "excess": to_decimal(excess),
               "excess_credit": policies.excess_credit}
     return Explanation("SPA 5.2(2)", formula, inputs, figure)

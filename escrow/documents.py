@@ -5,6 +5,7 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -14,9 +15,9 @@ from .models import StoredDocument
 
 def read_upload(upload) -> bytes:
     if upload is None:
-        raise InvalidInput("Attach the document as a PDF file.")
+        raise InvalidInput(_("Attach the document as a PDF file."))
     if getattr(upload, "size", 0) and upload.size > settings.MAX_DOCUMENT_BYTES:
-        raise InvalidInput("The file is larger than 20 MB; upload a smaller PDF.")
+        raise InvalidInput(_("The file is larger than 20 MB; upload a smaller PDF."))
     data = upload.read() if hasattr(upload, "read") else bytes(upload)
     return data
 
@@ -24,17 +25,18 @@ def read_upload(upload) -> bytes:
 def check_pdf(data: bytes) -> None:
     """A PDF by content, not by file name: the header, and a parser that finds pages."""
     if not data:
-        raise InvalidInput("The file is empty; upload the signed PDF.")
+        raise InvalidInput(_("The file is empty; upload the signed PDF."))
     if len(data) > settings.MAX_DOCUMENT_BYTES:
-        raise InvalidInput("The file is larger than 20 MB; upload a smaller PDF.")
+        raise InvalidInput(_("The file is larger than 20 MB; upload a smaller PDF."))
     if not data.lstrip()[:5] == b"%PDF-":
-        raise InvalidInput("The file is not a PDF (its content does not start with %PDF-).")
+        raise InvalidInput(_("The file is not a PDF (its content does not start with %(magic)s).") % {"magic": "%PDF-"})
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InvalidInput(f"The PDF cannot be read ({exc.__class__.__name__}); upload an intact PDF.")
+        raise InvalidInput(_("The PDF cannot be read (%(error)s); upload an intact PDF.") % {
+            "error": exc.__class__.__name__})
     if pages < 1:
-        raise InvalidInput("The PDF has no pages.")
+        raise InvalidInput(_("The PDF has no pages."))
 
 
 def sha256_of(data: bytes) -> str:
@@ -57,5 +59,5 @@ def document_bytes(document: StoredDocument) -> bytes:
     with document.file.open("rb") as handle:
         data = handle.read()
     if sha256_of(data) != document.sha256:
-        raise InvalidInput("The stored file does not match its recorded hash; tell compliance.")
+        raise InvalidInput(_("The stored file does not match its recorded hash; tell compliance."))
     return data

@@ -3,13 +3,20 @@
 The outbox row exists before anything leaves the database, so a broker outage at commit time only
 delays the email: the worker's periodic drain picks it up (DESIGN.md "Known traps": on_commit
 enqueue is lost if Redis is down at that moment).
+
+Each person reads in their own language (User.language, kept in step with their choice by
+parties.language): callers pass the subject and body as `escrow.texts.Text` (a lazy message id and
+its parameters), and each notification and email is rendered for its recipient inside
+`translation.override`. A plain str is stored as given. Dedupe keys never depend on the language.
 """
 import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from parties.language import language_of
 
 from .models import DealParty, Notification, OutboxMessage
 
@@ -24,22 +31,38 @@ def people_in_roles(deal, roles):
     return User.objects.filter(organisation_id__in=org_ids, is_active=True).order_by("pk")
 
 
+class Rendered:
+    """Subject and body of one notification in each language asked for (rendered once per language)."""
+
+    def __init__(self, subject, body):
+        self.subject, self.body, self._done = subject, body, {}
+
+    def for_user(self, user) -> tuple:
+        language = language_of(user)
+        if language not in self._done:
+            with translation.override(language):
+                self._done[language] = (str(self.subject)[:300], str(self.body or ""))
+        return self._done[language]
+
+
 def notify(users, *, deal, subject, body="", clause="", key, tranche=None):
-    """One notification (and email) per person; `key` makes a repeat harmless (unique)."""
-    created = 0
+    """One notification (and email) per person, in that person's language; `key` makes a repeat
+    harmless (unique). `subject` and `body`: an escrow.texts.Text (or a lazy or plain str)."""
+    created, texts = 0, Rendered(subject, body)
     for user in users:
         dedupe = f"{key}:u{user.pk}"[:200]
         if Notification.objects.filter(dedupe_key=dedupe).exists():
             continue
+        subject_text, body_text = texts.for_user(user)
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    user=user, deal=deal, tranche=tranche, subject=subject[:300], body=body, clause=clause,
+                    user=user, deal=deal, tranche=tranche, subject=subject_text, body=body_text, clause=clause,
                     dedupe_key=dedupe, created_at=timezone.now(),
                 )
                 if user.email:
-                    OutboxMessage.objects.create(notification=note, to_email=user.email, subject=subject[:300],
-                                                 body=f"{body}\n\n{clause}".strip(), created_at=timezone.now())
+                    OutboxMessage.objects.create(notification=note, to_email=user.email, subject=subject_text,
+                                                 body=f"{body_text}\n\n{clause}".strip(), created_at=timezone.now())
         except IntegrityError:
             continue  # a concurrent sweep wrote it first
         created += 1
@@ -54,14 +77,15 @@ def notify_roles(deal, roles, **kwargs):
 
 @dataclass(frozen=True)
 class Note:
-    """One notification to the people of some roles on a deal (for `notify_many`)."""
+    """One notification to the people of some roles on a deal (for `notify_many`); subject and body as
+    for `notify` (an escrow.texts.Text, rendered in each recipient's language)."""
 
     deal: object
     roles: tuple
-    subject: str
+    subject: object
     key: str
     clause: str = ""
-    body: str = ""
+    body: object = ""
     tranche: object = None
 
 
@@ -102,9 +126,12 @@ def _notify_chunk(notes, people):
     new = {k: v for k, v in wanted.items() if k not in existing}
     if not new:
         return 0
+    texts, rendered = {}, {}
+    for key, (note, user) in new.items():
+        rendered[key] = texts.setdefault(id(note), Rendered(note.subject, note.body)).for_user(user)
     # ignore_conflicts: a concurrent sweep may insert the same key first; its row (and outbox) wins.
     Notification.objects.bulk_create([
-        Notification(user=user, deal=note.deal, tranche=note.tranche, subject=note.subject[:300], body=note.body,
+        Notification(user=user, deal=note.deal, tranche=note.tranche, subject=rendered[key][0], body=rendered[key][1],
                      clause=note.clause, dedupe_key=key, created_at=now) for key, (note, user) in new.items()
     ], ignore_conflicts=True)
     mine = list(Notification.objects.filter(dedupe_key__in=list(new), outbox__isnull=True)
@@ -112,9 +139,10 @@ def _notify_chunk(notes, people):
     outbox = []
     for pk, key in mine:
         note, user = new[key]
+        subject_text, body_text = rendered[key]
         if user.email:
-            outbox.append(OutboxMessage(notification_id=pk, to_email=user.email, subject=note.subject[:300],
-                                        body=f"{note.body}\n\n{note.clause}".strip(), created_at=now))
+            outbox.append(OutboxMessage(notification_id=pk, to_email=user.email, subject=subject_text,
+                                        body=f"{body_text}\n\n{note.clause}".strip(), created_at=now))
     OutboxMessage.objects.bulk_create(outbox, ignore_conflicts=True)
     return len(mine)
 

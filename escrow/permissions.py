@@ -5,6 +5,8 @@ is_superuser or is_staff. Visibility is guardian's per-deal `view_deal` permissi
 that same membership by sync_deal_permissions() and checked with with_superuser=False.
 """
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from .errors import NotAllowed, NotFound
@@ -40,6 +42,30 @@ ROLE_ACTIONS = {
     "enter_share_prices": (frozenset({ISSUER}), "SPA 8.2"),
 }
 
+# The action as a phrase in the refusal "As <role> you may not <action> (<clause>)."
+ACTION_PHRASES = {
+    "view_deal": gettext_lazy("view deal"),
+    "download_document": gettext_lazy("download document"),
+    "export_history": gettext_lazy("export history"),
+    "confirm_deposit": gettext_lazy("confirm deposit"),
+    "approve_auditor": gettext_lazy("approve auditor"),
+    "file_report": gettext_lazy("file report"),
+    "sign_joint_instruction": gettext_lazy("sign joint instruction"),
+    "sign_settlement": gettext_lazy("sign settlement"),
+    "sign_adjustment": gettext_lazy("sign adjustment"),
+    "prepare_release": gettext_lazy("prepare release"),
+    "approve_release": gettext_lazy("approve release"),
+    "withdraw_preparation": gettext_lazy("withdraw preparation"),
+    "raise_dispute": gettext_lazy("raise dispute"),
+    "propose_settlement": gettext_lazy("propose settlement"),
+    "file_award": gettext_lazy("file award"),
+    "suspend_release": gettext_lazy("suspend release"),
+    "lift_suspension": gettext_lazy("lift suspension"),
+    "propose_adjustment": gettext_lazy("propose adjustment"),
+    "return_for_cancellation": gettext_lazy("return for cancellation"),
+    "enter_share_prices": gettext_lazy("enter share prices"),
+}
+
 
 def party_for(user, deal):
     """The DealParty the person acts for on this deal, or None."""
@@ -61,14 +87,18 @@ def require(user, deal, action) -> DealParty:
     """The actor's party if its role may take this action; NotFound when the deal is not theirs."""
     party = party_for(user, deal)
     if party is None:
-        raise NotFound("No such deal.")
+        raise NotFound(_("No such deal."))
     roles, clause = ROLE_ACTIONS[action]
     if party.role not in roles:
-        raise NotAllowed(
-            f"As {party.get_role_display()} you may not {action.replace('_', ' ')} ({clause}).",
-            clause=clause,
-        )
+        raise NotAllowed(refusal(party.role, action), clause=clause)
     return party
+
+
+def refusal(role, action) -> str:
+    """Why this role may not take this action, in the reader's language, with the clause."""
+    return _("As %(role)s you may not %(action)s (%(clause)s).") % {
+        "role": Role(role).label if role else _("a visitor"),
+        "action": ACTION_PHRASES.get(action, action.replace("_", " ")), "clause": ROLE_ACTIONS[action][1]}
 
 
 def deals_visible_to(user):
@@ -83,7 +113,7 @@ def get_deal_for(user, slug_or_pk) -> Deal:
     lookup = {"pk": slug_or_pk} if str(slug_or_pk).isdigit() else {"slug": slug_or_pk}
     deal = deals_visible_to(user).filter(**lookup).first()
     if deal is None:
-        raise NotFound("No such deal.")
+        raise NotFound(_("No such deal."))
     return deal
 
 

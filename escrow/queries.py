@@ -3,13 +3,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from .clock import calendar_for, contract_today
 from .contract.calendar import deposit_due
 from .models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
 from .permissions import deals_visible_to, party_for
+from .texts import Text
 
 S = TrancheState
+CONFIRM_DEPOSIT = _("Confirm the consideration shares were issued in the agent's name")
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class NextStep:
 
     roles: tuple
     action: str          # a ROLE_ACTIONS key, or "" when nobody can act (e.g. waiting for the year to end)
-    description: str
+    description: object  # lazy: str() renders it in the reader's language (a page, the API, a reminder)
     due: date | None
     clause: str
 
@@ -26,8 +29,7 @@ class NextStep:
 def next_step_for_deal(deal, cal=None) -> NextStep | None:
     if deal.state == Deal.State.AWAITING_DEPOSIT:
         due = deposit_due(deal.effective_date, cal or calendar_for(deal)).due
-        return NextStep((Role.ESCROW_AGENT,), "confirm_deposit",
-                        "Confirm the consideration shares were issued in the agent's name", due, "EA 1.1")
+        return NextStep((Role.ESCROW_AGENT,), "confirm_deposit", CONFIRM_DEPOSIT, due, "EA 1.1")
     return None
 
 
@@ -35,32 +37,33 @@ def next_step(tranche, *, signed_roles=None) -> NextStep:
     """The one next step of a tranche, from its state (DESIGN.md "The life of a tranche")."""
     state = tranche.state
     if state == S.SCHEDULED:
-        return NextStep((), "", f"Assessment year ends on {tranche.period_end}", tranche.period_end, "SPA 1.4")
+        return NextStep((), "", Text(_("Assessment year ends on %(day)s"), day=tranche.period_end),
+                        tranche.period_end, "SPA 1.4")
     if state == S.AWAITING_REPORT:
-        return NextStep((Role.AUDITOR,), "file_report", "File the audited revenue report",
+        return NextStep((Role.AUDITOR,), "file_report", _("File the audited revenue report"),
                         tranche.release_due_date, "SPA 4.2, EA 3.1(a)")
     if state == S.AWAITING_INSTRUCTION:
         if tranche.calculation.get("requires_settlement"):
             return NextStep((Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT), "sign_settlement",
-                            "Agree and sign a settlement of the partial quantity (P5)", tranche.release_due_date,
+                            _("Agree and sign a settlement of the partial quantity (P5)"), tranche.release_due_date,
                             "EA 3.1(a), EA 3.3")
         signed = set(signed_roles or ())
         missing = tuple(r for r in (Role.ISSUER, Role.PURCHASER) if r not in signed)
-        return NextStep(missing, "sign_joint_instruction", "Sign the joint written instruction",
+        return NextStep(missing, "sign_joint_instruction", _("Sign the joint written instruction"),
                         tranche.release_due_date, "EA 3.1(b), SPA 5.1")
     if state == S.INSTRUCTED:
-        return NextStep((Role.ESCROW_AGENT,), "prepare_release", "Prepare the transfer (officer 1)",
+        return NextStep((Role.ESCROW_AGENT,), "prepare_release", _("Prepare the transfer (officer 1)"),
                         tranche.transfer_due_date, "EA 3.2")
     if state == S.RELEASE_PREPARED:
         return NextStep((Role.ESCROW_AGENT,), "approve_release",
-                        "Approve the transfer (a second, different officer)", tranche.transfer_due_date, "EA 3.2")
+                        _("Approve the transfer (a second, different officer)"), tranche.transfer_due_date, "EA 3.2")
     if state == S.DISPUTED:
         return NextStep((Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT), "propose_settlement",
-                        "Settle the dispute in writing, signed by all parties, or file an award", None, "EA 3.3")
+                        _("Settle the dispute in writing, signed by all parties, or file an award"), None, "EA 3.3")
     if state == S.SUSPENDED:
-        return NextStep((Role.ISSUER,), "lift_suspension", "Lift the suspension when the breach is resolved",
+        return NextStep((Role.ISSUER,), "lift_suspension", _("Lift the suspension when the breach is resolved"),
                         None, "SPA 8.1")
-    return NextStep((), "", "Released", tranche.released_on, "EA 3.2")
+    return NextStep((), "", _("Released"), tranche.released_on, "EA 3.2")
 
 
 def open_instruments(tranche):

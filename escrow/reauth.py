@@ -6,6 +6,8 @@ back on the error), so a stolen session or token cannot guess the password throu
 """
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user, match_token
 
 from .errors import NotAllowed
@@ -25,13 +27,16 @@ def _key(user):
 def reauthenticate(user, *, password=None, otp_token=None) -> str:
     """The method that proved it is really this person now: 'totp' or 'password'."""
     if cache.get(_key(user), 0) >= MAX_FAILURES:
-        raise NotAllowed(f"Too many wrong answers; signing is locked for {LOCKOUT_SECONDS // 60} minutes.")
+        minutes = LOCKOUT_SECONDS // 60
+        raise NotAllowed(ngettext("Too many wrong answers; signing is locked for %(minutes)d minute.",
+                                  "Too many wrong answers; signing is locked for %(minutes)d minutes.", minutes)
+                         % {"minutes": minutes})
     method = _check(user, password, otp_token)
     if method is None:
         _count_failure(user)
         if has_two_factor(user):
-            raise NotAllowed("Enter the current code from your authenticator app to sign.")
-        raise NotAllowed("Your password was not correct; re-enter it to sign.")
+            raise NotAllowed(_("Enter the current code from your authenticator app to sign."))
+        raise NotAllowed(_("Your password was not correct; re-enter it to sign."))
     cache.delete(_key(user))
     return method
 

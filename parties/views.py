@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 
 from . import twofactor
 from .forms import LoginForm, TokenForm
+from .language import remember_language
 
 PENDING_KEY = "parties.pending_login"
 PENDING_SECONDS = 300
@@ -42,7 +43,7 @@ class LoginView(auth_views.LoginView):
             }
             return redirect("login_otp")
         auth_login(self.request, user)
-        return redirect(after_login(self.request, user, self.get_success_url()))
+        return remember_language(self.request, redirect(after_login(self.request, user, self.get_success_url())))
 
 
 def after_login(request, user, next_url) -> str:
@@ -94,7 +95,7 @@ def _complete_login(request, user, pending, device):
     user.backend = pending["backend"]
     user.otp_device = device  # django-otp marks the session verified on user_logged_in
     auth_login(request, user, backend=pending["backend"])
-    return redirect(pending["next"])
+    return remember_language(request, redirect(pending["next"]))
 
 
 def _code_failed(request, user, pending, form):

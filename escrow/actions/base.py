@@ -1,5 +1,6 @@
 """The recipe every writer follows (DESIGN.md "An action, step by step")."""
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from escrow import history
 from escrow.errors import NotFound, WrongState
@@ -10,7 +11,7 @@ def lock_deal(deal_id) -> Deal:
     try:
         return Deal.objects.select_for_update().get(pk=deal_id)
     except Deal.DoesNotExist:
-        raise NotFound("No such deal.")
+        raise NotFound(_("No such deal."))
 
 
 def lock_tranche(tranche_id) -> Tranche:
@@ -19,7 +20,7 @@ def lock_tranche(tranche_id) -> Tranche:
     try:
         deal_id = Tranche.objects.values_list("deal_id", flat=True).get(pk=tranche_id)
     except Tranche.DoesNotExist:
-        raise NotFound("No such tranche.")
+        raise NotFound(_("No such tranche."))
     deal = lock_deal(deal_id)
     tranche = Tranche.objects.select_for_update().get(pk=tranche_id)
     tranche.deal = deal
@@ -27,12 +28,12 @@ def lock_tranche(tranche_id) -> Tranche:
 
 
 def expect_state(obj, *states, doing):
+    """WrongState unless `obj` is in one of `states`; `doing` is a translated phrase ("approve the release")."""
     if obj.state not in states:
         labels = ", ".join(str(s.label) if hasattr(s, "label") else str(s) for s in states)
-        raise WrongState(
-            f"Cannot {doing}: the {obj._meta.verbose_name} is {obj.get_state_display().lower()} "
-            f"(needs: {labels.lower()})."
-        )
+        raise WrongState(_("Cannot %(doing)s: the %(thing)s is %(state)s (needs: %(needs)s).") % {
+            "doing": doing, "thing": obj._meta.verbose_name, "state": obj.get_state_display().lower(),
+            "needs": labels.lower()})
 
 
 def run_transition(obj, method_name, *args, actor, party=None, action, clause, summary, details=None,

@@ -14,20 +14,31 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from escrow import history
 from escrow.clock import contract_today
 from escrow.contract.calendar import BusinessCalendar, deposit_due
 from escrow.models import AuditEntry, CalendarOverride, Deal, Role, Tranche, TrancheState
 from escrow.notify import Note, notify_many
-from escrow.queries import NextStep, next_step, signed_roles_of, tranches_with_context
+from escrow.queries import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
+from escrow.texts import LowerFirst, Text, in_english
 
 from .accrual import accrue_penalties
 from .batch import lock_tranches
+from .reports import YEAR_ENDED
 
 S = TrancheState
 CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
 REMINDER_DAYS = (1, 3, 7)  # before each deadline; plus "missed" on the first day after it
+
+# Reminder and missed-deadline notices, rendered in each reader's language by notify_many.
+REMINDER = _("%(deal)s: %(step)s — due %(when)s, by %(due)s (%(clause)s)")
+REMINDER_OF_YEAR = _("%(deal)s: year %(year)s: %(step)s — due %(when)s, by %(due)s (%(clause)s)")
+MISSED = _("%(deal)s: deadline %(due)s missed — %(step)s (%(clause)s)")
+MISSED_OF_YEAR = _("%(deal)s: year %(year)s: deadline %(due)s missed — %(step)s (%(clause)s)")
+REMINDER_BODY = _("%(step)s. Deadline: %(due)s (%(clause)s).")
 
 
 @dataclass
@@ -83,8 +94,8 @@ def _open_chunk(tranche_ids, today) -> tuple:
         details={"period_end": t.period_end, "release_due_date": t.release_due_date, "by": "sweep"},
     )) for t in tranches])
     notes = notify_many(Note(t.deal, (Role.AUDITOR, Role.ISSUER), tranche=t, key=f"year-ended:{t.pk}",
-                             clause="SPA 4.2, 5.1", subject=f"{t.deal.name}: year {t.year} ended — the audited "
-                                                            "report is due") for t in tranches)
+                             clause="SPA 4.2, 5.1", subject=Text(YEAR_ENDED, deal=t.deal.name, year=t.year))
+                        for t in tranches)
     return len(tranches), notes
 
 
@@ -153,9 +164,7 @@ def _deposits_due(horizon):
                              .values_list("day", "is_business_day"))
             calendars[deal.calendar] = BusinessCalendar(deal.calendar, overrides)
         due = deposit_due(deal.effective_date, calendars[deal.calendar]).due
-        yield Due(deal, None, NextStep((Role.ESCROW_AGENT,), "confirm_deposit",
-                                       "Confirm the consideration shares were issued in the agent's name", due,
-                                       "EA 1.1"))
+        yield Due(deal, None, NextStep((Role.ESCROW_AGENT,), "confirm_deposit", CONFIRM_DEPOSIT, due, "EA 1.1"))
 
 
 def _key(item: Due, mark) -> str:
@@ -164,17 +173,20 @@ def _key(item: Due, mark) -> str:
 
 
 def _note(item: Due, mark, today) -> Note:
-    what = f"year {item.tranche.year}: " if item.tranche else ""
     step, deal = item.step, item.deal
+    words = {"deal": deal.name, "step": LowerFirst(step.description), "due": step.due, "clause": step.clause}
+    if item.tranche:
+        words["year"] = item.tranche.year
     if mark == "missed":
         roles = tuple(dict.fromkeys((*step.roles, Role.SELLER)))
-        subject = f"{deal.name}: {what}deadline {step.due} missed — {step.description.lower()} ({step.clause})"
+        subject = Text(MISSED_OF_YEAR if item.tranche else MISSED, **words)
     else:
         roles = step.roles
         left = (step.due - today).days
-        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
-        subject = f"{deal.name}: {what}{step.description.lower()} — due {when}, by {step.due} ({step.clause})"
-    body = f"{step.description}. Deadline: {step.due} ({step.clause})."
+        when = Text(_("today")) if left == 0 else Text(ngettext_lazy("in %(count)d day", "in %(count)d days",
+                                                                      "count"), count=left)
+        subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=when, **words)
+    body = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
     return Note(deal, roles, subject, _key(item, mark), clause=step.clause, body=body, tranche=item.tranche)
 
 
@@ -187,8 +199,8 @@ def _mark_missed(items) -> int:
     new = [i for i in items if _key(i, "missed") not in done]
     history.record_many([(i.deal, dict(
         action="deadline_missed", actor=None, tranche=i.tranche, clause=i.step.clause,
-        summary=f"Deadline {i.step.due} passed: {i.step.description.lower()} "
-                f"({', '.join(str(Role(r).label) for r in i.step.roles)})",
+        summary=f"Deadline {i.step.due} passed: {in_english(i.step.description).lower()} "
+                f"({', '.join(in_english(Role(r).label) for r in i.step.roles)})",
         details={"key": _key(i, "missed"), "due": i.step.due, "action": i.step.action,
                  "roles": list(i.step.roles)},
     )) for i in new])

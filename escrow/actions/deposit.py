@@ -1,6 +1,8 @@
 """The deal's ends: the deposit into escrow (EA 1.1) and the return for cancellation (SPA 5.2(1))."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.clock import calendar_for, contract_today
 from escrow.contract.calendar import deposit_due
@@ -8,6 +10,7 @@ from escrow.errors import WrongState
 from escrow.models import Role, ShareMovement, TrancheState
 from escrow.notify import notify_roles
 from escrow.permissions import require
+from escrow.texts import Text
 
 from .base import expect_state, lock_deal, run_transition
 
@@ -17,7 +20,7 @@ def confirm_deposit(actor, deal, *, reference=""):
     """EA 1.1: the agent confirms the consideration shares were issued in its name."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "confirm_deposit")
-    expect_state(deal, deal.State.AWAITING_DEPOSIT, doing="confirm the deposit")
+    expect_state(deal, deal.State.AWAITING_DEPOSIT, doing=_("confirm the deposit"))
     today = contract_today()
     due = deposit_due(deal.effective_date, calendar_for(deal))
     ShareMovement.objects.create(
@@ -31,7 +34,8 @@ def confirm_deposit(actor, deal, *, reference=""):
                  "late": today > due.due, "reference": reference},
     )
     notify_roles(deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER], key=f"deposit:{deal.pk}",
-                 subject=f"{deal.name}: {deal.total_shares:,} shares are in escrow", clause="EA 1.1")
+                 subject=Text(gettext_lazy("%(deal)s: %(shares)s shares are in escrow"), deal=deal.name,
+                              shares=f"{deal.total_shares:,}"), clause="EA 1.1")
     return deal
 
 
@@ -40,11 +44,11 @@ def return_for_cancellation(actor, deal, *, reference=""):
     """SPA 5.2(1): on expiry, shares not released go back to the issuer for cancellation."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "return_for_cancellation")
-    expect_state(deal, deal.State.IN_ESCROW, doing="return shares for cancellation")
+    expect_state(deal, deal.State.IN_ESCROW, doing=_("return shares for cancellation"))
     open_years = deal.tranches.exclude(state=TrancheState.RELEASED).values_list("year", flat=True)
     if open_years:
-        raise WrongState(f"Years {', '.join(map(str, open_years))} are not released yet; the agreement "
-                         "expires only after the last year is settled (SPA 5.2(1)).")
+        raise WrongState(_("Years %(years)s are not released yet; the agreement expires only after the last "
+                           "year is settled (SPA 5.2(1)).") % {"years": ", ".join(map(str, open_years))})
     remaining = ShareMovement.objects.filter(deal=deal).balances()["in_escrow"]
     if remaining:
         ShareMovement.objects.create(
@@ -57,6 +61,7 @@ def return_for_cancellation(actor, deal, *, reference=""):
         details={"quantity": remaining, "reference": reference},
     )
     notify_roles(deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER], key=f"return:{deal.pk}",
-                 subject=f"{deal.name}: escrow closed, {remaining:,} shares returned for cancellation",
+                 subject=Text(gettext_lazy("%(deal)s: escrow closed, %(shares)s shares returned for cancellation"),
+                              deal=deal.name, shares=f"{remaining:,}"),
                  clause="SPA 5.2(1)")
     return deal

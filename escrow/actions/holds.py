@@ -1,6 +1,7 @@
 """Holds: a dispute over the quantity (EA 3.3) and a suspension for the seller's breach (SPA 8.1)."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from escrow.clock import contract_today
 from escrow.errors import InvalidInput
@@ -8,6 +9,7 @@ from escrow.models import Hold, Role, TrancheState
 from escrow.models.tranche import HOLDABLE
 from escrow.notify import notify_roles
 from escrow.permissions import require
+from escrow.texts import Text, in_english
 
 from .base import expect_state, lock_tranche, run_transition
 from .instruments import _end_open_hold
@@ -15,9 +17,9 @@ from .instruments import _end_open_hold
 ALL = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT]
 
 
-def _reason(reason, what):
+def _reason(reason, missing):
     if not (reason or "").strip():
-        raise InvalidInput(f"Give the reason for the {what}; every party will read it.")
+        raise InvalidInput(str(missing))
     return reason.strip()
 
 
@@ -27,25 +29,30 @@ def _open_hold(tranche, kind, actor, party, reason):
 
 
 HOLDS = {
-    # action key -> (hold kind, transition, history action, clause, words)
-    "raise_dispute": (Hold.Kind.DISPUTE, "hold_for_dispute", "dispute_raised", "EA 3.3", "dispute"),
-    "suspend_release": (Hold.Kind.SUSPENSION, "suspend", "suspended", "SPA 8.1", "suspension"),
+    # action key -> (hold kind, transition, history action, clause, doing, message when the reason is missing)
+    "raise_dispute": (Hold.Kind.DISPUTE, "hold_for_dispute", "dispute_raised", "EA 3.3",
+                      gettext_lazy("raise a dispute"),
+                      gettext_lazy("Give the reason for the dispute; every party will read it.")),
+    "suspend_release": (Hold.Kind.SUSPENSION, "suspend", "suspended", "SPA 8.1",
+                        gettext_lazy("suspend the release"),
+                        gettext_lazy("Give the reason for the suspension; every party will read it.")),
 }
 
 
 def _hold(action, actor, tranche_id, reason):
     """Stop the clock on a pending release: who, why and under which clause is recorded (SPA 8.2)."""
-    kind, transition, history_action, clause, words = HOLDS[action]
+    kind, transition, history_action, clause, doing, missing = HOLDS[action]
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, action)
-    expect_state(tranche, *HOLDABLE, doing=action.replace("_", " "))
-    reason = _reason(reason, words)
+    expect_state(tranche, *HOLDABLE, doing=doing)
+    reason = _reason(reason, missing)
     _open_hold(tranche, kind, actor, party, reason)
     run_transition(tranche, transition, actor=actor, party=party, action=history_action, clause=clause,
-                   summary=f"{party.organisation}: {Hold.Kind(kind).label}: {reason}", details={"reason": reason})
+                   summary=f"{party.organisation}: {in_english(Hold.Kind(kind).label)}: {reason}",
+                   details={"reason": reason})
     notify_roles(tranche.deal, ALL, tranche=tranche, key=f"{history_action}:{tranche.pk}:{tranche.holds.count()}",
-                 clause=clause, subject=f"{tranche.deal.name}: year {tranche.year} release on hold — "
-                                        f"{Hold.Kind(kind).label}")
+                 clause=clause, subject=Text(gettext_lazy("%(deal)s: year %(year)s release on hold — %(hold)s"),
+                                             deal=tranche.deal.name, year=tranche.year, hold=Hold.Kind(kind).label))
     return tranche
 
 
@@ -66,11 +73,12 @@ def lift_suspension(actor, tranche_id, *, reason):
     """SPA 8.1: the issuer lifts its suspension; the tranche returns where it was."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "lift_suspension")
-    expect_state(tranche, TrancheState.SUSPENDED, doing="lift the suspension")
-    reason = _reason(reason, "lifting")
+    expect_state(tranche, TrancheState.SUSPENDED, doing=gettext_lazy("lift the suspension"))
+    reason = _reason(reason, gettext_lazy("Give the reason for the lifting; every party will read it."))
     _end_open_hold(tranche, actor, resolution=reason)
     run_transition(tranche, "lift_suspension", actor=actor, party=party, action="suspension_lifted",
                    clause="SPA 8.1", summary=f"Suspension lifted: {reason}", details={"reason": reason})
     notify_roles(tranche.deal, ALL, tranche=tranche, key=f"lifted:{tranche.pk}:{tranche.holds.count()}",
-                 clause="SPA 8.1", subject=f"{tranche.deal.name}: year {tranche.year} suspension lifted")
+                 clause="SPA 8.1", subject=Text(gettext_lazy("%(deal)s: year %(year)s suspension lifted"),
+                                                deal=tranche.deal.name, year=tranche.year))
     return tranche

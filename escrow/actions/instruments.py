@@ -2,6 +2,8 @@
 (EA 3.3), adjustments (SPA 5.3). A signed document never changes; a new quantity is a new document."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow import pdf
 from escrow.clock import calendar_for, contract_today
@@ -14,6 +16,7 @@ from escrow.models.tranche import HOLDABLE
 from escrow.notify import notify_roles
 from escrow.permissions import party_for, require
 from escrow.reauth import reauthenticate
+from escrow.texts import LowerFirst, Text, in_english
 
 from .base import lock_tranche, record, run_transition
 
@@ -42,7 +45,7 @@ def _create_instrument(tranche, *, kind, quantity, actor, calculation_lines, cal
     data = pdf.render_instrument(
         kind=kind, deal=deal, tranche=tranche, quantity=quantity,
         recipient=str(seller.organisation) if seller else "", reason=reason, reference=reference,
-        signers=[f"{parties[r].organisation} ({Role(r).label})" for r in roles if r in parties],
+        signers=[f"{parties[r].organisation} ({in_english(Role(r).label)})" for r in roles if r in parties],
         calculation_lines=calculation_lines, policies=deal.policies.as_dict(), release_due_date=release_due_date,
     )
     document = store_pdf(deal=deal, tranche=tranche, kind=kind, data=data, by=actor, original_name=f"{reference}.pdf")
@@ -55,12 +58,13 @@ def _create_instrument(tranche, *, kind, quantity, actor, calculation_lines, cal
         old.status, old.superseded_by = Instrument.Status.SUPERSEDED, instrument
         old.save(update_fields=["status", "superseded_by"])
     record(deal, action=f"{kind}_issued", actor=actor, tranche=tranche, clause=CLAUSE[kind],
-           summary=f"{instrument.get_kind_display()} {reference}: {quantity:,} shares, awaiting signatures",
+           summary=f"{in_english(instrument.get_kind_display())} {reference}: {quantity:,} shares, awaiting signatures",
            details={"reference": reference, "quantity": quantity, "document_sha256": document.sha256,
                     "required_roles": list(roles), "reason": reason})
     notify_roles(deal, roles, tranche=tranche, key=f"sign:{instrument.pk}", clause=CLAUSE[kind],
-                 subject=f"{deal.name}: please sign the {instrument.get_kind_display().lower()} for year "
-                         f"{tranche.year} ({quantity:,} shares)")
+                 subject=Text(gettext_lazy("%(deal)s: please sign the %(document)s for year %(year)s (%(shares)s "
+                                           "shares)"), deal=deal.name, year=tranche.year, shares=f"{quantity:,}",
+                              document=LowerFirst(instrument.get_kind_display())))
     return instrument
 
 
@@ -75,12 +79,12 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
     """Sign the exact bytes of an instrument for the actor's party (re-authenticated)."""
     tranche_id = Instrument.objects.filter(pk=instrument_id).values_list("tranche_id", flat=True).first()
     if tranche_id is None:
-        raise NotFound("No such document.")
+        raise NotFound(_("No such document."))
     tranche = lock_tranche(tranche_id)
     instrument = Instrument.objects.select_for_update().select_related("document").get(pk=instrument_id)
     party = party_for(actor, tranche.deal)
     if party is None:
-        raise NotFound("No such document.")
+        raise NotFound(_("No such document."))
     _check_signable(instrument, tranche, party, actor, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     document_bytes(instrument.document)  # raises if the stored bytes no longer match their hash
@@ -89,7 +93,7 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
                              signed_at=timezone.now(), ip_address=ip, user_agent=(user_agent or "")[:500],
                              auth_method=method)
     record(tranche.deal, action="signed", actor=actor, party=party, tranche=tranche, clause=CLAUSE[instrument.kind],
-           summary=f"{actor} signed the {instrument.get_kind_display().lower()} for {party.organisation}",
+           summary=f"{actor} signed the {in_english(instrument.get_kind_display()).lower()} for {party.organisation}",
            details={"instrument": instrument.pk, "document_sha256": digest, "ip": ip, "auth_method": method})
     if set(instrument.required_roles) <= set(instrument.signatures.values_list("party__role", flat=True)):
         _take_effect(instrument, tranche, actor, party)
@@ -99,17 +103,21 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
 def _check_signable(instrument, tranche, party, actor, expected_sha256):
     require(actor, tranche.deal, f"sign_{instrument.kind}")
     if instrument.status != Instrument.Status.OPEN:
-        raise WrongState(f"This document is {instrument.get_status_display().lower()}; sign the current one.")
+        raise WrongState(_("This document is %(status)s; sign the current one.") % {
+            "status": instrument.get_status_display().lower()})
     if party.role not in instrument.required_roles:
-        raise NotAllowed(f"{party.get_role_display()} is not a signatory of this document ({CLAUSE[instrument.kind]}).")
+        raise NotAllowed(_("%(role)s is not a signatory of this document (%(clause)s).") % {
+            "role": party.get_role_display(), "clause": CLAUSE[instrument.kind]})
     if instrument.signatures.filter(signer=actor).exists():
-        raise InvalidInput("You have already signed this document; one person signs for one party only.")
+        raise InvalidInput(_("You have already signed this document; one person signs for one party only."))
     if instrument.signatures.filter(party=party).exists():
-        raise WrongState(f"{party.organisation} has already signed this document.")
+        raise WrongState(_("%(organisation)s has already signed this document.") % {
+            "organisation": party.organisation})
     if (expected_sha256 or "").lower() != instrument.document.sha256:
-        raise InvalidInput("The document you reviewed is not the current version; reload it and review again.")
+        raise InvalidInput(_("The document you reviewed is not the current version; reload it and review again."))
     if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION and tranche.state != TrancheState.AWAITING_INSTRUCTION:
-        raise WrongState(f"The tranche is {tranche.get_state_display().lower()}; the instruction cannot be signed now.")
+        raise WrongState(_("The tranche is %(state)s; the instruction cannot be signed now.") % {
+            "state": tranche.get_state_display().lower()})
 
 
 def _take_effect(instrument, tranche, actor, party):
@@ -117,12 +125,12 @@ def _take_effect(instrument, tranche, actor, party):
     instrument.save(update_fields=["status", "effective_at"])
     if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION:
         return _instruction_complete(instrument, tranche, actor, party)
-    _end_open_hold(tranche, actor, resolution=f"{instrument.get_kind_display()} signed by all parties",
-                   document=instrument.document)
+    kind = in_english(instrument.get_kind_display())
+    _end_open_hold(tranche, actor, resolution=f"{kind} signed by all parties", document=instrument.document)
     if instrument.release_due_date:
         tranche.release_due_date = instrument.release_due_date
     _apply_new_quantity(tranche, actor, party, quantity=instrument.quantity, clause=CLAUSE[instrument.kind],
-                        why=f"{instrument.get_kind_display()} signed by all parties")
+                        why=f"{kind} signed by all parties")
 
 
 def _instruction_complete(instrument, tranche, actor, party):
@@ -137,8 +145,10 @@ def _instruction_complete(instrument, tranche, actor, party):
                    details={"instrument": instrument.pk, "documents_complete_on": today, "transfer_due": due.due,
                             "deadline": due.as_dict()})
     notify_roles(tranche.deal, [Role.ESCROW_AGENT, Role.SELLER], tranche=tranche, key=f"instructed:{instrument.pk}",
-                 clause="EA 3.2", subject=f"{tranche.deal.name}: year {tranche.year} instructed — transfer of "
-                                          f"{instrument.quantity:,} shares due by {due.due}")
+                 clause="EA 3.2", subject=Text(gettext_lazy("%(deal)s: year %(year)s instructed — transfer of "
+                                                            "%(shares)s shares due by %(due)s"),
+                                               deal=tranche.deal.name, year=tranche.year,
+                                               shares=f"{instrument.quantity:,}", due=due.due))
 
 
 def _end_open_hold(tranche, actor, *, resolution, document=None):
@@ -153,7 +163,8 @@ def _end_open_hold(tranche, actor, *, resolution, document=None):
 def _apply_new_quantity(tranche, actor, party, *, quantity, clause, why):
     balance = tranche.deal.movements.balances()["in_escrow"]
     if quantity > balance:
-        raise InvalidInput(f"{quantity:,} shares exceed the {balance:,} still in escrow.")
+        raise InvalidInput(_("%(quantity)s shares exceed the %(balance)s still in escrow.") % {
+            "quantity": f"{quantity:,}", "balance": f"{balance:,}"})
     tranche.release_quantity = quantity
     run_transition(tranche, "apply_new_quantity", actor=actor, party=party, action="quantity_changed",
                    clause=clause, summary=f"{why}: {quantity:,} shares; a new joint instruction is needed",
@@ -167,9 +178,9 @@ def _check_quantity(quantity):
     try:
         quantity = int(quantity)
     except (TypeError, ValueError):
-        raise InvalidInput("Enter the number of shares as a whole number.")
+        raise InvalidInput(_("Enter the number of shares as a whole number."))
     if quantity < 0:
-        raise InvalidInput("The number of shares cannot be negative.")
+        raise InvalidInput(_("The number of shares cannot be negative."))
     return quantity
 
 
@@ -185,10 +196,10 @@ def propose_settlement(actor, tranche_id, *, quantity, reason):
     tranche = lock_tranche(tranche_id)
     require(actor, tranche.deal, "propose_settlement")
     if not _needs_settlement(tranche):
-        raise WrongState("A settlement is needed only while the quantity is disputed (EA 3.3) or the policy "
-                         "requires one for a missed target (P5).")
+        raise WrongState(_("A settlement is needed only while the quantity is disputed (EA 3.3) or the policy "
+                           "requires one for a missed target (P5)."))
     if not (reason or "").strip():
-        raise InvalidInput("Say what the parties agreed.")
+        raise InvalidInput(_("Say what the parties agreed."))
     return _create_instrument(tranche, kind=Instrument.Kind.SETTLEMENT, quantity=_check_quantity(quantity),
                               actor=actor, reason=reason.strip(),
                               calculation_lines=[f"EA 3.3 settlement: {reason.strip()}"])
@@ -200,11 +211,12 @@ def propose_adjustment(actor, tranche_id, *, quantity, reason, release_due_date=
     tranche = lock_tranche(tranche_id)
     require(actor, tranche.deal, "propose_adjustment")
     if tranche.state not in [*HOLDABLE, TrancheState.DISPUTED, TrancheState.SUSPENDED]:
-        raise WrongState(f"The tranche is {tranche.get_state_display().lower()}; only a pending release can be adjusted.")
+        raise WrongState(_("The tranche is %(state)s; only a pending release can be adjusted.") % {
+            "state": tranche.get_state_display().lower()})
     if not (reason or "").strip():
-        raise InvalidInput("State the exceptional circumstances (SPA 5.3).")
+        raise InvalidInput(_("State the exceptional circumstances (SPA 5.3)."))
     if release_due_date and release_due_date < contract_today():
-        raise InvalidInput("The new release date is in the past.")
+        raise InvalidInput(_("The new release date is in the past."))
     return _create_instrument(tranche, kind=Instrument.Kind.ADJUSTMENT, quantity=_check_quantity(quantity),
                               actor=actor, reason=reason.strip(), release_due_date=release_due_date,
                               calculation_lines=[f"SPA 5.3 adjustment: {reason.strip()}"])
@@ -216,9 +228,9 @@ def file_award(actor, tranche_id, *, quantity, pdf_bytes, reference, original_na
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "file_award")
     if tranche.state != TrancheState.DISPUTED:
-        raise WrongState("An award resolves a dispute; this tranche is not disputed.")
+        raise WrongState(_("An award resolves a dispute; this tranche is not disputed."))
     if not (reference or "").strip():
-        raise InvalidInput("Enter the award's or ruling's case number.")
+        raise InvalidInput(_("Enter the award's or ruling's case number."))
     quantity = _check_quantity(quantity)
     document = store_pdf(deal=tranche.deal, tranche=tranche, kind=StoredDocument.Kind.AWARD, data=pdf_bytes,
                          by=actor, original_name=original_name)

@@ -1,10 +1,12 @@
 """Who plays which role: adding parties, and the issuer's approval of the accounting firm."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from escrow.errors import InvalidInput, NotFound
 from escrow.models import DealParty, Role
 from escrow.permissions import require, sync_deal_permissions
+from escrow.texts import in_english
 
 from .base import lock_deal, record
 
@@ -14,12 +16,12 @@ def add_party(deal, organisation, role, *, by=None, contract_name="", approved_a
     """Record an organisation's role on a deal (staff set-up; SPA parties, auditor, compliance)."""
     deal = lock_deal(deal.pk)
     if DealParty.objects.filter(deal=deal, organisation=organisation, ended_at__isnull=True).exists():
-        raise InvalidInput(f"{organisation} already plays a role on this deal.")
+        raise InvalidInput(_("%(organisation)s already plays a role on this deal.") % {"organisation": organisation})
     party = DealParty.objects.create(deal=deal, organisation=organisation, role=role,
                                      contract_name=contract_name, approved_at=approved_at)
     sync_deal_permissions(deal)
     record(deal, action="party_added", actor=by, clause="SPA 9",
-           summary=f"{organisation} joined as {party.get_role_display()}",
+           summary=f"{organisation} joined as {in_english(party.get_role_display())}",
            details={"organisation": organisation.name, "role": role, "contract_name": contract_name})
     return party
 
@@ -33,9 +35,11 @@ def approve_auditor(actor, deal, organisation):
     if party is None:
         party = DealParty.objects.create(deal=deal, organisation=organisation, role=Role.AUDITOR)
     elif party.role != Role.AUDITOR:
-        raise InvalidInput(f"{organisation} is a {party.get_role_display()} on this deal, not an accounting firm.")
+        raise InvalidInput(_("%(organisation)s is a %(role)s on this deal, not an accounting firm.") % {
+            "organisation": organisation, "role": party.get_role_display()})
     if party.approved_at:
-        raise InvalidInput(f"{organisation} was already approved on {party.approved_at:%Y-%m-%d}.")
+        raise InvalidInput(_("%(organisation)s was already approved on %(day)s.") % {
+            "organisation": organisation, "day": f"{party.approved_at:%Y-%m-%d}"})
     party.approved_at, party.approved_by = timezone.now(), actor
     party.save(update_fields=["approved_at", "approved_by"])
     sync_deal_permissions(deal)
@@ -49,5 +53,5 @@ def approved_firm(deal, organisation_id, at):
     party = DealParty.objects.filter(deal=deal, organisation_id=organisation_id, role=Role.AUDITOR,
                                      ended_at__isnull=True).first()
     if party is None:
-        raise NotFound("No such deal.")
+        raise NotFound(_("No such deal."))
     return party if party.approved_at and party.approved_at <= at else None

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from escrow.clock import contract_today
 from escrow.errors import InvalidInput
@@ -40,45 +41,46 @@ def parse_price_csv(text: str, *, today: date | None = None) -> list:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InvalidInput(f"line 1: the header must name the columns {', '.join(REQUIRED)} (missing: "
-                           f"{', '.join(missing)}); optional: currency.")
+        raise InvalidInput(_("line 1: the header must name the columns %(required)s (missing: %(missing)s); "
+                             "optional: currency.") % {"required": ", ".join(REQUIRED), "missing": ", ".join(missing)})
     reader.fieldnames = header
     rows, errors, seen = [], [], {}
     for record in reader:
         line = reader.line_num
         problems = _problems(record, today)
         if problems:
-            errors.append(f"line {line}: {'; '.join(problems)}")
+            errors.append(_("line %(line)s: %(problems)s") % {"line": line, "problems": "; ".join(problems)})
             continue
         row = _row(line, record)
         if (row.ticker, row.day) in seen:
-            errors.append(f"line {line}: {row.ticker} {row.day} already given on line {seen[row.ticker, row.day]}")
+            errors.append(_("line %(line)s: %(ticker)s %(day)s already given on line %(first)s") % {
+                "line": line, "ticker": row.ticker, "day": row.day, "first": seen[row.ticker, row.day]})
             continue
         seen[row.ticker, row.day] = line
         rows.append(row)
     if not rows and not errors:
-        errors.append("the file has no price rows")
+        errors.append(_("the file has no price rows"))
     if errors:
-        raise InvalidInput("Nothing was imported. " + " | ".join(errors))
+        raise InvalidInput(_("Nothing was imported. %(errors)s") % {"errors": " | ".join(errors)})
     return rows
 
 
 def _problems(record, today):
     if None in record or any(record.get(c) is None for c in REQUIRED):
-        return ["wrong number of fields"]
+        return [_("wrong number of fields")]
     problems = []
     if not TICKER.match(record["ticker"].strip()):
-        problems.append(f"ticker {record['ticker']!r} is not a symbol like KXIN")
+        problems.append(_("ticker %(ticker)r is not a symbol like KXIN") % {"ticker": record["ticker"]})
     try:
         day = date.fromisoformat(record["date"].strip())
         if day > today:
-            problems.append(f"{day} is in the future: a close is known only after the session")
+            problems.append(_("%(day)s is in the future: a close is known only after the session") % {"day": day})
     except ValueError:
-        problems.append(f"date {record['date']!r} is not YYYY-MM-DD")
+        problems.append(_("date %(date)r is not YYYY-MM-DD") % {"date": record["date"]})
     problems += _close_problems(record["close"].strip())
     currency = (record.get("currency") or "").strip()
     if currency and not CURRENCY.match(currency):
-        problems.append(f"currency {currency!r} is not a three-letter code")
+        problems.append(_("currency %(currency)r is not a three-letter code") % {"currency": currency})
     return problems
 
 
@@ -86,13 +88,13 @@ def _close_problems(text):
     try:
         close = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        return [f"close {text!r} is not a number"]
+        return [_("close %(close)r is not a number") % {"close": text}]
     if not close.is_finite() or close <= 0:
-        return [f"close {text!r} must be a positive price"]
+        return [_("close %(close)r must be a positive price") % {"close": text}]
     if close != close.quantize(Decimal(1).scaleb(-PLACES)):
-        return [f"close {text!r} has more than {PLACES} decimal places"]
+        return [_("close %(close)r has more than %(places)s decimal places") % {"close": text, "places": PLACES}]
     if close >= Decimal(10) ** (MAX_DIGITS - PLACES):
-        return [f"close {text!r} is too large"]
+        return [_("close %(close)r is too large") % {"close": text}]
     return []
 
 
@@ -108,9 +110,11 @@ def import_prices(rows, *, actor=None, source="", replace=False) -> dict:
         ticker__in={r.ticker for r in rows}, day__in={r.day for r in rows})}
     conflicts = [r for r in rows if (r.ticker, r.day) in stored and stored[r.ticker, r.day].close != r.close]
     if conflicts and not replace:
-        raise InvalidInput("Nothing was imported. " + " | ".join(
-            f"line {r.line}: {r.ticker} {r.day} is stored as {stored[r.ticker, r.day].close}, the file says "
-            f"{r.close} (import with --replace to correct it)" for r in conflicts))
+        raise InvalidInput(_("Nothing was imported. %(errors)s") % {"errors": " | ".join(
+            _("line %(line)s: %(ticker)s %(day)s is stored as %(stored)s, the file says %(close)s (import with "
+              "--replace to correct it)") % {"line": r.line, "ticker": r.ticker, "day": r.day,
+                                             "stored": stored[r.ticker, r.day].close, "close": r.close}
+            for r in conflicts)})
     new = [SharePrice(ticker=r.ticker, day=r.day, close=r.close, currency=r.currency, source=source[:100],
                       entered_by=actor) for r in rows if (r.ticker, r.day) not in stored]
     SharePrice.objects.bulk_create(new)

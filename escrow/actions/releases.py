@@ -1,6 +1,8 @@
 """The transfer, four eyes (EA 3.2): one officer prepares, a second, different officer approves."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.clock import contract_today
 from escrow.errors import InvalidInput, NotAllowed, WrongState
@@ -8,6 +10,7 @@ from escrow.models import Instrument, Role, ShareMovement, TrancheState
 from escrow.notify import notify_roles
 from escrow.permissions import require
 from escrow.reauth import reauthenticate
+from escrow.texts import Text
 
 from .base import expect_state, lock_tranche, run_transition
 
@@ -20,7 +23,7 @@ def effective_instruction(tranche):
 def _check_hash(tranche, expected_sha256):
     instruction = effective_instruction(tranche)
     if instruction is None or (expected_sha256 or "").lower() != instruction.document.sha256:
-        raise InvalidInput("The instruction you reviewed is not the signed one; reload the page and check its hash.")
+        raise InvalidInput(_("The instruction you reviewed is not the signed one; reload the page and check its hash."))
     return instruction
 
 
@@ -29,15 +32,16 @@ def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_to
     """EA 3.2: the first officer checks the signed instruction and prepares the transfer."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "prepare_release")
-    expect_state(tranche, TrancheState.INSTRUCTED, doing="prepare the release")
+    expect_state(tranche, TrancheState.INSTRUCTED, doing=_("prepare the release"))
     instruction = _check_hash(tranche, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     run_transition(tranche, "prepare_release", actor, actor=actor, party=party, action="release_prepared",
                    clause="EA 3.2", summary=f"{actor} prepared the transfer of {tranche.release_quantity:,} shares",
                    details={"instruction_sha256": instruction.document.sha256, "auth_method": method})
     notify_roles(tranche.deal, [Role.ESCROW_AGENT], tranche=tranche, key=f"prepared:{tranche.pk}:{instruction.pk}",
-                 clause="EA 3.2", subject=f"{tranche.deal.name}: year {tranche.year} release prepared — a second "
-                                          "officer must approve")
+                 clause="EA 3.2", subject=Text(gettext_lazy("%(deal)s: year %(year)s release prepared — a second "
+                                                            "officer must approve"),
+                                               deal=tranche.deal.name, year=tranche.year))
     return tranche
 
 
@@ -46,9 +50,9 @@ def withdraw_preparation(actor, tranche_id, *, reason):
     """Four eyes: the reviewing officer sends the preparation back."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "withdraw_preparation")
-    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing="send the preparation back")
+    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("send the preparation back"))
     if not (reason or "").strip():
-        raise InvalidInput("Say why the preparation goes back.")
+        raise InvalidInput(_("Say why the preparation goes back."))
     run_transition(tranche, "withdraw_preparation", actor=actor, party=party, action="preparation_withdrawn",
                    clause="EA 3.2", summary=f"Preparation sent back: {reason.strip()}", details={"reason": reason})
     return tranche
@@ -59,17 +63,18 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
     """EA 3.2: a second officer approves; the shares leave escrow in the same transaction."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "approve_release")
-    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing="approve the release")
+    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("approve the release"))
     if tranche.prepared_by_id == actor.pk:
-        raise NotAllowed("You prepared this release; a second, different officer must approve it (four eyes).")
+        raise NotAllowed(_("You prepared this release; a second, different officer must approve it (four eyes)."))
     if not (transfer_reference or "").strip():
-        raise InvalidInput("Enter the transfer agent's reference for the share transfer.")
+        raise InvalidInput(_("Enter the transfer agent's reference for the share transfer."))
     instruction = _check_hash(tranche, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     quantity = tranche.release_quantity or 0
     balance = tranche.deal.movements.balances()["in_escrow"]
     if quantity > balance:
-        raise WrongState(f"{quantity:,} shares exceed the {balance:,} in escrow; tell compliance.")
+        raise WrongState(_("%(quantity)s shares exceed the %(balance)s in escrow; tell compliance.") % {
+            "quantity": f"{quantity:,}", "balance": f"{balance:,}"})
     if quantity:
         ShareMovement.objects.create(
             deal=tranche.deal, tranche=tranche, kind=ShareMovement.Kind.RELEASE, quantity=quantity,
@@ -87,5 +92,6 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
                                 tranche.transfer_due_date and today > tranche.transfer_due_date)})
     notify_roles(tranche.deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT], tranche=tranche,
                  key=f"released:{tranche.pk}", clause="EA 3.2",
-                 subject=f"{tranche.deal.name}: {quantity:,} shares of year {tranche.year} released")
+                 subject=Text(gettext_lazy("%(deal)s: %(shares)s shares of year %(year)s released"),
+                              deal=tranche.deal.name, shares=f"{quantity:,}", year=tranche.year))
     return tranche

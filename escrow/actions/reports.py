@@ -3,6 +3,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escrow.clock import contract_today
 from escrow.documents import store_pdf
@@ -11,6 +13,7 @@ from escrow.models import AuditReport, Role, StoredDocument, TrancheState
 from escrow.notify import notify_roles
 from escrow.permissions import require
 from escrow.quantities import schedule_for
+from escrow.texts import Text
 
 from .base import expect_state, lock_tranche, run_transition
 from .instruments import issue_joint_instruction
@@ -18,6 +21,8 @@ from .parties import approved_firm
 
 # A revenue beyond this many times the target is taken for a typing error, not a result.
 ABSURD_MULTIPLE = 100
+# The notice that a year has ended; the sweep's batch form (actions/deadlines.py) sends the same words.
+YEAR_ENDED = gettext_lazy("%(deal)s: year %(year)s ended — the audited report is due")
 
 
 @transaction.atomic
@@ -36,7 +41,7 @@ def open_year(tranche_id, *, today=None):
         details={"period_end": tranche.period_end, "release_due_date": tranche.release_due_date},
     )
     notify_roles(tranche.deal, [Role.AUDITOR, Role.ISSUER], tranche=tranche, key=f"year-ended:{tranche.pk}",
-                 subject=f"{tranche.deal.name}: year {tranche.year} ended — the audited report is due",
+                 subject=Text(YEAR_ENDED, deal=tranche.deal.name, year=tranche.year),
                  clause="SPA 4.2, 5.1")
     return tranche
 
@@ -45,14 +50,16 @@ def parse_revenue(value, tranche) -> Decimal:
     try:
         revenue = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(f"'{value}' is not an amount; enter the audited revenue in RMB, e.g. 665000000.00.")
+        raise InvalidInput(_("'%(value)s' is not an amount; enter the audited revenue in RMB, e.g. 665000000.00.")
+                           % {"value": value})
     if not revenue.is_finite() or revenue < 0:
-        raise InvalidInput("The audited revenue cannot be negative.")
+        raise InvalidInput(_("The audited revenue cannot be negative."))
     if revenue != revenue.quantize(Decimal("0.01")):
-        raise InvalidInput("Enter the revenue to at most two decimal places (fen).")
+        raise InvalidInput(_("Enter the revenue to at most two decimal places (fen)."))
     if revenue > tranche.target_revenue * ABSURD_MULTIPLE:
-        raise InvalidInput(f"{revenue:,} is more than {ABSURD_MULTIPLE} times the target of "
-                           f"{tranche.target_revenue:,}; check the figure.")
+        raise InvalidInput(_("%(revenue)s is more than %(multiple)s times the target of %(target)s; check the "
+                             "figure.") % {"revenue": f"{revenue:,}", "multiple": ABSURD_MULTIPLE,
+                                           "target": f"{tranche.target_revenue:,}"})
     return revenue
 
 
@@ -65,9 +72,10 @@ def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name
     party = require(actor, deal, "file_report")
     now = timezone.now()
     if approved_firm(deal, party.organisation_id, now) is None:
-        raise NotAllowed(f"{party.organisation} has not been approved by the issuer; a report counts only "
-                         "from a firm approved before it is filed (SPA 4.2).", clause="SPA 4.2")
-    expect_state(tranche, TrancheState.AWAITING_REPORT, doing="file the report")
+        raise NotAllowed(_("%(organisation)s has not been approved by the issuer; a report counts only from a "
+                           "firm approved before it is filed (SPA 4.2).") % {"organisation": party.organisation},
+                         clause="SPA 4.2")
+    expect_state(tranche, TrancheState.AWAITING_REPORT, doing=_("file the report"))
     _require_earlier_reports(tranche)
     revenue = parse_revenue(audited_revenue, tranche)
     document = store_pdf(deal=deal, tranche=tranche, kind=StoredDocument.Kind.AUDIT_REPORT, data=pdf, by=actor,
@@ -87,7 +95,8 @@ def _require_earlier_reports(tranche):
     missing = tranche.deal.tranches.filter(year__lt=tranche.year, audited_revenue__isnull=True)
     if missing.exists():
         years = ", ".join(str(y) for y in missing.values_list("year", flat=True))
-        raise WrongState(f"Year {years} has no audited report yet; offsets run in year order (SPA 5.2(2)).")
+        raise WrongState(_("Year %(years)s has no audited report yet; offsets run in year order (SPA 5.2(2)).")
+                         % {"years": years})
 
 
 def _compute_and_instruct(tranche, actor):
@@ -105,8 +114,9 @@ def _compute_and_instruct(tranche, actor):
     if year.requires_settlement:
         notify_roles(tranche.deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT], tranche=tranche,
                      key=f"settlement-needed:{tranche.pk}", clause="EA 3.1(a), P5",
-                     subject=f"{tranche.deal.name}: year {tranche.year} missed its target — a settlement "
-                             "signed by all parties is needed before any release (P5 settlement-only)")
+                     subject=Text(gettext_lazy("%(deal)s: year %(year)s missed its target — a settlement signed "
+                                               "by all parties is needed before any release (P5 settlement-only)"),
+                                  deal=tranche.deal.name, year=tranche.year))
         return tranche
     issue_joint_instruction(tranche, quantity=year.total_release, actor=actor,
                             calculation_lines=[f"{e.clause}: {e.formula} → {e.figure}" for e in year.explanations],

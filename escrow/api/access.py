@@ -4,6 +4,8 @@ Every lookup goes through the deals the person may see (guardian, with_superuser
 ROLE_ACTIONS table: someone with no role on the deal gets 404 for the deal and everything in it,
 never 403, and the same message whether or not the object exists.
 """
+from django.utils.translation import gettext as _
+
 from escrow.errors import NotFound
 from escrow.history import chain_key_for
 from escrow.models import AuditEntry, Instrument, StoredDocument, Tranche
@@ -20,7 +22,7 @@ def deal_for(user, ref, action="view_deal"):
 def tranche_for(user, pk):
     tranche = Tranche.objects.filter(pk=pk, deal__in=deals_visible_to(user)).select_related("deal").first()
     if tranche is None:
-        raise NotFound("No such tranche.")
+        raise NotFound(_("No such tranche."))
     require(user, tranche.deal, "view_deal")
     return tranche
 
@@ -29,7 +31,7 @@ def instrument_for(user, pk):
     instrument = (Instrument.objects.filter(pk=pk, tranche__deal__in=deals_visible_to(user))
                   .select_related("tranche__deal", "document").first())
     if instrument is None:
-        raise NotFound("No such document.")
+        raise NotFound(_("No such document."))
     require(user, instrument.tranche.deal, "view_deal")
     return instrument
 
@@ -38,7 +40,7 @@ def document_for(user, pk, action="view_deal"):
     document = (StoredDocument.objects.filter(pk=pk, deal__in=deals_visible_to(user))
                 .select_related("deal", "tranche", "uploaded_by").first())
     if document is None:
-        raise NotFound("No such document.")
+        raise NotFound(_("No such document."))
     require(user, document.deal, action)
     return document
 

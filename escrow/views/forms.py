@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from escrow.permissions import refusal
 from escrow import actions
 from escrow.documents import read_upload
 
@@ -99,7 +100,7 @@ def tranche_action(action):
         tranche = tranche_for(deal, year)
         role, can = viewer(request, deal)
         if not can.get(action):
-            raise PermissionDenied(f"As {role} you may not {action.replace('_', ' ')}.")
+            raise PermissionDenied(refusal(role, action))
         form = page.form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             _r, ok = attempt(request, form, page.call, request.user, tranche, form.cleaned_data)
@@ -119,7 +120,7 @@ def confirm_deposit(request, slug):
     deal = deal_for(request, slug)
     role, can = viewer(request, deal)
     if not can.get("confirm_deposit"):
-        raise PermissionDenied("Only the escrow agent confirms the deposit (EA 1.1).")
+        raise PermissionDenied(refusal(role, "confirm_deposit"))
     form = forms.DepositForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal,

@@ -1,8 +1,10 @@
 """EA 3.2, four eyes: officer 1 prepares and officer 2 approves, each against the signed hash."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from escrow.permissions import refusal
 from escrow import actions
 from escrow.models import Instrument
 from escrow.reauth import has_two_factor
@@ -17,10 +19,13 @@ def _effective_instruction(tranche):
             .order_by("created_at").last())
 
 
-def _release_page(request, slug, year, *, form_class, action, template, message, extra=()):
+def _release_page(request, slug, year, *, name, form_class, action, template, message, extra=()):
     deal = deal_for(request, slug)
     tranche = tranche_for(deal, year)
     role, can = viewer(request, deal)
+    if request.method == "POST" and not can.get(name):
+        # Every role on the deal may look at the page (and the instruction); only EA 3.2 officers act.
+        raise PermissionDenied(refusal(role, name))
     instruction = _effective_instruction(tranche)
     form = form_class(request.POST or None, two_factor=has_two_factor(request.user),
                       initial={"expected_sha256": instruction.document.sha256 if instruction else ""})
@@ -38,13 +43,14 @@ def _release_page(request, slug, year, *, form_class, action, template, message,
 
 @login_required
 def prepare_release(request, slug, year):
-    return _release_page(request, slug, year, form_class=PrepareForm, action=actions.prepare_release,
-                         template="escrow/prepare_release.html",
+    return _release_page(request, slug, year, name="prepare_release", form_class=PrepareForm,
+                         action=actions.prepare_release, template="escrow/prepare_release.html",
                          message=_("Release prepared. A second, different officer must approve it."))
 
 
 @login_required
 def approve_release(request, slug, year):
-    return _release_page(request, slug, year, form_class=ApproveForm, action=actions.approve_release,
-                         template="escrow/approve_release.html", extra=("transfer_reference",),
+    return _release_page(request, slug, year, name="approve_release", form_class=ApproveForm,
+                         action=actions.approve_release, template="escrow/approve_release.html",
+                         extra=("transfer_reference",),
                          message=_("Release approved: the shares left escrow."))

@@ -1,8 +1,10 @@
 """The signing ceremony: the exact document, a plain summary, intent, re-authentication, a receipt."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from escrow.permissions import refusal
 from escrow import actions
 from escrow.models import DealParty, Instrument, Role, Signature
 from escrow.reauth import has_two_factor
@@ -17,6 +19,9 @@ def sign(request, pk):
     deal = deal_for(request, instrument.tranche.deal_id)
     instrument.tranche.deal = deal
     role, can = viewer(request, deal)
+    if request.method == "POST" and not can.get(f"sign_{instrument.kind}"):
+        # Every role on the deal may read the document here; only the table's signatories may sign it.
+        raise PermissionDenied(refusal(role, f"sign_{instrument.kind}"))
     two_factor = has_two_factor(request.user)
     form = SignForm(request.POST or None, two_factor=two_factor,
                     initial={"expected_sha256": instrument.document.sha256})

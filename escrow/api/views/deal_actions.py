@@ -1,4 +1,5 @@
 """Deal-level actions: the deposit (EA 1.1), the auditor's approval (SPA 4.2), the return (SPA 5.2(1))."""
+from django.utils.translation import gettext as _
 from rest_framework import status
 
 from escrow import actions
@@ -49,7 +50,7 @@ class ApproveAuditor(DealActionView):
     def act(self, request, deal, data):
         organisation = Organisation.objects.filter(pk=data["organisation"]).first()
         if organisation is None:
-            raise InvalidInput("No such organisation; give the id of the accounting firm.")
+            raise InvalidInput(_("No such organisation; give the id of the accounting firm."))
         return actions.approve_auditor(request.user, deal, organisation)
 
     def result(self, request, deal, party):

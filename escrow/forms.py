@@ -79,6 +79,50 @@ class DepositForm(forms.Form):
                                  widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}))
 
 
+class ReturnForm(forms.Form):
+    reference = forms.CharField(label=_("Transfer agent's reference for the return"), max_length=200,
+                                required=False, widget=forms.TextInput(attrs={"data-testid": "return-reference"}))
+    confirm = forms.BooleanField(
+        label=_("The shares still in escrow go back to the issuer for cancellation, and the escrow closes."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+        error_messages={"required": _("Tick the box to confirm the return.")})
+
+
+class AuditorForm(forms.Form):
+    """SPA 4.2: an accounting firm already in the portal, or a new one to be created and approved."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("An accounting firm already in the portal"), queryset=None, required=False,
+        empty_label=_("— a new firm, entered below —"),
+        widget=forms.Select(attrs={"data-testid": "auditor-choice"}))
+    name = forms.CharField(label=_("Legal name of the new firm"), max_length=200, required=False,
+                           widget=forms.TextInput(attrs={"data-testid": "firm-name"}))
+    name_zh = forms.CharField(label=_("Chinese name (optional)"), max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"data-testid": "firm-name-zh"}))
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), max_length=100, required=False,
+                                   widget=forms.TextInput(attrs={"data-testid": "firm-jurisdiction"}))
+    registration_number = forms.CharField(label=_("Registration number"), max_length=100, required=False,
+                                          widget=forms.TextInput(attrs={"data-testid": "firm-registration"}))
+
+    def __init__(self, *args, firms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = firms
+
+    def clean(self):
+        data = super().clean()
+        new_firm = any(data.get(f) for f in ("name", "name_zh", "jurisdiction", "registration_number"))
+        if data.get("organisation") and new_firm:
+            raise forms.ValidationError(_("Choose a firm from the list or enter a new one, not both."))
+        if not data.get("organisation") and not self.errors:
+            if not new_firm:
+                raise forms.ValidationError(_("Choose a firm from the list or enter a new one."))
+            if not data.get("name"):
+                self.add_error("name", _("Enter the firm's legal name."))
+            if not data.get("jurisdiction"):
+                self.add_error("jurisdiction", _("Enter the firm's jurisdiction."))
+        return data
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))

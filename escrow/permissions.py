@@ -131,3 +131,19 @@ def sync_deal_permissions(deal):
     for user in holders - members:
         remove_perm("escrow.view_deal", user, deal)
     return members
+
+
+def sync_person_permissions(user):
+    """Grant view_deal on exactly the deals the person's organisation is a current party to: a person
+    added to, moved between or removed from organisations sees what their new membership allows."""
+    wanted = set()
+    if user.is_active and user.organisation_id:
+        wanted = set(DealParty.objects.filter(organisation_id=user.organisation_id, ended_at__isnull=True)
+                     .values_list("deal_id", flat=True))
+    held = set(Deal.objects.filter(dealuserobjectpermission__user=user,
+                                   dealuserobjectpermission__permission__codename="view_deal")
+               .values_list("pk", flat=True))
+    for deal in Deal.objects.filter(pk__in=wanted - held):
+        assign_perm("escrow.view_deal", user, deal)
+    for deal in Deal.objects.filter(pk__in=held - wanted):
+        remove_perm("escrow.view_deal", user, deal)

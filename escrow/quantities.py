@@ -1,5 +1,8 @@
 """The deal's figures through the contract engine (SPA 5.1, 5.2): a read, no writes."""
-from escrow.contract.releases import compute_releases
+from collections import defaultdict
+
+from escrow.contract.releases import compute_releases, tranche_sizes
+from escrow.models import TrancheState
 
 
 def schedule_for(deal, *, tranches=None):
@@ -16,3 +19,33 @@ def schedule_for(deal, *, tranches=None):
 
 def calculation_lines(year_release):
     return [f"{e.clause}: {e.formula} → {e.figure}" for e in year_release.explanations]
+
+
+def released_for_each_year(tranches) -> dict:
+    """Shares released so far for each year's fifth: a released tranche's own part is its quantity
+    less what it recovered for earlier years (SPA 5.2(2))."""
+    released = defaultdict(int)
+    for t in tranches:
+        if t.state != TrancheState.RELEASED or not t.release_quantity:
+            continue
+        recovered = {int(k): v for k, v in (t.recovered or {}).items()}
+        taken = min(sum(recovered.values()), t.release_quantity)
+        for year, shares in recovered.items():
+            released[year] += shares
+        released[t.year] += t.release_quantity - taken
+    return released
+
+
+def capped_recoveries(deal, year_release, tranches) -> tuple:
+    """SPA 5.1: no year releases more than its fifth. The engine assumes earlier years released the
+    formula's figures; a settlement, award or adjustment may have released more, so each recovery is
+    capped at what is still unreleased for its year. Returns (recovered by year, years capped)."""
+    sizes = tranche_sizes(deal.total_shares, deal.tranche_count)
+    released = released_for_each_year(tranches)
+    recovered, capped = {}, []
+    for year, shares in year_release.recovered.items():
+        room = max(0, sizes[year - 1] - released[year])
+        recovered[year] = min(shares, room)
+        if recovered[year] < shares:
+            capped.append(year)
+    return {y: n for y, n in recovered.items() if n}, capped

@@ -7,6 +7,7 @@ from escrow.errors import InvalidInput, NotFound
 from escrow.models import DealParty, Role
 from escrow.permissions import require, sync_deal_permissions
 from escrow.texts import in_english
+from parties.models import Organisation
 
 from .base import lock_deal, record
 
@@ -47,6 +48,31 @@ def approve_auditor(actor, deal, organisation):
            summary=f"{organisation} approved as the accounting firm",
            details={"organisation": organisation.name})
     return party
+
+
+@transaction.atomic
+def approve_new_auditor(actor, deal, *, name, name_zh="", jurisdiction, registration_number=""):
+    """SPA 4.2: the issuer approves an accounting firm not yet known to the portal; it is created first."""
+    deal = lock_deal(deal.pk)
+    require(actor, deal, "approve_auditor")
+    name, name_zh = " ".join((name or "").split()), " ".join((name_zh or "").split())
+    jurisdiction, registration_number = (jurisdiction or "").strip(), (registration_number or "").strip()
+    if not name:
+        raise InvalidInput(_("Enter the firm's legal name."))
+    if not jurisdiction:
+        raise InvalidInput(_("Enter the firm's jurisdiction."))
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise InvalidInput(_("An organisation named %(name)s already exists; choose it from the list instead.")
+                           % {"name": name})
+    limits = {f.name: f.max_length for f in Organisation._meta.fields if f.max_length}
+    for field, value in (("name", name), ("name_zh", name_zh), ("jurisdiction", jurisdiction),
+                         ("registration_number", registration_number)):
+        if len(value) > limits[field]:
+            raise InvalidInput(_("%(field)s is longer than %(limit)s characters.") % {
+                "field": Organisation._meta.get_field(field).verbose_name, "limit": limits[field]})
+    firm = Organisation.objects.create(name=name, name_zh=name_zh, kind=Organisation.Kind.ACCOUNTING_FIRM,
+                                       jurisdiction=jurisdiction, registration_number=registration_number)
+    return approve_auditor(actor, deal, firm)
 
 
 def approved_firm(deal, organisation_id, at):

@@ -12,7 +12,7 @@ from escrow.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import AuditReport, Role, StoredDocument, TrancheState
 from escrow.notify import notify_roles
 from escrow.permissions import require
-from escrow.quantities import schedule_for
+from escrow.quantities import capped_recoveries, schedule_for
 from escrow.texts import Text
 
 from .base import expect_state, lock_tranche, run_transition
@@ -100,15 +100,19 @@ def _require_earlier_reports(tranche):
 
 
 def _compute_and_instruct(tranche, actor):
-    year = schedule_for(tranche.deal).years[tranche.year - 1]
+    tranches = list(tranche.deal.tranches.order_by("year"))
+    year = schedule_for(tranche.deal, tranches=tranches).years[tranche.year - 1]
+    recovered, capped = capped_recoveries(tranche.deal, year, tranches)
     tranche.own_release, tranche.deducted = year.own_release, year.deducted
-    tranche.recovered = {str(k): v for k, v in year.recovered.items()}
-    tranche.release_quantity = year.total_release
-    tranche.calculation = year.as_dict()
+    tranche.recovered = {str(k): v for k, v in recovered.items()}
+    tranche.release_quantity = year.own_release + sum(recovered.values())
+    tranche.calculation = dict(year.as_dict(), recovered={str(k): v for k, v in recovered.items()},
+                               total_release=tranche.release_quantity, recovery_capped_for_years=capped)
     run_transition(
         tranche, "await_instruction", actor=None, action="quantity_computed", clause="SPA 5.1, 5.2",
-        summary=f"{year.total_release:,} shares to release for year {tranche.year} "
-                f"(own {year.own_release:,}, deducted {year.deducted:,}, recovered {sum(year.recovered.values()):,})",
+        summary=f"{tranche.release_quantity:,} shares to release for year {tranche.year} "
+                f"(own {year.own_release:,}, deducted {year.deducted:,}, recovered {sum(recovered.values()):,})"
+                + (f"; recovery capped for years {capped}: earlier settled quantities" if capped else ""),
         details={"calculation": tranche.calculation, "policies": tranche.deal.policies.as_dict()},
     )
     if year.requires_settlement:
@@ -118,7 +122,9 @@ def _compute_and_instruct(tranche, actor):
                                                "by all parties is needed before any release (P5 settlement-only)"),
                                   deal=tranche.deal.name, year=tranche.year))
         return tranche
-    issue_joint_instruction(tranche, quantity=year.total_release, actor=actor,
-                            calculation_lines=[f"{e.clause}: {e.formula} → {e.figure}" for e in year.explanations],
+    issue_joint_instruction(tranche, quantity=tranche.release_quantity, actor=actor,
+                            calculation_lines=[f"{e.clause}: {e.formula} → {e.figure}" for e in year.explanations]
+                            + ([f"SPA 5.1: recovery for years {capped} capped at the unreleased part of their "
+                                "fifth (an earlier settlement or award released more)"] if capped else []),
                             calculation=tranche.calculation)
     return tranche

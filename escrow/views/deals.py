@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from escrow.contract.policies import POLICY_DEFINITIONS
-from escrow.models import DealParty, Role, ShareMovement
+from escrow.models import Deal, DealParty, Role, ShareMovement, TrancheState
 from escrow.queries import next_step_for_deal, tranches_with_context
 
 from .common import deal_for, viewer
@@ -25,6 +25,9 @@ def deal_page(request, slug):
     return render(request, "escrow/deal.html", {
         "deal": deal, "role": role, "can": can, "rows": rows,
         "deal_step": deal_step,
+        # SPA 5.2(1): the return for cancellation is offered once every year is released.
+        "may_return": deal.state == Deal.State.IN_ESCROW and bool(tranches)
+        and all(t.state == TrancheState.RELEASED for t in tranches),
         "deal_step_url": step_url(deal, None, deal_step.action) if deal_step else None,
         "balances": ShareMovement.objects.filter(deal=deal).balances(),
         "policies": policies_in_force(deal),

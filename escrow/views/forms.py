@@ -1,4 +1,5 @@
-"""One page per written request: report, deposit, dispute, suspension, settlement, adjustment, award.
+"""One page per written request: report, deposit, auditor approval, dispute, suspension, settlement,
+adjustment, award, return for cancellation.
 
 Each page shows its form, runs one action, and shows the action's DomainError message on failure
 (nothing changed then). A person whose role may not take the action gets a 403 page.
@@ -8,11 +9,14 @@ from dataclasses import dataclass, field
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from escrow.permissions import refusal
 from escrow import actions
 from escrow.documents import read_upload
+from escrow.models import DealParty, Role, ShareMovement, TrancheState
+from parties.models import Organisation
 
 from .. import forms
 from .common import attempt, deal_for, done, tranche_for, viewer
@@ -117,10 +121,7 @@ def tranche_action(action):
 
 @login_required
 def confirm_deposit(request, slug):
-    deal = deal_for(request, slug)
-    role, can = viewer(request, deal)
-    if not can.get("confirm_deposit"):
-        raise PermissionDenied(refusal(role, "confirm_deposit"))
+    deal, role = _allowed(request, slug, "confirm_deposit")
     form = forms.DepositForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal,
@@ -130,3 +131,68 @@ def confirm_deposit(request, slug):
             return redirect("escrow:deal", slug=deal.slug)
     return render(request, "escrow/confirm_deposit.html", {"deal": deal, "role": role, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+def _allowed(request, slug, action):
+    """The deal, the viewer's role and `can`; 404 without a role, 403 when the table refuses the action."""
+    deal = deal_for(request, slug)
+    role, can = viewer(request, deal)
+    if not can.get(action):
+        raise PermissionDenied(refusal(role, action))
+    return deal, role
+
+
+def approved_auditors(deal):
+    return (DealParty.objects.filter(deal=deal, role=Role.AUDITOR, approved_at__isnull=False, ended_at__isnull=True)
+            .select_related("organisation", "approved_by").order_by("approved_at"))
+
+
+def firms_to_approve(deal):
+    """Accounting firms the issuer may still approve: not approved on this deal, playing no other role on it."""
+    taken = DealParty.objects.filter(deal=deal, ended_at__isnull=True).exclude(role=Role.AUDITOR,
+                                                                               approved_at__isnull=True)
+    return (Organisation.objects.filter(kind=Organisation.Kind.ACCOUNTING_FIRM)
+            .exclude(pk__in=taken.values("organisation_id")).order_by("name"))
+
+
+def _approve(user, deal, data):
+    if data.get("organisation"):
+        return actions.approve_auditor(user, deal, data["organisation"])
+    return actions.approve_new_auditor(user, deal, name=data["name"], name_zh=data["name_zh"],
+                                       jurisdiction=data["jurisdiction"],
+                                       registration_number=data["registration_number"])
+
+
+@login_required
+def approve_auditor(request, slug):
+    """SPA 4.2: the issuer approves the accounting firm, chosen from the portal's firms or entered anew."""
+    deal, role = _allowed(request, slug, "approve_auditor")
+    form = forms.AuditorForm(request.POST if request.method == "POST" else None, firms=firms_to_approve(deal))
+    if request.method == "POST" and form.is_valid():
+        party, ok = attempt(request, form, _approve, request.user, deal, form.cleaned_data)
+        if ok:
+            done(request, gettext("%(firm)s is approved as the accounting firm (SPA 4.2).")
+                 % {"firm": party.organisation})
+            return redirect("escrow:deal", slug=deal.slug)
+    return render(request, "escrow/approve_auditor.html", {
+        "deal": deal, "role": role, "form": form, "approved": approved_auditors(deal),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def return_for_cancellation(request, slug):
+    """SPA 5.2(1): after the last year is released, the agent returns what is left for cancellation."""
+    deal, role = _allowed(request, slug, "return_for_cancellation")
+    form = forms.ReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        _r, ok = attempt(request, form, actions.return_for_cancellation, request.user, deal,
+                         reference=form.cleaned_data["reference"])
+        if ok:
+            done(request, _("Shares returned for cancellation; the escrow is closed."))
+            return redirect("escrow:deal", slug=deal.slug)
+    return render(request, "escrow/return_for_cancellation.html", {
+        "deal": deal, "role": role, "form": form,
+        "balances": ShareMovement.objects.filter(deal=deal).balances(),
+        "open_years": list(deal.tranches.exclude(state=TrancheState.RELEASED).order_by("year")
+                           .values_list("year", flat=True)),
+    }, status=400 if request.method == "POST" else 200)

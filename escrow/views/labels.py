@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 ACTION_LABELS = {
     "confirm_deposit": _("Confirm the deposit of the shares"),
+    "approve_auditor": _("Approve the accounting firm"),
     "file_report": _("File the audited revenue report"),
     "sign_joint_instruction": _("Sign the joint written instruction"),
     "sign_settlement": _("Agree and sign a settlement"),

@@ -8,6 +8,12 @@ SIGN_KINDS = {
     "sign_settlement": Instrument.Kind.SETTLEMENT,
     "sign_adjustment": Instrument.Kind.ADJUSTMENT,
 }
+# Pages about the whole deal, not one year.
+DEAL_PAGES = {
+    "confirm_deposit": "escrow:confirm_deposit",
+    "approve_auditor": "escrow:approve_auditor",
+    "return_for_cancellation": "escrow:return_for_cancellation",
+}
 TRANCHE_PAGES = {
     "file_report": "escrow:file_report",
     "prepare_release": "escrow:prepare_release",
@@ -32,8 +38,8 @@ def open_instrument(tranche, kind):
 
 def step_url(deal, tranche, action):
     """The page for an action on a deal or tranche; None when there is no page for it."""
-    if action == "confirm_deposit":
-        return reverse("escrow:confirm_deposit", args=[deal.slug])
+    if action in DEAL_PAGES:
+        return reverse(DEAL_PAGES[action], args=[deal.slug])
     if tranche is None:
         return None
     if action in SIGN_KINDS:

@@ -124,3 +124,19 @@ def test_the_table_names_roles_and_clauses(world, db):  # noqa: F811
     for action, (roles, clause) in ROLE_ACTIONS.items():
         assert roles and clause, action
     assert all(ROLE_ACTIONS[a][0] == frozenset(Role) for a in ("view_deal", "download_document", "export_history"))
+
+
+@pytest.mark.django_db
+def test_people_moved_between_organisations_see_only_their_new_deals(kaixin, people, django_user_model):
+    """SPA 9: visibility follows membership when people are created, moved or deactivated."""
+    from escrow.permissions import deals_visible_to
+
+    auditor_firm = people["auditor"].organisation
+    newcomer = django_user_model.objects.create_user("new-auditor", password="x", organisation=auditor_firm)
+    assert list(deals_visible_to(newcomer)) == [kaixin]
+    newcomer.organisation = None
+    newcomer.save()
+    assert not deals_visible_to(newcomer).exists()
+    people["seller"].is_active = False
+    people["seller"].save()
+    assert not deals_visible_to(people["seller"]).exists()

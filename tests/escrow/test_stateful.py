@@ -11,9 +11,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from escrow import actions
 from escrow.errors import DomainError, NotAllowed, NotFound
+from escrow.contract.releases import tranche_sizes
 from escrow.history import chain_key_for, verify_chain
 from escrow.models import AuditChain, Instrument, ShareMovement, Tranche
 from escrow.permissions import ROLE_ACTIONS, party_for
+from escrow.quantities import released_for_each_year
 from tests.conftest import make_pdf
 from tests.factories import PASSWORD, make_deal
 
@@ -136,7 +138,17 @@ class EscrowMachine(RuleBasedStateMachine):
         b = ShareMovement.objects.filter(deal=self.deal).balances()
         assert min(b.values()) >= 0
         assert b["in_escrow"] + b["released"] + b["returned"] == b["deposited"] == self.deal.total_shares
-        for t in Tranche.objects.filter(deal=self.deal):
+        tranches = list(Tranche.objects.filter(deal=self.deal))
+        sizes = tranche_sizes(self.deal.total_shares, self.deal.tranche_count)
+        released = released_for_each_year(tranches)
+        for t in tranches:
+            # A settlement or award may agree any quantity (EA 3.3, SPA 5.3), but offsets from later
+            # years never take a year above its fifth (SPA 5.1, 5.2(2)).
+            recovered = sum(int(o.recovered.get(str(t.year), 0)) for o in tranches
+                            if o.state == "released" and o.year != t.year)
+            if recovered:
+                assert released[t.year] <= sizes[t.year - 1], f"year {t.year} recovered beyond its fifth"
+        for t in tranches:
             moved = ShareMovement.objects.filter(tranche=t, kind="release").count()
             assert moved == (1 if t.state == "released" and t.release_quantity else 0)
 

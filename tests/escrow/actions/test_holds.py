@@ -85,3 +85,18 @@ def test_only_contract_parties_dispute(year_1, people):
     for who in ("auditor", "compliance"):
         with pytest.raises(NotAllowed):
             actions.raise_dispute(people[who], year_1.pk, reason="x")
+
+
+def test_a_generous_award_caps_later_recovery_at_the_fifth(year_1, people):
+    """SPA 5.1: a year never releases more than its fifth. Year 1's award released 250,000 more than
+    the formula, so year 2's excess may only recover the 50,000 still unreleased for year 1."""
+    actions.raise_dispute(people["seller"], year_1.pk, reason="Audit scope")
+    actions.file_award(people["seller"], year_1.pk, quantity=2_950_000, pdf_bytes=make_pdf("award"),
+                       reference="CIETAC (2027) No. 3")
+    release(year_1.deal, people, 1)
+    open_and_file(year_1.deal, people, 2, "865000000")
+    t2 = tranche(year_1.deal, 2)
+    assert t2.recovered == {"1": 50_000} and t2.release_quantity == 3_050_000
+    assert t2.calculation["recovery_capped_for_years"] == [1]
+    release(year_1.deal, people, 2)
+    assert ShareMovement.objects.filter(deal=year_1.deal).balances()["released"] == 6_000_000

@@ -34,7 +34,7 @@ from escrow.models import (AuditEntry, Deal, Hold, Instrument, Notification, Sha
 from escrow.permissions import ROLE_ACTIONS
 from escrow.urls import urlpatterns
 from escrow.views import forms
-from escrow.views.links import SIGN_KINDS, TRANCHE_PAGES, step_url
+from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
 
@@ -42,8 +42,6 @@ EVERYBODY = [*PERSONAS, "admin", "outsider"]
 NOTHING_CHANGED = "Nothing was changed."
 # Table entries with no page; adding a page means adding it to FORMS below (and shrinking this set).
 PAGELESS = {
-    "approve_auditor",          # API and deal set-up (load_kaixin) only
-    "return_for_cancellation",  # API only
     "enter_share_prices",       # the admin's price import, not a deal page
 }
 
@@ -109,6 +107,13 @@ FORMS = {
     "confirm_deposit": Page("confirm_deposit", "confirm_deposit", _slug("confirm_deposit"),
                             data=lambda w: {"reference": "DRS-2", "confirm": "on"},
                             form_marker='data-testid="deposit-form"'),
+    "approve_auditor": Page("approve_auditor", "approve_auditor", _slug("approve_auditor"),
+                            data=lambda w: {"organisation": w.new_firm.pk},
+                            form_marker='data-testid="auditor-form"'),
+    "return_for_cancellation": Page("return_for_cancellation", "return_for_cancellation",
+                                    _slug("return_for_cancellation"),
+                                    data=lambda w: {"reference": "RET-1", "confirm": "on"},
+                                    form_marker='data-testid="return-form"'),
     "file_report": _tranche_form("file_report", 5, lambda w: {"audited_revenue": "974000000",
                                                               "report": _pdf("y5.pdf")}),
     "sign_joint_instruction": _sign_page("joint_instruction"),
@@ -222,7 +227,7 @@ def test_every_url_is_in_the_matrix():
 
 def test_every_action_the_views_offer_is_in_the_matrix():
     """The views' own lists of pages (form pages, links from the dashboard and tranche page)."""
-    offered = set(forms.PAGES) | set(TRANCHE_PAGES) | set(SIGN_KINDS) | {"confirm_deposit"}
+    offered = set(forms.PAGES) | set(TRANCHE_PAGES) | set(SIGN_KINDS) | set(DEAL_PAGES)
     assert offered == set(FORMS)
 
 
@@ -277,7 +282,8 @@ def test_the_states_behind_the_matrix(world, db):  # noqa: F811
     """The allowed POSTs that the world's state refuses (400) are exactly these; all others succeed."""
     refused = {(p.action, persona) for p in FORMS.values() for persona in PERSONAS
                if expectation(p, persona, "own")[1] == 400}
-    assert refused == {("confirm_deposit", "agent1"), ("confirm_deposit", "agent2"), ("approve_release", "agent1")}
+    assert refused == {("confirm_deposit", "agent1"), ("confirm_deposit", "agent2"), ("approve_release", "agent1"),
+                       ("return_for_cancellation", "agent1"), ("return_for_cancellation", "agent2")}
 
 
 # --- pages about the person, not a deal ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 adjustment). Bilingual; Chinese renders with reportlab's built-in STSong-Light CID font, so no
 font file is needed. invariant=1 makes the same content produce the same bytes (and hash)."""
 import io
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
@@ -11,8 +12,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
+LATIN, FONT = "Helvetica", "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+# Arrows, CJK ideographs, punctuation and full-width forms go to the CID font; Latin keeps Helvetica's metrics.
+CJK_RUN = re.compile(r"[\u2190-\u21ff\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
+
+
+def text(value) -> str:
+    """Paragraph markup for mixed English and Chinese text, escaped."""
+    return CJK_RUN.sub(lambda m: f'<font name="{FONT}">{m.group(0)}</font>', escape(str(value)))
 
 TITLES = {
     "joint_instruction": ("Joint Written Instruction (EA 3.1(b))", "联合书面指示（托管协议第3.1(b)条）"),
@@ -22,7 +30,7 @@ TITLES = {
 
 
 def _styles():
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14)
+    base = ParagraphStyle("body", fontName=LATIN, fontSize=10, leading=14)
     return base, ParagraphStyle("title", parent=base, fontSize=15, leading=20, spaceAfter=6)
 
 
@@ -30,7 +38,7 @@ def render_instrument(*, kind, deal, tranche, quantity, recipient, signers, calc
                       policies, reason="", release_due_date=None, reference="") -> bytes:
     body, title = _styles()
     english, chinese = TITLES[kind]
-    story = [Paragraph(escape(english), title), Paragraph(escape(chinese), title)]
+    story = [Paragraph(text(english), title), Paragraph(text(chinese), title)]
     rows = [
         ["Deal / 交易", f"{deal.name} {deal.name_zh}".strip()],
         ["Assessment year / 考核年度", f"{tranche.year}: {tranche.period_start} – {tranche.period_end}"],
@@ -39,18 +47,18 @@ def render_instrument(*, kind, deal, tranche, quantity, recipient, signers, calc
         ["Release due / 释放截止日", str(release_due_date or tranche.release_due_date or "")],
         ["Reference / 编号", reference],
     ]
-    table = Table([[Paragraph(escape(a), body), Paragraph(escape(str(b)), body)] for a, b in rows],
+    table = Table([[Paragraph(text(a), body), Paragraph(text(str(b)), body)] for a, b in rows],
                   colWidths=[55 * mm, 115 * mm])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [table, Spacer(1, 6 * mm)]
     if reason:
-        story += [Paragraph(escape(f"Reason / 事由: {reason}"), body), Spacer(1, 3 * mm)]
-    story.append(Paragraph("Calculation (SPA 5.1, 5.2) / 计算过程", body))
-    story += [Paragraph(escape(line), body) for line in calculation_lines]
-    story += [Spacer(1, 3 * mm), Paragraph("Policies in force / 适用政策", body)]
-    story += [Paragraph(escape(f"{k} = {v}"), body) for k, v in policies.items()]
-    story += [Spacer(1, 6 * mm), Paragraph("To be signed by / 签署方", body)]
-    story += [Paragraph(escape(s), body) for s in signers]
+        story += [Paragraph(text(f"Reason / 事由: {reason}"), body), Spacer(1, 3 * mm)]
+    story.append(Paragraph(text("Calculation (SPA 5.1, 5.2) / 计算过程"), body))
+    story += [Paragraph(text(line), body) for line in calculation_lines]
+    story += [Spacer(1, 3 * mm), Paragraph(text("Policies in force / 适用政策"), body)]
+    story += [Paragraph(text(f"{k} = {v}"), body) for k, v in policies.items()]
+    story += [Spacer(1, 6 * mm), Paragraph(text("To be signed by / 签署方"), body)]
+    story += [Paragraph(text(s), body) for s in signers]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=english, author="Escrow portal", invariant=1).build(story)
     return buffer.getvalue()
@@ -60,9 +68,9 @@ def render_table_pdf(title_lines, header, rows) -> bytes:
     """A plain table report (history export)."""
     body, title = _styles()
     small = ParagraphStyle("small", parent=body, fontSize=7, leading=9)
-    story = [Paragraph(escape(line), title if i == 0 else body) for i, line in enumerate(title_lines)]
-    data = [[Paragraph(escape(str(c)), small) for c in header]]
-    data += [[Paragraph(escape(str(c)), small) for c in row] for row in rows]
+    story = [Paragraph(text(line), title if i == 0 else body) for i, line in enumerate(title_lines)]
+    data = [[Paragraph(text(str(c)), small) for c in header]]
+    data += [[Paragraph(text(str(c)), small) for c in row] for row in rows]
     table = Table(data, repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#999999"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [Spacer(1, 4 * mm), table]

@@ -140,3 +140,7 @@ def test_people_moved_between_organisations_see_only_their_new_deals(kaixin, peo
     people["seller"].is_active = False
     people["seller"].save()
     assert not deals_visible_to(people["seller"]).exists()
+    from escrow.models import AuditChain
+
+    changes = AuditChain.objects.get(key="accounts").entries.filter(action="membership_changed")
+    assert {e.details["person"] for e in changes} >= {"new-auditor", "seller"}

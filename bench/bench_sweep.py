@@ -21,7 +21,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
-from escrow import notify  # noqa: E402
+from escrow.notifications import notify  # noqa: E402
 from escrow.actions.deadlines import sweep  # noqa: E402
 from escrow.models import Deal  # noqa: E402
 

@@ -83,6 +83,7 @@ ensure_redis() {
 ensure_chromium() {
   # Browser tests use Debian's Chromium (never a downloaded browser) and a CJK font for Chinese.
   command -v chromium >/dev/null || { say "installing Chromium"; apt_install chromium; }
-  fc-list 2>/dev/null | grep -qi "noto.*cjk" || { say "installing a CJK font"; apt_install fonts-noto-cjk; }
+  # grep reads every line (no -q): under pipefail an early exit would SIGPIPE fc-list and fail the test.
+  fc-list 2>/dev/null | grep -i "noto.*cjk" >/dev/null || { say "installing a CJK font"; apt_install fonts-noto-cjk; }
   export CHROMIUM_PATH="$(command -v chromium)"
 }

@@ -10,7 +10,7 @@ from escrow import actions
 from escrow.contract.calendar import is_known_calendar, release_due
 from escrow.models import (
     ShareMovement,
-    AuditChain, AuditEntry, AuditReport, CalendarOverride, Deal, DealParty, Hold, Instrument, Notification,
+    HistoryChain, HistoryEntry, AuditReport, CalendarOverride, Deal, DealParty, Hold, Instrument, Notification,
     OutboxMessage, PenaltyDay, SharePrice, Signature, StoredDocument, Tranche,
 )
 
@@ -144,16 +144,16 @@ class SharePriceAdmin(CreateOnlyAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(ReadOnlyAdmin):
     list_display = ("chain", "seq", "at", "actor_name", "acting_for", "action", "from_state", "to_state", "clause")
     list_filter = ("action", "chain")
     search_fields = ("summary", "actor_name", "acting_for", "hash")
     list_select_related = ("chain",)
 
 
-@admin.register(AuditChain)
-class AuditChainAdmin(ReadOnlyAdmin):
+@admin.register(HistoryChain)
+class HistoryChainAdmin(ReadOnlyAdmin):
     list_display = ("key", "length", "head_hash")
 
 

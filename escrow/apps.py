@@ -7,4 +7,4 @@ class EscrowConfig(AppConfig):
     verbose_name = _("Escrow")
 
     def ready(self):
-        from . import signals  # noqa: F401  (login / failed-login history)
+        from escrow.history import logins  # noqa: F401  (login / failed-login history)

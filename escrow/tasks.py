@@ -20,6 +20,6 @@ def sweep(day=None):
 @shared_task(name="escrow.tasks.drain_outbox", acks_late=True, reject_on_worker_lost=True)
 def drain_outbox():
     """Send the emails waiting in the outbox (written in the actions' transactions)."""
-    from escrow.outbox import drain
+    from escrow.notifications.outbox import drain
 
     return drain()

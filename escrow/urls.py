@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, deals, documents, forms, history, releases, signing, tranches, whatif
+from escrow.views import action_pages as forms, dashboard, deals, documents, history, releases, signing, tranches, whatif
 
 app_name = "escrow"
 

@@ -1,6 +1,6 @@
 """The person's language (User.language), kept in step with what they read on the portal.
 
-Notifications and their emails are written for each recipient in User.language (escrow.notify), so
+Notifications and their emails are written for each recipient in User.language (escrow.notifications.notify), so
 the stored value follows the person's choice:
 
 - switching language (the menu in the top bar posts to /i18n/setlang/): `set_language` below wraps

@@ -154,8 +154,8 @@ def _confirm_device(request, device):
 
 
 def _record(request, action, device):
-    # The account-security chain lives in escrow.history; imported lazily as escrow.signals does.
-    from escrow.history import record_account_event
+    # The account-security chain lives in escrow.history.chain; imported lazily as escrow.history.logins does.
+    from escrow.history.chain import record_account_event
 
     record_account_event(action, actor=request.user, details={
         "device": device.persistent_id, "ip": request.META.get("REMOTE_ADDR"),

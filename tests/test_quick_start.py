@@ -23,4 +23,4 @@ def test_demo_database_comes_up_with_the_kaixin_deal(tmp_path):
     assert (tmp_path / "escrow.sqlite3").exists()
     result = manage(tmp_path, "whatif", "--deal", "kaixin-2025", "--actuals", "598500000,865000000")
     assert result.returncode == 0 and "3,300,000" in result.stdout
-    assert manage(tmp_path, "verify_audit").returncode == 0
+    assert manage(tmp_path, "verify_history").returncode == 0

@@ -108,7 +108,7 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-# Timestamps are stored in UTC; contract dates are computed for Asia/Shanghai (see escrow.clock).
+# Timestamps are stored in UTC; contract dates are computed for Asia/Shanghai (see escrow.queries.clock).
 TIME_ZONE = "Asia/Shanghai"
 CONTRACT_TIME_ZONE = "Asia/Shanghai"
 

@@ -20,7 +20,7 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
 REDIS_URL = _required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-# Shared by every web process: re-authentication failure counts (escrow.reauth) must be seen by all.
+# Shared by every web process: re-authentication failure counts (escrow.actions.reauth) must be seen by all.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": os.environ.get("CACHE_URL", REDIS_URL)}}
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS  # noqa: F405 (base: fail fast, visibility timeout)

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from escrow import penalties
+from escrow.queries import penalties
 from escrow.models import Deal, PenaltyDay, Tranche, TrancheState
 
-from .batch import lock_tranches
+from escrow.actions.batch import lock_tranches
 
 CHUNK = 500  # tranches per transaction
 VALUE_FIELDS = ["liable", "reason", "clause", "shares", "price", "price_date", "amount", "running_total", "cap",

@@ -2,8 +2,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from escrow import history
-from escrow.errors import NotFound, WrongState
+from escrow.history import chain as history
+from escrow.contract.errors import NotFound, WrongState
 from escrow.models import Deal, Tranche
 
 

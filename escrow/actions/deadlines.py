@@ -17,17 +17,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from escrow import history
-from escrow.clock import contract_today
+from escrow.history import chain as history
+from escrow.queries.clock import contract_today
 from escrow.contract.calendar import BusinessCalendar, deposit_due
-from escrow.models import AuditEntry, CalendarOverride, Deal, Role, Tranche, TrancheState
-from escrow.notify import Note, notify_many
-from escrow.queries import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
-from escrow.texts import LowerFirst, Text, in_english
+from escrow.models import HistoryEntry, CalendarOverride, Deal, Role, Tranche, TrancheState
+from escrow.notifications.notify import Note, notify_many
+from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
+from escrow.notifications.texts import LowerFirst, Text, in_english
 
-from .accrual import accrue_penalties
-from .batch import lock_tranches
-from .reports import YEAR_ENDED
+from escrow.actions.accrual import accrue_penalties
+from escrow.actions.batch import lock_tranches
+from escrow.actions.reports import YEAR_ENDED
 
 S = TrancheState
 CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
@@ -140,7 +140,7 @@ def remind_and_mark(today: date):
 
 
 def _missed_keys(deal_ids):
-    return set(AuditEntry.objects.filter(deal_id__in=deal_ids, action="deadline_missed")
+    return set(HistoryEntry.objects.filter(deal_id__in=deal_ids, action="deadline_missed")
                .values_list("details__key", flat=True))
 
 

@@ -4,15 +4,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.clock import calendar_for, contract_today
+from escrow.queries.clock import calendar_for, contract_today
 from escrow.contract.calendar import deposit_due
-from escrow.errors import WrongState
+from escrow.contract.errors import WrongState
 from escrow.models import Role, ShareMovement, TrancheState
-from escrow.notify import notify_roles
-from escrow.permissions import require
-from escrow.texts import Text
+from escrow.notifications.notify import notify_roles
+from escrow.usecases.permissions import require
+from escrow.notifications.texts import Text
 
-from .base import expect_state, lock_deal, run_transition
+from escrow.actions.base import expect_state, lock_deal, run_transition
 
 
 @transaction.atomic

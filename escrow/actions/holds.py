@@ -3,16 +3,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from escrow.clock import contract_today
-from escrow.errors import InvalidInput
+from escrow.queries.clock import contract_today
+from escrow.contract.errors import InvalidInput
 from escrow.models import Hold, Role, TrancheState
 from escrow.models.tranche import HOLDABLE
-from escrow.notify import notify_roles
-from escrow.permissions import require
-from escrow.texts import Text, in_english
+from escrow.notifications.notify import notify_roles
+from escrow.usecases.permissions import require
+from escrow.notifications.texts import Text, in_english
 
-from .base import expect_state, lock_tranche, run_transition
-from .instruments import _end_open_hold
+from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.instruments import _end_open_hold
 
 ALL = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT]
 

@@ -5,20 +5,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow import pdf
-from escrow.clock import calendar_for, contract_today
+from escrow.documents import pdf
+from escrow.queries.clock import calendar_for, contract_today
 from escrow.contract.calendar import transfer_due
-from escrow.documents import document_bytes, store_pdf
-from escrow.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.documents.storage import document_bytes, store_pdf
+from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from escrow.models import DealParty, Hold, Instrument, Role, Signature, StoredDocument, TrancheState
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.models.tranche import HOLDABLE
-from escrow.notify import notify_roles
-from escrow.permissions import party_for, require
-from escrow.reauth import reauthenticate
-from escrow.texts import LowerFirst, Text, in_english
+from escrow.notifications.notify import notify_roles
+from escrow.usecases.permissions import party_for, require
+from escrow.actions.reauth import reauthenticate
+from escrow.notifications.texts import LowerFirst, Text, in_english
 
-from .base import lock_tranche, record, run_transition
+from escrow.actions.base import lock_tranche, record, run_transition
 
 SIGNERS = {
     Instrument.Kind.JOINT_INSTRUCTION: [Role.ISSUER, Role.PURCHASER],

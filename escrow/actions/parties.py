@@ -3,13 +3,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.errors import InvalidInput, NotFound
+from escrow.contract.errors import InvalidInput, NotFound
 from escrow.models import DealParty, Role
-from escrow.permissions import require, sync_deal_permissions
-from escrow.texts import in_english
+from escrow.usecases.permissions import require, sync_deal_permissions
+from escrow.notifications.texts import in_english
 from parties.models import Organisation
 
-from .base import lock_deal, record
+from escrow.actions.base import lock_deal, record
 
 
 @transaction.atomic

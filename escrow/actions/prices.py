@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escrow.clock import contract_today
-from escrow.errors import InvalidInput
+from escrow.queries.clock import contract_today
+from escrow.contract.errors import InvalidInput
 from escrow.models import SharePrice
 
 REQUIRED = ("ticker", "date", "close")

@@ -4,15 +4,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.clock import contract_today
-from escrow.errors import InvalidInput, NotAllowed, WrongState
+from escrow.queries.clock import contract_today
+from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import Instrument, Role, ShareMovement, TrancheState
-from escrow.notify import notify_roles
-from escrow.permissions import require
-from escrow.reauth import reauthenticate
-from escrow.texts import Text
+from escrow.notifications.notify import notify_roles
+from escrow.usecases.permissions import require
+from escrow.actions.reauth import reauthenticate
+from escrow.notifications.texts import Text
 
-from .base import expect_state, lock_tranche, run_transition
+from escrow.actions.base import expect_state, lock_tranche, run_transition
 
 
 def effective_instruction(tranche):

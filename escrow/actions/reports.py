@@ -6,18 +6,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.clock import contract_today
-from escrow.documents import store_pdf
-from escrow.errors import InvalidInput, NotAllowed, WrongState
+from escrow.queries.clock import contract_today
+from escrow.documents.storage import store_pdf
+from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import AuditReport, Role, StoredDocument, TrancheState
-from escrow.notify import notify_roles
-from escrow.permissions import require
-from escrow.quantities import capped_recoveries, schedule_for
-from escrow.texts import Text
+from escrow.notifications.notify import notify_roles
+from escrow.usecases.permissions import require
+from escrow.queries.quantities import capped_offsets, schedule_for
+from escrow.notifications.texts import Text
 
-from .base import expect_state, lock_tranche, run_transition
-from .instruments import issue_joint_instruction
-from .parties import approved_firm
+from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.instruments import issue_joint_instruction
+from escrow.actions.parties import approved_firm
 
 # A revenue beyond this many times the target is taken for a typing error, not a result.
 ABSURD_MULTIPLE = 100
@@ -102,17 +102,17 @@ def _require_earlier_reports(tranche):
 def _compute_and_instruct(tranche, actor):
     tranches = list(tranche.deal.tranches.order_by("year"))
     year = schedule_for(tranche.deal, tranches=tranches).years[tranche.year - 1]
-    recovered, capped = capped_recoveries(tranche.deal, year, tranches)
+    offset_shares, capped = capped_offsets(tranche.deal, year, tranches)
     tranche.own_release, tranche.deducted = year.own_release, year.deducted
-    tranche.recovered = {str(k): v for k, v in recovered.items()}
-    tranche.release_quantity = year.own_release + sum(recovered.values())
-    tranche.calculation = dict(year.as_dict(), recovered={str(k): v for k, v in recovered.items()},
-                               total_release=tranche.release_quantity, recovery_capped_for_years=capped)
+    tranche.offset_shares = {str(k): v for k, v in offset_shares.items()}
+    tranche.release_quantity = year.own_release + sum(offset_shares.values())
+    tranche.calculation = dict(year.as_dict(), offset_shares={str(k): v for k, v in offset_shares.items()},
+                               total_release=tranche.release_quantity, offset_capped_for_years=capped)
     run_transition(
         tranche, "await_instruction", actor=None, action="quantity_computed", clause="SPA 5.1, 5.2",
         summary=f"{tranche.release_quantity:,} shares to release for year {tranche.year} "
-                f"(own {year.own_release:,}, deducted {year.deducted:,}, recovered {sum(recovered.values()):,})"
-                + (f"; recovery capped for years {capped}: earlier settled quantities" if capped else ""),
+                f"(own {year.own_release:,}, deducted {year.deducted:,}, offset {sum(offset_shares.values()):,})"
+                + (f"; offset capped for years {capped}: earlier settled quantities" if capped else ""),
         details={"calculation": tranche.calculation, "policies": tranche.deal.policies.as_dict()},
     )
     if year.requires_settlement:
@@ -124,7 +124,7 @@ def _compute_and_instruct(tranche, actor):
         return tranche
     issue_joint_instruction(tranche, quantity=tranche.release_quantity, actor=actor,
                             calculation_lines=[f"{e.clause}: {e.formula} → {e.figure}" for e in year.explanations]
-                            + ([f"SPA 5.1: recovery for years {capped} capped at the unreleased part of their "
+                            + ([f"SPA 5.1: offset for years {capped} capped at the unreleased part of their "
                                 "fifth (an earlier settlement or award released more)"] if capped else []),
                             calculation=tranche.calculation)
     return tranche

@@ -6,10 +6,10 @@ never 403, and the same message whether or not the object exists.
 """
 from django.utils.translation import gettext as _
 
-from escrow.errors import NotFound
-from escrow.history import chain_key_for
-from escrow.models import AuditEntry, Instrument, StoredDocument, Tranche
-from escrow.permissions import deals_visible_to, get_deal_for, require
+from escrow.contract.errors import NotFound
+from escrow.history.chain import chain_key_for
+from escrow.models import HistoryEntry, Instrument, StoredDocument, Tranche
+from escrow.usecases.permissions import deals_visible_to, get_deal_for, require
 
 
 def deal_for(user, ref, action="view_deal"):
@@ -47,5 +47,5 @@ def document_for(user, pk, action="view_deal"):
 
 def history_of(deal):
     """The deal's hash-chained entries in chain order."""
-    return (AuditEntry.objects.filter(deal=deal, chain__key=chain_key_for(deal))
+    return (HistoryEntry.objects.filter(deal=deal, chain__key=chain_key_for(deal))
             .select_related("tranche", "chain").order_by("seq"))

@@ -4,7 +4,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from escrow.errors import DomainError
+from escrow.contract.errors import DomainError
 
 
 def exception_handler(exc, context):

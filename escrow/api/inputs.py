@@ -6,7 +6,7 @@ SHA256 = r"^[0-9a-fA-F]{64}$"
 
 class ReauthInput(serializers.Serializer):
     """Re-authentication at the moment of signing or approving: the TOTP code if the person has a
-    confirmed device, the password otherwise (escrow.reauth)."""
+    confirmed device, the password otherwise (escrow.actions.reauth)."""
 
     password = serializers.CharField(required=False, allow_blank=True, write_only=True,
                                      style={"input_type": "password"}, trim_whitespace=False)

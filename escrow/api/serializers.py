@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from escrow import queries
+from escrow.queries import steps as queries
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -132,7 +132,7 @@ class TrancheSummarySerializer(serializers.Serializer):
     audited_revenue = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     own_release = serializers.IntegerField(allow_null=True)
     deducted = serializers.IntegerField(allow_null=True)
-    recovered = serializers.DictField(child=serializers.IntegerField())
+    offset_shares = serializers.DictField(child=serializers.IntegerField())
     release_quantity = serializers.IntegerField(allow_null=True)
     release_due_date = serializers.DateField(allow_null=True, help_text="SPA 5.1")
     documents_complete_on = serializers.DateField(allow_null=True, help_text="EA 3.1")
@@ -212,7 +212,7 @@ class DealSerializer(DealSummarySerializer):
         return TrancheSummarySerializer(queries.tranches_with_context([deal]).order_by("year"), many=True).data
 
 
-class AuditEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(serializers.Serializer):
     """One entry of the deal's hash chain: SHA-256 of the previous entry and of this one."""
 
     seq = serializers.IntegerField()

@@ -2,8 +2,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from .views import deal_actions as deal, instrument_actions as instrument, reads, tranche_actions as tranche
-from .views.docs import ApiDocs
+from escrow.api.views import deal_actions as deal, instrument_actions as instrument, reads, tranche_actions as tranche
+from escrow.api.views.docs import ApiDocs
 
 app_name = "api"
 urlpatterns = [

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Sequence
 
-from .explain import Explanation
+from escrow.contract.explain import Explanation
 
 HOLD_KINDS = {"dispute": "EA 3.3", "suspension": "SPA 8.1", "adjustment": "SPA 5.3"}
 

@@ -12,7 +12,7 @@ from typing import Mapping
 
 import holidays
 
-from .explain import Explanation
+from escrow.contract.explain import Explanation
 
 # Friendly names for the market calendars a deal owner is likely to pick (P6).
 MARKET_ALIASES = {"NASDAQ": "XNAS", "NYSE": "XNYS", "HKEX": "XHKG", "SSE": "XSHG", "SZSE": "XSHE"}

@@ -6,8 +6,8 @@ from it by rounding the cumulative figure, so no rounding error accumulates.
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .explain import Explanation
-from .exact import group, round_shares, to_decimal
+from escrow.contract.explain import Explanation
+from escrow.contract.exact import group, round_shares, to_decimal
 
 ONE = Fraction(1)
 HALF = Fraction(1, 2)
@@ -83,7 +83,7 @@ def offset_earlier(earlier: list, available: Fraction, excess_target: Fraction, 
 
 
 def _order(earlier: list, offset_order: str) -> list:
-    # Only years with something left to recover; P3 decides who goes first.
+    # Only years with something left to offset; P3 decides who goes first.
     open_years = [t for t in earlier if t.gap() > 0]
     if offset_order == "earliest-first":
         return open_years

@@ -12,8 +12,8 @@ from decimal import Decimal, localcontext
 from typing import Mapping, Sequence
 
 # Attribution lives in its own module; re-exported so callers import everything from here.
-from .attribution import HOLD_KINDS, DayAttribution, Hold, PenaltyDayInput, attribute_day, attribute_days  # noqa: F401
-from .explain import Explanation, jsonable
+from escrow.contract.attribution import HOLD_KINDS, DayAttribution, Hold, PenaltyDayInput, attribute_day, attribute_days  # noqa: F401
+from escrow.contract.explain import Explanation, jsonable
 
 DAILY_RATE = Decimal("0.0001")  # SPA 8.2: 0.01% per day
 CAP_RATE = Decimal("0.05")  # SPA 8.2: total capped at 5%

@@ -6,7 +6,7 @@ the alternatives a deal owner may choose; every calculation shows the values use
 from dataclasses import asdict, dataclass, fields
 from typing import Mapping
 
-from .calendar import is_known_calendar
+from escrow.contract.calendar import is_known_calendar
 
 
 class PolicyError(ValueError):
@@ -48,7 +48,7 @@ POLICY_DEFINITIONS = (
         "whole-excess-over-50pct": "the whole excess, only when revenue beats the target by more than 50% (6-K summary)",
     }),
     _define("offset_base", "P2", "SPA 5.2(2)", 'Which "Target Operating Revenue of the particular period" converts an offset into shares?', {
-        "shortfall-year": "the target of the earlier year whose shortfall is offset (full recovery returns exactly the deducted shares)",
+        "shortfall-year": "the target of the earlier year whose shortfall is offset (full offset returns exactly the deducted shares)",
         "excess-year": "the target of the year that has the excess",
     }),
     _define("offset_order", "P3", "SPA 5.2(2)", "In which order are earlier shortfalls offset?", {

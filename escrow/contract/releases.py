@@ -3,7 +3,7 @@
 Per tranche j the engine keeps an exact entitlement fraction
 f_j = min(1, R_j / T_j + credited offsets); the shares released for j so far are
 always round(S_j x f_j), and every release is the growth of that figure. So
-rounding never creates or loses a share, and a fully recovered year has
+rounding never creates or loses a share, and a fully offset year has
 released exactly S_j.
 """
 from dataclasses import dataclass, field
@@ -11,10 +11,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Sequence
 
-from .explain import Explanation, jsonable
-from .exact import group, to_decimal, to_fraction
-from .offsets import Tranche, available_excess, offset_earlier
-from .policies import Policies
+from escrow.contract.explain import Explanation, jsonable
+from escrow.contract.exact import group, to_decimal, to_fraction
+from escrow.contract.offsets import Tranche, available_excess, offset_earlier
+from escrow.contract.policies import Policies
 
 
 @dataclass
@@ -27,7 +27,7 @@ class YearRelease:
     tranche_shares: int
     own_release: int
     deducted: int
-    recovered: dict  # earlier year -> shares released now for it
+    offset_shares: dict  # earlier year -> shares released now for it
     total_release: int
     excess: Decimal
     excess_credit_available: Decimal
@@ -124,11 +124,11 @@ def _year(tranches, y: int, actual: Fraction, policies: Policies) -> YearRelease
     settlement = policies.partial_release == "settlement-only" and missed
     if missed:
         explanations.append(_partial_explanation(tranche, settlement, policies))
-    recovered = {o.year: o.shares for o in offsets if o.shares}
+    offset_shares = {o.year: o.shares for o in offsets if o.shares}
     return YearRelease(
         year=y, target=to_decimal(tranche.target), actual=to_decimal(actual), tranche_shares=tranche.size,
-        own_release=own, deducted=tranche.size - own, recovered=recovered,
-        total_release=own + sum(recovered.values()), excess=to_decimal(excess),
+        own_release=own, deducted=tranche.size - own, offset_shares=offset_shares,
+        total_release=own + sum(offset_shares.values()), excess=to_decimal(excess),
         excess_credit_available=to_decimal(available), excess_used=to_decimal(used),
         requires_settlement=settlement, explanations=explanations,
         credited={o.year: to_decimal(o.credited) for o in offsets},

@@ -1,15 +1,15 @@
 """Data and invariants. Writers live in escrow.actions; nothing here sends or enqueues anything."""
-from .deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
-from .documents import Instrument, Signature, StoredDocument
-from .history import AuditChain, AuditEntry
-from .holds import Hold
-from .ledger import ShareMovement
-from .notifications import Notification, OutboxMessage
-from .prices import PenaltyDay, SharePrice
-from .tranche import AuditReport, Tranche, TrancheState
+from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
+from escrow.models.documents import Instrument, Signature, StoredDocument
+from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
+from escrow.models.holds import Hold
+from escrow.models.ledger import ShareMovement
+from escrow.models.notifications import Notification, OutboxMessage
+from escrow.models.prices import PenaltyDay, SharePrice
+from escrow.models.tranche import AuditReport, Tranche, TrancheState
 
 __all__ = [
-    "AuditChain", "AuditEntry", "AuditReport", "CalendarOverride", "Deal", "DealParty",
+    "HistoryAction", "HistoryChain", "HistoryEntry", "AuditReport", "CalendarOverride", "Deal", "DealParty",
     "DealUserObjectPermission", "Hold", "Instrument", "Notification", "OutboxMessage", "PenaltyDay",
     "Role", "ShareMovement", "SharePrice", "Signature", "StoredDocument", "Tranche", "TrancheState",
 ]

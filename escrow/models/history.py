@@ -1,15 +1,55 @@
-"""The tamper-evident history: hash-chained, append-only audit entries.
+"""The tamper-evident history: hash-chained, append-only history entries.
 
 One chain per deal (key "deal:<id>") and one for account security ("accounts"). Each entry carries
 the SHA-256 of the previous entry of its chain, so an edited, removed or reordered entry breaks the
 chain; a saved head hash also catches a truncated tail. On PostgreSQL a trigger refuses UPDATE and
-DELETE (migration 0002).
+DELETE (migrations 0003, 0004).
 """
 from django.conf import settings
 from django.db import models
 
 
-class AuditChain(models.Model):
+class HistoryAction(models.TextChoices):
+    """Every kind of history entry. The value is what the hashed record stores: never rename a value."""
+
+    # The deal and who plays which role on it
+    DEAL_CREATED = "deal_created"
+    PARTY_ADDED = "party_added"
+    PARTY_ROLE_CHANGED = "party_role_changed"
+    PARTY_ENDED = "party_ended"
+    AUDITOR_APPROVED = "auditor_approved"
+    # The shares and the tranches' life
+    DEPOSIT_CONFIRMED = "deposit_confirmed"
+    YEAR_ENDED = "year_ended"
+    REPORT_FILED = "report_filed"
+    QUANTITY_COMPUTED = "quantity_computed"
+    QUANTITY_CHANGED = "quantity_changed"
+    SIGNED = "signed"
+    INSTRUCTED = "instructed"
+    RELEASE_PREPARED = "release_prepared"
+    PREPARATION_WITHDRAWN = "preparation_withdrawn"
+    RELEASED = "released"
+    RETURNED_FOR_CANCELLATION = "returned_for_cancellation"
+    DISPUTE_RAISED = "dispute_raised"
+    SUSPENDED = "suspended"
+    SUSPENSION_LIFTED = "suspension_lifted"
+    AWARD_FILED = "award_filed"
+    DEADLINE_MISSED = "deadline_missed"
+    # Reference data the deals read (chain "reference")
+    ORGANISATION_ADDED = "organisation_added"
+    ORGANISATION_CHANGED = "organisation_changed"
+    SHARE_PRICE_ENTERED = "share_price_entered"
+    SHARE_PRICE_CORRECTED = "share_price_corrected"
+    CALENDAR_OVERRIDE_SET = "calendar_override_set"
+    # People and sign-in (chain "accounts")
+    PERSON_ADDED = "person_added"
+    PERSON_CHANGED = "person_changed"
+    MEMBERSHIP_CHANGED = "membership_changed"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+
+
+class HistoryChain(models.Model):
     """The head of one chain: locked while an entry is appended, so entries never fork."""
 
     key = models.CharField(max_length=50, unique=True)
@@ -20,8 +60,8 @@ class AuditChain(models.Model):
         return f"{self.key} ({self.length})"
 
 
-class AuditEntry(models.Model):
-    chain = models.ForeignKey(AuditChain, on_delete=models.PROTECT, related_name="entries")
+class HistoryEntry(models.Model):
+    chain = models.ForeignKey(HistoryChain, on_delete=models.PROTECT, related_name="entries")
     seq = models.PositiveBigIntegerField()
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -43,7 +83,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["chain", "seq"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = "history entries"
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="one_entry_per_position")]
 
     def __str__(self):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from .deal import Deal
+from escrow.models.deal import Deal
 
 
 class TrancheState(models.TextChoices):
@@ -42,7 +42,7 @@ class Tranche(models.Model):
     # instruction (settlement EA 3.3, adjustment SPA 5.3).
     own_release = models.PositiveBigIntegerField(null=True, blank=True)
     deducted = models.PositiveBigIntegerField(null=True, blank=True)
-    recovered = models.JSONField(default=dict, blank=True)
+    offset_shares = models.JSONField(default=dict, blank=True)
     release_quantity = models.PositiveBigIntegerField(_("shares to release"), null=True, blank=True)
     calculation = models.JSONField(default=dict, blank=True)
 

@@ -3,10 +3,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from escrow.errors import DomainError, NotFound
+from escrow.contract.errors import DomainError, NotFound
 from escrow.models import Tranche
-from escrow.permissions import ROLE_ACTIONS, get_deal_for, may
-from escrow.queries import role_on
+from escrow.usecases.permissions import ROLE_ACTIONS, get_deal_for, may
+from escrow.queries.steps import role_on
 
 
 def deal_for(request, slug_or_pk):

@@ -7,10 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from escrow.models import DealParty, Notification
-from escrow.permissions import deals_visible_to
-from escrow.queries import actions_due_for
+from escrow.usecases.permissions import deals_visible_to
+from escrow.queries.steps import actions_due_for
 
-from .links import step_url
+from escrow.views.links import step_url
 
 RECENT_NOTIFICATIONS = 8
 

@@ -6,11 +6,11 @@ from django.shortcuts import render
 
 from escrow.contract.policies import POLICY_DEFINITIONS
 from escrow.models import Deal, DealParty, Role, ShareMovement, TrancheState
-from escrow.queries import next_step_for_deal, tranches_with_context
+from escrow.queries.steps import next_step_for_deal, tranches_with_context
 
-from .common import deal_for, viewer
-from .links import step_url
-from .presenters import revenue_chart, shares_chart, year_rows
+from escrow.views.common import deal_for, viewer
+from escrow.views.links import step_url
+from escrow.views.presenters import revenue_chart, shares_chart, year_rows
 
 
 @login_required

@@ -7,12 +7,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from csp.constants import SELF
 from csp.decorators import csp_replace
 
-from escrow.documents import document_bytes
-from escrow.errors import DomainError
+from escrow.documents.storage import document_bytes
+from escrow.contract.errors import DomainError
 from escrow.models import StoredDocument
-from escrow.permissions import may
+from escrow.usecases.permissions import may
 
-from .common import deal_for, viewer
+from escrow.views.common import deal_for, viewer
 
 
 @login_required

@@ -1,198 +1,199 @@
-"""One page per written request: report, deposit, auditor approval, dispute, suspension, settlement,
-adjustment, award, return for cancellation.
-
-Each page shows its form, runs one action, and shows the action's DomainError message on failure
-(nothing changed then). A person whose role may not take the action gets a 403 page.
-"""
-from dataclasses import dataclass, field
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+"""Input forms of the portal. They check shape only; the actions decide what is allowed."""
+from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from escrow.permissions import refusal
-from escrow import actions
-from escrow.documents import read_upload
-from escrow.models import DealParty, Role, ShareMovement, TrancheState
-from parties.models import Organisation
+from escrow.contract.policies import POLICY_DEFINITIONS
 
-from .. import forms
-from .common import attempt, deal_for, done, tranche_for, viewer
+HASH_FIELD = dict(widget=forms.HiddenInput, min_length=64, max_length=64)
 
 
-@dataclass(frozen=True)
-class Page:
-    """A form page for one action on a tranche."""
+class ReauthForm(forms.Form):
+    """Re-authentication at the moment of signing: password, or the TOTP code when 2FA is on."""
 
-    action: str
-    form: type
-    title: object
-    clause: str
-    intro: object
-    button: object
-    success: object
-    call: object  # (user, tranche, cleaned_data) -> result
-    uploads: tuple = field(default=())
+    password = forms.CharField(label=_("Your password"), required=False, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "data-testid": "password"}))
+    otp_token = forms.CharField(label=_("Code from your authenticator app"), required=False, max_length=12,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                              "inputmode": "numeric", "data-testid": "otp-token"}))
 
+    def __init__(self, *args, two_factor=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.two_factor = two_factor
+        del self.fields["password" if two_factor else "otp_token"]
 
-def _file_report(user, tranche, data):
-    upload = data["report"]
-    return actions.file_report(user, tranche.pk, audited_revenue=data["audited_revenue"],
-                               pdf=read_upload(upload), original_name=upload.name)
+    def clean(self):
+        data = super().clean()
+        if self.two_factor and not data.get("otp_token"):
+            self.add_error("otp_token", _("Enter the current code from your authenticator app."))
+        if not self.two_factor and not data.get("password"):
+            self.add_error("password", _("Re-enter your password to confirm it is you."))
+        return data
 
-
-def _file_award(user, tranche, data):
-    upload = data["award"]
-    return actions.file_award(user, tranche.pk, quantity=data["quantity"], pdf_bytes=read_upload(upload),
-                              reference=data["reference"], original_name=upload.name)
-
-
-PAGES = {
-    "file_report": Page(
-        "file_report", forms.ReportForm, _("File the audited revenue report"), "SPA 4.2, EA 3.1(a)",
-        _("Upload the approved firm's written report and enter the audited operating revenue it states. "
-          "The portal then computes the release quantity (SPA 5.2) and prepares the joint instruction."),
-        _("File the report"), _("Report filed. The joint instruction is ready for signature."), _file_report,
-        uploads=("report",)),
-    "raise_dispute": Page(
-        "raise_dispute", forms.ReasonForm, _("Dispute the quantity"), "EA 3.3",
-        _("A dispute suspends the release until a settlement signed by all parties or an effective award."),
-        _("Raise the dispute"), _("Dispute recorded; the release is suspended."),
-        lambda user, t, d: actions.raise_dispute(user, t.pk, reason=d["reason"])),
-    "suspend_release": Page(
-        "suspend_release", forms.ReasonForm, _("Suspend the release"), "SPA 8.1",
-        _("The issuer may suspend the release for the seller's breach of its commitments."),
-        _("Suspend the release"), _("Release suspended."),
-        lambda user, t, d: actions.suspend_release(user, t.pk, reason=d["reason"])),
-    "lift_suspension": Page(
-        "lift_suspension", forms.ReasonForm, _("Lift the suspension"), "SPA 8.1",
-        _("The tranche returns to where it was before the suspension."),
-        _("Lift the suspension"), _("Suspension lifted."),
-        lambda user, t, d: actions.lift_suspension(user, t.pk, reason=d["reason"])),
-    "withdraw_preparation": Page(
-        "withdraw_preparation", forms.ReasonForm, _("Send the preparation back"), "EA 3.2",
-        _("The reviewing officer sends the prepared transfer back to be prepared again."),
-        _("Send it back"), _("Preparation sent back."),
-        lambda user, t, d: actions.withdraw_preparation(user, t.pk, reason=d["reason"])),
-    "propose_settlement": Page(
-        "propose_settlement", forms.QuantityForm, _("Propose a settlement"), "EA 3.3",
-        _("A written settlement of the quantity takes effect when all four parties have signed it."),
-        _("Issue the settlement for signature"), _("Settlement issued; every party must now sign it."),
-        lambda user, t, d: actions.propose_settlement(user, t.pk, quantity=d["quantity"], reason=d["reason"])),
-    "propose_adjustment": Page(
-        "propose_adjustment", forms.AdjustmentForm, _("Propose an adjustment"), "SPA 5.3",
-        _("Under exceptional circumstances quantity and timing may change by written agreement of all parties."),
-        _("Issue the adjustment for signature"), _("Adjustment issued; every party must now sign it."),
-        lambda user, t, d: actions.propose_adjustment(user, t.pk, quantity=d["quantity"], reason=d["reason"],
-                                                      release_due_date=d.get("release_due_date"))),
-    "file_award": Page(
-        "file_award", forms.AwardForm, _("File an arbitral award or ruling"), "EA 3.3, SPA 10.2",
-        _("An effective CIETAC award or court ruling ends the dispute and fixes the quantity."),
-        _("File the award"), _("Award filed; a new joint instruction is ready for signature."), _file_award,
-        uploads=("award",)),
-}
+    def credentials(self):
+        return {"password": self.cleaned_data.get("password"), "otp_token": self.cleaned_data.get("otp_token")}
 
 
-def tranche_action(action):
-    page = PAGES[action]
-
-    @login_required
-    def view(request, slug, year):
-        deal = deal_for(request, slug)
-        tranche = tranche_for(deal, year)
-        role, can = viewer(request, deal)
-        if not can.get(action):
-            raise PermissionDenied(refusal(role, action))
-        form = page.form(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            _r, ok = attempt(request, form, page.call, request.user, tranche, form.cleaned_data)
-            if ok:
-                done(request, page.success)
-                return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)
-        return render(request, "escrow/action_form.html", {
-            "deal": deal, "tranche": tranche, "role": role, "page": page, "form": form,
-        }, status=400 if request.method == "POST" else 200)
-
-    view.__name__ = action
-    return view
+class SignForm(ReauthForm):
+    expected_sha256 = forms.CharField(**HASH_FIELD)
+    intent = forms.BooleanField(
+        label=_("I have read this document and intend to sign it for my organisation."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+        error_messages={"required": _("Tick the box to confirm that you intend to sign.")},
+    )
+    field_order = ["intent", "password", "otp_token", "expected_sha256"]
 
 
-@login_required
-def confirm_deposit(request, slug):
-    deal, role = _allowed(request, slug, "confirm_deposit")
-    form = forms.DepositForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal,
-                         reference=form.cleaned_data["reference"])
-        if ok:
-            done(request, _("Deposit confirmed: the shares are in escrow."))
-            return redirect("escrow:deal", slug=deal.slug)
-    return render(request, "escrow/confirm_deposit.html", {"deal": deal, "role": role, "form": form},
-                  status=400 if request.method == "POST" else 200)
+class PrepareForm(ReauthForm):
+    expected_sha256 = forms.CharField(**HASH_FIELD)
+    confirm = forms.BooleanField(
+        label=_("I have checked the signed instruction and the document hash above."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+        error_messages={"required": _("Tick the box to confirm your check.")},
+    )
+    field_order = ["confirm", "password", "otp_token", "expected_sha256"]
 
 
-def _allowed(request, slug, action):
-    """The deal, the viewer's role and `can`; 404 without a role, 403 when the table refuses the action."""
-    deal = deal_for(request, slug)
-    role, can = viewer(request, deal)
-    if not can.get(action):
-        raise PermissionDenied(refusal(role, action))
-    return deal, role
+class ApproveForm(PrepareForm):
+    transfer_reference = forms.CharField(
+        label=_("Transfer agent's reference"), max_length=200,
+        widget=forms.TextInput(attrs={"data-testid": "transfer-reference"}))
+    field_order = ["transfer_reference", "confirm", "password", "otp_token", "expected_sha256"]
 
 
-def approved_auditors(deal):
-    return (DealParty.objects.filter(deal=deal, role=Role.AUDITOR, approved_at__isnull=False, ended_at__isnull=True)
-            .select_related("organisation", "approved_by").order_by("approved_at"))
+class ReportForm(forms.Form):
+    audited_revenue = forms.CharField(
+        label=_("Audited operating revenue (RMB)"), max_length=40,
+        help_text=_("As stated in the report, e.g. 665,000,000.00"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": "audited-revenue"}))
+    report = forms.FileField(label=_("The signed report (PDF)"),
+                             widget=forms.ClearableFileInput(attrs={"accept": "application/pdf",
+                                                                    "data-testid": "report-file"}))
 
 
-def firms_to_approve(deal):
-    """Accounting firms the issuer may still approve: not approved on this deal, playing no other role on it."""
-    taken = DealParty.objects.filter(deal=deal, ended_at__isnull=True).exclude(role=Role.AUDITOR,
-                                                                               approved_at__isnull=True)
-    return (Organisation.objects.filter(kind=Organisation.Kind.ACCOUNTING_FIRM)
-            .exclude(pk__in=taken.values("organisation_id")).order_by("name"))
+class DepositForm(forms.Form):
+    reference = forms.CharField(label=_("Transfer agent's reference for the issue"), max_length=200,
+                                required=False, widget=forms.TextInput(attrs={"data-testid": "deposit-reference"}))
+    confirm = forms.BooleanField(label=_("The consideration shares are registered in the agent's name."),
+                                 widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}))
 
 
-def _approve(user, deal, data):
-    if data.get("organisation"):
-        return actions.approve_auditor(user, deal, data["organisation"])
-    return actions.approve_new_auditor(user, deal, name=data["name"], name_zh=data["name_zh"],
-                                       jurisdiction=data["jurisdiction"],
-                                       registration_number=data["registration_number"])
+class ReturnForm(forms.Form):
+    reference = forms.CharField(label=_("Transfer agent's reference for the return"), max_length=200,
+                                required=False, widget=forms.TextInput(attrs={"data-testid": "return-reference"}))
+    confirm = forms.BooleanField(
+        label=_("The shares still in escrow go back to the issuer for cancellation, and the escrow closes."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+        error_messages={"required": _("Tick the box to confirm the return.")})
 
 
-@login_required
-def approve_auditor(request, slug):
-    """SPA 4.2: the issuer approves the accounting firm, chosen from the portal's firms or entered anew."""
-    deal, role = _allowed(request, slug, "approve_auditor")
-    form = forms.AuditorForm(request.POST if request.method == "POST" else None, firms=firms_to_approve(deal))
-    if request.method == "POST" and form.is_valid():
-        party, ok = attempt(request, form, _approve, request.user, deal, form.cleaned_data)
-        if ok:
-            done(request, gettext("%(firm)s is approved as the accounting firm (SPA 4.2).")
-                 % {"firm": party.organisation})
-            return redirect("escrow:deal", slug=deal.slug)
-    return render(request, "escrow/approve_auditor.html", {
-        "deal": deal, "role": role, "form": form, "approved": approved_auditors(deal),
-    }, status=400 if request.method == "POST" else 200)
+class AuditorForm(forms.Form):
+    """SPA 4.2: an accounting firm already in the portal, or a new one to be created and approved."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("An accounting firm already in the portal"), queryset=None, required=False,
+        empty_label=_("— a new firm, entered below —"),
+        widget=forms.Select(attrs={"data-testid": "auditor-choice"}))
+    name = forms.CharField(label=_("Legal name of the new firm"), max_length=200, required=False,
+                           widget=forms.TextInput(attrs={"data-testid": "firm-name"}))
+    name_zh = forms.CharField(label=_("Chinese name (optional)"), max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"data-testid": "firm-name-zh"}))
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), max_length=100, required=False,
+                                   widget=forms.TextInput(attrs={"data-testid": "firm-jurisdiction"}))
+    registration_number = forms.CharField(label=_("Registration number"), max_length=100, required=False,
+                                          widget=forms.TextInput(attrs={"data-testid": "firm-registration"}))
+
+    def __init__(self, *args, firms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = firms
+
+    def clean(self):
+        data = super().clean()
+        new_firm = any(data.get(f) for f in ("name", "name_zh", "jurisdiction", "registration_number"))
+        if data.get("organisation") and new_firm:
+            raise forms.ValidationError(_("Choose a firm from the list or enter a new one, not both."))
+        if not data.get("organisation") and not self.errors:
+            if not new_firm:
+                raise forms.ValidationError(_("Choose a firm from the list or enter a new one."))
+            if not data.get("name"):
+                self.add_error("name", _("Enter the firm's legal name."))
+            if not data.get("jurisdiction"):
+                self.add_error("jurisdiction", _("Enter the firm's jurisdiction."))
+        return data
 
 
-@login_required
-def return_for_cancellation(request, slug):
-    """SPA 5.2(1): after the last year is released, the agent returns what is left for cancellation."""
-    deal, role = _allowed(request, slug, "return_for_cancellation")
-    form = forms.ReturnForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        _r, ok = attempt(request, form, actions.return_for_cancellation, request.user, deal,
-                         reference=form.cleaned_data["reference"])
-        if ok:
-            done(request, _("Shares returned for cancellation; the escrow is closed."))
-            return redirect("escrow:deal", slug=deal.slug)
-    return render(request, "escrow/return_for_cancellation.html", {
-        "deal": deal, "role": role, "form": form,
-        "balances": ShareMovement.objects.filter(deal=deal).balances(),
-        "open_years": list(deal.tranches.exclude(state=TrancheState.RELEASED).order_by("year")
-                           .values_list("year", flat=True)),
-    }, status=400 if request.method == "POST" else 200)
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Shares to release"), min_value=0,
+                                  widget=forms.NumberInput(attrs={"data-testid": "quantity"}))
+    reason = forms.CharField(label=_("What the parties agreed"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))
+
+
+class AdjustmentForm(QuantityForm):
+    release_due_date = forms.DateField(label=_("New release date (optional)"), required=False,
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AwardForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Shares to release under the award"), min_value=0,
+                                  widget=forms.NumberInput(attrs={"data-testid": "quantity"}))
+    reference = forms.CharField(label=_("Case number of the award or ruling"), max_length=200)
+    award = forms.FileField(label=_("The award or ruling (PDF)"),
+                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+WHATIF_POLICIES = ("excess_credit", "offset_base", "offset_order", "rounding", "partial_release")
+
+
+class WhatIfForm(forms.Form):
+    """Hypothetical audited revenues per year and the release policies (P1-P5)."""
+
+    def __init__(self, *args, tranches, deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = [t.year for t in tranches]
+        for t in tranches:
+            self.fields[f"revenue_{t.year}"] = forms.DecimalField(
+                label=_("Year %(n)s revenue") % {"n": t.year}, required=False, min_value=0, max_digits=20,
+                decimal_places=2, widget=forms.NumberInput(attrs={"step": "any", "data-testid": f"revenue-{t.year}"}))
+        for definition in POLICY_DEFINITIONS:
+            if definition.key in WHATIF_POLICIES:
+                self.fields[definition.key] = forms.ChoiceField(
+                    label=f"{definition.number} {definition.key}", choices=[(c, c) for c in definition.choices],
+                    help_text=gettext(definition.question),
+                    initial=getattr(deal, definition.key), required=False)
+
+    def clean(self):
+        data = super().clean()
+        revenues = [data.get(f"revenue_{y}") for y in self.years]
+        known = len(revenues)
+        while known and revenues[known - 1] is None:
+            known -= 1
+        if any(r is None for r in revenues[:known]):
+            raise forms.ValidationError(_("Enter the revenues year by year without gaps: offsets run in year "
+                                          "order (SPA 5.2(2))."))
+        data["actuals"] = revenues[:known]
+        return data
+
+    def policies(self):
+        return {key: self.cleaned_data[key] for key in WHATIF_POLICIES if self.cleaned_data.get(key)}
+
+
+class HistoryFilterForm(forms.Form):
+    acting_for = forms.ChoiceField(label=_("Party"), required=False)
+    actor = forms.ChoiceField(label=_("Person"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, parties=(), people=(), actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("All"))]
+        self.fields["acting_for"].choices = everyone + [(p, p) for p in parties]
+        self.fields["actor"].choices = everyone + [(str(pk), name) for pk, name in people]
+        self.fields["action"].choices = everyone + [(a, a.replace("_", " ")) for a in actions]

@@ -5,12 +5,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from escrow.history import chain_key_for, verify_chain
-from escrow.models import AuditChain, AuditEntry
-from escrow.permissions import may
+from escrow.history.chain import chain_key_for, verify_chain
+from escrow.models import HistoryChain, HistoryEntry
+from escrow.usecases.permissions import may
 
-from ..forms import HistoryFilterForm
-from .common import deal_for, viewer
+from escrow.views.forms import HistoryFilterForm
+from escrow.views.common import deal_for, viewer
 
 PER_PAGE = 50
 
@@ -19,12 +19,12 @@ PER_PAGE = 50
 def history(request, slug):
     deal = deal_for(request, slug)
     role, can = viewer(request, deal)
-    entries = AuditEntry.objects.filter(deal=deal)
+    entries = HistoryEntry.objects.filter(deal=deal)
     form = HistoryFilterForm(request.GET or None, **_choices(entries))
     if form.is_valid():
         entries = _filtered(entries, form.cleaned_data)
     page = Paginator(entries.select_related("tranche").order_by("-seq"), PER_PAGE).get_page(request.GET.get("page"))
-    chain = AuditChain.objects.filter(key=chain_key_for(deal)).first()
+    chain = HistoryChain.objects.filter(key=chain_key_for(deal)).first()
     return render(request, "escrow/history.html", {
         "deal": deal, "role": role, "can": can, "form": form, "page": page,
         "check": verify_chain(chain) if chain else None, "query": _query_without_page(request),
@@ -78,13 +78,13 @@ def _export(request, slug, exporter, content_type, extension):
 
 @login_required
 def history_csv(request, slug):
-    from escrow.exports import export_csv
+    from escrow.queries.exports import export_csv
 
     return _export(request, slug, export_csv, "text/csv; charset=utf-8", "csv")
 
 
 @login_required
 def history_pdf(request, slug):
-    from escrow.exports import export_pdf
+    from escrow.queries.exports import export_pdf
 
     return _export(request, slug, export_pdf, "application/pdf", "pdf")

@@ -47,7 +47,7 @@ POLICY_WORDING = [
     # xgettext:no-python-format
     gettext_noop("the whole excess, only when revenue beats the target by more than 50% (6-K summary)"),
     gettext_noop('Which "Target Operating Revenue of the particular period" converts an offset into shares?'),
-    gettext_noop("the target of the earlier year whose shortfall is offset (full recovery returns exactly the "
+    gettext_noop("the target of the earlier year whose shortfall is offset (full offset returns exactly the "
                  "deducted shares)"),
     gettext_noop("the target of the year that has the excess"),
     gettext_noop("In which order are earlier shortfalls offset?"),

@@ -1,4 +1,4 @@
-"""The penalty table of a tranche (SPA 8.2, EA 5.2): escrow.penalties.penalty_table when present,
+"""The penalty table of a tranche (SPA 8.2, EA 5.2): escrow.queries.penalties.penalty_table when present,
 otherwise the stored PenaltyDay rows in the same shape."""
 from types import SimpleNamespace
 
@@ -7,7 +7,7 @@ from escrow.models import PenaltyDay
 
 def penalty_rows(tranche):
     try:
-        from escrow.penalties import penalty_table
+        from escrow.queries.penalties import penalty_table
     except ImportError:
         return _from_rows(tranche)
     return penalty_table(tranche)

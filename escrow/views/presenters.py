@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 
 from escrow.contract.releases import tranche_sizes
 from escrow.models import PenaltyDay, ShareMovement
-from escrow.queries import next_step, signed_roles_of
+from escrow.queries.steps import next_step, signed_roles_of
 
-from .charts import Series, bar_chart
-from .links import step_url
+from escrow.views.charts import Series, bar_chart
+from escrow.views.links import step_url
 
 
 @dataclass
@@ -17,7 +17,7 @@ class YearRow:
     tranche: object
     size: int
     released: int
-    recovered: int
+    offset_shares: int
     in_escrow: int
     step: object
     step_url: str | None
@@ -42,27 +42,27 @@ def year_rows(deal, tranches, role) -> list:
     sizes = tranche_sizes(deal.total_shares, len(tranches))
     released = released_by_tranche(deal)
     penalties = latest_penalties(deal)
-    recovered_for = _recovered_for_earlier(tranches)
+    offset_for = _offset_shares_for_earlier(tranches)
     rows = []
     for size, tranche in zip(sizes, tranches):
         step = next_step(tranche, signed_roles=signed_roles_of(tranche))
         out = released.get(tranche.pk, 0)
-        recovered = sum(int(v) for v in (tranche.recovered or {}).values()) if out else 0
-        own_out = max(out - recovered, 0)
-        in_escrow = max(size - own_out - recovered_for.get(tranche.year, 0), 0)
-        rows.append(YearRow(tranche, size, out, recovered, in_escrow, step,
+        offset_shares = sum(int(v) for v in (tranche.offset_shares or {}).values()) if out else 0
+        own_out = max(out - offset_shares, 0)
+        in_escrow = max(size - own_out - offset_for.get(tranche.year, 0), 0)
+        rows.append(YearRow(tranche, size, out, offset_shares, in_escrow, step,
                             step_url(deal, tranche, step.action), bool(role and role in step.roles),
                             penalties.get(tranche.pk)))
     return rows
 
 
-def _recovered_for_earlier(tranches) -> dict:
+def _offset_shares_for_earlier(tranches) -> dict:
     """Shares of earlier years released with later, released years (SPA 5.2(2) offsets)."""
     totals = {}
     for tranche in tranches:
         if tranche.state != "released":
             continue
-        for year, shares in (tranche.recovered or {}).items():
+        for year, shares in (tranche.offset_shares or {}).items():
             totals[int(year)] = totals.get(int(year), 0) + int(shares)
     return totals
 

@@ -4,13 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from escrow.permissions import refusal
+from escrow.usecases.permissions import refusal
 from escrow import actions
 from escrow.models import Instrument
-from escrow.reauth import has_two_factor
+from escrow.actions.reauth import has_two_factor
 
-from .common import attempt, deal_for, done, tranche_for, viewer
-from ..forms import ApproveForm, PrepareForm
+from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
+from escrow.views.forms import ApproveForm, PrepareForm
 
 
 def _effective_instruction(tranche):

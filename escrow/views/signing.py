@@ -4,13 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from escrow.permissions import refusal
+from escrow.usecases.permissions import refusal
 from escrow import actions
 from escrow.models import DealParty, Instrument, Role, Signature
-from escrow.reauth import has_two_factor
+from escrow.actions.reauth import has_two_factor
 
-from .common import attempt, client_ip, deal_for, done, user_agent, viewer
-from ..forms import SignForm
+from escrow.views.common import attempt, client_ip, deal_for, done, user_agent, viewer
+from escrow.views.forms import SignForm
 
 
 @login_required

@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from escrow.models import AuditEntry, Instrument, Signature
-from escrow.permissions import may
-from escrow.queries import next_step, signed_roles_of
+from escrow.models import HistoryEntry, Instrument, Signature
+from escrow.usecases.permissions import may
+from escrow.queries.steps import next_step, signed_roles_of
 
-from .common import deal_for, tranche_for, viewer
-from .links import SIGN_KINDS, open_instrument, step_url
-from .penalty import penalty_rows
+from escrow.views.common import deal_for, tranche_for, viewer
+from escrow.views.links import SIGN_KINDS, open_instrument, step_url
+from escrow.views.penalty import penalty_rows
 
 # django-fsm transitions the state machine offers now -> the action (and form) that runs them.
 TRANSITION_ACTIONS = {
@@ -39,7 +39,7 @@ def tranche_page(request, slug, year):
         "to_sign": _to_sign(request.user, role, tranche.open_instruments),
         "instruments": instruments,
         "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
-        "history": AuditEntry.objects.filter(tranche=tranche).select_related("actor").order_by("seq"),
+        "history": HistoryEntry.objects.filter(tranche=tranche).select_related("actor").order_by("seq"),
         "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
         "explanations": (tranche.calculation or {}).get("explanations", []),
         "penalties": penalty_rows(tranche),

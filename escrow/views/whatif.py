@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from escrow.contract.policies import PolicyError, Policies
 from escrow.contract.releases import compute_releases
 
-from ..forms import WhatIfForm
-from .charts import Series, bar_chart
-from .common import deal_for
+from escrow.views.forms import WhatIfForm
+from escrow.views.charts import Series, bar_chart
+from escrow.views.common import deal_for
 
 
 @login_required
@@ -55,7 +55,7 @@ def _chart(tranches, schedule):
     releases = {y.year: y for y in schedule.years}
     return bar_chart(_("Shares released per year"), groups, [
         Series(_("Own release"), "bar-released", [getattr(releases.get(t.year), "own_release", None) for t in tranches]),
-        Series(_("Recovered for earlier years"), "bar-recovered",
-               [sum(releases[t.year].recovered.values()) if t.year in releases else None for t in tranches]),
+        Series(_("Offset for earlier years"), "bar-offset",
+               [sum(releases[t.year].offset_shares.values()) if t.year in releases else None for t in tranches]),
         Series(_("Deducted"), "bar-deducted", [getattr(releases.get(t.year), "deducted", None) for t in tranches]),
     ], top=max([y.total_release for y in schedule.years] + [y.tranche_shares for y in schedule.years] + [1]))

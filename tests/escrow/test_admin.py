@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from escrow.models import AuditEntry, Deal, DealParty, ShareMovement, Tranche
+from escrow.models import HistoryEntry, Deal, DealParty, ShareMovement, Tranche
 from parties.models import Organisation
 from tests.conftest import open_and_file
 
@@ -45,7 +45,7 @@ def test_admin_cannot_change_or_delete_a_ledger_row(deposited, staff):
 
 
 def test_admin_cannot_change_or_delete_a_history_entry(deposited, staff):
-    entry = AuditEntry.objects.filter(deal=deposited).last()
+    entry = HistoryEntry.objects.filter(deal=deposited).last()
     before = (entry.summary, entry.hash)
     response = staff.post(change_url(entry), {"summary": "nothing happened", "action": "x"})
     assert response.status_code == 403
@@ -64,7 +64,7 @@ def test_admin_bulk_delete_is_not_offered(deposited, staff):
 
 def test_admin_read_only_pages_render(deposited, people, staff):
     open_and_file(deposited, people, 1, "665000000")
-    for name in ["auditentry", "sharemovement", "signature", "instrument", "storeddocument", "penaltyday",
+    for name in ["historyentry", "sharemovement", "signature", "instrument", "storeddocument", "penaltyday",
                  "tranche", "deal", "dealparty", "hold"]:
         assert staff.get(reverse(f"admin:escrow_{name}_changelist")).status_code == 200, name
     assert staff.get(change_url(deposited)).status_code == 200
@@ -99,7 +99,7 @@ def test_staff_adds_a_party_through_the_action(kaixin, staff):
         "deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""})
     assert response.status_code == 302
     assert DealParty.objects.filter(deal=kaixin, organisation=org, role="compliance").exists()
-    assert AuditEntry.objects.filter(deal=kaixin, action="party_added", summary__contains="Second Compliance").exists()
+    assert HistoryEntry.objects.filter(deal=kaixin, action="party_added", summary__contains="Second Compliance").exists()
 
 
 def test_staff_cannot_change_a_deal_after_creation(kaixin, staff):

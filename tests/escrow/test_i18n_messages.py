@@ -11,9 +11,9 @@ from django.utils import translation
 
 from escrow import actions
 from escrow.actions.deadlines import sweep
-from escrow.models import AuditEntry, Notification, OutboxMessage
-from escrow.permissions import ACTION_PHRASES, ROLE_ACTIONS
-from escrow.texts import Text
+from escrow.models import HistoryEntry, Notification, OutboxMessage
+from escrow.usecases.permissions import ACTION_PHRASES, ROLE_ACTIONS
+from escrow.notifications.texts import Text
 from parties.language import language_of, normalise
 from tests.conftest import PASSWORD, open_and_file, tranche
 from tests.escrow.api.helpers import client_for as api_client_for
@@ -147,7 +147,7 @@ def test_english_reminders_keep_their_wording(deposited, people):
     assert f"year 1: file the audited revenue report — due in 1 day, by {due} (SPA 4.2, EA 3.1(a))" in soon.subject
     missed = Notification.objects.get(user=people["auditor"], dedupe_key__contains=":missed:u")
     assert f"year 1: deadline {due} missed — file the audited revenue report" in missed.subject
-    entry = AuditEntry.objects.get(action="deadline_missed")
+    entry = HistoryEntry.objects.get(action="deadline_missed")
     assert entry.summary == f"Deadline {due} passed: file the audited revenue report (Approved accounting firm)"
 
 
@@ -165,7 +165,7 @@ def test_history_summaries_stay_english_when_the_actor_reads_chinese(deposited, 
     open_and_file(deposited, people, 1, "598500000")
     with translation.override(ZH):
         actions.raise_dispute(people["seller"], tranche(deposited, 1).pk, reason="Revenue understated")
-    entry = AuditEntry.objects.filter(action="dispute_raised").get()
+    entry = HistoryEntry.objects.filter(action="dispute_raised").get()
     assert "Dispute over the quantity (EA 3.3): Revenue understated" in entry.summary
 
 

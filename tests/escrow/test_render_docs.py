@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from escrow.management.commands import render_docs
-from escrow.permissions import ROLE_ACTIONS
+from escrow.usecases.permissions import ROLE_ACTIONS
 
 
 @pytest.mark.parametrize("name", sorted(render_docs.RENDERERS))

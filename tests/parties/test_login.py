@@ -4,7 +4,7 @@ import time
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from escrow.models import AuditEntry
+from escrow.models import HistoryEntry
 from tests.conftest import PASSWORD
 
 from .conftest import code_for
@@ -65,7 +65,7 @@ def test_wrong_code_is_refused_and_recorded_as_failed_login(client, people, enro
     response = client.post(reverse("login_otp"), {"token": "000000"})
     assert response.status_code == 200 and b"not correct" in response.content
     assert "_auth_user_id" not in client.session
-    assert AuditEntry.objects.filter(action="login_failed", details__username="purchaser").exists()
+    assert HistoryEntry.objects.filter(action="login_failed", details__username="purchaser").exists()
 
 
 def test_five_wrong_codes_send_the_person_back_to_the_password(client, people, enrolled):
@@ -102,4 +102,4 @@ def test_session_signed_in_without_the_code_is_ended(client, people, enrolled):
 
 def test_login_recorded_in_account_history(client, people):
     sign_in(client, "compliance")
-    assert AuditEntry.objects.filter(action="login", actor=people["compliance"]).exists()
+    assert HistoryEntry.objects.filter(action="login", actor=people["compliance"]).exists()

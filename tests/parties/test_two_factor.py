@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from escrow.models import AuditEntry
+from escrow.models import HistoryEntry
 
 from .conftest import code_for
 
@@ -34,7 +34,7 @@ def test_confirming_with_a_code_turns_it_on(client, people):
     device.refresh_from_db()
     assert device.confirmed
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    assert AuditEntry.objects.filter(action="two_factor_enrolled", actor=people["seller"]).exists()
+    assert HistoryEntry.objects.filter(action="two_factor_enrolled", actor=people["seller"]).exists()
     page = client.get(reverse("two_factor_setup"))
     assert b'data-testid="two-factor-enrolled"' in page.content
 
@@ -82,9 +82,9 @@ def test_when_required_enrolled_signatory_gets_through(client, people, enrolled)
 
 
 def test_signing_re_authentication_then_asks_for_the_code(people, enrolled):
-    """escrow.reauth treats an enrolled person as TOTP: the password no longer signs."""
-    from escrow.errors import NotAllowed
-    from escrow.reauth import reauthenticate
+    """escrow.actions.reauth treats an enrolled person as TOTP: the password no longer signs."""
+    from escrow.contract.errors import NotAllowed
+    from escrow.actions.reauth import reauthenticate
 
     device = enrolled("issuer")
     with pytest.raises(NotAllowed):

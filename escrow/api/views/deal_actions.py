@@ -5,10 +5,10 @@ from rest_framework import status
 from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
-from escrow.errors import InvalidInput
+from escrow.contract.errors import InvalidInput
 from parties.models import Organisation
 
-from .base import ActionView, documented
+from escrow.api.views.base import ActionView, documented
 
 
 class DealActionView(ActionView):

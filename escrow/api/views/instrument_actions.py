@@ -3,7 +3,7 @@ from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
 
-from .base import ActionView, client_ip, documented, user_agent
+from escrow.api.views.base import ActionView, client_ip, documented, user_agent
 
 
 @documented

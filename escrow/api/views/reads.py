@@ -7,14 +7,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from escrow import queries
+from escrow.queries import steps as queries
 from escrow.api import access
 from escrow.api import serializers as out
-from escrow.documents import document_bytes
+from escrow.documents.storage import document_bytes
 from escrow.models import Instrument, Signature
-from escrow.permissions import deals_visible_to
+from escrow.usecases.permissions import deals_visible_to
 
-from .base import ERRORS, EscrowAPIView
+from escrow.api.views.base import ERRORS, EscrowAPIView
 
 SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
 INSTRUMENTS = Prefetch("instruments", queryset=Instrument.objects.select_related(
@@ -105,10 +105,10 @@ class DocumentDownload(EscrowAPIView):
 class History(EscrowAPIView):
     """The deal's hash-chained history (each entry's hash and its predecessor's), oldest first."""
 
-    @extend_schema(responses={200: out.AuditEntrySerializer(many=True), **ERRORS})
+    @extend_schema(responses={200: out.HistoryEntrySerializer(many=True), **ERRORS})
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref, action="export_history")
-        return Response(self.present(out.AuditEntrySerializer, access.history_of(deal), many=True))
+        return Response(self.present(out.HistoryEntrySerializer, access.history_of(deal), many=True))
 
 
 class DueActions(EscrowAPIView):

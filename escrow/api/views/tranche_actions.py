@@ -5,10 +5,10 @@ from rest_framework import status
 from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
-from escrow.documents import read_upload
+from escrow.documents.storage import read_upload
 
-from .base import ActionView, documented
-from .reads import tranche_with_context
+from escrow.api.views.base import ActionView, documented
+from escrow.api.views.reads import tranche_with_context
 
 
 class TrancheActionView(ActionView):

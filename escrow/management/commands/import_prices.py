@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from escrow.actions.prices import import_prices, parse_price_csv
-from escrow.errors import InvalidInput
+from escrow.contract.errors import InvalidInput
 
 
 class Command(BaseCommand):

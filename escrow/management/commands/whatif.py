@@ -15,7 +15,7 @@ class UsageError(Exception):
 
 
 class Command(BaseCommand):
-    help = "Print per year: target, actual, own release, deducted, recovered, total release (SPA 5.2)."
+    help = "Print per year: target, actual, own release, deducted, offset for earlier years, total release (SPA 5.2)."
 
     def add_arguments(self, parser):
         parser.add_argument("--deal", required=True, help="deal slug, e.g. kaixin-2025")
@@ -84,7 +84,7 @@ def as_json(deal, schedule):
         "years": [
             {
                 "year": y.year, "target": f"{y.target:.2f}", "actual": f"{y.actual:.2f}", "own_release": y.own_release,
-                "deducted": y.deducted, "recovered": {str(k): v for k, v in y.recovered.items()},
+                "deducted": y.deducted, "offset_shares": {str(k): v for k, v in y.offset_shares.items()},
                 "total_release": y.total_release,
             }
             for y in schedule.years
@@ -95,13 +95,13 @@ def as_json(deal, schedule):
 
 def as_table(data):
     head = f"{'year':>4} {'target':>16} {'actual':>16} {'own release':>12} {'deducted':>10} " \
-           f"{'recovered':>22} {'total release':>14}"
+           f"{'offset':>22} {'total release':>14}"
     lines = [f"Deal {data['deal']}; policies: " + ", ".join(f"{k}={v}" for k, v in data["policies"].items()),
              head, "-" * len(head)]
     for y in data["years"]:
-        recovered = ", ".join(f"y{k}: {v:,}" for k, v in y["recovered"].items()) or "-"
+        offset_shares = ", ".join(f"y{k}: {v:,}" for k, v in y["offset_shares"].items()) or "-"
         lines.append(f"{y['year']:>4} {Decimal(y['target']):>16,} {Decimal(y['actual']):>16,} "
-                     f"{y['own_release']:>12,} {y['deducted']:>10,} {recovered:>22} {y['total_release']:>14,}")
+                     f"{y['own_release']:>12,} {y['deducted']:>10,} {offset_shares:>22} {y['total_release']:>14,}")
     cancelled = data["cancelled_at_expiry"]
     lines.append(f"Cancelled at expiry (SPA 5.2(1)): {cancelled:,}" if cancelled is not None
                  else "Cancelled at expiry: not known until every year is audited")

@@ -2,7 +2,7 @@
 import pytest
 
 from escrow import actions
-from escrow.errors import InvalidInput, NotAllowed
+from escrow.contract.errors import InvalidInput, NotAllowed
 from escrow.models import AuditReport, StoredDocument
 from tests.conftest import make_pdf, tranche
 

@@ -2,7 +2,7 @@
 import pytest
 
 from escrow import actions
-from escrow.errors import NotAllowed, WrongState
+from escrow.contract.errors import NotAllowed, WrongState
 from escrow.models import Deal, ShareMovement
 from tests.conftest import open_and_file, release
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from escrow import actions
-from escrow.clock import contract_today
-from escrow.errors import InvalidInput, NotAllowed, WrongState
+from escrow.queries.clock import contract_today
+from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import Hold, ShareMovement
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release, sign_instruction, tranche
 
@@ -89,14 +89,14 @@ def test_only_contract_parties_dispute(year_1, people):
 
 def test_a_generous_award_caps_later_recovery_at_the_fifth(year_1, people):
     """SPA 5.1: a year never releases more than its fifth. Year 1's award released 250,000 more than
-    the formula, so year 2's excess may only recover the 50,000 still unreleased for year 1."""
+    the formula, so year 2's excess may only offset the 50,000 still unreleased for year 1."""
     actions.raise_dispute(people["seller"], year_1.pk, reason="Audit scope")
     actions.file_award(people["seller"], year_1.pk, quantity=2_950_000, pdf_bytes=make_pdf("award"),
                        reference="CIETAC (2027) No. 3")
     release(year_1.deal, people, 1)
     open_and_file(year_1.deal, people, 2, "865000000")
     t2 = tranche(year_1.deal, 2)
-    assert t2.recovered == {"1": 50_000} and t2.release_quantity == 3_050_000
-    assert t2.calculation["recovery_capped_for_years"] == [1]
+    assert t2.offset_shares == {"1": 50_000} and t2.release_quantity == 3_050_000
+    assert t2.calculation["offset_capped_for_years"] == [1]
     release(year_1.deal, people, 2)
     assert ShareMovement.objects.filter(deal=year_1.deal).balances()["released"] == 6_000_000

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from escrow import actions
-from escrow.errors import NotAllowed, WrongState
+from escrow.contract.errors import NotAllowed, WrongState
 from escrow.models import ShareMovement
 from tests.conftest import PASSWORD, open_and_file, release, sign_instruction, tranche
 
@@ -38,13 +38,13 @@ def _finish(deal, people, t):
 
 
 def test_worked_example_years_1_and_2(deposited, people):
-    """RULES.md worked example: year 1 10% short, year 2's half excess recovers it (SPA 5.2(1), (2))."""
+    """RULES.md worked example: year 1 10% short, year 2's half excess offsets it (SPA 5.2(1), (2))."""
     open_and_file(deposited, people, 1, "598500000")
     t1 = release(deposited, people, 1)
     assert (t1.own_release, t1.deducted, t1.release_quantity) == (2_700_000, 300_000, 2_700_000)
     open_and_file(deposited, people, 2, "865000000")
     t2 = release(deposited, people, 2)
-    assert t2.recovered == {"1": 300_000}
+    assert t2.offset_shares == {"1": 300_000}
     assert t2.release_quantity == 3_300_000
     assert balances(deposited)["released"] == 6_000_000
 

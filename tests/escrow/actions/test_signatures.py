@@ -3,7 +3,7 @@ superseded documents stay on record."""
 import pytest
 
 from escrow import actions
-from escrow.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from escrow.models import Instrument, Signature
 from tests.conftest import PASSWORD, open_and_file, tranche
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from escrow import actions
-from escrow.models import AuditEntry, Signature, StoredDocument, Tranche
+from escrow.models import HistoryEntry, Signature, StoredDocument, Tranche
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
 
 from .helpers import client_for, pdf_upload
@@ -19,7 +19,7 @@ def snapshot(deal):
     """Everything an action could write: if this is equal before and after, nothing changed."""
     return {
         "states": list(Tranche.objects.filter(deal=deal).order_by("year").values_list("state", flat=True)),
-        "history": AuditEntry.objects.filter(deal=deal).count(),
+        "history": HistoryEntry.objects.filter(deal=deal).count(),
         "documents": StoredDocument.objects.filter(deal=deal).count(),
         "signatures": Signature.objects.filter(instrument__tranche__deal=deal).count(),
         "movements": deal.movements.count(),

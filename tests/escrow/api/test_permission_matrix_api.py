@@ -3,7 +3,7 @@ read as HTTP: allowed 2xx (or the state's 409), refused 403 with the table's cla
 import pytest
 
 from escrow import actions
-from escrow.permissions import ROLE_ACTIONS
+from escrow.usecases.permissions import ROLE_ACTIONS
 from tests.conftest import PASSWORD
 
 from .helpers import client_for, outcome, pdf_upload

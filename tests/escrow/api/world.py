@@ -18,7 +18,7 @@ from django.db import transaction
 
 from escrow import actions
 from escrow.models import Deal, Instrument, Role, StoredDocument, Tranche
-from escrow.permissions import ROLE_ACTIONS
+from escrow.usecases.permissions import ROLE_ACTIONS
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf
 from tests.factories import make_deal

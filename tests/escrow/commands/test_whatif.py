@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from escrow.models import AuditEntry, Deal
+from escrow.models import HistoryEntry, Deal
 
 pytestmark = pytest.mark.django_db
 WORKED = "598500000,865000000,805000000,885000000,974000000"
@@ -28,17 +28,17 @@ def test_worked_example_default_policies(kaixin):
     assert data["policies"]["excess_credit"] == "half-of-excess"
     year1, year2 = data["years"][:2]
     assert (year1["own_release"], year1["deducted"], year1["total_release"]) == (2_700_000, 300_000, 2_700_000)
-    assert year2["recovered"] == {"1": 300_000} and year2["total_release"] == 3_300_000
+    assert year2["offset_shares"] == {"1": 300_000} and year2["total_release"] == 3_300_000
     assert [y["total_release"] for y in data["years"][2:]] == [3_000_000] * 3
     assert data["cancelled_at_expiry"] == 0
-    assert set(year1) == {"year", "target", "actual", "own_release", "deducted", "recovered", "total_release"}
+    assert set(year1) == {"year", "target", "actual", "own_release", "deducted", "offset_shares", "total_release"}
 
 
 def test_worked_example_under_the_6k_reading(kaixin):
     code, out = whatif("--deal", "kaixin-2025", "--actuals", WORKED, "--policy",
                        "excess_credit=whole-excess-over-50pct", "--json")
     data = json.loads(out)
-    assert data["years"][1]["recovered"] == {} and data["cancelled_at_expiry"] == 300_000
+    assert data["years"][1]["offset_shares"] == {} and data["cancelled_at_expiry"] == 300_000
 
 
 def test_table_output_and_partial_years(kaixin):
@@ -55,18 +55,18 @@ def test_table_output_and_partial_years(kaixin):
     (["--deal", "kaixin-2025", "--actuals", "1", "--policy", "rounding=ceiling"], "rounding"),
 ])
 def test_bad_input_is_one_line_on_stderr_exit_2(kaixin, capsys, args, message):
-    before = AuditEntry.objects.count()
+    before = HistoryEntry.objects.count()
     code, out = whatif(*args)
     err = capsys.readouterr().err
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1
-    assert AuditEntry.objects.count() == before
+    assert HistoryEntry.objects.count() == before
 
 
 def test_load_kaixin_is_idempotent(kaixin):
-    before = (AuditEntry.objects.count(), Deal.objects.count())
+    before = (HistoryEntry.objects.count(), Deal.objects.count())
     call_command("load_kaixin", stdout=io.StringIO())
-    assert (AuditEntry.objects.count(), Deal.objects.count()) == before
+    assert (HistoryEntry.objects.count(), Deal.objects.count()) == before
     deal = Deal.objects.get(slug="kaixin-2025")
     assert deal.total_shares == 15_000_000 and deal.tranche_count == 5
     assert [str(t.release_due_date) for t in deal.tranches.all()][0] == "2027-01-29"  # SPA 5.1

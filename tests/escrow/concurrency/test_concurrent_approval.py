@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from escrow import actions
-from escrow.errors import DomainError
+from escrow.contract.errors import DomainError
 from escrow.models import ShareMovement, Tranche
 from tests.factories import PASSWORD, make_deal
 

@@ -42,7 +42,7 @@ def test_met_target_releases_whole_tranche():
 
 def test_exceeding_without_earlier_shortfall_releases_only_s():
     year = releases(["180"]).years[0]
-    assert year.total_release == 100 and year.recovered == {} and year.excess == D(80)
+    assert year.total_release == 100 and year.offset_shares == {} and year.excess == D(80)
     assert year.excess_used == 0  # nothing earlier to offset: the excess lapses
 
 
@@ -72,7 +72,7 @@ def test_deducted_shares_cancelled_only_at_expiry():
 
 def test_excess_never_offsets_a_later_year():
     schedule = releases(["150", "50", "100", "100", "100"])
-    assert schedule.years[0].excess_used == 0 and schedule.years[1].recovered == {}
+    assert schedule.years[0].excess_used == 0 and schedule.years[1].offset_shares == {}
     assert schedule.cancelled_at_expiry == 50
 
 
@@ -81,13 +81,13 @@ def test_unused_excess_lapses_and_is_not_carried_forward():
     schedule = releases(["90", "200", "80", "100", "100"])
     year2 = schedule.years[1]
     assert year2.excess_credit_available == D(50) and year2.excess_used == D(10)
-    assert year2.recovered == {1: 10}
-    assert schedule.years[3].recovered == {} and schedule.cancelled_at_expiry == 20
+    assert year2.offset_shares == {1: 10}
+    assert schedule.years[3].offset_shares == {} and schedule.cancelled_at_expiry == 20
 
 
 def test_offset_spread_over_several_later_years():
     schedule = releases(["60", "120", "120", "120", "120"])  # 10 available each year, 40 missing
-    assert [y.recovered for y in schedule.years[1:]] == [{1: 10}] * 4
+    assert [y.offset_shares for y in schedule.years[1:]] == [{1: 10}] * 4
     assert schedule.released_by_tranche[1] == 100 and schedule.cancelled_at_expiry == 0
 
 
@@ -97,7 +97,7 @@ def test_worked_example_default_policies():
     schedule = compute_releases(KAIXIN_TOTAL, KAIXIN_TARGETS, WORKED_ACTUALS)
     y1, y2, *rest = schedule.years
     assert (y1.own_release, y1.deducted, y1.total_release) == (2_700_000, 300_000, 2_700_000)
-    assert (y2.own_release, y2.recovered, y2.total_release) == (3_000_000, {1: 300_000}, 3_300_000)
+    assert (y2.own_release, y2.offset_shares, y2.total_release) == (3_000_000, {1: 300_000}, 3_300_000)
     assert y2.excess == D("133000000") and y2.excess_credit_available == D("66500000")
     assert y2.excess_used == D("66500000") and y2.credited == {1: D("66500000")}
     assert [y.total_release for y in rest] == [3_000_000] * 3
@@ -108,7 +108,7 @@ def test_worked_example_six_k_reading():
     schedule = compute_releases(
         KAIXIN_TOTAL, KAIXIN_TARGETS, WORKED_ACTUALS, Policies(excess_credit="whole-excess-over-50pct")
     )
-    assert schedule.years[1].recovered == {} and schedule.years[1].excess_credit_available == 0
+    assert schedule.years[1].offset_shares == {} and schedule.years[1].excess_credit_available == 0
     assert [y.total_release for y in schedule.years] == [2_700_000] + [3_000_000] * 4
     assert schedule.cancelled_at_expiry == 300_000
 
@@ -119,8 +119,8 @@ def test_worked_example_excess_year_base():
     half_up = compute_releases(
         KAIXIN_TOTAL, KAIXIN_TARGETS, WORKED_ACTUALS, Policies(offset_base="excess-year", rounding="half-up")
     )
-    assert floor.years[1].recovered == {1: 272_540} and floor.cancelled_at_expiry == 27_460
-    assert half_up.years[1].recovered == {1: 272_541} and half_up.cancelled_at_expiry == 27_459
+    assert floor.years[1].offset_shares == {1: 272_540} and floor.cancelled_at_expiry == 27_460
+    assert half_up.years[1].offset_shares == {1: 272_541} and half_up.cancelled_at_expiry == 27_459
 
 
 def test_partial_knowledge_of_kaixin():
@@ -133,16 +133,16 @@ def test_partial_knowledge_of_kaixin():
 
 def test_p1_half_of_excess():
     year2 = releases(["80", "130"]).years[1]
-    assert year2.excess_credit_available == D(15) and year2.recovered == {1: 15} and year2.total_release == 115
+    assert year2.excess_credit_available == D(15) and year2.offset_shares == {1: 15} and year2.total_release == 115
 
 
 def test_p1_whole_excess_only_over_50pct():
     rule = {"excess_credit": "whole-excess-over-50pct"}
-    assert releases(["80", "130"], **rule).years[1].recovered == {}
-    assert releases(["80", "150"], **rule).years[1].recovered == {}  # exactly 50%: not "more than"
+    assert releases(["80", "130"], **rule).years[1].offset_shares == {}
+    assert releases(["80", "150"], **rule).years[1].offset_shares == {}  # exactly 50%: not "more than"
     year2 = releases(["80", "160"], **rule).years[1]
     assert year2.excess_credit_available == D(60) and year2.excess_used == D(20)
-    assert year2.recovered == {1: 20}
+    assert year2.offset_shares == {1: 20}
 
 
 # --- P2 offset_base -----------------------------------------------------------------------------
@@ -151,37 +151,37 @@ def test_p2_shortfall_year_vs_excess_year():
     targets, total = [D(200), D(100)], 200  # S = 100 each; year 1 short 50 of 200, year 2 has 20 available
     shortfall = releases(["150", "140"], targets, total).years[1]
     excess = releases(["150", "140"], targets, total, offset_base="excess-year").years[1]
-    assert shortfall.recovered == {1: 10}  # 20 / 200 x 100
-    assert excess.recovered == {1: 20}  # 20 / 100 x 100
+    assert shortfall.offset_shares == {1: 10}  # 20 / 200 x 100
+    assert excess.offset_shares == {1: 20}  # 20 / 100 x 100
     assert shortfall.excess_used == excess.excess_used == D(20)
 
 
 def test_p2_excess_year_needs_less_revenue_to_fill_gap():
     targets, total = [D(200), D(100)], 200
     year2 = releases(["150", "200"], targets, total, offset_base="excess-year").years[1]
-    assert year2.recovered == {1: 25} and year2.excess_used == D(25)  # gap 1/4 x T_2 = 25
+    assert year2.offset_shares == {1: 25} and year2.excess_used == D(25)  # gap 1/4 x T_2 = 25
 
 
 # --- P3 offset_order ----------------------------------------------------------------------------
 
 def test_p3_earliest_first():
     year3 = releases(["90", "70", "130"]).years[2]  # 15 available; gaps 10 and 30
-    assert year3.recovered == {1: 10, 2: 5}
+    assert year3.offset_shares == {1: 10, 2: 5}
 
 
 def test_p3_largest_first():
     year3 = releases(["90", "70", "130"], offset_order="largest-first").years[2]
-    assert year3.recovered == {2: 15}
+    assert year3.offset_shares == {2: 15}
 
 
 def test_p3_largest_first_tie_goes_to_earliest():
     year3 = releases(["80", "80", "110"], offset_order="largest-first").years[2]
-    assert year3.recovered == {1: 5}
+    assert year3.offset_shares == {1: 5}
 
 
 def test_p3_largest_first_moves_on_when_filled():
     year3 = releases(["90", "70", "200"], offset_order="largest-first").years[2]  # 50 available
-    assert year3.recovered == {2: 30, 1: 10} and list(year3.recovered) == [2, 1]
+    assert year3.offset_shares == {2: 30, 1: 10} and list(year3.offset_shares) == [2, 1]
 
 
 # --- P4 rounding --------------------------------------------------------------------------------
@@ -197,17 +197,17 @@ def test_p4_floor_accumulates_credit_without_losing_shares():
     # S = 3, T = 100: year 1 earns f = 0.5; offsets of 5, 5, 20, 20 lift f to 0.55, 0.6, 0.8, 1.
     schedule = releases(["50", "110", "110", "140", "140"], total=15)
     assert schedule.years[0].own_release == 1  # floor(1.5)
-    assert schedule.years[1].recovered == {} and schedule.years[1].credited == {1: D(5)}  # floor(1.65) = 1
-    assert schedule.years[2].recovered == {}  # floor(1.8) = 1
-    assert schedule.years[3].recovered == {1: 1}  # floor(2.4) = 2
-    assert schedule.years[4].recovered == {1: 1}  # f = 1: exactly S
+    assert schedule.years[1].offset_shares == {} and schedule.years[1].credited == {1: D(5)}  # floor(1.65) = 1
+    assert schedule.years[2].offset_shares == {}  # floor(1.8) = 1
+    assert schedule.years[3].offset_shares == {1: 1}  # floor(2.4) = 2
+    assert schedule.years[4].offset_shares == {1: 1}  # f = 1: exactly S
     assert schedule.released_by_tranche[1] == 3 and schedule.cancelled_at_expiry == 0
 
 
 def test_p4_half_up_same_sequence():
     schedule = releases(["50", "110", "110", "140", "140"], total=15, rounding="half-up")
     assert schedule.years[0].own_release == 2  # 1.5 rounds up
-    assert [y.recovered for y in schedule.years[1:]] == [{}, {}, {}, {1: 1}]
+    assert [y.offset_shares for y in schedule.years[1:]] == [{}, {}, {}, {1: 1}]
     assert schedule.released_by_tranche[1] == 3 and schedule.cancelled_at_expiry == 0
 
 
@@ -221,7 +221,7 @@ def test_p5_settlement_only_flags_missed_year_but_keeps_quantity():
     schedule = releases(["75", "130"], partial_release="settlement-only")
     year1, year2 = schedule.years
     assert year1.requires_settlement is True and year1.own_release == 75
-    assert year2.requires_settlement is False and year2.recovered == {1: 15}
+    assert year2.requires_settlement is False and year2.offset_shares == {1: 15}
     assert any("settlement" in e.figure for e in year1.explanations)
 
 
@@ -258,7 +258,7 @@ def test_numeric_strings_and_ints_accepted():
 def test_as_dict_is_json_ready():
     data = compute_releases(KAIXIN_TOTAL, KAIXIN_TARGETS, WORKED_ACTUALS).as_dict()
     text = json.dumps(data)
-    assert data["years"][1]["recovered"] == {"1": 300_000}
+    assert data["years"][1]["offset_shares"] == {"1": 300_000}
     assert data["years"][1]["excess_used"] == "66500000" and data["policies"]["excess_credit"] == "half-of-excess"
     assert data["cancelled_at_expiry"] == 0 and "SPA 5.2(2)" in text
 

@@ -61,10 +61,10 @@ def test_invariants(deal):
     sizes = tranche_sizes(total, len(targets))
     counts = [schedule.released_total, schedule.still_in_escrow]
     for year in schedule.years:
-        counts += [year.own_release, year.deducted, year.total_release, *year.recovered.values()]
+        counts += [year.own_release, year.deducted, year.total_release, *year.offset_shares.values()]
         assert year.own_release + year.deducted == year.tranche_shares == sizes[year.year - 1]
-        assert year.total_release == year.own_release + sum(year.recovered.values())
-        assert all(j < year.year for j in year.recovered)  # offsets only earlier years
+        assert year.total_release == year.own_release + sum(year.offset_shares.values())
+        assert all(j < year.year for j in year.offset_shares)  # offsets only earlier years
         assert year.excess_used <= year.excess_credit_available
     # Whole, non-negative share counts only.
     assert all(type(c) is int and c >= 0 for c in counts)
@@ -77,10 +77,10 @@ def test_invariants(deal):
         assert schedule.still_in_escrow == 0
     else:
         assert cancelled is None
-    # Released per tranche = own + every later recovery, never above S_j.
+    # Released per tranche = own + every later offset, never above S_j.
     for j, released in schedule.released_by_tranche.items():
         own = schedule.years[j - 1].own_release if j <= len(actuals) else 0
-        later = sum(y.recovered.get(j, 0) for y in schedule.years)
+        later = sum(y.offset_shares.get(j, 0) for y in schedule.years)
         assert released == own + later <= sizes[j - 1]
 
 
@@ -93,7 +93,7 @@ def test_entitlement_matches_independent_oracle(deal):
     for j, f in enumerate(oracle_fractions(targets, actuals, policies, sizes), 1):
         released, exact = schedule.released_by_tranche[j], sizes[j - 1] * f
         if f == 1:
-            assert released == sizes[j - 1]  # a fully recovered year released exactly S_j
+            assert released == sizes[j - 1]  # a fully offset year released exactly S_j
         if policies.rounding == "floor":
             assert released <= exact < released + 1  # never beyond entitlement, never a share short
         else:

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from escrow.models import AuditEntry, Notification, OutboxMessage, PenaltyDay
+from escrow.models import HistoryEntry, Notification, OutboxMessage, PenaltyDay
 from tests.conftest import SHANGHAI
 
 
@@ -43,7 +43,7 @@ def price_csv(first: date, last: date, close="2.5000", ticker="KXIN", weekdays_o
 def written():
     """Everything the sweep writes, counted: a repeat must leave every number unchanged."""
     return {"penalty_days": PenaltyDay.objects.count(), "notifications": Notification.objects.count(),
-            "outbox": OutboxMessage.objects.count(), "history": AuditEntry.objects.count(),
+            "outbox": OutboxMessage.objects.count(), "history": HistoryEntry.objects.count(),
             "keys": sorted(Notification.objects.values_list("dedupe_key", flat=True))}
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.world import add_prices, populate
 from escrow.actions.deadlines import sweep
-from escrow.models import AuditEntry, Deal, PenaltyDay, Tranche
+from escrow.models import HistoryEntry, Deal, PenaltyDay, Tranche
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_a_whole_cohort_opens_and_accrues_in_one_run(require_postgres):
     report = sweep(today=date(2027, 2, 28))  # scheduler first run after all of it: opens and catches up
     assert report.opened == 12
     assert Tranche.objects.filter(year=1, state="awaiting_report").count() == 12
-    assert AuditEntry.objects.filter(action="year_ended").count() == 12
+    assert HistoryEntry.objects.filter(action="year_ended").count() == 12
     assert report.penalty["days_written"] == 12 * 29  # 2027-01-30 .. 2027-02-27
     row = PenaltyDay.objects.filter(tranche__year=1).first()
     assert row.liable == "issuer" and "nominal tranche" in row.reason and row.shares == 3_000_000

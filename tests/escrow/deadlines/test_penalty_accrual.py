@@ -9,7 +9,7 @@ from escrow import actions
 from escrow.actions.deadlines import sweep
 from escrow.actions.prices import import_prices, parse_price_csv
 from escrow.models import PenaltyDay
-from escrow.penalties import penalty_table
+from escrow.queries.penalties import penalty_table
 from tests.conftest import open_and_file, tranche
 
 from .conftest import days, on, price_csv

@@ -11,10 +11,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from escrow import actions, outbox
+from escrow import actions
+
+from escrow.notifications import outbox
 from escrow.actions.deadlines import sweep
-from escrow.models import AuditEntry, Instrument, Notification, PenaltyDay
-from escrow.penalties import penalty_table
+from escrow.models import HistoryEntry, Instrument, Notification, PenaltyDay
+from escrow.queries.penalties import penalty_table
 from tests.conftest import PASSWORD, make_pdf, tranche
 
 from .conftest import days, on
@@ -66,7 +68,7 @@ def _keys(user):
 
 
 def test_the_year_opens_the_day_after_it_ends(walked, people):
-    entry = AuditEntry.objects.get(tranche=walked, action="year_ended")
+    entry = HistoryEntry.objects.get(tranche=walked, action="year_ended")
     assert entry.at.date() == date(2026, 12, 1)  # the first sweep after 2026-11-30 (clock frozen at 10:00)
     assert f"year-ended:{walked.pk}" in _keys(people["auditor"]) & _keys(people["issuer"])
     assert entry.actor is None and entry.clause == "SPA 5.1"
@@ -102,7 +104,7 @@ def test_every_notification_is_emailed_once(walked):
 
 
 def test_missed_deadlines_are_in_the_history_once(walked):
-    missed = AuditEntry.objects.filter(tranche=walked, action="deadline_missed").order_by("seq")
+    missed = HistoryEntry.objects.filter(tranche=walked, action="deadline_missed").order_by("seq")
     assert [(e.details["action"], e.details["due"]) for e in missed] == [
         ("sign_joint_instruction", "2027-01-29"), ("prepare_release", "2027-02-22")]
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from escrow import actions
-from escrow.errors import InvalidInput, NotAllowed
-from escrow.models import AuditEntry, Deal, DealParty, Role, ShareMovement
-from escrow.permissions import sync_deal_permissions
+from escrow.contract.errors import InvalidInput, NotAllowed
+from escrow.models import HistoryEntry, Deal, DealParty, Role, ShareMovement
+from escrow.usecases.permissions import sync_deal_permissions
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release, tranche
 
@@ -32,7 +32,7 @@ def return_url(deal):
 def changes(deal):
     """What an approval or a return would change."""
     return (Organisation.objects.count(), DealParty.objects.filter(deal=deal).count(),
-            AuditEntry.objects.filter(deal=deal).count(), ShareMovement.objects.filter(deal=deal).count(),
+            HistoryEntry.objects.filter(deal=deal).count(), ShareMovement.objects.filter(deal=deal).count(),
             Deal.objects.get(pk=deal.pk).state)
 
 
@@ -53,7 +53,7 @@ def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposi
         "accounting_firm", "立信会计师事务所", "PRC", "91310101568093764U")
     party = DealParty.objects.get(deal=deposited, organisation=firm)
     assert party.role == Role.AUDITOR and party.approved_at and party.approved_by == people["issuer"]
-    assert AuditEntry.objects.filter(deal=deposited, action="auditor_approved",
+    assert HistoryEntry.objects.filter(deal=deposited, action="auditor_approved",
                                      details__organisation=firm.name).exists()
 
     page = client.get(auditor_url(deposited)).content.decode()

@@ -3,7 +3,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from escrow.models import AuditEntry, Hold, Instrument, ShareMovement
+from escrow.models import HistoryEntry, Hold, Instrument, ShareMovement
 from tests.conftest import make_pdf, open_and_file, tranche
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_auditor_files_the_report_with_a_pdf(awaiting_report, client_for):
     ("665000000", "text", "not a PDF"),
 ])
 def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for, revenue, upload, message):
-    before = AuditEntry.objects.filter(deal__isnull=False).count()
+    before = HistoryEntry.objects.filter(deal__isnull=False).count()
     file = pdf_upload() if upload == "pdf" else pdf_upload("report.pdf", b"hello, not a pdf")
     response = client_for("auditor").post(year_url("file_report", awaiting_report),
                                           {"audited_revenue": revenue, "report": file})
@@ -64,7 +64,7 @@ def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for,
     assert message in response.content.decode()
     assert 'data-testid="form-error"' in response.content.decode()
     assert tranche(awaiting_report, 1).state == "awaiting_report"
-    assert AuditEntry.objects.filter(deal__isnull=False).count() == before
+    assert HistoryEntry.objects.filter(deal__isnull=False).count() == before
 
 
 def test_dispute_then_settlement_then_signatures(deposited, people, client_for):

@@ -29,11 +29,11 @@ from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
 
 from escrow import actions
-from escrow.models import (AuditEntry, Deal, Hold, Instrument, Notification, ShareMovement, Signature,
+from escrow.models import (HistoryEntry, Deal, Hold, Instrument, Notification, ShareMovement, Signature,
                            StoredDocument, Tranche)
-from escrow.permissions import ROLE_ACTIONS
+from escrow.usecases.permissions import ROLE_ACTIONS
 from escrow.urls import urlpatterns
-from escrow.views import forms
+from escrow.views import action_pages as forms
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
@@ -154,7 +154,7 @@ def _snapshot_sql():
         return f"(SELECT string_agg({cells}, ',' ORDER BY id) FROM {table(model)})"
 
     parts = [f"(SELECT count(*) FROM {table(m)})"
-             for m in (AuditEntry, Signature, StoredDocument, Hold, ShareMovement)]
+             for m in (HistoryEntry, Signature, StoredDocument, Hold, ShareMovement)]
     parts += [rows(Instrument, "status"), rows(Tranche, "state", "release_quantity", "prepared_by_id"),
               rows(Deal, "state", "total_shares"),
               f"(SELECT count(*) FROM {table(Notification)} WHERE read_at IS NULL)"]

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from escrow.models import AuditEntry, Signature
+from escrow.models import HistoryEntry, Signature
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +48,13 @@ def test_signing_records_signature_and_shows_receipt(instruction, client_for, pe
     ({"intent": "on"}, "Re-enter your password"),
 ])
 def test_signing_errors_are_shown_and_change_nothing(instruction, client_for, data, message):
-    before = AuditEntry.objects.filter(deal__isnull=False).count()
+    before = HistoryEntry.objects.filter(deal__isnull=False).count()
     response = client_for("issuer").post(sign_url(instruction),
                                          {"expected_sha256": instruction.document.sha256, **data})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Signature.objects.exists()
-    assert AuditEntry.objects.filter(deal__isnull=False).count() == before
+    assert HistoryEntry.objects.filter(deal__isnull=False).count() == before
 
 
 def test_a_stale_hash_is_refused(instruction, client_for):

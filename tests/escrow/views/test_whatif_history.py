@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from escrow.models import AuditEntry
+from escrow.models import HistoryEntry
 from tests.conftest import open_and_file
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,10 @@ def test_whatif_full_five_years_shows_cancellation(kaixin, client_for):
 
 
 def test_whatif_rejects_gaps_and_changes_nothing(kaixin, client_for):
-    before = AuditEntry.objects.filter(deal=kaixin).count()
+    before = HistoryEntry.objects.filter(deal=kaixin).count()
     html = whatif(client_for("issuer"), kaixin, revenue_1="", revenue_2="865000000").content.decode()
     assert "without gaps" in html
-    assert AuditEntry.objects.filter(deal=kaixin).count() == before
+    assert HistoryEntry.objects.filter(deal=kaixin).count() == before
 
 
 def test_whatif_without_input_starts_from_targets(kaixin, client_for):
@@ -48,16 +48,16 @@ def test_history_shows_verified_chain_and_filters(deposited, people, client_for)
     url = reverse("escrow:history", args=[deposited.slug])
     html = client.get(url).content.decode()
     assert 'data-testid="chain-status" data-ok="true"' in html
-    total = AuditEntry.objects.filter(deal=deposited).count()
+    total = HistoryEntry.objects.filter(deal=deposited).count()
     assert html.count('data-testid="history-row"') == total
     only = client.get(url, {"action": "report_filed"}).content.decode()
     assert only.count('data-testid="history-row"') == 1
     by_person = client.get(url, {"actor": str(people["auditor"].pk)}).content.decode()
-    assert by_person.count('data-testid="history-row"') == AuditEntry.objects.filter(
+    assert by_person.count('data-testid="history-row"') == HistoryEntry.objects.filter(
         deal=deposited, actor=people["auditor"]).count()
-    party = AuditEntry.objects.filter(deal=deposited).exclude(acting_for="").first().acting_for
+    party = HistoryEntry.objects.filter(deal=deposited).exclude(acting_for="").first().acting_for
     by_party = client.get(url, {"acting_for": party}).content.decode()
-    assert by_party.count('data-testid="history-row"') == AuditEntry.objects.filter(
+    assert by_party.count('data-testid="history-row"') == HistoryEntry.objects.filter(
         deal=deposited, acting_for=party).count()
     future = client.get(url, {"date_from": "2099-01-01"}).content.decode()
     assert 'data-testid="history-row"' not in future
@@ -69,7 +69,7 @@ def test_history_exports_carry_the_chain_head(deposited, people, client_for):
     csv = client.get(reverse("escrow:history_csv", args=[deposited.slug]))
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     assert "attachment;" in csv["Content-Disposition"]
-    last = AuditEntry.objects.filter(deal=deposited).order_by("seq").last()
+    last = HistoryEntry.objects.filter(deal=deposited).order_by("seq").last()
     assert csv["X-Chain-Head"] == last.hash and csv["X-Chain-Verified"] == "yes"
     assert last.hash in csv.content.decode()
     pdf = client.get(reverse("escrow:history_pdf", args=[deposited.slug]))

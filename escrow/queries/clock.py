@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from .contract.calendar import BusinessCalendar
+from escrow.contract.calendar import BusinessCalendar
 
 
 def contract_today():
@@ -13,7 +13,7 @@ def contract_today():
 
 def calendar_for(deal) -> BusinessCalendar:
     """P6: the deal's business-day calendar with the admin's overrides."""
-    from .models import CalendarOverride
+    from escrow.models import CalendarOverride
 
     overrides = dict(
         CalendarOverride.objects.filter(calendar=deal.calendar).values_list("day", "is_business_day")

@@ -1,21 +1,21 @@
 """A deal's history as CSV and PDF, with the chain's head hash, so any party can keep a copy and
-check it later (`manage.py verify_audit --deal SLUG --head SEQ:HASH`)."""
+check it later (`manage.py verify_history --deal SLUG --head SEQ:HASH`)."""
 import csv
 import io
 from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 
-from .history import chain_key_for, verify_chain
-from .models import AuditChain
-from .pdf import render_table_pdf
+from escrow.history.chain import chain_key_for, verify_chain
+from escrow.models import HistoryChain
+from escrow.documents.pdf import render_table_pdf
 
 COLUMNS = ["seq", "at (UTC)", "actor", "acting for", "year", "action", "from", "to", "clause", "summary",
            "prev_hash", "hash"]
 
 
 def _chain(deal):
-    chain, _ = AuditChain.objects.get_or_create(key=chain_key_for(deal))
+    chain, _ = HistoryChain.objects.get_or_create(key=chain_key_for(deal))
     return chain
 
 
@@ -32,7 +32,7 @@ def _heading(deal, check):
     return [f"History of {deal.name} ({deal.slug})",
             f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
             f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
-            f"python manage.py verify_audit --deal {deal.slug} --head {check.length}:{check.head_hash}"]
+            f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}"]
 
 
 def export_csv(deal):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from .errors import InvalidInput
-from .models import StoredDocument
+from escrow.contract.errors import InvalidInput
+from escrow.models import StoredDocument
 
 
 def read_upload(upload) -> bytes:

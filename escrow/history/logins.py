@@ -13,7 +13,7 @@ def _client(request):
 
 @receiver(user_logged_in)
 def record_login(sender, request, user, **kwargs):
-    from escrow.history import record_account_event
+    from escrow.history.chain import record_account_event
 
     ip, agent = _client(request)
     record_account_event("login", actor=user, details={"ip": ip, "user_agent": agent})
@@ -21,7 +21,7 @@ def record_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def record_failed_login(sender, credentials, request=None, **kwargs):
-    from escrow.history import record_account_event
+    from escrow.history.chain import record_account_event
 
     ip, agent = _client(request)
     username = (credentials or {}).get("username", "")
@@ -46,8 +46,8 @@ def keep_deal_visibility_in_step(sender, instance, created=False, raw=False, upd
     history. Deal-side changes sync in actions."""
     if raw or (update_fields and not {"organisation", "is_active"} & set(update_fields)):
         return  # e.g. the last_login stamp of every sign-in
-    from escrow.history import record_account_event
-    from escrow.permissions import sync_person_permissions
+    from escrow.history.chain import record_account_event
+    from escrow.usecases.permissions import sync_person_permissions
 
     before = getattr(instance, "_membership_before", None)
     after = tuple(getattr(instance, field) for field in MEMBERSHIP)

@@ -5,7 +5,7 @@ delays the email: the worker's periodic drain picks it up (DESIGN.md "Known trap
 enqueue is lost if Redis is down at that moment).
 
 Each person reads in their own language (User.language, kept in step with their choice by
-parties.language): callers pass the subject and body as `escrow.texts.Text` (a lazy message id and
+parties.language): callers pass the subject and body as `escrow.notifications.texts.Text` (a lazy message id and
 its parameters), and each notification and email is rendered for its recipient inside
 `translation.override`. A plain str is stored as given. Dedupe keys never depend on the language.
 """
@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from parties.language import language_of
 
-from .models import DealParty, Notification, OutboxMessage
+from escrow.models import DealParty, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Rendered:
 
 def notify(users, *, deal, subject, body="", clause="", key, tranche=None):
     """One notification (and email) per person, in that person's language; `key` makes a repeat
-    harmless (unique). `subject` and `body`: an escrow.texts.Text (or a lazy or plain str)."""
+    harmless (unique). `subject` and `body`: an escrow.notifications.texts.Text (or a lazy or plain str)."""
     created, texts = 0, Rendered(subject, body)
     for user in users:
         dedupe = f"{key}:u{user.pk}"[:200]
@@ -78,7 +78,7 @@ def notify_roles(deal, roles, **kwargs):
 @dataclass(frozen=True)
 class Note:
     """One notification to the people of some roles on a deal (for `notify_many`); subject and body as
-    for `notify` (an escrow.texts.Text, rendered in each recipient's language)."""
+    for `notify` (an escrow.notifications.texts.Text, rendered in each recipient's language)."""
 
     deal: object
     roles: tuple
@@ -150,7 +150,7 @@ def _notify_chunk(notes, people):
 def enqueue_drain():
     """Ask a worker to send the outbox now; if the broker is down, the periodic drain will."""
     try:
-        from .tasks import drain_outbox
+        from escrow.tasks import drain_outbox
 
         drain_outbox.apply_async(retry=False)
     except Exception:  # broker unreachable: nothing is lost, the rows wait in the outbox

@@ -5,11 +5,11 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from .clock import calendar_for, contract_today
-from .contract.calendar import deposit_due
-from .models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
-from .permissions import deals_visible_to, party_for
-from .texts import Text
+from escrow.queries.clock import calendar_for, contract_today
+from escrow.contract.calendar import deposit_due
+from escrow.models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
+from escrow.usecases.permissions import deals_visible_to, party_for
+from escrow.notifications.texts import Text
 
 S = TrancheState
 CONFIRM_DEPOSIT = _("Confirm the consideration shares were issued in the agent's name")

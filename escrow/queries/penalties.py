@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from .contract.penalty import Hold, PenaltyDayInput, accrue, attribute_day
-from .models import Hold as HoldRow
-from .models import PenaltyDay, Role, SharePrice
+from escrow.contract.penalty import Hold, PenaltyDayInput, accrue, attribute_day
+from escrow.models import Hold as HoldRow
+from escrow.models import PenaltyDay, Role, SharePrice
 
 MONEY = Decimal("0.000001")  # PenaltyDay amounts are stored with six decimals
 

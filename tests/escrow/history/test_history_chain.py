@@ -1,4 +1,4 @@
-"""The tamper-evident history (issue 3 item 5): hash chain, verify_audit, append-only trigger, exports."""
+"""The tamper-evident history (issue 3 item 5): hash chain, verify_history, append-only trigger, exports."""
 import csv
 import io
 
@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from escrow.exports import export_csv, export_pdf
-from escrow.history import chain_key_for, verify_chain
-from escrow.models import AuditChain, AuditEntry
+from escrow.queries.exports import export_csv, export_pdf
+from escrow.history.chain import chain_key_for, verify_chain
+from escrow.models import HistoryChain, HistoryEntry
 from tests.conftest import open_and_file, release
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def bypass_trigger(sql, params=()):
 def run_verify(*args):
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
-        call_command("verify_audit", *args, stdout=out)
+        call_command("verify_history", *args, stdout=out)
         raise SystemExit(0)
     return exit_info.value.code, out.getvalue()
 
@@ -36,7 +36,7 @@ def run_verify(*args):
 def history(deposited, people):
     open_and_file(deposited, people, 1, "665000000")
     release(deposited, people, 1)
-    return AuditChain.objects.get(key=chain_key_for(deposited))
+    return HistoryChain.objects.get(key=chain_key_for(deposited))
 
 
 def test_every_step_is_chained_and_verifies(history):
@@ -53,7 +53,7 @@ def test_every_step_is_chained_and_verifies(history):
 
 def test_a_tampered_row_is_caught_and_named(history):
     victim = history.entries.get(action="released")
-    bypass_trigger("UPDATE escrow_auditentry SET summary = %s WHERE id = %s", ["3,500,000 shares released", victim.pk])
+    bypass_trigger("UPDATE escrow_historyentry SET summary = %s WHERE id = %s", ["3,500,000 shares released", victim.pk])
     check = verify_chain(history)
     assert not check.ok and check.bad_seq == victim.seq
     code, out = run_verify()
@@ -63,7 +63,7 @@ def test_a_tampered_row_is_caught_and_named(history):
 
 def test_a_removed_row_is_caught(history):
     victim = history.entries.get(action="signed", seq__lt=history.length - 3)
-    bypass_trigger("DELETE FROM escrow_auditentry WHERE id = %s", [victim.pk])
+    bypass_trigger("DELETE FROM escrow_historyentry WHERE id = %s", [victim.pk])
     check = verify_chain(history)
     assert not check.ok and check.bad_seq == victim.seq
 
@@ -71,9 +71,9 @@ def test_a_removed_row_is_caught(history):
 def test_a_truncated_tail_is_caught_against_a_saved_head(history, deposited):
     _, saved = export_csv(deposited)
     last = history.entries.order_by("-seq").first()
-    bypass_trigger("DELETE FROM escrow_auditentry WHERE id = %s", [last.pk])
+    bypass_trigger("DELETE FROM escrow_historyentry WHERE id = %s", [last.pk])
     previous = history.entries.order_by("-seq").first()
-    AuditChain.objects.filter(pk=history.pk).update(length=previous.seq, head_hash=previous.hash)
+    HistoryChain.objects.filter(pk=history.pk).update(length=previous.seq, head_hash=previous.hash)
     assert run_verify()[0] == 0, "without the saved head the shortened chain is self-consistent"
     code, out = run_verify("--deal", deposited.slug, "--head", f"{saved.length}:{saved.head_hash}")
     assert code == 1 and "truncated" in out
@@ -92,16 +92,16 @@ def test_exports_carry_the_head_hash(history, deposited):
 def test_logins_and_failed_logins_are_recorded(client, people):
     client.post("/accounts/login/", {"username": "seller", "password": "wrong"})
     client.login(username="seller", password="escrow-demo-2026")
-    accounts = AuditChain.objects.get(key="accounts")
+    accounts = HistoryChain.objects.get(key="accounts")
     assert {"login_failed", "login"} <= set(accounts.entries.values_list("action", flat=True))
     assert verify_chain(accounts).ok
 
 
 def test_postgres_refuses_update_and_delete(require_postgres, history):
     entry = history.entries.first()
-    for sql in ("UPDATE escrow_auditentry SET summary = 'x' WHERE id = %s",
-                "DELETE FROM escrow_auditentry WHERE id = %s"):
+    for sql in ("UPDATE escrow_historyentry SET summary = 'x' WHERE id = %s",
+                "DELETE FROM escrow_historyentry WHERE id = %s"):
         with pytest.raises(DatabaseError, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, [entry.pk])
-    assert AuditEntry.objects.get(pk=entry.pk).summary == entry.summary
+    assert HistoryEntry.objects.get(pk=entry.pk).summary == entry.summary

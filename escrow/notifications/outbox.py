@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .models import OutboxMessage
+from escrow.models import OutboxMessage
 
 BATCH = 100
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import devices_for_user, match_token
 
-from .errors import NotAllowed
+from escrow.contract.errors import NotAllowed
 
 MAX_FAILURES = getattr(settings, "REAUTH_MAX_FAILURES", 5)
 LOCKOUT_SECONDS = getattr(settings, "REAUTH_LOCKOUT_SECONDS", 30 * 60)

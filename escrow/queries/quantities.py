@@ -23,29 +23,29 @@ def calculation_lines(year_release):
 
 def released_for_each_year(tranches) -> dict:
     """Shares released so far for each year's fifth: a released tranche's own part is its quantity
-    less what it recovered for earlier years (SPA 5.2(2))."""
+    less what it released to offset earlier years (SPA 5.2(2))."""
     released = defaultdict(int)
     for t in tranches:
         if t.state != TrancheState.RELEASED or not t.release_quantity:
             continue
-        recovered = {int(k): v for k, v in (t.recovered or {}).items()}
-        taken = min(sum(recovered.values()), t.release_quantity)
-        for year, shares in recovered.items():
+        offset_shares = {int(k): v for k, v in (t.offset_shares or {}).items()}
+        taken = min(sum(offset_shares.values()), t.release_quantity)
+        for year, shares in offset_shares.items():
             released[year] += shares
         released[t.year] += t.release_quantity - taken
     return released
 
 
-def capped_recoveries(deal, year_release, tranches) -> tuple:
+def capped_offsets(deal, year_release, tranches) -> tuple:
     """SPA 5.1: no year releases more than its fifth. The engine assumes earlier years released the
-    formula's figures; a settlement, award or adjustment may have released more, so each recovery is
-    capped at what is still unreleased for its year. Returns (recovered by year, years capped)."""
+    formula's figures; a settlement, award or adjustment may have released more, so each offset is
+    capped at what is still unreleased for its year. Returns (offset shares by year, years capped)."""
     sizes = tranche_sizes(deal.total_shares, deal.tranche_count)
     released = released_for_each_year(tranches)
-    recovered, capped = {}, []
-    for year, shares in year_release.recovered.items():
+    offset_shares, capped = {}, []
+    for year, shares in year_release.offset_shares.items():
         room = max(0, sizes[year - 1] - released[year])
-        recovered[year] = min(shares, room)
-        if recovered[year] < shares:
+        offset_shares[year] = min(shares, room)
+        if offset_shares[year] < shares:
             capped.append(year)
-    return {y: n for y, n in recovered.items() if n}, capped
+    return {y: n for y, n in offset_shares.items() if n}, capped

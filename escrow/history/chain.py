@@ -12,10 +12,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditChain, AuditEntry
+from escrow.models import HistoryChain, HistoryEntry
 
 GENESIS = "0" * 64
-ACCOUNTS_CHAIN = "accounts"
+ACCOUNTS_CHAIN = "accounts"    # people: sign-ins, people added, moved or deactivated
+REFERENCE_CHAIN = "reference"  # what every deal reads: organisations, share prices, calendar overrides
 
 
 def chain_key_for(deal):
@@ -55,9 +56,9 @@ def _normalise(details):
 @transaction.atomic
 def append(chain_key, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",
            to_state="", clause="", summary="", details=None):
-    chain, _ = AuditChain.objects.get_or_create(key=chain_key)
-    chain = AuditChain.objects.select_for_update().get(pk=chain.pk)
-    entry = AuditEntry(
+    chain, _ = HistoryChain.objects.get_or_create(key=chain_key)
+    chain = HistoryChain.objects.select_for_update().get(pk=chain.pk)
+    entry = HistoryEntry(
         chain=chain, seq=chain.length + 1, at=timezone.now(), actor=actor,
         actor_name=str(actor) if actor else "", acting_for=acting_for, deal=deal, tranche=tranche,
         action=action, from_state=from_state or "", to_state=to_state or "", clause=clause,
@@ -65,7 +66,7 @@ def append(chain_key, *, action, actor=None, acting_for="", deal=None, tranche=N
     )
     entry.hash = compute_hash(entry)
     entry.save()
-    AuditChain.objects.filter(pk=chain.pk).update(length=entry.seq, head_hash=entry.hash)
+    HistoryChain.objects.filter(pk=chain.pk).update(length=entry.seq, head_hash=entry.hash)
     return entry
 
 
@@ -88,14 +89,14 @@ def append_many(items):
     if not items:
         return []
     keys = sorted({item["chain_key"] for item in items})
-    AuditChain.objects.bulk_create([AuditChain(key=k) for k in keys], ignore_conflicts=True)
-    chains = {c.key: c for c in AuditChain.objects.select_for_update().filter(key__in=keys).order_by("key")}
+    HistoryChain.objects.bulk_create([HistoryChain(key=k) for k in keys], ignore_conflicts=True)
+    chains = {c.key: c for c in HistoryChain.objects.select_for_update().filter(key__in=keys).order_by("key")}
     now, entries = timezone.now(), []
     for item in items:
         fields = dict(item)
         chain = chains[fields.pop("chain_key")]
         entries.append(_chained_entry(chain, now, **fields))
-    AuditEntry.objects.bulk_create(entries)
+    HistoryEntry.objects.bulk_create(entries)
     _move_heads(list(chains.values()))
     return entries
 
@@ -104,12 +105,12 @@ def _move_heads(chains):
     """One UPDATE for all chain heads: from a VALUES list on PostgreSQL (Django's bulk_update builds a
     CASE per row, slow for thousands); bulk_update elsewhere (the SQLite demo)."""
     if connection.vendor != "postgresql":
-        AuditChain.objects.bulk_update(chains, ["length", "head_hash"])
+        HistoryChain.objects.bulk_update(chains, ["length", "head_hash"])
         return
     rows = ", ".join(["(%s::bigint, %s::bigint, %s)"] * len(chains))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {AuditChain._meta.db_table} AS c SET length = v.length, head_hash = v.head_hash "
+            f"UPDATE {HistoryChain._meta.db_table} AS c SET length = v.length, head_hash = v.head_hash "
             f"FROM (VALUES {rows}) AS v(id, length, head_hash) WHERE c.id = v.id",
             [x for c in chains for x in (c.pk, c.length, c.head_hash)])
 
@@ -117,7 +118,7 @@ def _move_heads(chains):
 def _chained_entry(chain, at, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",
                    to_state="", clause="", summary="", details=None):
     """The next entry of a locked chain, hashed; the chain head moves in memory only."""
-    entry = AuditEntry(
+    entry = HistoryEntry(
         chain=chain, seq=chain.length + 1, at=at, actor=actor, actor_name=str(actor) if actor else "",
         acting_for=acting_for, deal=deal, tranche=tranche, action=action, from_state=from_state or "",
         to_state=to_state or "", clause=clause, summary=summary, details=_normalise(details),
@@ -128,9 +129,14 @@ def _chained_entry(chain, at, *, action, actor=None, acting_for="", deal=None, t
     return entry
 
 
-def record_account_event(action, *, actor=None, details=None):
+def record_account_event(action, *, actor=None, details=None, summary=None):
     return append(ACCOUNTS_CHAIN, action=action, actor=actor, clause="", details=details,
-                  summary=f"{action} {actor or (details or {}).get('username', '')}".strip())
+                  summary=summary or f"{action} {actor or (details or {}).get('username', '')}".strip())
+
+
+def record_reference_event(action, *, actor, summary, clause="", details=None):
+    """Reference data that deals read (organisations, share prices, calendar overrides): one chain."""
+    return append(REFERENCE_CHAIN, action=action, actor=actor, clause=clause, summary=summary, details=details)
 
 
 @dataclass

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from .errors import NotAllowed, NotFound
-from .models import Deal, DealParty, Role
+from escrow.contract.errors import NotAllowed, NotFound
+from escrow.models import Deal, DealParty, Role
 
 ISSUER, PURCHASER, SELLER, AGENT, AUDITOR, COMPLIANCE = (
     Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDITOR, Role.COMPLIANCE,

@@ -22,6 +22,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from . import twofactor
+from .client import client_ip
 from .forms import LoginForm, TokenForm
 from .language import remember_language
 
@@ -158,7 +159,7 @@ def _record(request, action, device):
     from escrow.history.chain import record_account_event
 
     record_account_event(action, actor=request.user, details={
-        "device": device.persistent_id, "ip": request.META.get("REMOTE_ADDR"),
+        "device": device.persistent_id, "ip": client_ip(request),
     })
 
 

@@ -199,8 +199,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "parties.views.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# The client's address, for axes as for signatures and the history: parties.client, one place.
+AXES_CLIENT_IP_CALLABLE = "parties.client.client_ip"
 # Direct connections: the socket address is the client. Production trusts the proxy's header.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+CLIENT_IP_HEADERS = ("REMOTE_ADDR",)
+CLIENT_IP_PROXY_COUNT = None
 
 # Security headers. CSP is strict: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {

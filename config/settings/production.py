@@ -57,11 +57,11 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 TWO_FACTOR_REQUIRED = True
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True}}
 
-# django-axes behind the reverse proxy. REMOTE_ADDR is the proxy itself: trusting it would lock
-# everybody out at once. The proxy appends the address it saw to X-Forwarded-For, so the right-most
-# entry is the client; entries to its left come from the client and can be forged.
-# AXES_PROXY_COUNT: set it only if the header always lists exactly that many proxies after the
-# client (python-ipware then refuses headers of any other length).
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get("AXES_PROXY_COUNT") else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind the reverse proxy (parties.client: signatures, history, axes). REMOTE_ADDR is the proxy
+# itself: trusting it would record the proxy as every signer's address and lock everybody out at once.
+# The proxy appends the address it saw to X-Forwarded-For, so the right-most entry is the client.
+# PROXY_COUNT: set it only if the header always lists exactly that many proxies after the client
+# (python-ipware then refuses headers of any other length). AXES_PROXY_COUNT is its former name.
+CLIENT_IP_HEADERS = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+_proxy_count = os.environ.get("PROXY_COUNT") or os.environ.get("AXES_PROXY_COUNT")
+CLIENT_IP_PROXY_COUNT = int(_proxy_count) if _proxy_count else None

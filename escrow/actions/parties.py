@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 
 from escrow.contract.errors import InvalidInput, NotFound
 from escrow.models import DealParty, Role
-from escrow.usecases.permissions import require, sync_deal_permissions
+from escrow.actions.visibility import sync_deal_permissions
+from escrow.usecases.permissions import require
 from escrow.notifications.texts import in_english
 from parties.models import Organisation
 

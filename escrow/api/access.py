@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from escrow.contract.errors import NotFound
 from escrow.history.chain import chain_key_for
 from escrow.models import HistoryEntry, Instrument, StoredDocument, Tranche
-from escrow.usecases.permissions import deals_visible_to, get_deal_for, require
+from escrow.queries.deals import deals_visible_to, get_deal_for
+from escrow.usecases.permissions import require
 
 
 def deal_for(user, ref, action="view_deal"):

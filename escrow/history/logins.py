@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from parties.client import client_ip, user_agent
+
 
 def _client(request):
-    if request is None:
-        return None, ""
-    return request.META.get("REMOTE_ADDR"), request.META.get("HTTP_USER_AGENT", "")[:500]
+    return client_ip(request), user_agent(request)
 
 
 @receiver(user_logged_in)
@@ -47,7 +47,7 @@ def keep_deal_visibility_in_step(sender, instance, created=False, raw=False, upd
     if raw or (update_fields and not {"organisation", "is_active"} & set(update_fields)):
         return  # e.g. the last_login stamp of every sign-in
     from escrow.history.chain import record_account_event
-    from escrow.usecases.permissions import sync_person_permissions
+    from escrow.actions.visibility import sync_person_permissions
 
     before = getattr(instance, "_membership_before", None)
     after = tuple(getattr(instance, field) for field in MEMBERSHIP)

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from escrow.queries.clock import calendar_for, contract_today
 from escrow.contract.calendar import deposit_due
 from escrow.models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
-from escrow.usecases.permissions import deals_visible_to, party_for
+from escrow.queries.deals import deals_visible_to
+from escrow.usecases.permissions import party_for
 from escrow.notifications.texts import Text
 
 S = TrancheState

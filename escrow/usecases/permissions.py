@@ -2,15 +2,14 @@
 
 Authority comes from the person's organisation playing a role on the deal (DealParty), never from
 is_superuser or is_staff. Visibility is guardian's per-deal `view_deal` permission, derived from
-that same membership by sync_deal_permissions() and checked with with_superuser=False.
+that same membership by escrow.actions.visibility and read by escrow.queries.deals.
+Platform administration (creating deals, reference data, people) is staff work: `require_staff`.
 """
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from escrow.contract.errors import NotAllowed, NotFound
-from escrow.models import Deal, DealParty, Role
+from escrow.models import DealParty, Role
 
 ISSUER, PURCHASER, SELLER, AGENT, AUDITOR, COMPLIANCE = (
     Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDITOR, Role.COMPLIANCE,
@@ -101,49 +100,9 @@ def refusal(role, action) -> str:
         "action": ACTION_PHRASES.get(action, action.replace("_", " ")), "clause": ROLE_ACTIONS[action][1]}
 
 
-def deals_visible_to(user):
-    if not user or not user.is_authenticated:
-        return Deal.objects.none()
-    return get_objects_for_user(user, "escrow.view_deal", klass=Deal, with_superuser=False,
-                                accept_global_perms=False)
-
-
-def get_deal_for(user, slug_or_pk) -> Deal:
-    """The deal if the person may see it; NotFound (404) otherwise, never 403 (SPA 9)."""
-    lookup = {"pk": slug_or_pk} if str(slug_or_pk).isdigit() else {"slug": slug_or_pk}
-    deal = deals_visible_to(user).filter(**lookup).first()
-    if deal is None:
-        raise NotFound(_("No such deal."))
-    return deal
-
-
-def sync_deal_permissions(deal):
-    """Grant view_deal to exactly the people whose organisation plays a current role on the deal."""
-    User = get_user_model()
-    org_ids = DealParty.objects.filter(deal=deal, ended_at__isnull=True).values("organisation_id")
-    members = set(User.objects.filter(organisation_id__in=org_ids, is_active=True))
-    holders = set(
-        User.objects.filter(dealuserobjectpermission__content_object=deal,
-                            dealuserobjectpermission__permission__codename="view_deal")
-    )
-    for user in members - holders:
-        assign_perm("escrow.view_deal", user, deal)
-    for user in holders - members:
-        remove_perm("escrow.view_deal", user, deal)
-    return members
-
-
-def sync_person_permissions(user):
-    """Grant view_deal on exactly the deals the person's organisation is a current party to: a person
-    added to, moved between or removed from organisations sees what their new membership allows."""
-    wanted = set()
-    if user.is_active and user.organisation_id:
-        wanted = set(DealParty.objects.filter(organisation_id=user.organisation_id, ended_at__isnull=True)
-                     .values_list("deal_id", flat=True))
-    held = set(Deal.objects.filter(dealuserobjectpermission__user=user,
-                                   dealuserobjectpermission__permission__codename="view_deal")
-               .values_list("pk", flat=True))
-    for deal in Deal.objects.filter(pk__in=wanted - held):
-        assign_perm("escrow.view_deal", user, deal)
-    for deal in Deal.objects.filter(pk__in=held - wanted):
-        remove_perm("escrow.view_deal", user, deal)
+def require_staff(user, permission: str) -> None:
+    """Platform administration is staff work with the Django model permission (e.g. "escrow.add_deal");
+    it never gives a contract role (DESIGN.md "Roles")."""
+    if not (user and user.is_authenticated and user.is_active and user.is_staff and user.has_perm(permission)):
+        raise NotAllowed(_("Only platform staff with the permission %(permission)s may do this.")
+                         % {"permission": permission})

@@ -3,9 +3,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
+
 from escrow.contract.errors import DomainError, NotFound
 from escrow.models import Tranche
-from escrow.usecases.permissions import ROLE_ACTIONS, get_deal_for, may
+from escrow.queries.deals import get_deal_for
+from escrow.usecases.permissions import ROLE_ACTIONS, may
 from escrow.queries.steps import role_on
 
 
@@ -43,10 +46,3 @@ def attempt(request, form, action, *args, **kwargs):
 def done(request, text):
     messages.success(request, text)
 
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def user_agent(request):
-    return request.META.get("HTTP_USER_AGENT", "")[:500]

@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from escrow.models import DealParty, Notification
-from escrow.usecases.permissions import deals_visible_to
+from escrow.queries.deals import deals_visible_to
 from escrow.queries.steps import actions_due_for
 
 from escrow.views.links import step_url

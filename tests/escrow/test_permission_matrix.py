@@ -12,7 +12,8 @@ from escrow import actions
 from escrow.documents.storage import document_bytes
 from escrow.contract.errors import DomainError, NotFound
 from escrow.models import Role
-from escrow.usecases.permissions import ROLE_ACTIONS, deals_visible_to, get_deal_for, require
+from escrow.queries.deals import deals_visible_to, get_deal_for
+from escrow.usecases.permissions import ROLE_ACTIONS, require
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
 
@@ -129,7 +130,7 @@ def test_the_table_names_roles_and_clauses(world, db):  # noqa: F811
 @pytest.mark.django_db
 def test_people_moved_between_organisations_see_only_their_new_deals(kaixin, people, django_user_model):
     """SPA 9: visibility follows membership when people are created, moved or deactivated."""
-    from escrow.usecases.permissions import deals_visible_to
+    from escrow.queries.deals import deals_visible_to
 
     auditor_firm = people["auditor"].organisation
     newcomer = django_user_model.objects.create_user("new-auditor", password="x", organisation=auditor_firm)

@@ -86,9 +86,20 @@ def production_settings(monkeypatch):
     ("10.0.0.7, 9.9.9.9", "9.9.9.9"),
 ])
 def test_production_takes_the_client_address_from_the_proxy(production_settings, forwarded, client_ip):
+    """Axes, signatures and the history read the same address (parties.client, one place)."""
     from axes.helpers import get_client_ip_address
 
-    names = ["AXES_IPWARE_PROXY_ORDER", "AXES_IPWARE_PROXY_COUNT", "AXES_IPWARE_META_PRECEDENCE_ORDER"]
+    from parties.client import client_ip as the_client
+
+    names = ["CLIENT_IP_HEADERS", "CLIENT_IP_PROXY_COUNT", "AXES_CLIENT_IP_CALLABLE"]
     with override_settings(**{name: getattr(production_settings, name) for name in names}):
         request = RequestFactory().post("/accounts/login/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")
         assert get_client_ip_address(request) == client_ip
+        assert the_client(request) == client_ip
+
+
+def test_a_direct_connection_is_the_socket_address():
+    from parties.client import client_ip
+
+    request = RequestFactory().post("/", HTTP_X_FORWARDED_FOR="9.9.9.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "10.0.0.2"  # without a proxy the header is the client's own claim

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from escrow.api.errors import exception_handler
+from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing endpoints)
 from escrow.api.serializers import ErrorSerializer
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
@@ -67,10 +68,3 @@ def documented(cls):
         responses={cls.status_code: cls.output_class, **ERRORS},
     ))(cls)
 
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def user_agent(request):
-    return request.META.get("HTTP_USER_AGENT", "")

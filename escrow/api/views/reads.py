@@ -12,7 +12,7 @@ from escrow.api import access
 from escrow.api import serializers as out
 from escrow.documents.storage import document_bytes
 from escrow.models import Instrument, Signature
-from escrow.usecases.permissions import deals_visible_to
+from escrow.queries.deals import deals_visible_to
 
 from escrow.api.views.base import ERRORS, EscrowAPIView
 

@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             people[username] = user
-        from escrow.usecases.permissions import sync_deal_permissions
+        from escrow.actions.visibility import sync_deal_permissions
 
         sync_deal_permissions(Deal.objects.get(slug=SLUG))
         return people

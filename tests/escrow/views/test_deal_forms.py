@@ -10,7 +10,7 @@ from django.urls import reverse
 from escrow import actions
 from escrow.contract.errors import InvalidInput, NotAllowed
 from escrow.models import HistoryEntry, Deal, DealParty, Role, ShareMovement
-from escrow.usecases.permissions import sync_deal_permissions
+from escrow.actions.visibility import sync_deal_permissions
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release, tranche
 

@@ -1,8 +1,11 @@
 """Many Kaixin-like deals in bulk, for the sweep benchmark and the tests of batching.
 
 Every deal is in escrow with the Kaixin year dates, so all year-1 tranches end on 2026-11-30 and
-fall due on 2027-01-29 together: the worst case for one sweep. Built with bulk inserts, not actions
-(the world is the benchmark's input, not its subject).
+fall due on 2027-01-29 together: the worst case for one sweep. Deals, parties and tranches are bulk
+inserts (the world is the benchmark's input, not its subject), but they follow the same rules as
+`create_deal`: each release is due 60 calendar days after its year ends (SPA 5.1) and each deal's
+history starts with the DEAL_CREATED entry recording its terms. Prices go through `import_prices`,
+entered by the world's issuer (SPA 8.2).
 """
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,8 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from escrow.actions.deals import CLAUSE, summary_of, terms_of
+from escrow.actions.prices import PriceRow, import_prices
 from escrow.contract.calendar import release_due
-from escrow.models import Deal, DealParty, Role, SharePrice, Tranche
+from escrow.history.chain import record_many
+from escrow.models import Deal, DealParty, HistoryAction, Role, Tranche
 from parties.models import Organisation
 
 YEARS = [(date(2025 + i, 12, 1), date(2026 + i, 11, 30), Decimal(t))
@@ -37,18 +43,22 @@ def populate(n, *, prefix="bench", ticker="BNCH", batch=2000):
     DealParty.objects.bulk_create([
         DealParty(deal=d, organisation=orgs[role], role=role, approved_at=now if role == Role.AUDITOR else None)
         for d in deals for role in ROLES], batch_size=batch)
-    Tranche.objects.bulk_create([
-        Tranche(deal=d, year=y, period_start=start, period_end=end, target_revenue=target,
-                release_due_date=release_due(end).due)
-        for d in deals for y, (start, end, target) in enumerate(YEARS, 1)], batch_size=batch)
+    tranches = {d.pk: [Tranche(deal=d, year=y, period_start=start, period_end=end, target_revenue=target,
+                               release_due_date=release_due(end).due)
+                       for y, (start, end, target) in enumerate(YEARS, 1)] for d in deals}
+    Tranche.objects.bulk_create([t for rows in tranches.values() for t in rows], batch_size=batch)
+    record_many([(d, dict(action=HistoryAction.DEAL_CREATED, clause=CLAUSE, summary=summary_of(d, tranches[d.pk]),
+                          details=terms_of(d, tranches[d.pk]))) for d in deals])
     return deals
 
 
 def add_prices(ticker="BNCH", first=date(2026, 12, 1), last=date(2027, 12, 31), close=Decimal("2.5")):
-    """Weekday closes (non-trading days take the last close, SPA 8.2)."""
+    """Weekday closes (non-trading days take the last close, SPA 8.2), imported by the deals' issuer."""
     rows, day = [], first
     while day <= last:
         if day.weekday() < 5:
-            rows.append(SharePrice(ticker=ticker, day=day, close=close, source="bench"))
+            rows.append(PriceRow(len(rows) + 2, ticker, day, close, "USD"))
         day += timedelta(days=1)
-    SharePrice.objects.bulk_create(rows, ignore_conflicts=True)
+    issuer = DealParty.objects.filter(deal__ticker=ticker, role=Role.ISSUER, ended_at__isnull=True).first()
+    by = get_user_model().objects.filter(organisation_id=issuer.organisation_id, is_active=True).first()
+    return import_prices(by, rows, source="bench")

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from escrow.views import action_pages as forms, dashboard, deals, documents, history, releases, signing, tranches, whatif
+from escrow.views import action_pages as forms
+from escrow.views import dashboard, deals, documents, history, releases, signing, tranches, whatif
+from escrow.views.deal_create import create_deal_page
 
 app_name = "escrow"
 
@@ -11,6 +13,7 @@ urlpatterns = [
     path("notifications/", dashboard.notifications, name="notifications"),
     path("notifications/read/", dashboard.mark_read, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", dashboard.mark_read, name="notification_read"),
+    path("deals/new/", create_deal_page, name="create_deal"),  # before deals/<slug>/: "new" is no deal's slug
     path("deals/<slug:slug>/", deals.deal_page, name="deal"),
     path("deals/<slug:slug>/deposit/", forms.confirm_deposit, name="confirm_deposit"),
     path("deals/<slug:slug>/auditor/", forms.approve_auditor, name="approve_auditor"),

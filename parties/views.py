@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
-from . import twofactor
+from . import actions, twofactor
 from .client import client_ip
 from .forms import LoginForm, TokenForm
 from .language import remember_language
@@ -130,10 +130,12 @@ def two_factor_setup(request):
     device = twofactor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            return _confirm_device(request, device)
-        form.add_error("token", _("That code did not match. Check the time on your phone and enter the "
-                                  "code your app shows now."))
+        try:
+            actions.confirm_two_factor(request.user, device, form.cleaned_data["token"], ip=client_ip(request))
+        except actions.InvalidInput as exc:
+            form.add_error("token", exc.message)
+        else:
+            return _enrolled(request, device)
     context = {
         "form": form,
         "qr_svg": twofactor.qr_svg(device, _("QR code for your authenticator app")),
@@ -144,23 +146,12 @@ def two_factor_setup(request):
     return render(request, "parties/two_factor_setup.html", context)
 
 
-def _confirm_device(request, device):
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+def _enrolled(request, device):
+    """The device is confirmed (parties.actions.confirm_two_factor, which the account history records)."""
     otp_login(request, device)
-    _record(request, "two_factor_enrolled", device)
     messages.success(request, _("Two-factor authentication is on. You will be asked for a code when you "
                                 "sign in and when you sign or approve."))
     return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-
-
-def _record(request, action, device):
-    # The account-security chain lives in escrow.history.chain; imported lazily as escrow.history.logins does.
-    from escrow.history.chain import record_account_event
-
-    record_account_event(action, actor=request.user, details={
-        "device": device.persistent_id, "ip": client_ip(request),
-    })
 
 
 def _locked_out(request, user) -> bool:

@@ -168,6 +168,7 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control in the work tree
         "store_processed": False,
     }
 SWEEP_EVERY_SECONDS = int(os.environ.get("SWEEP_EVERY_SECONDS", "300"))

@@ -35,7 +35,8 @@ if not REDIS_URL:  # noqa: F405  (from base) — keep the embedded broker's file
     _broker = _tmp / "broker"
     (_broker / "processed").mkdir(parents=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker), "data_folder_out": str(_broker),
-                                       "processed_folder": str(_broker / "processed"), "store_processed": False}
+                                       "processed_folder": str(_broker / "processed"), "store_processed": False,
+                                       "control_folder": str(_broker / "control")}
 TWO_FACTOR_REQUIRED = False
 # Client.login() calls authenticate() without a request, which axes refuses; tests/parties turn
 # axes on where the lockout itself is under test (it reads the setting at call time).

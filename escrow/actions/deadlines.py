@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from escrow.history import chain as history
-from escrow.queries.clock import contract_today
-from escrow.contract.calendar import BusinessCalendar, deposit_due
-from escrow.models import HistoryEntry, CalendarOverride, Deal, Role, Tranche, TrancheState
+from escrow.queries.clock import calendar_for, contract_today
+from escrow.contract.calendar import deposit_due
+from escrow.models import HistoryAction, HistoryEntry, Deal, Role, Tranche, TrancheState
 from escrow.notifications.notify import Note, notify_many
 from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
 from escrow.notifications.texts import LowerFirst, Text, in_english
@@ -89,7 +89,8 @@ def _open_chunk(tranche_ids, today) -> tuple:
     # Every transition above has one target, so a single UPDATE writes them all.
     Tranche.objects.filter(pk__in=[t.pk for t in tranches]).update(state=S.AWAITING_REPORT)
     history.record_many([(t.deal, dict(
-        action="year_ended", actor=None, tranche=t, from_state=S.SCHEDULED, to_state=t.state, clause="SPA 5.1",
+        action=HistoryAction.YEAR_ENDED, actor=None, tranche=t, from_state=S.SCHEDULED, to_state=t.state,
+        clause="SPA 5.1",
         summary=f"Assessment year {t.year} ended on {t.period_end}; release due by {t.release_due_date}",
         details={"period_end": t.period_end, "release_due_date": t.release_due_date, "by": "sweep"},
     )) for t in tranches])
@@ -140,7 +141,7 @@ def remind_and_mark(today: date):
 
 
 def _missed_keys(deal_ids):
-    return set(HistoryEntry.objects.filter(deal_id__in=deal_ids, action="deadline_missed")
+    return set(HistoryEntry.objects.filter(deal_id__in=deal_ids, action=HistoryAction.DEADLINE_MISSED)
                .values_list("details__key", flat=True))
 
 
@@ -156,14 +157,9 @@ def _due_steps(today):
 
 
 def _deposits_due(horizon):
-    """EA 1.1: deals still awaiting the deposit (calendars built once per code, with overrides)."""
-    calendars = {}
+    """EA 1.1: deals still awaiting the deposit (calendar_for builds one calendar per code, with overrides)."""
     for deal in Deal.objects.filter(state=Deal.State.AWAITING_DEPOSIT, effective_date__lte=horizon):
-        if deal.calendar not in calendars:
-            overrides = dict(CalendarOverride.objects.filter(calendar=deal.calendar)
-                             .values_list("day", "is_business_day"))
-            calendars[deal.calendar] = BusinessCalendar(deal.calendar, overrides)
-        due = deposit_due(deal.effective_date, calendars[deal.calendar]).due
+        due = deposit_due(deal.effective_date, calendar_for(deal)).due
         yield Due(deal, None, NextStep((Role.ESCROW_AGENT,), "confirm_deposit", CONFIRM_DEPOSIT, due, "EA 1.1"))
 
 
@@ -198,7 +194,7 @@ def _mark_missed(items) -> int:
     done = _missed_keys(deal_ids)  # again under the locks: a concurrent run may have written them
     new = [i for i in items if _key(i, "missed") not in done]
     history.record_many([(i.deal, dict(
-        action="deadline_missed", actor=None, tranche=i.tranche, clause=i.step.clause,
+        action=HistoryAction.DEADLINE_MISSED, actor=None, tranche=i.tranche, clause=i.step.clause,
         summary=f"Deadline {i.step.due} passed: {in_english(i.step.description).lower()} "
                 f"({', '.join(in_english(Role(r).label) for r in i.step.roles)})",
         details={"key": _key(i, "missed"), "due": i.step.due, "action": i.step.action,

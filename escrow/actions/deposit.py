@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from escrow.queries.clock import calendar_for, contract_today
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import WrongState
-from escrow.models import Role, ShareMovement, TrancheState
+from escrow.models import HistoryAction, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.usecases.permissions import require
 from escrow.notifications.texts import Text
@@ -28,7 +28,7 @@ def confirm_deposit(actor, deal, *, reference=""):
         reference=reference, recorded_at=timezone.now(), recorded_by=actor,
     )
     run_transition(
-        deal, "confirm_deposit", actor=actor, party=party, action="deposit_confirmed", clause="EA 1.1",
+        deal, "confirm_deposit", actor=actor, party=party, action=HistoryAction.DEPOSIT_CONFIRMED, clause="EA 1.1",
         summary=f"{deal.total_shares:,} shares deposited in the escrow account",
         details={"quantity": deal.total_shares, "due": due.due, "confirmed_on": today,
                  "late": today > due.due, "reference": reference},
@@ -56,7 +56,7 @@ def return_for_cancellation(actor, deal, *, reference=""):
             reference=reference, recorded_at=timezone.now(), recorded_by=actor,
         )
     run_transition(
-        deal, "close", actor=actor, party=party, action="returned_for_cancellation", clause="SPA 5.2(1)",
+        deal, "close", actor=actor, party=party, action=HistoryAction.RETURNED_FOR_CANCELLATION, clause="SPA 5.2(1)",
         summary=f"{remaining:,} deducted shares returned to the issuer for cancellation; escrow closed",
         details={"quantity": remaining, "reference": reference},
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from escrow.queries.clock import contract_today
 from escrow.contract.errors import InvalidInput
-from escrow.models import Hold, Role, TrancheState
+from escrow.models import HistoryAction, Hold, Role, TrancheState
 from escrow.models.tranche import HOLDABLE
 from escrow.notifications.notify import notify_roles
 from escrow.usecases.permissions import require
@@ -30,10 +30,10 @@ def _open_hold(tranche, kind, actor, party, reason):
 
 HOLDS = {
     # action key -> (hold kind, transition, history action, clause, doing, message when the reason is missing)
-    "raise_dispute": (Hold.Kind.DISPUTE, "hold_for_dispute", "dispute_raised", "EA 3.3",
+    "raise_dispute": (Hold.Kind.DISPUTE, "hold_for_dispute", HistoryAction.DISPUTE_RAISED, "EA 3.3",
                       gettext_lazy("raise a dispute"),
                       gettext_lazy("Give the reason for the dispute; every party will read it.")),
-    "suspend_release": (Hold.Kind.SUSPENSION, "suspend", "suspended", "SPA 8.1",
+    "suspend_release": (Hold.Kind.SUSPENSION, "suspend", HistoryAction.SUSPENDED, "SPA 8.1",
                         gettext_lazy("suspend the release"),
                         gettext_lazy("Give the reason for the suspension; every party will read it.")),
 }
@@ -76,7 +76,7 @@ def lift_suspension(actor, tranche_id, *, reason):
     expect_state(tranche, TrancheState.SUSPENDED, doing=gettext_lazy("lift the suspension"))
     reason = _reason(reason, gettext_lazy("Give the reason for the lifting; every party will read it."))
     _end_open_hold(tranche, actor, resolution=reason)
-    run_transition(tranche, "lift_suspension", actor=actor, party=party, action="suspension_lifted",
+    run_transition(tranche, "lift_suspension", actor=actor, party=party, action=HistoryAction.SUSPENSION_LIFTED,
                    clause="SPA 8.1", summary=f"Suspension lifted: {reason}", details={"reason": reason})
     notify_roles(tranche.deal, ALL, tranche=tranche, key=f"lifted:{tranche.pk}:{tranche.holds.count()}",
                  clause="SPA 8.1", subject=Text(gettext_lazy("%(deal)s: year %(year)s suspension lifted"),

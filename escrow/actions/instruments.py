@@ -10,7 +10,8 @@ from escrow.queries.clock import calendar_for, contract_today
 from escrow.contract.calendar import transfer_due
 from escrow.documents.storage import document_bytes, store_pdf
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from escrow.models import DealParty, Hold, Instrument, Role, Signature, StoredDocument, TrancheState
+from escrow.models import (DealParty, HistoryAction, Hold, Instrument, Role, Signature, StoredDocument,
+                           TrancheState)
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.models.tranche import HOLDABLE
 from escrow.notifications.notify import notify_roles
@@ -24,6 +25,11 @@ SIGNERS = {
     Instrument.Kind.JOINT_INSTRUCTION: [Role.ISSUER, Role.PURCHASER],
     Instrument.Kind.SETTLEMENT: list(CONTRACT_PARTIES),
     Instrument.Kind.ADJUSTMENT: list(CONTRACT_PARTIES),
+}
+ISSUED = {
+    Instrument.Kind.JOINT_INSTRUCTION: HistoryAction.JOINT_INSTRUCTION_ISSUED,
+    Instrument.Kind.SETTLEMENT: HistoryAction.SETTLEMENT_ISSUED,
+    Instrument.Kind.ADJUSTMENT: HistoryAction.ADJUSTMENT_ISSUED,
 }
 CLAUSE = {
     Instrument.Kind.JOINT_INSTRUCTION: "EA 3.1(b)",
@@ -57,7 +63,7 @@ def _create_instrument(tranche, *, kind, quantity, actor, calculation_lines, cal
     for old in tranche.instruments.filter(kind=kind, status=Instrument.Status.OPEN).exclude(pk=instrument.pk):
         old.status, old.superseded_by = Instrument.Status.SUPERSEDED, instrument
         old.save(update_fields=["status", "superseded_by"])
-    record(deal, action=f"{kind}_issued", actor=actor, tranche=tranche, clause=CLAUSE[kind],
+    record(deal, action=ISSUED[kind], actor=actor, tranche=tranche, clause=CLAUSE[kind],
            summary=f"{in_english(instrument.get_kind_display())} {reference}: {quantity:,} shares, awaiting signatures",
            details={"reference": reference, "quantity": quantity, "document_sha256": document.sha256,
                     "required_roles": list(roles), "reason": reason})
@@ -92,7 +98,8 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
     Signature.objects.create(instrument=instrument, party=party, signer=actor, sha256=digest,
                              signed_at=timezone.now(), ip_address=ip, user_agent=(user_agent or "")[:500],
                              auth_method=method)
-    record(tranche.deal, action="signed", actor=actor, party=party, tranche=tranche, clause=CLAUSE[instrument.kind],
+    record(tranche.deal, action=HistoryAction.SIGNED, actor=actor, party=party, tranche=tranche,
+           clause=CLAUSE[instrument.kind],
            summary=f"{actor} signed the {in_english(instrument.get_kind_display()).lower()} for {party.organisation}",
            details={"instrument": instrument.pk, "document_sha256": digest, "ip": ip, "auth_method": method})
     if set(instrument.required_roles) <= set(instrument.signatures.values_list("party__role", flat=True)):
@@ -139,7 +146,7 @@ def _instruction_complete(instrument, tranche, actor, party):
     due = transfer_due(today, calendar_for(tranche.deal))
     tranche.release_quantity = instrument.quantity
     run_transition(tranche, "record_instruction", today, due.due, actor=actor, party=party,
-                   action="instructed", clause="EA 3.1, 3.2",
+                   action=HistoryAction.INSTRUCTED, clause="EA 3.1, 3.2",
                    summary=f"Joint instruction signed by issuer and purchaser: {instrument.quantity:,} shares; "
                            f"transfer due by {due.due}",
                    details={"instrument": instrument.pk, "documents_complete_on": today, "transfer_due": due.due,
@@ -166,7 +173,7 @@ def _apply_new_quantity(tranche, actor, party, *, quantity, clause, why):
         raise InvalidInput(_("%(quantity)s shares exceed the %(balance)s still in escrow.") % {
             "quantity": f"{quantity:,}", "balance": f"{balance:,}"})
     tranche.release_quantity = quantity
-    run_transition(tranche, "apply_new_quantity", actor=actor, party=party, action="quantity_changed",
+    run_transition(tranche, "apply_new_quantity", actor=actor, party=party, action=HistoryAction.QUANTITY_CHANGED,
                    clause=clause, summary=f"{why}: {quantity:,} shares; a new joint instruction is needed",
                    details={"quantity": quantity})
     issue_joint_instruction(tranche, quantity=quantity, actor=actor, reason=why,
@@ -234,7 +241,8 @@ def file_award(actor, tranche_id, *, quantity, pdf_bytes, reference, original_na
     quantity = _check_quantity(quantity)
     document = store_pdf(deal=tranche.deal, tranche=tranche, kind=StoredDocument.Kind.AWARD, data=pdf_bytes,
                          by=actor, original_name=original_name)
-    record(tranche.deal, action="award_filed", actor=actor, party=party, tranche=tranche, clause="EA 3.3, SPA 10.2",
+    record(tranche.deal, action=HistoryAction.AWARD_FILED, actor=actor, party=party, tranche=tranche,
+           clause="EA 3.3, SPA 10.2",
            summary=f"Award {reference} filed: {quantity:,} shares",
            details={"reference": reference, "quantity": quantity, "document_sha256": document.sha256})
     _end_open_hold(tranche, actor, resolution=f"Award {reference}", document=document)

@@ -1,6 +1,8 @@
 """Re-authentication at the moment of signing or approving (issue: signatures).
 
-A person with a confirmed TOTP device proves it with a current code; anyone else with their password.
+A person with a confirmed TOTP device proves it with a current code; anyone else with their password
+(who has two-factor is decided in one place: parties.twofactor.has_two_factor; a device still being
+enrolled, unconfirmed, does not count).
 Wrong answers are counted per person in the cache (not the database: the action's transaction rolls
 back on the error), so a stolen session or token cannot guess the password through these forms.
 """
@@ -8,16 +10,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp import devices_for_user, match_token
+from django_otp import match_token
 
 from escrow.contract.errors import NotAllowed
+from parties.twofactor import has_two_factor
 
 MAX_FAILURES = getattr(settings, "REAUTH_MAX_FAILURES", 5)
 LOCKOUT_SECONDS = getattr(settings, "REAUTH_LOCKOUT_SECONDS", 30 * 60)
-
-
-def has_two_factor(user) -> bool:
-    return any(True for _ in devices_for_user(user, confirmed=True))
 
 
 def _key(user):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from escrow.queries.clock import contract_today
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
-from escrow.models import Instrument, Role, ShareMovement, TrancheState
+from escrow.models import HistoryAction, Instrument, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.usecases.permissions import require
 from escrow.actions.reauth import reauthenticate
@@ -35,7 +35,7 @@ def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_to
     expect_state(tranche, TrancheState.INSTRUCTED, doing=_("prepare the release"))
     instruction = _check_hash(tranche, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
-    run_transition(tranche, "prepare_release", actor, actor=actor, party=party, action="release_prepared",
+    run_transition(tranche, "prepare_release", actor, actor=actor, party=party, action=HistoryAction.RELEASE_PREPARED,
                    clause="EA 3.2", summary=f"{actor} prepared the transfer of {tranche.release_quantity:,} shares",
                    details={"instruction_sha256": instruction.document.sha256, "auth_method": method})
     notify_roles(tranche.deal, [Role.ESCROW_AGENT], tranche=tranche, key=f"prepared:{tranche.pk}:{instruction.pk}",
@@ -53,7 +53,8 @@ def withdraw_preparation(actor, tranche_id, *, reason):
     expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("send the preparation back"))
     if not (reason or "").strip():
         raise InvalidInput(_("Say why the preparation goes back."))
-    run_transition(tranche, "withdraw_preparation", actor=actor, party=party, action="preparation_withdrawn",
+    run_transition(tranche, "withdraw_preparation", actor=actor, party=party,
+                   action=HistoryAction.PREPARATION_WITHDRAWN,
                    clause="EA 3.2", summary=f"Preparation sent back: {reason.strip()}", details={"reason": reason})
     return tranche
 
@@ -83,7 +84,7 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
         )
     today = contract_today()
     run_transition(tranche, "record_release", today, transfer_reference.strip(), actor=actor, party=party,
-                   action="released", clause="EA 3.2",
+                   action=HistoryAction.RELEASED, clause="EA 3.2",
                    summary=f"{quantity:,} shares released to the seller (prepared by {tranche.prepared_by}, "
                            f"approved by {actor})",
                    details={"quantity": quantity, "transfer_reference": transfer_reference.strip(),

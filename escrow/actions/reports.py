@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 from escrow.queries.clock import contract_today
 from escrow.documents.storage import store_pdf
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
-from escrow.models import AuditReport, Role, StoredDocument, TrancheState
+from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.usecases.permissions import require
-from escrow.queries.quantities import capped_offsets, schedule_for
+from escrow.queries.quantities import calculation_lines, schedule_for
 from escrow.notifications.texts import Text
 
 from escrow.actions.base import expect_state, lock_tranche, run_transition
@@ -35,7 +35,7 @@ def open_year(tranche_id, *, today=None):
     if tranche.deal.state != tranche.deal.State.IN_ESCROW:
         return tranche  # nothing to release before the deposit (EA 1.1)
     run_transition(
-        tranche, "open_for_report", actor=None, action="year_ended", clause="SPA 5.1",
+        tranche, "open_for_report", actor=None, action=HistoryAction.YEAR_ENDED, clause="SPA 5.1",
         summary=f"Assessment year {tranche.year} ended on {tranche.period_end}; release due by "
                 f"{tranche.release_due_date}",
         details={"period_end": tranche.period_end, "release_due_date": tranche.release_due_date},
@@ -83,7 +83,7 @@ def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name
     AuditReport.objects.create(tranche=tranche, firm=party, audited_revenue=revenue, document=document,
                                filed_by=actor, filed_at=now)
     run_transition(
-        tranche, "record_report", revenue, actor=actor, party=party, action="report_filed",
+        tranche, "record_report", revenue, actor=actor, party=party, action=HistoryAction.REPORT_FILED,
         clause="SPA 4.2, EA 3.1(a)",
         summary=f"Audited revenue of year {tranche.year}: RMB {revenue:,} (target {tranche.target_revenue:,})",
         details={"audited_revenue": revenue, "document_sha256": document.sha256, "file": original_name},
@@ -102,14 +102,15 @@ def _require_earlier_reports(tranche):
 def _compute_and_instruct(tranche, actor):
     tranches = list(tranche.deal.tranches.order_by("year"))
     year = schedule_for(tranche.deal, tranches=tranches).years[tranche.year - 1]
-    offset_shares, capped = capped_offsets(tranche.deal, year, tranches)
+    # schedule_for applies SPA 5.1's cap on offsets (a year never releases more than its fifth) once, for
+    # every reader: this action, the pages, the what-if and the API read the same figures.
+    offset_shares, capped = year.offset_shares, year.offset_capped_for_years
     tranche.own_release, tranche.deducted = year.own_release, year.deducted
     tranche.offset_shares = {str(k): v for k, v in offset_shares.items()}
-    tranche.release_quantity = year.own_release + sum(offset_shares.values())
-    tranche.calculation = dict(year.as_dict(), offset_shares={str(k): v for k, v in offset_shares.items()},
-                               total_release=tranche.release_quantity, offset_capped_for_years=capped)
+    tranche.release_quantity = year.total_release
+    tranche.calculation = year.as_dict()
     run_transition(
-        tranche, "await_instruction", actor=None, action="quantity_computed", clause="SPA 5.1, 5.2",
+        tranche, "await_instruction", actor=None, action=HistoryAction.QUANTITY_COMPUTED, clause="SPA 5.1, 5.2",
         summary=f"{tranche.release_quantity:,} shares to release for year {tranche.year} "
                 f"(own {year.own_release:,}, deducted {year.deducted:,}, offset {sum(offset_shares.values()):,})"
                 + (f"; offset capped for years {capped}: earlier settled quantities" if capped else ""),
@@ -123,8 +124,6 @@ def _compute_and_instruct(tranche, actor):
                                   deal=tranche.deal.name, year=tranche.year))
         return tranche
     issue_joint_instruction(tranche, quantity=tranche.release_quantity, actor=actor,
-                            calculation_lines=[f"{e.clause}: {e.formula} → {e.figure}" for e in year.explanations]
-                            + ([f"SPA 5.1: offset for years {capped} capped at the unreleased part of their "
-                                "fifth (an earlier settlement or award released more)"] if capped else []),
+                            calculation_lines=calculation_lines(year),
                             calculation=tranche.calculation)
     return tranche

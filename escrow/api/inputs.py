@@ -75,3 +75,35 @@ class AwardInput(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=0)
     reference = serializers.CharField(max_length=200)
     pdf = serializers.FileField()
+
+
+class TrancheTermsInput(serializers.Serializer):
+    """One assessment year (SPA 1.4) and its operating revenue target (SPA 4.1)."""
+
+    year = serializers.IntegerField(min_value=1)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    target_revenue = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="e.g. 665000000.00")
+
+
+class DealInput(serializers.Serializer):
+    """The terms of a new deal (staff with escrow.add_deal). Policies P1-P7 take their defaults when left out;
+    the calendar (P6) is any country or market code the holidays package knows, e.g. CN, HK, NASDAQ."""
+
+    slug = serializers.CharField(max_length=50, help_text="the deal's address, e.g. acme-2026")
+    name = serializers.CharField(max_length=200)
+    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    target_company = serializers.CharField(max_length=200)
+    total_shares = serializers.IntegerField(min_value=1, help_text="consideration shares (SPA 1.1)")
+    share_class = serializers.CharField(max_length=100, required=False, allow_blank=True, default=None)
+    ticker = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    target_currency = serializers.CharField(max_length=3, required=False, default=None)
+    price_currency = serializers.CharField(max_length=3, required=False, default=None)
+    effective_date = serializers.DateField(help_text="the agreement's effective date (EA 1.1 counts from it)")
+    escrow_fee_per_year = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default=None,
+                                                   help_text="EA 4.4")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    calendar = serializers.CharField(max_length=20, required=False, default=None, help_text="P6, e.g. CN")
+    policies = serializers.DictField(child=serializers.CharField(), required=False, default=dict,
+                                     help_text='P1-P7 by key, e.g. {"excess_credit": "half-of-excess"}')
+    tranches = TrancheTermsInput(many=True, help_text="one per assessment year, in order")

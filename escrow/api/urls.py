@@ -2,7 +2,11 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from escrow.api.views import deal_actions as deal, instrument_actions as instrument, reads, tranche_actions as tranche
+from escrow.api.views import deal_actions as deal
+from escrow.api.views import instrument_actions as instrument
+from escrow.api.views import reads
+from escrow.api.views import tranche_actions as tranche
+from escrow.api.views.deal_create import DealListCreate
 from escrow.api.views.docs import ApiDocs
 
 app_name = "api"
@@ -10,7 +14,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", ApiDocs.as_view(), name="docs"),
     path("me/due/", reads.DueActions.as_view(), name="due"),
-    path("deals/", reads.DealList.as_view(), name="deal-list"),
+    path("deals/", DealListCreate.as_view(), name="deal-list"),
     path("deals/<str:ref>/", reads.DealDetail.as_view(), name="deal-detail"),
     path("deals/<str:ref>/tranches/", reads.TrancheList.as_view(), name="deal-tranches"),
     path("deals/<str:ref>/documents/", reads.DocumentList.as_view(), name="deal-documents"),

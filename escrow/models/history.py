@@ -24,6 +24,9 @@ class HistoryAction(models.TextChoices):
     REPORT_FILED = "report_filed"
     QUANTITY_COMPUTED = "quantity_computed"
     QUANTITY_CHANGED = "quantity_changed"
+    JOINT_INSTRUCTION_ISSUED = "joint_instruction_issued"
+    SETTLEMENT_ISSUED = "settlement_issued"
+    ADJUSTMENT_ISSUED = "adjustment_issued"
     SIGNED = "signed"
     INSTRUCTED = "instructed"
     RELEASE_PREPARED = "release_prepared"
@@ -47,6 +50,7 @@ class HistoryAction(models.TextChoices):
     MEMBERSHIP_CHANGED = "membership_changed"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled"
 
 
 class HistoryChain(models.Model):

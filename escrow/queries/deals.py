@@ -1,9 +1,17 @@
-"""Which deals a person may see (SPA 9), and finding one: 404 for no role, never 403."""
+"""Which deals a person may see (SPA 9), and finding a deal or anything in it for a person.
+
+The one lookup the pages and the API share: every object is found through the deals the person may
+see (guardian, with_superuser=False) and the ROLE_ACTIONS table, so someone with no role on the deal
+gets NotFound (404) for the deal and everything in it, never 403, with the same message whether or
+not the object exists. The interfaces only translate NotFound (escrow.views.common: Http404;
+escrow.api: the API's 404).
+"""
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from escrow.contract.errors import NotFound
-from escrow.models import Deal
+from escrow.models import Deal, Instrument, StoredDocument, Tranche
+from escrow.usecases.permissions import require
 
 
 def deals_visible_to(user):
@@ -20,3 +28,45 @@ def get_deal_for(user, slug_or_pk) -> Deal:
     if deal is None:
         raise NotFound(_("No such deal."))
     return deal
+
+
+def deal_for(user, ref, action="view_deal") -> Deal:
+    """SPA 9: the deal by slug or id, if the person's organisation plays a role on it; NotAllowed (403)
+    only when that role may see the deal but not take `action` (e.g. a history export)."""
+    deal = get_deal_for(user, ref)
+    require(user, deal, action)
+    return deal
+
+
+def tranche_for(user, pk=None, *, deal=None, year=None) -> Tranche:
+    """A tranche by id (the API), or a deal's tranche by year (the pages: /deals/<slug>/years/<year>/).
+    A `deal` passed in is one `deal_for` returned for this person; it is reused, not read again."""
+    tranches = Tranche.objects.filter(deal__in=deals_visible_to(user)).select_related("deal")
+    tranche = (tranches.filter(pk=pk) if deal is None else tranches.filter(deal=deal, year=year)).first()
+    if tranche is None:
+        raise NotFound(_("No such tranche."))
+    if deal is None:
+        require(user, tranche.deal, "view_deal")
+    else:
+        tranche.deal = deal
+    return tranche
+
+
+def instrument_for(user, pk) -> Instrument:
+    """An instrument (joint instruction, settlement, adjustment) of a deal the person has a role on."""
+    instrument = (Instrument.objects.filter(pk=pk, tranche__deal__in=deals_visible_to(user))
+                  .select_related("tranche__deal", "document").first())
+    if instrument is None:
+        raise NotFound(_("No such document."))
+    require(user, instrument.tranche.deal, "view_deal")
+    return instrument
+
+
+def document_for(user, pk, action="view_deal") -> StoredDocument:
+    """A stored document of a deal the person has a role on; `action` "download_document" for its bytes."""
+    document = (StoredDocument.objects.filter(pk=pk, deal__in=deals_visible_to(user))
+                .select_related("deal", "tranche", "uploaded_by").first())
+    if document is None:
+        raise NotFound(_("No such document."))
+    require(user, document.deal, action)
+    return document

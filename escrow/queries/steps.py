@@ -114,7 +114,8 @@ def actions_due_for(user, today=None):
 
 
 class CalendarCache:
-    """One calendar (and one overrides query) per calendar code, however many deals share it."""
+    """calendar_for, asked once per calendar code while one page or reply lists many deals (the shared
+    cache is then read once per code, not once per deal)."""
 
     def __init__(self):
         self._by_code = {}

@@ -101,7 +101,7 @@ def tranche_action(action):
     @login_required
     def view(request, slug, year):
         deal = deal_for(request, slug)
-        tranche = tranche_for(deal, year)
+        tranche = tranche_for(request, deal, year)
         role, can = viewer(request, deal)
         if not can.get(action):
             raise PermissionDenied(refusal(role, action))

@@ -1,29 +1,44 @@
-"""Shared view helpers: deal look-up that 404s for outsiders, and running one action from a form."""
+"""Shared view helpers: the one lookup of escrow.queries.deals as pages need it (404 for outsiders,
+SPA 9), and running one action from a form."""
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
 
-from escrow.contract.errors import DomainError, NotFound
-from escrow.models import Tranche
-from escrow.queries.deals import get_deal_for
+from escrow.contract.errors import DomainError, NotAllowed, NotFound
+from escrow.queries import deals as lookup
 from escrow.usecases.permissions import ROLE_ACTIONS, may
 from escrow.queries.steps import role_on
 
 
-def deal_for(request, slug_or_pk):
-    """The deal if the person has a role on it; 404 otherwise (SPA 9: its existence is confidential)."""
+def _found(find, *args, **kwargs):
+    """The page's answer to the shared lookup: 404 without a role (never 403, so a deal's existence
+    stays confidential, SPA 9); 403 with the refusal when the role may see the deal but not do this."""
     try:
-        return get_deal_for(request.user, slug_or_pk)
-    except NotFound:
-        raise Http404("No such deal.")
+        return find(*args, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
 
 
-def tranche_for(deal, year):
-    tranche = get_object_or_404(Tranche.objects.select_related("deal"), deal=deal, year=year)
-    tranche.deal = deal
-    return tranche
+def deal_for(request, slug_or_pk, action="view_deal"):
+    """The deal if the person has a role on it; 404 otherwise (SPA 9: its existence is confidential)."""
+    return _found(lookup.deal_for, request.user, slug_or_pk, action)
+
+
+def tranche_for(request, deal, year):
+    """The deal's tranche of that year (`deal` as deal_for returned it); 404 if there is none."""
+    return _found(lookup.tranche_for, request.user, deal=deal, year=year)
+
+
+def instrument_for(request, pk):
+    return _found(lookup.instrument_for, request.user, pk)
+
+
+def document_for(request, pk, action="view_deal"):
+    return _found(lookup.document_for, request.user, pk, action)
 
 
 def viewer(request, deal):
@@ -38,7 +53,7 @@ def attempt(request, form, action, *args, **kwargs):
         return action(*args, **kwargs), True
     except DomainError as exc:
         if exc.status == 404:
-            raise Http404(exc.message)
+            raise Http404(exc.message) from exc
         form.add_error(None, exc.message)
         return None, False
 

@@ -1,7 +1,6 @@
 """Documents leave the portal only through this permission-checked view (never a media URL)."""
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from csp.constants import SELF
@@ -9,21 +8,15 @@ from csp.decorators import csp_replace
 
 from escrow.documents.storage import document_bytes
 from escrow.contract.errors import DomainError
-from escrow.models import StoredDocument
-from escrow.usecases.permissions import may
 
-from escrow.views.common import deal_for, viewer
+from escrow.views.common import document_for
 
 
 @login_required
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF]})  # the signing page shows the PDF in a frame
 def document(request, pk):
-    doc = get_object_or_404(StoredDocument, pk=pk)
-    deal = deal_for(request, doc.deal_id)
-    role, _ = viewer(request, deal)
-    if not (role and may(role, "download_document")):
-        raise Http404("No such document.")
+    doc = document_for(request, pk, action="download_document")
     try:
         data = document_bytes(doc)
     except DomainError as exc:

@@ -1,13 +1,13 @@
 """Compliance history: browse a deal's hash-chained history with filters, verify it, export it."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from escrow.history.chain import chain_key_for, verify_chain
-from escrow.models import HistoryChain, HistoryEntry
-from escrow.usecases.permissions import may
+from escrow.models import HistoryChain
+from escrow.queries.history import history_of
 
 from escrow.views.forms import HistoryFilterForm
 from escrow.views.common import deal_for, viewer
@@ -19,11 +19,11 @@ PER_PAGE = 50
 def history(request, slug):
     deal = deal_for(request, slug)
     role, can = viewer(request, deal)
-    entries = HistoryEntry.objects.filter(deal=deal)
+    entries = history_of(deal)
     form = HistoryFilterForm(request.GET or None, **_choices(entries))
     if form.is_valid():
         entries = _filtered(entries, form.cleaned_data)
-    page = Paginator(entries.select_related("tranche").order_by("-seq"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(entries.order_by("-seq"), PER_PAGE).get_page(request.GET.get("page"))
     chain = HistoryChain.objects.filter(key=chain_key_for(deal)).first()
     return render(request, "escrow/history.html", {
         "deal": deal, "role": role, "can": can, "form": form, "page": page,
@@ -62,10 +62,7 @@ def _query_without_page(request):
 
 
 def _export(request, slug, exporter, content_type, extension):
-    deal = deal_for(request, slug)
-    role, _can = viewer(request, deal)
-    if not (role and may(role, "export_history")):
-        raise Http404("No such deal.")
+    deal = deal_for(request, slug, action="export_history")
     data, check = exporter(deal)
     response = HttpResponse(data, content_type=content_type)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

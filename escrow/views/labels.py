@@ -1,4 +1,5 @@
-"""Words for keys: action names, currencies, and the engine's policy wording, all translatable.
+"""Words for keys: use case labels (from the declaration), currencies, and the engine's policy wording,
+all translatable.
 
 The contract engine (escrow.contract) has no Django and speaks English; its policy questions and
 meanings are marked here with gettext_noop so the catalogue carries them, and the `translated`
@@ -7,26 +8,10 @@ filter looks them up at render time.
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-ACTION_LABELS = {
-    "confirm_deposit": _("Confirm the deposit of the shares"),
-    "approve_auditor": _("Approve the accounting firm"),
-    "file_report": _("File the audited revenue report"),
-    "sign_joint_instruction": _("Sign the joint written instruction"),
-    "sign_settlement": _("Agree and sign a settlement"),
-    "sign_adjustment": _("Sign the adjustment agreement"),
-    "prepare_release": _("Prepare the transfer (officer 1)"),
-    "approve_release": _("Approve the transfer (officer 2)"),
-    "withdraw_preparation": _("Send the preparation back"),
-    "raise_dispute": _("Dispute the quantity"),
-    "propose_settlement": _("Propose a settlement"),
-    "file_award": _("File an arbitral award or ruling"),
-    "suspend_release": _("Suspend the release"),
-    "lift_suspension": _("Lift the suspension"),
-    "propose_adjustment": _("Propose an adjustment"),
-    "return_for_cancellation": _("Return shares for cancellation"),
-    "export_history": _("Export the history"),
-    "": _("Nobody needs to act yet"),
-}
+from escrow.usecases import USE_CASES
+
+# The button or link of each declared use case (escrow.usecases.declared), and of "nobody acts yet".
+ACTION_LABELS = {name: case.label for name, case in USE_CASES.items()} | {"": _("Nobody needs to act yet")}
 
 CURRENCIES = {
     "CNY": _("RMB"),

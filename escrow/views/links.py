@@ -1,31 +1,22 @@
-"""Where one click takes a person to do a step (the URL of the page that runs the action)."""
+"""Where one click takes a person to do a step (the URL of the page that runs the action).
+
+The routes are the `page` of each use case in escrow.usecases.declared; a step is a contract use case
+that writes (reads such as view_deal have pages too, but nobody is asked to take them).
+"""
 from django.urls import reverse
 
 from escrow.models import Instrument
+from escrow.usecases import CONTRACT_USE_CASES
 
-SIGN_KINDS = {
-    "sign_joint_instruction": Instrument.Kind.JOINT_INSTRUCTION,
-    "sign_settlement": Instrument.Kind.SETTLEMENT,
-    "sign_adjustment": Instrument.Kind.ADJUSTMENT,
-}
+STEPS = [case for case in CONTRACT_USE_CASES.values() if case.writes and case.page]
+# Signing an instrument: the use case sign_<kind> signs the open instrument of that kind.
+SIGN_KINDS = {case.name: Instrument.Kind(case.name.removeprefix("sign_"))
+              for case in STEPS if case.scope == "instrument"}
 # Pages about the whole deal, not one year.
-DEAL_PAGES = {
-    "confirm_deposit": "escrow:confirm_deposit",
-    "approve_auditor": "escrow:approve_auditor",
-    "return_for_cancellation": "escrow:return_for_cancellation",
-}
-TRANCHE_PAGES = {
-    "file_report": "escrow:file_report",
-    "prepare_release": "escrow:prepare_release",
-    "approve_release": "escrow:approve_release",
-    "propose_settlement": "escrow:propose_settlement",
-    "lift_suspension": "escrow:lift_suspension",
-    "raise_dispute": "escrow:raise_dispute",
-    "suspend_release": "escrow:suspend_release",
-    "propose_adjustment": "escrow:propose_adjustment",
-    "file_award": "escrow:file_award",
-    "withdraw_preparation": "escrow:withdraw_preparation",
-}
+DEAL_PAGES = {case.name: case.page for case in STEPS if case.scope == "deal"}
+TRANCHE_PAGES = {case.name: case.page for case in STEPS if case.scope == "tranche"}
+# A settlement is signed once proposed: until then its step leads to the proposal (EA 3.3).
+PROPOSED_BY = {"sign_settlement": "propose_settlement"}
 
 
 def open_instrument(tranche, kind):
@@ -45,9 +36,9 @@ def step_url(deal, tranche, action):
     if action in SIGN_KINDS:
         instrument = open_instrument(tranche, SIGN_KINDS[action])
         if instrument is not None:
-            return reverse("escrow:sign", args=[instrument.pk])
-        if action == "sign_settlement":
-            return reverse("escrow:propose_settlement", args=[deal.slug, tranche.year])
+            return reverse(CONTRACT_USE_CASES[action].page, args=[instrument.pk])
+        if action in PROPOSED_BY:
+            return step_url(deal, tranche, PROPOSED_BY[action])
         return None
     if action in TRANCHE_PAGES:
         return reverse(TRANCHE_PAGES[action], args=[deal.slug, tranche.year])

@@ -1,11 +1,12 @@
-"""Figures of a deal's years as the pages show them: read from tranches, the ledger and the engine."""
+"""A deal's years as the deal page shows them: the figures of escrow.queries.quantities.year_figures
+(the same the API and exports read), next steps and penalty meters."""
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from escrow.contract.releases import tranche_sizes
-from escrow.models import PenaltyDay, ShareMovement
+from escrow.models import PenaltyDay
+from escrow.queries.quantities import year_figures
 from escrow.queries.steps import next_step, signed_roles_of
 
 from escrow.views.charts import Series, bar_chart
@@ -25,12 +26,6 @@ class YearRow:
     penalty: object = None
 
 
-def released_by_tranche(deal) -> dict:
-    rows = (ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.RELEASE, tranche__isnull=False)
-            .values("tranche_id").annotate(n=Sum("quantity")).values_list("tranche_id", "n"))
-    return dict(rows)
-
-
 def latest_penalties(deal) -> dict:
     """The last accrued PenaltyDay of each tranche of the deal (the meter), in one query."""
     last_day = PenaltyDay.objects.filter(tranche=OuterRef("tranche")).order_by("-day").values("day")[:1]
@@ -39,32 +34,16 @@ def latest_penalties(deal) -> dict:
 
 
 def year_rows(deal, tranches, role) -> list:
-    sizes = tranche_sizes(deal.total_shares, len(tranches))
-    released = released_by_tranche(deal)
+    figures = year_figures(deal, tranches)
     penalties = latest_penalties(deal)
-    offset_for = _offset_shares_for_earlier(tranches)
     rows = []
-    for size, tranche in zip(sizes, tranches):
+    for tranche in tranches:
         step = next_step(tranche, signed_roles=signed_roles_of(tranche))
-        out = released.get(tranche.pk, 0)
-        offset_shares = sum(int(v) for v in (tranche.offset_shares or {}).values()) if out else 0
-        own_out = max(out - offset_shares, 0)
-        in_escrow = max(size - own_out - offset_for.get(tranche.year, 0), 0)
-        rows.append(YearRow(tranche, size, out, offset_shares, in_escrow, step,
+        figure = figures[tranche.year]
+        rows.append(YearRow(tranche, figure.size, figure.released, figure.offset_shares, figure.in_escrow, step,
                             step_url(deal, tranche, step.action), bool(role and role in step.roles),
                             penalties.get(tranche.pk)))
     return rows
-
-
-def _offset_shares_for_earlier(tranches) -> dict:
-    """Shares of earlier years released with later, released years (SPA 5.2(2) offsets)."""
-    totals = {}
-    for tranche in tranches:
-        if tranche.state != "released":
-            continue
-        for year, shares in (tranche.offset_shares or {}).items():
-            totals[int(year)] = totals.get(int(year), 0) + int(shares)
-    return totals
 
 
 def revenue_chart(deal, tranches):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from escrow.usecases.permissions import refusal
 from escrow import actions
 from escrow.models import Instrument
-from escrow.actions.reauth import has_two_factor
+from parties.twofactor import has_two_factor
 
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
 from escrow.views.forms import ApproveForm, PrepareForm
@@ -21,7 +21,7 @@ def _effective_instruction(tranche):
 
 def _release_page(request, slug, year, *, name, form_class, action, template, message, extra=()):
     deal = deal_for(request, slug)
-    tranche = tranche_for(deal, year)
+    tranche = tranche_for(request, deal, year)
     role, can = viewer(request, deal)
     if request.method == "POST" and not can.get(name):
         # Every role on the deal may look at the page (and the instruction); only EA 3.2 officers act.

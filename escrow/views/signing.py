@@ -6,18 +6,17 @@ from django.utils.translation import gettext as _
 
 from escrow.usecases.permissions import refusal
 from escrow import actions
-from escrow.models import DealParty, Instrument, Role, Signature
-from escrow.actions.reauth import has_two_factor
+from escrow.models import DealParty, Role, Signature
+from parties.twofactor import has_two_factor
 
-from escrow.views.common import attempt, client_ip, deal_for, done, user_agent, viewer
+from escrow.views.common import attempt, client_ip, deal_for, done, instrument_for, user_agent, viewer
 from escrow.views.forms import SignForm
 
 
 @login_required
 def sign(request, pk):
-    instrument = get_object_or_404(Instrument.objects.select_related("document", "tranche"), pk=pk)
-    deal = deal_for(request, instrument.tranche.deal_id)
-    instrument.tranche.deal = deal
+    instrument = instrument_for(request, pk)
+    deal = instrument.tranche.deal
     role, can = viewer(request, deal)
     if request.method == "POST" and not can.get(f"sign_{instrument.kind}"):
         # Every role on the deal may read the document here; only the table's signatories may sign it.

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from escrow.models import HistoryEntry, Instrument, Signature
+from escrow.models import Instrument, Signature
+from escrow.queries.history import history_of
 from escrow.usecases.permissions import may
 from escrow.queries.steps import next_step, signed_roles_of
 
@@ -27,7 +28,7 @@ STEP_COMPANIONS = {"propose_settlement": ["file_award"]}
 @login_required
 def tranche_page(request, slug, year):
     deal = deal_for(request, slug)
-    tranche = tranche_for(deal, year)
+    tranche = tranche_for(request, deal, year)
     role, can = viewer(request, deal)
     instruments = list(_instruments(tranche))
     tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
@@ -39,7 +40,7 @@ def tranche_page(request, slug, year):
         "to_sign": _to_sign(request.user, role, tranche.open_instruments),
         "instruments": instruments,
         "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
-        "history": HistoryEntry.objects.filter(tranche=tranche).select_related("actor").order_by("seq"),
+        "history": history_of(deal, tranche=tranche).select_related("actor"),
         "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
         "explanations": (tranche.calculation or {}).get("explanations", []),
         "penalties": penalty_rows(tranche),

@@ -1,10 +1,12 @@
-"""What-if: hypothetical revenues and policies through the same engine (SPA 5.1, 5.2). Reads only."""
+"""What-if: hypothetical revenues and policies through the schedule every page, command and action
+reads (escrow.queries.quantities.schedule_for, SPA 5.1, 5.2): years already released show what they
+released, and offsets for them are capped the same way. Reads only."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from escrow.contract.policies import PolicyError, Policies
-from escrow.contract.releases import compute_releases
+from escrow.queries.quantities import schedule_for
 
 from escrow.views.forms import WhatIfForm
 from escrow.views.charts import Series, bar_chart
@@ -38,24 +40,27 @@ def _initial(tranches):
 def _compute(form, deal, tranches):
     try:
         policies = Policies.from_mapping({**deal.policies.as_dict(), **form.policies()})
-        return compute_releases(deal.total_shares, [t.target_revenue for t in tranches],
-                                form.cleaned_data["actuals"], policies)
+        return schedule_for(deal, tranches=tranches, actuals=form.cleaned_data["actuals"], policies=policies)
     except (PolicyError, ValueError) as exc:
         form.add_error(None, str(exc))
         return None
 
 
 def _compute_initial(deal, tranches):
-    actuals = [v for v in _initial(tranches).values()]
-    return compute_releases(deal.total_shares, [t.target_revenue for t in tranches], actuals, deal.policies)
+    return schedule_for(deal, tranches=tranches, actuals=list(_initial(tranches).values()))
 
 
 def _chart(tranches, schedule):
     groups = [_("Year %(n)s") % {"n": t.year} for t in tranches]
     releases = {y.year: y for y in schedule.years}
     return bar_chart(_("Shares released per year"), groups, [
-        Series(_("Own release"), "bar-released", [getattr(releases.get(t.year), "own_release", None) for t in tranches]),
+        Series(_("Own release"), "bar-released", [_figure(releases, t, "own_release") for t in tranches]),
         Series(_("Offset for earlier years"), "bar-offset",
                [sum(releases[t.year].offset_shares.values()) if t.year in releases else None for t in tranches]),
-        Series(_("Deducted"), "bar-deducted", [getattr(releases.get(t.year), "deducted", None) for t in tranches]),
+        Series(_("Deducted"), "bar-deducted", [_figure(releases, t, "deducted") for t in tranches]),
     ], top=max([y.total_release for y in schedule.years] + [y.tranche_shares for y in schedule.years] + [1]))
+
+
+def _figure(releases, tranche, name):
+    """A year's figure for the chart, or None (no bar) for a year without a revenue."""
+    return getattr(releases.get(tranche.year), name, None)

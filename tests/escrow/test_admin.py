@@ -1,8 +1,11 @@
-"""Staff admin: history, ledger and tranche states cannot be changed; new deals can be created."""
+"""Staff admin: history, ledger and tranche states cannot be changed; deals, parties, share prices and
+calendar overrides are written through their actions, with the staff member in the history."""
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from escrow.models import HistoryEntry, Deal, DealParty, ShareMovement, Tranche
+from escrow.models import CalendarOverride, Deal, DealParty, HistoryEntry, ShareMovement, SharePrice, Tranche
 from parties.models import Organisation
 from tests.conftest import open_and_file
 
@@ -91,6 +94,7 @@ def test_staff_creates_a_deal_with_its_tranches(db, staff):
     assert deal.state == "awaiting_deposit" and deal.calendar == "HK"
     assert list(deal.tranches.values_list("year", "state")) == [(1, "scheduled"), (2, "scheduled"), (3, "scheduled")]
     assert all(t.release_due_date for t in deal.tranches.all())
+    assert HistoryEntry.objects.filter(deal=deal).order_by("seq").first().action == "deal_created"
 
 
 def test_staff_adds_a_party_through_the_action(kaixin, staff):
@@ -99,7 +103,8 @@ def test_staff_adds_a_party_through_the_action(kaixin, staff):
         "deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""})
     assert response.status_code == 302
     assert DealParty.objects.filter(deal=kaixin, organisation=org, role="compliance").exists()
-    assert HistoryEntry.objects.filter(deal=kaixin, action="party_added", summary__contains="Second Compliance").exists()
+    entry = HistoryEntry.objects.filter(deal=kaixin).order_by("seq").last()
+    assert entry.action == "party_added" and "Second Compliance" in entry.summary
 
 
 def test_staff_cannot_change_a_deal_after_creation(kaixin, staff):
@@ -107,3 +112,67 @@ def test_staff_cannot_change_a_deal_after_creation(kaixin, staff):
     assert response.status_code == 403
     kaixin = Deal.objects.get(pk=kaixin.pk)
     assert kaixin.total_shares == 15_000_000 and Tranche.objects.filter(deal=kaixin).count() == 5
+
+
+def test_staff_change_and_end_a_partys_role_through_the_actions(kaixin, staff, admin_user):
+    org = Organisation.objects.create(name="Second Compliance Desk", jurisdiction="HK")
+    staff.post(reverse("admin:escrow_dealparty_add"), {
+        "deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""})
+    party = DealParty.objects.get(deal=kaixin, organisation=org)
+    assert staff.get(change_url(party)).status_code == 200
+    response = staff.post(change_url(party), {"role": "auditor", "end_reason": ""})
+    assert response.status_code == 302
+    entry = HistoryEntry.objects.filter(deal=kaixin).order_by("seq").last()
+    assert (entry.action, entry.actor, entry.details["after"]["role"]) == ("party_role_changed", admin_user, "auditor")
+    response = staff.post(change_url(party), {"role": "auditor", "end_reason": "Engagement finished"})
+    assert response.status_code == 302
+    party.refresh_from_db()
+    entry = HistoryEntry.objects.filter(deal=kaixin).order_by("seq").last()
+    assert party.ended_at and (entry.action, entry.details["reason"]) == ("party_ended", "Engagement finished")
+    assert staff.post(change_url(party), {"role": "compliance"}).status_code == 403  # an ended role stays ended
+
+
+def test_the_party_admin_shows_a_refusal_and_changes_nothing(kaixin, staff):
+    party = DealParty.objects.get(deal=kaixin, role="compliance")
+    before = HistoryEntry.objects.filter(deal=kaixin).count()
+    response = staff.post(change_url(party), {"role": "issuer", "end_reason": ""}, follow=True)
+    assert "Kaixin Holdings is already the Issuer (Party A) of this deal" in response.content.decode()
+    response = staff.post(change_url(party), {"role": "auditor", "end_reason": "both"})
+    assert "Change the role or end it, not both at once." in response.content.decode()
+    assert DealParty.objects.get(pk=party.pk).role == "compliance"
+    assert HistoryEntry.objects.filter(deal=kaixin).count() == before
+
+
+def reference():
+    return HistoryEntry.objects.filter(chain__key="reference").order_by("seq")
+
+
+def test_staff_enter_and_correct_a_share_price_through_the_actions(db, staff, admin_user):
+    response = staff.post(reverse("admin:escrow_shareprice_add"), {
+        "ticker": "KXIN", "day": "2025-12-01", "close": "2.51", "currency": "USD", "source": "NASDAQ"})
+    assert response.status_code == 302
+    price = SharePrice.objects.get()
+    assert price.entered_by == admin_user and reference().last().action == "share_price_entered"
+    missing_reason = staff.post(change_url(price), {"close": "2.15", "reason": ""})
+    assert missing_reason.status_code == 200 and SharePrice.objects.get().close == Decimal("2.51")
+    assert staff.post(change_url(price), {"close": "2.15", "reason": "Digits swapped"}).status_code == 302
+    entry = reference().last()
+    assert (entry.action, entry.actor, entry.details["reason"]) == ("share_price_corrected", admin_user,
+                                                                    "Digits swapped")
+    assert (entry.details["before"]["close"], SharePrice.objects.get().close) == ("2.5100", Decimal("2.15"))
+    assert staff.post(delete_url(price), {"post": "yes"}).status_code == 403
+
+
+def test_staff_set_and_change_a_calendar_override_through_the_action(db, staff, admin_user):
+    response = staff.post(reverse("admin:escrow_calendaroverride_add"), {
+        "calendar": "cn", "day": "2031-01-02", "is_business_day": "", "note": "Announced late"})
+    assert response.status_code == 302
+    override = CalendarOverride.objects.get()
+    assert (override.calendar, override.is_business_day) == ("CN", False)
+    assert staff.post(change_url(override), {"is_business_day": "on", "note": "Cancelled"}).status_code == 302
+    entry = reference().last()
+    assert (entry.action, entry.actor) == ("calendar_override_set", admin_user)
+    assert (entry.details["before"]["is_business_day"], entry.details["after"]["is_business_day"]) == (False, True)
+    bad = staff.post(reverse("admin:escrow_calendaroverride_add"), {"calendar": "XX", "day": "2031-01-03"})
+    assert bad.status_code == 200 and "Unknown calendar code XX (P6)" in bad.content.decode()
+    assert CalendarOverride.objects.count() == 1

@@ -128,20 +128,18 @@ def test_the_table_names_roles_and_clauses(world, db):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_people_moved_between_organisations_see_only_their_new_deals(kaixin, people, django_user_model):
-    """SPA 9: visibility follows membership when people are created, moved or deactivated."""
-    from escrow.queries.deals import deals_visible_to
+def test_people_moved_between_organisations_see_only_their_new_deals(kaixin, people, admin_user):
+    """SPA 9: visibility follows membership when people are added, moved or deactivated (parties.actions)."""
+    from escrow.models import HistoryChain
+    from parties.actions import add_person, change_person
 
     auditor_firm = people["auditor"].organisation
-    newcomer = django_user_model.objects.create_user("new-auditor", password="x", organisation=auditor_firm)
+    newcomer = add_person(admin_user, username="new-auditor", organisation=auditor_firm)
     assert list(deals_visible_to(newcomer)) == [kaixin]
-    newcomer.organisation = None
-    newcomer.save()
+    newcomer = change_person(admin_user, newcomer, organisation=None)
     assert not deals_visible_to(newcomer).exists()
-    people["seller"].is_active = False
-    people["seller"].save()
-    assert not deals_visible_to(people["seller"]).exists()
-    from escrow.models import HistoryChain
-
-    changes = HistoryChain.objects.get(key="accounts").entries.filter(action="membership_changed")
+    seller = change_person(admin_user, people["seller"], is_active=False)
+    assert not deals_visible_to(seller).exists()
+    changes = HistoryChain.objects.get(key="accounts").entries.filter(action__in=["person_added", "membership_changed"])
     assert {e.details["person"] for e in changes} >= {"new-auditor", "seller"}
+    assert {e.actor for e in changes} == {admin_user}

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_strict_content_security_policy(client, db):
     response = client.get(reverse("login"))
     policy = response["Content-Security-Policy"]
-    directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";"))
+    directives = dict([*part.strip().split(" ", 1), ""][:2] for part in policy.split(";"))
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'", "no 'unsafe-inline' or nonce: there is no inline script"
     assert directives["frame-ancestors"] == "'none'"

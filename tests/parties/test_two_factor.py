@@ -83,10 +83,23 @@ def test_when_required_enrolled_signatory_gets_through(client, people, enrolled)
 
 def test_signing_re_authentication_then_asks_for_the_code(people, enrolled):
     """escrow.actions.reauth treats an enrolled person as TOTP: the password no longer signs."""
-    from escrow.contract.errors import NotAllowed
     from escrow.actions.reauth import reauthenticate
+    from escrow.contract.errors import NotAllowed
 
     device = enrolled("issuer")
     with pytest.raises(NotAllowed):
         reauthenticate(people["issuer"], password="escrow-demo-2026")
     assert reauthenticate(people["issuer"], otp_token=code_for(device)) == "totp"
+
+
+def test_an_unconfirmed_device_is_not_two_factor(people):
+    """One rule (parties.twofactor.has_two_factor) for the sign-in step, the middleware and re-authentication
+    at signing: only a confirmed device counts."""
+    from escrow.actions.reauth import reauthenticate
+    from parties.twofactor import has_two_factor
+
+    TOTPDevice.objects.create(user=people["seller"], name="Authenticator app", confirmed=False)
+    assert not has_two_factor(people["seller"])
+    assert reauthenticate(people["seller"], password="escrow-demo-2026") == "password"
+    TOTPDevice.objects.filter(user=people["seller"]).update(confirmed=True)
+    assert has_two_factor(people["seller"])

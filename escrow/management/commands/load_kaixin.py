@@ -1,22 +1,27 @@
 """Load the Kaixin earn-out (Form 6-K of 2 Dec 2025, SPA + EA) and one demo login per role.
 
 Idempotent: running it again changes nothing that is already there. Everything Kaixin-specific
-lives here; the rest of the portal reads it from the database.
+lives here; the rest of the portal reads it from the database. The deal is created by the same
+action as in the admin, the API and the staff page (`create_deal`), so its history starts with its
+terms; its parties join through `add_party`.
 """
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from escrow.actions import add_party, approve_auditor
-from escrow.contract.calendar import release_due
-from escrow.models import Deal, DealParty, Role, Tranche
+from escrow.actions.deals import create_deal
+from escrow.actions.parties import add_party, approve_auditor
+from escrow.contract.errors import DomainError
+from escrow.management.commands._by import person
+from escrow.models import Deal, DealParty, Role
+from parties.actions import PartiesError, add_organisation, add_person
 from parties.models import Organisation
 
 SLUG = "kaixin-2025"
-DEMO_PASSWORD = "escrow-demo-2026"
+DEMO_PASSWORD = "escrow-demo-2026"  # noqa: S105 (the demo logins' published password, README)
 
 # SPA 1.4, 4.1: five assessment years and their operating revenue targets (RMB).
 YEARS = [
@@ -37,7 +42,7 @@ ORGANISATIONS = {
     Role.ESCROW_AGENT: dict(name="AUTOA2A, LTD.", name_zh="", kind="company", jurisdiction="British Virgin Islands",
                             contract_name="Party D"),
     Role.AUDITOR: dict(name="Demo Approved Accounting Firm", name_zh="演示会计师事务所", kind="accounting_firm",
-                       jurisdiction="PRC", contract_name="Accounting firm approved by Party A (SPA 4.2)"),
+                       jurisdiction="PRC", contract_name="Firm approved by Party A (SPA 4.2)"),
     Role.COMPLIANCE: dict(name="Escrow Portal Compliance", name_zh="托管平台合规部", kind="platform",
                           jurisdiction="—", contract_name=""),
 }
@@ -67,56 +72,62 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo-users", action="store_true", help="load the deal only")
+        parser.add_argument("--by", metavar="USERNAME", default=None,
+                            help="the staff member recorded as creating the deal (default: the platform itself)")
+
+    def handle(self, *args, **options):
+        by = person(options["by"]) if options["by"] else None
+        try:
+            self._load(by, options)
+        except (DomainError, PartiesError) as exc:  # e.g. --by someone without the permissions: nothing loaded
+            raise CommandError(exc.message) from exc
 
     @transaction.atomic
-    def handle(self, *args, **options):
-        deal, created = Deal.objects.get_or_create(slug=SLUG, defaults=self._deal_fields())
-        for year, (start, end, target) in enumerate(YEARS, 1):
-            Tranche.objects.get_or_create(deal=deal, year=year, defaults=dict(
-                period_start=start, period_end=end, target_revenue=target, release_due_date=release_due(end).due))
-        organisations = {role: self._organisation(fields) for role, fields in ORGANISATIONS.items()}
+    def _load(self, by, options):
+        deal = Deal.objects.filter(slug=SLUG).first()
+        created = deal is None
+        if created:
+            deal = create_deal(by, **self._deal_terms())
+        organisations = {role: self._organisation(fields, by) for role, fields in ORGANISATIONS.items()}
         for role, org in organisations.items():
             if role != Role.AUDITOR and not DealParty.objects.filter(deal=deal, organisation=org).exists():
-                add_party(deal, org, role, contract_name=ORGANISATIONS[role]["contract_name"])
-        people = {} if options["no_demo_users"] else self._people(organisations)
-        self._approve_auditor(deal, organisations[Role.AUDITOR], people.get("issuer"))
+                add_party(deal, org, role, by=by, contract_name=ORGANISATIONS[role]["contract_name"])
+        people = {} if options["no_demo_users"] else self._people(organisations, by)
+        self._approve_auditor(deal, organisations[Role.AUDITOR], people.get("issuer"), by)
         self.stdout.write(f"{'Loaded' if created else 'Already loaded'}: {deal.name} ({deal.slug}), "
                           f"{deal.total_shares:,} shares in {deal.tranche_count} tranches.")
 
-    def _deal_fields(self):
+    def _deal_terms(self):
+        """SPA recitals, 1.1, 1.4, 4.1; EA 4.4. Every policy P1-P7 at its default (RULES.md), China calendar."""
         return dict(
-            name="Kaixin Holdings — Zhejiang Ordinary Smile earn-out", name_zh="开心控股收购对价股份托管（五年业绩考核）",
+            slug=SLUG, name="Kaixin Holdings — Zhejiang Ordinary Smile earn-out",
+            name_zh="开心控股收购对价股份托管（五年业绩考核）",
             target_company="Zhejiang Ordinary Smile Auto Sales Co., Ltd.", total_shares=15_000_000, tranche_count=5,
             share_class="Class A ordinary shares", ticker="KXIN", target_currency="CNY", price_currency="USD",
-            effective_date=date(2025, 12, 2), escrow_fee_per_year=Decimal("5000"), notes=NOTES,
+            effective_date=date(2025, 12, 2), escrow_fee_per_year=Decimal("5000"), notes=NOTES, calendar="CN",
+            policies={}, tranches=[(year, start, end, target) for year, (start, end, target) in enumerate(YEARS, 1)],
         )
 
-    def _organisation(self, fields):
+    def _organisation(self, fields, by):
+        """Through parties' own action, so the reference history records each organisation."""
         values = {k: v for k, v in fields.items() if k != "contract_name"}
-        org, _ = Organisation.objects.get_or_create(name=values.pop("name"), defaults=values)
-        return org
+        return Organisation.objects.filter(name=values["name"]).first() or add_organisation(by, **values)
 
-    def _people(self, organisations):
-        User = get_user_model()
-        people = {}
-        for username, role, first, last, title in PEOPLE:
-            user, created = User.objects.get_or_create(username=username, defaults=dict(
-                first_name=first, last_name=last, title=title, organisation=organisations[role],
-                email=f"{username}@demo.invalid"))
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            people[username] = user
-        from escrow.actions.visibility import sync_deal_permissions
+    def _people(self, organisations, by):
+        """Through parties' own action: the account history records each demo person, and deal
+        visibility follows their organisation's role (SPA 9)."""
+        existing = {u.username: u for u in get_user_model().objects.filter(username__in=[p[0] for p in PEOPLE])}
+        return {username: existing.get(username) or add_person(
+                    by, username=username, organisation=organisations[role], email=f"{username}@demo.invalid",
+                    first_name=first, last_name=last, title=title, password=DEMO_PASSWORD)
+                for username, role, first, last, title in PEOPLE}
 
-        sync_deal_permissions(Deal.objects.get(slug=SLUG))
-        return people
-
-    def _approve_auditor(self, deal, firm, issuer_user):
+    def _approve_auditor(self, deal, firm, issuer_user, by):
         party = DealParty.objects.filter(deal=deal, organisation=firm).first()
         if party and party.approved_at:
             return
         if issuer_user is None:
-            add_party(deal, firm, Role.AUDITOR, contract_name=ORGANISATIONS[Role.AUDITOR]["contract_name"])
+            if party is None:
+                add_party(deal, firm, Role.AUDITOR, by=by, contract_name=ORGANISATIONS[Role.AUDITOR]["contract_name"])
             return
         approve_auditor(issuer_user, deal, firm)  # SPA 4.2, recorded in the deal's history

@@ -1,13 +1,15 @@
-"""What-if calculator: the release table for hypothetical audited revenues (SPA 5.1, 5.2)."""
+"""What-if calculator: the release table for hypothetical audited revenues (SPA 5.1, 5.2), through the
+schedule every page and action reads (escrow.queries.quantities.schedule_for): years already released
+show what they released, and later offsets for them are capped at what is left of their fifth."""
 import json
 import sys
 from decimal import Decimal, InvalidOperation
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from escrow.contract.policies import PolicyError, Policies
-from escrow.contract.releases import compute_releases
 from escrow.models import Deal
+from escrow.queries.quantities import schedule_for
 
 
 class UsageError(Exception):
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            self.stdout.write(as_table(data))
+            self.stdout.write(as_table(data, notes(schedule)))
 
     def _compute(self, options):
         deal = Deal.objects.filter(slug=options["deal"]).first()
@@ -45,8 +47,10 @@ class Command(BaseCommand):
         if len(actuals) > len(tranches):
             raise UsageError(f"{len(actuals)} revenues given but deal '{deal.slug}' has {len(tranches)} years")
         policies = parse_policies(deal, options["policy"])
-        schedule = compute_releases(deal.total_shares, [t.target_revenue for t in tranches], actuals, policies)
-        return deal, schedule
+        try:
+            return deal, schedule_for(deal, tranches=tranches, actuals=actuals, policies=policies)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
 
 
 def parse_actuals(text):
@@ -55,7 +59,7 @@ def parse_actuals(text):
         try:
             value = Decimal(raw.strip().replace("_", ""))
         except InvalidOperation:
-            raise UsageError(f"revenue of year {i} '{raw.strip()}' is not a number")
+            raise UsageError(f"revenue of year {i} '{raw.strip()}' is not a number") from None
         if not value.is_finite() or value < 0:
             raise UsageError(f"revenue of year {i} '{raw.strip()}' must be a number >= 0")
         values.append(value)
@@ -74,7 +78,7 @@ def parse_policies(deal, pairs):
     try:
         return Policies.from_mapping(mapping)
     except PolicyError as exc:
-        raise UsageError(str(exc))
+        raise UsageError(str(exc)) from exc
 
 
 def as_json(deal, schedule):
@@ -93,7 +97,20 @@ def as_json(deal, schedule):
     }
 
 
-def as_table(data):
+def notes(schedule):
+    """What makes a row differ from the bare formula: a year already released, a capped offset (SPA 5.1)."""
+    lines = []
+    for y in schedule.years:
+        if y.released:
+            lines.append(f"Year {y.year} is released: {y.total_release:,} shares as recorded, not the formula's.")
+        if y.offset_capped_for_years:
+            years = ", ".join(str(n) for n in y.offset_capped_for_years)
+            lines.append(f"Year {y.year}: offset for year {years} capped at what is still unreleased of its "
+                         "fifth (SPA 5.1).")
+    return lines
+
+
+def as_table(data, remarks=()):
     head = f"{'year':>4} {'target':>16} {'actual':>16} {'own release':>12} {'deducted':>10} " \
            f"{'offset':>22} {'total release':>14}"
     lines = [f"Deal {data['deal']}; policies: " + ", ".join(f"{k}={v}" for k, v in data["policies"].items()),
@@ -102,6 +119,7 @@ def as_table(data):
         offset_shares = ", ".join(f"y{k}: {v:,}" for k, v in y["offset_shares"].items()) or "-"
         lines.append(f"{y['year']:>4} {Decimal(y['target']):>16,} {Decimal(y['actual']):>16,} "
                      f"{y['own_release']:>12,} {y['deducted']:>10,} {offset_shares:>22} {y['total_release']:>14,}")
+    lines += remarks
     cancelled = data["cancelled_at_expiry"]
     lines.append(f"Cancelled at expiry (SPA 5.2(1)): {cancelled:,}" if cancelled is not None
                  else "Cancelled at expiry: not known until every year is audited")

@@ -48,9 +48,9 @@ def written():
 
 
 @pytest.fixture
-def kxin_prices(db):
-    """Closes for Dec 2026 - Mar 2027 at USD 2.50."""
+def kxin_prices(db, people):
+    """Closes for Dec 2026 - Mar 2027 at USD 2.50, entered by the issuer (SPA 8.2)."""
     from escrow.actions.prices import import_prices, parse_price_csv
 
     rows = parse_price_csv(price_csv(date(2026, 12, 1), date(2027, 3, 31)), today=date(2027, 12, 31))
-    import_prices(rows, source="test")
+    import_prices(people["issuer"], rows, source="test")

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from escrow import actions
 from escrow.actions.deadlines import sweep
@@ -25,7 +26,9 @@ def late(deposited, people):
 
 
 def _prices(first, last, close="2.5000"):
-    import_prices(parse_price_csv(price_csv(first, last, close), today=date(2030, 1, 1)))
+    """Entered by Kaixin's issuer (SPA 8.2)."""
+    issuer = get_user_model().objects.get(username="issuer")
+    import_prices(issuer, parse_price_csv(price_csv(first, last, close), today=date(2030, 1, 1)))
 
 
 def test_a_suspension_stops_the_clock_and_lifting_it_restarts_it(late, people):
@@ -84,7 +87,7 @@ def test_a_corrected_price_revalues_the_days_it_touched(late, tmp_path):
     _prices(date(2027, 1, 1), date(2027, 2, 28))
     sweep(today=date(2027, 2, 2))
     with on(date(2027, 2, 2)):
-        out = import_csv(tmp_path, "ticker,date,close\nKXIN,2027-01-29,3.0000\n", "--replace")
+        out = import_csv(tmp_path, "ticker,date,close\nKXIN,2027-01-29,3.0000\n", "--replace", "--by", "issuer")
     assert "1 corrected" in out
     sweep(today=date(2027, 2, 2))
     amounts = dict(PenaltyDay.objects.filter(tranche=late).values_list("day", "amount"))

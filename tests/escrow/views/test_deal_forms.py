@@ -10,7 +10,7 @@ from django.urls import reverse
 from escrow import actions
 from escrow.contract.errors import InvalidInput, NotAllowed
 from escrow.models import HistoryEntry, Deal, DealParty, Role, ShareMovement
-from escrow.actions.visibility import sync_deal_permissions
+from parties.actions import add_person
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release, tranche
 
@@ -39,7 +39,7 @@ def changes(deal):
 # --- approve_auditor (SPA 4.2) ----------------------------------------------------------------------------
 
 def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposited, people, client_for,
-                                                                          django_user_model):
+                                                                          admin_user):
     client = client_for("issuer")
     page = client.get(auditor_url(deposited)).content.decode()
     assert 'data-testid="auditor-form"' in page and "SPA 4.2" in page
@@ -60,8 +60,8 @@ def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposi
     assert page.count('data-testid="approved-auditor"') == 2 and NEW_FIRM["name"] in page
     assert f'value="{firm.pk}"' not in page  # no longer offered for approval
 
-    partner = django_user_model.objects.create_user("partner", password=PASSWORD, organisation=firm)
-    sync_deal_permissions(deposited)  # a person added to the firm after the approval is granted the deal
+    # A person added to the firm after the approval is granted the deal by the action that adds them.
+    partner = add_person(admin_user, username="partner", organisation=firm, password=PASSWORD)
     t = tranche(deposited, 1)
     actions.open_year(t.pk, today=t.period_end + timedelta(days=1))
     client = Client()

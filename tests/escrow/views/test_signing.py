@@ -1,6 +1,7 @@
 """The signing ceremony (EA 3.1(b)) and the four-eyes transfer pages (EA 3.2) through HTTP."""
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escrow.models import HistoryEntry, Signature
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
@@ -103,3 +104,19 @@ def test_prepare_and_approve_pages_show_the_hash_and_release(deposited, people, 
     assert tranche(deposited, 1).state == "released" and tranche(deposited, 1).transfer_reference == "TA-9"
     deal_html = officer2.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()
     assert 'data-testid="released-shares">3,000,000<' in deal_html
+
+
+def test_a_device_still_being_enrolled_is_not_two_factor(instruction, client_for, people):
+    """parties.twofactor.has_two_factor is the one rule: an unconfirmed authenticator (enrolment begun,
+    never confirmed with a code) does not count, so the password still signs (tests/parties/test_two_factor.py:
+    a confirmed one does)."""
+    client = client_for("issuer")
+    client.get(reverse("two_factor_setup"))  # begins enrolment: an unconfirmed device
+    assert TOTPDevice.objects.filter(user=people["issuer"], confirmed=False).exists()
+    page = client.get(sign_url(instruction)).content.decode()
+    assert 'data-testid="password"' in page and 'data-testid="otp-token"' not in page
+    response = client.post(sign_url(instruction), {"intent": "on", "password": PASSWORD,
+                                                   "expected_sha256": instruction.document.sha256})
+    assert response.status_code == 302
+    assert Signature.objects.get(instrument=instruction, signer=people["issuer"]).auth_method == "password"
+

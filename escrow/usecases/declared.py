@@ -1,0 +1,167 @@
+"""Every use case, declared once: who may do it, under which clause, its words in both languages, the
+history it writes and where it is done (issue 8 item 4).
+
+Everything else is read from USE_CASES: the role table and the refusal phrases
+(`escrow.usecases.permissions.ROLE_ACTIONS` / `ACTION_PHRASES`), the labels of buttons and links
+(`escrow.views.labels.ACTION_LABELS`), the page each step links to (`escrow.views.links`) and
+docs/permissions.md (`manage.py render_docs`). tests/escrow/test_usecases.py holds the contract's own
+table, role by role, that the roles declared here must equal.
+
+A contract use case is done by a contract role on a deal (DealParty); platform administration is done
+by staff holding a Django permission and gives no contract role (DESIGN.md "Roles").
+"""
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from escrow.models import HistoryAction as H
+from escrow.models import Role
+
+ISSUER, PURCHASER, SELLER, AGENT, AUDITOR, COMPLIANCE = (
+    Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDITOR, Role.COMPLIANCE,
+)
+CONTRACT_PARTIES = frozenset({ISSUER, PURCHASER, SELLER, AGENT})
+EVERYONE = frozenset({*CONTRACT_PARTIES, AUDITOR, COMPLIANCE})
+NOBODY = frozenset()
+
+# What a use case acts on: its page takes the deal's slug, the slug and the year, or the instrument's id;
+# platform work is not about one deal (reference data, people, creating the deal).
+SCOPES = ("deal", "tranche", "instrument", "platform")
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """One thing a person can do in the portal."""
+
+    name: str                 # the key everywhere: require(user, deal, name), the pages, the API, NextStep.action
+    roles: frozenset          # the contract roles that may do it; empty for platform work
+    clause: str               # where the contract (or RULES.md) gives the right
+    label: object             # gettext_lazy: the button or link ("Sign the joint written instruction")
+    phrase: object            # gettext_lazy: the refusal "As <role> you may not <phrase> (<clause>)."
+    scope: str                # one of SCOPES
+    history: tuple = ()       # the HistoryAction members it writes, the first one always; () for a read
+    page: str | None = None   # URL name of its page ("escrow:file_report", an admin page for staff work)
+    api: str | None = None    # URL name of its endpoint ("api:file-report")
+    permission: str | None = None  # platform work: the Django permission staff need ("escrow.add_deal")
+
+    def __post_init__(self):
+        if bool(self.roles) == bool(self.permission):
+            raise ValueError(f"{self.name}: give contract roles or a staff permission, not both or neither")
+        if self.scope not in SCOPES:
+            raise ValueError(f"{self.name}: scope {self.scope!r} is not one of {SCOPES}")
+        if not all(isinstance(h, H) for h in self.history):
+            raise ValueError(f"{self.name}: history names must be HistoryAction members")
+
+    @property
+    def staff(self) -> bool:
+        """Platform administration: a Django permission instead of a contract role."""
+        return self.permission is not None
+
+    @property
+    def writes(self) -> bool:
+        """Every write is an action that records history (issue 8 item 2); a read records none."""
+        return bool(self.history)
+
+
+def _declare(*cases) -> dict:
+    declared = {}
+    for case in cases:
+        if case.name in declared:
+            raise ValueError(f"use case {case.name} is declared twice")
+        declared[case.name] = case
+    return declared
+
+
+USE_CASES = _declare(
+    # --- reading the deal: its parties, their auditor and compliance, nobody else (SPA 9) ---
+    UseCase("view_deal", EVERYONE, "SPA 9", _("View the deal"), _("view deal"), "deal",
+            page="escrow:deal", api="api:deal-detail"),
+    UseCase("download_document", EVERYONE, "SPA 9", _("Download a document"), _("download document"), "deal",
+            page="escrow:document", api="api:document-download"),
+    UseCase("export_history", EVERYONE, "SPA 9", _("Export the history"), _("export history"), "deal",
+            page="escrow:history_csv", api="api:deal-history"),
+    # --- the shares go into escrow (EA 1.1) ---
+    UseCase("confirm_deposit", frozenset({AGENT}), "EA 1.1", _("Confirm the deposit of the shares"),
+            _("confirm deposit"), "deal", (H.DEPOSIT_CONFIRMED,),
+            page="escrow:confirm_deposit", api="api:confirm-deposit"),
+    UseCase("approve_auditor", frozenset({ISSUER}), "SPA 4.2", _("Approve the accounting firm"),
+            _("approve auditor"), "deal", (H.AUDITOR_APPROVED,),
+            page="escrow:approve_auditor", api="api:approve-auditor"),
+    # --- each year: the report, the joint instruction, the four-eyes transfer (SPA 5.1, EA 3.1, 3.2) ---
+    UseCase("file_report", frozenset({AUDITOR}), "SPA 4.2, EA 3.1(a)", _("File the audited revenue report"),
+            _("file report"), "tranche", (H.REPORT_FILED, H.QUANTITY_COMPUTED, H.JOINT_INSTRUCTION_ISSUED),
+            page="escrow:file_report", api="api:file-report"),
+    UseCase("sign_joint_instruction", frozenset({ISSUER, PURCHASER}), "EA 3.1(b)",
+            _("Sign the joint written instruction"), _("sign joint instruction"), "instrument",
+            (H.SIGNED, H.INSTRUCTED), page="escrow:sign", api="api:sign-instrument"),
+    UseCase("prepare_release", frozenset({AGENT}), "EA 3.2", _("Prepare the transfer (officer 1)"),
+            _("prepare release"), "tranche", (H.RELEASE_PREPARED,),
+            page="escrow:prepare_release", api="api:prepare-release"),
+    UseCase("approve_release", frozenset({AGENT}), "EA 3.2", _("Approve the transfer (officer 2)"),
+            _("approve release"), "tranche", (H.RELEASED,),
+            page="escrow:approve_release", api="api:approve-release"),
+    UseCase("withdraw_preparation", frozenset({AGENT}), "EA 3.2", _("Send the preparation back"),
+            _("withdraw preparation"), "tranche", (H.PREPARATION_WITHDRAWN,),
+            page="escrow:withdraw_preparation", api="api:withdraw-preparation"),
+    # --- holds and changes: disputes and awards (EA 3.3, SPA 10.2), suspension (SPA 8.1), adjustment (SPA 5.3) ---
+    UseCase("raise_dispute", CONTRACT_PARTIES, "EA 3.3", _("Dispute the quantity"), _("raise dispute"), "tranche",
+            (H.DISPUTE_RAISED,), page="escrow:raise_dispute", api="api:raise-dispute"),
+    UseCase("propose_settlement", CONTRACT_PARTIES, "EA 3.3", _("Propose a settlement"), _("propose settlement"),
+            "tranche", (H.SETTLEMENT_ISSUED,), page="escrow:propose_settlement", api="api:propose-settlement"),
+    UseCase("sign_settlement", CONTRACT_PARTIES, "EA 3.3", _("Agree and sign a settlement"), _("sign settlement"),
+            "instrument", (H.SIGNED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
+            page="escrow:sign", api="api:sign-instrument"),
+    UseCase("file_award", CONTRACT_PARTIES, "EA 3.3, SPA 10.2", _("File an arbitral award or ruling"),
+            _("file award"), "tranche", (H.AWARD_FILED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
+            page="escrow:file_award", api="api:file-award"),
+    UseCase("suspend_release", frozenset({ISSUER}), "SPA 8.1", _("Suspend the release"), _("suspend release"),
+            "tranche", (H.SUSPENDED,), page="escrow:suspend_release", api="api:suspend-release"),
+    UseCase("lift_suspension", frozenset({ISSUER}), "SPA 8.1", _("Lift the suspension"), _("lift suspension"),
+            "tranche", (H.SUSPENSION_LIFTED,), page="escrow:lift_suspension", api="api:lift-suspension"),
+    UseCase("propose_adjustment", CONTRACT_PARTIES, "SPA 5.3", _("Propose an adjustment"), _("propose adjustment"),
+            "tranche", (H.ADJUSTMENT_ISSUED,), page="escrow:propose_adjustment", api="api:propose-adjustment"),
+    UseCase("sign_adjustment", CONTRACT_PARTIES, "SPA 5.3", _("Sign the adjustment agreement"), _("sign adjustment"),
+            "instrument", (H.SIGNED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
+            page="escrow:sign", api="api:sign-instrument"),
+    # --- the end of the escrow (SPA 5.2(1)) and the prices that value a delay (SPA 8.2) ---
+    UseCase("return_for_cancellation", frozenset({AGENT}), "SPA 5.2(1)", _("Return shares for cancellation"),
+            _("return for cancellation"), "deal", (H.RETURNED_FOR_CANCELLATION,),
+            page="escrow:return_for_cancellation", api="api:return-for-cancellation"),
+    UseCase("enter_share_prices", frozenset({ISSUER}), "SPA 8.2", _("Enter the NASDAQ closing prices"),
+            _("enter share prices"), "deal", (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED)),
+    # --- platform administration: staff with a Django permission, never a contract role ---
+    UseCase("create_deal", NOBODY, "SPA 2.2, 4.1, 5.1; EA 1.1", _("Create a deal"), _("create deal"), "platform",
+            (H.DEAL_CREATED,), page="escrow:create_deal", api="api:deal-list", permission="escrow.add_deal"),
+    UseCase("add_party", NOBODY, "SPA 9", _("Add a party to a deal"), _("add party"), "deal", (H.PARTY_ADDED,),
+            page="admin:escrow_dealparty_add", permission="escrow.add_dealparty"),
+    UseCase("change_party_role", NOBODY, "SPA 9", _("Change a party's role"), _("change party role"), "deal",
+            (H.PARTY_ROLE_CHANGED,), page="admin:escrow_dealparty_change", permission="escrow.change_dealparty"),
+    UseCase("end_party", NOBODY, "SPA 9", _("End a party's role on a deal"), _("end party"), "deal",
+            (H.PARTY_ENDED,), page="admin:escrow_dealparty_change", permission="escrow.change_dealparty"),
+    UseCase("enter_share_price", NOBODY, "SPA 8.2", _("Enter a closing share price"), _("enter share price"),
+            "platform", (H.SHARE_PRICE_ENTERED,), page="admin:escrow_shareprice_add",
+            permission="escrow.add_shareprice"),
+    UseCase("correct_share_price", NOBODY, "SPA 8.2", _("Correct a closing share price"),
+            _("correct share price"), "platform", (H.SHARE_PRICE_CORRECTED,),
+            page="admin:escrow_shareprice_change", permission="escrow.change_shareprice"),
+    UseCase("import_share_prices", NOBODY, "SPA 8.2", _("Import closing share prices"), _("import share prices"),
+            "platform", (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED), permission="escrow.add_shareprice"),
+    UseCase("set_calendar_override", NOBODY, "EA 1.1, 3.2 (P6)", _("Set a business-day override"),
+            _("set calendar override"), "platform", (H.CALENDAR_OVERRIDE_SET,),
+            page="admin:escrow_calendaroverride_add", permission="escrow.add_calendaroverride"),
+    UseCase("change_calendar_override", NOBODY, "EA 1.1, 3.2 (P6)", _("Change a business-day override"),
+            _("change calendar override"), "platform", (H.CALENDAR_OVERRIDE_SET,),
+            page="admin:escrow_calendaroverride_change", permission="escrow.change_calendaroverride"),
+    UseCase("add_person", NOBODY, "SPA 9", _("Add a person"), _("add person"), "platform", (H.PERSON_ADDED,),
+            page="admin:parties_user_add", permission="parties.add_user"),
+    UseCase("change_person", NOBODY, "SPA 9", _("Change a person"), _("change person"), "platform",
+            (H.PERSON_CHANGED, H.MEMBERSHIP_CHANGED), page="admin:parties_user_change",
+            permission="parties.change_user"),
+    UseCase("add_organisation", NOBODY, "SPA 9", _("Add an organisation"), _("add organisation"), "platform",
+            (H.ORGANISATION_ADDED,), page="admin:parties_organisation_add", permission="parties.add_organisation"),
+    UseCase("change_organisation", NOBODY, "SPA 9", _("Change an organisation"), _("change organisation"),
+            "platform", (H.ORGANISATION_CHANGED,), page="admin:parties_organisation_change",
+            permission="parties.change_organisation"),
+)
+CONTRACT_USE_CASES = {name: case for name, case in USE_CASES.items() if not case.staff}
+STAFF_USE_CASES = {name: case for name, case in USE_CASES.items() if case.staff}

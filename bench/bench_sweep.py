@@ -5,6 +5,7 @@ and dropped):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_sweep.py [deals ...]
 Default: 1000 10000 deals (five tranches each). Prints one Markdown table per world.
 """
+
 import os
 import sys
 import time
@@ -14,16 +15,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from django.db import connection  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
-from escrow.notifications import notify  # noqa: E402
 from escrow.actions.deadlines import sweep  # noqa: E402
 from escrow.models import Deal  # noqa: E402
+from escrow.notifications import notify  # noqa: E402
 
 STEPS = [
     (date(2026, 11, 20), "nothing due (every year still running)"),
@@ -61,8 +62,10 @@ def run(n):
         with connection.execute_wrapper(counter):
             report = sweep(today=day)
         wall = time.perf_counter() - started
-        print(f"| {day} | {what} | {wall:.2f} | {counter.count} | {report.opened:,} | "
-              f"{report.notifications:,} | {report.penalty['days_written']:,} |")
+        print(
+            f"| {day} | {what} | {wall:.2f} | {counter.count} | {report.opened:,} | "
+            f"{report.notifications:,} | {report.penalty['days_written']:,} |"
+        )
 
 
 def main(sizes):

@@ -7,6 +7,7 @@ inserts (the world is the benchmark's input, not its subject), but they follow t
 history starts with the DEAL_CREATED entry recording its terms. Prices go through `import_prices`,
 entered by the world's issuer (SPA 8.2).
 """
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,34 +22,78 @@ from escrow.history.chain import record_many
 from escrow.models import Deal, DealParty, HistoryAction, Role, Tranche
 from parties.models import Organisation
 
-YEARS = [(date(2025 + i, 12, 1), date(2026 + i, 11, 30), Decimal(t))
-         for i, t in enumerate(("665000000", "732000000", "805000000", "885000000", "974000000"))]
+YEARS = [
+    (date(2025 + i, 12, 1), date(2026 + i, 11, 30), Decimal(t))
+    for i, t in enumerate(("665000000", "732000000", "805000000", "885000000", "974000000"))
+]
 ROLES = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDITOR]
 
 
 @transaction.atomic
 def populate(n, *, prefix="bench", ticker="BNCH", batch=2000):
     """n deals with five tranches each and one person per role (one organisation per role, shared)."""
-    orgs = {role: Organisation.objects.get_or_create(name=f"{prefix} {role}", defaults={"jurisdiction": "-"})[0]
-            for role in ROLES}
+    orgs = {
+        role: Organisation.objects.get_or_create(name=f"{prefix} {role}", defaults={"jurisdiction": "-"})[0]
+        for role in ROLES
+    }
     User = get_user_model()
     for role, org in orgs.items():
-        User.objects.get_or_create(username=f"{prefix}-{role}", defaults=dict(
-            organisation=org, email=f"{prefix}-{role}@bench.invalid"))
-    deals = Deal.objects.bulk_create([
-        Deal(slug=f"{prefix}-{i}", name=f"{prefix} deal {i}", target_company="Target", total_shares=15_000_000,
-             effective_date=date(2025, 12, 2), ticker=ticker, state=Deal.State.IN_ESCROW) for i in range(n)
-    ], batch_size=batch)
+        User.objects.get_or_create(
+            username=f"{prefix}-{role}", defaults=dict(organisation=org, email=f"{prefix}-{role}@bench.invalid")
+        )
+    deals = Deal.objects.bulk_create(
+        [
+            Deal(
+                slug=f"{prefix}-{i}",
+                name=f"{prefix} deal {i}",
+                target_company="Target",
+                total_shares=15_000_000,
+                effective_date=date(2025, 12, 2),
+                ticker=ticker,
+                state=Deal.State.IN_ESCROW,
+            )
+            for i in range(n)
+        ],
+        batch_size=batch,
+    )
     now = timezone.now()
-    DealParty.objects.bulk_create([
-        DealParty(deal=d, organisation=orgs[role], role=role, approved_at=now if role == Role.AUDITOR else None)
-        for d in deals for role in ROLES], batch_size=batch)
-    tranches = {d.pk: [Tranche(deal=d, year=y, period_start=start, period_end=end, target_revenue=target,
-                               release_due_date=release_due(end).due)
-                       for y, (start, end, target) in enumerate(YEARS, 1)] for d in deals}
+    DealParty.objects.bulk_create(
+        [
+            DealParty(deal=d, organisation=orgs[role], role=role, approved_at=now if role == Role.AUDITOR else None)
+            for d in deals
+            for role in ROLES
+        ],
+        batch_size=batch,
+    )
+    tranches = {
+        d.pk: [
+            Tranche(
+                deal=d,
+                year=y,
+                period_start=start,
+                period_end=end,
+                target_revenue=target,
+                release_due_date=release_due(end).due,
+            )
+            for y, (start, end, target) in enumerate(YEARS, 1)
+        ]
+        for d in deals
+    }
     Tranche.objects.bulk_create([t for rows in tranches.values() for t in rows], batch_size=batch)
-    record_many([(d, dict(action=HistoryAction.DEAL_CREATED, clause=CLAUSE, summary=summary_of(d, tranches[d.pk]),
-                          details=terms_of(d, tranches[d.pk]))) for d in deals])
+    record_many(
+        [
+            (
+                d,
+                dict(
+                    action=HistoryAction.DEAL_CREATED,
+                    clause=CLAUSE,
+                    summary=summary_of(d, tranches[d.pk]),
+                    details=terms_of(d, tranches[d.pk]),
+                ),
+            )
+            for d in deals
+        ]
+    )
     return deals
 
 

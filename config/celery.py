@@ -1,4 +1,5 @@
 """Celery app. Beat only ticks the sweep; the sweep finds due work in the database."""
+
 import os
 
 from celery import Celery

@@ -3,6 +3,7 @@ calendar overrides are written by their actions (create_deal, add_party, change_
 enter_share_price, correct_share_price, set_calendar_override), which check the staff member's
 permission and write the history with the values before and after. History, ledger, signatures,
 instruments, documents, holds and penalty days are read-only; a deal is never edited into another state."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -34,8 +35,21 @@ from escrow.models import (
     Tranche,
 )
 
-DEAL_TERMS = ("slug", "name", "name_zh", "target_company", "total_shares", "tranche_count", "share_class", "ticker",
-              "target_currency", "price_currency", "effective_date", "escrow_fee_per_year", "notes")
+DEAL_TERMS = (
+    "slug",
+    "name",
+    "name_zh",
+    "target_company",
+    "total_shares",
+    "tranche_count",
+    "share_class",
+    "ticker",
+    "target_currency",
+    "price_currency",
+    "effective_date",
+    "escrow_fee_per_year",
+    "notes",
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -83,9 +97,16 @@ class TrancheFormSet(BaseInlineFormSet):
     """The deal's tranches, checked with the deal's terms by the action's own rules before anything is saved."""
 
     def rows(self):
-        return [(f.cleaned_data["year"], f.cleaned_data["period_start"], f.cleaned_data["period_end"],
-                 f.cleaned_data["target_revenue"])
-                for f in self.forms if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        return [
+            (
+                f.cleaned_data["year"],
+                f.cleaned_data["period_start"],
+                f.cleaned_data["period_end"],
+                f.cleaned_data["target_revenue"],
+            )
+            for f in self.forms
+            if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
 
     def clean(self):
         super().clean()
@@ -139,8 +160,12 @@ class DealForm(forms.ModelForm):
     def terms(self, tranches):
         """The keyword arguments of create_deal from this form and the tranche rows."""
         data = self.cleaned_data
-        return {**{key: data.get(key) for key in DEAL_TERMS}, "calendar": data.get("calendar"), "tranches": tranches,
-                "policies": {key: data.get(key) for key in policy_keys() if key != "calendar"}}
+        return {
+            **{key: data.get(key) for key in DEAL_TERMS},
+            "calendar": data.get("calendar"),
+            "tranches": tranches,
+            "policies": {key: data.get(key) for key in policy_keys() if key != "calendar"},
+        }
 
 
 @admin.register(Deal)
@@ -171,8 +196,17 @@ class DealAdmin(ActionAdmin):
 
 @admin.register(Tranche)
 class TrancheAdmin(ReadOnlyAdmin):
-    list_display = ("deal", "year", "state", "target_revenue", "audited_revenue", "release_quantity",
-                    "release_due_date", "transfer_due_date", "released_on")
+    list_display = (
+        "deal",
+        "year",
+        "state",
+        "target_revenue",
+        "audited_revenue",
+        "release_quantity",
+        "release_due_date",
+        "transfer_due_date",
+        "released_on",
+    )
     list_filter = ("state", "deal")
     list_select_related = ("deal",)
 
@@ -187,8 +221,12 @@ class DealPartyChangeForm(forms.ModelForm):
     """Change the role, or end it with a reason (SPA 9: the people stop seeing the deal at once)."""
 
     end_reason = forms.CharField(
-        label=_("End this role: reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Fill in to end the organisation's role on the deal; it cannot be undone."))
+        label=_("End this role: reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Fill in to end the organisation's role on the deal; it cannot be undone."),
+    )
 
     class Meta:
         model = DealParty
@@ -217,20 +255,21 @@ class DealPartyAdmin(ActionAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return DealPartyForm._meta.fields
-        return ("deal", "organisation", "contract_name", "role", "approved_at", "approved_by", "ended_at",
-                "end_reason")
+        return ("deal", "organisation", "contract_name", "role", "approved_at", "approved_by", "ended_at", "end_reason")
 
     def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("deal", "organisation", "contract_name", "approved_at", "approved_by",
-                                       "ended_at")
+        return (
+            () if obj is None else ("deal", "organisation", "contract_name", "approved_at", "approved_by", "ended_at")
+        )
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or obj.ended_at is None)
 
     def save_model(self, request, obj, form, change):
         if not change:
-            self.created(obj, add_party(obj.deal, obj.organisation, obj.role, by=request.user,
-                                        contract_name=obj.contract_name))
+            self.created(
+                obj, add_party(obj.deal, obj.organisation, obj.role, by=request.user, contract_name=obj.contract_name)
+            )
         elif form.cleaned_data.get("end_reason"):
             end_party(request.user, obj, form.cleaned_data["end_reason"])
         elif "role" in form.changed_data:
@@ -268,8 +307,9 @@ class CalendarOverrideAdmin(ActionAdmin):
 class SharePriceChangeForm(forms.ModelForm):
     """A correction: the new close and why (SPA 8.2); the history keeps the old close."""
 
-    reason = forms.CharField(label=_("Reason for the correction"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta:
         model = SharePrice
@@ -301,8 +341,7 @@ class SharePriceAdmin(ActionAdmin):
         if change:
             correct_share_price(request.user, obj, form.cleaned_data["close"], form.cleaned_data["reason"])
         else:
-            self.created(obj, enter_share_price(request.user, obj.ticker, obj.day, obj.close, obj.currency,
-                                                obj.source))
+            self.created(obj, enter_share_price(request.user, obj.ticker, obj.day, obj.close, obj.currency, obj.source))
 
 
 @admin.register(HistoryEntry)

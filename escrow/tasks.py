@@ -4,6 +4,7 @@ Both are safe to repeat (acks_late + reject_on_worker_lost redeliver a task whos
 sweep derives everything from facts under unique keys, the drain claims rows with SKIP LOCKED and
 marks each sent once. Beat only ticks them (CELERY_BEAT_SCHEDULE); no task is scheduled days ahead.
 """
+
 from datetime import date
 
 from celery import shared_task

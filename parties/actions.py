@@ -17,6 +17,7 @@ if it fails, nothing is written. escrow registers its listener in EscrowConfig.r
 `actor` is the person acting (staff in the admin) or None for a management command run on the server
 (load_kaixin); pages, the admin and the API always pass request.user, and an anonymous visitor is refused.
 """
+
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -40,8 +41,20 @@ TWO_FACTOR_ENROLLED = "two_factor_enrolled"
 
 # What change_person may change. Membership decides the deals a person sees (SPA 9); privileges are
 # platform administration and only a superuser grants them (so staff cannot promote themselves).
-PERSON_FIELDS = ("username", "first_name", "last_name", "email", "title", "language", "organisation",
-                 "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+PERSON_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "language",
+    "organisation",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
 MEMBERSHIP = ("organisation", "is_active")
 PRIVILEGES = ("is_staff", "is_superuser", "groups", "user_permissions")
 ORGANISATION_FIELDS = ("name", "name_zh", "kind", "jurisdiction", "registration_number", "address")
@@ -121,14 +134,16 @@ def _tell(change):
 
 # Who may act ------------------------------------------------------------------------------------------
 
+
 def require_staff(actor, permission: str) -> None:
     """Platform administration is staff work with the Django model permission (e.g. "parties.add_user");
     it never gives a contract role (DESIGN.md "Roles"). None is a command run on the server."""
     if actor is None:
         return
     if not administers(actor, permission):
-        raise NotAllowed(_("Only platform staff with the permission %(permission)s may do this.")
-                         % {"permission": permission})
+        raise NotAllowed(
+            _("Only platform staff with the permission %(permission)s may do this.") % {"permission": permission}
+        )
 
 
 def _require_superuser(actor) -> None:
@@ -138,15 +153,26 @@ def _require_superuser(actor) -> None:
 
 # People -----------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def add_person(actor, *, username, organisation, email="", first_name="", last_name="", title="", language=None,
-               password=None):
+def add_person(
+    actor, *, username, organisation, email="", first_name="", last_name="", title="", language=None, password=None
+):
     """A new person acting for `organisation` (None for platform staff). Without a password the account
     has an unusable one (sign-in after a reset link only). The listeners record the addition and grant
     the deals the organisation is a party to (SPA 9)."""
     require_staff(actor, "parties.add_user")
-    values = clean_person({"username": username, "organisation": organisation, "email": email,
-                           "first_name": first_name, "last_name": last_name, "title": title, "language": language})
+    values = clean_person(
+        {
+            "username": username,
+            "organisation": organisation,
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "title": title,
+            "language": language,
+        }
+    )
     person = User(**values)
     if password is None:
         person.set_unusable_password()
@@ -181,8 +207,15 @@ def change_person(actor, person, **changes):
     if actor is not None and actor.pk == person.pk and changes.get("is_active") is False:
         raise InvalidInput(_("You cannot deactivate yourself; ask another administrator."), field="is_active")
     _apply(person, {name: changes[name] for name in changed})
-    _tell(Change(PERSON_CHANGED, actor, person=person, before={n: before[n] for n in changed},
-                 after={n: after[n] for n in changed}))
+    _tell(
+        Change(
+            PERSON_CHANGED,
+            actor,
+            person=person,
+            before={n: before[n] for n in changed},
+            after={n: after[n] for n in changed},
+        )
+    )
     return person
 
 
@@ -202,14 +235,16 @@ def _username(value, person):
     except ValidationError as exc:
         raise InvalidInput(exc.messages[0], field="username") from None
     if User.objects.filter(username__iexact=text).exclude(pk=getattr(person, "pk", None)).exists():
-        raise InvalidInput(_("The username %(username)s is taken; choose another.") % {"username": text},
-                           field="username")
+        raise InvalidInput(
+            _("The username %(username)s is taken; choose another.") % {"username": text}, field="username"
+        )
     return text
 
 
 def _text(name):
     def clean(value, person):
         return _limit(User, name, " ".join(str(value or "").split()))
+
     return clean
 
 
@@ -229,8 +264,11 @@ def _language(value, person):
         return settings.LANGUAGE_CODE
     code = normalise(value)
     if code is None:
-        raise InvalidInput(_("The portal speaks %(languages)s; %(code)s is not one of them.") % {
-            "languages": ", ".join(lang for lang, _name in settings.LANGUAGES), "code": value}, field="language")
+        raise InvalidInput(
+            _("The portal speaks %(languages)s; %(code)s is not one of them.")
+            % {"languages": ", ".join(lang for lang, _name in settings.LANGUAGES), "code": value},
+            field="language",
+        )
     return code
 
 
@@ -248,16 +286,26 @@ def _many(model, name):
     def clean(value, person):
         items = list(value or ())
         if not all(isinstance(item, model) and item.pk for item in items):
-            raise InvalidInput(_("Choose %(what)s the portal knows.") % {"what": model._meta.verbose_name_plural},
-                               field=name)
+            raise InvalidInput(
+                _("Choose %(what)s the portal knows.") % {"what": model._meta.verbose_name_plural}, field=name
+            )
         return items
+
     return clean
 
 
 _PERSON_CLEANERS = {
-    "username": _username, "first_name": _text("first_name"), "last_name": _text("last_name"), "email": _email,
-    "title": _text("title"), "language": _language, "organisation": _organisation, "is_active": _flag,
-    "is_staff": _flag, "is_superuser": _flag, "groups": _many(Group, "groups"),
+    "username": _username,
+    "first_name": _text("first_name"),
+    "last_name": _text("last_name"),
+    "email": _email,
+    "title": _text("title"),
+    "language": _language,
+    "organisation": _organisation,
+    "is_active": _flag,
+    "is_staff": _flag,
+    "is_superuser": _flag,
+    "groups": _many(Group, "groups"),
     "user_permissions": _many(Permission, "user_permissions"),
 }
 
@@ -298,20 +346,45 @@ def _apply(obj, changes):
 
 # Organisations ----------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def add_organisation(actor, *, name, jurisdiction, name_zh="", kind=Organisation.Kind.COMPANY,
-                     registration_number="", address="", authority=""):
+def add_organisation(
+    actor,
+    *,
+    name,
+    jurisdiction,
+    name_zh="",
+    kind=Organisation.Kind.COMPANY,
+    registration_number="",
+    address="",
+    authority="",
+):
     """A legal entity or natural person that can become a party to a deal; the listeners record it in
     the reference history. Staff with parties.add_organisation add organisations; `authority` is for
     another action that has already checked its actor under a clause (escrow's approve_new_auditor:
     the issuer approves a firm not yet known, SPA 4.2); it is recorded with the addition."""
     if not authority:
         require_staff(actor, "parties.add_organisation")
-    values = clean_organisation({"name": name, "name_zh": name_zh, "kind": kind, "jurisdiction": jurisdiction,
-                                 "registration_number": registration_number, "address": address})
+    values = clean_organisation(
+        {
+            "name": name,
+            "name_zh": name_zh,
+            "kind": kind,
+            "jurisdiction": jurisdiction,
+            "registration_number": registration_number,
+            "address": address,
+        }
+    )
     organisation = Organisation.objects.create(**values)
-    _tell(Change(ORGANISATION_ADDED, actor, organisation=organisation, after=values,
-                 details={"authority": authority} if authority else {}))
+    _tell(
+        Change(
+            ORGANISATION_ADDED,
+            actor,
+            organisation=organisation,
+            after=values,
+            details={"authority": authority} if authority else {},
+        )
+    )
     return organisation
 
 
@@ -356,13 +429,16 @@ def _org_text(name, *, required=None):
         if required and not text:
             raise InvalidInput(required, field=name)
         return _limit(Organisation, name, text)
+
     return clean
 
 
 def _org_kind(value, organisation):
     if value not in Organisation.Kind.values:
-        raise InvalidInput(_("Choose a kind: %(kinds)s.") % {
-            "kinds": ", ".join(str(label) for label in Organisation.Kind.labels)}, field="kind")
+        raise InvalidInput(
+            _("Choose a kind: %(kinds)s.") % {"kinds": ", ".join(str(label) for label in Organisation.Kind.labels)},
+            field="kind",
+        )
     return str(value)
 
 
@@ -371,13 +447,17 @@ def _org_address(value, organisation):
 
 
 _ORGANISATION_CLEANERS = {
-    "name": _org_name, "name_zh": _org_text("name_zh"), "kind": _org_kind,
+    "name": _org_name,
+    "name_zh": _org_text("name_zh"),
+    "kind": _org_kind,
     "jurisdiction": _org_text("jurisdiction", required=_("Enter the organisation's jurisdiction.")),
-    "registration_number": _org_text("registration_number"), "address": _org_address,
+    "registration_number": _org_text("registration_number"),
+    "address": _org_address,
 }
 
 
 # Two-factor authentication ----------------------------------------------------------------------------
+
 
 def confirm_two_factor(person, device, token, *, ip=None):
     """The person confirms the authenticator being enrolled with a code it shows; from now on sign-in,
@@ -387,17 +467,28 @@ def confirm_two_factor(person, device, token, *, ip=None):
     if device.user_id != getattr(person, "pk", None) or device.confirmed:
         raise NotAllowed(_("This authenticator is not one being enrolled for you."))
     if not device.verify_token(token):
-        raise InvalidInput(_("That code did not match. Check the time on your phone and enter the code your app "
-                             "shows now."), field="token")
+        raise InvalidInput(
+            _("That code did not match. Check the time on your phone and enter the code your app shows now."),
+            field="token",
+        )
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        _tell(Change(TWO_FACTOR_ENROLLED, person, person=person, before={"confirmed": False},
-                     after={"confirmed": True}, details={"device": device.persistent_id, "ip": ip}))
+        _tell(
+            Change(
+                TWO_FACTOR_ENROLLED,
+                person,
+                person=person,
+                before={"confirmed": False},
+                after={"confirmed": True},
+                details={"device": device.persistent_id, "ip": ip},
+            )
+        )
     return device
 
 
 # Shared -----------------------------------------------------------------------------------------------
+
 
 def _locked(model, obj, missing):
     try:
@@ -409,6 +500,9 @@ def _locked(model, obj, missing):
 def _limit(model, name, text):
     limit = model._meta.get_field(name).max_length
     if limit and len(text) > limit:
-        raise InvalidInput(_("%(field)s is longer than %(limit)s characters.") % {
-            "field": model._meta.get_field(name).verbose_name, "limit": limit}, field=name)
+        raise InvalidInput(
+            _("%(field)s is longer than %(limit)s characters.")
+            % {"field": model._meta.get_field(name).verbose_name, "limit": limit},
+            field=name,
+        )
     return text

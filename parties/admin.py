@@ -6,6 +6,7 @@ deactivating a person goes through the same checks, history and deal visibility 
 test. The forms show the actions' own validation (clean_person, clean_organisation) next to the field.
 Nothing is deleted: a person is deactivated, an organisation is kept (the history and deals name them).
 """
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -55,8 +56,9 @@ class OrganisationForm(forms.ModelForm):
         cleaned = super().clean()
         names = [name for name in self.changed_data if name in actions.ORGANISATION_FIELDS and name in cleaned]
         organisation = self.instance if self.instance.pk else None
-        _action_errors(self, lambda: actions.clean_organisation({n: cleaned[n] for n in names},
-                                                                organisation=organisation))
+        _action_errors(
+            self, lambda: actions.clean_organisation({n: cleaned[n] for n in names}, organisation=organisation)
+        )
         return self.cleaned_data
 
 
@@ -115,8 +117,9 @@ class UserAdmin(ActionAdmin, BaseUserAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "language":
-            return forms.ChoiceField(label=db_field.verbose_name, choices=settings.LANGUAGES,
-                                     initial=settings.LANGUAGE_CODE)
+            return forms.ChoiceField(
+                label=db_field.verbose_name, choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -1,6 +1,7 @@
 """Who is on the other end of a request: the one place that reads a client's address (django-ipware)
 and user agent. Signatures, sign-in history, throttling (django-axes) and re-authentication all
 record what this returns, so behind the production proxy they record the client, not the proxy."""
+
 from django.conf import settings
 from ipware import get_client_ip
 
@@ -12,8 +13,11 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     ip, _routable = get_client_ip(
-        request, proxy_order="right-most", proxy_count=settings.CLIENT_IP_PROXY_COUNT,
-        request_header_order=settings.CLIENT_IP_HEADERS)
+        request,
+        proxy_order="right-most",
+        proxy_count=settings.CLIENT_IP_PROXY_COUNT,
+        request_header_order=settings.CLIENT_IP_HEADERS,
+    )
     return ip or None
 
 

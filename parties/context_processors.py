@@ -1,4 +1,5 @@
 """Template context: whether to show the "set up two-factor" banner in base.html."""
+
 from . import twofactor
 
 

@@ -1,4 +1,5 @@
 """Sign-in and two-factor forms."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,8 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "data-testid": "login-username"})
         self.fields["password"].widget.attrs.update(
-            {"autocomplete": "current-password", "data-testid": "login-password"})
+            {"autocomplete": "current-password", "data-testid": "login-password"}
+        )
 
 
 class TokenForm(forms.Form):
@@ -21,10 +23,15 @@ class TokenForm(forms.Form):
         label=_("Code from your authenticator app"),
         min_length=6,
         max_length=8,
-        widget=forms.TextInput(attrs={
-            "autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*",
-            "autofocus": True, "data-testid": "otp-token",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+                "data-testid": "otp-token",
+            }
+        ),
     )
 
     def clean_token(self):

@@ -1,4 +1,5 @@
 """Session expiry, two-factor enforcement and one security header Django does not set."""
+
 import time
 
 from django.conf import settings

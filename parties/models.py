@@ -5,6 +5,7 @@ the role it plays on that deal (escrow.DealParty), never by flags on the person.
 Both are written only by parties.actions (add, move, deactivate, rename), which the admin, the pages,
 the commands and the tests call, so every change is in the history with who made it.
 """
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -3,6 +3,7 @@
 People whose organisation can sign or approve on a deal (issuer, purchaser, seller, escrow agent)
 are asked to enrol; settings.TWO_FACTOR_REQUIRED decides whether they are made to.
 """
+
 from base64 import b32encode
 from binascii import unhexlify
 
@@ -47,7 +48,7 @@ def pending_device(user) -> TOTPDevice:
 def secret_text(device) -> str:
     """The base32 secret in groups of four, for typing into an app that cannot scan."""
     secret = b32encode(unhexlify(device.key)).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def qr_svg(device, title) -> str:

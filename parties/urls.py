@@ -2,6 +2,7 @@
 
 No namespace: "login" must stay the name settings.LOGIN_URL and Django's views use.
 """
+
 from django.urls import path
 
 from . import views

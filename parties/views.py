@@ -3,6 +3,7 @@
 A person with a confirmed authenticator is not signed in after the password: the session holds a
 short-lived "pending" record and the code step completes the login (and marks it OTP-verified).
 """
+
 import time
 
 from django.conf import settings
@@ -39,8 +40,11 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         if twofactor.has_two_factor(user):
             self.request.session[PENDING_KEY] = {
-                "user": user.pk, "backend": user.backend, "next": self.get_success_url(),
-                "at": time.time(), "failures": 0,
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+                "at": time.time(),
+                "failures": 0,
             }
             return redirect("login_otp")
         auth_login(self.request, user)
@@ -149,8 +153,13 @@ def two_factor_setup(request):
 def _enrolled(request, device):
     """The device is confirmed (parties.actions.confirm_two_factor, which the account history records)."""
     otp_login(request, device)
-    messages.success(request, _("Two-factor authentication is on. You will be asked for a code when you "
-                                "sign in and when you sign or approve."))
+    messages.success(
+        request,
+        _(
+            "Two-factor authentication is on. You will be asked for a code when you "
+            "sign in and when you sign or approve."
+        ),
+    )
     return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
 
 

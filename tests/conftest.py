@@ -1,6 +1,7 @@
 """Personas and the Kaixin world, built through the real command and actions (DESIGN.md)."""
+
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -82,8 +83,13 @@ def open_and_file(deal, people, year, revenue, today=None):
     """The year ends, the approved firm files its report: the tranche awaits the joint instruction."""
     t = tranche(deal, year)
     actions.open_year(t.pk, today=today or t.period_end + timedelta(days=1))
-    actions.file_report(people["auditor"], t.pk, audited_revenue=revenue, pdf=make_pdf(f"Year {year}: {revenue}"),
-                        original_name=f"report-{year}.pdf")
+    actions.file_report(
+        people["auditor"],
+        t.pk,
+        audited_revenue=revenue,
+        pdf=make_pdf(f"Year {year}: {revenue}"),
+        original_name=f"report-{year}.pdf",
+    )
     return tranche(deal, year)
 
 
@@ -91,8 +97,14 @@ def sign_instruction(deal, people, year):
     t = tranche(deal, year)
     instruction = t.instruments.get(kind="joint_instruction", status="open")
     for who in ("issuer", "purchaser"):
-        actions.sign_instrument(people[who], instruction.pk, expected_sha256=instruction.document.sha256,
-                                password=PASSWORD, ip="127.0.0.1", user_agent="pytest")
+        actions.sign_instrument(
+            people[who],
+            instruction.pk,
+            expected_sha256=instruction.document.sha256,
+            password=PASSWORD,
+            ip="127.0.0.1",
+            user_agent="pytest",
+        )
     return tranche(deal, year), instruction
 
 
@@ -100,16 +112,19 @@ def release(deal, people, year, reference="TA-REF"):
     t, instruction = sign_instruction(deal, people, year)
     digest = instruction.document.sha256
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
-    actions.approve_release(people["agent2"], t.pk, expected_sha256=digest, transfer_reference=f"{reference}-{year}",
-                            password=PASSWORD)
+    actions.approve_release(
+        people["agent2"], t.pk, expected_sha256=digest, transfer_reference=f"{reference}-{year}", password=PASSWORD
+    )
     return tranche(deal, year)
 
 
 @pytest.fixture
 def require_postgres(db):
     if connection.vendor != "postgresql":
-        pytest.fail("This test needs PostgreSQL (row locks / triggers): run it through bin/test, which "
-                    "sets DATABASE_URL.", pytrace=False)
+        pytest.fail(
+            "This test needs PostgreSQL (row locks / triggers): run it through bin/test, which sets DATABASE_URL.",
+            pytrace=False,
+        )
 
 
 def shanghai(y, m, d, hh=12):

@@ -1,4 +1,5 @@
 """Build deals other than Kaixin through the real actions (no fixtures bypass the services)."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -11,20 +12,37 @@ from parties.models import Organisation
 
 PASSWORD = "escrow-demo-2026"
 ROLES = {
-    "issuer": Role.ISSUER, "purchaser": Role.PURCHASER, "seller": Role.SELLER, "agent1": Role.ESCROW_AGENT,
-    "agent2": Role.ESCROW_AGENT, "auditor": Role.AUDITOR, "compliance": Role.COMPLIANCE,
+    "issuer": Role.ISSUER,
+    "purchaser": Role.PURCHASER,
+    "seller": Role.SELLER,
+    "agent1": Role.ESCROW_AGENT,
+    "agent2": Role.ESCROW_AGENT,
+    "auditor": Role.AUDITOR,
+    "compliance": Role.COMPLIANCE,
 }
 
 
 def make_deal(suffix, *, total=15_000_000, targets=(665, 732, 805, 885, 974), deposit=True, **policies):
     """A deal with one organisation per role and people named '<role>-<suffix>'."""
-    deal = Deal.objects.create(slug=f"deal-{suffix}", name=f"Deal {suffix}", target_company=f"Target {suffix}",
-                               total_shares=total, tranche_count=len(targets), effective_date=date(2025, 12, 2),
-                               **policies)
+    deal = Deal.objects.create(
+        slug=f"deal-{suffix}",
+        name=f"Deal {suffix}",
+        target_company=f"Target {suffix}",
+        total_shares=total,
+        tranche_count=len(targets),
+        effective_date=date(2025, 12, 2),
+        **policies,
+    )
     for year, target in enumerate(targets, 1):
         start, end = date(2024 + year, 12, 1), date(2025 + year, 11, 30)
-        Tranche.objects.create(deal=deal, year=year, period_start=start, period_end=end,
-                               target_revenue=Decimal(target) * 1_000_000, release_due_date=release_due(end).due)
+        Tranche.objects.create(
+            deal=deal,
+            year=year,
+            period_start=start,
+            period_end=end,
+            target_revenue=Decimal(target) * 1_000_000,
+            release_due_date=release_due(end).due,
+        )
     people = _people(suffix)
     for username, role in ROLES.items():
         org = people[username].organisation
@@ -43,6 +61,10 @@ def _people(suffix):
         org_name = f"{role} org {suffix}"
         if org_name not in orgs:
             orgs[org_name] = Organisation.objects.create(name=org_name, jurisdiction="PRC")
-        people[username] = User.objects.create_user(f"{username}-{suffix}", password=PASSWORD,
-                                                    organisation=orgs[org_name], email=f"{username}-{suffix}@x.invalid")
+        people[username] = User.objects.create_user(
+            f"{username}-{suffix}",
+            password=PASSWORD,
+            organisation=orgs[org_name],
+            email=f"{username}-{suffix}@x.invalid",
+        )
     return people

@@ -1,5 +1,6 @@
 """The embedded defaults behind `bin/demo`: SQLite and the Kaixin deal from nothing, in a subprocess
 with the local settings, exactly as the quick start runs them."""
+
 import os
 import subprocess
 import sys
@@ -11,8 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def manage(tmp_path, *args):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", ESCROW_VAR_DIR=str(tmp_path))
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_demo_database_comes_up_with_the_kaixin_deal(tmp_path):

@@ -1,10 +1,10 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
-
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -155,8 +155,13 @@ CELERY_TASK_IGNORE_RESULT = True
 # Publishing fails fast when Redis is down (kombu would otherwise retry for seconds inside the
 # request): the action has committed, its outbox row waits for the periodic drain. The visibility
 # timeout exceeds any task's run time, so acks_late never redelivers a task that is still running.
-REDIS_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1, "interval_start": 0,
-                           "interval_step": 0.2, "interval_max": 0.5}
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
@@ -175,8 +180,11 @@ SWEEP_EVERY_SECONDS = int(os.environ.get("SWEEP_EVERY_SECONDS", "300"))
 # Beat only ticks; exactly one beat process (a second one is harmless: the sweep is idempotent).
 # A tick not started before the next one is due expires instead of piling up behind a stopped worker.
 CELERY_BEAT_SCHEDULE = {
-    "sweep": {"task": "escrow.tasks.sweep", "schedule": SWEEP_EVERY_SECONDS,
-              "options": {"expires": SWEEP_EVERY_SECONDS}},
+    "sweep": {
+        "task": "escrow.tasks.sweep",
+        "schedule": SWEEP_EVERY_SECONDS,
+        "options": {"expires": SWEEP_EVERY_SECONDS},
+    },
     "drain-outbox": {"task": "escrow.tasks.drain_outbox", "schedule": 60, "options": {"expires": 60}},
 }
 

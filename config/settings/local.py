@@ -1,5 +1,6 @@
 """Embedded single-machine demo: SQLite, filesystem broker (or REDIS_URL), console email."""
-from .base import *  # noqa: F401,F403
+
+from .base import *
 from .base import VAR_DIR
 
 DEBUG = True
@@ -10,5 +11,6 @@ DEBUG = True
 TWO_FACTOR_REQUIRED = False
 # The web process and the Celery worker share one cache (calendar versions, re-authentication counts):
 # files under var/ here, Redis in production.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                      "LOCATION": str(VAR_DIR / "cache")}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+}

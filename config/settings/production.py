@@ -1,9 +1,10 @@
 """Production: everything from the environment. PostgreSQL and Redis are required."""
+
 import os
 
 import dj_database_url
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import CONTENT_SECURITY_POLICY
 
 
@@ -21,9 +22,13 @@ DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_ma
 REDIS_URL = _required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 # Shared by every web process: re-authentication failure counts (escrow.actions.reauth) must be seen by all.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": os.environ.get("CACHE_URL", REDIS_URL)}}
-CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS  # noqa: F405 (base: fail fast, visibility timeout)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
+    }
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 PRIVATE_STORAGE_ROOT = os.environ.get("PRIVATE_STORAGE_ROOT", "/var/lib/escrow/documents")
 STORAGES = {

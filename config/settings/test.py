@@ -1,11 +1,12 @@
 """Test settings. DATABASE_URL selects PostgreSQL (bin/test sets it); SQLite otherwise."""
+
 import os
 import tempfile
 from pathlib import Path
 
 import dj_database_url
 
-from .base import *  # noqa: F401,F403
+from .base import *
 
 _tmp = Path(tempfile.mkdtemp(prefix="escrow-test-"))
 PRIVATE_STORAGE_ROOT = _tmp / "documents"
@@ -31,12 +32,16 @@ if os.environ.get("TEST_EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 CELERY_TASK_ALWAYS_EAGER = False
-if not REDIS_URL:  # noqa: F405  (from base) — keep the embedded broker's files out of the work tree
+if not REDIS_URL:
     _broker = _tmp / "broker"
     (_broker / "processed").mkdir(parents=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker), "data_folder_out": str(_broker),
-                                       "processed_folder": str(_broker / "processed"), "store_processed": False,
-                                       "control_folder": str(_broker / "control")}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker),
+        "data_folder_out": str(_broker),
+        "processed_folder": str(_broker / "processed"),
+        "store_processed": False,
+        "control_folder": str(_broker / "control"),
+    }
 TWO_FACTOR_REQUIRED = False
 # Client.login() calls authenticate() without a request, which axes refuses; tests/parties turn
 # axes on where the lockout itself is under test (it reads the setting at call time).

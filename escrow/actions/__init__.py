@@ -1,6 +1,7 @@
 """One function per use case: the only writers. Each checks who may act (a contract role, or platform
 staff with a Django permission), locks and re-reads, runs the transition, writes ledger and history in
 one transaction, and queues notifications. People and organisations are written by parties.actions."""
+
 from escrow.actions.calendars import set_calendar_override
 from escrow.actions.deals import create_deal
 from escrow.actions.deposit import confirm_deposit, return_for_cancellation
@@ -12,9 +13,28 @@ from escrow.actions.releases import approve_release, prepare_release, withdraw_p
 from escrow.actions.reports import file_report, open_year
 
 __all__ = [
-    "add_party", "approve_auditor", "approve_new_auditor", "approve_release", "change_party_role", "confirm_deposit",
-    "correct_share_price", "create_deal", "end_party", "enter_share_price", "file_award", "file_report",
-    "import_prices", "lift_suspension", "open_year", "prepare_release", "propose_adjustment", "propose_settlement",
-    "raise_dispute", "return_for_cancellation", "set_calendar_override", "sign_instrument", "suspend_release",
+    "add_party",
+    "approve_auditor",
+    "approve_new_auditor",
+    "approve_release",
+    "change_party_role",
+    "confirm_deposit",
+    "correct_share_price",
+    "create_deal",
+    "end_party",
+    "enter_share_price",
+    "file_award",
+    "file_report",
+    "import_prices",
+    "lift_suspension",
+    "open_year",
+    "prepare_release",
+    "propose_adjustment",
+    "propose_settlement",
+    "raise_dispute",
+    "return_for_cancellation",
+    "set_calendar_override",
+    "sign_instrument",
+    "suspend_release",
     "withdraw_preparation",
 ]

@@ -4,30 +4,46 @@ A day of delay is accrued once it has ended (through yesterday): until midnight 
 be released that day. Each run catches up every day since the last one accrued, so a scheduler that
 was down loses nothing; a repeat finds every day stored and every value unchanged, and writes nothing.
 """
+
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from escrow.queries import penalties
-from escrow.models import Deal, PenaltyDay, Tranche, TrancheState
-
 from escrow.actions.batch import lock_tranches
+from escrow.models import Deal, PenaltyDay, Tranche, TrancheState
+from escrow.queries import penalties
 
 CHUNK = 500  # tranches per transaction
-VALUE_FIELDS = ["liable", "reason", "clause", "shares", "price", "price_date", "amount", "running_total", "cap",
-                "capped", "missing_price"]
+VALUE_FIELDS = [
+    "liable",
+    "reason",
+    "clause",
+    "shares",
+    "price",
+    "price_date",
+    "amount",
+    "running_total",
+    "cap",
+    "capped",
+    "missing_price",
+]
 
 
 def accrue_penalties(*, through: date) -> dict:
     """SPA 8.2: accrue every tranche whose release is late, through `through` (inclusive)."""
     started = timezone.now()
     dirty = _dirty_tranches(through)
-    totals = {"through": through.isoformat(), "tranches": 0, "days_written": 0, "days_revalued": 0,
-              "missing_price_days": 0}
+    totals = {
+        "through": through.isoformat(),
+        "tranches": 0,
+        "days_written": 0,
+        "days_revalued": 0,
+        "missing_price_days": 0,
+    }
     for i in range(0, len(dirty), CHUNK):
-        for key, value in _accrue_chunk(dirty[i:i + CHUNK], through, started).items():
+        for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started).items():
             totals[key] += value
     return totals
 
@@ -40,7 +56,8 @@ def _dirty_tranches(through):
         .exclude(state=TrancheState.SCHEDULED)
         .filter(Q(released_on__isnull=True) | Q(released_on__gt=F("release_due_date")))
         .annotate(last=Max("penalty_days__day"), computed=Max("penalty_days__computed_at"))
-        .values_list("pk", "deal__ticker", "released_on", "release_due_date", "last", "computed"))
+        .values_list("pk", "deal__ticker", "released_on", "release_due_date", "last", "computed")
+    )
     latest_price = penalties.price_activity({c[1] for c in candidates if c[1]})
     dirty = []
     for pk, ticker, released_on, due, last, computed in candidates:
@@ -67,8 +84,13 @@ def _accrue_chunk(items, through, started) -> dict:
         stored = inputs.get(tranche.pk, [])
         last = stored[-1][0] if stored else None
         since = _revalue_from(entered.get(tranche.deal.ticker, []), computed[tranche.pk])
-        for accrued in penalties.accrue_tranche(tranche, stored, through=through, holds=holds.get(tranche.pk, []),
-                                                prices=prices.get(tranche.deal.ticker, {})):
+        for accrued in penalties.accrue_tranche(
+            tranche,
+            stored,
+            through=through,
+            holds=holds.get(tranche.pk, []),
+            prices=prices.get(tranche.deal.ticker, {}),
+        ):
             values = penalties.row_values(accrued)
             missing += values["missing_price"]
             if last is None or values["day"] > last:
@@ -82,8 +104,12 @@ def _accrue_chunk(items, through, started) -> dict:
     PenaltyDay.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
     PenaltyDay.objects.bulk_update(changed, [*VALUE_FIELDS, "computed_at"], batch_size=500)
     _touch(revalued, started)
-    return {"tranches": len(tranches), "days_written": len(new), "days_revalued": len(changed),
-            "missing_price_days": missing}
+    return {
+        "tranches": len(tranches),
+        "days_written": len(new),
+        "days_revalued": len(changed),
+        "missing_price_days": missing,
+    }
 
 
 def _revalue_from(entered, computed):

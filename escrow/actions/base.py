@@ -1,9 +1,10 @@
 """The recipe every writer follows (DESIGN.md "An action, step by step")."""
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from escrow.history import chain as history
 from escrow.contract.errors import NotFound, WrongState
+from escrow.history import chain as history
 from escrow.models import Deal, Tranche
 
 
@@ -11,7 +12,7 @@ def lock_deal(deal_id) -> Deal:
     try:
         return Deal.objects.select_for_update().get(pk=deal_id)
     except Deal.DoesNotExist:
-        raise NotFound(_("No such deal."))
+        raise NotFound(_("No such deal.")) from None
 
 
 def lock_tranche(tranche_id) -> Tranche:
@@ -20,7 +21,7 @@ def lock_tranche(tranche_id) -> Tranche:
     try:
         deal_id = Tranche.objects.values_list("deal_id", flat=True).get(pk=tranche_id)
     except Tranche.DoesNotExist:
-        raise NotFound(_("No such tranche."))
+        raise NotFound(_("No such tranche.")) from None
     deal = lock_deal(deal_id)
     tranche = Tranche.objects.select_for_update().get(pk=tranche_id)
     tranche.deal = deal
@@ -31,30 +32,52 @@ def expect_state(obj, *states, doing):
     """WrongState unless `obj` is in one of `states`; `doing` is a translated phrase ("approve the release")."""
     if obj.state not in states:
         labels = ", ".join(str(s.label) if hasattr(s, "label") else str(s) for s in states)
-        raise WrongState(_("Cannot %(doing)s: the %(thing)s is %(state)s (needs: %(needs)s).") % {
-            "doing": doing, "thing": obj._meta.verbose_name, "state": obj.get_state_display().lower(),
-            "needs": labels.lower()})
+        raise WrongState(
+            _("Cannot %(doing)s: the %(thing)s is %(state)s (needs: %(needs)s).")
+            % {
+                "doing": doing,
+                "thing": obj._meta.verbose_name,
+                "state": obj.get_state_display().lower(),
+                "needs": labels.lower(),
+            }
+        )
 
 
-def run_transition(obj, method_name, *args, actor, party=None, action, clause, summary, details=None,
-                   deal=None, tranche=None):
+def run_transition(
+    obj, method_name, *args, actor, party=None, action, clause, summary, details=None, deal=None, tranche=None
+):
     """Call one django-fsm transition, save, and write its history entry in the same transaction."""
     assert transaction.get_connection().in_atomic_block, "actions run inside transaction.atomic"
     before = obj.state
     getattr(obj, method_name)(*args)
     obj.save()
     history.record(
-        deal or getattr(obj, "deal", obj), action=action, actor=actor,
-        acting_for=_acting_for(party), tranche=tranche if tranche is not None else _tranche_of(obj),
-        from_state=before, to_state=obj.state, clause=clause, summary=summary, details=details,
+        deal or getattr(obj, "deal", obj),
+        action=action,
+        actor=actor,
+        acting_for=_acting_for(party),
+        tranche=tranche if tranche is not None else _tranche_of(obj),
+        from_state=before,
+        to_state=obj.state,
+        clause=clause,
+        summary=summary,
+        details=details,
     )
     return obj
 
 
 def record(deal, *, action, actor, party=None, clause, summary, details=None, tranche=None):
     """History for an event that is not a state change (signature, upload, role change)."""
-    return history.record(deal, action=action, actor=actor, acting_for=_acting_for(party), tranche=tranche,
-                          clause=clause, summary=summary, details=details)
+    return history.record(
+        deal,
+        action=action,
+        actor=actor,
+        acting_for=_acting_for(party),
+        tranche=tranche,
+        clause=clause,
+        summary=summary,
+        details=details,
+    )
 
 
 def _acting_for(party):

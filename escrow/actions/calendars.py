@@ -4,6 +4,7 @@ The State Council announces each year's holidays and weekend make-up working day
 before; until the package carries them, staff enter the days here. Every deal on that calendar reads
 them at once (escrow.queries.clock.calendar_for), so each change goes into the reference history.
 """
+
 from datetime import date
 
 from django.db import transaction
@@ -24,8 +25,13 @@ def check_calendar_code(code) -> str:
     """The P6 code in its stored form (upper case); InvalidInput for a code the holidays package does not know."""
     code = str(code or "").strip().upper()
     if not code or not is_known_calendar(code):
-        raise InvalidInput(_("Unknown calendar code %(code)s (P6): give a country or market code the holidays "
-                             "package knows, e.g. CN, HK or NASDAQ.") % {"code": code or "—"})
+        raise InvalidInput(
+            _(
+                "Unknown calendar code %(code)s (P6): give a country or market code the holidays "
+                "package knows, e.g. CN, HK or NASDAQ."
+            )
+            % {"code": code or "—"}
+        )
     return code
 
 
@@ -53,9 +59,12 @@ def set_calendar_override(actor, calendar, day, is_business_day, note=""):
     override.save()
     kind = "a working day" if override.is_business_day else "a day off"
     record_reference_event(
-        HistoryAction.CALENDAR_OVERRIDE_SET, actor=actor, clause=CLAUSE,
+        HistoryAction.CALENDAR_OVERRIDE_SET,
+        actor=actor,
+        clause=CLAUSE,
         summary=f"{calendar} calendar: {day.isoformat()} is {kind}" + (f" ({note})" if note else ""),
-        details={"calendar": calendar, "day": day, "before": before, "after": after})
+        details={"calendar": calendar, "day": day, "before": before, "after": after},
+    )
     transaction.on_commit(lambda: forget_calendar(calendar))
     return override
 

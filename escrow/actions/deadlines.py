@@ -9,6 +9,7 @@ one day, from two beats, or from a task delivered twice, writes nothing twice:
 Set-based queries find due work, so a run with nothing due costs a fixed number of queries, and a
 run with much due costs a fixed number per chunk, never per tranche.
 """
+
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -17,17 +18,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from escrow.history import chain as history
-from escrow.queries.clock import calendar_for, contract_today
-from escrow.contract.calendar import deposit_due
-from escrow.models import HistoryAction, HistoryEntry, Deal, Role, Tranche, TrancheState
-from escrow.notifications.notify import Note, notify_many
-from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
-from escrow.notifications.texts import LowerFirst, Text, in_english
-
 from escrow.actions.accrual import accrue_penalties
 from escrow.actions.batch import lock_tranches
 from escrow.actions.reports import YEAR_ENDED
+from escrow.contract.calendar import deposit_due
+from escrow.history import chain as history
+from escrow.models import Deal, HistoryAction, HistoryEntry, Role, Tranche, TrancheState
+from escrow.notifications.notify import Note, notify_many
+from escrow.notifications.texts import LowerFirst, Text, in_english
+from escrow.queries.clock import calendar_for, contract_today
+from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
 
 S = TrancheState
 CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
@@ -71,13 +71,17 @@ def sweep(*, today: date | None = None) -> SweepReport:
 
 # --- SPA 5.1: the assessment year has ended ---
 
+
 def open_ended_years(today: date) -> tuple:
     """SPA 5.1: every scheduled tranche whose year ended before `today` awaits its report (the batch
     form of actions.open_year, with the same history entry and notification key).
     Returns (tranches opened, notifications written)."""
-    due = list(Tranche.objects.filter(state=S.SCHEDULED, period_end__lt=today, deal__state=Deal.State.IN_ESCROW)
-               .order_by("pk").values_list("pk", flat=True))
-    done = [_open_chunk(due[i:i + CHUNK], today) for i in range(0, len(due), CHUNK)]
+    due = list(
+        Tranche.objects.filter(state=S.SCHEDULED, period_end__lt=today, deal__state=Deal.State.IN_ESCROW)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = [_open_chunk(due[i : i + CHUNK], today) for i in range(0, len(due), CHUNK)]
     return sum(d[0] for d in done), sum(d[1] for d in done)
 
 
@@ -88,19 +92,40 @@ def _open_chunk(tranche_ids, today) -> tuple:
         tranche.open_for_report()  # side-effect free: checks the source state, sets the column in memory
     # Every transition above has one target, so a single UPDATE writes them all.
     Tranche.objects.filter(pk__in=[t.pk for t in tranches]).update(state=S.AWAITING_REPORT)
-    history.record_many([(t.deal, dict(
-        action=HistoryAction.YEAR_ENDED, actor=None, tranche=t, from_state=S.SCHEDULED, to_state=t.state,
-        clause="SPA 5.1",
-        summary=f"Assessment year {t.year} ended on {t.period_end}; release due by {t.release_due_date}",
-        details={"period_end": t.period_end, "release_due_date": t.release_due_date, "by": "sweep"},
-    )) for t in tranches])
-    notes = notify_many(Note(t.deal, (Role.AUDITOR, Role.ISSUER), tranche=t, key=f"year-ended:{t.pk}",
-                             clause="SPA 4.2, 5.1", subject=Text(YEAR_ENDED, deal=t.deal.name, year=t.year))
-                        for t in tranches)
+    history.record_many(
+        [
+            (
+                t.deal,
+                dict(
+                    action=HistoryAction.YEAR_ENDED,
+                    actor=None,
+                    tranche=t,
+                    from_state=S.SCHEDULED,
+                    to_state=t.state,
+                    clause="SPA 5.1",
+                    summary=f"Assessment year {t.year} ended on {t.period_end}; release due by {t.release_due_date}",
+                    details={"period_end": t.period_end, "release_due_date": t.release_due_date, "by": "sweep"},
+                ),
+            )
+            for t in tranches
+        ]
+    )
+    notes = notify_many(
+        Note(
+            t.deal,
+            (Role.AUDITOR, Role.ISSUER),
+            tranche=t,
+            key=f"year-ended:{t.pk}",
+            clause="SPA 4.2, 5.1",
+            subject=Text(YEAR_ENDED, deal=t.deal.name, year=t.year),
+        )
+        for t in tranches
+    )
     return len(tranches), notes
 
 
 # --- reminders 7, 3, 1 days before each deadline; the missed deadline on the day after ---
+
 
 @dataclass(frozen=True)
 class Due:
@@ -131,18 +156,21 @@ def remind_and_mark(today: date):
     sent = 0
     for i in range(0, len(notes), CHUNK):
         with transaction.atomic():
-            sent += notify_many(notes[i:i + CHUNK])
+            sent += notify_many(notes[i : i + CHUNK])
     # Read without locks first: deadlines missed long ago are already in the history, and locking
     # their deals on every tick would stall the parties' actions for nothing.
     done = _missed_keys({i.deal.pk for i in missed})
     missed = [i for i in missed if _key(i, "missed") not in done]
-    marked = sum(_mark_missed(missed[i:i + CHUNK]) for i in range(0, len(missed), CHUNK))
+    marked = sum(_mark_missed(missed[i : i + CHUNK]) for i in range(0, len(missed), CHUNK))
     return sent, marked
 
 
 def _missed_keys(deal_ids):
-    return set(HistoryEntry.objects.filter(deal_id__in=deal_ids, action=HistoryAction.DEADLINE_MISSED)
-               .values_list("details__key", flat=True))
+    return set(
+        HistoryEntry.objects.filter(deal_id__in=deal_ids, action=HistoryAction.DEADLINE_MISSED).values_list(
+            "details__key", flat=True
+        )
+    )
 
 
 def _due_steps(today):
@@ -150,7 +178,8 @@ def _due_steps(today):
     in_escrow = Deal.objects.filter(state=Deal.State.IN_ESCROW)
     tranches = tranches_with_context(in_escrow).filter(
         Q(state__in=[S.AWAITING_REPORT, S.AWAITING_INSTRUCTION], release_due_date__lte=horizon)
-        | Q(state__in=[S.INSTRUCTED, S.RELEASE_PREPARED], transfer_due_date__lte=horizon))
+        | Q(state__in=[S.INSTRUCTED, S.RELEASE_PREPARED], transfer_due_date__lte=horizon)
+    )
     for tranche in tranches:
         yield Due(tranche.deal, tranche, next_step(tranche, signed_roles=signed_roles_of(tranche)))
     yield from _deposits_due(horizon)
@@ -179,8 +208,11 @@ def _note(item: Due, mark, today) -> Note:
     else:
         roles = step.roles
         left = (step.due - today).days
-        when = Text(_("today")) if left == 0 else Text(ngettext_lazy("in %(count)d day", "in %(count)d days",
-                                                                      "count"), count=left)
+        when = (
+            Text(_("today"))
+            if left == 0
+            else Text(ngettext_lazy("in %(count)d day", "in %(count)d days", "count"), count=left)
+        )
         subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=when, **words)
     body = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
     return Note(deal, roles, subject, _key(item, mark), clause=step.clause, body=body, tranche=item.tranche)
@@ -193,12 +225,26 @@ def _mark_missed(items) -> int:
     list(Deal.objects.select_for_update().filter(pk__in=deal_ids).order_by("pk").values_list("pk", flat=True))
     done = _missed_keys(deal_ids)  # again under the locks: a concurrent run may have written them
     new = [i for i in items if _key(i, "missed") not in done]
-    history.record_many([(i.deal, dict(
-        action=HistoryAction.DEADLINE_MISSED, actor=None, tranche=i.tranche, clause=i.step.clause,
-        summary=f"Deadline {i.step.due} passed: {in_english(i.step.description).lower()} "
-                f"({', '.join(in_english(Role(r).label) for r in i.step.roles)})",
-        details={"key": _key(i, "missed"), "due": i.step.due, "action": i.step.action,
-                 "roles": list(i.step.roles)},
-    )) for i in new])
+    history.record_many(
+        [
+            (
+                i.deal,
+                dict(
+                    action=HistoryAction.DEADLINE_MISSED,
+                    actor=None,
+                    tranche=i.tranche,
+                    clause=i.step.clause,
+                    summary=f"Deadline {i.step.due} passed: {in_english(i.step.description).lower()} "
+                    f"({', '.join(in_english(Role(r).label) for r in i.step.roles)})",
+                    details={
+                        "key": _key(i, "missed"),
+                        "due": i.step.due,
+                        "action": i.step.action,
+                        "roles": list(i.step.roles),
+                    },
+                ),
+            )
+            for i in new
+        ]
+    )
     return len(new)
-

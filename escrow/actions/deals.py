@@ -4,6 +4,7 @@ The admin, the staff page, the API, the `create_deal` command and `load_kaixin` 
 `create_deal`; `check_terms` is the same checking without writing, for forms that want to show every
 problem next to the input before anything is saved.
 """
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,8 +30,16 @@ TICKER = re.compile(r"^[A-Z0-9.\-]{1,20}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 TARGET_PLACES, TARGET_DIGITS = 2, 20  # Tranche.target_revenue
 FEE_PLACES, FEE_DIGITS = 2, 12  # Deal.escrow_fee_per_year
-TEXT_FIELDS = ("slug", "name", "name_zh", "target_company", "share_class", "ticker", "target_currency",
-               "price_currency")
+TEXT_FIELDS = (
+    "slug",
+    "name",
+    "name_zh",
+    "target_company",
+    "share_class",
+    "ticker",
+    "target_currency",
+    "price_currency",
+)
 CLAUSE = "SPA 1.4, 4.1, 5.1"
 
 
@@ -58,14 +67,38 @@ class DealTerms:
     tranches: tuple
 
 
-def check_terms(*, slug, name, target_company, total_shares, effective_date, tranches, name_zh="",
-                share_class=None, ticker="", target_currency=None, price_currency=None, escrow_fee_per_year=None,
-                notes="", policies=None, calendar=None, tranche_count=None) -> DealTerms:
+def check_terms(
+    *,
+    slug,
+    name,
+    target_company,
+    total_shares,
+    effective_date,
+    tranches,
+    name_zh="",
+    share_class=None,
+    ticker="",
+    target_currency=None,
+    price_currency=None,
+    escrow_fee_per_year=None,
+    notes="",
+    policies=None,
+    calendar=None,
+    tranche_count=None,
+) -> DealTerms:
     """The terms of a new deal, or InvalidInput naming every problem (nothing is written here)."""
     problems = []
-    fields = _text_fields(problems, slug=slug, name=name, name_zh=name_zh, target_company=target_company,
-                          share_class=share_class, ticker=ticker, target_currency=target_currency,
-                          price_currency=price_currency)
+    fields = _text_fields(
+        problems,
+        slug=slug,
+        name=name,
+        name_zh=name_zh,
+        target_company=target_company,
+        share_class=share_class,
+        ticker=ticker,
+        target_currency=target_currency,
+        price_currency=price_currency,
+    )
     fields["notes"] = str(notes or "").strip()
     fields["total_shares"] = _total_shares(problems, total_shares)
     fields["effective_date"] = _day(problems, effective_date, _("Give the agreement's effective date (YYYY-MM-DD)."))
@@ -92,12 +125,27 @@ def create_deal(actor, **terms) -> Deal:
     if Deal.objects.select_for_update().filter(slug=checked.fields["slug"]).exists():
         raise InvalidInput(_taken(checked.fields["slug"]), clause=CLAUSE)
     deal = Deal.objects.create(tranche_count=len(checked.tranches), **checked.fields)
-    Tranche.objects.bulk_create([
-        Tranche(deal=deal, year=t.year, period_start=t.period_start, period_end=t.period_end,
-                target_revenue=t.target_revenue, release_due_date=release_due(t.period_end).due)
-        for t in checked.tranches])
-    record(deal, action=HistoryAction.DEAL_CREATED, actor=actor, clause=CLAUSE,
-           summary=summary_of(deal, checked.tranches), details=terms_of(deal))
+    Tranche.objects.bulk_create(
+        [
+            Tranche(
+                deal=deal,
+                year=t.year,
+                period_start=t.period_start,
+                period_end=t.period_end,
+                target_revenue=t.target_revenue,
+                release_due_date=release_due(t.period_end).due,
+            )
+            for t in checked.tranches
+        ]
+    )
+    record(
+        deal,
+        action=HistoryAction.DEAL_CREATED,
+        actor=actor,
+        clause=CLAUSE,
+        summary=summary_of(deal, checked.tranches),
+        details=terms_of(deal),
+    )
     return deal
 
 
@@ -106,16 +154,38 @@ def terms_of(deal, tranches=None) -> dict:
     when the caller has them already)."""
     tranches = list(deal.tranches.order_by("year")) if tranches is None else list(tranches)
     return {
-        "slug": deal.slug, "name": deal.name, "name_zh": deal.name_zh, "target_company": deal.target_company,
-        "total_shares": deal.total_shares, "share_class": deal.share_class, "tranche_count": len(tranches),
-        "ticker": deal.ticker, "target_currency": deal.target_currency, "price_currency": deal.price_currency,
-        "effective_date": deal.effective_date, "escrow_fee_per_year": deal.escrow_fee_per_year,
-        "calendar": deal.calendar, "notes": deal.notes,
-        "policies": {key: {"number": DEFINITIONS_BY_KEY[key].number, "clause": DEFINITIONS_BY_KEY[key].clause,
-                           "value": getattr(deal, key)} for key in policy_keys()},
-        "tranches": [{"year": t.year, "period_start": t.period_start, "period_end": t.period_end,
-                      "target_revenue": t.target_revenue, "release_due_date": t.release_due_date}
-                     for t in tranches],
+        "slug": deal.slug,
+        "name": deal.name,
+        "name_zh": deal.name_zh,
+        "target_company": deal.target_company,
+        "total_shares": deal.total_shares,
+        "share_class": deal.share_class,
+        "tranche_count": len(tranches),
+        "ticker": deal.ticker,
+        "target_currency": deal.target_currency,
+        "price_currency": deal.price_currency,
+        "effective_date": deal.effective_date,
+        "escrow_fee_per_year": deal.escrow_fee_per_year,
+        "calendar": deal.calendar,
+        "notes": deal.notes,
+        "policies": {
+            key: {
+                "number": DEFINITIONS_BY_KEY[key].number,
+                "clause": DEFINITIONS_BY_KEY[key].clause,
+                "value": getattr(deal, key),
+            }
+            for key in policy_keys()
+        },
+        "tranches": [
+            {
+                "year": t.year,
+                "period_start": t.period_start,
+                "period_end": t.period_end,
+                "target_revenue": t.target_revenue,
+                "release_due_date": t.release_due_date,
+            }
+            for t in tranches
+        ],
     }
 
 
@@ -123,9 +193,11 @@ def summary_of(deal, tranches) -> str:
     """The DEAL_CREATED entry's one line (English, like every history summary)."""
     first, last = tranches[0], tranches[-1]
     policies = ", ".join(f"{DEFINITIONS_BY_KEY[k].number} {getattr(deal, k)}" for k in policy_keys())
-    return (f"Deal created: {deal.total_shares:,} {deal.share_class} in {len(tranches)} tranches, "
-            f"assessment years {first.period_start.isoformat()} to {last.period_end.isoformat()}, effective "
-            f"{deal.effective_date.isoformat()}; policies {policies}")
+    return (
+        f"Deal created: {deal.total_shares:,} {deal.share_class} in {len(tranches)} tranches, "
+        f"assessment years {first.period_start.isoformat()} to {last.period_end.isoformat()}, effective "
+        f"{deal.effective_date.isoformat()}; policies {policies}"
+    )
 
 
 def _taken(slug):
@@ -133,6 +205,7 @@ def _taken(slug):
 
 
 # --- checks: each appends messages to `problems` and returns the normalised value ---
+
 
 def _text_fields(problems, **values):
     fields = {}
@@ -152,13 +225,16 @@ def _text_fields(problems, **values):
         problems.append(_("The ticker %(ticker)s is not a symbol like KXIN.") % {"ticker": fields["ticker"]})
     for key in ("target_currency", "price_currency"):
         if not CURRENCY.match(fields[key]):
-            problems.append(_("The currency %(code)s is not a three-letter code such as CNY or USD.")
-                            % {"code": fields[key] or "—"})
+            problems.append(
+                _("The currency %(code)s is not a three-letter code such as CNY or USD.") % {"code": fields[key] or "—"}
+            )
     for key in TEXT_FIELDS:
         limit = Deal._meta.get_field(key).max_length
         if len(fields[key]) > limit:
-            problems.append(_("%(field)s is longer than %(limit)s characters.") % {
-                "field": str(Deal._meta.get_field(key).verbose_name).capitalize(), "limit": limit})
+            problems.append(
+                _("%(field)s is longer than %(limit)s characters.")
+                % {"field": str(Deal._meta.get_field(key).verbose_name).capitalize(), "limit": limit}
+            )
     return fields
 
 
@@ -187,8 +263,9 @@ def _fee(problems, value):
         return Deal._meta.get_field("escrow_fee_per_year").default
     fee = _amount(value)
     if fee is None or fee < 0 or not _fits(fee, FEE_DIGITS, FEE_PLACES):
-        problems.append(_("The escrow fee per year must be an amount of zero or more with at most two decimal "
-                          "places (EA 4.4)."))
+        problems.append(
+            _("The escrow fee per year must be an amount of zero or more with at most two decimal places (EA 4.4).")
+        )
         return None
     return fee.quantize(Decimal(1).scaleb(-FEE_PLACES))
 
@@ -197,8 +274,10 @@ def _policies(problems, policies, calendar):
     given = dict(policies or {})
     unknown = sorted(set(given) - set(policy_keys()))
     if unknown:
-        problems.append(_("Unknown policy %(keys)s; the policies are %(known)s.") % {
-            "keys": ", ".join(unknown), "known": ", ".join(policy_keys())})
+        problems.append(
+            _("Unknown policy %(keys)s; the policies are %(known)s.")
+            % {"keys": ", ".join(unknown), "known": ", ".join(policy_keys())}
+        )
     if calendar is not None and given.get("calendar") is not None and _code(given["calendar"]) != _code(calendar):
         problems.append(_("The calendar is given twice with different codes (P6); give it once."))
     if calendar is not None:
@@ -211,10 +290,16 @@ def _policies(problems, policies, calendar):
             values[key] = _calendar(problems, values[key])
         elif not DEFINITIONS_BY_KEY[key].allows(values[key]):
             definition = DEFINITIONS_BY_KEY[key]
-            problems.append(_("%(value)s is not a reading of %(number)s %(key)s (%(clause)s); choose one of: "
-                              "%(choices)s.") % {"value": values[key], "number": definition.number, "key": key,
-                                                 "clause": definition.clause,
-                                                 "choices": ", ".join(definition.choices)})
+            problems.append(
+                _("%(value)s is not a reading of %(number)s %(key)s (%(clause)s); choose one of: %(choices)s.")
+                % {
+                    "value": values[key],
+                    "number": definition.number,
+                    "key": key,
+                    "clause": definition.clause,
+                    "choices": ", ".join(definition.choices),
+                }
+            )
     return values
 
 
@@ -240,11 +325,18 @@ def _tranches(problems, tranches, tranche_count, total_shares):
         return ()
     count = _whole(tranche_count) if tranche_count not in (None, "") else len(rows)
     if count != len(rows):
-        problems.append(_("The deal has %(count)s tranches but %(given)s assessment years were given; give one "
-                          "period and target per tranche.") % {"count": tranche_count, "given": len(rows)})
+        problems.append(
+            _(
+                "The deal has %(count)s tranches but %(given)s assessment years were given; give one "
+                "period and target per tranche."
+            )
+            % {"count": tranche_count, "given": len(rows)}
+        )
     if total_shares is not None and total_shares < len(rows):
-        problems.append(_("%(shares)s shares cannot be split into %(count)s tranches: each needs at least one "
-                          "share.") % {"shares": total_shares, "count": len(rows)})
+        problems.append(
+            _("%(shares)s shares cannot be split into %(count)s tranches: each needs at least one share.")
+            % {"shares": total_shares, "count": len(rows)}
+        )
     _sequence(problems, rows)
     return tuple(rows)
 
@@ -259,8 +351,7 @@ def _tranche(problems, n, row):
     if len(row) == 3:
         row = (n, *row)
     if len(row) != 4:
-        problems.append(_("Tranche %(n)s: give the year, the period's first and last day, and the target.")
-                        % {"n": n})
+        problems.append(_("Tranche %(n)s: give the year, the period's first and last day, and the target.") % {"n": n})
         return None
     year, start, end, target = row
     before = len(problems)
@@ -269,11 +360,18 @@ def _tranche(problems, n, row):
     end = _day(problems, end, _("Year %(n)s: give the period's last day (YYYY-MM-DD).") % {"n": n})
     amount = _amount(target)
     if amount is None or amount <= 0 or not _fits(amount, TARGET_DIGITS, TARGET_PLACES):
-        problems.append(_("Year %(n)s: the target operating revenue must be an amount above zero with at most two "
-                          "decimal places (SPA 4.1).") % {"n": n})
+        problems.append(
+            _(
+                "Year %(n)s: the target operating revenue must be an amount above zero with at most two "
+                "decimal places (SPA 4.1)."
+            )
+            % {"n": n}
+        )
     if start and end and end <= start:
-        problems.append(_("Year %(n)s ends on %(end)s, not after it starts on %(start)s.") % {
-            "n": n, "end": end.isoformat(), "start": start.isoformat()})
+        problems.append(
+            _("Year %(n)s ends on %(end)s, not after it starts on %(start)s.")
+            % {"n": n, "end": end.isoformat(), "start": start.isoformat()}
+        )
     if len(problems) > before:
         return None
     return TrancheTerms(year, start, end, amount.quantize(Decimal(1).scaleb(-TARGET_PLACES)))
@@ -283,15 +381,21 @@ def _sequence(problems, rows):
     """Years 1, 2, 3 ... in order, each period starting the day after the previous one ends (SPA 1.4)."""
     for n, row in enumerate(rows, 1):
         if row.year != n:
-            problems.append(_("The tranches must be years 1, 2, 3 and so on in order; tranche %(n)s says year "
-                              "%(year)s.") % {"n": n, "year": row.year})
+            problems.append(
+                _("The tranches must be years 1, 2, 3 and so on in order; tranche %(n)s says year %(year)s.")
+                % {"n": n, "year": row.year}
+            )
             return
     for previous, row in pairwise(rows):
         expected = previous.period_end + timedelta(days=1)
         if row.period_start != expected:
-            problems.append(_("Year %(year)s must start on %(expected)s, the day after year %(previous)s ends: the "
-                              "assessment periods are contiguous (SPA 1.4).") % {
-                "year": row.year, "expected": expected.isoformat(), "previous": previous.year})
+            problems.append(
+                _(
+                    "Year %(year)s must start on %(expected)s, the day after year %(previous)s ends: the "
+                    "assessment periods are contiguous (SPA 1.4)."
+                )
+                % {"year": row.year, "expected": expected.isoformat(), "previous": previous.year}
+            )
 
 
 def _whole(value):

@@ -1,18 +1,18 @@
 """The deal's ends: the deposit into escrow (EA 1.1) and the return for cancellation (SPA 5.2(1))."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.queries.clock import calendar_for, contract_today
+from escrow.actions.base import expect_state, lock_deal, run_transition
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import WrongState
 from escrow.models import HistoryAction, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
-from escrow.usecases.permissions import require
 from escrow.notifications.texts import Text
-
-from escrow.actions.base import expect_state, lock_deal, run_transition
+from escrow.queries.clock import calendar_for, contract_today
+from escrow.usecases.permissions import require
 
 
 @transaction.atomic
@@ -24,18 +24,39 @@ def confirm_deposit(actor, deal, *, reference=""):
     today = contract_today()
     due = deposit_due(deal.effective_date, calendar_for(deal))
     ShareMovement.objects.create(
-        deal=deal, kind=ShareMovement.Kind.DEPOSIT, quantity=deal.total_shares, fact_key=f"deposit:{deal.pk}",
-        reference=reference, recorded_at=timezone.now(), recorded_by=actor,
+        deal=deal,
+        kind=ShareMovement.Kind.DEPOSIT,
+        quantity=deal.total_shares,
+        fact_key=f"deposit:{deal.pk}",
+        reference=reference,
+        recorded_at=timezone.now(),
+        recorded_by=actor,
     )
     run_transition(
-        deal, "confirm_deposit", actor=actor, party=party, action=HistoryAction.DEPOSIT_CONFIRMED, clause="EA 1.1",
+        deal,
+        "confirm_deposit",
+        actor=actor,
+        party=party,
+        action=HistoryAction.DEPOSIT_CONFIRMED,
+        clause="EA 1.1",
         summary=f"{deal.total_shares:,} shares deposited in the escrow account",
-        details={"quantity": deal.total_shares, "due": due.due, "confirmed_on": today,
-                 "late": today > due.due, "reference": reference},
+        details={
+            "quantity": deal.total_shares,
+            "due": due.due,
+            "confirmed_on": today,
+            "late": today > due.due,
+            "reference": reference,
+        },
     )
-    notify_roles(deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER], key=f"deposit:{deal.pk}",
-                 subject=Text(gettext_lazy("%(deal)s: %(shares)s shares are in escrow"), deal=deal.name,
-                              shares=f"{deal.total_shares:,}"), clause="EA 1.1")
+    notify_roles(
+        deal,
+        [Role.ISSUER, Role.PURCHASER, Role.SELLER],
+        key=f"deposit:{deal.pk}",
+        subject=Text(
+            gettext_lazy("%(deal)s: %(shares)s shares are in escrow"), deal=deal.name, shares=f"{deal.total_shares:,}"
+        ),
+        clause="EA 1.1",
+    )
     return deal
 
 
@@ -47,21 +68,43 @@ def return_for_cancellation(actor, deal, *, reference=""):
     expect_state(deal, deal.State.IN_ESCROW, doing=_("return shares for cancellation"))
     open_years = deal.tranches.exclude(state=TrancheState.RELEASED).values_list("year", flat=True)
     if open_years:
-        raise WrongState(_("Years %(years)s are not released yet; the agreement expires only after the last "
-                           "year is settled (SPA 5.2(1)).") % {"years": ", ".join(map(str, open_years))})
+        raise WrongState(
+            _(
+                "Years %(years)s are not released yet; the agreement expires only after the last "
+                "year is settled (SPA 5.2(1))."
+            )
+            % {"years": ", ".join(map(str, open_years))}
+        )
     remaining = ShareMovement.objects.filter(deal=deal).balances()["in_escrow"]
     if remaining:
         ShareMovement.objects.create(
-            deal=deal, kind=ShareMovement.Kind.RETURN, quantity=remaining, fact_key=f"return:{deal.pk}",
-            reference=reference, recorded_at=timezone.now(), recorded_by=actor,
+            deal=deal,
+            kind=ShareMovement.Kind.RETURN,
+            quantity=remaining,
+            fact_key=f"return:{deal.pk}",
+            reference=reference,
+            recorded_at=timezone.now(),
+            recorded_by=actor,
         )
     run_transition(
-        deal, "close", actor=actor, party=party, action=HistoryAction.RETURNED_FOR_CANCELLATION, clause="SPA 5.2(1)",
+        deal,
+        "close",
+        actor=actor,
+        party=party,
+        action=HistoryAction.RETURNED_FOR_CANCELLATION,
+        clause="SPA 5.2(1)",
         summary=f"{remaining:,} deducted shares returned to the issuer for cancellation; escrow closed",
         details={"quantity": remaining, "reference": reference},
     )
-    notify_roles(deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER], key=f"return:{deal.pk}",
-                 subject=Text(gettext_lazy("%(deal)s: escrow closed, %(shares)s shares returned for cancellation"),
-                              deal=deal.name, shares=f"{remaining:,}"),
-                 clause="SPA 5.2(1)")
+    notify_roles(
+        deal,
+        [Role.ISSUER, Role.PURCHASER, Role.SELLER],
+        key=f"return:{deal.pk}",
+        subject=Text(
+            gettext_lazy("%(deal)s: escrow closed, %(shares)s shares returned for cancellation"),
+            deal=deal.name,
+            shares=f"{remaining:,}",
+        ),
+        clause="SPA 5.2(1)",
+    )
     return deal

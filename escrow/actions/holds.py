@@ -1,18 +1,18 @@
 """Holds: a dispute over the quantity (EA 3.3) and a suspension for the seller's breach (SPA 8.1)."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from escrow.queries.clock import contract_today
+from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.instruments import _end_open_hold
 from escrow.contract.errors import InvalidInput
 from escrow.models import HistoryAction, Hold, Role, TrancheState
 from escrow.models.tranche import HOLDABLE
 from escrow.notifications.notify import notify_roles
-from escrow.usecases.permissions import require
 from escrow.notifications.texts import Text, in_english
-
-from escrow.actions.base import expect_state, lock_tranche, run_transition
-from escrow.actions.instruments import _end_open_hold
+from escrow.queries.clock import contract_today
+from escrow.usecases.permissions import require
 
 ALL = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT]
 
@@ -24,18 +24,35 @@ def _reason(reason, missing):
 
 
 def _open_hold(tranche, kind, actor, party, reason):
-    return Hold.objects.create(tranche=tranche, kind=kind, reason=reason, raised_by=actor, raised_for=party,
-                               started_at=timezone.now(), started_on=contract_today())
+    return Hold.objects.create(
+        tranche=tranche,
+        kind=kind,
+        reason=reason,
+        raised_by=actor,
+        raised_for=party,
+        started_at=timezone.now(),
+        started_on=contract_today(),
+    )
 
 
 HOLDS = {
     # action key -> (hold kind, transition, history action, clause, doing, message when the reason is missing)
-    "raise_dispute": (Hold.Kind.DISPUTE, "hold_for_dispute", HistoryAction.DISPUTE_RAISED, "EA 3.3",
-                      gettext_lazy("raise a dispute"),
-                      gettext_lazy("Give the reason for the dispute; every party will read it.")),
-    "suspend_release": (Hold.Kind.SUSPENSION, "suspend", HistoryAction.SUSPENDED, "SPA 8.1",
-                        gettext_lazy("suspend the release"),
-                        gettext_lazy("Give the reason for the suspension; every party will read it.")),
+    "raise_dispute": (
+        Hold.Kind.DISPUTE,
+        "hold_for_dispute",
+        HistoryAction.DISPUTE_RAISED,
+        "EA 3.3",
+        gettext_lazy("raise a dispute"),
+        gettext_lazy("Give the reason for the dispute; every party will read it."),
+    ),
+    "suspend_release": (
+        Hold.Kind.SUSPENSION,
+        "suspend",
+        HistoryAction.SUSPENDED,
+        "SPA 8.1",
+        gettext_lazy("suspend the release"),
+        gettext_lazy("Give the reason for the suspension; every party will read it."),
+    ),
 }
 
 
@@ -47,12 +64,29 @@ def _hold(action, actor, tranche_id, reason):
     expect_state(tranche, *HOLDABLE, doing=doing)
     reason = _reason(reason, missing)
     _open_hold(tranche, kind, actor, party, reason)
-    run_transition(tranche, transition, actor=actor, party=party, action=history_action, clause=clause,
-                   summary=f"{party.organisation}: {in_english(Hold.Kind(kind).label)}: {reason}",
-                   details={"reason": reason})
-    notify_roles(tranche.deal, ALL, tranche=tranche, key=f"{history_action}:{tranche.pk}:{tranche.holds.count()}",
-                 clause=clause, subject=Text(gettext_lazy("%(deal)s: year %(year)s release on hold — %(hold)s"),
-                                             deal=tranche.deal.name, year=tranche.year, hold=Hold.Kind(kind).label))
+    run_transition(
+        tranche,
+        transition,
+        actor=actor,
+        party=party,
+        action=history_action,
+        clause=clause,
+        summary=f"{party.organisation}: {in_english(Hold.Kind(kind).label)}: {reason}",
+        details={"reason": reason},
+    )
+    notify_roles(
+        tranche.deal,
+        ALL,
+        tranche=tranche,
+        key=f"{history_action}:{tranche.pk}:{tranche.holds.count()}",
+        clause=clause,
+        subject=Text(
+            gettext_lazy("%(deal)s: year %(year)s release on hold — %(hold)s"),
+            deal=tranche.deal.name,
+            year=tranche.year,
+            hold=Hold.Kind(kind).label,
+        ),
+    )
     return tranche
 
 
@@ -76,9 +110,24 @@ def lift_suspension(actor, tranche_id, *, reason):
     expect_state(tranche, TrancheState.SUSPENDED, doing=gettext_lazy("lift the suspension"))
     reason = _reason(reason, gettext_lazy("Give the reason for the lifting; every party will read it."))
     _end_open_hold(tranche, actor, resolution=reason)
-    run_transition(tranche, "lift_suspension", actor=actor, party=party, action=HistoryAction.SUSPENSION_LIFTED,
-                   clause="SPA 8.1", summary=f"Suspension lifted: {reason}", details={"reason": reason})
-    notify_roles(tranche.deal, ALL, tranche=tranche, key=f"lifted:{tranche.pk}:{tranche.holds.count()}",
-                 clause="SPA 8.1", subject=Text(gettext_lazy("%(deal)s: year %(year)s suspension lifted"),
-                                                deal=tranche.deal.name, year=tranche.year))
+    run_transition(
+        tranche,
+        "lift_suspension",
+        actor=actor,
+        party=party,
+        action=HistoryAction.SUSPENSION_LIFTED,
+        clause="SPA 8.1",
+        summary=f"Suspension lifted: {reason}",
+        details={"reason": reason},
+    )
+    notify_roles(
+        tranche.deal,
+        ALL,
+        tranche=tranche,
+        key=f"lifted:{tranche.pk}:{tranche.holds.count()}",
+        clause="SPA 8.1",
+        subject=Text(
+            gettext_lazy("%(deal)s: year %(year)s suspension lifted"), deal=tranche.deal.name, year=tranche.year
+        ),
+    )
     return tranche

@@ -1,25 +1,24 @@
 """Written instruments and signatures: the joint instruction (EA 3.1(b)), settlements and awards
 (EA 3.3), adjustments (SPA 5.3). A signed document never changes; a new quantity is a new document."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.documents import pdf
-from escrow.queries.clock import calendar_for, contract_today
+from escrow.actions.base import lock_tranche, record, run_transition
+from escrow.actions.reauth import reauthenticate
 from escrow.contract.calendar import transfer_due
-from escrow.documents.storage import document_bytes, store_pdf
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from escrow.models import (DealParty, HistoryAction, Hold, Instrument, Role, Signature, StoredDocument,
-                           TrancheState)
+from escrow.documents import pdf
+from escrow.documents.storage import document_bytes, store_pdf
+from escrow.models import DealParty, HistoryAction, Instrument, Role, Signature, StoredDocument, TrancheState
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.models.tranche import HOLDABLE
 from escrow.notifications.notify import notify_roles
-from escrow.usecases.permissions import party_for, require
-from escrow.actions.reauth import reauthenticate
 from escrow.notifications.texts import LowerFirst, Text, in_english
-
-from escrow.actions.base import lock_tranche, record, run_transition
+from escrow.queries.clock import calendar_for, contract_today
+from escrow.usecases.permissions import party_for, require
 
 SIGNERS = {
     Instrument.Kind.JOINT_INSTRUCTION: [Role.ISSUER, Role.PURCHASER],
@@ -38,50 +37,96 @@ CLAUSE = {
 }
 
 
-def _create_instrument(tranche, *, kind, quantity, actor, calculation_lines, calculation=None, reason="",
-                       release_due_date=None):
+def _create_instrument(
+    tranche, *, kind, quantity, actor, calculation_lines, calculation=None, reason="", release_due_date=None
+):
     """Render, store and record a new instrument; any open one of the same kind is superseded."""
     deal = tranche.deal
     roles = SIGNERS[kind]
-    parties = {p.role: p for p in DealParty.objects.filter(deal=deal, role__in=roles, ended_at__isnull=True)
-               .select_related("organisation")}
+    parties = {
+        p.role: p
+        for p in DealParty.objects.filter(deal=deal, role__in=roles, ended_at__isnull=True).select_related(
+            "organisation"
+        )
+    }
     seller = DealParty.objects.filter(deal=deal, role=Role.SELLER).select_related("organisation").first()
     number = tranche.instruments.filter(kind=kind).count() + 1
     reference = f"{deal.slug}-Y{tranche.year}-{kind}-{number}"
     data = pdf.render_instrument(
-        kind=kind, deal=deal, tranche=tranche, quantity=quantity,
-        recipient=str(seller.organisation) if seller else "", reason=reason, reference=reference,
+        kind=kind,
+        deal=deal,
+        tranche=tranche,
+        quantity=quantity,
+        recipient=str(seller.organisation) if seller else "",
+        reason=reason,
+        reference=reference,
         signers=[f"{parties[r].organisation} ({in_english(Role(r).label)})" for r in roles if r in parties],
-        calculation_lines=calculation_lines, policies=deal.policies.as_dict(), release_due_date=release_due_date,
+        calculation_lines=calculation_lines,
+        policies=deal.policies.as_dict(),
+        release_due_date=release_due_date,
     )
     document = store_pdf(deal=deal, tranche=tranche, kind=kind, data=data, by=actor, original_name=f"{reference}.pdf")
     instrument = Instrument.objects.create(
-        tranche=tranche, kind=kind, document=document, quantity=quantity, required_roles=list(roles),
-        reason=reason, calculation=calculation or {}, created_by=actor, created_at=timezone.now(),
+        tranche=tranche,
+        kind=kind,
+        document=document,
+        quantity=quantity,
+        required_roles=list(roles),
+        reason=reason,
+        calculation=calculation or {},
+        created_by=actor,
+        created_at=timezone.now(),
         release_due_date=release_due_date,
     )
     for old in tranche.instruments.filter(kind=kind, status=Instrument.Status.OPEN).exclude(pk=instrument.pk):
         old.status, old.superseded_by = Instrument.Status.SUPERSEDED, instrument
         old.save(update_fields=["status", "superseded_by"])
-    record(deal, action=ISSUED[kind], actor=actor, tranche=tranche, clause=CLAUSE[kind],
-           summary=f"{in_english(instrument.get_kind_display())} {reference}: {quantity:,} shares, awaiting signatures",
-           details={"reference": reference, "quantity": quantity, "document_sha256": document.sha256,
-                    "required_roles": list(roles), "reason": reason})
-    notify_roles(deal, roles, tranche=tranche, key=f"sign:{instrument.pk}", clause=CLAUSE[kind],
-                 subject=Text(gettext_lazy("%(deal)s: please sign the %(document)s for year %(year)s (%(shares)s "
-                                           "shares)"), deal=deal.name, year=tranche.year, shares=f"{quantity:,}",
-                              document=LowerFirst(instrument.get_kind_display())))
+    record(
+        deal,
+        action=ISSUED[kind],
+        actor=actor,
+        tranche=tranche,
+        clause=CLAUSE[kind],
+        summary=f"{in_english(instrument.get_kind_display())} {reference}: {quantity:,} shares, awaiting signatures",
+        details={
+            "reference": reference,
+            "quantity": quantity,
+            "document_sha256": document.sha256,
+            "required_roles": list(roles),
+            "reason": reason,
+        },
+    )
+    notify_roles(
+        deal,
+        roles,
+        tranche=tranche,
+        key=f"sign:{instrument.pk}",
+        clause=CLAUSE[kind],
+        subject=Text(
+            gettext_lazy("%(deal)s: please sign the %(document)s for year %(year)s (%(shares)s shares)"),
+            deal=deal.name,
+            year=tranche.year,
+            shares=f"{quantity:,}",
+            document=LowerFirst(instrument.get_kind_display()),
+        ),
+    )
     return instrument
 
 
 def issue_joint_instruction(tranche, *, quantity, actor, calculation_lines, calculation=None, reason=""):
-    return _create_instrument(tranche, kind=Instrument.Kind.JOINT_INSTRUCTION, quantity=quantity, actor=actor,
-                              calculation_lines=calculation_lines, calculation=calculation, reason=reason)
+    return _create_instrument(
+        tranche,
+        kind=Instrument.Kind.JOINT_INSTRUCTION,
+        quantity=quantity,
+        actor=actor,
+        calculation_lines=calculation_lines,
+        calculation=calculation,
+        reason=reason,
+    )
 
 
 @transaction.atomic
-def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp_token=None, ip=None,
-                    user_agent=""):
+def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp_token=None, ip=None, user_agent=""):
     """Sign the exact bytes of an instrument for the actor's party (re-authenticated)."""
     tranche_id = Instrument.objects.filter(pk=instrument_id).values_list("tranche_id", flat=True).first()
     if tranche_id is None:
@@ -95,13 +140,26 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     document_bytes(instrument.document)  # raises if the stored bytes no longer match their hash
     digest = instrument.document.sha256
-    Signature.objects.create(instrument=instrument, party=party, signer=actor, sha256=digest,
-                             signed_at=timezone.now(), ip_address=ip, user_agent=(user_agent or "")[:500],
-                             auth_method=method)
-    record(tranche.deal, action=HistoryAction.SIGNED, actor=actor, party=party, tranche=tranche,
-           clause=CLAUSE[instrument.kind],
-           summary=f"{actor} signed the {in_english(instrument.get_kind_display()).lower()} for {party.organisation}",
-           details={"instrument": instrument.pk, "document_sha256": digest, "ip": ip, "auth_method": method})
+    Signature.objects.create(
+        instrument=instrument,
+        party=party,
+        signer=actor,
+        sha256=digest,
+        signed_at=timezone.now(),
+        ip_address=ip,
+        user_agent=(user_agent or "")[:500],
+        auth_method=method,
+    )
+    record(
+        tranche.deal,
+        action=HistoryAction.SIGNED,
+        actor=actor,
+        party=party,
+        tranche=tranche,
+        clause=CLAUSE[instrument.kind],
+        summary=f"{actor} signed the {in_english(instrument.get_kind_display()).lower()} for {party.organisation}",
+        details={"instrument": instrument.pk, "document_sha256": digest, "ip": ip, "auth_method": method},
+    )
     if set(instrument.required_roles) <= set(instrument.signatures.values_list("party__role", flat=True)):
         _take_effect(instrument, tranche, actor, party)
     return instrument
@@ -110,21 +168,26 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
 def _check_signable(instrument, tranche, party, actor, expected_sha256):
     require(actor, tranche.deal, f"sign_{instrument.kind}")
     if instrument.status != Instrument.Status.OPEN:
-        raise WrongState(_("This document is %(status)s; sign the current one.") % {
-            "status": instrument.get_status_display().lower()})
+        raise WrongState(
+            _("This document is %(status)s; sign the current one.")
+            % {"status": instrument.get_status_display().lower()}
+        )
     if party.role not in instrument.required_roles:
-        raise NotAllowed(_("%(role)s is not a signatory of this document (%(clause)s).") % {
-            "role": party.get_role_display(), "clause": CLAUSE[instrument.kind]})
+        raise NotAllowed(
+            _("%(role)s is not a signatory of this document (%(clause)s).")
+            % {"role": party.get_role_display(), "clause": CLAUSE[instrument.kind]}
+        )
     if instrument.signatures.filter(signer=actor).exists():
         raise InvalidInput(_("You have already signed this document; one person signs for one party only."))
     if instrument.signatures.filter(party=party).exists():
-        raise WrongState(_("%(organisation)s has already signed this document.") % {
-            "organisation": party.organisation})
+        raise WrongState(_("%(organisation)s has already signed this document.") % {"organisation": party.organisation})
     if (expected_sha256 or "").lower() != instrument.document.sha256:
         raise InvalidInput(_("The document you reviewed is not the current version; reload it and review again."))
     if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION and tranche.state != TrancheState.AWAITING_INSTRUCTION:
-        raise WrongState(_("The tranche is %(state)s; the instruction cannot be signed now.") % {
-            "state": tranche.get_state_display().lower()})
+        raise WrongState(
+            _("The tranche is %(state)s; the instruction cannot be signed now.")
+            % {"state": tranche.get_state_display().lower()}
+        )
 
 
 def _take_effect(instrument, tranche, actor, party):
@@ -136,8 +199,14 @@ def _take_effect(instrument, tranche, actor, party):
     _end_open_hold(tranche, actor, resolution=f"{kind} signed by all parties", document=instrument.document)
     if instrument.release_due_date:
         tranche.release_due_date = instrument.release_due_date
-    _apply_new_quantity(tranche, actor, party, quantity=instrument.quantity, clause=CLAUSE[instrument.kind],
-                        why=f"{kind} signed by all parties")
+    _apply_new_quantity(
+        tranche,
+        actor,
+        party,
+        quantity=instrument.quantity,
+        clause=CLAUSE[instrument.kind],
+        why=f"{kind} signed by all parties",
+    )
 
 
 def _instruction_complete(instrument, tranche, actor, party):
@@ -145,17 +214,38 @@ def _instruction_complete(instrument, tranche, actor, party):
     today = contract_today()
     due = transfer_due(today, calendar_for(tranche.deal))
     tranche.release_quantity = instrument.quantity
-    run_transition(tranche, "record_instruction", today, due.due, actor=actor, party=party,
-                   action=HistoryAction.INSTRUCTED, clause="EA 3.1, 3.2",
-                   summary=f"Joint instruction signed by issuer and purchaser: {instrument.quantity:,} shares; "
-                           f"transfer due by {due.due}",
-                   details={"instrument": instrument.pk, "documents_complete_on": today, "transfer_due": due.due,
-                            "deadline": due.as_dict()})
-    notify_roles(tranche.deal, [Role.ESCROW_AGENT, Role.SELLER], tranche=tranche, key=f"instructed:{instrument.pk}",
-                 clause="EA 3.2", subject=Text(gettext_lazy("%(deal)s: year %(year)s instructed — transfer of "
-                                                            "%(shares)s shares due by %(due)s"),
-                                               deal=tranche.deal.name, year=tranche.year,
-                                               shares=f"{instrument.quantity:,}", due=due.due))
+    run_transition(
+        tranche,
+        "record_instruction",
+        today,
+        due.due,
+        actor=actor,
+        party=party,
+        action=HistoryAction.INSTRUCTED,
+        clause="EA 3.1, 3.2",
+        summary=f"Joint instruction signed by issuer and purchaser: {instrument.quantity:,} shares; "
+        f"transfer due by {due.due}",
+        details={
+            "instrument": instrument.pk,
+            "documents_complete_on": today,
+            "transfer_due": due.due,
+            "deadline": due.as_dict(),
+        },
+    )
+    notify_roles(
+        tranche.deal,
+        [Role.ESCROW_AGENT, Role.SELLER],
+        tranche=tranche,
+        key=f"instructed:{instrument.pk}",
+        clause="EA 3.2",
+        subject=Text(
+            gettext_lazy("%(deal)s: year %(year)s instructed — transfer of %(shares)s shares due by %(due)s"),
+            deal=tranche.deal.name,
+            year=tranche.year,
+            shares=f"{instrument.quantity:,}",
+            due=due.due,
+        ),
+    )
 
 
 def _end_open_hold(tranche, actor, *, resolution, document=None):
@@ -170,22 +260,36 @@ def _end_open_hold(tranche, actor, *, resolution, document=None):
 def _apply_new_quantity(tranche, actor, party, *, quantity, clause, why):
     balance = tranche.deal.movements.balances()["in_escrow"]
     if quantity > balance:
-        raise InvalidInput(_("%(quantity)s shares exceed the %(balance)s still in escrow.") % {
-            "quantity": f"{quantity:,}", "balance": f"{balance:,}"})
+        raise InvalidInput(
+            _("%(quantity)s shares exceed the %(balance)s still in escrow.")
+            % {"quantity": f"{quantity:,}", "balance": f"{balance:,}"}
+        )
     tranche.release_quantity = quantity
-    run_transition(tranche, "apply_new_quantity", actor=actor, party=party, action=HistoryAction.QUANTITY_CHANGED,
-                   clause=clause, summary=f"{why}: {quantity:,} shares; a new joint instruction is needed",
-                   details={"quantity": quantity})
-    issue_joint_instruction(tranche, quantity=quantity, actor=actor, reason=why,
-                            calculation_lines=[f"{clause}: {why}", f"Quantity: {quantity:,}"],
-                            calculation=tranche.calculation)
+    run_transition(
+        tranche,
+        "apply_new_quantity",
+        actor=actor,
+        party=party,
+        action=HistoryAction.QUANTITY_CHANGED,
+        clause=clause,
+        summary=f"{why}: {quantity:,} shares; a new joint instruction is needed",
+        details={"quantity": quantity},
+    )
+    issue_joint_instruction(
+        tranche,
+        quantity=quantity,
+        actor=actor,
+        reason=why,
+        calculation_lines=[f"{clause}: {why}", f"Quantity: {quantity:,}"],
+        calculation=tranche.calculation,
+    )
 
 
 def _check_quantity(quantity):
     try:
         quantity = int(quantity)
     except (TypeError, ValueError):
-        raise InvalidInput(_("Enter the number of shares as a whole number."))
+        raise InvalidInput(_("Enter the number of shares as a whole number.")) from None
     if quantity < 0:
         raise InvalidInput(_("The number of shares cannot be negative."))
     return quantity
@@ -203,13 +307,22 @@ def propose_settlement(actor, tranche_id, *, quantity, reason):
     tranche = lock_tranche(tranche_id)
     require(actor, tranche.deal, "propose_settlement")
     if not _needs_settlement(tranche):
-        raise WrongState(_("A settlement is needed only while the quantity is disputed (EA 3.3) or the policy "
-                           "requires one for a missed target (P5)."))
+        raise WrongState(
+            _(
+                "A settlement is needed only while the quantity is disputed (EA 3.3) or the policy "
+                "requires one for a missed target (P5)."
+            )
+        )
     if not (reason or "").strip():
         raise InvalidInput(_("Say what the parties agreed."))
-    return _create_instrument(tranche, kind=Instrument.Kind.SETTLEMENT, quantity=_check_quantity(quantity),
-                              actor=actor, reason=reason.strip(),
-                              calculation_lines=[f"EA 3.3 settlement: {reason.strip()}"])
+    return _create_instrument(
+        tranche,
+        kind=Instrument.Kind.SETTLEMENT,
+        quantity=_check_quantity(quantity),
+        actor=actor,
+        reason=reason.strip(),
+        calculation_lines=[f"EA 3.3 settlement: {reason.strip()}"],
+    )
 
 
 @transaction.atomic
@@ -218,15 +331,23 @@ def propose_adjustment(actor, tranche_id, *, quantity, reason, release_due_date=
     tranche = lock_tranche(tranche_id)
     require(actor, tranche.deal, "propose_adjustment")
     if tranche.state not in [*HOLDABLE, TrancheState.DISPUTED, TrancheState.SUSPENDED]:
-        raise WrongState(_("The tranche is %(state)s; only a pending release can be adjusted.") % {
-            "state": tranche.get_state_display().lower()})
+        raise WrongState(
+            _("The tranche is %(state)s; only a pending release can be adjusted.")
+            % {"state": tranche.get_state_display().lower()}
+        )
     if not (reason or "").strip():
         raise InvalidInput(_("State the exceptional circumstances (SPA 5.3)."))
     if release_due_date and release_due_date < contract_today():
         raise InvalidInput(_("The new release date is in the past."))
-    return _create_instrument(tranche, kind=Instrument.Kind.ADJUSTMENT, quantity=_check_quantity(quantity),
-                              actor=actor, reason=reason.strip(), release_due_date=release_due_date,
-                              calculation_lines=[f"SPA 5.3 adjustment: {reason.strip()}"])
+    return _create_instrument(
+        tranche,
+        kind=Instrument.Kind.ADJUSTMENT,
+        quantity=_check_quantity(quantity),
+        actor=actor,
+        reason=reason.strip(),
+        release_due_date=release_due_date,
+        calculation_lines=[f"SPA 5.3 adjustment: {reason.strip()}"],
+    )
 
 
 @transaction.atomic
@@ -239,13 +360,26 @@ def file_award(actor, tranche_id, *, quantity, pdf_bytes, reference, original_na
     if not (reference or "").strip():
         raise InvalidInput(_("Enter the award's or ruling's case number."))
     quantity = _check_quantity(quantity)
-    document = store_pdf(deal=tranche.deal, tranche=tranche, kind=StoredDocument.Kind.AWARD, data=pdf_bytes,
-                         by=actor, original_name=original_name)
-    record(tranche.deal, action=HistoryAction.AWARD_FILED, actor=actor, party=party, tranche=tranche,
-           clause="EA 3.3, SPA 10.2",
-           summary=f"Award {reference} filed: {quantity:,} shares",
-           details={"reference": reference, "quantity": quantity, "document_sha256": document.sha256})
+    document = store_pdf(
+        deal=tranche.deal,
+        tranche=tranche,
+        kind=StoredDocument.Kind.AWARD,
+        data=pdf_bytes,
+        by=actor,
+        original_name=original_name,
+    )
+    record(
+        tranche.deal,
+        action=HistoryAction.AWARD_FILED,
+        actor=actor,
+        party=party,
+        tranche=tranche,
+        clause="EA 3.3, SPA 10.2",
+        summary=f"Award {reference} filed: {quantity:,} shares",
+        details={"reference": reference, "quantity": quantity, "document_sha256": document.sha256},
+    )
     _end_open_hold(tranche, actor, resolution=f"Award {reference}", document=document)
-    _apply_new_quantity(tranche, actor, party, quantity=quantity, clause="EA 3.3",
-                        why=f"Arbitral award or ruling {reference}")
+    _apply_new_quantity(
+        tranche, actor, party, quantity=quantity, clause="EA 3.3", why=f"Arbitral award or ruling {reference}"
+    )
     return tranche

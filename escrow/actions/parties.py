@@ -1,5 +1,6 @@
 """Who plays which role: staff add a party, change its role or end it (each re-syncs who may see the
 deal, SPA 9), and the issuer approves the accounting firm (SPA 4.2)."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,20 +30,27 @@ def add_party(deal, organisation, role, *, by=None, contract_name=""):
     if earlier is not None and earlier.ended_at is None:
         raise InvalidInput(_("%(organisation)s already plays a role on this deal.") % {"organisation": organisation})
     if earlier is not None:
-        raise InvalidInput(_("%(organisation)s's role on this deal ended on %(day)s; an organisation plays one role "
-                             "on a deal, once.") % {"organisation": organisation,
-                                                    "day": f"{earlier.ended_at:%Y-%m-%d}"})
+        raise InvalidInput(
+            _("%(organisation)s's role on this deal ended on %(day)s; an organisation plays one role on a deal, once.")
+            % {"organisation": organisation, "day": f"{earlier.ended_at:%Y-%m-%d}"}
+        )
     _check_role_free(deal, role)
     limit = DealParty._meta.get_field("contract_name").max_length
     if len(contract_name) > limit:
-        raise InvalidInput(_("%(field)s is longer than %(limit)s characters.") % {
-            "field": str(DealParty._meta.get_field("contract_name").verbose_name).capitalize(), "limit": limit})
-    party = DealParty.objects.create(deal=deal, organisation=organisation, role=role,
-                                     contract_name=contract_name)
+        raise InvalidInput(
+            _("%(field)s is longer than %(limit)s characters.")
+            % {"field": str(DealParty._meta.get_field("contract_name").verbose_name).capitalize(), "limit": limit}
+        )
+    party = DealParty.objects.create(deal=deal, organisation=organisation, role=role, contract_name=contract_name)
     sync_deal_permissions(deal)
-    record(deal, action=HistoryAction.PARTY_ADDED, actor=by, clause="SPA 9",
-           summary=f"{organisation} joined as {in_english(party.get_role_display())}",
-           details={"organisation": organisation.name, "role": role, "contract_name": contract_name})
+    record(
+        deal,
+        action=HistoryAction.PARTY_ADDED,
+        actor=by,
+        clause="SPA 9",
+        summary=f"{organisation} joined as {in_english(party.get_role_display())}",
+        details={"organisation": organisation.name, "role": role, "contract_name": contract_name},
+    )
     return party
 
 
@@ -55,8 +63,9 @@ def change_party_role(actor, party, role):
     party = _current(deal, party)
     _check_role(role)
     if role == party.role:
-        raise InvalidInput(_("%(organisation)s already plays that role on this deal.")
-                           % {"organisation": party.organisation})
+        raise InvalidInput(
+            _("%(organisation)s already plays that role on this deal.") % {"organisation": party.organisation}
+        )
     _check_role_free(deal, role)
     before = _party_state(party)
     old_display = in_english(party.get_role_display())
@@ -65,9 +74,14 @@ def change_party_role(actor, party, role):
         party.approved_at, party.approved_by = None, None
     party.save(update_fields=["role", "approved_at", "approved_by"])
     sync_deal_permissions(deal)
-    record(deal, action=HistoryAction.PARTY_ROLE_CHANGED, actor=actor, clause="SPA 9",
-           summary=f"{party.organisation} moved from {old_display} to {in_english(party.get_role_display())}",
-           details={"organisation": party.organisation.name, "before": before, "after": _party_state(party)})
+    record(
+        deal,
+        action=HistoryAction.PARTY_ROLE_CHANGED,
+        actor=actor,
+        clause="SPA 9",
+        summary=f"{party.organisation} moved from {old_display} to {in_english(party.get_role_display())}",
+        details={"organisation": party.organisation.name, "before": before, "after": _party_state(party)},
+    )
     return party
 
 
@@ -87,10 +101,20 @@ def end_party(actor, party, reason):
     party.ended_at = timezone.now()
     party.save(update_fields=["ended_at"])
     sync_deal_permissions(deal)
-    record(deal, action=HistoryAction.PARTY_ENDED, actor=actor, clause="SPA 9",
-           summary=f"{party.organisation}'s role as {in_english(party.get_role_display())} ended: {reason}",
-           details={"organisation": party.organisation.name, "role": party.role, "reason": reason,
-                    "before": before, "after": _party_state(party)})
+    record(
+        deal,
+        action=HistoryAction.PARTY_ENDED,
+        actor=actor,
+        clause="SPA 9",
+        summary=f"{party.organisation}'s role as {in_english(party.get_role_display())} ended: {reason}",
+        details={
+            "organisation": party.organisation.name,
+            "role": party.role,
+            "reason": reason,
+            "before": before,
+            "after": _party_state(party),
+        },
+    )
     return party
 
 
@@ -99,15 +123,18 @@ def _current(deal, party):
     if party is None or party.deal_id != deal.pk:
         raise NotFound(_("No such party on this deal."))
     if party.ended_at is not None:
-        raise WrongState(_("%(organisation)s's role on this deal ended on %(day)s; nothing about it can change now.")
-                         % {"organisation": party.organisation, "day": f"{party.ended_at:%Y-%m-%d}"})
+        raise WrongState(
+            _("%(organisation)s's role on this deal ended on %(day)s; nothing about it can change now.")
+            % {"organisation": party.organisation, "day": f"{party.ended_at:%Y-%m-%d}"}
+        )
     return party
 
 
 def _check_role(role):
     if role not in Role.values:
-        raise InvalidInput(_("Unknown role %(role)s; the roles are %(roles)s.") % {
-            "role": role, "roles": ", ".join(Role.values)})
+        raise InvalidInput(
+            _("Unknown role %(role)s; the roles are %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)}
+        )
 
 
 def _check_role_free(deal, role):
@@ -116,17 +143,27 @@ def _check_role_free(deal, role):
         return
     holder = DealParty.objects.filter(deal=deal, role=role).select_related("organisation").first()
     if holder is not None and holder.ended_at is None:
-        raise InvalidInput(_("%(organisation)s is already the %(role)s of this deal; a deal has one.") % {
-            "organisation": holder.organisation, "role": Role(role).label})
+        raise InvalidInput(
+            _("%(organisation)s is already the %(role)s of this deal; a deal has one.")
+            % {"organisation": holder.organisation, "role": Role(role).label}
+        )
     if holder is not None:
-        raise InvalidInput(_("%(organisation)s was the %(role)s of this deal until %(day)s; a deal keeps one "
-                             "organisation per contract role.") % {
-            "organisation": holder.organisation, "role": Role(role).label, "day": f"{holder.ended_at:%Y-%m-%d}"})
+        raise InvalidInput(
+            _(
+                "%(organisation)s was the %(role)s of this deal until %(day)s; a deal keeps one "
+                "organisation per contract role."
+            )
+            % {"organisation": holder.organisation, "role": Role(role).label, "day": f"{holder.ended_at:%Y-%m-%d}"}
+        )
 
 
 def _party_state(party):
-    return {"role": party.role, "approved_at": party.approved_at,
-            "approved_by": str(party.approved_by) if party.approved_by_id else "", "ended_at": party.ended_at}
+    return {
+        "role": party.role,
+        "approved_at": party.approved_at,
+        "approved_by": str(party.approved_by) if party.approved_by_id else "",
+        "ended_at": party.ended_at,
+    }
 
 
 @transaction.atomic
@@ -138,17 +175,27 @@ def approve_auditor(actor, deal, organisation):
     if party is None:
         party = DealParty.objects.create(deal=deal, organisation=organisation, role=Role.AUDITOR)
     elif party.role != Role.AUDITOR:
-        raise InvalidInput(_("%(organisation)s is a %(role)s on this deal, not an accounting firm.") % {
-            "organisation": organisation, "role": party.get_role_display()})
+        raise InvalidInput(
+            _("%(organisation)s is a %(role)s on this deal, not an accounting firm.")
+            % {"organisation": organisation, "role": party.get_role_display()}
+        )
     if party.approved_at:
-        raise InvalidInput(_("%(organisation)s was already approved on %(day)s.") % {
-            "organisation": organisation, "day": f"{party.approved_at:%Y-%m-%d}"})
+        raise InvalidInput(
+            _("%(organisation)s was already approved on %(day)s.")
+            % {"organisation": organisation, "day": f"{party.approved_at:%Y-%m-%d}"}
+        )
     party.approved_at, party.approved_by = timezone.now(), actor
     party.save(update_fields=["approved_at", "approved_by"])
     sync_deal_permissions(deal)
-    record(deal, action=HistoryAction.AUDITOR_APPROVED, actor=actor, party=issuer, clause="SPA 4.2",
-           summary=f"{organisation} approved as the accounting firm",
-           details={"organisation": organisation.name})
+    record(
+        deal,
+        action=HistoryAction.AUDITOR_APPROVED,
+        actor=actor,
+        party=issuer,
+        clause="SPA 4.2",
+        summary=f"{organisation} approved as the accounting firm",
+        details={"organisation": organisation.name},
+    )
     return party
 
 
@@ -158,17 +205,24 @@ def approve_new_auditor(actor, deal, *, name, name_zh="", jurisdiction, registra
     deal = lock_deal(deal.pk)
     require(actor, deal, "approve_auditor")
     try:  # parties' own action validates and records the firm; the issuer's authority is SPA 4.2
-        firm = add_organisation(actor, name=name, name_zh=name_zh, kind=Organisation.Kind.ACCOUNTING_FIRM,
-                                jurisdiction=jurisdiction, registration_number=registration_number,
-                                authority="SPA 4.2")
+        firm = add_organisation(
+            actor,
+            name=name,
+            name_zh=name_zh,
+            kind=Organisation.Kind.ACCOUNTING_FIRM,
+            jurisdiction=jurisdiction,
+            registration_number=registration_number,
+            authority="SPA 4.2",
+        )
     except PartiesError as exc:
         raise InvalidInput(exc.message) from None
     return approve_auditor(actor, deal, firm)
 
 
 def approved_firm(deal, organisation_id, at):
-    party = DealParty.objects.filter(deal=deal, organisation_id=organisation_id, role=Role.AUDITOR,
-                                     ended_at__isnull=True).first()
+    party = DealParty.objects.filter(
+        deal=deal, organisation_id=organisation_id, role=Role.AUDITOR, ended_at__isnull=True
+    ).first()
     if party is None:
         raise NotFound(_("No such deal."))
     return party if party.approved_at and party.approved_at <= at else None

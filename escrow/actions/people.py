@@ -14,6 +14,7 @@ save(), such as the last_login stamp of a sign-in). If it fails, the change is n
   (organisation_added, organisation_changed).
 - An authenticator confirmed: two_factor_enrolled in the account history.
 """
+
 from escrow.actions.visibility import sync_person_permissions
 from escrow.history.chain import record_account_event, record_reference_event
 from escrow.models import HistoryAction
@@ -79,14 +80,17 @@ def _organisation(change):
     else:
         action = HistoryAction.ORGANISATION_CHANGED
         summary = f"Organisation {org.name} changed {', '.join(sorted(after))}"
-    details = {"organisation": org.name, "organisation_id": org.pk, "before": before, "after": after,
-               **change.details}
+    details = {"organisation": org.name, "organisation_id": org.pk, "before": before, "after": after, **change.details}
     record_reference_event(action, actor=change.actor, summary=summary, details=details)
 
 
 def _two_factor(change):
-    record_account_event(HistoryAction.TWO_FACTOR_ENROLLED, actor=change.actor, details=change.details,
-                         summary=f"{change.person.username} enrolled an authenticator app")
+    record_account_event(
+        HistoryAction.TWO_FACTOR_ENROLLED,
+        actor=change.actor,
+        details=change.details,
+        summary=f"{change.person.username} enrolled an authenticator app",
+    )
 
 
 _HANDLERS = {

@@ -6,6 +6,7 @@ An import is all or nothing: every malformed row is reported with its line numbe
 stored from a file that has one. Re-importing the same file changes nothing; a different close for a
 stored day is refused unless `replace` is asked for (a correction, which the sweep then revalues).
 """
+
 import csv
 import io
 import re
@@ -48,8 +49,10 @@ def parse_price_csv(text: str, *, today: date | None = None) -> list:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InvalidInput(_("line 1: the header must name the columns %(required)s (missing: %(missing)s); "
-                             "optional: currency.") % {"required": ", ".join(REQUIRED), "missing": ", ".join(missing)})
+        raise InvalidInput(
+            _("line 1: the header must name the columns %(required)s (missing: %(missing)s); optional: currency.")
+            % {"required": ", ".join(REQUIRED), "missing": ", ".join(missing)}
+        )
     reader.fieldnames = header
     rows, errors, seen = [], [], {}
     for record in reader:
@@ -60,8 +63,10 @@ def parse_price_csv(text: str, *, today: date | None = None) -> list:
             continue
         row = _row(line, record)
         if (row.ticker, row.day) in seen:
-            errors.append(_("line %(line)s: %(ticker)s %(day)s already given on line %(first)s") % {
-                "line": line, "ticker": row.ticker, "day": row.day, "first": seen[row.ticker, row.day]})
+            errors.append(
+                _("line %(line)s: %(ticker)s %(day)s already given on line %(first)s")
+                % {"line": line, "ticker": row.ticker, "day": row.day, "first": seen[row.ticker, row.day]}
+            )
             continue
         seen[row.ticker, row.day] = line
         rows.append(row)
@@ -120,8 +125,13 @@ def _close_problems(text):
 
 
 def _row(line, record):
-    return PriceRow(line, record["ticker"].strip(), date.fromisoformat(record["date"].strip()),
-                    Decimal(record["close"].strip().replace(",", "")), (record.get("currency") or "").strip() or "USD")
+    return PriceRow(
+        line,
+        record["ticker"].strip(),
+        date.fromisoformat(record["date"].strip()),
+        Decimal(record["close"].strip().replace(",", "")),
+        (record.get("currency") or "").strip() or "USD",
+    )
 
 
 @transaction.atomic
@@ -130,31 +140,61 @@ def import_prices(actor, rows, *, source="", replace=False, file_sha256="") -> d
     the counts, the file's SHA-256 and every corrected close before and after."""
     tickers = {r.ticker for r in rows}
     acting_for = _authorise(actor, tickers, "import_share_prices")
-    stored = {(p.ticker, p.day): p for p in SharePrice.objects.select_for_update().filter(
-        ticker__in=tickers, day__in={r.day for r in rows})}
+    stored = {
+        (p.ticker, p.day): p
+        for p in SharePrice.objects.select_for_update().filter(ticker__in=tickers, day__in={r.day for r in rows})
+    }
     conflicts = [r for r in rows if (r.ticker, r.day) in stored and stored[r.ticker, r.day].close != r.close]
     if conflicts and not replace:
-        raise InvalidInput(_("Nothing was imported. %(errors)s") % {"errors": " | ".join(
-            _("line %(line)s: %(ticker)s %(day)s is stored as %(stored)s, the file says %(close)s (import with "
-              "--replace to correct it)") % {"line": r.line, "ticker": r.ticker, "day": r.day,
-                                             "stored": stored[r.ticker, r.day].close, "close": r.close}
-            for r in conflicts)})
+        raise InvalidInput(
+            _("Nothing was imported. %(errors)s")
+            % {
+                "errors": " | ".join(
+                    _(
+                        "line %(line)s: %(ticker)s %(day)s is stored as %(stored)s, the file says %(close)s "
+                        "(import with --replace to correct it)"
+                    )
+                    % {
+                        "line": r.line,
+                        "ticker": r.ticker,
+                        "day": r.day,
+                        "stored": stored[r.ticker, r.day].close,
+                        "close": r.close,
+                    }
+                    for r in conflicts
+                )
+            }
+        )
     if conflicts:
         _authorise(actor, {r.ticker for r in conflicts}, "correct_share_price")
     source = " ".join(str(source or "").split())[:SOURCE_LENGTH]
-    new = [SharePrice(ticker=r.ticker, day=r.day, close=r.close, currency=r.currency, source=source,
-                      entered_by=actor) for r in rows if (r.ticker, r.day) not in stored]
+    new = [
+        SharePrice(ticker=r.ticker, day=r.day, close=r.close, currency=r.currency, source=source, entered_by=actor)
+        for r in rows
+        if (r.ticker, r.day) not in stored
+    ]
     SharePrice.objects.bulk_create(new)
     corrections = [_replace(stored[r.ticker, r.day], r.close, r.currency, source, actor) for r in conflicts]
     counts = {"created": len(new), "replaced": len(conflicts), "unchanged": len(rows) - len(new) - len(conflicts)}
     if new or conflicts:  # one entry per import: ENTERED when it adds closes, CORRECTED when it only corrects
         record_reference_event(
-            HistoryAction.SHARE_PRICE_ENTERED if new else HistoryAction.SHARE_PRICE_CORRECTED, actor=actor,
-            clause=CLAUSE, summary=f"Closing prices imported from {source or 'a file'}: {counts['created']} new, "
-                                   f"{counts['replaced']} corrected, {counts['unchanged']} already stored",
-            details={"import": True, **counts, "file_sha256": file_sha256, "source": source,
-                     "tickers": sorted(tickers), "first_day": min(r.day for r in rows),
-                     "last_day": max(r.day for r in rows), "acting_for": acting_for, "corrections": corrections})
+            HistoryAction.SHARE_PRICE_ENTERED if new else HistoryAction.SHARE_PRICE_CORRECTED,
+            actor=actor,
+            clause=CLAUSE,
+            summary=f"Closing prices imported from {source or 'a file'}: {counts['created']} new, "
+            f"{counts['replaced']} corrected, {counts['unchanged']} already stored",
+            details={
+                "import": True,
+                **counts,
+                "file_sha256": file_sha256,
+                "source": source,
+                "tickers": sorted(tickers),
+                "first_day": min(r.day for r in rows),
+                "last_day": max(r.day for r in rows),
+                "acting_for": acting_for,
+                "corrections": corrections,
+            },
+        )
     return counts
 
 
@@ -169,22 +209,36 @@ def enter_share_price(actor, ticker, day, close, currency="USD", source=""):
     elif not problems:
         problems += _day_problems(day, contract_today())
     if problems:
-        raise InvalidInput(_("The price was not stored: %(problems)s.") % {"problems": "; ".join(problems)},
-                           clause=CLAUSE)
+        raise InvalidInput(
+            _("The price was not stored: %(problems)s.") % {"problems": "; ".join(problems)}, clause=CLAUSE
+        )
     acting_for = _authorise(actor, {ticker}, "enter_share_price")
     close = Decimal(str(close).replace(",", ""))
     stored = SharePrice.objects.select_for_update().filter(ticker=ticker, day=day).first()
     if stored is not None:
-        raise InvalidInput(_("%(ticker)s %(day)s is stored as %(stored)s; correct that price instead.") % {
-            "ticker": ticker, "day": day, "stored": stored.close}, clause=CLAUSE)
+        raise InvalidInput(
+            _("%(ticker)s %(day)s is stored as %(stored)s; correct that price instead.")
+            % {"ticker": ticker, "day": day, "stored": stored.close},
+            clause=CLAUSE,
+        )
     source = " ".join(str(source or "").split())[:SOURCE_LENGTH]
-    price = SharePrice.objects.create(ticker=ticker, day=day, close=close, currency=currency, source=source,
-                                      entered_by=actor)
+    price = SharePrice.objects.create(
+        ticker=ticker, day=day, close=close, currency=currency, source=source, entered_by=actor
+    )
     record_reference_event(
-        HistoryAction.SHARE_PRICE_ENTERED, actor=actor, clause=CLAUSE,
+        HistoryAction.SHARE_PRICE_ENTERED,
+        actor=actor,
+        clause=CLAUSE,
         summary=f"{ticker} closed at {close} {currency} on {day.isoformat()}" + (f" ({source})" if source else ""),
-        details={"ticker": ticker, "day": day, "before": None, "after": _price_state(price), "source": source,
-                 "acting_for": acting_for})
+        details={
+            "ticker": ticker,
+            "day": day,
+            "before": None,
+            "after": _price_state(price),
+            "source": source,
+            "acting_for": acting_for,
+        },
+    )
     return price
 
 
@@ -201,18 +255,25 @@ def correct_share_price(actor, price, close, reason):
     elif len(reason) > REASON_LENGTH:
         problems.append(_("the reason is longer than %(limit)s characters") % {"limit": REASON_LENGTH})
     if problems:
-        raise InvalidInput(_("The price was not corrected: %(problems)s.") % {"problems": "; ".join(problems)},
-                           clause=CLAUSE)
+        raise InvalidInput(
+            _("The price was not corrected: %(problems)s.") % {"problems": "; ".join(problems)}, clause=CLAUSE
+        )
     close = Decimal(str(close).replace(",", ""))
     if close == price.close:
-        raise InvalidInput(_("%(ticker)s %(day)s is already stored as %(close)s.") % {
-            "ticker": price.ticker, "day": price.day, "close": price.close}, clause=CLAUSE)
+        raise InvalidInput(
+            _("%(ticker)s %(day)s is already stored as %(close)s.")
+            % {"ticker": price.ticker, "day": price.day, "close": price.close},
+            clause=CLAUSE,
+        )
     correction = _replace(price, close, price.currency, price.source, actor)
     record_reference_event(
-        HistoryAction.SHARE_PRICE_CORRECTED, actor=actor, clause=CLAUSE,
+        HistoryAction.SHARE_PRICE_CORRECTED,
+        actor=actor,
+        clause=CLAUSE,
         summary=f"{price.ticker} close on {price.day.isoformat()} corrected from {correction['before']['close']} "
-                f"to {close}: {reason}",
-        details={**correction, "reason": reason, "acting_for": acting_for})
+        f"to {close}: {reason}",
+        details={**correction, "reason": reason, "acting_for": acting_for},
+    )
     return SharePrice.objects.get(pk=price.pk)
 
 
@@ -241,9 +302,14 @@ def _authorise(actor, tickers, use_case) -> str:
     for ticker in sorted(tickers):
         party = _issuer_for(actor, ticker)
         if party is None:
-            raise NotAllowed(_("Only platform staff with the permission %(permission)s, or the issuer of a deal "
-                               "whose shares trade as %(ticker)s, may enter its closing prices.") % {
-                "permission": STAFF_USE_CASES[use_case].permission, "ticker": ticker}, clause="SPA 8.2")
+            raise NotAllowed(
+                _(
+                    "Only platform staff with the permission %(permission)s, or the issuer of a deal "
+                    "whose shares trade as %(ticker)s, may enter its closing prices."
+                )
+                % {"permission": STAFF_USE_CASES[use_case].permission, "ticker": ticker},
+                clause="SPA 8.2",
+            )
         acting_for.add(f"{party.organisation.name} ({party.role})")
     return "; ".join(sorted(acting_for))
 

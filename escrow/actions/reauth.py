@@ -6,6 +6,7 @@ enrolled, unconfirmed, does not count).
 Wrong answers are counted per person in the cache (not the database: the action's transaction rolls
 back on the error), so a stolen session or token cannot guess the password through these forms.
 """
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -27,9 +28,14 @@ def reauthenticate(user, *, password=None, otp_token=None) -> str:
     """The method that proved it is really this person now: 'totp' or 'password'."""
     if cache.get(_key(user), 0) >= MAX_FAILURES:
         minutes = LOCKOUT_SECONDS // 60
-        raise NotAllowed(ngettext("Too many wrong answers; signing is locked for %(minutes)d minute.",
-                                  "Too many wrong answers; signing is locked for %(minutes)d minutes.", minutes)
-                         % {"minutes": minutes})
+        raise NotAllowed(
+            ngettext(
+                "Too many wrong answers; signing is locked for %(minutes)d minute.",
+                "Too many wrong answers; signing is locked for %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
     method = _check(user, password, otp_token)
     if method is None:
         _count_failure(user)

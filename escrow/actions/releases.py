@@ -1,23 +1,26 @@
 """The transfer, four eyes (EA 3.2): one officer prepares, a second, different officer approves."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.queries.clock import contract_today
+from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.reauth import reauthenticate
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import HistoryAction, Instrument, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
-from escrow.usecases.permissions import require
-from escrow.actions.reauth import reauthenticate
 from escrow.notifications.texts import Text
-
-from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.queries.clock import contract_today
+from escrow.usecases.permissions import require
 
 
 def effective_instruction(tranche):
-    return tranche.instruments.filter(kind=Instrument.Kind.JOINT_INSTRUCTION,
-                                      status=Instrument.Status.EFFECTIVE).select_related("document").last()
+    return (
+        tranche.instruments.filter(kind=Instrument.Kind.JOINT_INSTRUCTION, status=Instrument.Status.EFFECTIVE)
+        .select_related("document")
+        .last()
+    )
 
 
 def _check_hash(tranche, expected_sha256):
@@ -35,13 +38,29 @@ def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_to
     expect_state(tranche, TrancheState.INSTRUCTED, doing=_("prepare the release"))
     instruction = _check_hash(tranche, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
-    run_transition(tranche, "prepare_release", actor, actor=actor, party=party, action=HistoryAction.RELEASE_PREPARED,
-                   clause="EA 3.2", summary=f"{actor} prepared the transfer of {tranche.release_quantity:,} shares",
-                   details={"instruction_sha256": instruction.document.sha256, "auth_method": method})
-    notify_roles(tranche.deal, [Role.ESCROW_AGENT], tranche=tranche, key=f"prepared:{tranche.pk}:{instruction.pk}",
-                 clause="EA 3.2", subject=Text(gettext_lazy("%(deal)s: year %(year)s release prepared — a second "
-                                                            "officer must approve"),
-                                               deal=tranche.deal.name, year=tranche.year))
+    run_transition(
+        tranche,
+        "prepare_release",
+        actor,
+        actor=actor,
+        party=party,
+        action=HistoryAction.RELEASE_PREPARED,
+        clause="EA 3.2",
+        summary=f"{actor} prepared the transfer of {tranche.release_quantity:,} shares",
+        details={"instruction_sha256": instruction.document.sha256, "auth_method": method},
+    )
+    notify_roles(
+        tranche.deal,
+        [Role.ESCROW_AGENT],
+        tranche=tranche,
+        key=f"prepared:{tranche.pk}:{instruction.pk}",
+        clause="EA 3.2",
+        subject=Text(
+            gettext_lazy("%(deal)s: year %(year)s release prepared — a second officer must approve"),
+            deal=tranche.deal.name,
+            year=tranche.year,
+        ),
+    )
     return tranche
 
 
@@ -53,9 +72,16 @@ def withdraw_preparation(actor, tranche_id, *, reason):
     expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("send the preparation back"))
     if not (reason or "").strip():
         raise InvalidInput(_("Say why the preparation goes back."))
-    run_transition(tranche, "withdraw_preparation", actor=actor, party=party,
-                   action=HistoryAction.PREPARATION_WITHDRAWN,
-                   clause="EA 3.2", summary=f"Preparation sent back: {reason.strip()}", details={"reason": reason})
+    run_transition(
+        tranche,
+        "withdraw_preparation",
+        actor=actor,
+        party=party,
+        action=HistoryAction.PREPARATION_WITHDRAWN,
+        clause="EA 3.2",
+        summary=f"Preparation sent back: {reason.strip()}",
+        details={"reason": reason},
+    )
     return tranche
 
 
@@ -74,25 +100,52 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
     quantity = tranche.release_quantity or 0
     balance = tranche.deal.movements.balances()["in_escrow"]
     if quantity > balance:
-        raise WrongState(_("%(quantity)s shares exceed the %(balance)s in escrow; tell compliance.") % {
-            "quantity": f"{quantity:,}", "balance": f"{balance:,}"})
+        raise WrongState(
+            _("%(quantity)s shares exceed the %(balance)s in escrow; tell compliance.")
+            % {"quantity": f"{quantity:,}", "balance": f"{balance:,}"}
+        )
     if quantity:
         ShareMovement.objects.create(
-            deal=tranche.deal, tranche=tranche, kind=ShareMovement.Kind.RELEASE, quantity=quantity,
-            fact_key=f"release:{tranche.pk}", reference=transfer_reference.strip(), recorded_at=timezone.now(),
+            deal=tranche.deal,
+            tranche=tranche,
+            kind=ShareMovement.Kind.RELEASE,
+            quantity=quantity,
+            fact_key=f"release:{tranche.pk}",
+            reference=transfer_reference.strip(),
+            recorded_at=timezone.now(),
             recorded_by=actor,
         )
     today = contract_today()
-    run_transition(tranche, "record_release", today, transfer_reference.strip(), actor=actor, party=party,
-                   action=HistoryAction.RELEASED, clause="EA 3.2",
-                   summary=f"{quantity:,} shares released to the seller (prepared by {tranche.prepared_by}, "
-                           f"approved by {actor})",
-                   details={"quantity": quantity, "transfer_reference": transfer_reference.strip(),
-                            "instruction_sha256": instruction.document.sha256, "auth_method": method,
-                            "transfer_due": tranche.transfer_due_date, "late": bool(
-                                tranche.transfer_due_date and today > tranche.transfer_due_date)})
-    notify_roles(tranche.deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT], tranche=tranche,
-                 key=f"released:{tranche.pk}", clause="EA 3.2",
-                 subject=Text(gettext_lazy("%(deal)s: %(shares)s shares of year %(year)s released"),
-                              deal=tranche.deal.name, shares=f"{quantity:,}", year=tranche.year))
+    run_transition(
+        tranche,
+        "record_release",
+        today,
+        transfer_reference.strip(),
+        actor=actor,
+        party=party,
+        action=HistoryAction.RELEASED,
+        clause="EA 3.2",
+        summary=f"{quantity:,} shares released to the seller (prepared by {tranche.prepared_by}, approved by {actor})",
+        details={
+            "quantity": quantity,
+            "transfer_reference": transfer_reference.strip(),
+            "instruction_sha256": instruction.document.sha256,
+            "auth_method": method,
+            "transfer_due": tranche.transfer_due_date,
+            "late": bool(tranche.transfer_due_date and today > tranche.transfer_due_date),
+        },
+    )
+    notify_roles(
+        tranche.deal,
+        [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT],
+        tranche=tranche,
+        key=f"released:{tranche.pk}",
+        clause="EA 3.2",
+        subject=Text(
+            gettext_lazy("%(deal)s: %(shares)s shares of year %(year)s released"),
+            deal=tranche.deal.name,
+            shares=f"{quantity:,}",
+            year=tranche.year,
+        ),
+    )
     return tranche

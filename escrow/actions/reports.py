@@ -1,4 +1,5 @@
 """The assessment year closes and the approved firm reports (SPA 4.2, 5.1; EA 3.1(a))."""
+
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -6,18 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.queries.clock import contract_today
-from escrow.documents.storage import store_pdf
-from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
-from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, TrancheState
-from escrow.notifications.notify import notify_roles
-from escrow.usecases.permissions import require
-from escrow.queries.quantities import calculation_lines, schedule_for
-from escrow.notifications.texts import Text
-
 from escrow.actions.base import expect_state, lock_tranche, run_transition
 from escrow.actions.instruments import issue_joint_instruction
 from escrow.actions.parties import approved_firm
+from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
+from escrow.documents.storage import store_pdf
+from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, TrancheState
+from escrow.notifications.notify import notify_roles
+from escrow.notifications.texts import Text
+from escrow.queries.clock import contract_today
+from escrow.queries.quantities import calculation_lines, schedule_for
+from escrow.usecases.permissions import require
 
 # A revenue beyond this many times the target is taken for a typing error, not a result.
 ABSURD_MULTIPLE = 100
@@ -35,14 +35,23 @@ def open_year(tranche_id, *, today=None):
     if tranche.deal.state != tranche.deal.State.IN_ESCROW:
         return tranche  # nothing to release before the deposit (EA 1.1)
     run_transition(
-        tranche, "open_for_report", actor=None, action=HistoryAction.YEAR_ENDED, clause="SPA 5.1",
+        tranche,
+        "open_for_report",
+        actor=None,
+        action=HistoryAction.YEAR_ENDED,
+        clause="SPA 5.1",
         summary=f"Assessment year {tranche.year} ended on {tranche.period_end}; release due by "
-                f"{tranche.release_due_date}",
+        f"{tranche.release_due_date}",
         details={"period_end": tranche.period_end, "release_due_date": tranche.release_due_date},
     )
-    notify_roles(tranche.deal, [Role.AUDITOR, Role.ISSUER], tranche=tranche, key=f"year-ended:{tranche.pk}",
-                 subject=Text(YEAR_ENDED, deal=tranche.deal.name, year=tranche.year),
-                 clause="SPA 4.2, 5.1")
+    notify_roles(
+        tranche.deal,
+        [Role.AUDITOR, Role.ISSUER],
+        tranche=tranche,
+        key=f"year-ended:{tranche.pk}",
+        subject=Text(YEAR_ENDED, deal=tranche.deal.name, year=tranche.year),
+        clause="SPA 4.2, 5.1",
+    )
     return tranche
 
 
@@ -50,16 +59,18 @@ def parse_revenue(value, tranche) -> Decimal:
     try:
         revenue = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("'%(value)s' is not an amount; enter the audited revenue in RMB, e.g. 665000000.00.")
-                           % {"value": value})
+        raise InvalidInput(
+            _("'%(value)s' is not an amount; enter the audited revenue in RMB, e.g. 665000000.00.") % {"value": value}
+        ) from None
     if not revenue.is_finite() or revenue < 0:
         raise InvalidInput(_("The audited revenue cannot be negative."))
     if revenue != revenue.quantize(Decimal("0.01")):
         raise InvalidInput(_("Enter the revenue to at most two decimal places (fen)."))
     if revenue > tranche.target_revenue * ABSURD_MULTIPLE:
-        raise InvalidInput(_("%(revenue)s is more than %(multiple)s times the target of %(target)s; check the "
-                             "figure.") % {"revenue": f"{revenue:,}", "multiple": ABSURD_MULTIPLE,
-                                           "target": f"{tranche.target_revenue:,}"})
+        raise InvalidInput(
+            _("%(revenue)s is more than %(multiple)s times the target of %(target)s; check the figure.")
+            % {"revenue": f"{revenue:,}", "multiple": ABSURD_MULTIPLE, "target": f"{tranche.target_revenue:,}"}
+        )
     return revenue
 
 
@@ -72,18 +83,35 @@ def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name
     party = require(actor, deal, "file_report")
     now = timezone.now()
     if approved_firm(deal, party.organisation_id, now) is None:
-        raise NotAllowed(_("%(organisation)s has not been approved by the issuer; a report counts only from a "
-                           "firm approved before it is filed (SPA 4.2).") % {"organisation": party.organisation},
-                         clause="SPA 4.2")
+        raise NotAllowed(
+            _(
+                "%(organisation)s has not been approved by the issuer; a report counts only from a "
+                "firm approved before it is filed (SPA 4.2)."
+            )
+            % {"organisation": party.organisation},
+            clause="SPA 4.2",
+        )
     expect_state(tranche, TrancheState.AWAITING_REPORT, doing=_("file the report"))
     _require_earlier_reports(tranche)
     revenue = parse_revenue(audited_revenue, tranche)
-    document = store_pdf(deal=deal, tranche=tranche, kind=StoredDocument.Kind.AUDIT_REPORT, data=pdf, by=actor,
-                         original_name=original_name)
-    AuditReport.objects.create(tranche=tranche, firm=party, audited_revenue=revenue, document=document,
-                               filed_by=actor, filed_at=now)
+    document = store_pdf(
+        deal=deal,
+        tranche=tranche,
+        kind=StoredDocument.Kind.AUDIT_REPORT,
+        data=pdf,
+        by=actor,
+        original_name=original_name,
+    )
+    AuditReport.objects.create(
+        tranche=tranche, firm=party, audited_revenue=revenue, document=document, filed_by=actor, filed_at=now
+    )
     run_transition(
-        tranche, "record_report", revenue, actor=actor, party=party, action=HistoryAction.REPORT_FILED,
+        tranche,
+        "record_report",
+        revenue,
+        actor=actor,
+        party=party,
+        action=HistoryAction.REPORT_FILED,
         clause="SPA 4.2, EA 3.1(a)",
         summary=f"Audited revenue of year {tranche.year}: RMB {revenue:,} (target {tranche.target_revenue:,})",
         details={"audited_revenue": revenue, "document_sha256": document.sha256, "file": original_name},
@@ -95,8 +123,9 @@ def _require_earlier_reports(tranche):
     missing = tranche.deal.tranches.filter(year__lt=tranche.year, audited_revenue__isnull=True)
     if missing.exists():
         years = ", ".join(str(y) for y in missing.values_list("year", flat=True))
-        raise WrongState(_("Year %(years)s has no audited report yet; offsets run in year order (SPA 5.2(2)).")
-                         % {"years": years})
+        raise WrongState(
+            _("Year %(years)s has no audited report yet; offsets run in year order (SPA 5.2(2)).") % {"years": years}
+        )
 
 
 def _compute_and_instruct(tranche, actor):
@@ -110,20 +139,38 @@ def _compute_and_instruct(tranche, actor):
     tranche.release_quantity = year.total_release
     tranche.calculation = year.as_dict()
     run_transition(
-        tranche, "await_instruction", actor=None, action=HistoryAction.QUANTITY_COMPUTED, clause="SPA 5.1, 5.2",
+        tranche,
+        "await_instruction",
+        actor=None,
+        action=HistoryAction.QUANTITY_COMPUTED,
+        clause="SPA 5.1, 5.2",
         summary=f"{tranche.release_quantity:,} shares to release for year {tranche.year} "
-                f"(own {year.own_release:,}, deducted {year.deducted:,}, offset {sum(offset_shares.values()):,})"
-                + (f"; offset capped for years {capped}: earlier settled quantities" if capped else ""),
+        f"(own {year.own_release:,}, deducted {year.deducted:,}, offset {sum(offset_shares.values()):,})"
+        + (f"; offset capped for years {capped}: earlier settled quantities" if capped else ""),
         details={"calculation": tranche.calculation, "policies": tranche.deal.policies.as_dict()},
     )
     if year.requires_settlement:
-        notify_roles(tranche.deal, [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT], tranche=tranche,
-                     key=f"settlement-needed:{tranche.pk}", clause="EA 3.1(a), P5",
-                     subject=Text(gettext_lazy("%(deal)s: year %(year)s missed its target — a settlement signed "
-                                               "by all parties is needed before any release (P5 settlement-only)"),
-                                  deal=tranche.deal.name, year=tranche.year))
+        notify_roles(
+            tranche.deal,
+            [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT],
+            tranche=tranche,
+            key=f"settlement-needed:{tranche.pk}",
+            clause="EA 3.1(a), P5",
+            subject=Text(
+                gettext_lazy(
+                    "%(deal)s: year %(year)s missed its target — a settlement signed "
+                    "by all parties is needed before any release (P5 settlement-only)"
+                ),
+                deal=tranche.deal.name,
+                year=tranche.year,
+            ),
+        )
         return tranche
-    issue_joint_instruction(tranche, quantity=tranche.release_quantity, actor=actor,
-                            calculation_lines=calculation_lines(year),
-                            calculation=tranche.calculation)
+    issue_joint_instruction(
+        tranche,
+        quantity=tranche.release_quantity,
+        actor=actor,
+        calculation_lines=calculation_lines(year),
+        calculation=tranche.calculation,
+    )
     return tranche

@@ -1,5 +1,6 @@
 """Deal visibility follows membership (SPA 9): guardian's view_deal rows written for exactly the people
 whose organisation plays a current role on the deal. Called by the actions that change membership."""
+
 from django.contrib.auth import get_user_model
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -12,8 +13,9 @@ def sync_deal_permissions(deal):
     org_ids = DealParty.objects.filter(deal=deal, ended_at__isnull=True).values("organisation_id")
     members = set(User.objects.filter(organisation_id__in=org_ids, is_active=True))
     holders = set(
-        User.objects.filter(dealuserobjectpermission__content_object=deal,
-                            dealuserobjectpermission__permission__codename="view_deal")
+        User.objects.filter(
+            dealuserobjectpermission__content_object=deal, dealuserobjectpermission__permission__codename="view_deal"
+        )
     )
     for user in members - holders:
         assign_perm("escrow.view_deal", user, deal)
@@ -27,11 +29,16 @@ def sync_person_permissions(user):
     added to, moved between or removed from organisations sees what their new membership allows."""
     wanted = set()
     if user.is_active and user.organisation_id:
-        wanted = set(DealParty.objects.filter(organisation_id=user.organisation_id, ended_at__isnull=True)
-                     .values_list("deal_id", flat=True))
-    held = set(Deal.objects.filter(dealuserobjectpermission__user=user,
-                                   dealuserobjectpermission__permission__codename="view_deal")
-               .values_list("pk", flat=True))
+        wanted = set(
+            DealParty.objects.filter(organisation_id=user.organisation_id, ended_at__isnull=True).values_list(
+                "deal_id", flat=True
+            )
+        )
+    held = set(
+        Deal.objects.filter(
+            dealuserobjectpermission__user=user, dealuserobjectpermission__permission__codename="view_deal"
+        ).values_list("pk", flat=True)
+    )
     for deal in Deal.objects.filter(pk__in=wanted - held):
         assign_perm("escrow.view_deal", user, deal)
     for deal in Deal.objects.filter(pk__in=held - wanted):

@@ -4,6 +4,7 @@ Nothing is decided here: a person with no role on the deal gets NotFound, which 
 turns into the same 404 the pages give; a role that may see the deal but not take the action gets
 NotAllowed (403) with the refusal and its clause.
 """
+
 from escrow.queries.deals import deal_for, document_for, instrument_for, tranche_for
 from escrow.queries.history import history_of
 

@@ -1,4 +1,5 @@
 """Every error as {"detail": message, "clause": clause} with the domain error's HTTP status."""
+
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -23,8 +24,7 @@ def exception_handler(exc, context):
 
 def _validation_error(exc):
     fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-    summary = "; ".join(f"{name}: {' '.join(str(m) for m in _messages(messages))}"
-                        for name, messages in fields.items())
+    summary = "; ".join(f"{name}: {' '.join(str(m) for m in _messages(messages))}" for name, messages in fields.items())
     return Response({"detail": summary, "clause": "", "errors": fields}, status=status.HTTP_400_BAD_REQUEST)
 
 

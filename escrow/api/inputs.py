@@ -1,4 +1,5 @@
 """What each POST endpoint accepts. Shape and type only: the actions own every contract rule."""
+
 from rest_framework import serializers
 
 SHA256 = r"^[0-9a-fA-F]{64}$"
@@ -8,8 +9,9 @@ class ReauthInput(serializers.Serializer):
     """Re-authentication at the moment of signing or approving: the TOTP code if the person has a
     confirmed device, the password otherwise (escrow.actions.reauth)."""
 
-    password = serializers.CharField(required=False, allow_blank=True, write_only=True,
-                                     style={"input_type": "password"}, trim_whitespace=False)
+    password = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, style={"input_type": "password"}, trim_whitespace=False
+    )
     otp_token = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=12)
 
 
@@ -17,8 +19,10 @@ class SignInput(ReauthInput):
     """EA 3.1(b), EA 3.3, SPA 5.3: sign the exact bytes you reviewed, named by their SHA-256."""
 
     expected_sha256 = serializers.RegexField(
-        SHA256, help_text="SHA-256 of the document you reviewed",
-        error_messages={"invalid": "Give the document's SHA-256 as 64 hex digits."})
+        SHA256,
+        help_text="SHA-256 of the document you reviewed",
+        error_messages={"invalid": "Give the document's SHA-256 as 64 hex digits."},
+    )
 
 
 class PrepareInput(SignInput):
@@ -100,10 +104,15 @@ class DealInput(serializers.Serializer):
     target_currency = serializers.CharField(max_length=3, required=False, default=None)
     price_currency = serializers.CharField(max_length=3, required=False, default=None)
     effective_date = serializers.DateField(help_text="the agreement's effective date (EA 1.1 counts from it)")
-    escrow_fee_per_year = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default=None,
-                                                   help_text="EA 4.4")
+    escrow_fee_per_year = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, default=None, help_text="EA 4.4"
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     calendar = serializers.CharField(max_length=20, required=False, default=None, help_text="P6, e.g. CN")
-    policies = serializers.DictField(child=serializers.CharField(), required=False, default=dict,
-                                     help_text='P1-P7 by key, e.g. {"excess_credit": "half-of-excess"}')
+    policies = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        default=dict,
+        help_text='P1-P7 by key, e.g. {"excess_credit": "half-of-excess"}',
+    )
     tranches = TrancheTermsInput(many=True, help_text="one per assessment year, in order")

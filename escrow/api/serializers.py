@@ -3,6 +3,7 @@
 Documents are presented with an API download link, never a media URL: bytes leave only through
 the permission-checked download endpoint (SPA 9).
 """
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers

@@ -1,4 +1,5 @@
 """/api/: deals, tranches, instruments, documents, history, actions; schema at /api/schema/."""
+
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -21,14 +22,14 @@ urlpatterns = [
     path("deals/<str:ref>/history/", reads.History.as_view(), name="deal-history"),
     path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
-    path("deals/<str:ref>/return-for-cancellation/", deal.ReturnForCancellation.as_view(),
-         name="return-for-cancellation"),
+    path(
+        "deals/<str:ref>/return-for-cancellation/", deal.ReturnForCancellation.as_view(), name="return-for-cancellation"
+    ),
     path("tranches/<int:pk>/", reads.TrancheDetail.as_view(), name="tranche-detail"),
     path("tranches/<int:pk>/report/", tranche.FileReport.as_view(), name="file-report"),
     path("tranches/<int:pk>/prepare-release/", tranche.PrepareRelease.as_view(), name="prepare-release"),
     path("tranches/<int:pk>/approve-release/", tranche.ApproveRelease.as_view(), name="approve-release"),
-    path("tranches/<int:pk>/withdraw-preparation/", tranche.WithdrawPreparation.as_view(),
-         name="withdraw-preparation"),
+    path("tranches/<int:pk>/withdraw-preparation/", tranche.WithdrawPreparation.as_view(), name="withdraw-preparation"),
     path("tranches/<int:pk>/dispute/", tranche.RaiseDispute.as_view(), name="raise-dispute"),
     path("tranches/<int:pk>/suspend/", tranche.SuspendRelease.as_view(), name="suspend-release"),
     path("tranches/<int:pk>/lift-suspension/", tranche.LiftSuspension.as_view(), name="lift-suspension"),

@@ -4,9 +4,10 @@ Each day is attributed to at most one party: the issuer while the joint
 instruction is missing after the SPA 5.1 deadline, the escrow agent once it has
 all documents and its EA 3.2 period has run out, otherwise nobody.
 """
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Sequence
 
 from escrow.contract.explain import Explanation
 
@@ -49,28 +50,53 @@ class DayAttribution:
     @property
     def explanation(self) -> Explanation:
         """The attribution as an Explanation for the page."""
-        return Explanation(self.clause, "attribution of a day of delay (SPA 8.2; EA 5.2)",
-                           {"day": self.day}, f"{self.liable or 'nobody'}: {self.reason}")
+        return Explanation(
+            self.clause,
+            "attribution of a day of delay (SPA 8.2; EA 5.2)",
+            {"day": self.day},
+            f"{self.liable or 'nobody'}: {self.reason}",
+        )
 
 
-def attribute_day(day: date, *, release_due: date, instruction_signed_on: date | None, transfer_due: date | None,
-                  released_on: date | None, holds: Sequence[Hold] = ()) -> DayAttribution:
+def attribute_day(
+    day: date,
+    *,
+    release_due: date,
+    instruction_signed_on: date | None,
+    transfer_due: date | None,
+    released_on: date | None,
+    holds: Sequence[Hold] = (),
+) -> DayAttribution:
     """SPA 8.2 / EA 5.2: attribute one day to the issuer, the escrow agent, or nobody."""
     if released_on is not None and released_on <= day:
         return DayAttribution(day, None, f"shares released on {released_on}", "SPA 5.1")
     for hold in holds:
         if hold.covers(day):
             clause = HOLD_KINDS[hold.kind]
-            return DayAttribution(day, None, f"clock stopped: {hold.kind} hold ({clause}) {hold.reason}".strip(), clause)
+            return DayAttribution(
+                day, None, f"clock stopped: {hold.kind} hold ({clause}) {hold.reason}".strip(), clause
+            )
     signed = instruction_signed_on is not None and instruction_signed_on <= day
     if day > release_due and not signed:
         # The agent cannot move without the joint instruction, so the delay is A's (EA 5.2).
-        return DayAttribution(day, "issuer", f"after the release deadline {release_due} with no joint instruction signed", "SPA 5.1; EA 5.2")
+        return DayAttribution(
+            day,
+            "issuer",
+            f"after the release deadline {release_due} with no joint instruction signed",
+            "SPA 5.1; EA 5.2",
+        )
     if signed and transfer_due is not None and day > transfer_due:
-        return DayAttribution(day, "escrow_agent", f"all documents received; transfer deadline {transfer_due} passed", "EA 3.2")
+        return DayAttribution(
+            day, "escrow_agent", f"all documents received; transfer deadline {transfer_due} passed", "EA 3.2"
+        )
     if signed:
         until = f" (runs to {transfer_due})" if transfer_due is not None else ""
-        return DayAttribution(day, None, f"joint instruction signed on {instruction_signed_on}; the agent's transfer period{until}", "EA 3.2")
+        return DayAttribution(
+            day,
+            None,
+            f"joint instruction signed on {instruction_signed_on}; the agent's transfer period{until}",
+            "EA 3.2",
+        )
     return DayAttribution(day, None, f"before the release deadline {release_due}", "SPA 5.1")
 
 

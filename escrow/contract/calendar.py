@@ -5,10 +5,11 @@ comes from the `holidays` package, which knows the State Council's weekend
 make-up working days for the years it has announced; admins can override any
 day for years not yet announced (RULES.md, policy P6).
 """
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Mapping
+from functools import cache
 
 import holidays
 
@@ -45,7 +46,7 @@ def make_holidays(code: str):
     raise ValueError(f"unknown calendar code {code!r}: not a country or financial market known to the holidays package")
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_known_calendar(code: str) -> bool:
     """True when `code` is usable as policy P6 (RULES.md "calendar")."""
     try:
@@ -93,7 +94,7 @@ class BusinessCalendar:
         return self._cache[d]
 
     def _has_makeup_days(self, year: int) -> bool:
-        date(year, 1, 1) in self._holidays  # membership test makes the package load that year
+        date(year, 1, 1) in self._holidays  # noqa: B015  (the membership test makes the package load that year)
         return any(d.year == year for d in self._holidays.weekend_workdays)
 
     def _has_overrides(self, year: int) -> bool:

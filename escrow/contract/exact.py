@@ -3,6 +3,7 @@
 Money and share counts are never floats: inputs arrive as Decimal (or int /
 numeric str), arithmetic runs on Fraction, results go out as Decimal or int.
 """
+
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
@@ -12,7 +13,7 @@ DISPLAY_PLACES = 12
 
 def to_fraction(value, name: str = "value") -> Fraction:
     """Exact Fraction from Decimal / int / Fraction / numeric str; floats are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         # A float revenue would already have lost cents; make the caller fix it.
         raise TypeError(f"{name} must be Decimal, int or str, not {type(value).__name__}")
     if isinstance(value, str):

@@ -1,4 +1,5 @@
 """The "why" attached to every figure the engine produces."""
+
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal

@@ -3,11 +3,12 @@
 The state kept per tranche is its exact entitlement fraction; shares follow
 from it by rounding the cumulative figure, so no rounding error accumulates.
 """
+
 from dataclasses import dataclass
 from fractions import Fraction
 
-from escrow.contract.explain import Explanation
 from escrow.contract.exact import group, round_shares, to_decimal
+from escrow.contract.explain import Explanation
 
 ONE = Fraction(1)
 HALF = Fraction(1, 2)
@@ -91,11 +92,19 @@ def _order(earlier: list, offset_order: str) -> list:
 
 
 def _explain(tranche: Tranche, take: Fraction, base: Fraction, shares: int, policies) -> Explanation:
-    formula = (f"f_{tranche.year} = min(1, R/T + credited / T_base) (P2 {policies.offset_base}, "
-               f"P3 {policies.offset_order}); release = {policies.rounding}(S x f) - already released")
+    formula = (
+        f"f_{tranche.year} = min(1, R/T + credited / T_base) (P2 {policies.offset_base}, "
+        f"P3 {policies.offset_order}); release = {policies.rounding}(S x f) - already released"
+    )
     inputs = {
-        "year": tranche.year, "credited": to_decimal(take), "T_base": to_decimal(base),
-        "S": tranche.size, "fraction": to_decimal(tranche.fraction),
+        "year": tranche.year,
+        "credited": to_decimal(take),
+        "T_base": to_decimal(base),
+        "S": tranche.size,
+        "fraction": to_decimal(tranche.fraction),
     }
-    figure = f"{group(shares)} more shares for year {tranche.year}; {group(tranche.released)} of {group(tranche.size)} released for it so far"
+    figure = (
+        f"{group(shares)} more shares for year {tranche.year}; "
+        f"{group(tranche.released)} of {group(tranche.size)} released for it so far"
+    )
     return Explanation("SPA 5.2(2)", formula, inputs, figure)

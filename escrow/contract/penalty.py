@@ -5,11 +5,12 @@ accrual values each liable day at the NASDAQ close (last close on non-trading
 days) and caps the running total under policy P7. Prices are never guessed: a
 day without any known close is reported, not valued.
 """
+
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
-from typing import Mapping, Sequence
 
 # Attribution lives in its own module; re-exported so callers import everything from here.
 from escrow.contract.attribution import HOLD_KINDS, DayAttribution, Hold, PenaltyDayInput, attribute_day, attribute_days  # noqa: F401
@@ -104,15 +105,20 @@ class PenaltySchedule:
     def as_dict(self) -> dict:
         """JSON-ready form."""
         return {
-            "total": str(self.total), "cap": str(self.cap), "policy_cap_valuation": self.policy_cap_valuation,
-            "missing_prices": [d.isoformat() for d in self.missing_prices], "complete": self.complete,
-            "raw_by_party": jsonable(self.raw_by_party), "rows": [r.as_dict() for r in self.rows],
+            "total": str(self.total),
+            "cap": str(self.cap),
+            "policy_cap_valuation": self.policy_cap_valuation,
+            "missing_prices": [d.isoformat() for d in self.missing_prices],
+            "complete": self.complete,
+            "raw_by_party": jsonable(self.raw_by_party),
+            "rows": [r.as_dict() for r in self.rows],
             "explanations": [e.as_dict() for e in self.explanations],
         }
 
 
-def accrue(days: Sequence[PenaltyDayInput], prices: Mapping[date, Decimal],
-           policy_cap_valuation: str = "last-day") -> PenaltySchedule:
+def accrue(
+    days: Sequence[PenaltyDayInput], prices: Mapping[date, Decimal], policy_cap_valuation: str = "last-day"
+) -> PenaltySchedule:
     """SPA 8.2 / EA 5.2 with P7: accrue 0.01% a liable day, total capped at 5% of market value."""
     if policy_cap_valuation not in ("last-day", "each-day"):
         raise ValueError(f"penalty_cap_valuation must be 'last-day' or 'each-day', got {policy_cap_valuation!r}")
@@ -121,8 +127,15 @@ def accrue(days: Sequence[PenaltyDayInput], prices: Mapping[date, Decimal],
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         rows = [state.row(d, *book.close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
-    return PenaltySchedule(rows, state.total, state.cap, policy_cap_valuation, state.missing,
-                           state.by_party, [_summary(state, policy_cap_valuation)])
+    return PenaltySchedule(
+        rows,
+        state.total,
+        state.cap,
+        policy_cap_valuation,
+        state.missing,
+        state.by_party,
+        [_summary(state, policy_cap_valuation)],
+    )
 
 
 class _Accrual:
@@ -144,8 +157,20 @@ class _Accrual:
         amount = self._amount(d, value)
         self.total = min(self.raw, self.cap)
         capped = self.raw > 0 and self.raw >= self.cap
-        return PenaltyRow(d.day, price, price_date, d.shares_not_released, value, amount, d.liable,
-                          self.total, self.cap, capped, d.liable is not None and value is None, d.reason)
+        return PenaltyRow(
+            d.day,
+            price,
+            price_date,
+            d.shares_not_released,
+            value,
+            amount,
+            d.liable,
+            self.total,
+            self.cap,
+            capped,
+            d.liable is not None and value is None,
+            d.reason,
+        )
 
     def _amount(self, d: PenaltyDayInput, value):
         if d.liable is None:
@@ -168,5 +193,6 @@ def _summary(state: _Accrual, valuation: str) -> Explanation:
     if state.missing:
         figure += f"; {len(state.missing)} liable day(s) without a known price were not valued"
     inputs = {"daily_rate": DAILY_RATE, "cap_rate": CAP_RATE, "penalty_cap_valuation": valuation}
-    return Explanation("SPA 8.2; EA 5.2", f"total = min(sum of 0.01% x market value per liable day, 5% x {basis}) (P7)",
-                       inputs, figure)
+    return Explanation(
+        "SPA 8.2; EA 5.2", f"total = min(sum of 0.01% x market value per liable day, 5% x {basis}) (P7)", inputs, figure
+    )

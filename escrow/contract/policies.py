@@ -3,8 +3,9 @@
 Each policy names its clause, its default (the reading RULES.md recommends) and
 the alternatives a deal owner may choose; every calculation shows the values used.
 """
+
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Mapping
 
 from escrow.contract.calendar import is_known_calendar
 
@@ -43,35 +44,83 @@ def _define(key, number, clause, question, meanings, alternatives=None) -> Polic
 
 
 POLICY_DEFINITIONS = (
-    _define("excess_credit", "P1", "SPA 5.2(2)", "What share of a year's excess revenue offsets earlier shortfalls?", {
-        "half-of-excess": "50% of the excess over target (the SPA 5.2(2) text)",
-        "whole-excess-over-50pct": "the whole excess, only when revenue beats the target by more than 50% (6-K summary)",
-    }),
-    _define("offset_base", "P2", "SPA 5.2(2)", 'Which "Target Operating Revenue of the particular period" converts an offset into shares?', {
-        "shortfall-year": "the target of the earlier year whose shortfall is offset (full offset returns exactly the deducted shares)",
-        "excess-year": "the target of the year that has the excess",
-    }),
-    _define("offset_order", "P3", "SPA 5.2(2)", "In which order are earlier shortfalls offset?", {
-        "earliest-first": "the earliest year with a shortfall first",
-        "largest-first": "the year with the largest remaining shortfall in shares first (ties: earliest)",
-    }),
-    _define("rounding", "P4", "SPA 5.2", "How are fractional shares rounded?", {
-        "floor": "round each cumulative entitlement down: never release more than earned",
-        "half-up": "round each cumulative entitlement to the nearest share, halves up",
-    }),
-    _define("partial_release", "P5", "EA 3.1(a); SPA 5.2", "Does a missed target still start the release procedure?", {
-        "by-formula": "any audited revenue report starts the release; the quantity follows SPA 5.2",
-        "settlement-only": "a missed year releases only under a settlement signed by all parties",
-    }),
-    _define("calendar", "P6", "EA 1.1; EA 3.2", 'Which calendar defines "business days"?', {
-        "CN": "mainland China: statutory holidays and weekend make-up working days, plus admin overrides",
-        "HK": "Hong Kong public holidays",
-        "NASDAQ": "NASDAQ trading days",
-    }, alternatives=("HK", "NASDAQ", "any country or market code known to the holidays package")),
-    _define("penalty_cap_valuation", "P7", "SPA 8.2; EA 5.2", "On which day is the 5% penalty cap valued?", {
-        "last-day": "the market value on the last day of the delay (today, while it lasts)",
-        "each-day": "the highest daily market value during the delay",
-    }),
+    _define(
+        "excess_credit",
+        "P1",
+        "SPA 5.2(2)",
+        "What share of a year's excess revenue offsets earlier shortfalls?",
+        {
+            "half-of-excess": "50% of the excess over target (the SPA 5.2(2) text)",
+            "whole-excess-over-50pct": (
+                "the whole excess, only when revenue beats the target by more than 50% (6-K summary)"
+            ),
+        },
+    ),
+    _define(
+        "offset_base",
+        "P2",
+        "SPA 5.2(2)",
+        'Which "Target Operating Revenue of the particular period" converts an offset into shares?',
+        {
+            "shortfall-year": (
+                "the target of the earlier year whose shortfall is offset (full offset returns exactly the deducted "
+                "shares)"
+            ),
+            "excess-year": "the target of the year that has the excess",
+        },
+    ),
+    _define(
+        "offset_order",
+        "P3",
+        "SPA 5.2(2)",
+        "In which order are earlier shortfalls offset?",
+        {
+            "earliest-first": "the earliest year with a shortfall first",
+            "largest-first": "the year with the largest remaining shortfall in shares first (ties: earliest)",
+        },
+    ),
+    _define(
+        "rounding",
+        "P4",
+        "SPA 5.2",
+        "How are fractional shares rounded?",
+        {
+            "floor": "round each cumulative entitlement down: never release more than earned",
+            "half-up": "round each cumulative entitlement to the nearest share, halves up",
+        },
+    ),
+    _define(
+        "partial_release",
+        "P5",
+        "EA 3.1(a); SPA 5.2",
+        "Does a missed target still start the release procedure?",
+        {
+            "by-formula": "any audited revenue report starts the release; the quantity follows SPA 5.2",
+            "settlement-only": "a missed year releases only under a settlement signed by all parties",
+        },
+    ),
+    _define(
+        "calendar",
+        "P6",
+        "EA 1.1; EA 3.2",
+        'Which calendar defines "business days"?',
+        {
+            "CN": "mainland China: statutory holidays and weekend make-up working days, plus admin overrides",
+            "HK": "Hong Kong public holidays",
+            "NASDAQ": "NASDAQ trading days",
+        },
+        alternatives=("HK", "NASDAQ", "any country or market code known to the holidays package"),
+    ),
+    _define(
+        "penalty_cap_valuation",
+        "P7",
+        "SPA 8.2; EA 5.2",
+        "On which day is the 5% penalty cap valued?",
+        {
+            "last-day": "the market value on the last day of the delay (today, while it lasts)",
+            "each-day": "the highest daily market value during the delay",
+        },
+    ),
 )
 
 DEFINITIONS_BY_KEY = {definition.key: definition for definition in POLICY_DEFINITIONS}
@@ -113,4 +162,6 @@ class Policies:
 def _check(key: str, value) -> None:
     definition = DEFINITIONS_BY_KEY[key]
     if not isinstance(value, str) or not definition.allows(value):
-        raise PolicyError(f"policy {definition.number} {key!r} cannot be {value!r}; allowed: {', '.join(definition.choices)}")
+        raise PolicyError(
+            f"policy {definition.number} {key!r} cannot be {value!r}; allowed: {', '.join(definition.choices)}"
+        )

@@ -6,13 +6,14 @@ always round(S_j x f_j), and every release is the growth of that figure. So
 rounding never creates or loses a share, and a fully offset year has
 released exactly S_j.
 """
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Sequence
 
-from escrow.contract.explain import Explanation, jsonable
 from escrow.contract.exact import group, to_decimal, to_fraction
+from escrow.contract.explain import Explanation, jsonable
 from escrow.contract.offsets import Tranche, available_excess, offset_earlier
 from escrow.contract.policies import Policies
 
@@ -79,7 +80,9 @@ def tranche_sizes(total_shares: int, tranches: int) -> list:
     return [total_shares * j // tranches - total_shares * (j - 1) // tranches for j in range(1, tranches + 1)]
 
 
-def compute_releases(total_shares: int, targets: Sequence, actuals: Sequence, policies: Policies = Policies()) -> ReleaseSchedule:
+def compute_releases(
+    total_shares: int, targets: Sequence, actuals: Sequence, policies: Policies = Policies()
+) -> ReleaseSchedule:
     """SPA 5.1, 5.2: releases for every audited year, in year order, under the deal's policies.
 
     `targets` has one entry per tranche; `actuals` holds the audited revenues known
@@ -88,7 +91,7 @@ def compute_releases(total_shares: int, targets: Sequence, actuals: Sequence, po
     """
     target_fr, actual_fr = _validate(targets, actuals)
     sizes = tranche_sizes(total_shares, len(target_fr))
-    tranches = [Tranche(j + 1, s, t) for j, (s, t) in enumerate(zip(sizes, target_fr))]
+    tranches = [Tranche(j + 1, s, t) for j, (s, t) in enumerate(zip(sizes, target_fr, strict=True))]
     years = [_year(tranches, y, actual, policies) for y, actual in enumerate(actual_fr, 1)]
     return _schedule(total_shares, tranches, years, len(actual_fr) == len(target_fr), policies)
 
@@ -99,7 +102,9 @@ def _validate(targets, actuals):
     if not target_fr:
         raise ValueError("at least one target is needed (SPA 4.1)")
     if len(actual_fr) > len(target_fr):
-        raise ValueError(f"{len(actual_fr)} revenues given but the deal has only {len(target_fr)} assessment years (SPA 1.4)")
+        raise ValueError(
+            f"{len(actual_fr)} revenues given but the deal has only {len(target_fr)} assessment years (SPA 1.4)"
+        )
     for i, t in enumerate(target_fr, 1):
         if t <= 0:
             raise ValueError(f"target of year {i} must be > 0 (SPA 4.1), got {to_decimal(t)}")
@@ -126,21 +131,37 @@ def _year(tranches, y: int, actual: Fraction, policies: Policies) -> YearRelease
         explanations.append(_partial_explanation(tranche, settlement, policies))
     offset_shares = {o.year: o.shares for o in offsets if o.shares}
     return YearRelease(
-        year=y, target=to_decimal(tranche.target), actual=to_decimal(actual), tranche_shares=tranche.size,
-        own_release=own, deducted=tranche.size - own, offset_shares=offset_shares,
-        total_release=own + sum(offset_shares.values()), excess=to_decimal(excess),
-        excess_credit_available=to_decimal(available), excess_used=to_decimal(used),
-        requires_settlement=settlement, explanations=explanations,
+        year=y,
+        target=to_decimal(tranche.target),
+        actual=to_decimal(actual),
+        tranche_shares=tranche.size,
+        own_release=own,
+        deducted=tranche.size - own,
+        offset_shares=offset_shares,
+        total_release=own + sum(offset_shares.values()),
+        excess=to_decimal(excess),
+        excess_credit_available=to_decimal(available),
+        excess_used=to_decimal(used),
+        requires_settlement=settlement,
+        explanations=explanations,
         credited={o.year: to_decimal(o.credited) for o in offsets},
     )
 
 
 def _own_explanation(tranche: Tranche, own: int, policies: Policies) -> Explanation:
-    inputs = {"S": tranche.size, "T": to_decimal(tranche.target), "R": to_decimal(tranche.revenue), "rounding": policies.rounding}
+    inputs = {
+        "S": tranche.size,
+        "T": to_decimal(tranche.target),
+        "R": to_decimal(tranche.revenue),
+        "rounding": policies.rounding,
+    }
     if tranche.revenue >= tranche.target:
         return Explanation("SPA 5.1", "R >= T: release the whole tranche S", inputs, f"{group(own)} shares released")
     formula = f"Deductible = (T - R) / T x S; own release = {policies.rounding}(S x R / T) (P4)"
-    figure = f"{group(own)} shares released, {group(tranche.size - own)} deducted (kept in escrow; cancelled at expiry unless offset)"
+    figure = (
+        f"{group(own)} shares released, {group(tranche.size - own)} deducted "
+        "(kept in escrow; cancelled at expiry unless offset)"
+    )
     return Explanation("SPA 5.2(1)", formula, inputs, figure)
 
 
@@ -149,10 +170,16 @@ def _excess_explanation(tranche, excess, available, used, policies) -> Explanati
         formula = "available = 50% x (R - T) (P1 half-of-excess)"
     else:
         formula = "available = (R - T) if R > 1.5 x T, else 0 (P1 whole-excess-over-50pct)"
-    figure = (f"RMB {to_decimal(available):,} available, {to_decimal(used):,} used on earlier shortfalls; "
-              f"{to_decimal(available - used):,} lapses (offsets only earlier years, never carried forward)")
-    inputs = {"R": to_decimal(tranche.revenue), "T": to_decimal(tranche.target), "excess": to_decimal(excess),
-              "excess_credit": policies.excess_credit}
+    figure = (
+        f"RMB {to_decimal(available):,} available, {to_decimal(used):,} used on earlier shortfalls; "
+        f"{to_decimal(available - used):,} lapses (offsets only earlier years, never carried forward)"
+    )
+    inputs = {
+        "R": to_decimal(tranche.revenue),
+        "T": to_decimal(tranche.target),
+        "excess": to_decimal(excess),
+        "excess_credit": policies.excess_credit,
+    }
     return Explanation("SPA 5.2(2)", formula, inputs, figure)
 
 
@@ -161,7 +188,11 @@ def _partial_explanation(tranche, settlement: bool, policies) -> Explanation:
         figure = "target missed: release only under a settlement signed by all parties (P5 settlement-only)"
     else:
         figure = "target missed: the audited revenue report starts the release; quantity per SPA 5.2 (P5 by-formula)"
-    inputs = {"R": to_decimal(tranche.revenue), "T": to_decimal(tranche.target), "partial_release": policies.partial_release}
+    inputs = {
+        "R": to_decimal(tranche.revenue),
+        "T": to_decimal(tranche.target),
+        "partial_release": policies.partial_release,
+    }
     return Explanation("EA 3.1(a); SPA 5.2", "R < T: partial release", inputs, figure)
 
 
@@ -175,7 +206,9 @@ def _schedule(total, tranches, years, complete: bool, policies) -> ReleaseSchedu
     else:
         figure = f"{len(tranches) - len(years)} year(s) not yet audited: {group(still)} shares still in escrow"
     explanation = Explanation(
-        "SPA 5.2(1)", "cancelled at expiry = total - all released; in escrow + released + cancelled = total",
-        {"total": total, "released": released, "years_audited": len(years), "tranches": len(tranches)}, figure,
+        "SPA 5.2(1)",
+        "cancelled at expiry = total - all released; in escrow + released + cancelled = total",
+        {"total": total, "released": released, "years_audited": len(years), "tranches": len(tranches)},
+        figure,
     )
     return ReleaseSchedule(years, total, policies, cancelled, released, still, [explanation], by_tranche)

@@ -1,6 +1,7 @@
 """The written instruments as PDFs (EA 3.1(b) joint instruction, EA 3.3 settlement, SPA 5.3
 adjustment). Bilingual; Chinese renders with reportlab's built-in STSong-Light CID font, so no
 font file is needed. invariant=1 makes the same content produce the same bytes (and hash)."""
+
 import io
 import re
 from xml.sax.saxutils import escape
@@ -22,6 +23,7 @@ def text(value) -> str:
     """Paragraph markup for mixed English and Chinese text, escaped."""
     return CJK_RUN.sub(lambda m: f'<font name="{FONT}">{m.group(0)}</font>', escape(str(value)))
 
+
 TITLES = {
     "joint_instruction": ("Joint Written Instruction (EA 3.1(b))", "联合书面指示（托管协议第3.1(b)条）"),
     "settlement": ("Settlement Agreement (EA 3.3)", "和解协议（托管协议第3.3条）"),
@@ -34,8 +36,20 @@ def _styles():
     return base, ParagraphStyle("title", parent=base, fontSize=15, leading=20, spaceAfter=6)
 
 
-def render_instrument(*, kind, deal, tranche, quantity, recipient, signers, calculation_lines,
-                      policies, reason="", release_due_date=None, reference="") -> bytes:
+def render_instrument(
+    *,
+    kind,
+    deal,
+    tranche,
+    quantity,
+    recipient,
+    signers,
+    calculation_lines,
+    policies,
+    reason="",
+    release_due_date=None,
+    reference="",
+) -> bytes:
     body, title = _styles()
     english, chinese = TITLES[kind]
     story = [Paragraph(text(english), title), Paragraph(text(chinese), title)]
@@ -47,8 +61,9 @@ def render_instrument(*, kind, deal, tranche, quantity, recipient, signers, calc
         ["Release due / 释放截止日", str(release_due_date or tranche.release_due_date or "")],
         ["Reference / 编号", reference],
     ]
-    table = Table([[Paragraph(text(a), body), Paragraph(text(str(b)), body)] for a, b in rows],
-                  colWidths=[55 * mm, 115 * mm])
+    table = Table(
+        [[Paragraph(text(a), body), Paragraph(text(str(b)), body)] for a, b in rows], colWidths=[55 * mm, 115 * mm]
+    )
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [table, Spacer(1, 6 * mm)]
     if reason:

@@ -1,4 +1,5 @@
 """Storing PDFs by content and hash (EA 3.1, 3.3 documents). Never served from a public URL."""
+
 import hashlib
 import io
 
@@ -33,8 +34,9 @@ def check_pdf(data: bytes) -> None:
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InvalidInput(_("The PDF cannot be read (%(error)s); upload an intact PDF.") % {
-            "error": exc.__class__.__name__})
+        raise InvalidInput(
+            _("The PDF cannot be read (%(error)s); upload an intact PDF.") % {"error": exc.__class__.__name__}
+        ) from None
     if pages < 1:
         raise InvalidInput(_("The PDF has no pages."))
 
@@ -47,8 +49,14 @@ def store_pdf(*, deal, kind, data: bytes, by=None, tranche=None, original_name="
     check_pdf(data)
     digest = sha256_of(data)
     document = StoredDocument(
-        deal=deal, tranche=tranche, kind=kind, sha256=digest, size=len(data),
-        original_name=original_name[:255], uploaded_by=by, uploaded_at=timezone.now(),
+        deal=deal,
+        tranche=tranche,
+        kind=kind,
+        sha256=digest,
+        size=len(data),
+        original_name=original_name[:255],
+        uploaded_by=by,
+        uploaded_at=timezone.now(),
     )
     document.file.save(f"{digest}.pdf", ContentFile(data), save=False)
     document.save()

@@ -3,10 +3,11 @@
 An entry's hash is SHA-256 over the canonical JSON of its content and the previous entry's hash.
 Appending locks the chain head row, so two writers never produce two entries at one position.
 """
+
 import hashlib
 import json
-from datetime import timezone as dt_timezone
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 from escrow.models import HistoryChain, HistoryEntry
 
 GENESIS = "0" * 64
-ACCOUNTS_CHAIN = "accounts"    # people: sign-ins, people added, moved or deactivated
+ACCOUNTS_CHAIN = "accounts"  # people: sign-ins, people added, moved or deactivated
 REFERENCE_CHAIN = "reference"  # what every deal reads: organisations, share prices, calendar overrides
 
 
@@ -28,7 +29,7 @@ def entry_content(entry) -> dict:
     return {
         "chain": entry.chain.key,
         "seq": entry.seq,
-        "at": entry.at.astimezone(dt_timezone.utc).isoformat(),
+        "at": entry.at.astimezone(UTC).isoformat(),
         "actor": entry.actor_id,
         "actor_name": entry.actor_name,
         "acting_for": entry.acting_for,
@@ -54,15 +55,38 @@ def _normalise(details):
 
 
 @transaction.atomic
-def append(chain_key, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",
-           to_state="", clause="", summary="", details=None):
+def append(
+    chain_key,
+    *,
+    action,
+    actor=None,
+    acting_for="",
+    deal=None,
+    tranche=None,
+    from_state="",
+    to_state="",
+    clause="",
+    summary="",
+    details=None,
+):
     chain, _ = HistoryChain.objects.get_or_create(key=chain_key)
     chain = HistoryChain.objects.select_for_update().get(pk=chain.pk)
     entry = HistoryEntry(
-        chain=chain, seq=chain.length + 1, at=timezone.now(), actor=actor,
-        actor_name=str(actor) if actor else "", acting_for=acting_for, deal=deal, tranche=tranche,
-        action=action, from_state=from_state or "", to_state=to_state or "", clause=clause,
-        summary=summary, details=_normalise(details), prev_hash=chain.head_hash,
+        chain=chain,
+        seq=chain.length + 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=str(actor) if actor else "",
+        acting_for=acting_for,
+        deal=deal,
+        tranche=tranche,
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        clause=clause,
+        summary=summary,
+        details=_normalise(details),
+        prev_hash=chain.head_hash,
     )
     entry.hash = compute_hash(entry)
     entry.save()
@@ -72,8 +96,9 @@ def append(chain_key, *, action, actor=None, acting_for="", deal=None, tranche=N
 
 def record(deal, *, action, actor=None, acting_for="", tranche=None, **kwargs):
     """Append to the deal's chain (every transition, signature, upload, role change)."""
-    return append(chain_key_for(deal), action=action, actor=actor, acting_for=acting_for, deal=deal,
-                  tranche=tranche, **kwargs)
+    return append(
+        chain_key_for(deal), action=action, actor=actor, acting_for=acting_for, deal=deal, tranche=tranche, **kwargs
+    )
 
 
 def record_many(items):
@@ -110,18 +135,44 @@ def _move_heads(chains):
     rows = ", ".join(["(%s::bigint, %s::bigint, %s)"] * len(chains))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {HistoryChain._meta.db_table} AS c SET length = v.length, head_hash = v.head_hash "
+            # The table name is the model's own and every value is a parameter: nothing comes from input.
+            f"UPDATE {HistoryChain._meta.db_table} AS c SET length = v.length, head_hash = v.head_hash "  # noqa: S608
             f"FROM (VALUES {rows}) AS v(id, length, head_hash) WHERE c.id = v.id",
-            [x for c in chains for x in (c.pk, c.length, c.head_hash)])
+            [x for c in chains for x in (c.pk, c.length, c.head_hash)],
+        )
 
 
-def _chained_entry(chain, at, *, action, actor=None, acting_for="", deal=None, tranche=None, from_state="",
-                   to_state="", clause="", summary="", details=None):
+def _chained_entry(
+    chain,
+    at,
+    *,
+    action,
+    actor=None,
+    acting_for="",
+    deal=None,
+    tranche=None,
+    from_state="",
+    to_state="",
+    clause="",
+    summary="",
+    details=None,
+):
     """The next entry of a locked chain, hashed; the chain head moves in memory only."""
     entry = HistoryEntry(
-        chain=chain, seq=chain.length + 1, at=at, actor=actor, actor_name=str(actor) if actor else "",
-        acting_for=acting_for, deal=deal, tranche=tranche, action=action, from_state=from_state or "",
-        to_state=to_state or "", clause=clause, summary=summary, details=_normalise(details),
+        chain=chain,
+        seq=chain.length + 1,
+        at=at,
+        actor=actor,
+        actor_name=str(actor) if actor else "",
+        acting_for=acting_for,
+        deal=deal,
+        tranche=tranche,
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        clause=clause,
+        summary=summary,
+        details=_normalise(details),
         prev_hash=chain.head_hash,
     )
     entry.hash = compute_hash(entry)
@@ -130,8 +181,14 @@ def _chained_entry(chain, at, *, action, actor=None, acting_for="", deal=None, t
 
 
 def record_account_event(action, *, actor=None, details=None, summary=None):
-    return append(ACCOUNTS_CHAIN, action=action, actor=actor, clause="", details=details,
-                  summary=summary or f"{action} {actor or (details or {}).get('username', '')}".strip())
+    return append(
+        ACCOUNTS_CHAIN,
+        action=action,
+        actor=actor,
+        clause="",
+        details=details,
+        summary=summary or f"{action} {actor or (details or {}).get('username', '')}".strip(),
+    )
 
 
 def record_reference_event(action, *, actor, summary, clause="", details=None):
@@ -160,15 +217,22 @@ def verify_chain(chain, *, saved_head: tuple[int, str] | None = None) -> ChainCh
         prev, expected_seq = entry.hash, expected_seq + 1
     length = expected_seq - 1
     if chain.length != length or chain.head_hash != prev:
-        return ChainCheck(chain.key, length, prev, False,
-                          f"the chain head says {chain.length} entries ending {chain.head_hash[:12]}, "
-                          f"the entries end at #{length} {prev[:12]}", length + 1)
+        return ChainCheck(
+            chain.key,
+            length,
+            prev,
+            False,
+            f"the chain head says {chain.length} entries ending {chain.head_hash[:12]}, "
+            f"the entries end at #{length} {prev[:12]}",
+            length + 1,
+        )
     if saved_head:
         seq, head = saved_head
         if seen.get(seq) != head:
             where = "is missing (the log was truncated)" if seq > length else "has a different hash"
-            return ChainCheck(chain.key, length, prev, False,
-                              f"saved head #{seq} {head[:12]} {where}", min(seq, length + 1))
+            return ChainCheck(
+                chain.key, length, prev, False, f"saved head #{seq} {head[:12]} {where}", min(seq, length + 1)
+            )
     return ChainCheck(chain.key, length, prev, True)
 
 

@@ -6,6 +6,7 @@ its own history entry, and user_logged_in / user_login_failed are the one hook e
 written by parties.actions, which tell escrow explicitly (escrow/actions/people.py): no pre_save or
 post_save receiver writes history or deal permissions.
 """
+
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
@@ -16,12 +17,16 @@ from parties.client import client_ip, user_agent
 
 @receiver(user_logged_in)
 def record_login(sender, request, user, **kwargs):
-    record_account_event(HistoryAction.LOGIN, actor=user,
-                         details={"ip": client_ip(request), "user_agent": user_agent(request)})
+    record_account_event(
+        HistoryAction.LOGIN, actor=user, details={"ip": client_ip(request), "user_agent": user_agent(request)}
+    )
 
 
 @receiver(user_login_failed)
 def record_failed_login(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
-    record_account_event(HistoryAction.LOGIN_FAILED, actor=None, details={
-        "username": username, "ip": client_ip(request), "user_agent": user_agent(request)})
+    record_account_event(
+        HistoryAction.LOGIN_FAILED,
+        actor=None,
+        details={"username": username, "ip": client_ip(request), "user_agent": user_agent(request)},
+    )

@@ -1,4 +1,5 @@
 """Data and invariants. Writers live in escrow.actions; nothing here sends or enqueues anything."""
+
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Instrument, Signature, StoredDocument
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
@@ -9,7 +10,24 @@ from escrow.models.prices import PenaltyDay, SharePrice
 from escrow.models.tranche import AuditReport, Tranche, TrancheState
 
 __all__ = [
-    "HistoryAction", "HistoryChain", "HistoryEntry", "AuditReport", "CalendarOverride", "Deal", "DealParty",
-    "DealUserObjectPermission", "Hold", "Instrument", "Notification", "OutboxMessage", "PenaltyDay",
-    "Role", "ShareMovement", "SharePrice", "Signature", "StoredDocument", "Tranche", "TrancheState",
+    "AuditReport",
+    "CalendarOverride",
+    "Deal",
+    "DealParty",
+    "DealUserObjectPermission",
+    "HistoryAction",
+    "HistoryChain",
+    "HistoryEntry",
+    "Hold",
+    "Instrument",
+    "Notification",
+    "OutboxMessage",
+    "PenaltyDay",
+    "Role",
+    "ShareMovement",
+    "SharePrice",
+    "Signature",
+    "StoredDocument",
+    "Tranche",
+    "TrancheState",
 ]

@@ -1,4 +1,5 @@
 """The deal, who plays which contract role on it, and its calendar overrides."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -57,19 +58,25 @@ class Deal(models.Model):
     state = FSMField(default=State.AWAITING_DEPOSIT, choices=State.choices, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    excess_credit = models.CharField(max_length=40, choices=_policy_choices("excess_credit")[0],
-                                     default=_policy_choices("excess_credit")[1])
-    offset_base = models.CharField(max_length=40, choices=_policy_choices("offset_base")[0],
-                                   default=_policy_choices("offset_base")[1])
-    offset_order = models.CharField(max_length=40, choices=_policy_choices("offset_order")[0],
-                                    default=_policy_choices("offset_order")[1])
-    rounding = models.CharField(max_length=40, choices=_policy_choices("rounding")[0],
-                                default=_policy_choices("rounding")[1])
-    partial_release = models.CharField(max_length=40, choices=_policy_choices("partial_release")[0],
-                                       default=_policy_choices("partial_release")[1])
+    excess_credit = models.CharField(
+        max_length=40, choices=_policy_choices("excess_credit")[0], default=_policy_choices("excess_credit")[1]
+    )
+    offset_base = models.CharField(
+        max_length=40, choices=_policy_choices("offset_base")[0], default=_policy_choices("offset_base")[1]
+    )
+    offset_order = models.CharField(
+        max_length=40, choices=_policy_choices("offset_order")[0], default=_policy_choices("offset_order")[1]
+    )
+    rounding = models.CharField(
+        max_length=40, choices=_policy_choices("rounding")[0], default=_policy_choices("rounding")[1]
+    )
+    partial_release = models.CharField(
+        max_length=40, choices=_policy_choices("partial_release")[0], default=_policy_choices("partial_release")[1]
+    )
     calendar = models.CharField(max_length=20, default="CN")
     penalty_cap_valuation = models.CharField(
-        max_length=40, choices=_policy_choices("penalty_cap_valuation")[0],
+        max_length=40,
+        choices=_policy_choices("penalty_cap_valuation")[0],
         default=_policy_choices("penalty_cap_valuation")[1],
     )
 

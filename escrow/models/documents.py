@@ -1,4 +1,5 @@
 """Stored documents, the instruments parties sign, and signatures over exact bytes."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,15 +23,17 @@ class StoredDocument(models.Model):
         HISTORY_EXPORT = "history_export", _("History export")
 
     deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, related_name="documents")
-    tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="documents")
+    tranche = models.ForeignKey(
+        "escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     file = models.FileField(upload_to=document_path)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -71,12 +74,14 @@ class Instrument(models.Model):
     required_roles = models.JSONField(default=list)
     reason = models.TextField(blank=True)
     calculation = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField()
     effective_at = models.DateTimeField(null=True, blank=True)
-    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="supersedes")
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
 
     class Meta:
         ordering = ["tranche", "created_at"]

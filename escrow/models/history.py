@@ -5,6 +5,7 @@ the SHA-256 of the previous entry of its chain, so an edited, removed or reorder
 chain; a saved head hash also catches a truncated tail. On PostgreSQL a trigger refuses UPDATE and
 DELETE (migrations 0003, 0004).
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -68,14 +69,15 @@ class HistoryEntry(models.Model):
     chain = models.ForeignKey(HistoryChain, on_delete=models.PROTECT, related_name="entries")
     seq = models.PositiveBigIntegerField()
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_name = models.CharField(max_length=200, blank=True)
     acting_for = models.CharField(max_length=200, blank=True)
-    deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="history")
-    tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="history")
+    deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="history")
+    tranche = models.ForeignKey(
+        "escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True, related_name="history"
+    )
     action = models.CharField(max_length=60)
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)

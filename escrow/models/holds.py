@@ -1,4 +1,5 @@
 """Justified pauses of a release: dispute (EA 3.3), suspension (SPA 8.1), adjustment (SPA 5.3)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,18 +23,21 @@ class Hold(models.Model):
     started_on = models.DateField()
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     resolution = models.TextField(blank=True)
-    resolving_document = models.ForeignKey("escrow.StoredDocument", on_delete=models.PROTECT, null=True,
-                                           blank=True, related_name="+")
+    resolving_document = models.ForeignKey(
+        "escrow.StoredDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["tranche", "started_at"]
         constraints = [
             # At most one open hold per tranche: the state machine has one hold state at a time.
-            models.UniqueConstraint(fields=["tranche"], condition=Q(ended_at__isnull=True),
-                                    name="one_open_hold_per_tranche"),
+            models.UniqueConstraint(
+                fields=["tranche"], condition=Q(ended_at__isnull=True), name="one_open_hold_per_tranche"
+            ),
         ]
 
     def __str__(self):

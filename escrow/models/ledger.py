@@ -1,4 +1,5 @@
 """The append-only share ledger. Every balance is derived from it."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
@@ -30,8 +31,9 @@ class ShareMovement(models.Model):
         RETURN = "return", _("Return to the issuer for cancellation (SPA 5.2(1))")
 
     deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, related_name="movements")
-    tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="movements")
+    tranche = models.ForeignKey(
+        "escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     quantity = models.PositiveBigIntegerField()
     # One movement per fact: a repeated or concurrent action cannot write a second one.

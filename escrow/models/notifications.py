@@ -1,4 +1,5 @@
 """Notifications as rows: in-app list and an outbox drained after commit (nothing lost)."""
+
 from django.conf import settings
 from django.db import models
 
@@ -8,8 +9,7 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
     deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")
+    tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     subject = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     clause = models.CharField(max_length=60, blank=True)
@@ -28,8 +28,9 @@ class OutboxMessage(models.Model):
     """An email written in the same transaction as the action; the worker sends it after commit
     (SELECT ... FOR UPDATE SKIP LOCKED), so a broker outage delays it and loses nothing."""
 
-    notification = models.OneToOneField(Notification, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="outbox")
+    notification = models.OneToOneField(
+        Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox"
+    )
     to_email = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()

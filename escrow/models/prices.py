@@ -1,4 +1,5 @@
 """Market data and the delay penalty (SPA 8.2, EA 5.2)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,8 +13,9 @@ class SharePrice(models.Model):
     close = models.DecimalField(max_digits=14, decimal_places=4)
     currency = models.CharField(max_length=3, default="USD")
     source = models.CharField(max_length=100, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 """One assessment year and the tranche of shares it releases (SPA 1.4, 4.1, 5.1)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

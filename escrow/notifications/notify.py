@@ -9,6 +9,7 @@ parties.language): callers pass the subject and body as `escrow.notifications.te
 its parameters), and each notification and email is rendered for its recipient inside
 `translation.override`. A plain str is stored as given. Dedupe keys never depend on the language.
 """
+
 import logging
 from dataclasses import dataclass
 
@@ -16,18 +17,15 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from parties.language import language_of
-
 from escrow.models import DealParty, Notification, OutboxMessage
+from parties.language import language_of
 
 log = logging.getLogger(__name__)
 
 
 def people_in_roles(deal, roles):
     User = get_user_model()
-    org_ids = DealParty.objects.filter(deal=deal, role__in=list(roles), ended_at__isnull=True).values(
-        "organisation_id"
-    )
+    org_ids = DealParty.objects.filter(deal=deal, role__in=list(roles), ended_at__isnull=True).values("organisation_id")
     return User.objects.filter(organisation_id__in=org_ids, is_active=True).order_by("pk")
 
 
@@ -57,12 +55,23 @@ def notify(users, *, deal, subject, body="", clause="", key, tranche=None):
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    user=user, deal=deal, tranche=tranche, subject=subject_text, body=body_text, clause=clause,
-                    dedupe_key=dedupe, created_at=timezone.now(),
+                    user=user,
+                    deal=deal,
+                    tranche=tranche,
+                    subject=subject_text,
+                    body=body_text,
+                    clause=clause,
+                    dedupe_key=dedupe,
+                    created_at=timezone.now(),
                 )
                 if user.email:
-                    OutboxMessage.objects.create(notification=note, to_email=user.email, subject=subject_text,
-                                                 body=f"{body_text}\n\n{clause}".strip(), created_at=timezone.now())
+                    OutboxMessage.objects.create(
+                        notification=note,
+                        to_email=user.email,
+                        subject=subject_text,
+                        body=f"{body_text}\n\n{clause}".strip(),
+                        created_at=timezone.now(),
+                    )
         except IntegrityError:
             continue  # a concurrent sweep wrote it first
         created += 1
@@ -95,7 +104,7 @@ def notify_many(notes, *, chunk=2000) -> int:
     notes, created = list(notes), 0
     people = _people_by_deal_role({n.deal.pk for n in notes}, {r for n in notes for r in n.roles})
     for start in range(0, len(notes), chunk):
-        created += _notify_chunk(notes[start:start + chunk], people)
+        created += _notify_chunk(notes[start : start + chunk], people)
     if created:
         transaction.on_commit(enqueue_drain)
     return created
@@ -103,11 +112,15 @@ def notify_many(notes, *, chunk=2000) -> int:
 
 def _people_by_deal_role(deal_ids, roles):
     """{(deal_id, role): [user, ...]} for active people of current parties, in two queries."""
-    parties = list(DealParty.objects.filter(deal_id__in=deal_ids, role__in=roles, ended_at__isnull=True)
-                   .values_list("deal_id", "role", "organisation_id"))
+    parties = list(
+        DealParty.objects.filter(deal_id__in=deal_ids, role__in=roles, ended_at__isnull=True).values_list(
+            "deal_id", "role", "organisation_id"
+        )
+    )
     users = {}
-    for user in get_user_model().objects.filter(organisation_id__in={p[2] for p in parties}, is_active=True
-                                                ).order_by("pk"):
+    for user in (
+        get_user_model().objects.filter(organisation_id__in={p[2] for p in parties}, is_active=True).order_by("pk")
+    ):
         users.setdefault(user.organisation_id, []).append(user)
     people = {}
     for deal_id, role, org_id in parties:
@@ -130,19 +143,39 @@ def _notify_chunk(notes, people):
     for key, (note, user) in new.items():
         rendered[key] = texts.setdefault(id(note), Rendered(note.subject, note.body)).for_user(user)
     # ignore_conflicts: a concurrent sweep may insert the same key first; its row (and outbox) wins.
-    Notification.objects.bulk_create([
-        Notification(user=user, deal=note.deal, tranche=note.tranche, subject=rendered[key][0], body=rendered[key][1],
-                     clause=note.clause, dedupe_key=key, created_at=now) for key, (note, user) in new.items()
-    ], ignore_conflicts=True)
-    mine = list(Notification.objects.filter(dedupe_key__in=list(new), outbox__isnull=True)
-                .values_list("pk", "dedupe_key"))
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                deal=note.deal,
+                tranche=note.tranche,
+                subject=rendered[key][0],
+                body=rendered[key][1],
+                clause=note.clause,
+                dedupe_key=key,
+                created_at=now,
+            )
+            for key, (note, user) in new.items()
+        ],
+        ignore_conflicts=True,
+    )
+    mine = list(
+        Notification.objects.filter(dedupe_key__in=list(new), outbox__isnull=True).values_list("pk", "dedupe_key")
+    )
     outbox = []
     for pk, key in mine:
         note, user = new[key]
         subject_text, body_text = rendered[key]
         if user.email:
-            outbox.append(OutboxMessage(notification_id=pk, to_email=user.email, subject=subject_text,
-                                        body=f"{body_text}\n\n{note.clause}".strip(), created_at=now))
+            outbox.append(
+                OutboxMessage(
+                    notification_id=pk,
+                    to_email=user.email,
+                    subject=subject_text,
+                    body=f"{body_text}\n\n{note.clause}".strip(),
+                    created_at=now,
+                )
+            )
     OutboxMessage.objects.bulk_create(outbox, ignore_conflicts=True)
     return len(mine)
 

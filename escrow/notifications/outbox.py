@@ -3,6 +3,7 @@
 Several workers drain at once without sending a row twice: a row locked by one is skipped by the
 others. A row whose send fails keeps its error and waits for the next drain.
 """
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -19,8 +20,11 @@ def drain(batch=BATCH):
     while True:
         with transaction.atomic():
             # The id cursor makes a run finite: rows that failed are not retried until the next run.
-            rows = list(OutboxMessage.objects.select_for_update(skip_locked=True)
-                        .filter(sent_at__isnull=True, id__gt=after).order_by("id")[:batch])
+            rows = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True, id__gt=after)
+                .order_by("id")[:batch]
+            )
             for row in rows:
                 _send(row)
                 sent += 1 if row.sent_at else 0

@@ -12,6 +12,7 @@ The template is a lazy gettext string (so makemessages finds it, and it stays un
 rendered) with named placeholders; parameters may themselves be lazy strings or Texts, rendered in
 the same language. For plurals pass `ngettext_lazy(singular, plural, "count")` and `count=n`.
 """
+
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -19,7 +20,7 @@ from django.utils.functional import Promise
 class Text:
     """A message id and its parameters, translated and formatted each time it is turned into str."""
 
-    __slots__ = ("template", "params")
+    __slots__ = ("params", "template")
 
     def __init__(self, template, /, **params):
         self.template = template

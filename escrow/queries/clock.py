@@ -7,6 +7,7 @@ looked up stay warm) for as long as the code's version in the shared Django cach
 `set_calendar_override` drops that version after its transaction commits, so every web process and
 worker rebuilds the calendar, with the new override, on its next look-up.
 """
+
 import uuid
 from zoneinfo import ZoneInfo
 

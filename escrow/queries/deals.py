@@ -6,6 +6,7 @@ gets NotFound (404) for the deal and everything in it, never 403, with the same 
 not the object exists. The interfaces only translate NotFound (escrow.views.common: Http404;
 escrow.api: the API's 404).
 """
+
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
@@ -17,8 +18,7 @@ from escrow.usecases.permissions import require
 def deals_visible_to(user):
     if not user or not user.is_authenticated:
         return Deal.objects.none()
-    return get_objects_for_user(user, "escrow.view_deal", klass=Deal, with_superuser=False,
-                                accept_global_perms=False)
+    return get_objects_for_user(user, "escrow.view_deal", klass=Deal, with_superuser=False, accept_global_perms=False)
 
 
 def get_deal_for(user, slug_or_pk) -> Deal:
@@ -54,8 +54,11 @@ def tranche_for(user, pk=None, *, deal=None, year=None) -> Tranche:
 
 def instrument_for(user, pk) -> Instrument:
     """An instrument (joint instruction, settlement, adjustment) of a deal the person has a role on."""
-    instrument = (Instrument.objects.filter(pk=pk, tranche__deal__in=deals_visible_to(user))
-                  .select_related("tranche__deal", "document").first())
+    instrument = (
+        Instrument.objects.filter(pk=pk, tranche__deal__in=deals_visible_to(user))
+        .select_related("tranche__deal", "document")
+        .first()
+    )
     if instrument is None:
         raise NotFound(_("No such document."))
     require(user, instrument.tranche.deal, "view_deal")
@@ -64,8 +67,11 @@ def instrument_for(user, pk) -> Instrument:
 
 def document_for(user, pk, action="view_deal") -> StoredDocument:
     """A stored document of a deal the person has a role on; `action` "download_document" for its bytes."""
-    document = (StoredDocument.objects.filter(pk=pk, deal__in=deals_visible_to(user))
-                .select_related("deal", "tranche", "uploaded_by").first())
+    document = (
+        StoredDocument.objects.filter(pk=pk, deal__in=deals_visible_to(user))
+        .select_related("deal", "tranche", "uploaded_by")
+        .first()
+    )
     if document is None:
         raise NotFound(_("No such document."))
     require(user, document.deal, action)

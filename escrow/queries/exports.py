@@ -1,17 +1,30 @@
 """A deal's history as CSV and PDF, with the chain's head hash, so any party can keep a copy and
 check it later (`manage.py verify_history --deal SLUG --head SEQ:HASH`)."""
+
 import csv
 import io
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.utils import timezone
 
+from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
-from escrow.documents.pdf import render_table_pdf
 
-COLUMNS = ["seq", "at (UTC)", "actor", "acting for", "year", "action", "from", "to", "clause", "summary",
-           "prev_hash", "hash"]
+COLUMNS = [
+    "seq",
+    "at (UTC)",
+    "actor",
+    "acting for",
+    "year",
+    "action",
+    "from",
+    "to",
+    "clause",
+    "summary",
+    "prev_hash",
+    "hash",
+]
 
 
 def _chain(deal):
@@ -22,17 +35,30 @@ def _chain(deal):
 def history_rows(deal):
     entries = _chain(deal).entries.select_related("tranche").order_by("seq")
     for e in entries.iterator():
-        yield [e.seq, e.at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"), e.actor_name, e.acting_for,
-               e.tranche.year if e.tranche else "", e.action, e.from_state, e.to_state, e.clause, e.summary,
-               e.prev_hash, e.hash]
+        yield [
+            e.seq,
+            e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            e.actor_name,
+            e.acting_for,
+            e.tranche.year if e.tranche else "",
+            e.action,
+            e.from_state,
+            e.to_state,
+            e.clause,
+            e.summary,
+            e.prev_hash,
+            e.hash,
+        ]
 
 
 def _heading(deal, check):
     status = "verified" if check.ok else f"BROKEN: {check.problem}"
-    return [f"History of {deal.name} ({deal.slug})",
-            f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
-            f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
-            f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}"]
+    return [
+        f"History of {deal.name} ({deal.slug})",
+        f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
+        f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
+        f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
+    ]
 
 
 def export_csv(deal):
@@ -48,7 +74,9 @@ def export_csv(deal):
 
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
-    rows = [[r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11][:16]]
-            for r in history_rows(deal)]
+    rows = [
+        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11][:16]]
+        for r in history_rows(deal)
+    ]
     header = ["#", "at (UTC)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]
     return render_table_pdf(_heading(deal, check), header, rows), check

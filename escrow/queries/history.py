@@ -1,4 +1,5 @@
 """A deal's history as the pages, the API and the exports read it (a read; the chain writes itself)."""
+
 from escrow.history.chain import chain_key_for
 from escrow.models import HistoryEntry
 

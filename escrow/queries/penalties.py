@@ -6,6 +6,7 @@ instruction clears `documents_complete_on`, for example). Valuation is not froze
 feeds the stored days plus the new ones through the engine (`contract.penalty.accrue`), so a price
 entered late turns a "missing price" day into a valued one and the running totals follow.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ MONEY = Decimal("0.000001")  # PenaltyDay amounts are stored with six decimals
 
 # --- inputs, loaded for many tranches at once (the sweep batches) ---
 
+
 def holds_by_tranche(tranche_ids) -> dict:
     """{tranche_id: [contract Hold]}: the justified stops of the clock (EA 3.3, SPA 8.1, SPA 5.3)."""
     holds = {}
@@ -33,22 +35,28 @@ def prices_by_ticker(tickers, through: date) -> dict:
     """{ticker: {day: close}} up to `through`: every close the valuation may need (SPA 8.2, last close)."""
     prices = {}
     for ticker, day, close in SharePrice.objects.filter(ticker__in=tickers, day__lte=through).values_list(
-            "ticker", "day", "close"):
+        "ticker", "day", "close"
+    ):
         prices.setdefault(ticker, {})[day] = close
     return prices
 
 
 def price_activity(tickers) -> dict:
     """{ticker: time of the latest price entry}: a tranche computed before it must be revalued."""
-    return dict(SharePrice.objects.filter(ticker__in=tickers).values("ticker").annotate(latest=Max("entered_at"))
-                .values_list("ticker", "latest"))
+    return dict(
+        SharePrice.objects.filter(ticker__in=tickers)
+        .values("ticker")
+        .annotate(latest=Max("entered_at"))
+        .values_list("ticker", "latest")
+    )
 
 
 def prices_entered_after(tickers, after) -> dict:
     """{ticker: [(day, entered_at)]} of closes entered or corrected after `after` (usually a handful)."""
     entered = {}
     for ticker, day, at in SharePrice.objects.filter(ticker__in=tickers, entered_at__gt=after).values_list(
-            "ticker", "day", "entered_at"):
+        "ticker", "day", "entered_at"
+    ):
         entered.setdefault(ticker, []).append((day, at))
     return entered
 
@@ -60,13 +68,17 @@ INPUT_FIELDS = ("day", "shares", "liable", "reason", "clause")
 def stored_inputs(tranche_ids) -> dict:
     """{tranche_id: [(day, shares, liable, reason, clause), ...]} in day order, as plain tuples."""
     rows = {}
-    for tranche_id, *values in PenaltyDay.objects.filter(tranche_id__in=tranche_ids).order_by(
-            "tranche_id", "day").values_list("tranche_id", *INPUT_FIELDS):
+    for tranche_id, *values in (
+        PenaltyDay.objects.filter(tranche_id__in=tranche_ids)
+        .order_by("tranche_id", "day")
+        .values_list("tranche_id", *INPUT_FIELDS)
+    ):
         rows.setdefault(tranche_id, []).append(tuple(values))
     return rows
 
 
 # --- the computation ---
+
 
 def shares_not_released(tranche) -> int:
     """SPA 8.2 'shares not released': the computed quantity; before the report is in, the tranche's
@@ -101,10 +113,17 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
     shares = shares_not_released(tranche)
     day = first
     while day <= accrual_end(tranche, through):
-        who = attribute_day(day, release_due=tranche.release_due_date,
-                            instruction_signed_on=tranche.documents_complete_on,
-                            transfer_due=tranche.transfer_due_date, released_on=tranche.released_on, holds=holds)
-        reason = who.reason if tranche.release_quantity is not None else f"{who.reason}; nominal tranche (no report yet)"
+        who = attribute_day(
+            day,
+            release_due=tranche.release_due_date,
+            instruction_signed_on=tranche.documents_complete_on,
+            transfer_due=tranche.transfer_due_date,
+            released_on=tranche.released_on,
+            holds=holds,
+        )
+        reason = (
+            who.reason if tranche.release_quantity is not None else f"{who.reason}; nominal tranche (no report yet)"
+        )
         inputs.append(PenaltyDayInput(day, shares, who.liable, reason[:300]))
         clauses[day] = who.clause
         day += timedelta(days=1)
@@ -117,10 +136,20 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
 def row_values(accrued: AccruedDay) -> dict:
     """The PenaltyDay fields of a computed day, rounded as the database stores them."""
     r = accrued.row
-    return dict(day=r.day, liable=r.liable or "", reason=accrued.reason[:300], clause=accrued.clause[:60],
-                shares=r.shares, price=r.price, price_date=r.price_date, amount=_money(r.amount),
-                running_total=_money(r.running_total), cap=_money(r.cap), capped=r.capped,
-                missing_price=r.missing_price)
+    return dict(
+        day=r.day,
+        liable=r.liable or "",
+        reason=accrued.reason[:300],
+        clause=accrued.clause[:60],
+        shares=r.shares,
+        price=r.price,
+        price_date=r.price_date,
+        amount=_money(r.amount),
+        running_total=_money(r.running_total),
+        cap=_money(r.cap),
+        capped=r.capped,
+        missing_price=r.missing_price,
+    )
 
 
 def _money(value):
@@ -184,12 +213,28 @@ def penalty_table(tranche) -> PenaltyTable:
                 table.by_party[row.liable] = table.by_party.get(row.liable, Decimal(0)) + row.amount
     if rows:
         last = rows[-1]
-        table.total, table.cap, table.capped, table.accrued_through = last.running_total, last.cap, last.capped, last.day
+        table.total, table.cap, table.capped, table.accrued_through = (
+            last.running_total,
+            last.cap,
+            last.capped,
+            last.day,
+        )
     return table
 
 
 def _table_row(r: PenaltyDay) -> PenaltyTableRow:
-    return PenaltyTableRow(r.day, r.price, r.price_date, r.shares, r.amount, r.liable,
-                           str(LIABLE_LABELS.get(r.liable, r.liable)), r.reason, r.clause, r.running_total,
-                           r.cap, r.capped, r.missing_price)
-
+    return PenaltyTableRow(
+        r.day,
+        r.price,
+        r.price_date,
+        r.shares,
+        r.amount,
+        r.liable,
+        str(LIABLE_LABELS.get(r.liable, r.liable)),
+        r.reason,
+        r.clause,
+        r.running_total,
+        r.cap,
+        r.capped,
+        r.missing_price,
+    )

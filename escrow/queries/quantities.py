@@ -7,11 +7,12 @@ a year already released shows what it released, and a later year's offset for an
 capped at what is still unreleased of that year's fifth. `year_figures` gives each year's released,
 offset and in-escrow shares from the tranches' records.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from escrow.contract.explain import Explanation
 from escrow.contract.exact import group
+from escrow.contract.explain import Explanation
 from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_releases, tranche_sizes
 from escrow.models import TrancheState
 
@@ -95,31 +96,56 @@ def _capped_year(year: YearRelease, room: dict) -> ScheduledYear:
     offsets = {y: n for y, n in offsets.items() if n}
     explanations = list(year.explanations)
     if capped:
-        explanations.append(Explanation(
-            "SPA 5.1", "offset for an earlier year <= what is still unreleased of its fifth",
-            {"formula_offset_shares": dict(year.offset_shares), "unreleased_of_fifth": room},
-            f"offset for year(s) {', '.join(str(y) for y in capped)} capped: "
-            f"{group(sum(offsets.values()))} shares instead of {group(sum(year.offset_shares.values()))} "
-            "(an earlier settlement, award or adjustment released more than the formula)"))
-    return ScheduledYear(**{**_fields(year), "offset_shares": offsets, "explanations": explanations,
-                            "total_release": year.own_release + sum(offsets.values())},
-                         formula_offset_shares=dict(year.offset_shares), offset_capped_for_years=capped)
+        explanations.append(
+            Explanation(
+                "SPA 5.1",
+                "offset for an earlier year <= what is still unreleased of its fifth",
+                {"formula_offset_shares": dict(year.offset_shares), "unreleased_of_fifth": room},
+                f"offset for year(s) {', '.join(str(y) for y in capped)} capped: "
+                f"{group(sum(offsets.values()))} shares instead of {group(sum(year.offset_shares.values()))} "
+                "(an earlier settlement, award or adjustment released more than the formula)",
+            )
+        )
+    return ScheduledYear(
+        **{
+            **_fields(year),
+            "offset_shares": offsets,
+            "explanations": explanations,
+            "total_release": year.own_release + sum(offsets.values()),
+        },
+        formula_offset_shares=dict(year.offset_shares),
+        offset_capped_for_years=capped,
+    )
 
 
 def _released_year(year: YearRelease, tranche) -> ScheduledYear:
     """A released year is a fact: what it released for itself and as offsets, whatever the formula says."""
     own, offsets, quantity = own_part(tranche), offsets_of(tranche), released_quantity(tranche)
-    explanations = [*year.explanations, Explanation(
-        "EA 3.2", "released: the recorded quantity (the formula's, or a settlement's, award's or adjustment's)",
-        {"release_quantity": quantity, "offset_shares": offsets},
-        f"{group(quantity)} shares released on {tranche.released_on}: {group(own)} for year {tranche.year}, "
-        f"{group(quantity - own)} as offsets")]
+    explanations = [
+        *year.explanations,
+        Explanation(
+            "EA 3.2",
+            "released: the recorded quantity (the formula's, or a settlement's, award's or adjustment's)",
+            {"release_quantity": quantity, "offset_shares": offsets},
+            f"{group(quantity)} shares released on {tranche.released_on}: {group(own)} for year {tranche.year}, "
+            f"{group(quantity - own)} as offsets",
+        ),
+    ]
     recorded = (tranche.calculation or {}).get("offset_capped_for_years", [])
-    return ScheduledYear(**{**_fields(year), "own_release": own, "deducted": year.tranche_shares - own,
-                            "offset_shares": offsets, "total_release": quantity,
-                            "requires_settlement": False, "explanations": explanations},
-                         formula_offset_shares=dict(year.offset_shares), offset_capped_for_years=list(recorded),
-                         released=True)
+    return ScheduledYear(
+        **{
+            **_fields(year),
+            "own_release": own,
+            "deducted": year.tranche_shares - own,
+            "offset_shares": offsets,
+            "total_release": quantity,
+            "requires_settlement": False,
+            "explanations": explanations,
+        },
+        formula_offset_shares=dict(year.offset_shares),
+        offset_capped_for_years=list(recorded),
+        released=True,
+    )
 
 
 def _fields(year: YearRelease) -> dict:
@@ -137,13 +163,26 @@ def _with_totals(schedule: ReleaseSchedule, years: list, complete: bool) -> Rele
         by_tranche[year.year] += year.own_release
         for y, shares in year.offset_shares.items():
             by_tranche[y] += shares
-    figure = (f"{group(cancelled)} shares returned to Party A for cancellation at expiry" if complete
-              else f"{len(by_tranche) - len(years)} year(s) not yet audited: {group(still)} shares still in escrow")
+    figure = (
+        f"{group(cancelled)} shares returned to Party A for cancellation at expiry"
+        if complete
+        else f"{len(by_tranche) - len(years)} year(s) not yet audited: {group(still)} shares still in escrow"
+    )
     explanation = Explanation(
-        "SPA 5.2(1)", "cancelled at expiry = total - all released; in escrow + released + cancelled = total",
-        {"total": total, "released": released, "years_audited": len(years), "tranches": len(by_tranche)}, figure)
-    return replace(schedule, years=years, cancelled_at_expiry=cancelled, released_total=released,
-                   still_in_escrow=still, explanations=[explanation], released_by_tranche=by_tranche)
+        "SPA 5.2(1)",
+        "cancelled at expiry = total - all released; in escrow + released + cancelled = total",
+        {"total": total, "released": released, "years_audited": len(years), "tranches": len(by_tranche)},
+        figure,
+    )
+    return replace(
+        schedule,
+        years=years,
+        cancelled_at_expiry=cancelled,
+        released_total=released,
+        still_in_escrow=still,
+        explanations=[explanation],
+        released_by_tranche=by_tranche,
+    )
 
 
 def released_quantity(tranche) -> int:
@@ -180,10 +219,10 @@ class YearFigures:
     """One year as the deal page, the API and exports show it (shares)."""
 
     year: int
-    size: int           # the year's fifth (SPA 5.1)
-    released: int       # what this year's release moved out of escrow: its own part and its offsets
+    size: int  # the year's fifth (SPA 5.1)
+    released: int  # what this year's release moved out of escrow: its own part and its offsets
     offset_shares: int  # of `released`, the offsets for earlier years (SPA 5.2(2))
-    in_escrow: int      # of this year's fifth, still in escrow (deducted shares stay until offset or expiry)
+    in_escrow: int  # of this year's fifth, still in escrow (deducted shares stay until offset or expiry)
 
 
 def year_figures(deal, tranches) -> dict:
@@ -193,6 +232,11 @@ def year_figures(deal, tranches) -> dict:
     done = released_for_each_year(tranches)
     figures = {}
     for size, tranche in zip(sizes, tranches, strict=True):
-        figures[tranche.year] = YearFigures(tranche.year, size, released_quantity(tranche),
-                                            sum(offsets_of(tranche).values()), max(size - done[tranche.year], 0))
+        figures[tranche.year] = YearFigures(
+            tranche.year,
+            size,
+            released_quantity(tranche),
+            sum(offsets_of(tranche).values()),
+            max(size - done[tranche.year], 0),
+        )
     return figures

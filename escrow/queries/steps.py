@@ -1,16 +1,17 @@
 """Reads for pages, API and tasks: what is due, from whom, by when. No writes here."""
+
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from escrow.queries.clock import calendar_for, contract_today
 from escrow.contract.calendar import deposit_due
 from escrow.models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
+from escrow.notifications.texts import Text
+from escrow.queries.clock import calendar_for, contract_today
 from escrow.queries.deals import deals_visible_to
 from escrow.usecases.permissions import party_for
-from escrow.notifications.texts import Text
 
 S = TrancheState
 CONFIRM_DEPOSIT = _("Confirm the consideration shares were issued in the agent's name")
@@ -21,7 +22,7 @@ class NextStep:
     """Who must act next on a tranche or deal, what they must do, by when, under which clause."""
 
     roles: tuple
-    action: str          # a ROLE_ACTIONS key, or "" when nobody can act (e.g. waiting for the year to end)
+    action: str  # a ROLE_ACTIONS key, or "" when nobody can act (e.g. waiting for the year to end)
     description: object  # lazy: str() renders it in the reader's language (a page, the API, a reminder)
     due: date | None
     clause: str
@@ -38,32 +39,63 @@ def next_step(tranche, *, signed_roles=None) -> NextStep:
     """The one next step of a tranche, from its state (DESIGN.md "The life of a tranche")."""
     state = tranche.state
     if state == S.SCHEDULED:
-        return NextStep((), "", Text(_("Assessment year ends on %(day)s"), day=tranche.period_end),
-                        tranche.period_end, "SPA 1.4")
+        return NextStep(
+            (), "", Text(_("Assessment year ends on %(day)s"), day=tranche.period_end), tranche.period_end, "SPA 1.4"
+        )
     if state == S.AWAITING_REPORT:
-        return NextStep((Role.AUDITOR,), "file_report", _("File the audited revenue report"),
-                        tranche.release_due_date, "SPA 4.2, EA 3.1(a)")
+        return NextStep(
+            (Role.AUDITOR,),
+            "file_report",
+            _("File the audited revenue report"),
+            tranche.release_due_date,
+            "SPA 4.2, EA 3.1(a)",
+        )
     if state == S.AWAITING_INSTRUCTION:
         if tranche.calculation.get("requires_settlement"):
-            return NextStep((Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT), "sign_settlement",
-                            _("Agree and sign a settlement of the partial quantity (P5)"), tranche.release_due_date,
-                            "EA 3.1(a), EA 3.3")
+            return NextStep(
+                (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT),
+                "sign_settlement",
+                _("Agree and sign a settlement of the partial quantity (P5)"),
+                tranche.release_due_date,
+                "EA 3.1(a), EA 3.3",
+            )
         signed = set(signed_roles or ())
         missing = tuple(r for r in (Role.ISSUER, Role.PURCHASER) if r not in signed)
-        return NextStep(missing, "sign_joint_instruction", _("Sign the joint written instruction"),
-                        tranche.release_due_date, "EA 3.1(b), SPA 5.1")
+        return NextStep(
+            missing,
+            "sign_joint_instruction",
+            _("Sign the joint written instruction"),
+            tranche.release_due_date,
+            "EA 3.1(b), SPA 5.1",
+        )
     if state == S.INSTRUCTED:
-        return NextStep((Role.ESCROW_AGENT,), "prepare_release", _("Prepare the transfer (officer 1)"),
-                        tranche.transfer_due_date, "EA 3.2")
+        return NextStep(
+            (Role.ESCROW_AGENT,),
+            "prepare_release",
+            _("Prepare the transfer (officer 1)"),
+            tranche.transfer_due_date,
+            "EA 3.2",
+        )
     if state == S.RELEASE_PREPARED:
-        return NextStep((Role.ESCROW_AGENT,), "approve_release",
-                        _("Approve the transfer (a second, different officer)"), tranche.transfer_due_date, "EA 3.2")
+        return NextStep(
+            (Role.ESCROW_AGENT,),
+            "approve_release",
+            _("Approve the transfer (a second, different officer)"),
+            tranche.transfer_due_date,
+            "EA 3.2",
+        )
     if state == S.DISPUTED:
-        return NextStep((Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT), "propose_settlement",
-                        _("Settle the dispute in writing, signed by all parties, or file an award"), None, "EA 3.3")
+        return NextStep(
+            (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT),
+            "propose_settlement",
+            _("Settle the dispute in writing, signed by all parties, or file an award"),
+            None,
+            "EA 3.3",
+        )
     if state == S.SUSPENDED:
-        return NextStep((Role.ISSUER,), "lift_suspension", _("Lift the suspension when the breach is resolved"),
-                        None, "SPA 8.1")
+        return NextStep(
+            (Role.ISSUER,), "lift_suspension", _("Lift the suspension when the breach is resolved"), None, "SPA 8.1"
+        )
     return NextStep((), "", _("Released"), tranche.released_on, "EA 3.2")
 
 
@@ -73,8 +105,11 @@ def open_instruments(tranche):
 
 def tranches_with_context(deals):
     """Tranches of the given deals with what next_step needs, in a fixed number of queries."""
-    signatures = Prefetch("instruments", queryset=Instrument.objects.filter(status=Instrument.Status.OPEN)
-                          .prefetch_related("signatures__party"), to_attr="open_instruments")
+    signatures = Prefetch(
+        "instruments",
+        queryset=Instrument.objects.filter(status=Instrument.Status.OPEN).prefetch_related("signatures__party"),
+        to_attr="open_instruments",
+    )
     return Tranche.objects.filter(deal__in=deals).select_related("deal").prefetch_related(signatures)
 
 
@@ -82,8 +117,9 @@ def signed_roles_of(tranche):
     instruments = getattr(tranche, "open_instruments", None)
     if instruments is None:
         instruments = list(open_instruments(tranche))
-    return {s.party.role for i in instruments if i.kind == Instrument.Kind.JOINT_INSTRUCTION
-            for s in i.signatures.all()}
+    return {
+        s.party.role for i in instruments if i.kind == Instrument.Kind.JOINT_INSTRUCTION for s in i.signatures.all()
+    }
 
 
 @dataclass(frozen=True)
@@ -99,8 +135,11 @@ def actions_due_for(user, today=None):
     """What is waiting for this person, soonest deadline first, in a bounded number of queries."""
     today = today or contract_today()
     deals = list(deals_visible_to(user))
-    roles = dict(DealParty.objects.filter(deal__in=deals, organisation_id=user.organisation_id,
-                                          ended_at__isnull=True).values_list("deal_id", "role"))
+    roles = dict(
+        DealParty.objects.filter(
+            deal__in=deals, organisation_id=user.organisation_id, ended_at__isnull=True
+        ).values_list("deal_id", "role")
+    )
     due, calendars = [], CalendarCache()
     for deal in deals:
         step = next_step_for_deal(deal, calendars.get(deal))
@@ -130,7 +169,9 @@ def _due(deal, tranche, step, today, cal):
     if step.due is None:
         return DueAction(deal, tranche, step, None, None)
     calendar_days = (step.due - today).days
-    business = cal.business_days_between(today, step.due) if step.due >= today else -cal.business_days_between(step.due, today)
+    business = (
+        cal.business_days_between(today, step.due) if step.due >= today else -cal.business_days_between(step.due, today)
+    )
     return DueAction(deal, tranche, step, calendar_days, business)
 
 

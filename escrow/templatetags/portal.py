@@ -1,4 +1,5 @@
 """Presentation filters: shares, money, percentages and labels formatted for the active language."""
+
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -18,8 +19,14 @@ WHOLE_CURRENCIES = {"CNY", "RMB"}
 def grouped(number, places):
     """Groups of three with the language's separators. Django's zh_Hans format has no thousand
     separator; financial figures in Chinese documents are grouped 665,000,000, so ',' is the fallback."""
-    return numberformat.format(number, get_format("DECIMAL_SEPARATOR"), decimal_pos=places, grouping=3,
-                               thousand_sep=get_format("THOUSAND_SEPARATOR") or ",", force_grouping=True)
+    return numberformat.format(
+        number,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=places,
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR") or ",",
+        force_grouping=True,
+    )
 
 
 def _decimal(value):

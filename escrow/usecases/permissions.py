@@ -6,15 +6,24 @@ is_superuser or is_staff. Visibility is guardian's per-deal `view_deal` permissi
 that same membership by escrow.actions.visibility and read by escrow.queries.deals.
 Platform administration (creating deals, reference data, people) is staff work: `require_staff`.
 """
+
 from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotAllowed, NotFound
 from escrow.models import DealParty, Role
-from parties.access import administers
 from escrow.usecases.declared import (  # noqa: F401  (the role sets are imported from here too)
-    AGENT, AUDITOR, COMPLIANCE, CONTRACT_PARTIES, CONTRACT_USE_CASES, EVERYONE, ISSUER, PURCHASER, SELLER,
+    AGENT,
+    AUDITOR,
+    COMPLIANCE,
+    CONTRACT_PARTIES,
+    CONTRACT_USE_CASES,
+    EVERYONE,
+    ISSUER,
+    PURCHASER,
+    SELLER,
     STAFF_USE_CASES,
 )
+from parties.access import administers
 
 # action -> (roles allowed, clause), for every contract use case: read from the declaration.
 ROLE_ACTIONS = {name: (case.roles, case.clause) for name, case in CONTRACT_USE_CASES.items()}
@@ -54,7 +63,9 @@ def refusal(role, action) -> str:
     """Why this role may not take this action, in the reader's language, with the clause."""
     return _("As %(role)s you may not %(action)s (%(clause)s).") % {
         "role": Role(role).label if role else _("a visitor"),
-        "action": ACTION_PHRASES.get(action, action.replace("_", " ")), "clause": ROLE_ACTIONS[action][1]}
+        "action": ACTION_PHRASES.get(action, action.replace("_", " ")),
+        "clause": ROLE_ACTIONS[action][1],
+    }
 
 
 def require_staff(user, permission: str) -> None:
@@ -68,7 +79,8 @@ def require_staff(user, permission: str) -> None:
     if administers(user, needed):
         return
     if case:
-        raise NotAllowed(_("Only platform staff with the permission %(permission)s may %(action)s.")
-                         % {"permission": needed, "action": case.phrase})
-    raise NotAllowed(_("Only platform staff with the permission %(permission)s may do this.")
-                     % {"permission": needed})
+        raise NotAllowed(
+            _("Only platform staff with the permission %(permission)s may %(action)s.")
+            % {"permission": needed, "action": case.phrase}
+        )
+    raise NotAllowed(_("Only platform staff with the permission %(permission)s may do this.") % {"permission": needed})

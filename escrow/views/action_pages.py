@@ -4,6 +4,7 @@ adjustment, award, return for cancellation.
 Each page shows its form, runs one action, and shows the action's DomainError message on failure
 (nothing changed then). A person whose role may not take the action gets a 403 page.
 """
+
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
@@ -12,14 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from escrow.usecases.permissions import refusal
 from escrow import actions
 from escrow.documents.storage import read_upload
 from escrow.models import DealParty, Role, ShareMovement, TrancheState
-from parties.models import Organisation
-
+from escrow.usecases.permissions import refusal
 from escrow.views import forms
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
+from parties.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -39,59 +39,111 @@ class Page:
 
 def _file_report(user, tranche, data):
     upload = data["report"]
-    return actions.file_report(user, tranche.pk, audited_revenue=data["audited_revenue"],
-                               pdf=read_upload(upload), original_name=upload.name)
+    return actions.file_report(
+        user, tranche.pk, audited_revenue=data["audited_revenue"], pdf=read_upload(upload), original_name=upload.name
+    )
 
 
 def _file_award(user, tranche, data):
     upload = data["award"]
-    return actions.file_award(user, tranche.pk, quantity=data["quantity"], pdf_bytes=read_upload(upload),
-                              reference=data["reference"], original_name=upload.name)
+    return actions.file_award(
+        user,
+        tranche.pk,
+        quantity=data["quantity"],
+        pdf_bytes=read_upload(upload),
+        reference=data["reference"],
+        original_name=upload.name,
+    )
 
 
 PAGES = {
     "file_report": Page(
-        "file_report", forms.ReportForm, _("File the audited revenue report"), "SPA 4.2, EA 3.1(a)",
-        _("Upload the approved firm's written report and enter the audited operating revenue it states. "
-          "The portal then computes the release quantity (SPA 5.2) and prepares the joint instruction."),
-        _("File the report"), _("Report filed. The joint instruction is ready for signature."), _file_report,
-        uploads=("report",)),
+        "file_report",
+        forms.ReportForm,
+        _("File the audited revenue report"),
+        "SPA 4.2, EA 3.1(a)",
+        _(
+            "Upload the approved firm's written report and enter the audited operating revenue it states. "
+            "The portal then computes the release quantity (SPA 5.2) and prepares the joint instruction."
+        ),
+        _("File the report"),
+        _("Report filed. The joint instruction is ready for signature."),
+        _file_report,
+        uploads=("report",),
+    ),
     "raise_dispute": Page(
-        "raise_dispute", forms.ReasonForm, _("Dispute the quantity"), "EA 3.3",
+        "raise_dispute",
+        forms.ReasonForm,
+        _("Dispute the quantity"),
+        "EA 3.3",
         _("A dispute suspends the release until a settlement signed by all parties or an effective award."),
-        _("Raise the dispute"), _("Dispute recorded; the release is suspended."),
-        lambda user, t, d: actions.raise_dispute(user, t.pk, reason=d["reason"])),
+        _("Raise the dispute"),
+        _("Dispute recorded; the release is suspended."),
+        lambda user, t, d: actions.raise_dispute(user, t.pk, reason=d["reason"]),
+    ),
     "suspend_release": Page(
-        "suspend_release", forms.ReasonForm, _("Suspend the release"), "SPA 8.1",
+        "suspend_release",
+        forms.ReasonForm,
+        _("Suspend the release"),
+        "SPA 8.1",
         _("The issuer may suspend the release for the seller's breach of its commitments."),
-        _("Suspend the release"), _("Release suspended."),
-        lambda user, t, d: actions.suspend_release(user, t.pk, reason=d["reason"])),
+        _("Suspend the release"),
+        _("Release suspended."),
+        lambda user, t, d: actions.suspend_release(user, t.pk, reason=d["reason"]),
+    ),
     "lift_suspension": Page(
-        "lift_suspension", forms.ReasonForm, _("Lift the suspension"), "SPA 8.1",
+        "lift_suspension",
+        forms.ReasonForm,
+        _("Lift the suspension"),
+        "SPA 8.1",
         _("The tranche returns to where it was before the suspension."),
-        _("Lift the suspension"), _("Suspension lifted."),
-        lambda user, t, d: actions.lift_suspension(user, t.pk, reason=d["reason"])),
+        _("Lift the suspension"),
+        _("Suspension lifted."),
+        lambda user, t, d: actions.lift_suspension(user, t.pk, reason=d["reason"]),
+    ),
     "withdraw_preparation": Page(
-        "withdraw_preparation", forms.ReasonForm, _("Send the preparation back"), "EA 3.2",
+        "withdraw_preparation",
+        forms.ReasonForm,
+        _("Send the preparation back"),
+        "EA 3.2",
         _("The reviewing officer sends the prepared transfer back to be prepared again."),
-        _("Send it back"), _("Preparation sent back."),
-        lambda user, t, d: actions.withdraw_preparation(user, t.pk, reason=d["reason"])),
+        _("Send it back"),
+        _("Preparation sent back."),
+        lambda user, t, d: actions.withdraw_preparation(user, t.pk, reason=d["reason"]),
+    ),
     "propose_settlement": Page(
-        "propose_settlement", forms.QuantityForm, _("Propose a settlement"), "EA 3.3",
+        "propose_settlement",
+        forms.QuantityForm,
+        _("Propose a settlement"),
+        "EA 3.3",
         _("A written settlement of the quantity takes effect when all four parties have signed it."),
-        _("Issue the settlement for signature"), _("Settlement issued; every party must now sign it."),
-        lambda user, t, d: actions.propose_settlement(user, t.pk, quantity=d["quantity"], reason=d["reason"])),
+        _("Issue the settlement for signature"),
+        _("Settlement issued; every party must now sign it."),
+        lambda user, t, d: actions.propose_settlement(user, t.pk, quantity=d["quantity"], reason=d["reason"]),
+    ),
     "propose_adjustment": Page(
-        "propose_adjustment", forms.AdjustmentForm, _("Propose an adjustment"), "SPA 5.3",
+        "propose_adjustment",
+        forms.AdjustmentForm,
+        _("Propose an adjustment"),
+        "SPA 5.3",
         _("Under exceptional circumstances quantity and timing may change by written agreement of all parties."),
-        _("Issue the adjustment for signature"), _("Adjustment issued; every party must now sign it."),
-        lambda user, t, d: actions.propose_adjustment(user, t.pk, quantity=d["quantity"], reason=d["reason"],
-                                                      release_due_date=d.get("release_due_date"))),
+        _("Issue the adjustment for signature"),
+        _("Adjustment issued; every party must now sign it."),
+        lambda user, t, d: actions.propose_adjustment(
+            user, t.pk, quantity=d["quantity"], reason=d["reason"], release_due_date=d.get("release_due_date")
+        ),
+    ),
     "file_award": Page(
-        "file_award", forms.AwardForm, _("File an arbitral award or ruling"), "EA 3.3, SPA 10.2",
+        "file_award",
+        forms.AwardForm,
+        _("File an arbitral award or ruling"),
+        "EA 3.3, SPA 10.2",
         _("An effective CIETAC award or court ruling ends the dispute and fixes the quantity."),
-        _("File the award"), _("Award filed; a new joint instruction is ready for signature."), _file_award,
-        uploads=("award",)),
+        _("File the award"),
+        _("Award filed; a new joint instruction is ready for signature."),
+        _file_award,
+        uploads=("award",),
+    ),
 }
 
 
@@ -111,9 +163,18 @@ def tranche_action(action):
             if ok:
                 done(request, page.success)
                 return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)
-        return render(request, "escrow/action_form.html", {
-            "deal": deal, "tranche": tranche, "role": role, "page": page, "form": form,
-        }, status=400 if request.method == "POST" else 200)
+        return render(
+            request,
+            "escrow/action_form.html",
+            {
+                "deal": deal,
+                "tranche": tranche,
+                "role": role,
+                "page": page,
+                "form": form,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
 
     view.__name__ = action
     return view
@@ -124,13 +185,18 @@ def confirm_deposit(request, slug):
     deal, role = _allowed(request, slug, "confirm_deposit")
     form = forms.DepositForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal,
-                         reference=form.cleaned_data["reference"])
+        _r, ok = attempt(
+            request, form, actions.confirm_deposit, request.user, deal, reference=form.cleaned_data["reference"]
+        )
         if ok:
             done(request, _("Deposit confirmed: the shares are in escrow."))
             return redirect("escrow:deal", slug=deal.slug)
-    return render(request, "escrow/confirm_deposit.html", {"deal": deal, "role": role, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "escrow/confirm_deposit.html",
+        {"deal": deal, "role": role, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _allowed(request, slug, action):
@@ -143,24 +209,36 @@ def _allowed(request, slug, action):
 
 
 def approved_auditors(deal):
-    return (DealParty.objects.filter(deal=deal, role=Role.AUDITOR, approved_at__isnull=False, ended_at__isnull=True)
-            .select_related("organisation", "approved_by").order_by("approved_at"))
+    return (
+        DealParty.objects.filter(deal=deal, role=Role.AUDITOR, approved_at__isnull=False, ended_at__isnull=True)
+        .select_related("organisation", "approved_by")
+        .order_by("approved_at")
+    )
 
 
 def firms_to_approve(deal):
     """Accounting firms the issuer may still approve: not approved on this deal, playing no other role on it."""
-    taken = DealParty.objects.filter(deal=deal, ended_at__isnull=True).exclude(role=Role.AUDITOR,
-                                                                               approved_at__isnull=True)
-    return (Organisation.objects.filter(kind=Organisation.Kind.ACCOUNTING_FIRM)
-            .exclude(pk__in=taken.values("organisation_id")).order_by("name"))
+    taken = DealParty.objects.filter(deal=deal, ended_at__isnull=True).exclude(
+        role=Role.AUDITOR, approved_at__isnull=True
+    )
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.ACCOUNTING_FIRM)
+        .exclude(pk__in=taken.values("organisation_id"))
+        .order_by("name")
+    )
 
 
 def _approve(user, deal, data):
     if data.get("organisation"):
         return actions.approve_auditor(user, deal, data["organisation"])
-    return actions.approve_new_auditor(user, deal, name=data["name"], name_zh=data["name_zh"],
-                                       jurisdiction=data["jurisdiction"],
-                                       registration_number=data["registration_number"])
+    return actions.approve_new_auditor(
+        user,
+        deal,
+        name=data["name"],
+        name_zh=data["name_zh"],
+        jurisdiction=data["jurisdiction"],
+        registration_number=data["registration_number"],
+    )
 
 
 @login_required
@@ -171,12 +249,22 @@ def approve_auditor(request, slug):
     if request.method == "POST" and form.is_valid():
         party, ok = attempt(request, form, _approve, request.user, deal, form.cleaned_data)
         if ok:
-            done(request, gettext("%(firm)s is approved as the accounting firm (SPA 4.2).")
-                 % {"firm": party.organisation})
+            done(
+                request,
+                gettext("%(firm)s is approved as the accounting firm (SPA 4.2).") % {"firm": party.organisation},
+            )
             return redirect("escrow:deal", slug=deal.slug)
-    return render(request, "escrow/approve_auditor.html", {
-        "deal": deal, "role": role, "form": form, "approved": approved_auditors(deal),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "escrow/approve_auditor.html",
+        {
+            "deal": deal,
+            "role": role,
+            "form": form,
+            "approved": approved_auditors(deal),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -185,14 +273,23 @@ def return_for_cancellation(request, slug):
     deal, role = _allowed(request, slug, "return_for_cancellation")
     form = forms.ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        _r, ok = attempt(request, form, actions.return_for_cancellation, request.user, deal,
-                         reference=form.cleaned_data["reference"])
+        _r, ok = attempt(
+            request, form, actions.return_for_cancellation, request.user, deal, reference=form.cleaned_data["reference"]
+        )
         if ok:
             done(request, _("Shares returned for cancellation; the escrow is closed."))
             return redirect("escrow:deal", slug=deal.slug)
-    return render(request, "escrow/return_for_cancellation.html", {
-        "deal": deal, "role": role, "form": form,
-        "balances": ShareMovement.objects.filter(deal=deal).balances(),
-        "open_years": list(deal.tranches.exclude(state=TrancheState.RELEASED).order_by("year")
-                           .values_list("year", flat=True)),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "escrow/return_for_cancellation.html",
+        {
+            "deal": deal,
+            "role": role,
+            "form": form,
+            "balances": ShareMovement.objects.filter(deal=deal).balances(),
+            "open_years": list(
+                deal.tranches.exclude(state=TrancheState.RELEASED).order_by("year").values_list("year", flat=True)
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

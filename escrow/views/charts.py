@@ -1,4 +1,5 @@
 """Server-rendered SVG bar charts: geometry only; templates/includes/chart.svg.html draws them."""
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -57,11 +58,17 @@ def bar_chart(title, groups, series, *, top=None) -> Chart:
             if value is None:
                 continue
             h = float(Decimal(value) / peak) * plot_h
-            chart.bars.append({"x": round(x0 + s_index * bar_w, 1), "y": round(HEIGHT - BOTTOM - h, 1),
-                               "w": round(bar_w - 2, 1), "h": round(h, 1), "css": s.css,
-                               "title": f"{label} — {s.name}: {compact(value)}"})
-    chart.yticks = [{"y": round(HEIGHT - BOTTOM - plot_h * i / 4, 1), "text": compact(peak * i / 4)}
-                    for i in range(5)]
+            chart.bars.append(
+                {
+                    "x": round(x0 + s_index * bar_w, 1),
+                    "y": round(HEIGHT - BOTTOM - h, 1),
+                    "w": round(bar_w - 2, 1),
+                    "h": round(h, 1),
+                    "css": s.css,
+                    "title": f"{label} — {s.name}: {compact(value)}",
+                }
+            )
+    chart.yticks = [{"y": round(HEIGHT - BOTTOM - plot_h * i / 4, 1), "text": compact(peak * i / 4)} for i in range(5)]
     chart.legend = [{"x": LEFT + i * 190, "css": s.css, "text": s.name} for i, s in enumerate(series)]
     return chart
 

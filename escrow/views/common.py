@@ -1,15 +1,15 @@
 """Shared view helpers: the one lookup of escrow.queries.deals as pages need it (404 for outsiders,
 SPA 9), and running one action from a form."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
-
 from escrow.contract.errors import DomainError, NotAllowed, NotFound
 from escrow.queries import deals as lookup
-from escrow.usecases.permissions import ROLE_ACTIONS, may
 from escrow.queries.steps import role_on
+from escrow.usecases.permissions import ROLE_ACTIONS, may
+from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
 
 
 def _found(find, *args, **kwargs):
@@ -60,4 +60,3 @@ def attempt(request, form, action, *args, **kwargs):
 
 def done(request, text):
     messages.success(request, text)
-

@@ -1,4 +1,5 @@
 """Each person's start page: what is waiting for me, my deals, my notifications."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +10,6 @@ from django.views.decorators.http import require_POST
 from escrow.models import DealParty, Notification
 from escrow.queries.deals import deals_visible_to
 from escrow.queries.steps import actions_due_for
-
 from escrow.views.links import step_url
 
 RECENT_NOTIFICATIONS = 8
@@ -18,18 +18,27 @@ RECENT_NOTIFICATIONS = 8
 @login_required
 def dashboard(request):
     due = [(item, step_url(item.deal, item.tranche, item.step.action)) for item in actions_due_for(request.user)]
-    return render(request, "escrow/dashboard.html", {
-        "due": due,
-        "deals": _my_deals(request.user),
-        "notifications": Notification.objects.filter(user=request.user).select_related("deal")[:RECENT_NOTIFICATIONS],
-        "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
-    })
+    return render(
+        request,
+        "escrow/dashboard.html",
+        {
+            "due": due,
+            "deals": _my_deals(request.user),
+            "notifications": Notification.objects.filter(user=request.user).select_related("deal")[
+                :RECENT_NOTIFICATIONS
+            ],
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        },
+    )
 
 
 def _my_deals(user):
     deals = list(deals_visible_to(user).order_by("slug"))
-    roles = dict(DealParty.objects.filter(deal__in=deals, organisation_id=user.organisation_id,
-                                          ended_at__isnull=True).values_list("deal_id", "role"))
+    roles = dict(
+        DealParty.objects.filter(
+            deal__in=deals, organisation_id=user.organisation_id, ended_at__isnull=True
+        ).values_list("deal_id", "role")
+    )
     return [(deal, roles.get(deal.pk)) for deal in deals]
 
 

@@ -1,5 +1,6 @@
 """/deals/new/: staff create a deal from its terms (SPA 1.4, 4.1, 5.1), through the same action as the
 admin, the API and the commands. Anyone else gets the 403 page; nothing is shown to them."""
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,8 +16,21 @@ from escrow.usecases.permissions import require_staff
 from escrow.views.common import attempt, done
 
 DEFAULT_ROWS, MAX_ROWS = 5, 30
-DEAL_FIELDS = ("slug", "name", "name_zh", "target_company", "total_shares", "share_class", "ticker",
-               "target_currency", "price_currency", "effective_date", "escrow_fee_per_year", "notes", "calendar")
+DEAL_FIELDS = (
+    "slug",
+    "name",
+    "name_zh",
+    "target_company",
+    "total_shares",
+    "share_class",
+    "ticker",
+    "target_currency",
+    "price_currency",
+    "effective_date",
+    "escrow_fee_per_year",
+    "notes",
+    "calendar",
+)
 
 
 def _text(label, max_length, required=True, **kwargs):
@@ -35,13 +49,19 @@ class DealTermsForm(forms.Form):
     ticker = _text(_("Ticker (for the closing prices, SPA 8.2)"), 20, required=False)
     target_currency = _text(_("Currency of the targets"), 3, initial="CNY")
     price_currency = _text(_("Currency of the share prices"), 3, initial="USD")
-    effective_date = forms.DateField(label=_("Agreement effective date (EA 1.1 counts from it)"),
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    escrow_fee_per_year = forms.DecimalField(label=_("Escrow fee per year (EA 4.4)"), min_value=0, max_digits=12,
-                                             decimal_places=2, initial=0)
+    effective_date = forms.DateField(
+        label=_("Agreement effective date (EA 1.1 counts from it)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    escrow_fee_per_year = forms.DecimalField(
+        label=_("Escrow fee per year (EA 4.4)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    calendar = _text(_("P6 calendar for business days"), 20, initial="CN",
-                     help_text=_("A country or market code, e.g. CN (mainland China), HK or NASDAQ."))
+    calendar = _text(
+        _("P6 calendar for business days"),
+        20,
+        initial="CN",
+        help_text=_("A country or market code, e.g. CN (mainland China), HK or NASDAQ."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,10 +70,14 @@ class DealTermsForm(forms.Form):
                 continue
             definition = DEFINITIONS_BY_KEY[key]
             self.fields[key] = forms.ChoiceField(
-                label=f"{definition.number} {key} ({definition.clause})", initial=definition.default,
+                label=f"{definition.number} {key} ({definition.clause})",
+                initial=definition.default,
                 help_text=gettext(definition.question),
-                choices=[(value, f"{value}: {gettext(definition.meanings.get(value, value))}")
-                         for value in definition.choices])
+                choices=[
+                    (value, f"{value}: {gettext(definition.meanings.get(value, value))}")
+                    for value in definition.choices
+                ],
+            )
 
     def policy_fields(self):
         return [self[key] for key in policy_keys() if key in self.fields]
@@ -63,15 +87,22 @@ class DealTermsForm(forms.Form):
 
     def terms(self, tranches):
         data = self.cleaned_data
-        return {**{key: data.get(key) for key in DEAL_FIELDS}, "tranches": tranches,
-                "policies": {key: data[key] for key in policy_keys() if key in self.fields}}
+        return {
+            **{key: data.get(key) for key in DEAL_FIELDS},
+            "tranches": tranches,
+            "policies": {key: data[key] for key in policy_keys() if key in self.fields},
+        }
 
 
 class TrancheRowForm(forms.Form):
     period_start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
-    target_revenue = forms.DecimalField(label=_("Target operating revenue"), max_digits=20, decimal_places=2,
-                                        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    target_revenue = forms.DecimalField(
+        label=_("Target operating revenue"),
+        max_digits=20,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
 
 
 class BaseTrancheRows(forms.BaseFormSet):
@@ -82,8 +113,9 @@ class BaseTrancheRows(forms.BaseFormSet):
 
 
 def tranche_rows(count):
-    return forms.formset_factory(TrancheRowForm, formset=BaseTrancheRows, extra=count, max_num=MAX_ROWS,
-                                 validate_max=True)
+    return forms.formset_factory(
+        TrancheRowForm, formset=BaseTrancheRows, extra=count, max_num=MAX_ROWS, validate_max=True
+    )
 
 
 @login_required
@@ -99,11 +131,18 @@ def create_deal_page(request):
     if data is not None and form.is_valid() and tranches.is_valid():
         deal, ok = attempt(request, form, create_deal, request.user, **form.terms(tranches.rows()))
         if ok:
-            done(request, gettext("Deal %(name)s created with %(count)s tranches; add its parties next.")
-                 % {"name": deal.name, "count": deal.tranche_count})
+            done(
+                request,
+                gettext("Deal %(name)s created with %(count)s tranches; add its parties next.")
+                % {"name": deal.name, "count": deal.tranche_count},
+            )
             return redirect("admin:escrow_deal_change", deal.pk)
-    return render(request, "escrow/deal_create.html", {"form": form, "tranches": tranches},
-                  status=400 if data is not None else 200)
+    return render(
+        request,
+        "escrow/deal_create.html",
+        {"form": form, "tranches": tranches},
+        status=400 if data is not None else 200,
+    )
 
 
 def _row_count(request):

@@ -1,4 +1,5 @@
 """The deal page: years as a timeline, charts, ledger, policies, parties, penalty meter."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -7,7 +8,6 @@ from django.shortcuts import render
 from escrow.contract.policies import POLICY_DEFINITIONS
 from escrow.models import Deal, DealParty, Role, ShareMovement, TrancheState
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
-
 from escrow.views.common import deal_for, viewer
 from escrow.views.links import step_url
 from escrow.views.presenters import revenue_chart, shares_chart, year_rows
@@ -22,30 +22,47 @@ def deal_page(request, slug):
         tranche.deal = deal
     rows = year_rows(deal, tranches, role)
     deal_step = next_step_for_deal(deal)
-    return render(request, "escrow/deal.html", {
-        "deal": deal, "role": role, "can": can, "rows": rows,
-        "deal_step": deal_step,
-        # SPA 5.2(1): the return for cancellation is offered once every year is released.
-        "may_return": deal.state == Deal.State.IN_ESCROW and bool(tranches)
-        and all(t.state == TrancheState.RELEASED for t in tranches),
-        "deal_step_url": step_url(deal, None, deal_step.action) if deal_step else None,
-        "balances": ShareMovement.objects.filter(deal=deal).balances(),
-        "policies": policies_in_force(deal),
-        "parties": parties_of(deal),
-        "revenue_chart": revenue_chart(deal, tranches),
-        "shares_chart": shares_chart(rows),
-        "penalties": [r for r in rows if r.penalty is not None],
-    })
+    return render(
+        request,
+        "escrow/deal.html",
+        {
+            "deal": deal,
+            "role": role,
+            "can": can,
+            "rows": rows,
+            "deal_step": deal_step,
+            # SPA 5.2(1): the return for cancellation is offered once every year is released.
+            "may_return": deal.state == Deal.State.IN_ESCROW
+            and bool(tranches)
+            and all(t.state == TrancheState.RELEASED for t in tranches),
+            "deal_step_url": step_url(deal, None, deal_step.action) if deal_step else None,
+            "balances": ShareMovement.objects.filter(deal=deal).balances(),
+            "policies": policies_in_force(deal),
+            "parties": parties_of(deal),
+            "revenue_chart": revenue_chart(deal, tranches),
+            "shares_chart": shares_chart(rows),
+            "penalties": [r for r in rows if r.penalty is not None],
+        },
+    )
 
 
 def policies_in_force(deal):
-    return [{"definition": d, "value": getattr(deal, d.key), "meaning": d.meanings.get(getattr(deal, d.key), ""),
-             "is_default": getattr(deal, d.key) == d.default} for d in POLICY_DEFINITIONS]
+    return [
+        {
+            "definition": d,
+            "value": getattr(deal, d.key),
+            "meaning": d.meanings.get(getattr(deal, d.key), ""),
+            "is_default": getattr(deal, d.key) == d.default,
+        }
+        for d in POLICY_DEFINITIONS
+    ]
 
 
 def parties_of(deal):
-    people = Prefetch("organisation__people", queryset=get_user_model().objects.filter(is_active=True)
-                      .order_by("last_name", "first_name"))
+    people = Prefetch(
+        "organisation__people",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name"),
+    )
     parties = DealParty.objects.filter(deal=deal, ended_at__isnull=True).select_related("organisation")
     order = list(Role.values)
     return sorted(parties.prefetch_related(people), key=lambda p: order.index(p.role) if p.role in order else 99)

@@ -1,14 +1,14 @@
 """Documents leave the portal only through this permission-checked view (never a media URL)."""
+
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from csp.constants import SELF
-from csp.decorators import csp_replace
 
-from escrow.documents.storage import document_bytes
 from escrow.contract.errors import DomainError
-
+from escrow.documents.storage import document_bytes
 from escrow.views.common import document_for
 
 

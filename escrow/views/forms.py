@@ -1,4 +1,5 @@
 """Input forms of the portal. They check shape only; the actions decide what is allowed."""
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +12,20 @@ HASH_FIELD = dict(widget=forms.HiddenInput, min_length=64, max_length=64)
 class ReauthForm(forms.Form):
     """Re-authentication at the moment of signing: password, or the TOTP code when 2FA is on."""
 
-    password = forms.CharField(label=_("Your password"), required=False, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
-                                                                 "data-testid": "password"}))
-    otp_token = forms.CharField(label=_("Code from your authenticator app"), required=False, max_length=12,
-                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                              "inputmode": "numeric", "data-testid": "otp-token"}))
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "data-testid": "password"}),
+    )
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "data-testid": "otp-token"}
+        ),
+    )
 
     def __init__(self, *args, two_factor=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,52 +66,87 @@ class PrepareForm(ReauthForm):
 
 class ApproveForm(PrepareForm):
     transfer_reference = forms.CharField(
-        label=_("Transfer agent's reference"), max_length=200,
-        widget=forms.TextInput(attrs={"data-testid": "transfer-reference"}))
+        label=_("Transfer agent's reference"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-testid": "transfer-reference"}),
+    )
     field_order = ["transfer_reference", "confirm", "password", "otp_token", "expected_sha256"]
 
 
 class ReportForm(forms.Form):
     audited_revenue = forms.CharField(
-        label=_("Audited operating revenue (RMB)"), max_length=40,
+        label=_("Audited operating revenue (RMB)"),
+        max_length=40,
         help_text=_("As stated in the report, e.g. 665,000,000.00"),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": "audited-revenue"}))
-    report = forms.FileField(label=_("The signed report (PDF)"),
-                             widget=forms.ClearableFileInput(attrs={"accept": "application/pdf",
-                                                                    "data-testid": "report-file"}))
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": "audited-revenue"}),
+    )
+    report = forms.FileField(
+        label=_("The signed report (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf", "data-testid": "report-file"}),
+    )
 
 
 class DepositForm(forms.Form):
-    reference = forms.CharField(label=_("Transfer agent's reference for the issue"), max_length=200,
-                                required=False, widget=forms.TextInput(attrs={"data-testid": "deposit-reference"}))
-    confirm = forms.BooleanField(label=_("The consideration shares are registered in the agent's name."),
-                                 widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}))
+    reference = forms.CharField(
+        label=_("Transfer agent's reference for the issue"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "deposit-reference"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("The consideration shares are registered in the agent's name."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
+    )
 
 
 class ReturnForm(forms.Form):
-    reference = forms.CharField(label=_("Transfer agent's reference for the return"), max_length=200,
-                                required=False, widget=forms.TextInput(attrs={"data-testid": "return-reference"}))
+    reference = forms.CharField(
+        label=_("Transfer agent's reference for the return"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "return-reference"}),
+    )
     confirm = forms.BooleanField(
         label=_("The shares still in escrow go back to the issuer for cancellation, and the escrow closes."),
         widget=forms.CheckboxInput(attrs={"data-testid": "intent-checkbox"}),
-        error_messages={"required": _("Tick the box to confirm the return.")})
+        error_messages={"required": _("Tick the box to confirm the return.")},
+    )
 
 
 class AuditorForm(forms.Form):
     """SPA 4.2: an accounting firm already in the portal, or a new one to be created and approved."""
 
     organisation = forms.ModelChoiceField(
-        label=_("An accounting firm already in the portal"), queryset=None, required=False,
+        label=_("An accounting firm already in the portal"),
+        queryset=None,
+        required=False,
         empty_label=_("— a new firm, entered below —"),
-        widget=forms.Select(attrs={"data-testid": "auditor-choice"}))
-    name = forms.CharField(label=_("Legal name of the new firm"), max_length=200, required=False,
-                           widget=forms.TextInput(attrs={"data-testid": "firm-name"}))
-    name_zh = forms.CharField(label=_("Chinese name (optional)"), max_length=200, required=False,
-                              widget=forms.TextInput(attrs={"data-testid": "firm-name-zh"}))
-    jurisdiction = forms.CharField(label=_("Jurisdiction"), max_length=100, required=False,
-                                   widget=forms.TextInput(attrs={"data-testid": "firm-jurisdiction"}))
-    registration_number = forms.CharField(label=_("Registration number"), max_length=100, required=False,
-                                          widget=forms.TextInput(attrs={"data-testid": "firm-registration"}))
+        widget=forms.Select(attrs={"data-testid": "auditor-choice"}),
+    )
+    name = forms.CharField(
+        label=_("Legal name of the new firm"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "firm-name"}),
+    )
+    name_zh = forms.CharField(
+        label=_("Chinese name (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "firm-name-zh"}),
+    )
+    jurisdiction = forms.CharField(
+        label=_("Jurisdiction"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "firm-jurisdiction"}),
+    )
+    registration_number = forms.CharField(
+        label=_("Registration number"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "firm-registration"}),
+    )
 
     def __init__(self, *args, firms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,28 +168,38 @@ class AuditorForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"})
+    )
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Shares to release"), min_value=0,
-                                  widget=forms.NumberInput(attrs={"data-testid": "quantity"}))
-    reason = forms.CharField(label=_("What the parties agreed"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}))
+    quantity = forms.IntegerField(
+        label=_("Shares to release"), min_value=0, widget=forms.NumberInput(attrs={"data-testid": "quantity"})
+    )
+    reason = forms.CharField(
+        label=_("What the parties agreed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}),
+    )
 
 
 class AdjustmentForm(QuantityForm):
-    release_due_date = forms.DateField(label=_("New release date (optional)"), required=False,
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+    release_due_date = forms.DateField(
+        label=_("New release date (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class AwardForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Shares to release under the award"), min_value=0,
-                                  widget=forms.NumberInput(attrs={"data-testid": "quantity"}))
+    quantity = forms.IntegerField(
+        label=_("Shares to release under the award"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"data-testid": "quantity"}),
+    )
     reference = forms.CharField(label=_("Case number of the award or ruling"), max_length=200)
-    award = forms.FileField(label=_("The award or ruling (PDF)"),
-                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    award = forms.FileField(
+        label=_("The award or ruling (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+    )
 
 
 WHATIF_POLICIES = ("excess_credit", "offset_base", "offset_order", "rounding", "partial_release")
@@ -159,14 +213,22 @@ class WhatIfForm(forms.Form):
         self.years = [t.year for t in tranches]
         for t in tranches:
             self.fields[f"revenue_{t.year}"] = forms.DecimalField(
-                label=_("Year %(n)s revenue") % {"n": t.year}, required=False, min_value=0, max_digits=20,
-                decimal_places=2, widget=forms.NumberInput(attrs={"step": "any", "data-testid": f"revenue-{t.year}"}))
+                label=_("Year %(n)s revenue") % {"n": t.year},
+                required=False,
+                min_value=0,
+                max_digits=20,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"step": "any", "data-testid": f"revenue-{t.year}"}),
+            )
         for definition in POLICY_DEFINITIONS:
             if definition.key in WHATIF_POLICIES:
                 self.fields[definition.key] = forms.ChoiceField(
-                    label=f"{definition.number} {definition.key}", choices=[(c, c) for c in definition.choices],
+                    label=f"{definition.number} {definition.key}",
+                    choices=[(c, c) for c in definition.choices],
                     help_text=gettext(definition.question),
-                    initial=getattr(deal, definition.key), required=False)
+                    initial=getattr(deal, definition.key),
+                    required=False,
+                )
 
     def clean(self):
         data = super().clean()
@@ -175,8 +237,9 @@ class WhatIfForm(forms.Form):
         while known and revenues[known - 1] is None:
             known -= 1
         if any(r is None for r in revenues[:known]):
-            raise forms.ValidationError(_("Enter the revenues year by year without gaps: offsets run in year "
-                                          "order (SPA 5.2(2))."))
+            raise forms.ValidationError(
+                _("Enter the revenues year by year without gaps: offsets run in year order (SPA 5.2(2)).")
+            )
         data["actuals"] = revenues[:known]
         return data
 

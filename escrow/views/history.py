@@ -1,4 +1,5 @@
 """Compliance history: browse a deal's hash-chained history with filters, verify it, export it."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -8,9 +9,8 @@ from django.utils import timezone
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
 from escrow.queries.history import history_of
-
-from escrow.views.forms import HistoryFilterForm
 from escrow.views.common import deal_for, viewer
+from escrow.views.forms import HistoryFilterForm
 
 PER_PAGE = 50
 
@@ -25,18 +25,28 @@ def history(request, slug):
         entries = _filtered(entries, form.cleaned_data)
     page = Paginator(entries.order_by("-seq"), PER_PAGE).get_page(request.GET.get("page"))
     chain = HistoryChain.objects.filter(key=chain_key_for(deal)).first()
-    return render(request, "escrow/history.html", {
-        "deal": deal, "role": role, "can": can, "form": form, "page": page,
-        "check": verify_chain(chain) if chain else None, "query": _query_without_page(request),
-    })
+    return render(
+        request,
+        "escrow/history.html",
+        {
+            "deal": deal,
+            "role": role,
+            "can": can,
+            "form": form,
+            "page": page,
+            "check": verify_chain(chain) if chain else None,
+            "query": _query_without_page(request),
+        },
+    )
 
 
 def _choices(entries):
     return {
-        "parties": entries.exclude(acting_for="").order_by("acting_for").values_list("acting_for", flat=True)
+        "parties": entries.exclude(acting_for="")
+        .order_by("acting_for")
+        .values_list("acting_for", flat=True)
         .distinct(),
-        "people": entries.exclude(actor=None).order_by("actor_name").values_list("actor_id", "actor_name")
-        .distinct(),
+        "people": entries.exclude(actor=None).order_by("actor_name").values_list("actor_id", "actor_name").distinct(),
         "actions": entries.order_by("action").values_list("action", flat=True).distinct(),
     }
 

@@ -5,6 +5,7 @@ The contract engine (escrow.contract) has no Django and speaks English; its poli
 meanings are marked here with gettext_noop so the catalogue carries them, and the `translated`
 filter looks them up at render time.
 """
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -32,8 +33,9 @@ POLICY_WORDING = [
     # xgettext:no-python-format
     gettext_noop("the whole excess, only when revenue beats the target by more than 50% (6-K summary)"),
     gettext_noop('Which "Target Operating Revenue of the particular period" converts an offset into shares?'),
-    gettext_noop("the target of the earlier year whose shortfall is offset (full offset returns exactly the "
-                 "deducted shares)"),
+    gettext_noop(
+        "the target of the earlier year whose shortfall is offset (full offset returns exactly the deducted shares)"
+    ),
     gettext_noop("the target of the year that has the excess"),
     gettext_noop("In which order are earlier shortfalls offset?"),
     gettext_noop("the earliest year with a shortfall first"),

@@ -3,6 +3,7 @@
 The routes are the `page` of each use case in escrow.usecases.declared; a step is a contract use case
 that writes (reads such as view_deal have pages too, but nobody is asked to take them).
 """
+
 from django.urls import reverse
 
 from escrow.models import Instrument
@@ -10,8 +11,9 @@ from escrow.usecases import CONTRACT_USE_CASES
 
 STEPS = [case for case in CONTRACT_USE_CASES.values() if case.writes and case.page]
 # Signing an instrument: the use case sign_<kind> signs the open instrument of that kind.
-SIGN_KINDS = {case.name: Instrument.Kind(case.name.removeprefix("sign_"))
-              for case in STEPS if case.scope == "instrument"}
+SIGN_KINDS = {
+    case.name: Instrument.Kind(case.name.removeprefix("sign_")) for case in STEPS if case.scope == "instrument"
+}
 # Pages about the whole deal, not one year.
 DEAL_PAGES = {case.name: case.page for case in STEPS if case.scope == "deal"}
 TRANCHE_PAGES = {case.name: case.page for case in STEPS if case.scope == "tranche"}

@@ -1,5 +1,6 @@
 """A deal's years as the deal page shows them: the figures of escrow.queries.quantities.year_figures
 (the same the API and exports read), next steps and penalty meters."""
+
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
@@ -8,7 +9,6 @@ from django.utils.translation import gettext as _
 from escrow.models import PenaltyDay
 from escrow.queries.quantities import year_figures
 from escrow.queries.steps import next_step, signed_roles_of
-
 from escrow.views.charts import Series, bar_chart
 from escrow.views.links import step_url
 
@@ -40,24 +40,43 @@ def year_rows(deal, tranches, role) -> list:
     for tranche in tranches:
         step = next_step(tranche, signed_roles=signed_roles_of(tranche))
         figure = figures[tranche.year]
-        rows.append(YearRow(tranche, figure.size, figure.released, figure.offset_shares, figure.in_escrow, step,
-                            step_url(deal, tranche, step.action), bool(role and role in step.roles),
-                            penalties.get(tranche.pk)))
+        rows.append(
+            YearRow(
+                tranche,
+                figure.size,
+                figure.released,
+                figure.offset_shares,
+                figure.in_escrow,
+                step,
+                step_url(deal, tranche, step.action),
+                bool(role and role in step.roles),
+                penalties.get(tranche.pk),
+            )
+        )
     return rows
 
 
 def revenue_chart(deal, tranches):
     groups = [_("Year %(n)s") % {"n": t.year} for t in tranches]
-    return bar_chart(_("Audited revenue against target"), groups, [
-        Series(_("Target"), "bar-target", [t.target_revenue for t in tranches]),
-        Series(_("Audited revenue"), "bar-revenue", [t.audited_revenue for t in tranches]),
-    ])
+    return bar_chart(
+        _("Audited revenue against target"),
+        groups,
+        [
+            Series(_("Target"), "bar-target", [t.target_revenue for t in tranches]),
+            Series(_("Audited revenue"), "bar-revenue", [t.audited_revenue for t in tranches]),
+        ],
+    )
 
 
 def shares_chart(rows):
     groups = [_("Year %(n)s") % {"n": r.tranche.year} for r in rows]
-    return bar_chart(_("Shares per year"), groups, [
-        Series(_("Released"), "bar-released", [r.released for r in rows]),
-        Series(_("Deducted"), "bar-deducted", [r.tranche.deducted for r in rows]),
-        Series(_("Still in escrow"), "bar-escrow", [r.in_escrow for r in rows]),
-    ], top=max([r.size for r in rows] + [r.released for r in rows] + [1]))
+    return bar_chart(
+        _("Shares per year"),
+        groups,
+        [
+            Series(_("Released"), "bar-released", [r.released for r in rows]),
+            Series(_("Deducted"), "bar-deducted", [r.tranche.deducted for r in rows]),
+            Series(_("Still in escrow"), "bar-escrow", [r.in_escrow for r in rows]),
+        ],
+        top=max([r.size for r in rows] + [r.released for r in rows] + [1]),
+    )

@@ -1,16 +1,16 @@
 """The signing ceremony: the exact document, a plain summary, intent, re-authentication, a receipt."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from escrow.usecases.permissions import refusal
 from escrow import actions
 from escrow.models import DealParty, Role, Signature
-from parties.twofactor import has_two_factor
-
+from escrow.usecases.permissions import refusal
 from escrow.views.common import attempt, client_ip, deal_for, done, instrument_for, user_agent, viewer
 from escrow.views.forms import SignForm
+from parties.twofactor import has_two_factor
 
 
 @login_required
@@ -22,24 +22,42 @@ def sign(request, pk):
         # Every role on the deal may read the document here; only the table's signatories may sign it.
         raise PermissionDenied(refusal(role, f"sign_{instrument.kind}"))
     two_factor = has_two_factor(request.user)
-    form = SignForm(request.POST or None, two_factor=two_factor,
-                    initial={"expected_sha256": instrument.document.sha256})
+    form = SignForm(
+        request.POST or None, two_factor=two_factor, initial={"expected_sha256": instrument.document.sha256}
+    )
     if request.method == "POST" and form.is_valid():
         _result, ok = attempt(
-            request, form, actions.sign_instrument, request.user, instrument.pk,
-            expected_sha256=form.cleaned_data["expected_sha256"], ip=client_ip(request),
-            user_agent=user_agent(request), **form.credentials())
+            request,
+            form,
+            actions.sign_instrument,
+            request.user,
+            instrument.pk,
+            expected_sha256=form.cleaned_data["expected_sha256"],
+            ip=client_ip(request),
+            user_agent=user_agent(request),
+            **form.credentials(),
+        )
         if ok:
             signature = Signature.objects.get(instrument=instrument, signer=request.user)
             done(request, _("Signed. Keep the document hash below as your receipt."))
             return redirect("escrow:signature_receipt", pk=signature.pk)
-    return render(request, "escrow/sign.html", {
-        "deal": deal, "tranche": instrument.tranche, "instrument": instrument, "form": form, "role": role,
-        "two_factor": two_factor, "seller": _seller(deal),
-        "signatures": instrument.signatures.select_related("party__organisation", "signer"),
-        "explanations": (instrument.calculation or {}).get("explanations", []),
-        "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "escrow/sign.html",
+        {
+            "deal": deal,
+            "tranche": instrument.tranche,
+            "instrument": instrument,
+            "form": form,
+            "role": role,
+            "two_factor": two_factor,
+            "seller": _seller(deal),
+            "signatures": instrument.signatures.select_related("party__organisation", "signer"),
+            "explanations": (instrument.calculation or {}).get("explanations", []),
+            "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _seller(deal):
@@ -50,12 +68,21 @@ def _seller(deal):
 @login_required
 def signature_receipt(request, pk):
     signature = get_object_or_404(
-        Signature.objects.select_related("instrument__document", "instrument__tranche", "party__organisation",
-                                         "signer"), pk=pk)
+        Signature.objects.select_related(
+            "instrument__document", "instrument__tranche", "party__organisation", "signer"
+        ),
+        pk=pk,
+    )
     deal = deal_for(request, signature.instrument.tranche.deal_id)
-    return render(request, "escrow/signature_receipt.html", {
-        "deal": deal, "signature": signature, "instrument": signature.instrument,
-        "tranche": signature.instrument.tranche,
-        "matches": signature.sha256 == signature.instrument.document.sha256,
-        "is_mine": signature.signer_id == request.user.pk,
-    })
+    return render(
+        request,
+        "escrow/signature_receipt.html",
+        {
+            "deal": deal,
+            "signature": signature,
+            "instrument": signature.instrument,
+            "tranche": signature.instrument.tranche,
+            "matches": signature.sha256 == signature.instrument.document.sha256,
+            "is_mine": signature.signer_id == request.user.pk,
+        },
+    )

@@ -1,14 +1,14 @@
 """The tranche page: documents, signatures, state history, the calculation and its why, penalties,
 and only the actions the viewer may take now."""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
 from escrow.models import Instrument, Signature
 from escrow.queries.history import history_of
-from escrow.usecases.permissions import may
 from escrow.queries.steps import next_step, signed_roles_of
-
+from escrow.usecases.permissions import may
 from escrow.views.common import deal_for, tranche_for, viewer
 from escrow.views.links import SIGN_KINDS, open_instrument, step_url
 from escrow.views.penalty import penalty_rows
@@ -33,24 +33,32 @@ def tranche_page(request, slug, year):
     instruments = list(_instruments(tranche))
     tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
     step = next_step(tranche, signed_roles=signed_roles_of(tranche))
-    return render(request, "escrow/tranche.html", {
-        "deal": deal, "tranche": tranche, "role": role, "can": can, "step": step,
-        "my_turn": bool(role and role in step.roles), "step_url": step_url(deal, tranche, step.action),
-        "offers": offers(deal, tranche, role, step),
-        "to_sign": _to_sign(request.user, role, tranche.open_instruments),
-        "instruments": instruments,
-        "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
-        "history": history_of(deal, tranche=tranche).select_related("actor"),
-        "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
-        "explanations": (tranche.calculation or {}).get("explanations", []),
-        "penalties": penalty_rows(tranche),
-    })
+    return render(
+        request,
+        "escrow/tranche.html",
+        {
+            "deal": deal,
+            "tranche": tranche,
+            "role": role,
+            "can": can,
+            "step": step,
+            "my_turn": bool(role and role in step.roles),
+            "step_url": step_url(deal, tranche, step.action),
+            "offers": offers(deal, tranche, role, step),
+            "to_sign": _to_sign(request.user, role, tranche.open_instruments),
+            "instruments": instruments,
+            "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
+            "history": history_of(deal, tranche=tranche).select_related("actor"),
+            "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
+            "explanations": (tranche.calculation or {}).get("explanations", []),
+            "penalties": penalty_rows(tranche),
+        },
+    )
 
 
 def _instruments(tranche):
     signatures = Prefetch("signatures", queryset=Signature.objects.select_related("party__organisation", "signer"))
-    return (tranche.instruments.select_related("document").prefetch_related(signatures)
-            .order_by("created_at"))
+    return tranche.instruments.select_related("document").prefetch_related(signatures).order_by("created_at")
 
 
 def offers(deal, tranche, role, step):

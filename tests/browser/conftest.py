@@ -3,6 +3,7 @@
 Never a downloaded browser: bin/test installs the `chromium` and `fonts-noto-cjk` packages and
 exports CHROMIUM_PATH. If Chromium cannot start the tests fail, they are never skipped.
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -11,19 +12,28 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 
 
-
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail(f"Chromium not found at {path}. Run the tests with bin/test, which installs Debian's "
-                    "chromium and fonts-noto-cjk (apt-get install -y chromium fonts-noto-cjk).", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {path}. Run the tests with bin/test, which installs Debian's "
+            "chromium and fonts-noto-cjk (apt-get install -y chromium fonts-noto-cjk).",
+            pytrace=False,
+        )
     return path
 
 
@@ -59,8 +69,10 @@ def open_as(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         # The CSP is strict (no inline script or style): any page that breaks it shows up here.
-        page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: violations.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None,
+        )
         return page
 
     def sign_in(username, language="en"):
@@ -87,12 +99,14 @@ def fill_login(page, username, password=PASSWORD):
 @pytest.fixture
 def shoot():
     """Save a screenshot: into docs/screenshots with UPDATE_SCREENSHOTS=1, else beside the test."""
+
     def save(page, name, tmp_dir):
         folder = SHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else Path(tmp_dir)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=False)
         return path
+
     return save
 
 

@@ -1,4 +1,5 @@
 """The Chinese interface renders real glyphs (a CJK font is installed, none is missing)."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """Kaixin year 1, from the audited report to the release, each role in its own browser."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,8 @@ def file_report(page, live_server):
     page.goto(url(live_server, "escrow:file_report", SLUG, 1))
     page.get_by_test_id("audited-revenue").fill("700000000")
     page.get_by_test_id("report-file").set_input_files(
-        {"name": "kaixin-2026-audit.pdf", "mimeType": "application/pdf", "buffer": make_pdf("Audited revenue 700m")})
+        {"name": "kaixin-2026-audit.pdf", "mimeType": "application/pdf", "buffer": make_pdf("Audited revenue 700m")}
+    )
     page.get_by_test_id("submit-file_report").click()
     page.wait_for_load_state()
 

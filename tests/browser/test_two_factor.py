@@ -1,4 +1,5 @@
 """Enrol an authenticator in the browser, then sign in and sign with its codes."""
+
 import base64
 import time
 

@@ -1,5 +1,6 @@
 """Staff admin: history, ledger and tranche states cannot be changed; deals, parties, share prices and
 calendar overrides are written through their actions, with the staff member in the history."""
+
 from decimal import Decimal
 
 import pytest
@@ -27,8 +28,7 @@ def delete_url(obj):
 
 def test_admin_cannot_change_a_tranche_state(deposited, people, staff):
     t = open_and_file(deposited, people, 1, "665000000")
-    response = staff.post(change_url(t), {"state": "released", "release_quantity": "15000000",
-                                          "target_revenue": "1"})
+    response = staff.post(change_url(t), {"state": "released", "release_quantity": "15000000", "target_revenue": "1"})
     assert response.status_code == 403
     t = Tranche.objects.get(pk=t.pk)  # protected FSM field: re-read, not refresh_from_db
     assert (t.state, t.release_quantity, t.target_revenue) == ("awaiting_instruction", 3_000_000, 665_000_000)
@@ -41,8 +41,13 @@ def test_admin_cannot_change_or_delete_a_ledger_row(deposited, staff):
     response = staff.post(change_url(movement), {"quantity": "1", "kind": "release", "fact_key": "x"})
     assert response.status_code == 403
     assert staff.post(delete_url(movement), {"post": "yes"}).status_code == 403
-    assert staff.post(reverse("admin:escrow_sharemovement_add"), {
-        "deal": deposited.pk, "kind": "release", "quantity": "5", "fact_key": "forged"}).status_code == 403
+    assert (
+        staff.post(
+            reverse("admin:escrow_sharemovement_add"),
+            {"deal": deposited.pk, "kind": "release", "quantity": "5", "fact_key": "forged"},
+        ).status_code
+        == 403
+    )
     movement.refresh_from_db()
     assert movement.quantity == 15_000_000 and ShareMovement.objects.count() == 1
 
@@ -59,35 +64,70 @@ def test_admin_cannot_change_or_delete_a_history_entry(deposited, staff):
 
 def test_admin_bulk_delete_is_not_offered(deposited, staff):
     movement = ShareMovement.objects.get(deal=deposited)
-    response = staff.post(reverse("admin:escrow_sharemovement_changelist"),
-                          {"action": "delete_selected", "_selected_action": [movement.pk], "post": "yes"})
+    response = staff.post(
+        reverse("admin:escrow_sharemovement_changelist"),
+        {"action": "delete_selected", "_selected_action": [movement.pk], "post": "yes"},
+    )
     assert ShareMovement.objects.filter(pk=movement.pk).exists()
     assert response.status_code in (200, 302, 403)
 
 
 def test_admin_read_only_pages_render(deposited, people, staff):
     open_and_file(deposited, people, 1, "665000000")
-    for name in ["historyentry", "sharemovement", "signature", "instrument", "storeddocument", "penaltyday",
-                 "tranche", "deal", "dealparty", "hold"]:
+    for name in [
+        "historyentry",
+        "sharemovement",
+        "signature",
+        "instrument",
+        "storeddocument",
+        "penaltyday",
+        "tranche",
+        "deal",
+        "dealparty",
+        "hold",
+    ]:
         assert staff.get(reverse(f"admin:escrow_{name}_changelist")).status_code == 200, name
     assert staff.get(change_url(deposited)).status_code == 200
 
 
 def test_staff_creates_a_deal_with_its_tranches(db, staff):
     data = {
-        "slug": "acme-2026", "name": "Acme earn-out", "name_zh": "", "target_company": "Acme Ltd",
-        "total_shares": "900", "tranche_count": "3", "share_class": "Ordinary", "ticker": "ACME",
-        "target_currency": "CNY", "price_currency": "USD", "effective_date": "2026-01-05",
-        "escrow_fee_per_year": "0", "notes": "", "excess_credit": "half-of-excess",
-        "offset_base": "shortfall-year", "offset_order": "earliest-first", "rounding": "floor",
-        "partial_release": "by-formula", "calendar": "hk", "penalty_cap_valuation": "last-day",
-        "tranches-TOTAL_FORMS": "5", "tranches-INITIAL_FORMS": "0", "tranches-MIN_NUM_FORMS": "0",
+        "slug": "acme-2026",
+        "name": "Acme earn-out",
+        "name_zh": "",
+        "target_company": "Acme Ltd",
+        "total_shares": "900",
+        "tranche_count": "3",
+        "share_class": "Ordinary",
+        "ticker": "ACME",
+        "target_currency": "CNY",
+        "price_currency": "USD",
+        "effective_date": "2026-01-05",
+        "escrow_fee_per_year": "0",
+        "notes": "",
+        "excess_credit": "half-of-excess",
+        "offset_base": "shortfall-year",
+        "offset_order": "earliest-first",
+        "rounding": "floor",
+        "partial_release": "by-formula",
+        "calendar": "hk",
+        "penalty_cap_valuation": "last-day",
+        "tranches-TOTAL_FORMS": "5",
+        "tranches-INITIAL_FORMS": "0",
+        "tranches-MIN_NUM_FORMS": "0",
         "tranches-MAX_NUM_FORMS": "1000",
     }
-    for i, (start, end, target) in enumerate([("2026-01-01", "2026-12-31", "100"), ("2027-01-01", "2027-12-31", "200"),
-                                              ("2028-01-01", "2028-12-31", "300")]):
-        data.update({f"tranches-{i}-year": str(i + 1), f"tranches-{i}-period_start": start,
-                     f"tranches-{i}-period_end": end, f"tranches-{i}-target_revenue": target})
+    for i, (start, end, target) in enumerate(
+        [("2026-01-01", "2026-12-31", "100"), ("2027-01-01", "2027-12-31", "200"), ("2028-01-01", "2028-12-31", "300")]
+    ):
+        data.update(
+            {
+                f"tranches-{i}-year": str(i + 1),
+                f"tranches-{i}-period_start": start,
+                f"tranches-{i}-period_end": end,
+                f"tranches-{i}-target_revenue": target,
+            }
+        )
     response = staff.post(reverse("admin:escrow_deal_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     deal = Deal.objects.get(slug="acme-2026")
@@ -99,8 +139,10 @@ def test_staff_creates_a_deal_with_its_tranches(db, staff):
 
 def test_staff_adds_a_party_through_the_action(kaixin, staff):
     org = Organisation.objects.create(name="Second Compliance Desk", jurisdiction="HK")
-    response = staff.post(reverse("admin:escrow_dealparty_add"), {
-        "deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""})
+    response = staff.post(
+        reverse("admin:escrow_dealparty_add"),
+        {"deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""},
+    )
     assert response.status_code == 302
     assert DealParty.objects.filter(deal=kaixin, organisation=org, role="compliance").exists()
     entry = HistoryEntry.objects.filter(deal=kaixin).order_by("seq").last()
@@ -116,8 +158,10 @@ def test_staff_cannot_change_a_deal_after_creation(kaixin, staff):
 
 def test_staff_change_and_end_a_partys_role_through_the_actions(kaixin, staff, admin_user):
     org = Organisation.objects.create(name="Second Compliance Desk", jurisdiction="HK")
-    staff.post(reverse("admin:escrow_dealparty_add"), {
-        "deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""})
+    staff.post(
+        reverse("admin:escrow_dealparty_add"),
+        {"deal": kaixin.pk, "organisation": org.pk, "role": "compliance", "contract_name": ""},
+    )
     party = DealParty.objects.get(deal=kaixin, organisation=org)
     assert staff.get(change_url(party)).status_code == 200
     response = staff.post(change_url(party), {"role": "auditor", "end_reason": ""})
@@ -148,8 +192,10 @@ def reference():
 
 
 def test_staff_enter_and_correct_a_share_price_through_the_actions(db, staff, admin_user):
-    response = staff.post(reverse("admin:escrow_shareprice_add"), {
-        "ticker": "KXIN", "day": "2025-12-01", "close": "2.51", "currency": "USD", "source": "NASDAQ"})
+    response = staff.post(
+        reverse("admin:escrow_shareprice_add"),
+        {"ticker": "KXIN", "day": "2025-12-01", "close": "2.51", "currency": "USD", "source": "NASDAQ"},
+    )
     assert response.status_code == 302
     price = SharePrice.objects.get()
     assert price.entered_by == admin_user and reference().last().action == "share_price_entered"
@@ -157,15 +203,20 @@ def test_staff_enter_and_correct_a_share_price_through_the_actions(db, staff, ad
     assert missing_reason.status_code == 200 and SharePrice.objects.get().close == Decimal("2.51")
     assert staff.post(change_url(price), {"close": "2.15", "reason": "Digits swapped"}).status_code == 302
     entry = reference().last()
-    assert (entry.action, entry.actor, entry.details["reason"]) == ("share_price_corrected", admin_user,
-                                                                    "Digits swapped")
+    assert (entry.action, entry.actor, entry.details["reason"]) == (
+        "share_price_corrected",
+        admin_user,
+        "Digits swapped",
+    )
     assert (entry.details["before"]["close"], SharePrice.objects.get().close) == ("2.5100", Decimal("2.15"))
     assert staff.post(delete_url(price), {"post": "yes"}).status_code == 403
 
 
 def test_staff_set_and_change_a_calendar_override_through_the_action(db, staff, admin_user):
-    response = staff.post(reverse("admin:escrow_calendaroverride_add"), {
-        "calendar": "cn", "day": "2031-01-02", "is_business_day": "", "note": "Announced late"})
+    response = staff.post(
+        reverse("admin:escrow_calendaroverride_add"),
+        {"calendar": "cn", "day": "2031-01-02", "is_business_day": "", "note": "Announced late"},
+    )
     assert response.status_code == 302
     override = CalendarOverride.objects.get()
     assert (override.calendar, override.is_business_day) == ("CN", False)

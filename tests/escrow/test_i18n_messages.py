@@ -1,6 +1,7 @@
 """Service-layer words in the reader's language (issue 5 item 9): errors in the request's language,
 notifications in each recipient's stored language, User.language kept in step with the choice,
 and the history's summaries in English whatever the actor reads."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,8 @@ from django.utils import translation
 from escrow import actions
 from escrow.actions.deadlines import sweep
 from escrow.models import HistoryEntry, Notification, OutboxMessage
-from escrow.usecases.permissions import ACTION_PHRASES, ROLE_ACTIONS
 from escrow.notifications.texts import Text
+from escrow.usecases.permissions import ACTION_PHRASES, ROLE_ACTIONS
 from parties.language import language_of, normalise
 from tests.conftest import PASSWORD, open_and_file, tranche
 from tests.escrow.api.helpers import client_for as api_client_for
@@ -44,6 +45,7 @@ def page_client(user):
 
 # --- errors: the language of the request ---
 
+
 def test_an_action_error_over_the_api_is_in_the_requests_language(deposited, people):
     year1 = tranche(deposited, 1)
     actions.open_year(year1.pk, today=year1.period_end + timedelta(days=1))
@@ -60,11 +62,16 @@ def test_a_refusal_names_role_action_and_clause_in_chinese(deposited, people):
     year1 = tranche(deposited, 1)
     actions.open_year(year1.pk, today=year1.period_end + timedelta(days=1))
     response = api_client_for(people["seller"]).post(
-        f"/api/tranches/{year1.pk}/report/", {"audited_revenue": "665000000", "pdf": pdf_upload()},
-        format="multipart", HTTP_ACCEPT_LANGUAGE=ZH)
+        f"/api/tranches/{year1.pk}/report/",
+        {"audited_revenue": "665000000", "pdf": pdf_upload()},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE=ZH,
+    )
     assert response.status_code == 403
-    assert response.json() == {"detail": "作为出售方（丙方），您不得提交审计报告（SPA 4.2, EA 3.1(a)）。",
-                               "clause": "SPA 4.2, EA 3.1(a)"}
+    assert response.json() == {
+        "detail": "作为出售方（丙方），您不得提交审计报告（SPA 4.2, EA 3.1(a)）。",
+        "clause": "SPA 4.2, EA 3.1(a)",
+    }
 
 
 def test_an_action_error_on_a_page_is_in_chinese_after_the_switch(deposited, people):
@@ -95,6 +102,7 @@ def test_every_action_has_a_translatable_phrase():
 
 
 # --- notifications: each recipient's language ---
+
 
 def subject_for(user, key_prefix):
     return Notification.objects.get(user=user, dedupe_key__startswith=key_prefix).subject
@@ -127,7 +135,8 @@ def test_the_sweep_writes_reminders_in_each_recipients_language(deposited, peopl
     sweep(today=year1.period_end + timedelta(days=1))
     assert subject_for(people["issuer"], f"year-ended:{year1.pk}").endswith("第 1 年已结束 — 须提交审计报告")
     assert subject_for(people["auditor"], f"year-ended:{year1.pk}").endswith(
-        ": year 1 ended — the audited report is due")
+        ": year 1 ended — the audited report is due"
+    )
 
     set_language(people["auditor"], ZH)
     sweep(today=tranche(deposited, 1).release_due_date - timedelta(days=7))
@@ -161,6 +170,7 @@ def test_text_renders_in_the_active_language():
 
 # --- the history stays English ---
 
+
 def test_history_summaries_stay_english_when_the_actor_reads_chinese(deposited, people):
     open_and_file(deposited, people, 1, "598500000")
     with translation.override(ZH):
@@ -170,6 +180,7 @@ def test_history_summaries_stay_english_when_the_actor_reads_chinese(deposited, 
 
 
 # --- User.language follows the person's choice ---
+
 
 def test_switching_language_stores_it(kaixin, people):
     issuer = people["issuer"]
@@ -215,9 +226,19 @@ def test_a_person_who_never_chose_keeps_the_browsers_language(kaixin, people):
     assert people["auditor"].language == ZH
 
 
-@pytest.mark.parametrize("code, expected", [
-    ("zh-hans", ZH), ("zh_Hans", ZH), ("zh-Hans", ZH), ("zh-cn", ZH), ("en", "en"), ("en-GB", "en"),
-    ("fr", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("zh-hans", ZH),
+        ("zh_Hans", ZH),
+        ("zh-Hans", ZH),
+        ("zh-cn", ZH),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("fr", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_language_codes_are_normalised(code, expected):
     assert normalise(code) == expected

@@ -1,5 +1,6 @@
 """The generated joint instruction (EA 3.1(b)): bilingual, Chinese in a CJK font, same bytes for the
 same content (so its hash identifies it)."""
+
 import io
 
 import pytest

@@ -5,12 +5,13 @@ Allowed roles get past the role check (and, in this world, mostly succeed); othe
 NotAllowed citing the table's clause; people with no role on the deal get NotFound (SPA 9). A
 superuser with no organisation is nobody on any deal (DESIGN.md: authority comes from membership).
 """
+
 import pytest
 from django.contrib.auth.models import Permission
 
 from escrow import actions
-from escrow.documents.storage import document_bytes
 from escrow.contract.errors import DomainError, NotFound
+from escrow.documents.storage import document_bytes
 from escrow.models import Role
 from escrow.queries.deals import deals_visible_to, get_deal_for
 from escrow.usecases.permissions import ROLE_ACTIONS, require
@@ -21,8 +22,15 @@ from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (mod
 def _sign(kind):
     def call(user, w):
         instrument = w.instruments[kind]
-        return actions.sign_instrument(user, instrument.pk, expected_sha256=instrument.document.sha256,
-                                       password=PASSWORD, ip="127.0.0.1", user_agent="pytest")
+        return actions.sign_instrument(
+            user,
+            instrument.pk,
+            expected_sha256=instrument.document.sha256,
+            password=PASSWORD,
+            ip="127.0.0.1",
+            user_agent="pytest",
+        )
+
     return call
 
 
@@ -38,25 +46,36 @@ CALLS = {
     "enter_share_prices": lambda u, w: require(u, w.deal, "enter_share_prices"),
     "confirm_deposit": lambda u, w: actions.confirm_deposit(u, w.deal, reference="DRS-2"),
     "approve_auditor": lambda u, w: actions.approve_auditor(u, w.deal, w.new_firm),
-    "file_report": lambda u, w: actions.file_report(u, w.tranche(5).pk, audited_revenue="974000000",
-                                                    pdf=make_pdf("year 5"), original_name="y5.pdf"),
+    "file_report": lambda u, w: actions.file_report(
+        u, w.tranche(5).pk, audited_revenue="974000000", pdf=make_pdf("year 5"), original_name="y5.pdf"
+    ),
     "sign_joint_instruction": _sign("joint_instruction"),
     "sign_settlement": _sign("settlement"),
     "sign_adjustment": _sign("adjustment"),
-    "prepare_release": lambda u, w: actions.prepare_release(u, w.tranche(2).pk, expected_sha256=w.instruction_sha(2),
-                                                            password=PASSWORD),
-    "approve_release": lambda u, w: actions.approve_release(u, w.tranche(3).pk, expected_sha256=w.instruction_sha(3),
-                                                            transfer_reference="TA-3", password=PASSWORD),
+    "prepare_release": lambda u, w: actions.prepare_release(
+        u, w.tranche(2).pk, expected_sha256=w.instruction_sha(2), password=PASSWORD
+    ),
+    "approve_release": lambda u, w: actions.approve_release(
+        u, w.tranche(3).pk, expected_sha256=w.instruction_sha(3), transfer_reference="TA-3", password=PASSWORD
+    ),
     "withdraw_preparation": lambda u, w: actions.withdraw_preparation(u, w.tranche(3).pk, reason="Wrong account"),
     "raise_dispute": lambda u, w: actions.raise_dispute(u, w.tranche(1).pk, reason="Quantity disputed"),
-    "propose_settlement": lambda u, w: actions.propose_settlement(u, w.tranche(4).pk, quantity=2_950_000,
-                                                                  reason="Agreed 2,950,000"),
-    "file_award": lambda u, w: actions.file_award(u, w.tranche(4).pk, quantity=2_800_000, pdf_bytes=make_pdf("award"),
-                                                  reference="CIETAC-2027-01", original_name="award.pdf"),
+    "propose_settlement": lambda u, w: actions.propose_settlement(
+        u, w.tranche(4).pk, quantity=2_950_000, reason="Agreed 2,950,000"
+    ),
+    "file_award": lambda u, w: actions.file_award(
+        u,
+        w.tranche(4).pk,
+        quantity=2_800_000,
+        pdf_bytes=make_pdf("award"),
+        reference="CIETAC-2027-01",
+        original_name="award.pdf",
+    ),
     "suspend_release": lambda u, w: actions.suspend_release(u, w.tranche(2).pk, reason="Seller breached SPA 8.1"),
     "lift_suspension": _lift,
-    "propose_adjustment": lambda u, w: actions.propose_adjustment(u, w.tranche(1).pk, quantity=2_000_000,
-                                                                  reason="Exceptional circumstances"),
+    "propose_adjustment": lambda u, w: actions.propose_adjustment(
+        u, w.tranche(1).pk, quantity=2_000_000, reason="Exceptional circumstances"
+    ),
     "return_for_cancellation": lambda u, w: actions.return_for_cancellation(u, w.deal, reference="RET"),
 }
 
@@ -76,7 +95,10 @@ def test_the_world_is_as_described(world, db):  # noqa: F811
         states = list(w.deal.tranches.order_by("year").values_list("state", flat=True))
         assert states == ["awaiting_instruction", "instructed", "release_prepared", "disputed", "awaiting_report"]
         assert {k: i.status for k, i in w.instruments.items()} == {
-            "settlement": "open", "adjustment": "open", "joint_instruction": "open"}
+            "settlement": "open",
+            "adjustment": "open",
+            "joint_instruction": "open",
+        }
     assert set(world.own.people) >= set(PERSONAS) and set(world.other.people) >= set(PERSONAS)
     assert not set(world.own.people.values()) & set(world.other.people.values())
 
@@ -113,8 +135,15 @@ def test_superuser_signs_and_approves_nothing(world, db):  # noqa: F811
     """No signature, no approval, no release by an admin: each attempt is NotFound and writes nothing."""
     for which in ("own", "other"):
         w = world.target(which)
-        for action in ("sign_joint_instruction", "sign_settlement", "sign_adjustment", "prepare_release",
-                       "approve_release", "approve_auditor", "confirm_deposit"):
+        for action in (
+            "sign_joint_instruction",
+            "sign_settlement",
+            "sign_adjustment",
+            "prepare_release",
+            "approve_release",
+            "approve_auditor",
+            "confirm_deposit",
+        ):
             with pytest.raises(NotFound):
                 CALLS[action](world.admin, w)
     assert not world.admin.signatures.exists()

@@ -1,5 +1,6 @@
 """docs/permissions.md and docs/state-machine.md are generated from the code and committed: they
 must equal what `manage.py render_docs` renders now, so they cannot drift."""
+
 import io
 
 import pytest
@@ -37,8 +38,10 @@ def test_every_action_and_clause_is_in_the_matrix():
 
 def test_every_transition_is_in_the_diagram():
     text = render_docs.render_state_machine()
-    for line in ("scheduled --> awaiting_report : open_for_report (SPA 5.1)",
-                 "release_prepared --> released : record_release (EA 3.2)",
-                 "suspended --> instructed : lift_suspension (SPA 8.1)",
-                 "awaiting_deposit --> in_escrow : confirm_deposit (EA 1.1)"):
+    for line in (
+        "scheduled --> awaiting_report : open_for_report (SPA 5.1)",
+        "release_prepared --> released : record_release (EA 3.2)",
+        "suspended --> instructed : lift_suspension (SPA 8.1)",
+        "awaiting_deposit --> in_escrow : confirm_deposit (EA 1.1)",
+    ):
         assert line in text

@@ -1,5 +1,6 @@
 """Random actions by random people never break a permission, the ledger invariant or the history
 chain (issue 3 item 8). Hypothesis drives the real actions; each run builds its own deal."""
+
 import itertools
 from datetime import date
 
@@ -14,8 +15,8 @@ from escrow.contract.errors import DomainError, NotAllowed, NotFound
 from escrow.contract.releases import tranche_sizes
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain, Instrument, ShareMovement, Tranche
-from escrow.usecases.permissions import ROLE_ACTIONS, party_for
 from escrow.queries.quantities import released_for_each_year
+from escrow.usecases.permissions import ROLE_ACTIONS, party_for
 from tests.conftest import make_pdf
 from tests.factories import PASSWORD, make_deal
 
@@ -62,8 +63,13 @@ class EscrowMachine(RuleBasedStateMachine):
 
     @rule(who=actor("auditor"), year=YEARS, revenue=st.integers(min_value=0, max_value=200))
     def file_report(self, who, year, revenue):
-        self.attempt(who, "file_report", lambda p: actions.file_report(
-            p, self.tranche(year).pk, audited_revenue=revenue * 1_000_000, pdf=make_pdf("r")))
+        self.attempt(
+            who,
+            "file_report",
+            lambda p: actions.file_report(
+                p, self.tranche(year).pk, audited_revenue=revenue * 1_000_000, pdf=make_pdf("r")
+            ),
+        )
 
     @rule(who=actor("issuer", "purchaser", "seller", "agent1"), year=YEARS, data=st.data())
     def sign(self, who, year, data):
@@ -71,19 +77,37 @@ class EscrowMachine(RuleBasedStateMachine):
         if not open_ones:
             return
         instrument = data.draw(st.sampled_from(open_ones))
-        self.attempt(who, f"sign_{instrument.kind}", lambda p: actions.sign_instrument(
-            p, instrument.pk, expected_sha256=instrument.document.sha256, password=PASSWORD))
+        self.attempt(
+            who,
+            f"sign_{instrument.kind}",
+            lambda p: actions.sign_instrument(
+                p, instrument.pk, expected_sha256=instrument.document.sha256, password=PASSWORD
+            ),
+        )
 
     @rule(who=actor("agent1", "agent2"), year=YEARS)
     def prepare(self, who, year):
-        self.attempt(who, "prepare_release", lambda p: actions.prepare_release(
-            p, self.tranche(year).pk, expected_sha256=self._instruction_hash(year), password=PASSWORD))
+        self.attempt(
+            who,
+            "prepare_release",
+            lambda p: actions.prepare_release(
+                p, self.tranche(year).pk, expected_sha256=self._instruction_hash(year), password=PASSWORD
+            ),
+        )
 
     @rule(who=actor("agent1", "agent2"), year=YEARS)
     def approve(self, who, year):
-        self.attempt(who, "approve_release", lambda p: actions.approve_release(
-            p, self.tranche(year).pk, expected_sha256=self._instruction_hash(year), transfer_reference="T",
-            password=PASSWORD))
+        self.attempt(
+            who,
+            "approve_release",
+            lambda p: actions.approve_release(
+                p,
+                self.tranche(year).pk,
+                expected_sha256=self._instruction_hash(year),
+                transfer_reference="T",
+                password=PASSWORD,
+            ),
+        )
 
     @rule(who=actor("issuer", "purchaser", "seller", "agent1"), year=YEARS)
     def dispute(self, who, year):
@@ -97,15 +121,27 @@ class EscrowMachine(RuleBasedStateMachine):
     def lift(self, who, year):
         self.attempt(who, "lift_suspension", lambda p: actions.lift_suspension(p, self.tranche(year).pk, reason="r"))
 
-    @rule(who=actor("issuer", "purchaser", "seller", "agent1"), year=YEARS, quantity=st.integers(min_value=0, max_value=6_000_000))
+    @rule(
+        who=actor("issuer", "purchaser", "seller", "agent1"),
+        year=YEARS,
+        quantity=st.integers(min_value=0, max_value=6_000_000),
+    )
     def settle(self, who, year, quantity):
-        self.attempt(who, "propose_settlement", lambda p: actions.propose_settlement(
-            p, self.tranche(year).pk, quantity=quantity, reason="agreed"))
+        self.attempt(
+            who,
+            "propose_settlement",
+            lambda p: actions.propose_settlement(p, self.tranche(year).pk, quantity=quantity, reason="agreed"),
+        )
 
     @rule(who=actor("seller", "agent2"), year=YEARS, quantity=st.integers(min_value=0, max_value=6_000_000))
     def award(self, who, year, quantity):
-        self.attempt(who, "file_award", lambda p: actions.file_award(
-            p, self.tranche(year).pk, quantity=quantity, pdf_bytes=make_pdf("award"), reference="A-1"))
+        self.attempt(
+            who,
+            "file_award",
+            lambda p: actions.file_award(
+                p, self.tranche(year).pk, quantity=quantity, pdf_bytes=make_pdf("award"), reference="A-1"
+            ),
+        )
 
     @rule(year=YEARS, revenue=st.integers(min_value=0, max_value=200))
     def advance(self, year, revenue):
@@ -124,8 +160,13 @@ class EscrowMachine(RuleBasedStateMachine):
             signed = set(instrument.signatures.values_list("party__role", flat=True))
             for who in ("issuer", "purchaser", "seller", "agent1"):
                 if party_for(self.people[who], self.deal).role not in signed:
-                    return self.attempt(who, f"sign_{instrument.kind}", lambda p: actions.sign_instrument(
-                        p, instrument.pk, expected_sha256=instrument.document.sha256, password=PASSWORD))
+                    return self.attempt(
+                        who,
+                        f"sign_{instrument.kind}",
+                        lambda p, instrument=instrument: actions.sign_instrument(
+                            p, instrument.pk, expected_sha256=instrument.document.sha256, password=PASSWORD
+                        ),
+                    )
         if t.state == "disputed":
             self.settle("seller", year, revenue * 10_000)
 
@@ -144,8 +185,9 @@ class EscrowMachine(RuleBasedStateMachine):
         for t in tranches:
             # A settlement or award may agree any quantity (EA 3.3, SPA 5.3), but offsets from later
             # years never take a year above its fifth (SPA 5.1, 5.2(2)).
-            offset_shares = sum(int(o.offset_shares.get(str(t.year), 0)) for o in tranches
-                            if o.state == "released" and o.year != t.year)
+            offset_shares = sum(
+                int(o.offset_shares.get(str(t.year), 0)) for o in tranches if o.state == "released" and o.year != t.year
+            )
             if offset_shares:
                 assert released[t.year] <= sizes[t.year - 1], f"year {t.year} released beyond its fifth"
         for t in tranches:
@@ -159,6 +201,13 @@ class EscrowMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_random_actions_keep_every_invariant():
-    run_state_machine_as_test(EscrowMachine, settings=settings(
-        max_examples=20, stateful_step_count=50, deadline=None, database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    run_state_machine_as_test(
+        EscrowMachine,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=50,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

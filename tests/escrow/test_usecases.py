@@ -5,6 +5,7 @@ expected outcomes from ROLE_ACTIONS: they prove enforcement matches the declarat
 proves the declaration matches the contract: it is written by hand, role by role, from
 ../shared/contract/RULES.md and kaixin-6k-spa-escrow.txt, each row citing the words that give the right.
 """
+
 import ast
 from datetime import date
 from pathlib import Path
@@ -45,7 +46,7 @@ READS = {
 # SPA 10.2 (EA 6.2): "any party shall have the right to submit the dispute to ... CIETAC".
 ALL_PARTIES = {
     "raise_dispute": "EA 3.3: a dispute among the parties over the quantity (for the agent: its right to "
-                     "suspend action)",
+    "suspend action)",
     "propose_settlement": "EA 3.3: a written settlement agreement signed by all parties",
     "sign_settlement": "EA 3.3: signed by all parties",
     "file_award": "SPA 10.2, EA 6.2: any party may submit the dispute to CIETAC; the award is binding",
@@ -55,30 +56,34 @@ ALL_PARTIES = {
 
 CONTRACT = {
     Role.ISSUER: {  # Party A, Kaixin Holdings
-        **READS, **ALL_PARTIES,
+        **READS,
+        **ALL_PARTIES,
         "approve_auditor": "SPA 4.2: targets confirmed by an accounting firm approved by Party A",
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
         "suspend_release": "SPA 8.1: if Party C breaches, Party A shall have the right to suspend the release",
         "lift_suspension": "SPA 8.1: the suspension is Party A's right, and so is ending it",
         "enter_share_prices": "SPA 8.2: the penalty is 0.01% of the market value; RULES.md: prices are "
-                              "entered or imported by the issuer or an admin",
+        "entered or imported by the issuer or an admin",
     },
     Role.PURCHASER: {  # Party B, Zhejiang Kaixin Auto
-        **READS, **ALL_PARTIES,
+        **READS,
+        **ALL_PARTIES,
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
     },
     Role.SELLER: {  # Party C, Fangle Lai: receives the shares, signs no instruction (EA 3.1(b))
-        **READS, **ALL_PARTIES,
+        **READS,
+        **ALL_PARTIES,
     },
     Role.ESCROW_AGENT: {  # Party D, AUTOA2A
-        **READS, **ALL_PARTIES,
+        **READS,
+        **ALL_PARTIES,
         "confirm_deposit": "EA 1.1, 1.2: the shares are issued in the Escrow Agent's name, which holds them in "
-                           "the Escrow Account",
+        "the Escrow Account",
         "prepare_release": "EA 3.2: the Escrow Agent shall effect the transfer (officer 1 of four eyes)",
         "approve_release": "EA 3.2: the Escrow Agent shall effect the transfer (officer 2 of four eyes)",
         "withdraw_preparation": "EA 3.2: the Escrow Agent's own preparation, sent back by its second officer",
         "return_for_cancellation": "SPA 5.2(1): deductible shares shall be returned to Party A by Party D "
-                                   "upon expiration for cancellation",
+        "upon expiration for cancellation",
     },
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
@@ -90,11 +95,17 @@ CONTRACT = {
 }
 
 # History written by no use case: the sweep's clock (SPA 5.1, 8.2) and the account-security chain.
-EVENTS = {HistoryAction.YEAR_ENDED, HistoryAction.DEADLINE_MISSED, HistoryAction.LOGIN,
-          HistoryAction.LOGIN_FAILED, HistoryAction.TWO_FACTOR_ENROLLED}
+EVENTS = {
+    HistoryAction.YEAR_ENDED,
+    HistoryAction.DEADLINE_MISSED,
+    HistoryAction.LOGIN,
+    HistoryAction.LOGIN_FAILED,
+    HistoryAction.TWO_FACTOR_ENROLLED,
+}
 
 
 # --- the declaration equals the contract ----------------------------------------------------------------
+
 
 def test_the_declaration_has_exactly_the_contracts_use_cases():
     assert set(CONTRACT_USE_CASES) == set().union(*CONTRACT.values())
@@ -107,8 +118,9 @@ def test_each_role_may_do_what_the_contract_says(role):
 
 
 def test_the_role_table_equals_the_contracts_table():
-    from_contract = {name: frozenset(r for r, cases in CONTRACT.items() if name in cases)
-                     for name in set().union(*CONTRACT.values())}
+    from_contract = {
+        name: frozenset(r for r, cases in CONTRACT.items() if name in cases) for name in set().union(*CONTRACT.values())
+    }
     assert {name: (roles, CONTRACT_USE_CASES[name].clause) for name, roles in from_contract.items()} == ROLE_ACTIONS
 
 
@@ -130,10 +142,16 @@ def _staff_work_asked(path):
     asked = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         func = getattr(node, "func", None)
-        if isinstance(node, ast.Call) and getattr(func, "attr", getattr(func, "id", "")) in ("require_staff",
-                                                                                              "_authorise"):
-            asked |= {c.value for arg in node.args for c in ast.walk(arg)
-                      if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+        if isinstance(node, ast.Call) and getattr(func, "attr", getattr(func, "id", "")) in (
+            "require_staff",
+            "_authorise",
+        ):
+            asked |= {
+                c.value
+                for arg in node.args
+                for c in ast.walk(arg)
+                if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            }
     return asked
 
 
@@ -145,6 +163,7 @@ def test_all_staff_work_the_code_asks_for_is_declared():
 
 
 # --- words in both languages, clauses -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", list(USE_CASES))
 def test_each_use_case_has_translatable_words_and_a_clause(name):
@@ -168,17 +187,33 @@ def test_a_declared_use_case_is_checked_when_it_is_made():
 
 # --- what follows from the declaration ------------------------------------------------------------------
 
+
 def test_phrases_labels_and_links_are_read_from_the_declaration():
     assert {name: case.phrase for name, case in CONTRACT_USE_CASES.items()} == ACTION_PHRASES
     assert {k: v for k, v in ACTION_LABELS.items() if k} == {name: case.label for name, case in USE_CASES.items()}
-    assert DEAL_PAGES == {"confirm_deposit": "escrow:confirm_deposit", "approve_auditor": "escrow:approve_auditor",
-                          "return_for_cancellation": "escrow:return_for_cancellation"}
-    assert set(TRANCHE_PAGES) == {"file_report", "prepare_release", "approve_release", "withdraw_preparation",
-                                  "raise_dispute", "propose_settlement", "file_award", "suspend_release",
-                                  "lift_suspension", "propose_adjustment"}
+    assert DEAL_PAGES == {
+        "confirm_deposit": "escrow:confirm_deposit",
+        "approve_auditor": "escrow:approve_auditor",
+        "return_for_cancellation": "escrow:return_for_cancellation",
+    }
+    assert set(TRANCHE_PAGES) == {
+        "file_report",
+        "prepare_release",
+        "approve_release",
+        "withdraw_preparation",
+        "raise_dispute",
+        "propose_settlement",
+        "file_award",
+        "suspend_release",
+        "lift_suspension",
+        "propose_adjustment",
+    }
     assert all(TRANCHE_PAGES[name] == CONTRACT_USE_CASES[name].page for name in TRANCHE_PAGES)
-    assert SIGN_KINDS == {"sign_joint_instruction": Instrument.Kind.JOINT_INSTRUCTION,
-                          "sign_settlement": Instrument.Kind.SETTLEMENT, "sign_adjustment": Instrument.Kind.ADJUSTMENT}
+    assert SIGN_KINDS == {
+        "sign_joint_instruction": Instrument.Kind.JOINT_INSTRUCTION,
+        "sign_settlement": Instrument.Kind.SETTLEMENT,
+        "sign_adjustment": Instrument.Kind.ADJUSTMENT,
+    }
 
 
 def _resolves(name):
@@ -210,6 +245,7 @@ def test_the_generated_docs_list_every_use_case():
 
 # --- history action names are an enum -------------------------------------------------------------------
 
+
 def test_every_history_action_is_written_by_a_use_case_or_is_an_event():
     declared = {h for case in USE_CASES.values() for h in case.history}
     assert declared | EVENTS == set(HistoryAction)
@@ -229,7 +265,8 @@ def _literal_actions(path):
             values.append(node.args[0])
         for value in values:
             if isinstance(value, ast.JoinedStr) or (
-                    isinstance(value, ast.Constant) and value.value in HistoryAction.values):
+                isinstance(value, ast.Constant) and value.value in HistoryAction.values
+            ):
                 found.append(f"{path.name}:{node.lineno}")
     return found
 
@@ -269,8 +306,12 @@ def _enter_share_prices(w):
 
 
 # The world's state refuses these (the deposit is in, the years are open): each gets its own ready state.
-READY = {"confirm_deposit": _confirm_deposit, "return_for_cancellation": _return_for_cancellation,
-         "lift_suspension": _lift_suspension, "enter_share_prices": _enter_share_prices}
+READY = {
+    "confirm_deposit": _confirm_deposit,
+    "return_for_cancellation": _return_for_cancellation,
+    "lift_suspension": _lift_suspension,
+    "enter_share_prices": _enter_share_prices,
+}
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_USE_CASES))
@@ -290,6 +331,7 @@ def test_the_world_wrote_only_enum_names(world, db):  # noqa: F811
 
 
 # --- staff work: require_staff takes the permission or the use case's name -----------------------------
+
 
 @pytest.fixture
 def staff(db, django_user_model):

@@ -1,4 +1,5 @@
 """Helpers for sign-in tests: confirmed TOTP devices and the codes they accept."""
+
 import time
 
 import pytest
@@ -20,6 +21,8 @@ def code_for(device, *, later=0) -> str:
 @pytest.fixture
 def enrolled(people):
     """Give a person a confirmed authenticator; returns the device."""
+
     def enrol(username):
         return TOTPDevice.objects.create(user=people[username], name="Authenticator app", confirmed=True)
+
     return enrol

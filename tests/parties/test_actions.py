@@ -1,5 +1,6 @@
 """parties.actions, the only writers of people and organisations (issue 8 item 2): who may, what is
 refused with which message, and the listeners told inside the transaction."""
+
 import re
 
 import pytest
@@ -54,6 +55,7 @@ def told():
 
 # --- who may -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["anonymous", "not staff", "staff without the permission", "inactive staff"])
 def test_only_staff_with_the_permission_add_people(who, firm):
     actor = {
@@ -69,11 +71,24 @@ def test_only_staff_with_the_permission_add_people(who, firm):
 
 def test_staff_with_the_permission_adds_a_person(firm, told):
     clerk = staff_with("add_user")
-    person = add_person(clerk, username="  lin.wei ", organisation=firm, email="lin@lixin.invalid",
-                        first_name=" Wei ", last_name="Lin", title="Partner", language="zh_Hans", password=PASSWORD)
+    person = add_person(
+        clerk,
+        username="  lin.wei ",
+        organisation=firm,
+        email="lin@lixin.invalid",
+        first_name=" Wei ",
+        last_name="Lin",
+        title="Partner",
+        language="zh_Hans",
+        password=PASSWORD,
+    )
     person.refresh_from_db()
     assert (person.username, person.first_name, person.organisation, person.language) == (
-        "lin.wei", "Wei", firm, "zh-hans")
+        "lin.wei",
+        "Wei",
+        firm,
+        "zh-hans",
+    )
     assert person.check_password(PASSWORD)
     (change,) = told
     assert (change.kind, change.actor, change.person, change.before) == ("person_added", clerk, person, {})
@@ -98,8 +113,12 @@ def test_changing_and_organisations_need_their_own_permissions(firm):
 def test_only_a_superuser_grants_privileges(firm, admin_user):
     clerk = staff_with("change_user")
     person = User.objects.create_user("x", organisation=firm)
-    for privilege in ({"is_staff": True}, {"is_superuser": True}, {"groups": [Group.objects.create(name="ops")]},
-                      {"user_permissions": list(Permission.objects.filter(codename="add_user"))}):
+    for privilege in (
+        {"is_staff": True},
+        {"is_superuser": True},
+        {"groups": [Group.objects.create(name="ops")]},
+        {"user_permissions": list(Permission.objects.filter(codename="add_user"))},
+    ):
         with pytest.raises(NotAllowed, match="Only a superuser may change staff status"):
             change_person(clerk, person, **privilege)
     with pytest.raises(NotAllowed):
@@ -120,16 +139,20 @@ def test_nobody_deactivates_themselves(admin_user):
 
 # --- what is refused, and how it is said ---------------------------------------------------------------
 
-@pytest.mark.parametrize("fields, message, field", [
-    ({"username": ""}, "Enter a username.", "username"),
-    ({"username": "has space"}, "Enter a valid username", "username"),
-    ({"username": "TAKEN"}, "The username TAKEN is taken; choose another.", "username"),
-    ({"username": "x" * 151}, "username is longer than 150 characters.", "username"),
-    ({"email": "not-an-address"}, "not-an-address is not an email address.", "email"),
-    ({"language": "fr"}, "The portal speaks en, zh-hans; fr is not one of them.", "language"),
-    ({"organisation": "Lixin CPA"}, "Choose an organisation the portal knows.", "organisation"),
-    ({"password": "123"}, "This password is too short.", "password"),
-])
+
+@pytest.mark.parametrize(
+    "fields, message, field",
+    [
+        ({"username": ""}, "Enter a username.", "username"),
+        ({"username": "has space"}, "Enter a valid username", "username"),
+        ({"username": "TAKEN"}, "The username TAKEN is taken; choose another.", "username"),
+        ({"username": "x" * 151}, "username is longer than 150 characters.", "username"),
+        ({"email": "not-an-address"}, "not-an-address is not an email address.", "email"),
+        ({"language": "fr"}, "The portal speaks en, zh-hans; fr is not one of them.", "language"),
+        ({"organisation": "Lixin CPA"}, "Choose an organisation the portal knows.", "organisation"),
+        ({"password": "123"}, "This password is too short.", "password"),
+    ],
+)
 def test_bad_input_for_a_person_is_refused_with_a_message(fields, message, field, firm, admin_user, told):
     User.objects.create_user("taken")
     values = {"username": "newcomer", "organisation": firm, **fields}
@@ -148,13 +171,16 @@ def test_what_cannot_be_changed_is_named(firm, admin_user):
         change_organisation(admin_user, firm, id=99)
 
 
-@pytest.mark.parametrize("fields, message, field", [
-    ({"name": "  "}, "Enter the organisation's legal name.", "name"),
-    ({"name": "lixin   cpa"}, "An organisation named lixin cpa already exists.", "name"),
-    ({"jurisdiction": ""}, "Enter the organisation's jurisdiction.", "jurisdiction"),
-    ({"kind": "bank"}, "Choose a kind: Company, Natural person, Accounting firm, Platform operator.", "kind"),
-    ({"name_zh": "字" * 201}, "Chinese name is longer than 200 characters.", "name_zh"),
-])
+@pytest.mark.parametrize(
+    "fields, message, field",
+    [
+        ({"name": "  "}, "Enter the organisation's legal name.", "name"),
+        ({"name": "lixin   cpa"}, "An organisation named lixin cpa already exists.", "name"),
+        ({"jurisdiction": ""}, "Enter the organisation's jurisdiction.", "jurisdiction"),
+        ({"kind": "bank"}, "Choose a kind: Company, Natural person, Accounting firm, Platform operator.", "kind"),
+        ({"name_zh": "字" * 201}, "Chinese name is longer than 200 characters.", "name_zh"),
+    ],
+)
 def test_bad_input_for_an_organisation_is_refused_with_a_message(fields, message, field, firm, admin_user, told):
     values = {"name": "New Firm", "jurisdiction": "HK", **fields}
     with pytest.raises(InvalidInput, match=re.escape(message)) as refused:
@@ -171,6 +197,7 @@ def test_renaming_to_another_organisations_name_is_refused(firm, other_firm, adm
 
 
 # --- the listeners ------------------------------------------------------------------------------------
+
 
 def test_listeners_are_told_what_changed_before_and_after(firm, other_firm, admin_user, told):
     person = add_person(admin_user, username="mover", organisation=firm, title="Manager")

@@ -1,5 +1,6 @@
 """The admin's people and organisations pages, used as an administrator would (issue 8 item 2): they call
 parties.actions, so the history names the acting administrator and deal visibility follows (SPA 9)."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -25,16 +26,32 @@ def reference():
 
 def person_form(person, **changes):
     """The change page's fields as the browser posts them (a checkbox left unticked is absent)."""
-    data = {"username": person.username, "first_name": person.first_name, "last_name": person.last_name,
-            "email": person.email, "is_active": person.is_active, "is_staff": person.is_staff,
-            "is_superuser": person.is_superuser, "organisation": person.organisation_id or "",
-            "title": person.title, "language": person.language, **changes}
+    data = {
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "is_active": person.is_active,
+        "is_staff": person.is_staff,
+        "is_superuser": person.is_superuser,
+        "organisation": person.organisation_id or "",
+        "title": person.title,
+        "language": person.language,
+        **changes,
+    }
     return {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
 
 
 def organisation_form(org, **changes):
-    return {"name": org.name, "name_zh": org.name_zh, "kind": org.kind, "jurisdiction": org.jurisdiction,
-            "registration_number": org.registration_number, "address": org.address, **changes}
+    return {
+        "name": org.name,
+        "name_zh": org.name_zh,
+        "kind": org.kind,
+        "jurisdiction": org.jurisdiction,
+        "registration_number": org.registration_number,
+        "address": org.address,
+        **changes,
+    }
 
 
 def change_url(obj):
@@ -45,10 +62,21 @@ def test_an_admin_adds_a_person_who_sees_their_organisations_deal(kaixin, people
     firm = people["auditor"].organisation
     page = admin_client.get(reverse("admin:parties_user_add")).content.decode()
     assert 'name="organisation"' in page and 'name="password1"' in page and 'value="zh-hans"' in page
-    response = admin_client.post(reverse("admin:parties_user_add"), {
-        "username": "partner", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD,
-        "first_name": "Min", "last_name": "Zhou", "email": "zhou@lixin.invalid", "organisation": firm.pk,
-        "title": "Audit partner", "language": "zh-hans"})
+    response = admin_client.post(
+        reverse("admin:parties_user_add"),
+        {
+            "username": "partner",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "first_name": "Min",
+            "last_name": "Zhou",
+            "email": "zhou@lixin.invalid",
+            "organisation": firm.pk,
+            "title": "Audit partner",
+            "language": "zh-hans",
+        },
+    )
     partner = User.objects.get(username="partner")
     assert response.status_code == 302 and response["Location"] == change_url(partner)
     assert (partner.organisation, partner.title, partner.language) == (firm, "Audit partner", "zh-hans")
@@ -114,9 +142,17 @@ def test_renaming_an_organisation_is_in_the_reference_history(kaixin, people, ad
 
 
 def test_adding_an_organisation_is_in_the_reference_history(db, admin_client, admin_user):
-    response = admin_client.post(reverse("admin:parties_organisation_add"), {
-        "name": "Zhonghui Escrow Services", "name_zh": "", "kind": "company", "jurisdiction": "HK",
-        "registration_number": "", "address": ""})
+    response = admin_client.post(
+        reverse("admin:parties_organisation_add"),
+        {
+            "name": "Zhonghui Escrow Services",
+            "name_zh": "",
+            "kind": "company",
+            "jurisdiction": "HK",
+            "registration_number": "",
+            "address": "",
+        },
+    )
     assert response.status_code == 302
     org = Organisation.objects.get(name="Zhonghui Escrow Services")
     entry = reference().get(action="organisation_added")
@@ -133,8 +169,7 @@ def test_the_actions_messages_show_next_to_the_field(kaixin, people, admin_clien
     assert not HistoryChain.objects.filter(key="reference").exists()
 
 
-def test_a_refusal_the_form_did_not_foresee_is_shown_and_nothing_is_written(kaixin, people, admin_client,
-                                                                            monkeypatch):
+def test_a_refusal_the_form_did_not_foresee_is_shown_and_nothing_is_written(kaixin, people, admin_client, monkeypatch):
     """Say another administrator took the name a moment ago: the action refuses, the page says why."""
     from django import forms
 
@@ -153,8 +188,9 @@ def test_a_refusal_the_form_did_not_foresee_is_shown_and_nothing_is_written(kaix
 def test_a_person_who_is_not_staff_is_refused(kaixin, people):
     client = Client()
     client.force_login(people["issuer"])
-    response = client.post(reverse("admin:parties_user_add"), {
-        "username": "intruder", "usable_password": "false"}, follow=True)
+    response = client.post(
+        reverse("admin:parties_user_add"), {"username": "intruder", "usable_password": "false"}, follow=True
+    )
     assert "You are authenticated as issuer, but are not authorized to access this page." in response.content.decode()
     response = client.post(change_url(people["seller"]), person_form(people["seller"], is_active=False), follow=True)
     assert "not authorized to access this page" in response.content.decode()
@@ -181,8 +217,9 @@ def test_staff_who_are_not_superusers_cannot_grant_privileges(kaixin, people):
     client.force_login(clerk)
     form = client.get(change_url(people["seller"])).context["adminform"].form
     assert not {"is_staff", "is_superuser", "groups", "user_permissions"} & set(form.fields)
-    response = client.post(change_url(people["seller"]), person_form(people["seller"], is_superuser=True,
-                                                                     title="Director"))
+    response = client.post(
+        change_url(people["seller"]), person_form(people["seller"], is_superuser=True, title="Director")
+    )
     assert response.status_code == 302
     seller = User.objects.get(username="seller")
     assert not seller.is_superuser and seller.title == "Director"
@@ -198,7 +235,8 @@ def test_people_and_organisations_are_not_deleted(kaixin, people, admin_client):
 def test_the_password_page_still_sets_a_password(kaixin, people, admin_client):
     seller = people["seller"]
     url = reverse("admin:auth_user_password_change", args=[seller.pk])
-    response = admin_client.post(url, {"password1": "a-new-long-secret-7", "password2": "a-new-long-secret-7",
-                                       "set_usable_password": "true"})
+    response = admin_client.post(
+        url, {"password1": "a-new-long-secret-7", "password2": "a-new-long-secret-7", "set_usable_password": "true"}
+    )
     assert response.status_code == 302
     assert Client().login(username="seller", password="a-new-long-secret-7")

@@ -1,4 +1,5 @@
 """Sign-in in one step (no authenticator) or two (password, then the code)."""
+
 import time
 
 from django.urls import reverse

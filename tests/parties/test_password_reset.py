@@ -1,4 +1,5 @@
 """Password reset by email, with Django's views and our (translated) templates."""
+
 import re
 
 import pytest

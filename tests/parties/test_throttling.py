@@ -1,4 +1,5 @@
 """django-axes: five failures for one username from one address lock it for 30 minutes."""
+
 import importlib
 import sys
 
@@ -79,12 +80,15 @@ def production_settings(monkeypatch):
 
 
 # Public addresses: python-ipware prefers a public address to a private or documentation one.
-@pytest.mark.parametrize("forwarded, client_ip", [
-    ("9.9.9.9", "9.9.9.9"),
-    # The client sent its own X-Forwarded-For; the proxy appended the address it really saw.
-    ("8.8.8.8, 9.9.9.9", "9.9.9.9"),
-    ("10.0.0.7, 9.9.9.9", "9.9.9.9"),
-])
+@pytest.mark.parametrize(
+    "forwarded, client_ip",
+    [
+        ("9.9.9.9", "9.9.9.9"),
+        # The client sent its own X-Forwarded-For; the proxy appended the address it really saw.
+        ("8.8.8.8, 9.9.9.9", "9.9.9.9"),
+        ("10.0.0.7, 9.9.9.9", "9.9.9.9"),
+    ],
+)
 def test_production_takes_the_client_address_from_the_proxy(production_settings, forwarded, client_ip):
     """Axes, signatures and the history read the same address (parties.client, one place)."""
     from axes.helpers import get_client_ip_address

@@ -1,4 +1,5 @@
 """TOTP enrolment, and when it is offered or required."""
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse

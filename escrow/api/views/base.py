@@ -1,4 +1,5 @@
 """The API's base views: authentication, the error shape, and the action-endpoint recipe."""
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -7,11 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from escrow.api.errors import exception_handler
-from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing endpoints)
 from escrow.api.serializers import ErrorSerializer
+from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing endpoints)
 
-ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer}
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
 
 class EscrowAPIView(APIView):
@@ -51,8 +51,7 @@ class ActionView(EscrowAPIView):
         target = self.find(request.user, kwargs[self.lookup_kwarg])
         data = self.validated(request)
         acted = self.act(request, target, data)
-        return Response(self.present(self.output_class, self.result(request, target, acted)),
-                        status=self.status_code)
+        return Response(self.present(self.output_class, self.result(request, target, acted)), status=self.status_code)
 
     def validated(self, request):
         serializer = self.input_class(data=request.data)
@@ -63,8 +62,11 @@ class ActionView(EscrowAPIView):
 def documented(cls):
     """OpenAPI for an ActionView: its input, output and the error shape, described by its docstring."""
     doc = (cls.__doc__ or "").strip()
-    return extend_schema_view(post=extend_schema(
-        summary=doc.splitlines()[0] if doc else None, description=doc, request=cls.input_class,
-        responses={cls.status_code: cls.output_class, **ERRORS},
-    ))(cls)
-
+    return extend_schema_view(
+        post=extend_schema(
+            summary=doc.splitlines()[0] if doc else None,
+            description=doc,
+            request=cls.input_class,
+            responses={cls.status_code: cls.output_class, **ERRORS},
+        )
+    )(cls)

@@ -1,14 +1,14 @@
 """Deal-level actions: the deposit (EA 1.1), the auditor's approval (SPA 4.2), the return (SPA 5.2(1))."""
+
 from django.utils.translation import gettext as _
 from rest_framework import status
 
 from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
+from escrow.api.views.base import ActionView, documented
 from escrow.contract.errors import InvalidInput
 from parties.models import Organisation
-
-from escrow.api.views.base import ActionView, documented
 
 
 class DealActionView(ActionView):

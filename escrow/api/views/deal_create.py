@@ -1,4 +1,5 @@
 """POST /api/deals/: staff create a deal through the same action as the admin, the page and the commands."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
@@ -18,13 +19,16 @@ class DealListCreate(DealList):
 
     parser_classes = [JSONParser]
 
-    @extend_schema(request=inputs.DealInput, responses={201: out.DealSerializer, **ERRORS},
-                   summary="Create a deal with its tranches (staff)",
-                   description="Staff with the permission escrow.add_deal create a deal from its terms: shares, "
-                               "tranches (periods and targets, SPA 1.4, 4.1), policies P1-P7, calendar (P6) and "
-                               "effective date. Each release falls due 60 calendar days after its year ends "
-                               "(SPA 5.1); the deal's history starts with an entry recording these terms. A "
-                               "person who is not such staff gets 403.")
+    @extend_schema(
+        request=inputs.DealInput,
+        responses={201: out.DealSerializer, **ERRORS},
+        summary="Create a deal with its tranches (staff)",
+        description="Staff with the permission escrow.add_deal create a deal from its terms: shares, "
+        "tranches (periods and targets, SPA 1.4, 4.1), policies P1-P7, calendar (P6) and "
+        "effective date. Each release falls due 60 calendar days after its year ends "
+        "(SPA 5.1); the deal's history starts with an entry recording these terms. A "
+        "person who is not such staff gets 403.",
+    )
     def post(self, request):
         require_staff(request.user, "create_deal")  # 403 before the input is even read
         serializer = inputs.DealInput(data=request.data)

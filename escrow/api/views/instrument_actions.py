@@ -1,8 +1,8 @@
 """Signing an instrument's exact bytes (EA 3.1(b) joint instruction, EA 3.3 settlement, SPA 5.3 adjustment)."""
+
 from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
-
 from escrow.api.views.base import ActionView, client_ip, documented, user_agent
 
 
@@ -17,6 +17,12 @@ class SignInstrument(ActionView):
         return access.instrument_for(user, ref)
 
     def act(self, request, instrument, data):
-        return actions.sign_instrument(request.user, instrument.pk, expected_sha256=data["expected_sha256"],
-                                       password=data.get("password"), otp_token=data.get("otp_token"),
-                                       ip=client_ip(request), user_agent=user_agent(request))
+        return actions.sign_instrument(
+            request.user,
+            instrument.pk,
+            expected_sha256=data["expected_sha256"],
+            password=data.get("password"),
+            otp_token=data.get("otp_token"),
+            ip=client_ip(request),
+            user_agent=user_agent(request),
+        )

@@ -1,4 +1,5 @@
 """Read endpoints: deals, tranches, instruments, documents, history, and what is due (queries only)."""
+
 import io
 
 from django.db.models import Prefetch
@@ -7,18 +8,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from escrow.queries import steps as queries
 from escrow.api import access
 from escrow.api import serializers as out
+from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
 from escrow.models import Instrument, Signature
+from escrow.queries import steps as queries
 from escrow.queries.deals import deals_visible_to
 
-from escrow.api.views.base import ERRORS, EscrowAPIView
-
 SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
-INSTRUMENTS = Prefetch("instruments", queryset=Instrument.objects.select_related(
-    "document__tranche", "document__uploaded_by").prefetch_related(SIGNATURES))
+INSTRUMENTS = Prefetch(
+    "instruments",
+    queryset=Instrument.objects.select_related("document__tranche", "document__uploaded_by").prefetch_related(
+        SIGNATURES
+    ),
+)
 
 
 class DealList(EscrowAPIView):
@@ -57,8 +61,13 @@ class TrancheDetail(EscrowAPIView):
 
 def tranche_with_context(user, pk):
     tranche = access.tranche_for(user, pk)
-    return (queries.tranches_with_context([tranche.deal]).filter(pk=tranche.pk)
-            .select_related("prepared_by").prefetch_related(INSTRUMENTS, "holds__raised_by").get())
+    return (
+        queries.tranches_with_context([tranche.deal])
+        .filter(pk=tranche.pk)
+        .select_related("prepared_by")
+        .prefetch_related(INSTRUMENTS, "holds__raised_by")
+        .get()
+    )
 
 
 class InstrumentDetail(EscrowAPIView):
@@ -94,8 +103,12 @@ class DocumentDownload(EscrowAPIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS})
     def get(self, request, pk):
         document = access.document_for(request.user, pk, action="download_document")
-        response = FileResponse(io.BytesIO(document_bytes(document)), content_type="application/pdf",
-                                as_attachment=True, filename=f"{document.kind}-{document.sha256[:12]}.pdf")
+        response = FileResponse(
+            io.BytesIO(document_bytes(document)),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=f"{document.kind}-{document.sha256[:12]}.pdf",
+        )
         response["X-Document-SHA256"] = document.sha256
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"

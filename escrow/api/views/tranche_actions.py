@@ -1,14 +1,14 @@
 """Tranche actions: the report (SPA 4.2, EA 3.1(a)), the four-eyes transfer (EA 3.2), holds (EA 3.3,
 SPA 8.1), settlements and awards (EA 3.3), adjustments (SPA 5.3)."""
+
 from rest_framework import status
 
 from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
-from escrow.documents.storage import read_upload
-
 from escrow.api.views.base import ActionView, documented
 from escrow.api.views.reads import tranche_with_context
+from escrow.documents.storage import read_upload
 
 
 class TrancheActionView(ActionView):
@@ -29,8 +29,13 @@ class FileReport(TrancheActionView):
 
     def act(self, request, tranche, data):
         upload = data["pdf"]
-        return actions.file_report(request.user, tranche.pk, audited_revenue=data["audited_revenue"],
-                                   pdf=read_upload(upload), original_name=upload.name or "")
+        return actions.file_report(
+            request.user,
+            tranche.pk,
+            audited_revenue=data["audited_revenue"],
+            pdf=read_upload(upload),
+            original_name=upload.name or "",
+        )
 
 
 @documented
@@ -40,8 +45,13 @@ class PrepareRelease(TrancheActionView):
     input_class = inputs.PrepareInput
 
     def act(self, request, tranche, data):
-        return actions.prepare_release(request.user, tranche.pk, expected_sha256=data["expected_sha256"],
-                                       password=data.get("password"), otp_token=data.get("otp_token"))
+        return actions.prepare_release(
+            request.user,
+            tranche.pk,
+            expected_sha256=data["expected_sha256"],
+            password=data.get("password"),
+            otp_token=data.get("otp_token"),
+        )
 
 
 @documented
@@ -51,9 +61,14 @@ class ApproveRelease(TrancheActionView):
     input_class = inputs.ApproveInput
 
     def act(self, request, tranche, data):
-        return actions.approve_release(request.user, tranche.pk, expected_sha256=data["expected_sha256"],
-                                       transfer_reference=data["transfer_reference"],
-                                       password=data.get("password"), otp_token=data.get("otp_token"))
+        return actions.approve_release(
+            request.user,
+            tranche.pk,
+            expected_sha256=data["expected_sha256"],
+            transfer_reference=data["transfer_reference"],
+            password=data.get("password"),
+            otp_token=data.get("otp_token"),
+        )
 
 
 @documented
@@ -118,8 +133,13 @@ class ProposeAdjustment(ProposeSettlement):
     input_class = inputs.AdjustmentInput
 
     def act(self, request, tranche, data):
-        return actions.propose_adjustment(request.user, tranche.pk, quantity=data["quantity"], reason=data["reason"],
-                                          release_due_date=data.get("release_due_date"))
+        return actions.propose_adjustment(
+            request.user,
+            tranche.pk,
+            quantity=data["quantity"],
+            reason=data["reason"],
+            release_due_date=data.get("release_due_date"),
+        )
 
 
 @documented
@@ -130,5 +150,11 @@ class FileAward(TrancheActionView):
 
     def act(self, request, tranche, data):
         upload = data["pdf"]
-        return actions.file_award(request.user, tranche.pk, quantity=data["quantity"], pdf_bytes=read_upload(upload),
-                                  reference=data["reference"], original_name=upload.name or "")
+        return actions.file_award(
+            request.user,
+            tranche.pk,
+            quantity=data["quantity"],
+            pdf_bytes=read_upload(upload),
+            reference=data["reference"],
+            original_name=upload.name or "",
+        )

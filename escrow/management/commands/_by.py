@@ -1,5 +1,6 @@
 """--by USERNAME: the person a command acts as. Commands are interfaces like the pages: the action checks
 what that person may do and the history names them."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 

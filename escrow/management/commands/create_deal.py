@@ -7,6 +7,7 @@ TERMS.json holds the keyword arguments of escrow.actions.deals.check_terms, for 
      "tranches": [{"year": 1, "period_start": "2026-01-01", "period_end": "2026-12-31", "target_revenue": "100"}]}
 Amounts may be numbers or strings; numbers are read as decimals, never as floating point.
 """
+
 import inspect
 import json
 from decimal import Decimal
@@ -35,8 +36,9 @@ class Command(BaseCommand):
             deal = create_deal(actor, **terms)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"Created: {deal.name} ({deal.slug}), {deal.total_shares:,} shares in "
-                          f"{deal.tranche_count} tranches.")
+        self.stdout.write(
+            f"Created: {deal.name} ({deal.slug}), {deal.total_shares:,} shares in {deal.tranche_count} tranches."
+        )
 
     def _terms(self, path):
         try:
@@ -50,8 +52,11 @@ class Command(BaseCommand):
         unknown = sorted(set(terms) - set(TERMS))
         if unknown:
             raise CommandError(f"unknown terms {', '.join(unknown)}; the terms are: {', '.join(TERMS)}.")
-        missing = [name for name, p in inspect.signature(check_terms).parameters.items()
-                   if p.default is inspect.Parameter.empty and name not in terms]
+        missing = [
+            name
+            for name, p in inspect.signature(check_terms).parameters.items()
+            if p.default is inspect.Parameter.empty and name not in terms
+        ]
         if missing:
             raise CommandError(f"missing terms: {', '.join(missing)}.")
         return terms

@@ -5,6 +5,7 @@ lives here; the rest of the portal reads it from the database. The deal is creat
 action as in the admin, the API and the staff page (`create_deal`), so its history starts with its
 terms; its parties join through `add_party`.
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -33,18 +34,32 @@ YEARS = [
 ]
 
 ORGANISATIONS = {
-    Role.ISSUER: dict(name="Kaixin Holdings", name_zh="", kind="company", jurisdiction="Cayman Islands",
-                      contract_name="Party A"),
-    Role.PURCHASER: dict(name="Zhejiang Kaixin Auto Co., Ltd.", name_zh="", kind="company",
-                         jurisdiction="PRC (Taishun, Wenzhou)", contract_name="Party B"),
-    Role.SELLER: dict(name="Fangle Lai", name_zh="", kind="natural_person", jurisdiction="PRC",
-                      contract_name="Party C"),
-    Role.ESCROW_AGENT: dict(name="AUTOA2A, LTD.", name_zh="", kind="company", jurisdiction="British Virgin Islands",
-                            contract_name="Party D"),
-    Role.AUDITOR: dict(name="Demo Approved Accounting Firm", name_zh="演示会计师事务所", kind="accounting_firm",
-                       jurisdiction="PRC", contract_name="Firm approved by Party A (SPA 4.2)"),
-    Role.COMPLIANCE: dict(name="Escrow Portal Compliance", name_zh="托管平台合规部", kind="platform",
-                          jurisdiction="—", contract_name=""),
+    Role.ISSUER: dict(
+        name="Kaixin Holdings", name_zh="", kind="company", jurisdiction="Cayman Islands", contract_name="Party A"
+    ),
+    Role.PURCHASER: dict(
+        name="Zhejiang Kaixin Auto Co., Ltd.",
+        name_zh="",
+        kind="company",
+        jurisdiction="PRC (Taishun, Wenzhou)",
+        contract_name="Party B",
+    ),
+    Role.SELLER: dict(
+        name="Fangle Lai", name_zh="", kind="natural_person", jurisdiction="PRC", contract_name="Party C"
+    ),
+    Role.ESCROW_AGENT: dict(
+        name="AUTOA2A, LTD.", name_zh="", kind="company", jurisdiction="British Virgin Islands", contract_name="Party D"
+    ),
+    Role.AUDITOR: dict(
+        name="Demo Approved Accounting Firm",
+        name_zh="演示会计师事务所",
+        kind="accounting_firm",
+        jurisdiction="PRC",
+        contract_name="Firm approved by Party A (SPA 4.2)",
+    ),
+    Role.COMPLIANCE: dict(
+        name="Escrow Portal Compliance", name_zh="托管平台合规部", kind="platform", jurisdiction="—", contract_name=""
+    ),
 }
 
 # username, role, first name, last name, title
@@ -72,8 +87,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo-users", action="store_true", help="load the deal only")
-        parser.add_argument("--by", metavar="USERNAME", default=None,
-                            help="the staff member recorded as creating the deal (default: the platform itself)")
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            default=None,
+            help="the staff member recorded as creating the deal (default: the platform itself)",
+        )
 
     def handle(self, *args, **options):
         by = person(options["by"]) if options["by"] else None
@@ -94,18 +113,30 @@ class Command(BaseCommand):
                 add_party(deal, org, role, by=by, contract_name=ORGANISATIONS[role]["contract_name"])
         people = {} if options["no_demo_users"] else self._people(organisations, by)
         self._approve_auditor(deal, organisations[Role.AUDITOR], people.get("issuer"), by)
-        self.stdout.write(f"{'Loaded' if created else 'Already loaded'}: {deal.name} ({deal.slug}), "
-                          f"{deal.total_shares:,} shares in {deal.tranche_count} tranches.")
+        self.stdout.write(
+            f"{'Loaded' if created else 'Already loaded'}: {deal.name} ({deal.slug}), "
+            f"{deal.total_shares:,} shares in {deal.tranche_count} tranches."
+        )
 
     def _deal_terms(self):
         """SPA recitals, 1.1, 1.4, 4.1; EA 4.4. Every policy P1-P7 at its default (RULES.md), China calendar."""
         return dict(
-            slug=SLUG, name="Kaixin Holdings — Zhejiang Ordinary Smile earn-out",
+            slug=SLUG,
+            name="Kaixin Holdings — Zhejiang Ordinary Smile earn-out",
             name_zh="开心控股收购对价股份托管（五年业绩考核）",
-            target_company="Zhejiang Ordinary Smile Auto Sales Co., Ltd.", total_shares=15_000_000, tranche_count=5,
-            share_class="Class A ordinary shares", ticker="KXIN", target_currency="CNY", price_currency="USD",
-            effective_date=date(2025, 12, 2), escrow_fee_per_year=Decimal("5000"), notes=NOTES, calendar="CN",
-            policies={}, tranches=[(year, start, end, target) for year, (start, end, target) in enumerate(YEARS, 1)],
+            target_company="Zhejiang Ordinary Smile Auto Sales Co., Ltd.",
+            total_shares=15_000_000,
+            tranche_count=5,
+            share_class="Class A ordinary shares",
+            ticker="KXIN",
+            target_currency="CNY",
+            price_currency="USD",
+            effective_date=date(2025, 12, 2),
+            escrow_fee_per_year=Decimal("5000"),
+            notes=NOTES,
+            calendar="CN",
+            policies={},
+            tranches=[(year, start, end, target) for year, (start, end, target) in enumerate(YEARS, 1)],
         )
 
     def _organisation(self, fields, by):
@@ -117,10 +148,20 @@ class Command(BaseCommand):
         """Through parties' own action: the account history records each demo person, and deal
         visibility follows their organisation's role (SPA 9)."""
         existing = {u.username: u for u in get_user_model().objects.filter(username__in=[p[0] for p in PEOPLE])}
-        return {username: existing.get(username) or add_person(
-                    by, username=username, organisation=organisations[role], email=f"{username}@demo.invalid",
-                    first_name=first, last_name=last, title=title, password=DEMO_PASSWORD)
-                for username, role, first, last, title in PEOPLE}
+        return {
+            username: existing.get(username)
+            or add_person(
+                by,
+                username=username,
+                organisation=organisations[role],
+                email=f"{username}@demo.invalid",
+                first_name=first,
+                last_name=last,
+                title=title,
+                password=DEMO_PASSWORD,
+            )
+            for username, role, first, last, title in PEOPLE
+        }
 
     def _approve_auditor(self, deal, firm, issuer_user, by):
         party = DealParty.objects.filter(deal=deal, organisation=firm).first()

@@ -4,6 +4,7 @@ transitions of Tranche.state and Deal.state) from the code, so the docs cannot d
     python manage.py render_docs          # write both files
     python manage.py render_docs --check  # exit 1 if a committed file differs from the code
 """
+
 from pathlib import Path
 
 from django.conf import settings
@@ -24,27 +25,48 @@ def render_permissions() -> str:
     """Every declared use case (escrow.usecases.declared): who may do it, under which clause, what it
     writes in the history and where it is done. English: the committed file must not follow the locale."""
     with translation.override("en"):
-        contract = [_use_case_row(c, ", ".join(r.value for r in Role if r in c.roles))
-                    for c in USE_CASES.values() if not c.staff]
+        contract = [
+            _use_case_row(c, ", ".join(r.value for r in Role if r in c.roles))
+            for c in USE_CASES.values()
+            if not c.staff
+        ]
         staff = [_use_case_row(c, f"staff: `{c.permission}`") for c in USE_CASES.values() if c.staff]
         roles = "; ".join(f"`{r.value}` = {r.label}" for r in Role)
-    header = ["| use case | clause | label | roles or staff permission | history action | page | API |",
-              "|---|---|---|---|---|---|---|"]
-    return "\n".join([
-        GENERATED, "", "# Permission matrix", "",
-        "Source: `escrow.usecases.declared.USE_CASES`, where each use case is declared once; the role table",
-        "(`escrow.usecases.permissions.ROLE_ACTIONS`), the labels, the links and this page are read from it,",
-        "and `tests/escrow/test_usecases.py` checks its roles against the contract's own table.", "",
-        "## Contract use cases", "",
-        "Authority comes from the person's organisation playing the role on the deal (`DealParty`),",
-        "never from `is_superuser` or `is_staff`. Someone with no role on a deal gets 404 for the deal and",
-        "everything in it, never 403 (SPA 9); a role not listed gets 403 citing the clause.", "",
-        *header, *contract, "", "Roles: " + roles + ".", "",
-        "## Platform administration", "",
-        "Staff work with a Django permission (`require_staff`); it gives no contract role and no access to",
-        "a deal's pages.", "",
-        *header, *staff, "",
-    ])
+    header = [
+        "| use case | clause | label | roles or staff permission | history action | page | API |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    return "\n".join(
+        [
+            GENERATED,
+            "",
+            "# Permission matrix",
+            "",
+            "Source: `escrow.usecases.declared.USE_CASES`, where each use case is declared once; the role table",
+            "(`escrow.usecases.permissions.ROLE_ACTIONS`), the labels, the links and this page are read from it,",
+            "and `tests/escrow/test_usecases.py` checks its roles against the contract's own table.",
+            "",
+            "## Contract use cases",
+            "",
+            "Authority comes from the person's organisation playing the role on the deal (`DealParty`),",
+            "never from `is_superuser` or `is_staff`. Someone with no role on a deal gets 404 for the deal and",
+            "everything in it, never 403 (SPA 9); a role not listed gets 403 citing the clause.",
+            "",
+            *header,
+            *contract,
+            "",
+            "Roles: " + roles + ".",
+            "",
+            "## Platform administration",
+            "",
+            "Staff work with a Django permission (`require_staff`); it gives no contract role and no access to",
+            "a deal's pages.",
+            "",
+            *header,
+            *staff,
+            "",
+        ]
+    )
 
 
 def _use_case_row(case, who) -> str:
@@ -85,7 +107,7 @@ def render_diagram(model) -> list[str]:
     for value, _ in field.choices:
         if value not in sources:
             lines.append(f"    {value} --> [*]")
-    return lines + ["```"]
+    return [*lines, "```"]
 
 
 def render_table(model) -> list[str]:
@@ -97,11 +119,17 @@ def render_table(model) -> list[str]:
 
 def render_state_machine() -> str:
     """Tranche.state and Deal.state as Mermaid diagrams, from the django-fsm-2 transitions."""
-    lines = [GENERATED, "", "# State machines", "",
-             "Source: the `@transition` methods of `escrow.models.Tranche` and `escrow.models.Deal` "
-             "(django-fsm-2). Transitions change only the state column and a few fields; the actions in",
-             "`escrow/actions/` lock the row, check the role, run one transition and write ledger, history",
-             "and outbox in the same transaction.", ""]
+    lines = [
+        GENERATED,
+        "",
+        "# State machines",
+        "",
+        "Source: the `@transition` methods of `escrow.models.Tranche` and `escrow.models.Deal` "
+        "(django-fsm-2). Transitions change only the state column and a few fields; the actions in",
+        "`escrow/actions/` lock the row, check the role, run one transition and write ledger, history",
+        "and outbox in the same transaction.",
+        "",
+    ]
     for model, title in ((Tranche, "Tranche (one assessment year)"), (Deal, "Deal")):
         lines += [f"## {title}", "", *render_diagram(model), "", *render_table(model), ""]
     return "\n".join(lines)

@@ -1,10 +1,11 @@
 """Walk every hash chain of the history; exit non-zero naming the first entry that does not verify."""
+
 import sys
 
 from django.core.management.base import BaseCommand
 
 from escrow.history.chain import chain_key_for, verify_chain
-from escrow.models import HistoryChain, Deal
+from escrow.models import Deal, HistoryChain
 
 
 class Command(BaseCommand):

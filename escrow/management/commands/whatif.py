@@ -1,13 +1,14 @@
 """What-if calculator: the release table for hypothetical audited revenues (SPA 5.1, 5.2), through the
 schedule every page and action reads (escrow.queries.quantities.schedule_for): years already released
 show what they released, and later offsets for them are capped at what is left of their fifth."""
+
 import json
 import sys
 from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand
 
-from escrow.contract.policies import PolicyError, Policies
+from escrow.contract.policies import Policies, PolicyError
 from escrow.models import Deal
 from escrow.queries.quantities import schedule_for
 
@@ -22,8 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--deal", required=True, help="deal slug, e.g. kaixin-2025")
         parser.add_argument("--actuals", required=True, help="audited revenues per year, comma-separated (RMB)")
-        parser.add_argument("--policy", action="append", default=[], metavar="KEY=VALUE",
-                            help="override a policy (P1-P7 keys of RULES.md); repeatable")
+        parser.add_argument(
+            "--policy",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a policy (P1-P7 keys of RULES.md); repeatable",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, **options):
@@ -87,8 +93,12 @@ def as_json(deal, schedule):
         "policies": schedule.policies.as_dict(),
         "years": [
             {
-                "year": y.year, "target": f"{y.target:.2f}", "actual": f"{y.actual:.2f}", "own_release": y.own_release,
-                "deducted": y.deducted, "offset_shares": {str(k): v for k, v in y.offset_shares.items()},
+                "year": y.year,
+                "target": f"{y.target:.2f}",
+                "actual": f"{y.actual:.2f}",
+                "own_release": y.own_release,
+                "deducted": y.deducted,
+                "offset_shares": {str(k): v for k, v in y.offset_shares.items()},
                 "total_release": y.total_release,
             }
             for y in schedule.years
@@ -105,22 +115,33 @@ def notes(schedule):
             lines.append(f"Year {y.year} is released: {y.total_release:,} shares as recorded, not the formula's.")
         if y.offset_capped_for_years:
             years = ", ".join(str(n) for n in y.offset_capped_for_years)
-            lines.append(f"Year {y.year}: offset for year {years} capped at what is still unreleased of its "
-                         "fifth (SPA 5.1).")
+            lines.append(
+                f"Year {y.year}: offset for year {years} capped at what is still unreleased of its fifth (SPA 5.1)."
+            )
     return lines
 
 
 def as_table(data, remarks=()):
-    head = f"{'year':>4} {'target':>16} {'actual':>16} {'own release':>12} {'deducted':>10} " \
-           f"{'offset':>22} {'total release':>14}"
-    lines = [f"Deal {data['deal']}; policies: " + ", ".join(f"{k}={v}" for k, v in data["policies"].items()),
-             head, "-" * len(head)]
+    head = (
+        f"{'year':>4} {'target':>16} {'actual':>16} {'own release':>12} {'deducted':>10} "
+        f"{'offset':>22} {'total release':>14}"
+    )
+    lines = [
+        f"Deal {data['deal']}; policies: " + ", ".join(f"{k}={v}" for k, v in data["policies"].items()),
+        head,
+        "-" * len(head),
+    ]
     for y in data["years"]:
         offset_shares = ", ".join(f"y{k}: {v:,}" for k, v in y["offset_shares"].items()) or "-"
-        lines.append(f"{y['year']:>4} {Decimal(y['target']):>16,} {Decimal(y['actual']):>16,} "
-                     f"{y['own_release']:>12,} {y['deducted']:>10,} {offset_shares:>22} {y['total_release']:>14,}")
+        lines.append(
+            f"{y['year']:>4} {Decimal(y['target']):>16,} {Decimal(y['actual']):>16,} "
+            f"{y['own_release']:>12,} {y['deducted']:>10,} {offset_shares:>22} {y['total_release']:>14,}"
+        )
     lines += remarks
     cancelled = data["cancelled_at_expiry"]
-    lines.append(f"Cancelled at expiry (SPA 5.2(1)): {cancelled:,}" if cancelled is not None
-                 else "Cancelled at expiry: not known until every year is audited")
+    lines.append(
+        f"Cancelled at expiry (SPA 5.2(1)): {cancelled:,}"
+        if cancelled is not None
+        else "Cancelled at expiry: not known until every year is audited"
+    )
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """create_deal: one action behind the admin, the staff page, the API, the `create_deal` command and
 `load_kaixin`. A deal's history starts with DEAL_CREATED recording its terms (SPA 1.4, 4.1, 5.1)."""
+
 import io
 import json
 import re
@@ -22,18 +23,34 @@ from escrow.models import Deal, HistoryEntry, Tranche
 
 pytestmark = pytest.mark.django_db
 
-POLICIES = {"excess_credit", "offset_base", "offset_order", "rounding", "partial_release", "calendar",
-            "penalty_cap_valuation"}
+POLICIES = {
+    "excess_credit",
+    "offset_base",
+    "offset_order",
+    "rounding",
+    "partial_release",
+    "calendar",
+    "penalty_cap_valuation",
+}
 
 
 def acme(**changes):
     """Three calendar years of Acme, Hong Kong business days, the 6-K reading of P1."""
-    terms = dict(slug="acme-2026", name="Acme earn-out", target_company="Acme Ltd", total_shares=900,
-                 effective_date=date(2026, 1, 5), ticker="ACME", calendar="hk",
-                 policies={"excess_credit": "whole-excess-over-50pct", "penalty_cap_valuation": "each-day"},
-                 tranches=[(1, date(2026, 1, 1), date(2026, 12, 31), Decimal("100")),
-                           (2, date(2027, 1, 1), date(2027, 12, 31), Decimal("200")),
-                           (3, date(2028, 1, 1), date(2028, 12, 31), Decimal("300"))])
+    terms = dict(
+        slug="acme-2026",
+        name="Acme earn-out",
+        target_company="Acme Ltd",
+        total_shares=900,
+        effective_date=date(2026, 1, 5),
+        ticker="ACME",
+        calendar="hk",
+        policies={"excess_credit": "whole-excess-over-50pct", "penalty_cap_valuation": "each-day"},
+        tranches=[
+            (1, date(2026, 1, 1), date(2026, 12, 31), Decimal("100")),
+            (2, date(2027, 1, 1), date(2027, 12, 31), Decimal("200")),
+            (3, date(2028, 1, 1), date(2028, 12, 31), Decimal("300")),
+        ],
+    )
     terms.update(changes)
     return terms
 
@@ -46,18 +63,32 @@ def assert_acme_terms(deal, actor):
     """The deal, its tranches with SPA 5.1 release dates, and the first history entry with the terms."""
     assert (deal.state, deal.calendar, deal.tranche_count, deal.total_shares) == ("awaiting_deposit", "HK", 3, 900)
     assert list(deal.tranches.order_by("year").values_list("year", "release_due_date")) == [
-        (1, date(2027, 3, 1)), (2, date(2028, 2, 29)), (3, date(2029, 3, 1))]
+        (1, date(2027, 3, 1)),
+        (2, date(2028, 2, 29)),
+        (3, date(2029, 3, 1)),
+    ]
     entry = first_entry(deal)
     assert (entry.seq, entry.action, entry.actor, entry.deal) == (1, "deal_created", actor, deal)
     terms = entry.details
     assert (terms["total_shares"], terms["tranche_count"], terms["effective_date"], terms["calendar"]) == (
-        900, 3, "2026-01-05", "HK")
-    assert [(t["year"], t["period_start"], t["period_end"], Decimal(t["target_revenue"]))
-            for t in terms["tranches"]] == [(1, "2026-01-01", "2026-12-31", 100), (2, "2027-01-01", "2027-12-31", 200),
-                                            (3, "2028-01-01", "2028-12-31", 300)]
+        900,
+        3,
+        "2026-01-05",
+        "HK",
+    )
+    assert [
+        (t["year"], t["period_start"], t["period_end"], Decimal(t["target_revenue"])) for t in terms["tranches"]
+    ] == [
+        (1, "2026-01-01", "2026-12-31", 100),
+        (2, "2027-01-01", "2027-12-31", 200),
+        (3, "2028-01-01", "2028-12-31", 300),
+    ]
     assert set(terms["policies"]) == POLICIES
-    assert terms["policies"]["excess_credit"] == {"number": "P1", "clause": "SPA 5.2(2)",
-                                                  "value": "whole-excess-over-50pct"}
+    assert terms["policies"]["excess_credit"] == {
+        "number": "P1",
+        "clause": "SPA 5.2(2)",
+        "value": "whole-excess-over-50pct",
+    }
     assert terms["policies"]["calendar"]["value"] == "HK" and terms["policies"]["rounding"]["value"] == "floor"
     assert terms["policies"]["penalty_cap_valuation"]["number"] == "P7"
     assert "900 " in entry.summary and "3 tranches" in entry.summary and "P1 whole-excess-over-50pct" in entry.summary
@@ -73,30 +104,46 @@ def staff(db):
 
 # --- the action itself ---
 
+
 def test_staff_create_a_deal_whose_history_starts_with_its_terms(staff):
     deal = create_deal(staff, **acme())
     assert_acme_terms(deal, staff)
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(calendar="XX"), "Unknown calendar code XX (P6)"),
-    (dict(tranche_count=5), "The deal has 5 tranches but 3 assessment years were given"),
-    (dict(tranches=[]), "Give at least one tranche"),
-    (dict(tranches=[(1, date(2026, 1, 1), date(2026, 12, 31), 100), (2, date(2027, 2, 1), date(2027, 12, 31), 200)]),
-     "Year 2 must start on 2027-01-01, the day after year 1 ends: the assessment periods are contiguous"),
-    (dict(tranches=[(1, date(2026, 1, 1), date(2026, 12, 31), 0)]), "Year 1: the target operating revenue must be"),
-    (dict(tranches=[(2, date(2026, 1, 1), date(2026, 12, 31), 100)]), "tranche 1 says year 2"),
-    (dict(tranches=[(1, date(2026, 12, 31), date(2026, 1, 1), 100)]),
-     "Year 1 ends on 2026-01-01, not after it starts"),
-    (dict(total_shares=0), "The consideration shares must be a whole number above zero"),
-    (dict(total_shares=2), "2 shares cannot be split into 3 tranches"),
-    (dict(policies={"rounding": "ceiling"}), "ceiling is not a reading of P4 rounding (SPA 5.2); choose one of: floor"),
-    (dict(policies={"generosity": "high"}), "Unknown policy generosity"),
-    (dict(slug="new"), "The address new is reserved"),
-    (dict(slug="not a slug"), "short address of letters, digits and hyphens"),
-    (dict(name=" "), "Enter the deal's name."),
-    (dict(ticker="kx in"), "The ticker KX IN is not a symbol like KXIN."),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(calendar="XX"), "Unknown calendar code XX (P6)"),
+        (dict(tranche_count=5), "The deal has 5 tranches but 3 assessment years were given"),
+        (dict(tranches=[]), "Give at least one tranche"),
+        (
+            dict(
+                tranches=[
+                    (1, date(2026, 1, 1), date(2026, 12, 31), 100),
+                    (2, date(2027, 2, 1), date(2027, 12, 31), 200),
+                ]
+            ),
+            "Year 2 must start on 2027-01-01, the day after year 1 ends: the assessment periods are contiguous",
+        ),
+        (dict(tranches=[(1, date(2026, 1, 1), date(2026, 12, 31), 0)]), "Year 1: the target operating revenue must be"),
+        (dict(tranches=[(2, date(2026, 1, 1), date(2026, 12, 31), 100)]), "tranche 1 says year 2"),
+        (
+            dict(tranches=[(1, date(2026, 12, 31), date(2026, 1, 1), 100)]),
+            "Year 1 ends on 2026-01-01, not after it starts",
+        ),
+        (dict(total_shares=0), "The consideration shares must be a whole number above zero"),
+        (dict(total_shares=2), "2 shares cannot be split into 3 tranches"),
+        (
+            dict(policies={"rounding": "ceiling"}),
+            "ceiling is not a reading of P4 rounding (SPA 5.2); choose one of: floor",
+        ),
+        (dict(policies={"generosity": "high"}), "Unknown policy generosity"),
+        (dict(slug="new"), "The address new is reserved"),
+        (dict(slug="not a slug"), "short address of letters, digits and hyphens"),
+        (dict(name=" "), "Enter the deal's name."),
+        (dict(ticker="kx in"), "The ticker KX IN is not a symbol like KXIN."),
+    ],
+)
 def test_bad_terms_are_refused_with_a_clear_message_and_nothing_is_written(staff, changes, message):
     with pytest.raises(InvalidInput, match=re.escape(message)):
         create_deal(staff, **acme(**changes))
@@ -127,14 +174,19 @@ def test_only_staff_with_the_permission_create_deals(kaixin, people, staff):
 
 # --- load_kaixin: the same action, idempotent, the same deal ---
 
+
 def test_load_kaixin_creates_the_deal_through_the_action_once(kaixin):
     entries = list(HistoryEntry.objects.filter(deal=kaixin).order_by("seq"))
     created, *rest = entries
     assert created.action == "deal_created" and created.actor is None
     assert created.details["total_shares"] == 15_000_000 and created.details["calendar"] == "CN"
     assert [(t["period_start"], Decimal(t["target_revenue"])) for t in created.details["tranches"]] == [
-        ("2025-12-01", 665_000_000), ("2026-12-01", 732_000_000), ("2027-12-01", 805_000_000),
-        ("2028-12-01", 885_000_000), ("2029-12-01", 974_000_000)]
+        ("2025-12-01", 665_000_000),
+        ("2026-12-01", 732_000_000),
+        ("2027-12-01", 805_000_000),
+        ("2028-12-01", 885_000_000),
+        ("2029-12-01", 974_000_000),
+    ]
     assert {p["value"] for p in created.details["policies"].values()} >= {"half-of-excess", "shortfall-year"}
     assert {e.action for e in rest} == {"party_added", "auditor_approved"}
     assert (kaixin.ticker, kaixin.effective_date, kaixin.escrow_fee_per_year) == ("KXIN", date(2025, 12, 2), 5000)
@@ -158,6 +210,7 @@ def test_load_kaixin_by_a_staff_member_names_them(staff):
 
 # --- the admin ---
 
+
 def test_the_admin_add_form_creates_the_deal_through_the_action(admin_client, admin_user):
     response = admin_client.post(reverse("admin:escrow_deal_add"), admin_form(acme_admin()))
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -175,36 +228,78 @@ def test_the_admin_shows_the_actions_message_and_saves_nothing(admin_client):
 
 
 def acme_admin():
-    return {"fields": {
-        "slug": "acme-2026", "name": "Acme earn-out", "name_zh": "", "target_company": "Acme Ltd",
-        "total_shares": "900", "tranche_count": "3", "share_class": "Class A ordinary shares", "ticker": "ACME",
-        "target_currency": "CNY", "price_currency": "USD", "effective_date": "2026-01-05",
-        "escrow_fee_per_year": "0", "notes": "", "excess_credit": "whole-excess-over-50pct",
-        "offset_base": "shortfall-year", "offset_order": "earliest-first", "rounding": "floor",
-        "partial_release": "by-formula", "calendar": "hk", "penalty_cap_valuation": "each-day"},
-        "tranches": [("2026-01-01", "2026-12-31", "100"), ("2027-01-01", "2027-12-31", "200"),
-                     ("2028-01-01", "2028-12-31", "300")]}
+    return {
+        "fields": {
+            "slug": "acme-2026",
+            "name": "Acme earn-out",
+            "name_zh": "",
+            "target_company": "Acme Ltd",
+            "total_shares": "900",
+            "tranche_count": "3",
+            "share_class": "Class A ordinary shares",
+            "ticker": "ACME",
+            "target_currency": "CNY",
+            "price_currency": "USD",
+            "effective_date": "2026-01-05",
+            "escrow_fee_per_year": "0",
+            "notes": "",
+            "excess_credit": "whole-excess-over-50pct",
+            "offset_base": "shortfall-year",
+            "offset_order": "earliest-first",
+            "rounding": "floor",
+            "partial_release": "by-formula",
+            "calendar": "hk",
+            "penalty_cap_valuation": "each-day",
+        },
+        "tranches": [
+            ("2026-01-01", "2026-12-31", "100"),
+            ("2027-01-01", "2027-12-31", "200"),
+            ("2028-01-01", "2028-12-31", "300"),
+        ],
+    }
 
 
 def admin_form(data):
-    form = dict(data["fields"], **{"tranches-TOTAL_FORMS": "5", "tranches-INITIAL_FORMS": "0",
-                                   "tranches-MIN_NUM_FORMS": "0", "tranches-MAX_NUM_FORMS": "1000"})
+    form = dict(
+        data["fields"],
+        **{
+            "tranches-TOTAL_FORMS": "5",
+            "tranches-INITIAL_FORMS": "0",
+            "tranches-MIN_NUM_FORMS": "0",
+            "tranches-MAX_NUM_FORMS": "1000",
+        },
+    )
     for i, (start, end, target) in enumerate(data["tranches"]):
-        form.update({f"tranches-{i}-year": str(i + 1), f"tranches-{i}-period_start": start,
-                     f"tranches-{i}-period_end": end, f"tranches-{i}-target_revenue": target})
+        form.update(
+            {
+                f"tranches-{i}-year": str(i + 1),
+                f"tranches-{i}-period_start": start,
+                f"tranches-{i}-period_end": end,
+                f"tranches-{i}-target_revenue": target,
+            }
+        )
     return form
 
 
 # --- the API ---
 
+
 def api_body(**changes):
-    body = {"slug": "acme-2026", "name": "Acme earn-out", "target_company": "Acme Ltd", "total_shares": 900,
-            "effective_date": "2026-01-05", "ticker": "ACME", "calendar": "hk",
-            "policies": {"excess_credit": "whole-excess-over-50pct", "penalty_cap_valuation": "each-day"},
-            "tranches": [{"year": 1, "period_start": "2026-01-01", "period_end": "2026-12-31", "target_revenue": "100"},
-                         {"year": 2, "period_start": "2027-01-01", "period_end": "2027-12-31", "target_revenue": "200"},
-                         {"year": 3, "period_start": "2028-01-01", "period_end": "2028-12-31",
-                          "target_revenue": "300"}]}
+    body = {
+        "slug": "acme-2026",
+        "name": "Acme earn-out",
+        "target_company": "Acme Ltd",
+        "total_shares": 900,
+        "effective_date": "2026-01-05",
+        "ticker": "ACME",
+        "calendar": "hk",
+        "policies": {"excess_credit": "whole-excess-over-50pct", "penalty_cap_valuation": "each-day"},
+        "tranches": [
+            {"year": 1, "period_start": "2026-01-01", "period_end": "2026-12-31", "target_revenue": "100"},
+            {"year": 2, "period_start": "2027-01-01", "period_end": "2027-12-31", "target_revenue": "200"},
+            {"year": 3, "period_start": "2028-01-01", "period_end": "2028-12-31", "target_revenue": "300"},
+        ],
+    }
     body.update(changes)
     return body
 
@@ -248,19 +343,43 @@ def test_the_schema_documents_creating_a_deal(db):
 
 # --- the staff page ---
 
+
 def page_form(**changes):
-    data = {"slug": "acme-2026", "name": "Acme earn-out", "name_zh": "", "target_company": "Acme Ltd",
-            "total_shares": "900", "share_class": "Class A ordinary shares", "ticker": "ACME",
-            "target_currency": "CNY", "price_currency": "USD", "effective_date": "2026-01-05",
-            "escrow_fee_per_year": "0", "notes": "", "calendar": "hk", "excess_credit": "whole-excess-over-50pct",
-            "offset_base": "shortfall-year", "offset_order": "earliest-first", "rounding": "floor",
-            "partial_release": "by-formula", "penalty_cap_valuation": "each-day",
-            "tranches-TOTAL_FORMS": "5", "tranches-INITIAL_FORMS": "0", "tranches-MIN_NUM_FORMS": "0",
-            "tranches-MAX_NUM_FORMS": "30"}
-    for i, (start, end, target) in enumerate([("2026-01-01", "2026-12-31", "100"), ("2027-01-01", "2027-12-31", "200"),
-                                              ("2028-01-01", "2028-12-31", "300")]):
-        data.update({f"tranches-{i}-period_start": start, f"tranches-{i}-period_end": end,
-                     f"tranches-{i}-target_revenue": target})
+    data = {
+        "slug": "acme-2026",
+        "name": "Acme earn-out",
+        "name_zh": "",
+        "target_company": "Acme Ltd",
+        "total_shares": "900",
+        "share_class": "Class A ordinary shares",
+        "ticker": "ACME",
+        "target_currency": "CNY",
+        "price_currency": "USD",
+        "effective_date": "2026-01-05",
+        "escrow_fee_per_year": "0",
+        "notes": "",
+        "calendar": "hk",
+        "excess_credit": "whole-excess-over-50pct",
+        "offset_base": "shortfall-year",
+        "offset_order": "earliest-first",
+        "rounding": "floor",
+        "partial_release": "by-formula",
+        "penalty_cap_valuation": "each-day",
+        "tranches-TOTAL_FORMS": "5",
+        "tranches-INITIAL_FORMS": "0",
+        "tranches-MIN_NUM_FORMS": "0",
+        "tranches-MAX_NUM_FORMS": "30",
+    }
+    for i, (start, end, target) in enumerate(
+        [("2026-01-01", "2026-12-31", "100"), ("2027-01-01", "2027-12-31", "200"), ("2028-01-01", "2028-12-31", "300")]
+    ):
+        data.update(
+            {
+                f"tranches-{i}-period_start": start,
+                f"tranches-{i}-period_end": end,
+                f"tranches-{i}-target_revenue": target,
+            }
+        )
     data.update(changes)
     return data
 
@@ -302,6 +421,7 @@ def test_the_page_is_refused_to_everyone_else(kaixin, people):
 
 
 # --- the command ---
+
 
 def write_terms(tmp_path, **changes):
     path = tmp_path / "terms.json"

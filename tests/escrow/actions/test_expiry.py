@@ -1,4 +1,5 @@
 """The deal's ends: deposit (EA 1.1) and, after year 5, the return for cancellation (SPA 5.2(1))."""
+
 import pytest
 
 from escrow import actions
@@ -32,7 +33,11 @@ def test_worked_example_closes_with_nothing_cancelled(deposited, people):
     actions.return_for_cancellation(people["agent1"], deposited)
     assert Deal.objects.get(pk=deposited.pk).state == "closed"
     assert ShareMovement.objects.filter(deal=deposited).balances() == {
-        "deposited": 15_000_000, "released": 15_000_000, "returned": 0, "in_escrow": 0}
+        "deposited": 15_000_000,
+        "released": 15_000_000,
+        "returned": 0,
+        "in_escrow": 0,
+    }
 
 
 def test_6k_reading_returns_300000_for_cancellation(deposited, people):
@@ -40,4 +45,8 @@ def test_6k_reading_returns_300000_for_cancellation(deposited, people):
     run_five_years(deposited, people)
     actions.return_for_cancellation(people["agent1"], deposited)
     assert ShareMovement.objects.filter(deal=deposited).balances() == {
-        "deposited": 15_000_000, "released": 14_700_000, "returned": 300_000, "in_escrow": 0}
+        "deposited": 15_000_000,
+        "released": 14_700_000,
+        "returned": 300_000,
+        "in_escrow": 0,
+    }

@@ -1,12 +1,13 @@
 """Holds and their lifting: dispute (EA 3.3), suspension (SPA 8.1), adjustment (SPA 5.3)."""
+
 from datetime import timedelta
 
 import pytest
 
 from escrow import actions
-from escrow.queries.clock import contract_today
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import Hold, ShareMovement
+from escrow.queries.clock import contract_today
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release, sign_instruction, tranche
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +16,9 @@ FOUR = ("issuer", "purchaser", "seller", "agent1")
 
 def sign_all(people, instrument, who=FOUR):
     for person in who:
-        actions.sign_instrument(people[person], instrument.pk, expected_sha256=instrument.document.sha256,
-                                password=PASSWORD)
+        actions.sign_instrument(
+            people[person], instrument.pk, expected_sha256=instrument.document.sha256, password=PASSWORD
+        )
 
 
 @pytest.fixture
@@ -29,8 +31,9 @@ def test_dispute_then_settlement_signed_by_all_four(year_1, people):
     assert tranche(year_1.deal, 1).state == "disputed"
     with pytest.raises(WrongState):
         sign_instruction(year_1.deal, people, 1)  # the old instruction cannot be signed while disputed
-    settlement = actions.propose_settlement(people["issuer"], year_1.pk, quantity=2_850_000,
-                                            reason="Parties agree revenue of RMB 631.75M")
+    settlement = actions.propose_settlement(
+        people["issuer"], year_1.pk, quantity=2_850_000, reason="Parties agree revenue of RMB 631.75M"
+    )
     sign_all(people, settlement, who=FOUR[:3])
     assert tranche(year_1.deal, 1).state == "disputed", "three of four signatures do not settle (EA 3.3)"
     sign_all(people, settlement, who=FOUR[3:])
@@ -44,8 +47,9 @@ def test_dispute_then_settlement_signed_by_all_four(year_1, people):
 
 def test_dispute_lifted_by_an_award(year_1, people):
     actions.raise_dispute(people["issuer"], year_1.pk, reason="Audit scope")
-    actions.file_award(people["agent1"], year_1.pk, quantity=2_700_000, pdf_bytes=make_pdf("award"),
-                       reference="CIETAC (2027) No. 17")
+    actions.file_award(
+        people["agent1"], year_1.pk, quantity=2_700_000, pdf_bytes=make_pdf("award"), reference="CIETAC (2027) No. 17"
+    )
     assert tranche(year_1.deal, 1).state == "awaiting_instruction"
 
 
@@ -73,9 +77,13 @@ def test_suspension_by_issuer_returns_where_it_was(year_1, people):
 
 def test_adjustment_of_quantity_and_timing(year_1, people):
     new_date = contract_today() + timedelta(days=120)
-    adjustment = actions.propose_adjustment(people["purchaser"], year_1.pk, quantity=2_750_000,
-                                            reason="Force majeure: flood closed two showrooms",
-                                            release_due_date=new_date)
+    adjustment = actions.propose_adjustment(
+        people["purchaser"],
+        year_1.pk,
+        quantity=2_750_000,
+        reason="Force majeure: flood closed two showrooms",
+        release_due_date=new_date,
+    )
     sign_all(people, adjustment)
     t = tranche(year_1.deal, 1)
     assert (t.state, t.release_quantity, t.release_due_date) == ("awaiting_instruction", 2_750_000, new_date)
@@ -91,8 +99,9 @@ def test_a_generous_award_caps_later_recovery_at_the_fifth(year_1, people):
     """SPA 5.1: a year never releases more than its fifth. Year 1's award released 250,000 more than
     the formula, so year 2's excess may only offset the 50,000 still unreleased for year 1."""
     actions.raise_dispute(people["seller"], year_1.pk, reason="Audit scope")
-    actions.file_award(people["seller"], year_1.pk, quantity=2_950_000, pdf_bytes=make_pdf("award"),
-                       reference="CIETAC (2027) No. 3")
+    actions.file_award(
+        people["seller"], year_1.pk, quantity=2_950_000, pdf_bytes=make_pdf("award"), reference="CIETAC (2027) No. 3"
+    )
     release(year_1.deal, people, 1)
     open_and_file(year_1.deal, people, 2, "865000000")
     t2 = tranche(year_1.deal, 2)

@@ -1,6 +1,7 @@
 """escrow's part when a person or an organisation changes (escrow/actions/people.py): the parties action
 tells it, inside the action's transaction, and it writes the account or reference history and keeps
 deal visibility in step with membership (SPA 9). No signal: a bare save() changes neither."""
+
 import pytest
 
 from escrow.actions import people as escrow_people
@@ -20,8 +21,9 @@ def entries(chain):
 
 
 def test_a_person_added_sees_the_deals_of_their_organisation(kaixin, people, admin_user):
-    person = add_person(admin_user, username="second-agent", organisation=people["agent1"].organisation,
-                        email="ops@agent.invalid")
+    person = add_person(
+        admin_user, username="second-agent", organisation=people["agent1"].organisation, email="ops@agent.invalid"
+    )
     assert list(deals_visible_to(person)) == [kaixin]
     entry = entries("accounts").get(action="person_added")
     assert (entry.actor, entry.clause, entry.deal) == (admin_user, "", None)
@@ -81,8 +83,13 @@ def test_organisations_are_in_the_reference_history(kaixin, people, admin_user):
 
 def test_an_organisation_added_under_another_actions_authority(kaixin, people):
     """escrow's approve_new_auditor has checked the issuer under SPA 4.2; the clause is recorded."""
-    add_organisation(people["issuer"], name="Firm approved by the issuer", jurisdiction="PRC",
-                     kind="accounting_firm", authority="SPA 4.2")
+    add_organisation(
+        people["issuer"],
+        name="Firm approved by the issuer",
+        jurisdiction="PRC",
+        kind="accounting_firm",
+        authority="SPA 4.2",
+    )
     entry = entries("reference").get(action="organisation_added")
     assert entry.actor == people["issuer"] and entry.details["authority"] == "SPA 4.2"
 

@@ -1,6 +1,7 @@
 """Staff actions on who plays which role (SPA 9), share prices (SPA 8.2) and calendar overrides (P6):
 each checks who may, writes its history with the values before and after, and changes what people see
 at once (deal visibility, deadlines)."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -35,8 +36,14 @@ def last_entry(deal=None):
 
 @pytest.fixture
 def desk(db):
-    return staff_with("add_dealparty", "change_dealparty", "add_shareprice", "change_shareprice",
-                      "add_calendaroverride", "change_calendaroverride")
+    return staff_with(
+        "add_dealparty",
+        "change_dealparty",
+        "add_shareprice",
+        "change_shareprice",
+        "add_calendaroverride",
+        "change_calendaroverride",
+    )
 
 
 @pytest.fixture
@@ -49,6 +56,7 @@ def second_desk(kaixin, desk, django_user_model):
 
 
 # --- parties ---
+
 
 def test_staff_change_a_partys_role_with_before_and_after(kaixin, desk, second_desk):
     party, person = second_desk
@@ -86,8 +94,11 @@ def test_ending_a_role_hides_the_deal_from_its_people_at_once(kaixin, desk, seco
     assert kaixin not in deals_visible_to(person)
     assert client_for(person).get(f"/api/deals/{kaixin.slug}/").status_code == 404
     entry = last_entry(kaixin)
-    assert (entry.action, entry.actor, entry.details["reason"]) == ("party_ended", desk,
-                                                                    "Replaced by the main compliance desk")
+    assert (entry.action, entry.actor, entry.details["reason"]) == (
+        "party_ended",
+        desk,
+        "Replaced by the main compliance desk",
+    )
     assert entry.details["before"]["ended_at"] is None and entry.details["after"]["ended_at"]
     with pytest.raises(WrongState, match="ended on"):
         end_party(desk, party, "again")
@@ -111,6 +122,7 @@ def test_approving_the_auditor_stays_the_issuers(kaixin, desk):
 
 
 # --- share prices (SPA 8.2) ---
+
 
 def test_staff_and_the_issuer_enter_prices_into_the_reference_history(kaixin, people, desk):
     price = enter_share_price(desk, "kxin", date(2025, 12, 1), "2.51", source="NASDAQ")
@@ -156,12 +168,15 @@ def test_a_correction_keeps_the_old_close_and_the_reason(kaixin, people, desk):
 
 # --- calendar overrides (P6) ---
 
+
 def test_an_override_is_set_and_changed_with_before_and_after(desk):
     set_calendar_override(desk, "cn", date(2031, 1, 2), False, "Announced late")
     first = last_entry()
     assert (first.action, first.actor, first.details["calendar"]) == ("calendar_override_set", desk, "CN")
-    assert first.details["before"] is None and first.details["after"] == {"is_business_day": False,
-                                                                          "note": "Announced late"}
+    assert first.details["before"] is None and first.details["after"] == {
+        "is_business_day": False,
+        "note": "Announced late",
+    }
     set_calendar_override(desk, "CN", date(2031, 1, 2), True, "Cancelled")
     second = last_entry()
     assert second.details["before"] == first.details["after"] and second.details["after"]["is_business_day"] is True
@@ -194,8 +209,9 @@ def test_an_override_moves_the_deadlines_people_see_at_once(kaixin, people, desk
     assert [d["step"]["due"] for d in due if d["step"]["action"] == "confirm_deposit"] == ["2025-12-24"]
 
 
-def test_the_calendar_is_built_once_and_rebuilt_after_an_override_commits(kaixin, desk,
-                                                                         django_capture_on_commit_callbacks):
+def test_the_calendar_is_built_once_and_rebuilt_after_an_override_commits(
+    kaixin, desk, django_capture_on_commit_callbacks
+):
     cal = calendar_for(kaixin)
     assert calendar_for(kaixin) is cal  # reused, not rebuilt per look-up
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

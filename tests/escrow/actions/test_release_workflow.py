@@ -1,4 +1,5 @@
 """End to end through the actions: EA 3.1 documents, EA 3.2 four-eyes transfer, SPA 5.2 quantities."""
+
 from datetime import date
 
 import pytest
@@ -25,15 +26,24 @@ def test_kaixin_year_1_on_target_end_to_end(deposited, people):
     assert t.transfer_due_date is not None
     t = _finish(deposited, people, t)
     assert t.state == "released"
-    assert balances(deposited) == {"deposited": 15_000_000, "released": 3_000_000, "returned": 0,
-                                   "in_escrow": 12_000_000}
+    assert balances(deposited) == {
+        "deposited": 15_000_000,
+        "released": 3_000_000,
+        "returned": 0,
+        "in_escrow": 12_000_000,
+    }
 
 
 def _finish(deal, people, t):
     instruction = t.instruments.get(kind="joint_instruction", status="effective")
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=instruction.document.sha256, password=PASSWORD)
-    actions.approve_release(people["agent2"], t.pk, expected_sha256=instruction.document.sha256,
-                            transfer_reference="TA-1", password=PASSWORD)
+    actions.approve_release(
+        people["agent2"],
+        t.pk,
+        expected_sha256=instruction.document.sha256,
+        transfer_reference="TA-1",
+        password=PASSWORD,
+    )
     return tranche(deal, t.year)
 
 
@@ -56,8 +66,9 @@ def test_same_officer_cannot_prepare_and_approve(deposited, people):
     digest = instruction.document.sha256
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
     with pytest.raises(NotAllowed, match="four eyes"):
-        actions.approve_release(people["agent1"], t.pk, expected_sha256=digest, transfer_reference="X",
-                                password=PASSWORD)
+        actions.approve_release(
+            people["agent1"], t.pk, expected_sha256=digest, transfer_reference="X", password=PASSWORD
+        )
     assert tranche(deposited, 1).state == "release_prepared"
     assert balances(deposited)["released"] == 0
 

@@ -1,5 +1,6 @@
 """Signatures over exact bytes (EA 3.1(b)): re-authentication, one person one party, no replay,
 superseded documents stay on record."""
+
 import pytest
 
 from escrow import actions
@@ -18,8 +19,7 @@ def instruction(deposited, people):
 
 
 def sign(person, instruction, **overrides):
-    kwargs = dict(expected_sha256=instruction.document.sha256, password=PASSWORD, ip="10.0.0.8",
-                  user_agent="Firefox")
+    kwargs = dict(expected_sha256=instruction.document.sha256, password=PASSWORD, ip="10.0.0.8", user_agent="Firefox")
     kwargs.update(overrides)
     return actions.sign_instrument(person, instruction.pk, **kwargs)
 

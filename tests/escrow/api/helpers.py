@@ -1,4 +1,5 @@
 """API test helpers: clients acting as a person, and responses read as domain outcomes."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 

@@ -1,6 +1,7 @@
 """Bad input over the API gets a clear error ({"detail", "clause"}) and changes nothing: wrong state
 409, wrong role 403, not a PDF 400, negative or absurd revenue 400, a replayed signature 400/409,
 a wrong SHA-256 400, a wrong password 403."""
+
 from datetime import timedelta
 
 import pytest
@@ -60,8 +61,11 @@ def assert_error(response, status, *words):
 
 def test_wrong_state_is_409(deposited, people, awaiting_report):
     before = snapshot(deposited)
-    response = client_for(people["agent1"]).post(f"/api/tranches/{awaiting_report.pk}/prepare-release/",
-                                                 {"expected_sha256": "a" * 64, "password": PASSWORD}, format="json")
+    response = client_for(people["agent1"]).post(
+        f"/api/tranches/{awaiting_report.pk}/prepare-release/",
+        {"expected_sha256": "a" * 64, "password": PASSWORD},
+        format="json",
+    )
     assert_error(response, 409, "cannot prepare the release", "awaiting the audited report")
     assert snapshot(deposited) == before
 
@@ -73,23 +77,29 @@ def test_wrong_role_is_403_with_the_clause(deposited, people, awaiting_report):
     assert snapshot(deposited) == before
 
 
-@pytest.mark.parametrize("upload, words", [
-    (SimpleUploadedFile("report.pdf", b"Revenue: 665,000,000", content_type="application/pdf"), ["not a PDF"]),
-    (SimpleUploadedFile("report.pdf", b"%PDF-1.7\nbroken", content_type="application/pdf"), ["cannot be read"]),
-])
+@pytest.mark.parametrize(
+    "upload, words",
+    [
+        (SimpleUploadedFile("report.pdf", b"Revenue: 665,000,000", content_type="application/pdf"), ["not a PDF"]),
+        (SimpleUploadedFile("report.pdf", b"%PDF-1.7\nbroken", content_type="application/pdf"), ["cannot be read"]),
+    ],
+)
 def test_a_file_that_is_not_a_pdf_is_400(deposited, people, awaiting_report, upload, words):
     before = snapshot(deposited)
     assert_error(file(people, awaiting_report, pdf=upload), 400, *words)
     assert snapshot(deposited) == before
 
 
-@pytest.mark.parametrize("revenue, words", [
-    ("-1", ["cannot be negative"]),
-    ("665000000000000", ["more than 100 times the target"]),
-    ("six hundred million", ["not an amount"]),
-    ("665000000.001", ["two decimal places"]),
-    ("", ["audited_revenue"]),
-])
+@pytest.mark.parametrize(
+    "revenue, words",
+    [
+        ("-1", ["cannot be negative"]),
+        ("665000000000000", ["more than 100 times the target"]),
+        ("six hundred million", ["not an amount"]),
+        ("665000000.001", ["two decimal places"]),
+        ("", ["audited_revenue"]),
+    ],
+)
 def test_negative_absurd_or_garbled_revenue_is_400(deposited, people, awaiting_report, revenue, words):
     before = snapshot(deposited)
     assert_error(file(people, awaiting_report, audited_revenue=revenue), 400, *words)
@@ -97,8 +107,9 @@ def test_negative_absurd_or_garbled_revenue_is_400(deposited, people, awaiting_r
 
 
 def test_missing_pdf_names_the_field(deposited, people, awaiting_report):
-    response = client_for(people["auditor"]).post(f"/api/tranches/{awaiting_report.pk}/report/",
-                                                  {"audited_revenue": "665000000"}, format="multipart")
+    response = client_for(people["auditor"]).post(
+        f"/api/tranches/{awaiting_report.pk}/report/", {"audited_revenue": "665000000"}, format="multipart"
+    )
     body = assert_error(response, 400, "pdf")
     assert "pdf" in body["errors"]
 
@@ -137,21 +148,28 @@ def test_the_preparer_cannot_approve(deposited, people):
     digest = instruction.document.sha256
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
     before = snapshot(deposited)
-    response = client_for(people["agent1"]).post(f"/api/tranches/{t.pk}/approve-release/", {
-        "expected_sha256": digest, "password": PASSWORD, "transfer_reference": "TA-1"}, format="json")
+    response = client_for(people["agent1"]).post(
+        f"/api/tranches/{t.pk}/approve-release/",
+        {"expected_sha256": digest, "password": PASSWORD, "transfer_reference": "TA-1"},
+        format="json",
+    )
     assert_error(response, 403, "four eyes")
     assert snapshot(deposited) == before
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"reason": ""}, ["reason"]),
-    ({"reason": "   "}, ["reason"]),
-    ({}, ["reason"]),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"reason": ""}, ["reason"]),
+        ({"reason": "   "}, ["reason"]),
+        ({}, ["reason"]),
+    ],
+)
 def test_a_hold_without_a_reason_is_400(deposited, people, instruction, body, words):
     before = snapshot(deposited)
-    response = client_for(people["seller"]).post(f"/api/tranches/{instruction.tranche_id}/dispute/", body,
-                                                 format="json")
+    response = client_for(people["seller"]).post(
+        f"/api/tranches/{instruction.tranche_id}/dispute/", body, format="json"
+    )
     assert_error(response, 400, *words)
     assert snapshot(deposited) == before
 
@@ -160,15 +178,22 @@ def test_a_hold_without_a_reason_is_400(deposited, people, instruction, body, wo
 def test_a_settlement_quantity_must_be_a_whole_non_negative_number(deposited, people, instruction, quantity):
     actions.raise_dispute(people["seller"], instruction.tranche_id, reason="Disputed")
     before = snapshot(deposited)
-    response = client_for(people["seller"]).post(f"/api/tranches/{instruction.tranche_id}/settlement/",
-                                                 {"quantity": quantity, "reason": "Agreed"}, format="json")
+    response = client_for(people["seller"]).post(
+        f"/api/tranches/{instruction.tranche_id}/settlement/", {"quantity": quantity, "reason": "Agreed"}, format="json"
+    )
     assert_error(response, 400, "quantity")
     assert snapshot(deposited) == before
 
 
 def test_unknown_ids_are_404_like_other_deals(people, kaixin):
     client = client_for(people["issuer"])
-    for url in ("/api/deals/no-such-deal/", "/api/deals/999999/", "/api/tranches/999999/",
-                "/api/instruments/999999/", "/api/documents/999999/", "/api/documents/999999/download/",
-                "/api/deals/no-such-deal/history/"):
+    for url in (
+        "/api/deals/no-such-deal/",
+        "/api/deals/999999/",
+        "/api/tranches/999999/",
+        "/api/instruments/999999/",
+        "/api/documents/999999/",
+        "/api/documents/999999/download/",
+        "/api/deals/no-such-deal/history/",
+    ):
         assert_error(client.get(url), 404, "no such")

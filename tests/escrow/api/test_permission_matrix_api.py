@@ -1,5 +1,6 @@
 """The permission matrix over the API: the same personas, actions and deals as the actions layer,
 read as HTTP: allowed 2xx (or the state's 409), refused 403 with the table's clause, no role 404 (SPA 9)."""
+
 import pytest
 
 from escrow import actions
@@ -17,6 +18,7 @@ def _sign(kind):
     def request(w):
         body = {"expected_sha256": w.sha(kind), "password": PASSWORD}
         return "post", f"/api/instruments/{w.instruments[kind].pk}/sign/", body
+
     return request
 
 
@@ -24,6 +26,7 @@ def _tranche(year, verb, body=None, multipart=None):
     def request(w):
         data = multipart() if multipart else dict(body or {})
         return "post", f"/api/tranches/{w.tranche(year).pk}/{verb}/", data
+
     return request
 
 
@@ -37,23 +40,38 @@ REQUESTS = {
     "download_document": lambda w: ("get", f"/api/documents/{w.report.pk}/download/", None),
     "export_history": lambda w: ("get", f"/api/deals/{w.deal.slug}/history/", None),
     "confirm_deposit": lambda w: ("post", f"/api/deals/{w.deal.slug}/confirm-deposit/", {"reference": "DRS-2"}),
-    "approve_auditor": lambda w: ("post", f"/api/deals/{w.deal.slug}/approve-auditor/",
-                                  {"organisation": w.new_firm.pk}),
+    "approve_auditor": lambda w: (
+        "post",
+        f"/api/deals/{w.deal.slug}/approve-auditor/",
+        {"organisation": w.new_firm.pk},
+    ),
     "return_for_cancellation": lambda w: ("post", f"/api/deals/{w.deal.slug}/return-for-cancellation/", {}),
     "file_report": _tranche(5, "report", multipart=lambda: {"audited_revenue": "974000000", "pdf": pdf_upload()}),
     "sign_joint_instruction": _sign("joint_instruction"),
     "sign_settlement": _sign("settlement"),
     "sign_adjustment": _sign("adjustment"),
-    "prepare_release": lambda w: ("post", f"/api/tranches/{w.tranche(2).pk}/prepare-release/",
-                                  {"expected_sha256": w.instruction_sha(2), "password": PASSWORD}),
-    "approve_release": lambda w: ("post", f"/api/tranches/{w.tranche(3).pk}/approve-release/",
-                                  {"expected_sha256": w.instruction_sha(3), "password": PASSWORD,
-                                   "transfer_reference": "TA-3"}),
+    "prepare_release": lambda w: (
+        "post",
+        f"/api/tranches/{w.tranche(2).pk}/prepare-release/",
+        {"expected_sha256": w.instruction_sha(2), "password": PASSWORD},
+    ),
+    "approve_release": lambda w: (
+        "post",
+        f"/api/tranches/{w.tranche(3).pk}/approve-release/",
+        {"expected_sha256": w.instruction_sha(3), "password": PASSWORD, "transfer_reference": "TA-3"},
+    ),
     "withdraw_preparation": _tranche(3, "withdraw-preparation", {"reason": "Wrong account"}),
     "raise_dispute": _tranche(1, "dispute", {"reason": "Quantity disputed"}),
     "propose_settlement": _tranche(4, "settlement", {"quantity": 2_950_000, "reason": "Agreed 2,950,000"}),
-    "file_award": _tranche(4, "award", multipart=lambda: {"quantity": 2_800_000, "reference": "CIETAC-2027-01",
-                                                          "pdf": pdf_upload("award", "award.pdf")}),
+    "file_award": _tranche(
+        4,
+        "award",
+        multipart=lambda: {
+            "quantity": 2_800_000,
+            "reference": "CIETAC-2027-01",
+            "pdf": pdf_upload("award", "award.pdf"),
+        },
+    ),
     "suspend_release": _tranche(2, "suspend", {"reason": "Seller breached SPA 8.1"}),
     "lift_suspension": _lift,
     "propose_adjustment": _tranche(1, "adjustment", {"quantity": 2_000_000, "reason": "Exceptional circumstances"}),

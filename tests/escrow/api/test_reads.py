@@ -1,6 +1,8 @@
 """Reads over the API: deals, tranches, documents, signatures, history, what is due; confidentiality
 (SPA 9: no role, no deal, 404 for everything in it) and the two ways in (session, token)."""
+
 import hashlib
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -26,13 +28,17 @@ def object_urls(deal, t):
     """Each deal object's URL with the same URL for an object that does not exist."""
     instrument = Instrument.objects.filter(tranche=t).first()
     document = deal.documents.first()
-    pairs = [(f"deals/{deal.slug}/", "deals/no-such-deal/"), (f"deals/{deal.pk}/", "deals/999999/"),
-             (f"deals/{deal.slug}/tranches/", "deals/no-such-deal/tranches/"),
-             (f"deals/{deal.slug}/documents/", "deals/no-such-deal/documents/"),
-             (f"deals/{deal.slug}/history/", "deals/no-such-deal/history/"),
-             (f"tranches/{t.pk}/", "tranches/999999/"), (f"instruments/{instrument.pk}/", "instruments/999999/"),
-             (f"documents/{document.pk}/", "documents/999999/"),
-             (f"documents/{document.pk}/download/", "documents/999999/download/")]
+    pairs = [
+        (f"deals/{deal.slug}/", "deals/no-such-deal/"),
+        (f"deals/{deal.pk}/", "deals/999999/"),
+        (f"deals/{deal.slug}/tranches/", "deals/no-such-deal/tranches/"),
+        (f"deals/{deal.slug}/documents/", "deals/no-such-deal/documents/"),
+        (f"deals/{deal.slug}/history/", "deals/no-such-deal/history/"),
+        (f"tranches/{t.pk}/", "tranches/999999/"),
+        (f"instruments/{instrument.pk}/", "instruments/999999/"),
+        (f"documents/{document.pk}/", "documents/999999/"),
+        (f"documents/{document.pk}/download/", "documents/999999/download/"),
+    ]
     return [(f"/api/{real}", f"/api/{missing}") for real, missing in pairs]
 
 
@@ -57,8 +63,14 @@ def test_no_role_means_404_for_every_deal_object(filed, people, outsider, django
 
 def test_the_deal_shows_parties_policies_balances_and_next_step(kaixin, people):
     deal = client_for(people["compliance"]).get("/api/deals/kaixin-2025/").json()
-    assert {p["role"] for p in deal["parties"]} == {"issuer", "purchaser", "seller", "escrow_agent", "auditor",
-                                                    "compliance"}
+    assert {p["role"] for p in deal["parties"]} == {
+        "issuer",
+        "purchaser",
+        "seller",
+        "escrow_agent",
+        "auditor",
+        "compliance",
+    }
     assert deal["policies"]["excess_credit"] == "half-of-excess"
     assert len(deal["policies"]) == 7
     assert deal["balances"] == {"deposited": 0, "released": 0, "returned": 0, "in_escrow": 0}
@@ -72,7 +84,10 @@ def test_tranches_show_state_quantities_deadlines_and_who_acts(filed, people):
     body = client_for(people["seller"]).get("/api/deals/kaixin-2025/tranches/").json()
     year1 = body[0]
     assert (year1["state"], year1["release_quantity"], year1["release_due_date"]) == (
-        "awaiting_instruction", 3_000_000, "2027-01-29")
+        "awaiting_instruction",
+        3_000_000,
+        "2027-01-29",
+    )
     assert year1["next_step"]["roles"] == ["issuer", "purchaser"]
     assert body[1]["state"] == "scheduled" and body[1]["next_step"]["roles"] == []
 
@@ -102,7 +117,7 @@ def test_a_pdf_client_still_gets_json_errors(filed, outsider):
 def test_history_entries_carry_their_hashes(filed, people):
     entries = client_for(people["compliance"]).get("/api/deals/kaixin-2025/history/").json()
     assert entries[0]["prev_hash"] == "0" * 64
-    assert all(len(e["hash"]) == 64 and b["prev_hash"] == e["hash"] for e, b in zip(entries, entries[1:]))
+    assert all(len(e["hash"]) == 64 and b["prev_hash"] == e["hash"] for e, b in itertools.pairwise(entries))
     report = next(e for e in entries if e["action"] == "report_filed")
     assert (report["actor"], report["tranche_year"], report["clause"]) == ("Lin Xu", 1, "SPA 4.2, EA 3.1(a)")
 

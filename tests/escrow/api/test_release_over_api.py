@@ -1,7 +1,9 @@
 """Kaixin year 1 on target, end to end over the API (SPA 4.2, 5.1; EA 3.1, 3.2): the auditor files a
 multipart PDF, issuer and purchaser review and sign its exact bytes, officer 1 prepares, officer 2
 approves, and the seller sees the shares released."""
+
 import hashlib
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -36,8 +38,9 @@ def review_and_sign(client, instrument_id):
     pdf = b"".join(client.get(instrument["document"]["download"]).streaming_content)
     digest = hashlib.sha256(pdf).hexdigest()
     assert digest == instrument["sha256"]
-    return client.post(f"/api/instruments/{instrument_id}/sign/", {"expected_sha256": digest, "password": PASSWORD},
-                       format="json")
+    return client.post(
+        f"/api/instruments/{instrument_id}/sign/", {"expected_sha256": digest, "password": PASSWORD}, format="json"
+    )
 
 
 def test_year_1_on_target_over_the_api(deposited, people):
@@ -45,8 +48,10 @@ def test_year_1_on_target_over_the_api(deposited, people):
     actions.open_year(t.pk, today=t.period_end + timedelta(days=1))  # the sweep's job, not an endpoint
 
     filed = token_client(people["auditor"]).post(
-        f"/api/tranches/{t.pk}/report/", {"audited_revenue": "665000000.00", "pdf": pdf_upload("Year 1 report")},
-        format="multipart")
+        f"/api/tranches/{t.pk}/report/",
+        {"audited_revenue": "665000000.00", "pdf": pdf_upload("Year 1 report")},
+        format="multipart",
+    )
     assert filed.status_code == 200, filed.json()
     body = filed.json()
     assert (body["state"], body["release_quantity"], body["deducted"]) == ("awaiting_instruction", 3_000_000, 0)
@@ -66,24 +71,31 @@ def test_year_1_on_target_over_the_api(deposited, people):
     instructed = purchaser.get(f"/api/tranches/{t.pk}/").json()
     assert instructed["state"] == "instructed"
     assert instructed["transfer_due_date"] and instructed["documents_complete_on"]
-    assert instructed["next_step"] == {"roles": ["escrow_agent"], "action": "prepare_release",
-                                       "description": "Prepare the transfer (officer 1)",
-                                       "due": instructed["transfer_due_date"], "clause": "EA 3.2"}
+    assert instructed["next_step"] == {
+        "roles": ["escrow_agent"],
+        "action": "prepare_release",
+        "description": "Prepare the transfer (officer 1)",
+        "due": instructed["transfer_due_date"],
+        "clause": "EA 3.2",
+    }
 
     release = {"expected_sha256": instruction["sha256"], "password": PASSWORD}
     prepared = client_for(people["agent1"]).post(f"/api/tranches/{t.pk}/prepare-release/", release, format="json")
     assert prepared.json()["state"] == "release_prepared"
-    approved = client_for(people["agent2"]).post(f"/api/tranches/{t.pk}/approve-release/",
-                                                 {**release, "transfer_reference": "TA-2027-001"}, format="json")
+    approved = client_for(people["agent2"]).post(
+        f"/api/tranches/{t.pk}/approve-release/", {**release, "transfer_reference": "TA-2027-001"}, format="json"
+    )
     assert approved.status_code == 200, approved.json()
 
     seller = token_client(people["seller"])
     seen = seller.get(f"/api/tranches/{t.pk}/").json()
-    assert (seen["state"], seen["released_on"] is not None, seen["transfer_reference"]) == ("released", True,
-                                                                                           "TA-2027-001")
+    assert (seen["state"], seen["released_on"] is not None, seen["transfer_reference"]) == (
+        "released",
+        True,
+        "TA-2027-001",
+    )
     deal = seller.get("/api/deals/kaixin-2025/").json()
-    assert deal["balances"] == {"deposited": 15_000_000, "released": 3_000_000, "returned": 0,
-                                "in_escrow": 12_000_000}
+    assert deal["balances"] == {"deposited": 15_000_000, "released": 3_000_000, "returned": 0, "in_escrow": 12_000_000}
     assert deal["my_role"] == "seller"
     _check_signatures(seen, people)
     _check_history(seller.get("/api/deals/kaixin-2025/history/").json())
@@ -104,11 +116,22 @@ def _check_signatures(tranche_body, people):
 def _check_history(entries):
     """The deal's chain, oldest first: each entry names its predecessor's hash."""
     assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(entries, entries[1:]))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(entries))
     actions_seen = [e["action"] for e in entries]
-    for action in ("deposit_confirmed", "year_ended", "report_filed", "quantity_computed", "signed", "instructed",
-                   "release_prepared", "released"):
+    for action in (
+        "deposit_confirmed",
+        "year_ended",
+        "report_filed",
+        "quantity_computed",
+        "signed",
+        "instructed",
+        "release_prepared",
+        "released",
+    ):
         assert action in actions_seen
     released = next(e for e in entries if e["action"] == "released")
-    assert (released["from_state"], released["to_state"], released["clause"]) == ("release_prepared", "released",
-                                                                                  "EA 3.2")
+    assert (released["from_state"], released["to_state"], released["clause"]) == (
+        "release_prepared",
+        "released",
+        "EA 3.2",
+    )

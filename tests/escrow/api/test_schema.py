@@ -1,13 +1,27 @@
 """The OpenAPI schema is valid and documents every endpoint with the error shape."""
+
 import pytest
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["confirm-deposit", "approve-auditor", "return-for-cancellation", "report", "prepare-release",
-           "approve-release", "withdraw-preparation", "dispute", "suspend", "lift-suspension", "settlement",
-           "adjustment", "award", "sign"]
+ACTIONS = [
+    "confirm-deposit",
+    "approve-auditor",
+    "return-for-cancellation",
+    "report",
+    "prepare-release",
+    "approve-release",
+    "withdraw-preparation",
+    "dispute",
+    "suspend",
+    "lift-suspension",
+    "settlement",
+    "adjustment",
+    "award",
+    "sign",
+]
 
 
 @pytest.fixture

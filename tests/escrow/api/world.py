@@ -7,6 +7,7 @@ parties are strangers to them. Each deal has a tranche ready for every action:
   year 4  disputed with an open settlement (EA 3.3)          year 5  awaiting_report (SPA 4.2)
 Each test runs in a savepoint that is rolled back, so every test starts from this world.
 """
+
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,9 +26,15 @@ from tests.factories import make_deal
 
 PERSONAS = ("issuer", "purchaser", "seller", "agent1", "agent2", "auditor", "compliance")
 ON_TARGET = {1: "665000000", 2: "732000000", 3: "805000000", 4: "885000000"}
-ROLE_OF = {"issuer": Role.ISSUER, "purchaser": Role.PURCHASER, "seller": Role.SELLER,
-           "agent1": Role.ESCROW_AGENT, "agent2": Role.ESCROW_AGENT, "auditor": Role.AUDITOR,
-           "compliance": Role.COMPLIANCE}
+ROLE_OF = {
+    "issuer": Role.ISSUER,
+    "purchaser": Role.PURCHASER,
+    "seller": Role.SELLER,
+    "agent1": Role.ESCROW_AGENT,
+    "agent2": Role.ESCROW_AGENT,
+    "auditor": Role.AUDITOR,
+    "compliance": Role.COMPLIANCE,
+}
 # Allowed, but this world's state says no: the deposit is in, years are open, officer 1 prepared year 3.
 ALLOWED_BUT = {
     ("confirm_deposit", None): ("WrongState", ""),
@@ -63,8 +70,9 @@ class DealWorld:
         return self.instruments[kind].document.sha256
 
     def instruction_sha(self, year):
-        return (Instrument.objects.get(tranche=self.tranches[year], kind="joint_instruction", status="effective")
-                .document.sha256)
+        return Instrument.objects.get(
+            tranche=self.tranches[year], kind="joint_instruction", status="effective"
+        ).document.sha256
 
 
 @dataclass
@@ -92,17 +100,24 @@ def build_deal_world(deal, people, firm_name) -> DealWorld:
         t = Tranche.objects.get(deal=deal, year=year)
         actions.open_year(t.pk, today=t.period_end + timedelta(days=1))
         if year in ON_TARGET:
-            actions.file_report(people["auditor"], t.pk, audited_revenue=ON_TARGET[year],
-                                pdf=make_pdf(f"{deal} {year}"), original_name=f"report-{year}.pdf")
+            actions.file_report(
+                people["auditor"],
+                t.pk,
+                audited_revenue=ON_TARGET[year],
+                pdf=make_pdf(f"{deal} {year}"),
+                original_name=f"report-{year}.pdf",
+            )
         w.tranches[year] = t
     for year in (2, 3):
         _sign(people, _open(w, year, "joint_instruction"), ("issuer", "purchaser"))
     actions.prepare_release(people["agent1"], w.tranches[3].pk, expected_sha256=w.instruction_sha(3), password=PASSWORD)
     actions.raise_dispute(people["seller"], w.tranches[4].pk, reason="The revenue includes a related-party sale.")
-    w.instruments["settlement"] = actions.propose_settlement(people["seller"], w.tranches[4].pk, quantity=2_900_000,
-                                                             reason="Parties agree 2,900,000 shares.")
-    w.instruments["adjustment"] = actions.propose_adjustment(people["issuer"], w.tranches[1].pk, quantity=3_000_000,
-                                                             reason="Exceptional circumstances: timing.")
+    w.instruments["settlement"] = actions.propose_settlement(
+        people["seller"], w.tranches[4].pk, quantity=2_900_000, reason="Parties agree 2,900,000 shares."
+    )
+    w.instruments["adjustment"] = actions.propose_adjustment(
+        people["issuer"], w.tranches[1].pk, quantity=3_000_000, reason="Exceptional circumstances: timing."
+    )
     w.instruments["joint_instruction"] = _open(w, 1, "joint_instruction")
     w.report = StoredDocument.objects.filter(deal=deal, kind="audit_report").order_by("pk").first()
     w.new_firm = Organisation.objects.create(name=firm_name, kind="accounting_firm", jurisdiction="PRC")
@@ -115,8 +130,14 @@ def _open(w, year, kind):
 
 def _sign(people, instrument, who):
     for persona in who:
-        actions.sign_instrument(people[persona], instrument.pk, expected_sha256=instrument.document.sha256,
-                                password=PASSWORD, ip="127.0.0.1", user_agent="pytest")
+        actions.sign_instrument(
+            people[persona],
+            instrument.pk,
+            expected_sha256=instrument.document.sha256,
+            password=PASSWORD,
+            ip="127.0.0.1",
+            user_agent="pytest",
+        )
 
 
 def build_world() -> World:

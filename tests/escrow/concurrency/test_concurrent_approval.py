@@ -1,5 +1,6 @@
 """Two officers approving the same release at the same moment produce exactly one movement
 (issue 3 item 4). Real threads, 32 at once, against PostgreSQL row locks; repeated per year."""
+
 import threading
 from datetime import date
 
@@ -23,8 +24,9 @@ def prepared(deal, people, year, revenue):
     actions.file_report(people["auditor"], t.pk, audited_revenue=revenue, pdf=make_pdf(f"y{year}"))
     instruction = t.instruments.get(kind="joint_instruction", status="open")
     for who in ("issuer", "purchaser"):
-        actions.sign_instrument(people[who], instruction.pk, expected_sha256=instruction.document.sha256,
-                                password=PASSWORD)
+        actions.sign_instrument(
+            people[who], instruction.pk, expected_sha256=instruction.document.sha256, password=PASSWORD
+        )
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=instruction.document.sha256, password=PASSWORD)
     return t, instruction.document.sha256
 
@@ -36,8 +38,9 @@ def race(tranche_id, approvers, digest):
     def approve(officer, n):
         try:
             barrier.wait()
-            actions.approve_release(officer, tranche_id, expected_sha256=digest, transfer_reference=f"T-{n}",
-                                    password=PASSWORD)
+            actions.approve_release(
+                officer, tranche_id, expected_sha256=digest, transfer_reference=f"T-{n}", password=PASSWORD
+            )
             results.append("ok")
         except DomainError as exc:
             results.append(type(exc).__name__)

@@ -1,10 +1,15 @@
 """Business days and deadlines (EA 1.1, EA 3.2, SPA 5.1, SPA 11.3; policy P6)."""
+
 from datetime import date, timedelta
 
 import pytest
 
 from escrow.contract.calendar import (
-    BusinessCalendar, deposit_due, notice_deemed_given, release_due, transfer_due,
+    BusinessCalendar,
+    deposit_due,
+    notice_deemed_given,
+    release_due,
+    transfer_due,
 )
 
 CN = BusinessCalendar()
@@ -19,6 +24,7 @@ def naive_weekdays(start, n):
 
 
 # --- Contract examples --------------------------------------------------------------------------
+
 
 def test_ea_1_1_deposit_example():
     deadline = deposit_due(date(2025, 12, 2), CN)
@@ -48,6 +54,7 @@ def test_default_calendar_is_cn():
 
 # --- Spring Festival 2026 (as the holidays package has it) --------------------------------------
 
+
 @pytest.mark.parametrize("day", [date(2026, 2, 15) + timedelta(days=i) for i in range(9)])
 def test_spring_festival_2026_days_off(day):
     assert not CN.is_business_day(day)
@@ -66,6 +73,7 @@ def test_counting_across_spring_festival_2026():
 
 # --- National Day 2026 --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("day", [date(2026, 10, 1) + timedelta(days=i) for i in range(7)] + [date(2026, 9, 25)])
 def test_national_day_and_mid_autumn_2026_off(day):
     assert not CN.is_business_day(day)
@@ -81,6 +89,7 @@ def test_ordinary_weekend_is_off():
 
 
 # --- Counting -----------------------------------------------------------------------------------
+
 
 def test_add_zero_and_negative():
     assert CN.add_business_days(date(2026, 10, 3), 0) == date(2026, 10, 3)
@@ -102,6 +111,7 @@ def test_add_and_between_agree():
 
 
 # --- Overrides and provisional years ------------------------------------------------------------
+
 
 def test_override_day_off_and_working_day():
     cal = BusinessCalendar("CN", {date(2026, 12, 1): False, date(2026, 12, 5): True})
@@ -128,6 +138,7 @@ def test_deadline_into_provisional_year_warns():
 
 
 # --- Other calendars (P6) -----------------------------------------------------------------------
+
 
 def test_nasdaq_calendar():
     nasdaq = BusinessCalendar("NASDAQ")

@@ -1,4 +1,5 @@
 """SPA 8.2 / EA 5.2 delay penalty: attribution, holds, prices, the 5% cap (policy P7)."""
+
 import json
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -6,7 +7,14 @@ from decimal import Decimal as D
 import pytest
 
 from escrow.contract.penalty import (
-    CAP_RATE, DAILY_RATE, Hold, PenaltyDayInput, accrue, attribute_day, attribute_days, close_on,
+    CAP_RATE,
+    DAILY_RATE,
+    Hold,
+    PenaltyDayInput,
+    accrue,
+    attribute_day,
+    attribute_days,
+    close_on,
 )
 
 RELEASE_DUE = date(2027, 1, 29)
@@ -14,8 +22,14 @@ TRANSFER_DUE = date(2027, 2, 10)
 
 
 def who(day, signed=None, transfer=TRANSFER_DUE, released=None, holds=()):
-    return attribute_day(day, release_due=RELEASE_DUE, instruction_signed_on=signed,
-                         transfer_due=transfer, released_on=released, holds=holds)
+    return attribute_day(
+        day,
+        release_due=RELEASE_DUE,
+        instruction_signed_on=signed,
+        transfer_due=transfer,
+        released_on=released,
+        holds=holds,
+    )
 
 
 def days_from(first, count, shares=1000, liable="issuer"):
@@ -24,8 +38,9 @@ def days_from(first, count, shares=1000, liable="issuer"):
 
 # --- Attribution (SPA 5.1, EA 3.2, EA 5.2) ------------------------------------------------------
 
+
 def test_constants():
-    assert DAILY_RATE == D("0.0001") and CAP_RATE == D("0.05")
+    assert D("0.0001") == DAILY_RATE and D("0.05") == CAP_RATE
 
 
 def test_no_one_liable_on_or_before_release_deadline():
@@ -82,18 +97,26 @@ def test_bad_holds_rejected():
 
 
 def test_each_day_at_most_one_party():
-    days = attribute_days(date(2027, 1, 1), date(2027, 3, 31), 100, release_due=RELEASE_DUE,
-                          instruction_signed_on=date(2027, 2, 5), transfer_due=TRANSFER_DUE,
-                          released_on=date(2027, 3, 1), holds=[Hold(date(2027, 2, 12), date(2027, 2, 14), "dispute")])
+    days = attribute_days(
+        date(2027, 1, 1),
+        date(2027, 3, 31),
+        100,
+        release_due=RELEASE_DUE,
+        instruction_signed_on=date(2027, 2, 5),
+        transfer_due=TRANSFER_DUE,
+        released_on=date(2027, 3, 1),
+        holds=[Hold(date(2027, 2, 12), date(2027, 2, 14), "dispute")],
+    )
     liable = {d.day: d.liable for d in days}
     assert liable[date(2027, 1, 29)] is None and liable[date(2027, 1, 30)] == "issuer"
     assert liable[date(2027, 2, 5)] is None and liable[date(2027, 2, 11)] == "escrow_agent"
     assert liable[date(2027, 2, 13)] is None and liable[date(2027, 2, 15)] == "escrow_agent"
     assert liable[date(2027, 3, 1)] is None
-    assert {v for v in liable.values()} <= {None, "issuer", "escrow_agent"}
+    assert set(liable.values()) <= {None, "issuer", "escrow_agent"}
 
 
 # --- Prices -------------------------------------------------------------------------------------
+
 
 def test_close_on_uses_last_close_before():
     prices = {date(2027, 1, 29): D("1.25"), date(2027, 2, 1): D("1.30")}  # Fri, Mon
@@ -114,15 +137,23 @@ def test_missing_price_reported_not_guessed():
 
 # --- Accrual ------------------------------------------------------------------------------------
 
+
 def test_daily_amount_is_exact():
     row = accrue(days_from(date(2027, 1, 30), 1, shares=3_000_000), {date(2027, 1, 29): D("1.23")}).rows[0]
     assert row.amount == D("369") and row.market_value == D("3690000") and row.price_date == date(2027, 1, 29)
 
 
 def test_holds_stop_the_clock_in_accrual():
-    days = attribute_days(date(2027, 1, 30), date(2027, 2, 8), 1000, release_due=RELEASE_DUE,
-                          instruction_signed_on=None, transfer_due=None, released_on=None,
-                          holds=[Hold(date(2027, 2, 1), date(2027, 2, 4), "dispute", "EA 3.3 dispute")])
+    days = attribute_days(
+        date(2027, 1, 30),
+        date(2027, 2, 8),
+        1000,
+        release_due=RELEASE_DUE,
+        instruction_signed_on=None,
+        transfer_due=None,
+        released_on=None,
+        holds=[Hold(date(2027, 2, 1), date(2027, 2, 4), "dispute", "EA 3.3 dispute")],
+    )
     schedule = accrue(days, {date(2027, 1, 1): D("10")})
     liable_days = [r.day for r in schedule.rows if r.liable]
     assert len(liable_days) == 6  # 10 days less the 4 days of the hold

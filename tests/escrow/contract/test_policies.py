@@ -1,4 +1,5 @@
 """Policies P1-P7 (RULES.md "Ambiguities")."""
+
 import dataclasses
 
 import pytest
@@ -58,7 +59,7 @@ def test_calendar_codes_known_to_holidays(code):
 
 
 def test_unknown_key_is_named():
-    with pytest.raises(PolicyError, match="unknown policy key.*'excess'"):
+    with pytest.raises(PolicyError, match=r"unknown policy key.*'excess'"):
         Policies.from_mapping({"excess": "half-of-excess"})
 
 

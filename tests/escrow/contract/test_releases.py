@@ -1,4 +1,5 @@
 """SPA 5.1 / 5.2 release arithmetic, rule by rule, and the RULES.md worked example."""
+
 import json
 from decimal import Decimal as D
 
@@ -18,6 +19,7 @@ def releases(actuals, targets=HUNDREDS, total=500, **policies):
 
 
 # --- SPA 5.1: tranches -------------------------------------------------------------------------
+
 
 def test_kaixin_tranches_are_one_fifth():
     assert tranche_sizes(KAIXIN_TOTAL, 5) == [3_000_000] * 5
@@ -48,6 +50,7 @@ def test_exceeding_without_earlier_shortfall_releases_only_s():
 
 # --- SPA 5.2(1): deduction ---------------------------------------------------------------------
 
+
 def test_missed_target_deducts_pro_rata():
     year = releases(["75"]).years[0]
     assert (year.own_release, year.deducted) == (75, 25)
@@ -69,6 +72,7 @@ def test_deducted_shares_cancelled_only_at_expiry():
 
 
 # --- SPA 5.2(2): offsets only earlier years -----------------------------------------------------
+
 
 def test_excess_never_offsets_a_later_year():
     schedule = releases(["150", "50", "100", "100", "100"])
@@ -92,6 +96,7 @@ def test_offset_spread_over_several_later_years():
 
 
 # --- Worked example (RULES.md) under both P1 values ---------------------------------------------
+
 
 def test_worked_example_default_policies():
     schedule = compute_releases(KAIXIN_TOTAL, KAIXIN_TARGETS, WORKED_ACTUALS)
@@ -131,6 +136,7 @@ def test_partial_knowledge_of_kaixin():
 
 # --- P1 excess_credit ---------------------------------------------------------------------------
 
+
 def test_p1_half_of_excess():
     year2 = releases(["80", "130"]).years[1]
     assert year2.excess_credit_available == D(15) and year2.offset_shares == {1: 15} and year2.total_release == 115
@@ -146,6 +152,7 @@ def test_p1_whole_excess_only_over_50pct():
 
 
 # --- P2 offset_base -----------------------------------------------------------------------------
+
 
 def test_p2_shortfall_year_vs_excess_year():
     targets, total = [D(200), D(100)], 200  # S = 100 each; year 1 short 50 of 200, year 2 has 20 available
@@ -163,6 +170,7 @@ def test_p2_excess_year_needs_less_revenue_to_fill_gap():
 
 
 # --- P3 offset_order ----------------------------------------------------------------------------
+
 
 def test_p3_earliest_first():
     year3 = releases(["90", "70", "130"]).years[2]  # 15 available; gaps 10 and 30
@@ -185,6 +193,7 @@ def test_p3_largest_first_moves_on_when_filled():
 
 
 # --- P4 rounding --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("revenue, floor_own, half_up_own", [("50", 1, 2), ("40", 1, 1), ("60", 1, 2), ("83.33", 2, 2)])
 def test_p4_own_release(revenue, floor_own, half_up_own):
@@ -213,6 +222,7 @@ def test_p4_half_up_same_sequence():
 
 # --- P5 partial_release -------------------------------------------------------------------------
 
+
 def test_p5_by_formula_needs_no_settlement():
     assert releases(["75"]).years[0].requires_settlement is False
 
@@ -226,6 +236,7 @@ def test_p5_settlement_only_flags_missed_year_but_keeps_quantity():
 
 
 # --- Errors -------------------------------------------------------------------------------------
+
 
 def test_negative_revenue_rejected():
     with pytest.raises(ValueError, match="revenue of year 2 cannot be negative"):
@@ -254,6 +265,7 @@ def test_numeric_strings_and_ints_accepted():
 
 
 # --- Output shape -------------------------------------------------------------------------------
+
 
 def test_as_dict_is_json_ready():
     data = compute_releases(KAIXIN_TOTAL, KAIXIN_TARGETS, WORKED_ACTUALS).as_dict()

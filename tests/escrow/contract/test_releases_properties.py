@@ -1,4 +1,5 @@
 """Hypothesis: the SPA 5.2 invariants hold for any revenues and any policies (RULES.md invariants)."""
+
 from decimal import Decimal
 from fractions import Fraction
 

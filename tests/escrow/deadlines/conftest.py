@@ -1,4 +1,5 @@
 """Helpers for the sweep tests: a frozen Shanghai clock, price files, counts of what was written."""
+
 import io
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -42,9 +43,13 @@ def price_csv(first: date, last: date, close="2.5000", ticker="KXIN", weekdays_o
 
 def written():
     """Everything the sweep writes, counted: a repeat must leave every number unchanged."""
-    return {"penalty_days": PenaltyDay.objects.count(), "notifications": Notification.objects.count(),
-            "outbox": OutboxMessage.objects.count(), "history": HistoryEntry.objects.count(),
-            "keys": sorted(Notification.objects.values_list("dedupe_key", flat=True))}
+    return {
+        "penalty_days": PenaltyDay.objects.count(),
+        "notifications": Notification.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
+        "history": HistoryEntry.objects.count(),
+        "keys": sorted(Notification.objects.values_list("dedupe_key", flat=True)),
+    }
 
 
 @pytest.fixture

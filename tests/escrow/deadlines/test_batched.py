@@ -1,5 +1,6 @@
 """The sweep's SQL is set-based: the number of queries does not grow with the number of tranches
 (a few more per chunk of 500-1000 tranches at most). docs/performance.md has the 10,000-deal figures."""
+
 from datetime import date
 
 import pytest
@@ -8,13 +9,19 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.world import add_prices, populate
 from escrow.actions.deadlines import sweep
-from escrow.models import HistoryEntry, Deal, PenaltyDay, Tranche
+from escrow.models import Deal, HistoryEntry, PenaltyDay, Tranche
 
 pytestmark = pytest.mark.django_db
 
 # Nothing due; 2/12 year-1 tranches open; reminders; a month of penalty days; a repeat; the next day.
-STEPS = [date(2026, 11, 20), date(2026, 12, 1), date(2027, 1, 23), date(2027, 2, 28), date(2027, 2, 28),
-         date(2027, 3, 1)]
+STEPS = [
+    date(2026, 11, 20),
+    date(2026, 12, 1),
+    date(2027, 1, 23),
+    date(2027, 2, 28),
+    date(2027, 2, 28),
+    date(2027, 3, 1),
+]
 
 
 def _queries_per_step(n, prefix):

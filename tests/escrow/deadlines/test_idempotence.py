@@ -1,5 +1,6 @@
 """Idempotent by construction: a repeat, two beats at once, or a pause of the scheduler writes each
 fact once (unique keys: tranche + day for penalty days, dedupe keys for notifications)."""
+
 import threading
 from datetime import date
 
@@ -49,12 +50,19 @@ def test_scheduler_down_for_5_days_then_caught_up(late):
 def test_the_same_result_as_running_every_day(deposited, people, kxin_prices, late):
     for day in days(date(2027, 1, 28), date(2027, 2, 12)):
         sweep(today=day)
-    daily = list(PenaltyDay.objects.filter(tranche=late).order_by("day").values_list("day", "liable", "amount",
-                                                                                     "running_total"))
+    daily = list(
+        PenaltyDay.objects.filter(tranche=late).order_by("day").values_list("day", "liable", "amount", "running_total")
+    )
     PenaltyDay.objects.all().delete()
     sweep(today=date(2027, 2, 12))
-    assert list(PenaltyDay.objects.filter(tranche=late).order_by("day").values_list(
-        "day", "liable", "amount", "running_total")) == daily
+    assert (
+        list(
+            PenaltyDay.objects.filter(tranche=late)
+            .order_by("day")
+            .values_list("day", "liable", "amount", "running_total")
+        )
+        == daily
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,8 +95,7 @@ def test_nothing_is_scheduled_ahead(late, django_capture_on_commit_callbacks):
 
     from celery import current_app
 
-    with mock.patch.object(current_app, "send_task") as send, \
-            django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(current_app, "send_task") as send, django_capture_on_commit_callbacks(execute=True):
         sweep(today=date(2027, 1, 30))
     assert send.call_count >= 1
     for call in send.call_args_list:

@@ -1,5 +1,6 @@
 """SPA 8.2 / EA 5.2 accrual by the sweep: holds stop and restart the clock, the 5% cap (P7), and
 missing prices reported as missing, never guessed, then valued once entered."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -46,7 +47,9 @@ def test_a_suspension_stops_the_clock_and_lifting_it_restarts_it(late, people):
     assert stopped == list(days(date(2027, 2, 3), date(2027, 2, 6)))
     assert all(rows[d].liable == "" and rows[d].amount == 0 and rows[d].clause == "SPA 8.1" for d in stopped)
     assert [d for d, r in rows.items() if r.liable == "issuer"] == [
-        *days(date(2027, 1, 30), date(2027, 2, 2)), *days(date(2027, 2, 7), date(2027, 2, 11))]
+        *days(date(2027, 1, 30), date(2027, 2, 2)),
+        *days(date(2027, 2, 7), date(2027, 2, 11)),
+    ]
     assert penalty_table(late).total == Decimal(750 * 9)
 
 

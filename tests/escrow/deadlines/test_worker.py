@@ -1,5 +1,6 @@
 """With a real Redis and a real Celery worker: a task delivered twice, and the broker down while
 the parties sign. Needs PostgreSQL (the worker is another process on the same test database)."""
+
 import time
 from datetime import date
 
@@ -28,8 +29,9 @@ def worker(django_db_setup, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("worker")
     (tmp / "mail").mkdir()
     with broker(url):
-        process = Worker(redis_url=url, db_url=database_url(connection.settings_dict), mail_dir=tmp / "mail",
-                         log=tmp / "worker.log")
+        process = Worker(
+            redis_url=url, db_url=database_url(connection.settings_dict), mail_dir=tmp / "mail", log=tmp / "worker.log"
+        )
         try:
             yield process
         finally:
@@ -49,8 +51,12 @@ def _settle(worker):
     client = redis.Redis.from_url(app.conf.broker_url)
 
     def idle():
-        return (client.llen("celery") == 0 and client.hlen("unacked") == 0
-                and not OutboxMessage.objects.filter(sent_at__isnull=True).exists())
+        return (
+            client.llen("celery") == 0
+            and client.hlen("unacked") == 0
+            and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+        )
+
     worker.wait_for(idle, what="the worker to finish its queue", timeout=30)
 
 
@@ -66,16 +72,23 @@ def test_a_sweep_delivered_twice_writes_once_and_emails_once(worker, late):
     before = len(worker.emails())
     for task_id in ("sweep-2027-02-10", "sweep-2027-02-10", "second-beat"):
         tasks.sweep.apply_async(args=["2027-02-10"], task_id=task_id)
-    worker.wait_for(lambda: worker.succeeded("escrow.tasks.sweep", "sweep-2027-02-10") == 2
-                    and worker.succeeded("escrow.tasks.sweep", "second-beat") == 1, what="three sweeps")
+    worker.wait_for(
+        lambda: (
+            worker.succeeded("escrow.tasks.sweep", "sweep-2027-02-10") == 2
+            and worker.succeeded("escrow.tasks.sweep", "second-beat") == 1
+        ),
+        what="three sweeps",
+    )
     _settle(worker)
     assert PenaltyDay.objects.filter(tranche=late).count() == 11  # 2027-01-30 .. 2027-02-09
     counts = written()
     assert len(counts["keys"]) == len(set(counts["keys"]))
     missed = Notification.objects.filter(dedupe_key__contains=":missed:").count()
     assert missed == 3  # issuer, purchaser and seller, once each
-    assert len(worker.emails()) - before == OutboxMessage.objects.filter(notification__dedupe_key__contains=
-                                                                         "reminder:").count()
+    assert (
+        len(worker.emails()) - before
+        == OutboxMessage.objects.filter(notification__dedupe_key__contains="reminder:").count()
+    )
     tasks.sweep.apply_async(args=["2027-02-10"], task_id="third")
     worker.wait_for(lambda: worker.succeeded("escrow.tasks.sweep", "third") == 1, what="a repeat")
     _settle(worker)
@@ -91,8 +104,14 @@ def test_signing_succeeds_while_the_broker_is_down_and_emails_follow(worker, lat
         for who in ("issuer", "purchaser"):
             started = time.monotonic()
             with on(date(2027, 1, 25)):
-                actions.sign_instrument(people[who], instruction.pk, expected_sha256=instruction.document.sha256,
-                                        password=PASSWORD, ip="127.0.0.1", user_agent="pytest")
+                actions.sign_instrument(
+                    people[who],
+                    instruction.pk,
+                    expected_sha256=instruction.document.sha256,
+                    password=PASSWORD,
+                    ip="127.0.0.1",
+                    user_agent="pytest",
+                )
             assert time.monotonic() - started < 5, "publishing must fail fast, not hold the request"
     assert tranche(late.deal, 1).state == "instructed"
     pending = OutboxMessage.objects.filter(sent_at__isnull=True)
@@ -104,5 +123,4 @@ def test_signing_succeeds_while_the_broker_is_down_and_emails_follow(worker, lat
     app.send_task(settings.CELERY_BEAT_SCHEDULE["drain-outbox"]["task"])
     _settle(worker)
     assert sum("instructed" in line for line in worker.emails()) >= 3
-    assert len(worker.emails()) - sent_before == OutboxMessage.objects.filter(
-        subject__in=subjects).count()
+    assert len(worker.emails()) - sent_before == OutboxMessage.objects.filter(subject__in=subjects).count()

@@ -5,6 +5,7 @@ the EA 3.2 transfer is due 10 business days later across Spring Festival 2027. T
 has no make-up working days for 2027 yet (it is provisional, P6), so the engine computes 2027-02-22
 (5-10 Feb off; a naive weekday count would say 2027-02-16); this test asserts what the engine computes.
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -12,10 +13,9 @@ import pytest
 from django.core import mail
 
 from escrow import actions
-
-from escrow.notifications import outbox
 from escrow.actions.deadlines import sweep
 from escrow.models import HistoryEntry, Instrument, Notification, PenaltyDay
+from escrow.notifications import outbox
 from escrow.queries.penalties import penalty_table
 from tests.conftest import PASSWORD, make_pdf, tranche
 
@@ -28,24 +28,32 @@ YEAR_END, RELEASE_DUE, TRANSFER_DUE = date(2026, 11, 30), date(2027, 1, 29), dat
 
 def _sign(deal, who, people):
     instruction = tranche(deal, 1).instruments.get(kind=Instrument.Kind.JOINT_INSTRUCTION, status="open")
-    actions.sign_instrument(people[who], instruction.pk, expected_sha256=instruction.document.sha256,
-                            password=PASSWORD, ip="127.0.0.1", user_agent="pytest")
+    actions.sign_instrument(
+        people[who],
+        instruction.pk,
+        expected_sha256=instruction.document.sha256,
+        password=PASSWORD,
+        ip="127.0.0.1",
+        user_agent="pytest",
+    )
 
 
 def _release(deal, people):
     t = tranche(deal, 1)
     digest = t.instruments.get(kind=Instrument.Kind.JOINT_INSTRUCTION, status="effective").document.sha256
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
-    actions.approve_release(people["agent2"], t.pk, expected_sha256=digest, transfer_reference="TA-2027-1",
-                            password=PASSWORD)
+    actions.approve_release(
+        people["agent2"], t.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
+    )
 
 
 def _act(day, deal, people):
     """What the parties do on `day`, before that day's sweep."""
     t = tranche(deal, 1)
     if day == date(2027, 1, 27):
-        actions.file_report(people["auditor"], t.pk, audited_revenue="665000000", pdf=make_pdf("Year 1"),
-                            original_name="report-1.pdf")
+        actions.file_report(
+            people["auditor"], t.pk, audited_revenue="665000000", pdf=make_pdf("Year 1"), original_name="report-1.pdf"
+        )
     elif day == date(2027, 1, 28):
         _sign(deal, "issuer", people)
     elif day == date(2027, 2, 2):
@@ -84,7 +92,10 @@ def test_transfer_due_across_spring_festival_is_what_the_engine_computes(walked)
 
 def test_reminders_go_to_whoever_must_act_7_3_1_days_before_and_when_missed(walked, people):
     t = walked.pk
-    assert _keys(people["auditor"]) >= {f"reminder:t{t}:file_report:2027-01-29:7", f"reminder:t{t}:file_report:2027-01-29:3"}
+    assert _keys(people["auditor"]) >= {
+        f"reminder:t{t}:file_report:2027-01-29:7",
+        f"reminder:t{t}:file_report:2027-01-29:3",
+    }
     assert f"reminder:t{t}:file_report:2027-01-29:1" not in _keys(people["auditor"])  # filed the day before
     assert f"reminder:t{t}:sign_joint_instruction:2027-01-29:3" in _keys(people["issuer"])
     assert f"reminder:t{t}:sign_joint_instruction:2027-01-29:1" not in _keys(people["issuer"])  # signed 01-28
@@ -93,8 +104,10 @@ def test_reminders_go_to_whoever_must_act_7_3_1_days_before_and_when_missed(walk
     for agent in ("agent1", "agent2"):
         assert {f"reminder:t{t}:prepare_release:2027-02-22:{m}" for m in (7, 3, 1, "missed")} <= _keys(people[agent])
     seller = _keys(people["seller"])  # owed the penalty: told of every missed deadline
-    assert seller >= {f"reminder:t{t}:sign_joint_instruction:2027-01-29:missed",
-                      f"reminder:t{t}:prepare_release:2027-02-22:missed"}
+    assert seller >= {
+        f"reminder:t{t}:sign_joint_instruction:2027-01-29:missed",
+        f"reminder:t{t}:prepare_release:2027-02-22:missed",
+    }
 
 
 def test_every_notification_is_emailed_once(walked):
@@ -106,7 +119,9 @@ def test_every_notification_is_emailed_once(walked):
 def test_missed_deadlines_are_in_the_history_once(walked):
     missed = HistoryEntry.objects.filter(tranche=walked, action="deadline_missed").order_by("seq")
     assert [(e.details["action"], e.details["due"]) for e in missed] == [
-        ("sign_joint_instruction", "2027-01-29"), ("prepare_release", "2027-02-22")]
+        ("sign_joint_instruction", "2027-01-29"),
+        ("prepare_release", "2027-02-22"),
+    ]
 
 
 def test_penalty_days_issuer_then_nobody_then_agent(walked):
@@ -115,7 +130,11 @@ def test_penalty_days_issuer_then_nobody_then_agent(walked):
     rows = list(PenaltyDay.objects.filter(tranche=walked).order_by("day"))
     assert [r.day for r in rows] == list(days(date(2027, 1, 30), date(2027, 2, 23)))
     liable = {r.day: r.liable for r in rows}
-    assert [d for d, who in liable.items() if who == "issuer"] == [date(2027, 1, 30), date(2027, 1, 31), date(2027, 2, 1)]
+    assert [d for d, who in liable.items() if who == "issuer"] == [
+        date(2027, 1, 30),
+        date(2027, 1, 31),
+        date(2027, 2, 1),
+    ]
     assert [d for d, who in liable.items() if who == "escrow_agent"] == [date(2027, 2, 23)]
     saturday = rows[0]
     assert (saturday.price, saturday.price_date) == (Decimal("2.5"), date(2027, 1, 29))  # last close, SPA 8.2

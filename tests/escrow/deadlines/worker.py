@@ -1,4 +1,5 @@
 """A real Redis and a real Celery worker for the tests (started or found; the test fails otherwise)."""
+
 import email
 import os
 import re
@@ -19,8 +20,13 @@ from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_URL = "redis://127.0.0.1:6379/15"  # bin/lib.sh ensure_redis
-FAST_FAIL = {"visibility_timeout": 3600, "max_retries": 1, "interval_start": 0, "interval_step": 0.2,
-             "interval_max": 0.5}
+FAST_FAIL = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 
 def redis_url() -> str:
@@ -29,8 +35,11 @@ def redis_url() -> str:
     if not _ping(url):
         _start_redis(url)
     if not _ping(url):
-        pytest.fail(f"Redis is not reachable at {url} and could not be started: run the tests through "
-                    "bin/test, which installs and starts it.", pytrace=False)
+        pytest.fail(
+            f"Redis is not reachable at {url} and could not be started: run the tests through "
+            "bin/test, which installs and starts it.",
+            pytrace=False,
+        )
     return url
 
 
@@ -45,8 +54,23 @@ def _start_redis(url):
     parts = urlparse(url)
     if parts.hostname not in ("127.0.0.1", "localhost") or not shutil.which("redis-server"):
         return
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(parts.port or 6379),
-                    "--save", "", "--appendonly", "no"], check=False, capture_output=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(parts.port or 6379),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=False,
+        capture_output=True,
+    )
     for _ in range(20):
         if _ping(url):
             return
@@ -73,7 +97,8 @@ def _switch(url, options):
 def database_url(settings_dict) -> str:
     user, password = quote(settings_dict["USER"] or ""), quote(settings_dict["PASSWORD"] or "")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    return f"postgres://{auth}{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
 class Worker:
@@ -81,12 +106,40 @@ class Worker:
 
     def __init__(self, *, redis_url, db_url, mail_dir: Path, log: Path):
         self.mail_dir, self.log = mail_dir, log
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=db_url,
-                   REDIS_URL=redis_url, TEST_EMAIL_FILE_PATH=str(mail_dir), PYTHONPATH=str(ROOT))
+        env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            DATABASE_URL=db_url,
+            REDIS_URL=redis_url,
+            TEST_EMAIL_FILE_PATH=str(mail_dir),
+            PYTHONPATH=str(ROOT),
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "threads", "-c", "2", "-l", "info",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"sweeptest-{os.getpid()}@%h"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-P",
+                "threads",
+                "-c",
+                "2",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"sweeptest-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.wait_for(lambda: " ready." in self.output(), what="the worker to start", timeout=60)
 
     def output(self) -> str:

@@ -1,14 +1,16 @@
 """The tamper-evident history (issue 3 item 5): hash chain, verify_history, append-only trigger, exports."""
+
 import csv
 import io
+import itertools
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from escrow.queries.exports import export_csv, export_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain, HistoryEntry
+from escrow.queries.exports import export_csv, export_pdf
 from tests.conftest import open_and_file, release
 
 pytestmark = pytest.mark.django_db
@@ -41,19 +43,31 @@ def history(deposited, people):
 
 def test_every_step_is_chained_and_verifies(history):
     actions = list(history.entries.values_list("action", flat=True))
-    for expected in ["party_added", "auditor_approved", "deposit_confirmed", "year_ended", "report_filed",
-                     "quantity_computed", "joint_instruction_issued", "signed", "instructed",
-                     "release_prepared", "released"]:
+    for expected in [
+        "party_added",
+        "auditor_approved",
+        "deposit_confirmed",
+        "year_ended",
+        "report_filed",
+        "quantity_computed",
+        "joint_instruction_issued",
+        "signed",
+        "instructed",
+        "release_prepared",
+        "released",
+    ]:
         assert expected in actions
     entries = list(history.entries.order_by("seq"))
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:]))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     assert verify_chain(history).ok
     assert run_verify()[0] == 0
 
 
 def test_a_tampered_row_is_caught_and_named(history):
     victim = history.entries.get(action="released")
-    bypass_trigger("UPDATE escrow_historyentry SET summary = %s WHERE id = %s", ["3,500,000 shares released", victim.pk])
+    bypass_trigger(
+        "UPDATE escrow_historyentry SET summary = %s WHERE id = %s", ["3,500,000 shares released", victim.pk]
+    )
     check = verify_chain(history)
     assert not check.ok and check.bad_seq == victim.seq
     code, out = run_verify()
@@ -99,9 +113,10 @@ def test_logins_and_failed_logins_are_recorded(client, people):
 
 def test_postgres_refuses_update_and_delete(require_postgres, history):
     entry = history.entries.first()
-    for sql in ("UPDATE escrow_historyentry SET summary = 'x' WHERE id = %s",
-                "DELETE FROM escrow_historyentry WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+    for sql in (
+        "UPDATE escrow_historyentry SET summary = 'x' WHERE id = %s",
+        "DELETE FROM escrow_historyentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
     assert HistoryEntry.objects.get(pk=entry.pk).summary == entry.summary

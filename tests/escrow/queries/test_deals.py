@@ -1,5 +1,6 @@
 """The one lookup of a deal and what is in it for a person (SPA 9), shared by the pages and the API:
 no role means NotFound (404), never 403, with the same answer whether or not the object exists."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -66,10 +67,16 @@ def test_pages_answer_404_like_the_api(filed, outsider, django_user_model, who):
     user = outsider if who == "outsider" else django_user_model.objects.create_superuser("root", "r@x.invalid", "pw")
     deal, instrument = filed.deal, Instrument.objects.filter(tranche=filed).first()
     document = deal.documents.first()
-    pages = [reverse("escrow:deal", args=[deal.slug]), reverse("escrow:tranche", args=[deal.slug, 1]),
-             reverse("escrow:prepare_release", args=[deal.slug, 1]), reverse("escrow:history_csv", args=[deal.slug]),
-             reverse("escrow:sign", args=[instrument.pk]), reverse("escrow:document", args=[document.pk]),
-             reverse("escrow:sign", args=[MISSING]), reverse("escrow:document", args=[MISSING])]
+    pages = [
+        reverse("escrow:deal", args=[deal.slug]),
+        reverse("escrow:tranche", args=[deal.slug, 1]),
+        reverse("escrow:prepare_release", args=[deal.slug, 1]),
+        reverse("escrow:history_csv", args=[deal.slug]),
+        reverse("escrow:sign", args=[instrument.pk]),
+        reverse("escrow:document", args=[document.pk]),
+        reverse("escrow:sign", args=[MISSING]),
+        reverse("escrow:document", args=[MISSING]),
+    ]
     browser, api = Client(), APIClient()
     browser.force_login(user)
     api.force_authenticate(user)

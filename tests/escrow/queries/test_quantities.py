@@ -2,6 +2,7 @@
 
 The case that matters: a settlement released more than the formula for year 1, so a later year's
 offset for year 1 is capped at what is still unreleased of its fifth (docs/architecture.md)."""
+
 from decimal import Decimal
 
 import pytest
@@ -23,8 +24,9 @@ def settle_year_1_generously(deal, people, quantity=2_950_000):
     actions.raise_dispute(people["seller"], t.pk, reason="Revenue of two dealerships was left out")
     settlement = actions.propose_settlement(people["issuer"], t.pk, quantity=quantity, reason="Agreed")
     for person in FOUR:
-        actions.sign_instrument(people[person], settlement.pk, expected_sha256=settlement.document.sha256,
-                                password=PASSWORD)
+        actions.sign_instrument(
+            people[person], settlement.pk, expected_sha256=settlement.document.sha256, password=PASSWORD
+        )
     return release(deal, people, 1)
 
 
@@ -40,9 +42,9 @@ def test_an_untouched_deal_reads_exactly_the_engine(kaixin):
     for policies in (None, Policies(excess_credit="whole-excess-over-50pct")):
         ours = schedule_for(kaixin, actuals=WORKED, policies=policies)
         engine = compute_releases(kaixin.total_shares, targets, WORKED, policies or kaixin.policies)
-        assert [(y.own_release, y.deducted, y.offset_shares, y.total_release, y.offset_capped_for_years)
-                for y in ours.years] == [(y.own_release, y.deducted, y.offset_shares, y.total_release, [])
-                                         for y in engine.years]
+        assert [
+            (y.own_release, y.deducted, y.offset_shares, y.total_release, y.offset_capped_for_years) for y in ours.years
+        ] == [(y.own_release, y.deducted, y.offset_shares, y.total_release, []) for y in engine.years]
         assert (ours.released_total, ours.cancelled_at_expiry) == (engine.released_total, engine.cancelled_at_expiry)
 
 
@@ -56,8 +58,11 @@ def test_without_actuals_it_reads_the_audited_years(deposited, people):
 def test_a_released_year_shows_what_it_released_and_later_offsets_are_capped(settled):
     schedule = schedule_for(settled, actuals=WORKED)
     year_1, year_2 = schedule.years[:2]
-    assert year_1.released and (year_1.own_release, year_1.deducted, year_1.total_release) == (2_950_000, 50_000,
-                                                                                                2_950_000)
+    assert year_1.released and (year_1.own_release, year_1.deducted, year_1.total_release) == (
+        2_950_000,
+        50_000,
+        2_950_000,
+    )
     assert year_2.formula_offset_shares == {1: 300_000}
     assert year_2.offset_shares == {1: 50_000} and year_2.total_release == 3_050_000
     assert year_2.offset_capped_for_years == [1]
@@ -92,7 +97,12 @@ def test_year_figures_after_the_capped_year_is_released(settled, people):
     release(settled, people, 2)
     figures = year_figures(settled, list(settled.tranches.order_by("year")))
     assert [(f.released, f.offset_shares, f.in_escrow) for f in figures.values()] == [
-        (2_950_000, 0, 0), (3_050_000, 50_000, 0), (0, 0, 3_000_000), (0, 0, 3_000_000), (0, 0, 3_000_000)]
+        (2_950_000, 0, 0),
+        (3_050_000, 50_000, 0),
+        (0, 0, 3_000_000),
+        (0, 0, 3_000_000),
+        (0, 0, 3_000_000),
+    ]
     assert sum(f.released for f in figures.values()) == 6_000_000
 
 

@@ -1,4 +1,5 @@
 """Logged-in clients per persona (tests.conftest builds the Kaixin world through the real actions)."""
+
 import pytest
 from django.test import Client
 

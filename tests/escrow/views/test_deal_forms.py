@@ -1,5 +1,6 @@
 """Deal-level form pages: the issuer's approval of the accounting firm (SPA 4.2) and the agent's return
 of the shares not released for cancellation (SPA 5.2(1))."""
+
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from escrow import actions
 from escrow.contract.errors import InvalidInput, NotAllowed
-from escrow.models import HistoryEntry, Deal, DealParty, Role, ShareMovement
+from escrow.models import Deal, DealParty, HistoryEntry, Role, ShareMovement
 from parties.actions import add_person
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release, tranche
@@ -17,8 +18,13 @@ from tests.conftest import PASSWORD, make_pdf, open_and_file, release, tranche
 pytestmark = pytest.mark.django_db
 
 WORKED = ["598500000", "865000000", "805000000", "885000000", "974000000"]
-NEW_FIRM = {"organisation": "", "name": "Lixin Certified Public Accountants LLP", "name_zh": "立信会计师事务所",
-            "jurisdiction": "PRC", "registration_number": "91310101568093764U"}
+NEW_FIRM = {
+    "organisation": "",
+    "name": "Lixin Certified Public Accountants LLP",
+    "name_zh": "立信会计师事务所",
+    "jurisdiction": "PRC",
+    "registration_number": "91310101568093764U",
+}
 
 
 def auditor_url(deal):
@@ -31,15 +37,19 @@ def return_url(deal):
 
 def changes(deal):
     """What an approval or a return would change."""
-    return (Organisation.objects.count(), DealParty.objects.filter(deal=deal).count(),
-            HistoryEntry.objects.filter(deal=deal).count(), ShareMovement.objects.filter(deal=deal).count(),
-            Deal.objects.get(pk=deal.pk).state)
+    return (
+        Organisation.objects.count(),
+        DealParty.objects.filter(deal=deal).count(),
+        HistoryEntry.objects.filter(deal=deal).count(),
+        ShareMovement.objects.filter(deal=deal).count(),
+        Deal.objects.get(pk=deal.pk).state,
+    )
 
 
 # --- approve_auditor (SPA 4.2) ----------------------------------------------------------------------------
 
-def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposited, people, client_for,
-                                                                          admin_user):
+
+def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposited, people, client_for, admin_user):
     client = client_for("issuer")
     page = client.get(auditor_url(deposited)).content.decode()
     assert 'data-testid="auditor-form"' in page and "SPA 4.2" in page
@@ -50,11 +60,16 @@ def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposi
     assert response.status_code == 302 and response["Location"] == reverse("escrow:deal", args=[deposited.slug])
     firm = Organisation.objects.get(name=NEW_FIRM["name"])
     assert (firm.kind, firm.name_zh, firm.jurisdiction, firm.registration_number) == (
-        "accounting_firm", "立信会计师事务所", "PRC", "91310101568093764U")
+        "accounting_firm",
+        "立信会计师事务所",
+        "PRC",
+        "91310101568093764U",
+    )
     party = DealParty.objects.get(deal=deposited, organisation=firm)
     assert party.role == Role.AUDITOR and party.approved_at and party.approved_by == people["issuer"]
-    assert HistoryEntry.objects.filter(deal=deposited, action="auditor_approved",
-                                     details__organisation=firm.name).exists()
+    assert HistoryEntry.objects.filter(
+        deal=deposited, action="auditor_approved", details__organisation=firm.name
+    ).exists()
 
     page = client.get(auditor_url(deposited)).content.decode()
     assert page.count('data-testid="approved-auditor"') == 2 and NEW_FIRM["name"] in page
@@ -66,9 +81,13 @@ def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposi
     actions.open_year(t.pk, today=t.period_end + timedelta(days=1))
     client = Client()
     client.force_login(partner)
-    response = client.post(reverse("escrow:file_report", args=[deposited.slug, 1]), {
-        "audited_revenue": "598,500,000.00",
-        "report": SimpleUploadedFile("report.pdf", make_pdf(), content_type="application/pdf")})
+    response = client.post(
+        reverse("escrow:file_report", args=[deposited.slug, 1]),
+        {
+            "audited_revenue": "598,500,000.00",
+            "report": SimpleUploadedFile("report.pdf", make_pdf(), content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     t = tranche(deposited, 1)
     assert t.state == "awaiting_instruction" and t.reports.get().firm == party
@@ -84,12 +103,15 @@ def test_the_issuer_approves_a_firm_already_in_the_portal(kaixin, people, client
     assert DealParty.objects.get(deal=kaixin, organisation=firm).approved_at is not None
 
 
-@pytest.mark.parametrize("data, message", [
-    ({}, "Choose a firm from the list or enter a new one."),
-    ({"name": "", "jurisdiction": "PRC"}, "Enter the firm&#x27;s legal name."),
-    ({"name": "New Firm LLP"}, "Enter the firm&#x27;s jurisdiction."),
-    ({"name": "unrelated capital", "jurisdiction": "HK"}, "already exists"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({}, "Choose a firm from the list or enter a new one."),
+        ({"name": "", "jurisdiction": "PRC"}, "Enter the firm&#x27;s legal name."),
+        ({"name": "New Firm LLP"}, "Enter the firm&#x27;s jurisdiction."),
+        ({"name": "unrelated capital", "jurisdiction": "HK"}, "already exists"),
+    ],
+)
 def test_approval_errors_are_shown_and_change_nothing(kaixin, outsider, client_for, data, message):
     before = changes(kaixin)
     response = client_for("issuer").post(auditor_url(kaixin), data)
@@ -144,6 +166,7 @@ def test_the_deal_page_offers_the_approval_to_the_issuer(kaixin, client_for):
 
 # --- return_for_cancellation (SPA 5.2(1)) -----------------------------------------------------------------
 
+
 def test_the_return_is_refused_while_years_are_open(deposited, client_for):
     client = client_for("agent1")
     page = client.get(return_url(deposited)).content.decode()
@@ -190,7 +213,11 @@ def test_after_five_released_years_300000_go_back_and_the_deal_closes(deposited,
     assert response.status_code == 302 and response["Location"] == deal_url
     assert Deal.objects.get(pk=deal.pk).state == "closed"
     assert ShareMovement.objects.filter(deal=deal).balances() == {
-        "deposited": 15_000_000, "released": 14_700_000, "returned": 300_000, "in_escrow": 0}
+        "deposited": 15_000_000,
+        "released": 14_700_000,
+        "returned": 300_000,
+        "in_escrow": 0,
+    }
     returned = ShareMovement.objects.get(deal=deal, kind="return")
     assert (returned.quantity, returned.reference, returned.recorded_by) == (300_000, "RET-2031", people["agent2"])
 
@@ -202,9 +229,17 @@ def test_after_five_released_years_300000_go_back_and_the_deal_closes(deposited,
 
 
 def test_both_pages_speak_chinese(deposited, client_for):
-    pages = {"issuer": (auditor_url(deposited), ["认可会计师事务所", "仅由在报告提交前已获发行人认可的会计师事务所出具的报告方为有效",
-                                                 "新会计师事务所的法定名称"]),
-             "agent1": (return_url(deposited), ["退还股份以注销", "15,000,000 股", "尚未释放的年度", "退还股份并结束托管"])}
+    pages = {
+        "issuer": (
+            auditor_url(deposited),
+            [
+                "认可会计师事务所",
+                "仅由在报告提交前已获发行人认可的会计师事务所出具的报告方为有效",
+                "新会计师事务所的法定名称",
+            ],
+        ),
+        "agent1": (return_url(deposited), ["退还股份以注销", "15,000,000 股", "尚未释放的年度", "退还股份并结束托管"]),
+    }
     for persona, (url, words) in pages.items():
         client = client_for(persona)
         client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})

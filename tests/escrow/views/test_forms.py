@@ -1,4 +1,5 @@
 """Form pages: each runs one action; a DomainError is shown and nothing changes."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -43,23 +44,28 @@ def awaiting_report(deposited, people):
 
 
 def test_auditor_files_the_report_with_a_pdf(awaiting_report, client_for):
-    response = client_for("auditor").post(year_url("file_report", awaiting_report),
-                                          {"audited_revenue": "598,500,000.00", "report": pdf_upload()})
+    response = client_for("auditor").post(
+        year_url("file_report", awaiting_report), {"audited_revenue": "598,500,000.00", "report": pdf_upload()}
+    )
     assert response.status_code == 302
     t = tranche(awaiting_report, 1)
     assert t.state == "awaiting_instruction" and t.release_quantity == 2_700_000
 
 
-@pytest.mark.parametrize("revenue, upload, message", [
-    ("lots", "pdf", "is not an amount"),
-    ("-5", "pdf", "cannot be negative"),
-    ("665000000", "text", "not a PDF"),
-])
+@pytest.mark.parametrize(
+    "revenue, upload, message",
+    [
+        ("lots", "pdf", "is not an amount"),
+        ("-5", "pdf", "cannot be negative"),
+        ("665000000", "text", "not a PDF"),
+    ],
+)
 def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for, revenue, upload, message):
     before = HistoryEntry.objects.filter(deal__isnull=False).count()
     file = pdf_upload() if upload == "pdf" else pdf_upload("report.pdf", b"hello, not a pdf")
-    response = client_for("auditor").post(year_url("file_report", awaiting_report),
-                                          {"audited_revenue": revenue, "report": file})
+    response = client_for("auditor").post(
+        year_url("file_report", awaiting_report), {"audited_revenue": revenue, "report": file}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert 'data-testid="form-error"' in response.content.decode()
@@ -71,8 +77,9 @@ def test_dispute_then_settlement_then_signatures(deposited, people, client_for):
     open_and_file(deposited, people, 1, "598500000")
     response = client_for("seller").post(year_url("raise_dispute", deposited), {"reason": "Revenue understated"})
     assert response.status_code == 302 and tranche(deposited, 1).state == "disputed"
-    response = client_for("seller").post(year_url("propose_settlement", deposited),
-                                         {"quantity": "2850000", "reason": "Split the difference"})
+    response = client_for("seller").post(
+        year_url("propose_settlement", deposited), {"quantity": "2850000", "reason": "Split the difference"}
+    )
     assert response.status_code == 302
     settlement = Instrument.objects.get(kind="settlement")
     html = client_for("issuer").get(reverse("escrow:tranche", args=[deposited.slug, 1])).content.decode()
@@ -106,8 +113,10 @@ def test_wrong_state_is_explained(deposited, people, client_for):
 def test_award_resolves_a_dispute(deposited, people, client_for):
     open_and_file(deposited, people, 1, "598500000")
     client_for("seller").post(year_url("raise_dispute", deposited), {"reason": "Disagree"})
-    response = client_for("issuer").post(year_url("file_award", deposited), {
-        "quantity": "2800000", "reference": "CIETAC-2027-1", "award": pdf_upload("award.pdf")})
+    response = client_for("issuer").post(
+        year_url("file_award", deposited),
+        {"quantity": "2800000", "reference": "CIETAC-2027-1", "award": pdf_upload("award.pdf")},
+    )
     assert response.status_code == 302
     t = tranche(deposited, 1)
     assert t.state == "awaiting_instruction" and t.release_quantity == 2_800_000
@@ -115,8 +124,9 @@ def test_award_resolves_a_dispute(deposited, people, client_for):
 
 def test_adjustment_is_issued_for_all_parties(deposited, people, client_for):
     open_and_file(deposited, people, 1, "665000000")
-    response = client_for("purchaser").post(year_url("propose_adjustment", deposited),
-                                            {"quantity": "2000000", "reason": "Force majeure"})
+    response = client_for("purchaser").post(
+        year_url("propose_adjustment", deposited), {"quantity": "2000000", "reason": "Force majeure"}
+    )
     assert response.status_code == 302
     adjustment = Instrument.objects.get(kind="adjustment")
     assert set(adjustment.required_roles) == {"issuer", "purchaser", "seller", "escrow_agent"}

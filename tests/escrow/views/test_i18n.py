@@ -1,4 +1,5 @@
 """English and Simplified Chinese: every catalogue entry translated, pages and figures localised."""
+
 import re
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def _field(lines, name):
     value, inside = "", False
     for line in lines:
         if line.startswith(name + " "):
-            inside, value = True, line[len(name) + 1:].strip().strip('"')
+            inside, value = True, line[len(name) + 1 :].strip().strip('"')
         elif inside and line.startswith('"'):
             value += line.strip().strip('"')
         elif inside:
@@ -70,7 +71,7 @@ def test_language_switch_turns_the_portal_chinese(deposited, people, client_for)
     open_and_file(deposited, people, 1, "598500000")
     client = client_for("issuer")
     english = client.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()
-    assert "Policies in force" in english and "Nov. 30, 2026" in english or "11/30/2026" in english
+    assert ("Policies in force" in english and "Nov. 30, 2026" in english) or "11/30/2026" in english
     response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert response.status_code == 302
     chinese = client.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()

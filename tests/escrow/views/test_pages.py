@@ -1,4 +1,5 @@
 """Dashboard, deal and tranche pages: what each person sees, and nothing for outsiders (SPA 9)."""
+
 import pytest
 from django.urls import reverse
 
@@ -61,15 +62,19 @@ def test_deal_page_shows_timeline_ledger_policies_parties_and_charts(deposited, 
     assert "12,300,000" in html  # in escrow
     assert "P1" in html and "half-of-excess" in html and "SPA 5.2(2)" in html
     assert "AUTOA2A, LTD." in html and "Olivia Hart" in html
-    assert '<svg' in html and 'data-testid="revenue-chart"' in html and 'data-testid="shares-chart"' in html
+    assert "<svg" in html and 'data-testid="revenue-chart"' in html and 'data-testid="shares-chart"' in html
     assert "RMB 598,500,000" in html
 
 
 def test_outsider_gets_404_everywhere(kaixin, outsider, client):
     client.force_login(outsider)
-    for url in [reverse("escrow:deal", args=[kaixin.slug]), reverse("escrow:tranche", args=[kaixin.slug, 1]),
-                reverse("escrow:whatif", args=[kaixin.slug]), reverse("escrow:history", args=[kaixin.slug]),
-                reverse("escrow:history_csv", args=[kaixin.slug])]:
+    for url in [
+        reverse("escrow:deal", args=[kaixin.slug]),
+        reverse("escrow:tranche", args=[kaixin.slug, 1]),
+        reverse("escrow:whatif", args=[kaixin.slug]),
+        reverse("escrow:history", args=[kaixin.slug]),
+        reverse("escrow:history_csv", args=[kaixin.slug]),
+    ]:
         assert client.get(url).status_code == 404, url
 
 
@@ -80,7 +85,7 @@ def test_anonymous_is_sent_to_sign_in(kaixin, client):
 
 def test_tranche_page_shows_why_documents_signatures_and_history(deposited, people, client_for):
     open_and_file(deposited, people, 1, "598500000")
-    t, instruction = sign_instruction(deposited, people, 1)
+    _t, instruction = sign_instruction(deposited, people, 1)
     html = client_for("compliance").get(reverse("escrow:tranche", args=[deposited.slug, 1])).content.decode()
     assert "SPA 5.2(1)" in html and "300,000 deducted" in html
     assert instruction.document.sha256 in html
@@ -110,7 +115,9 @@ def test_document_download_streams_bytes_with_disposition(deposited, people, cli
     response = client_for("seller").get(reverse("escrow:document", args=[doc.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;") and "report-1.pdf" in response["Content-Disposition"]
+    assert (
+        response["Content-Disposition"].startswith("attachment;") and "report-1.pdf" in response["Content-Disposition"]
+    )
     assert response.content.startswith(b"%PDF-")
     assert response["X-Content-SHA256"] == doc.sha256
     inline = client_for("seller").get(reverse("escrow:document", args=[doc.pk]) + "?inline=1")

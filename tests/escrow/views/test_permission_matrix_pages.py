@@ -15,9 +15,10 @@ Anything refused (403/404/400) changes nothing in the database.
 The world is tests/escrow/api/world.py: built once per module through the real actions, each test in
 a savepoint that is rolled back.
 """
+
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.conf import settings
@@ -29,10 +30,19 @@ from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
 
 from escrow import actions
-from escrow.models import (HistoryEntry, Deal, Hold, Instrument, Notification, ShareMovement, Signature,
-                           StoredDocument, Tranche)
-from escrow.usecases.permissions import ROLE_ACTIONS
+from escrow.models import (
+    Deal,
+    HistoryEntry,
+    Hold,
+    Instrument,
+    Notification,
+    ShareMovement,
+    Signature,
+    StoredDocument,
+    Tranche,
+)
 from escrow.urls import urlpatterns
+from escrow.usecases.permissions import ROLE_ACTIONS
 from escrow.views import action_pages as forms
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
 from tests.conftest import PASSWORD, make_pdf
@@ -42,7 +52,7 @@ EVERYBODY = [*PERSONAS, "admin", "outsider"]
 NOTHING_CHANGED = "Nothing was changed."
 # Table entries with no page; adding a page means adding it to FORMS below (and shrinking this set).
 PAGELESS = {
-    "enter_share_prices",       # the admin's price import, not a deal page
+    "enter_share_prices",  # the admin's price import, not a deal page
 }
 
 
@@ -50,13 +60,13 @@ PAGELESS = {
 class Page:
     """One URL of escrow/urls.py on a deal: who may see or use it is ROLE_ACTIONS[action]."""
 
-    name: str                          # the URL name in escrow/urls.py
-    action: str                        # the ROLE_ACTIONS entry the page is governed by
-    url: Callable                      # DealWorld -> path
-    data: Callable | None = None       # DealWorld -> POST body that performs the action; None: a read page
-    form_marker: str = ""              # present in the HTML exactly when the form is offered
-    review: bool = False               # GET shows the document to every role; the form only to allowed ones
-    setup: Callable | None = None      # DealWorld -> None, run before the requests
+    name: str  # the URL name in escrow/urls.py
+    action: str  # the ROLE_ACTIONS entry the page is governed by
+    url: Callable  # DealWorld -> path
+    data: Callable | None = None  # DealWorld -> POST body that performs the action; None: a read page
+    form_marker: str = ""  # present in the HTML exactly when the form is offered
+    review: bool = False  # GET shows the document to every role; the form only to allowed ones
+    setup: Callable | None = None  # DealWorld -> None, run before the requests
 
 
 def _slug(name, *args):
@@ -81,9 +91,13 @@ def _suspend(w):
 
 def _sign_page(kind):
     return Page(
-        "sign", f"sign_{kind}", lambda w: reverse("escrow:sign", args=[w.instruments[kind].pk]),
+        "sign",
+        f"sign_{kind}",
+        lambda w: reverse("escrow:sign", args=[w.instruments[kind].pk]),
         data=lambda w: {"intent": "on", "password": PASSWORD, "expected_sha256": w.sha(kind)},
-        form_marker='data-testid="sign-form"', review=True)
+        form_marker='data-testid="sign-form"',
+        review=True,
+    )
 
 
 def _tranche_form(action, year, data):
@@ -104,41 +118,74 @@ READS = [
 
 # One page per table entry that has a form, on the tranche the world readied for it.
 FORMS = {
-    "confirm_deposit": Page("confirm_deposit", "confirm_deposit", _slug("confirm_deposit"),
-                            data=lambda w: {"reference": "DRS-2", "confirm": "on"},
-                            form_marker='data-testid="deposit-form"'),
-    "approve_auditor": Page("approve_auditor", "approve_auditor", _slug("approve_auditor"),
-                            data=lambda w: {"organisation": w.new_firm.pk},
-                            form_marker='data-testid="auditor-form"'),
-    "return_for_cancellation": Page("return_for_cancellation", "return_for_cancellation",
-                                    _slug("return_for_cancellation"),
-                                    data=lambda w: {"reference": "RET-1", "confirm": "on"},
-                                    form_marker='data-testid="return-form"'),
-    "file_report": _tranche_form("file_report", 5, lambda w: {"audited_revenue": "974000000",
-                                                              "report": _pdf("y5.pdf")}),
+    "confirm_deposit": Page(
+        "confirm_deposit",
+        "confirm_deposit",
+        _slug("confirm_deposit"),
+        data=lambda w: {"reference": "DRS-2", "confirm": "on"},
+        form_marker='data-testid="deposit-form"',
+    ),
+    "approve_auditor": Page(
+        "approve_auditor",
+        "approve_auditor",
+        _slug("approve_auditor"),
+        data=lambda w: {"organisation": w.new_firm.pk},
+        form_marker='data-testid="auditor-form"',
+    ),
+    "return_for_cancellation": Page(
+        "return_for_cancellation",
+        "return_for_cancellation",
+        _slug("return_for_cancellation"),
+        data=lambda w: {"reference": "RET-1", "confirm": "on"},
+        form_marker='data-testid="return-form"',
+    ),
+    "file_report": _tranche_form(
+        "file_report", 5, lambda w: {"audited_revenue": "974000000", "report": _pdf("y5.pdf")}
+    ),
     "sign_joint_instruction": _sign_page("joint_instruction"),
     "sign_settlement": _sign_page("settlement"),
     "sign_adjustment": _sign_page("adjustment"),
-    "prepare_release": Page("prepare_release", "prepare_release", _year("prepare_release", 2),
-                            data=lambda w: {"confirm": "on", "password": PASSWORD,
-                                            "expected_sha256": w.instruction_sha(2)},
-                            form_marker='data-testid="prepare-form"', review=True),
-    "approve_release": Page("approve_release", "approve_release", _year("approve_release", 3),
-                            data=lambda w: {"confirm": "on", "password": PASSWORD, "transfer_reference": "TA-3",
-                                            "expected_sha256": w.instruction_sha(3)},
-                            form_marker='data-testid="approve-form"', review=True),
+    "prepare_release": Page(
+        "prepare_release",
+        "prepare_release",
+        _year("prepare_release", 2),
+        data=lambda w: {"confirm": "on", "password": PASSWORD, "expected_sha256": w.instruction_sha(2)},
+        form_marker='data-testid="prepare-form"',
+        review=True,
+    ),
+    "approve_release": Page(
+        "approve_release",
+        "approve_release",
+        _year("approve_release", 3),
+        data=lambda w: {
+            "confirm": "on",
+            "password": PASSWORD,
+            "transfer_reference": "TA-3",
+            "expected_sha256": w.instruction_sha(3),
+        },
+        form_marker='data-testid="approve-form"',
+        review=True,
+    ),
     "withdraw_preparation": _tranche_form("withdraw_preparation", 3, lambda w: {"reason": "Wrong account"}),
     "raise_dispute": _tranche_form("raise_dispute", 1, lambda w: {"reason": "Quantity disputed"}),
-    "propose_settlement": _tranche_form("propose_settlement", 4,
-                                        lambda w: {"quantity": 2_950_000, "reason": "Agreed 2,950,000"}),
-    "file_award": _tranche_form("file_award", 4, lambda w: {"quantity": 2_800_000, "reference": "CIETAC-2027-01",
-                                                            "award": _pdf("award.pdf")}),
+    "propose_settlement": _tranche_form(
+        "propose_settlement", 4, lambda w: {"quantity": 2_950_000, "reason": "Agreed 2,950,000"}
+    ),
+    "file_award": _tranche_form(
+        "file_award", 4, lambda w: {"quantity": 2_800_000, "reference": "CIETAC-2027-01", "award": _pdf("award.pdf")}
+    ),
     "suspend_release": _tranche_form("suspend_release", 2, lambda w: {"reason": "Seller breached SPA 8.1"}),
-    "lift_suspension": Page("lift_suspension", "lift_suspension", _year("lift_suspension", 2),
-                            data=lambda w: {"reason": "Breach cured"}, form_marker='data-testid="action-form"',
-                            setup=_suspend),
-    "propose_adjustment": _tranche_form("propose_adjustment", 1,
-                                        lambda w: {"quantity": 2_000_000, "reason": "Exceptional circumstances"}),
+    "lift_suspension": Page(
+        "lift_suspension",
+        "lift_suspension",
+        _year("lift_suspension", 2),
+        data=lambda w: {"reason": "Breach cured"},
+        form_marker='data-testid="action-form"',
+        setup=_suspend,
+    ),
+    "propose_adjustment": _tranche_form(
+        "propose_adjustment", 1, lambda w: {"quantity": 2_000_000, "reason": "Exceptional circumstances"}
+    ),
 }
 PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}
 # URL names that are not about one deal: each person's own dashboard and notifications.
@@ -155,11 +202,15 @@ def _snapshot_sql():
         cells = " || ':' || ".join(f"coalesce({c}::text, '')" for c in ("id", *columns))
         return f"(SELECT string_agg({cells}, ',' ORDER BY id) FROM {table(model)})"
 
-    parts = [f"(SELECT count(*) FROM {table(m)})"
-             for m in (HistoryEntry, Signature, StoredDocument, Hold, ShareMovement)]
-    parts += [rows(Instrument, "status"), rows(Tranche, "state", "release_quantity", "prepared_by_id"),
-              rows(Deal, "state", "total_shares"),
-              f"(SELECT count(*) FROM {table(Notification)} WHERE read_at IS NULL)"]
+    parts = [
+        f"(SELECT count(*) FROM {table(m)})" for m in (HistoryEntry, Signature, StoredDocument, Hold, ShareMovement)
+    ]
+    parts += [
+        rows(Instrument, "status"),
+        rows(Tranche, "state", "release_quantity", "prepared_by_id"),
+        rows(Deal, "state", "total_shares"),
+        f"(SELECT count(*) FROM {table(Notification)} WHERE read_at IS NULL)",
+    ]
     return "SELECT " + ", ".join(parts)
 
 
@@ -186,6 +237,7 @@ def sessions(world, django_db_blocker):  # noqa: F811
 @pytest.fixture
 def client_of(sessions):
     """persona -> a fresh Client signed in as that person."""
+
     def make(persona):
         client = Client()
         client.cookies.load({name: morsel.value for name, morsel in sessions[persona].items()})
@@ -214,6 +266,7 @@ def expectation(page, persona, which):
 
 
 # --- the table and the URLs are covered -----------------------------------------------------------------
+
 
 def test_every_table_entry_has_a_page_or_is_known_pageless():
     read_actions = {p.action for p in READS}
@@ -246,6 +299,7 @@ def test_the_portal_links_each_action_to_the_page_tested_here(world, db):  # noq
 
 
 # --- the matrix ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("which", ["own", "other"])
 @pytest.mark.parametrize("persona", EVERYBODY)
@@ -282,13 +336,20 @@ def test_page(world, db, client_of, key, persona, which):  # noqa: F811
 
 def test_the_states_behind_the_matrix(world, db):  # noqa: F811
     """The allowed POSTs that the world's state refuses (400) are exactly these; all others succeed."""
-    refused = {(p.action, persona) for p in FORMS.values() for persona in PERSONAS
-               if expectation(p, persona, "own")[1] == 400}
-    assert refused == {("confirm_deposit", "agent1"), ("confirm_deposit", "agent2"), ("approve_release", "agent1"),
-                       ("return_for_cancellation", "agent1"), ("return_for_cancellation", "agent2")}
+    refused = {
+        (p.action, persona) for p in FORMS.values() for persona in PERSONAS if expectation(p, persona, "own")[1] == 400
+    }
+    assert refused == {
+        ("confirm_deposit", "agent1"),
+        ("confirm_deposit", "agent2"),
+        ("approve_release", "agent1"),
+        ("return_for_cancellation", "agent1"),
+        ("return_for_cancellation", "agent2"),
+    }
 
 
 # --- pages about the person, not a deal ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("persona", EVERYBODY)
 def test_dashboard_and_notifications_show_only_own_deals(world, db, client_of, persona):  # noqa: F811
@@ -324,8 +385,9 @@ def test_marking_ones_own_notification_read(world, db, client_of):  # noqa: F811
     assert note.read_at is not None
 
 
-@pytest.mark.parametrize("name", ["dashboard", "notifications", "deal", "tranche", "confirm_deposit", "sign",
-                                  "document", "history_csv"])
+@pytest.mark.parametrize(
+    "name", ["dashboard", "notifications", "deal", "tranche", "confirm_deposit", "sign", "document", "history_csv"]
+)
 def test_anonymous_is_sent_to_sign_in(world, db, name):  # noqa: F811
     page = next((p for p in PAGES.values() if p.name == name), None)
     url = page.url(world.own) if page else reverse(f"escrow:{name}")
@@ -334,6 +396,7 @@ def test_anonymous_is_sent_to_sign_in(world, db, name):  # noqa: F811
 
 
 # --- documents leave only through the permission-checked view -------------------------------------------
+
 
 def test_documents_have_no_public_url(world, db, client_of):  # noqa: F811
     """No MEDIA_URL route: the storage path of every document resolves to no view, even for the issuer."""
@@ -352,6 +415,7 @@ def test_documents_have_no_public_url(world, db, client_of):  # noqa: F811
 
 def test_no_url_serves_files_from_disk():
     """Neither django.views.static.serve nor any other file-serving view is routed (MEDIA or otherwise)."""
+
     def callbacks(patterns):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):

@@ -1,4 +1,5 @@
 """Pages stay fast as data grows: the same number of SQL queries with 1 and with 200 deals visible."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -18,20 +19,55 @@ def add_deals(n, people, *, state="in_escrow"):
     """n more deals on which the Kaixin parties play the same roles (built in bulk, not through actions:
     only the page's query count is under test here)."""
     kaixin_parties = list(DealParty.objects.filter(deal__slug="kaixin-2025"))
-    deals = Deal.objects.bulk_create([
-        Deal(slug=f"deal-{i:03d}", name=f"Deal {i}", target_company="Target", total_shares=1000, tranche_count=5,
-             effective_date=date(2025, 12, 2), state=state) for i in range(n)])
-    Tranche.objects.bulk_create([
-        Tranche(deal=deal, year=y, period_start=date(2025 + y, 12, 1), period_end=date(2026 + y, 11, 30),
-                target_revenue=Decimal("1000"), release_due_date=date(2027 + y, 1, 29))
-        for deal in deals for y in range(1, 6)])
-    DealParty.objects.bulk_create([
-        DealParty(deal=deal, organisation_id=p.organisation_id, role=p.role, contract_name=p.contract_name,
-                  approved_at=p.approved_at) for deal in deals for p in kaixin_parties])
+    deals = Deal.objects.bulk_create(
+        [
+            Deal(
+                slug=f"deal-{i:03d}",
+                name=f"Deal {i}",
+                target_company="Target",
+                total_shares=1000,
+                tranche_count=5,
+                effective_date=date(2025, 12, 2),
+                state=state,
+            )
+            for i in range(n)
+        ]
+    )
+    Tranche.objects.bulk_create(
+        [
+            Tranche(
+                deal=deal,
+                year=y,
+                period_start=date(2025 + y, 12, 1),
+                period_end=date(2026 + y, 11, 30),
+                target_revenue=Decimal("1000"),
+                release_due_date=date(2027 + y, 1, 29),
+            )
+            for deal in deals
+            for y in range(1, 6)
+        ]
+    )
+    DealParty.objects.bulk_create(
+        [
+            DealParty(
+                deal=deal,
+                organisation_id=p.organisation_id,
+                role=p.role,
+                contract_name=p.contract_name,
+                approved_at=p.approved_at,
+            )
+            for deal in deals
+            for p in kaixin_parties
+        ]
+    )
     view = Permission.objects.get(codename="view_deal", content_type__app_label="escrow")
-    DealUserObjectPermission.objects.bulk_create([
-        DealUserObjectPermission(user=user, permission=view, content_object=deal)
-        for deal in deals for user in people.values()])
+    DealUserObjectPermission.objects.bulk_create(
+        [
+            DealUserObjectPermission(user=user, permission=view, content_object=deal)
+            for deal in deals
+            for user in people.values()
+        ]
+    )
 
 
 def count(client, url):

@@ -1,6 +1,7 @@
 """The what-if page, `manage.py whatif` and the deal page read one schedule (escrow.queries.quantities):
 on a deal where a settlement released more than the formula for year 1 and year 2 over-performs, they
 agree on every year, including the capped offset for year 1 (SPA 5.1)."""
+
 import io
 import json
 import re

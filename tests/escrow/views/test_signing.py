@@ -1,4 +1,5 @@
 """The signing ceremony (EA 3.1(b)) and the four-eyes transfer pages (EA 3.2) through HTTP."""
+
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,9 +32,12 @@ def test_ceremony_shows_document_summary_hash_and_form(instruction, client_for):
 
 def test_signing_records_signature_and_shows_receipt(instruction, client_for, people):
     client = client_for("issuer")
-    response = client.post(sign_url(instruction), {"intent": "on", "password": PASSWORD,
-                                                   "expected_sha256": instruction.document.sha256},
-                           HTTP_USER_AGENT="Test browser", REMOTE_ADDR="10.1.2.3")
+    response = client.post(
+        sign_url(instruction),
+        {"intent": "on", "password": PASSWORD, "expected_sha256": instruction.document.sha256},
+        HTTP_USER_AGENT="Test browser",
+        REMOTE_ADDR="10.1.2.3",
+    )
     signature = Signature.objects.get(instrument=instruction, signer=people["issuer"])
     assert response.status_code == 302
     assert response["Location"] == reverse("escrow:signature_receipt", args=[signature.pk])
@@ -43,15 +47,19 @@ def test_signing_records_signature_and_shows_receipt(instruction, client_for, pe
     assert f'data-testid="document-hash">{instruction.document.sha256}<' in receipt
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"password": PASSWORD}, "Tick the box"),
-    ({"intent": "on", "password": "wrong"}, "Your password was not correct"),
-    ({"intent": "on"}, "Re-enter your password"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"password": PASSWORD}, "Tick the box"),
+        ({"intent": "on", "password": "wrong"}, "Your password was not correct"),
+        ({"intent": "on"}, "Re-enter your password"),
+    ],
+)
 def test_signing_errors_are_shown_and_change_nothing(instruction, client_for, data, message):
     before = HistoryEntry.objects.filter(deal__isnull=False).count()
-    response = client_for("issuer").post(sign_url(instruction),
-                                         {"expected_sha256": instruction.document.sha256, **data})
+    response = client_for("issuer").post(
+        sign_url(instruction), {"expected_sha256": instruction.document.sha256, **data}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Signature.objects.exists()
@@ -59,8 +67,9 @@ def test_signing_errors_are_shown_and_change_nothing(instruction, client_for, da
 
 
 def test_a_stale_hash_is_refused(instruction, client_for):
-    response = client_for("issuer").post(sign_url(instruction), {"intent": "on", "password": PASSWORD,
-                                                                 "expected_sha256": "0" * 64})
+    response = client_for("issuer").post(
+        sign_url(instruction), {"intent": "on", "password": PASSWORD, "expected_sha256": "0" * 64}
+    )
     assert response.status_code == 400
     assert "not the current version" in response.content.decode()
     assert not Signature.objects.exists()
@@ -69,8 +78,9 @@ def test_a_stale_hash_is_refused(instruction, client_for):
 def test_seller_sees_the_document_but_no_sign_form(instruction, client_for):
     html = client_for("seller").get(sign_url(instruction)).content.decode()
     assert 'data-testid="not-signatory"' in html and 'data-testid="sign-button"' not in html
-    response = client_for("seller").post(sign_url(instruction), {"intent": "on", "password": PASSWORD,
-                                                                 "expected_sha256": instruction.document.sha256})
+    response = client_for("seller").post(
+        sign_url(instruction), {"intent": "on", "password": PASSWORD, "expected_sha256": instruction.document.sha256}
+    )
     assert response.status_code == 403 and not Signature.objects.exists()  # the role table refuses (EA 3.1(b))
 
 
@@ -90,16 +100,18 @@ def test_prepare_and_approve_pages_show_the_hash_and_release(deposited, people, 
     assert response.status_code == 302 and tranche(deposited, 1).state == "release_prepared"
 
     approve = reverse("escrow:approve_release", args=[deposited.slug, 1])
-    same = officer1.post(approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest,
-                                   "transfer_reference": "TA-9"})
+    same = officer1.post(
+        approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-9"}
+    )
     assert same.status_code == 400 and "four eyes" in same.content.decode()
     assert tranche(deposited, 1).state == "release_prepared"
 
     officer2 = client_for("agent2")
     missing = officer2.post(approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest})
     assert missing.status_code == 400 and tranche(deposited, 1).state == "release_prepared"
-    done = officer2.post(approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest,
-                                   "transfer_reference": "TA-9"})
+    done = officer2.post(
+        approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-9"}
+    )
     assert done.status_code == 302
     assert tranche(deposited, 1).state == "released" and tranche(deposited, 1).transfer_reference == "TA-9"
     deal_html = officer2.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()
@@ -115,8 +127,8 @@ def test_a_device_still_being_enrolled_is_not_two_factor(instruction, client_for
     assert TOTPDevice.objects.filter(user=people["issuer"], confirmed=False).exists()
     page = client.get(sign_url(instruction)).content.decode()
     assert 'data-testid="password"' in page and 'data-testid="otp-token"' not in page
-    response = client.post(sign_url(instruction), {"intent": "on", "password": PASSWORD,
-                                                   "expected_sha256": instruction.document.sha256})
+    response = client.post(
+        sign_url(instruction), {"intent": "on", "password": PASSWORD, "expected_sha256": instruction.document.sha256}
+    )
     assert response.status_code == 302
     assert Signature.objects.get(instrument=instruction, signer=people["issuer"]).auth_method == "password"
-

@@ -1,4 +1,5 @@
 """What-if (a read through the engine) and the compliance history with filters and exports."""
+
 import pytest
 from django.urls import reverse
 
@@ -18,15 +19,23 @@ def test_whatif_worked_example_and_policy_switch(kaixin, client_for):
     assert 'data-testid="whatif-total"><strong>2,700,000<' in default
     assert 'data-testid="whatif-total"><strong>3,300,000<' in default
     assert "<svg" in default and 'data-testid="whatif-chart"' in default
-    sixk = whatif(client, kaixin, revenue_1="598500000", revenue_2="865000000",
-                  excess_credit="whole-excess-over-50pct").content.decode()
+    sixk = whatif(
+        client, kaixin, revenue_1="598500000", revenue_2="865000000", excess_credit="whole-excess-over-50pct"
+    ).content.decode()
     assert 'data-testid="whatif-total"><strong>3,000,000<' in sixk
     assert 'data-testid="whatif-total"><strong>3,300,000<' not in sixk
 
 
 def test_whatif_full_five_years_shows_cancellation(kaixin, client_for):
-    html = whatif(client_for("issuer"), kaixin, revenue_1="598500000", revenue_2="732000000",
-                  revenue_3="805000000", revenue_4="885000000", revenue_5="974000000").content.decode()
+    html = whatif(
+        client_for("issuer"),
+        kaixin,
+        revenue_1="598500000",
+        revenue_2="732000000",
+        revenue_3="805000000",
+        revenue_4="885000000",
+        revenue_5="974000000",
+    ).content.decode()
     assert 'data-testid="whatif-cancelled">300,000<' in html
 
 
@@ -53,12 +62,16 @@ def test_history_shows_verified_chain_and_filters(deposited, people, client_for)
     only = client.get(url, {"action": "report_filed"}).content.decode()
     assert only.count('data-testid="history-row"') == 1
     by_person = client.get(url, {"actor": str(people["auditor"].pk)}).content.decode()
-    assert by_person.count('data-testid="history-row"') == HistoryEntry.objects.filter(
-        deal=deposited, actor=people["auditor"]).count()
+    assert (
+        by_person.count('data-testid="history-row"')
+        == HistoryEntry.objects.filter(deal=deposited, actor=people["auditor"]).count()
+    )
     party = HistoryEntry.objects.filter(deal=deposited).exclude(acting_for="").first().acting_for
     by_party = client.get(url, {"acting_for": party}).content.decode()
-    assert by_party.count('data-testid="history-row"') == HistoryEntry.objects.filter(
-        deal=deposited, acting_for=party).count()
+    assert (
+        by_party.count('data-testid="history-row"')
+        == HistoryEntry.objects.filter(deal=deposited, acting_for=party).count()
+    )
     future = client.get(url, {"date_from": "2099-01-01"}).content.decode()
     assert 'data-testid="history-row"' not in future
 

@@ -3,12 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-
 from escrow import actions
-from escrow.contract.calendar import release_due
-from escrow.models import Deal, Role, Tranche
-from parties.models import Organisation
+from escrow.models import Deal, Role
+from parties.actions import add_organisation, add_person
 
 PASSWORD = "escrow-demo-2026"
 ROLES = {
@@ -23,26 +20,21 @@ ROLES = {
 
 
 def make_deal(suffix, *, total=15_000_000, targets=(665, 732, 805, 885, 974), deposit=True, **policies):
-    """A deal with one organisation per role and people named '<role>-<suffix>'."""
-    deal = Deal.objects.create(
+    """A deal with one organisation per role and people named '<role>-<suffix>', created by the same
+    action as the admin, the API and the staff page (its history starts with its terms)."""
+    deal = actions.create_deal(
+        None,
         slug=f"deal-{suffix}",
         name=f"Deal {suffix}",
         target_company=f"Target {suffix}",
         total_shares=total,
-        tranche_count=len(targets),
         effective_date=date(2025, 12, 2),
-        **policies,
+        tranches=[
+            (year, date(2024 + year, 12, 1), date(2025 + year, 11, 30), Decimal(target) * 1_000_000)
+            for year, target in enumerate(targets, 1)
+        ],
+        policies=policies,
     )
-    for year, target in enumerate(targets, 1):
-        start, end = date(2024 + year, 12, 1), date(2025 + year, 11, 30)
-        Tranche.objects.create(
-            deal=deal,
-            year=year,
-            period_start=start,
-            period_end=end,
-            target_revenue=Decimal(target) * 1_000_000,
-            release_due_date=release_due(end).due,
-        )
     people = _people(suffix)
     for username, role in ROLES.items():
         org = people[username].organisation
@@ -55,14 +47,15 @@ def make_deal(suffix, *, total=15_000_000, targets=(665, 732, 805, 885, 974), de
 
 
 def _people(suffix):
-    User = get_user_model()
+    """One organisation per role and one person each, through parties' own actions (account history)."""
     orgs, people = {}, {}
     for username, role in ROLES.items():
         org_name = f"{role} org {suffix}"
         if org_name not in orgs:
-            orgs[org_name] = Organisation.objects.create(name=org_name, jurisdiction="PRC")
-        people[username] = User.objects.create_user(
-            f"{username}-{suffix}",
+            orgs[org_name] = add_organisation(None, name=org_name, jurisdiction="PRC")
+        people[username] = add_person(
+            None,
+            username=f"{username}-{suffix}",
             password=PASSWORD,
             organisation=orgs[org_name],
             email=f"{username}-{suffix}@x.invalid",

@@ -199,6 +199,8 @@ def test_load_kaixin_creates_the_deal_through_the_action_once(kaixin):
 
 def test_load_kaixin_by_a_staff_member_names_them(staff):
     staff.user_permissions.add(Permission.objects.get(codename="add_dealparty"))
+    # load_kaixin adds its organisations through parties' action, which staff do with this permission
+    staff.user_permissions.add(Permission.objects.get(codename="add_organisation"))
     get_user_model().objects.create_user("plain")
     with pytest.raises(CommandError, match=r"escrow\.add_deal"):
         call_command("load_kaixin", "--by", "plain", stdout=io.StringIO())

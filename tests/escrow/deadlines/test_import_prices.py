@@ -27,7 +27,10 @@ def import_csv(tmp_path, text, *args):
 
 
 def reference_entries():
-    return list(HistoryEntry.objects.filter(chain__key=REFERENCE_CHAIN).order_by("seq"))
+    """The reference chain's share-price entries (load_kaixin's organisations are there too)."""
+    return list(
+        HistoryEntry.objects.filter(chain__key=REFERENCE_CHAIN, action__startswith="share_price").order_by("seq")
+    )
 
 
 GOOD = "ticker,date,close,currency\nKXIN,2027-01-28,2.5100,USD\nKXIN,2027-01-29,2.4800,USD\n"

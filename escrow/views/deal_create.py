@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -136,13 +137,20 @@ def create_deal_page(request):
                 gettext("Deal %(name)s created with %(count)s tranches; add its parties next.")
                 % {"name": deal.name, "count": deal.tranche_count},
             )
-            return redirect("admin:escrow_deal_change", deal.pk)
+            return redirect(_next_page(request.user, deal))
     return render(
         request,
         "escrow/deal_create.html",
         {"form": form, "tranches": tranches},
         status=400 if data is not None else 200,
     )
+
+
+def _next_page(user, deal):
+    """The next step is adding the parties (admin); staff who may not do that go back to their dashboard."""
+    if user.has_perm("escrow.add_dealparty"):
+        return f"{reverse('admin:escrow_dealparty_add')}?deal={deal.pk}"
+    return reverse("escrow:dashboard")
 
 
 def _row_count(request):

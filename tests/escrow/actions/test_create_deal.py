@@ -399,8 +399,19 @@ def test_staff_create_a_deal_on_the_page_linked_from_their_dashboard(staff):
     assert page.status_code == 200 and "P6" in page.content.decode()
     response = client.post(reverse("escrow:create_deal"), page_form())
     deal = Deal.objects.get(slug="acme-2026")
-    assert response.status_code == 302 and response["Location"] == reverse("admin:escrow_deal_change", args=[deal.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("escrow:dashboard")
     assert_acme_terms(deal, staff)
+
+
+def test_staff_who_add_parties_are_taken_to_the_next_step(staff):
+    """After the terms come the parties: the admin's add page with the new deal already chosen."""
+    staff.user_permissions.add(Permission.objects.get(codename="add_dealparty"))
+    client = signed_in(staff)
+    response = client.post(reverse("escrow:create_deal"), page_form())
+    deal = Deal.objects.get(slug="acme-2026")
+    assert response["Location"] == f"{reverse('admin:escrow_dealparty_add')}?deal={deal.pk}"
+    form = client.get(response["Location"]).context["adminform"].form
+    assert form.initial["deal"] == str(deal.pk)
 
 
 def test_the_page_shows_the_actions_message_and_saves_nothing(staff):

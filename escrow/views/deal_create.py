@@ -84,7 +84,8 @@ class DealTermsForm(forms.Form):
         return [self[key] for key in policy_keys() if key in self.fields]
 
     def term_fields(self):
-        return [self[key] for key in DEAL_FIELDS]
+        """The deal's own terms; the calendar is shown once, with the other readings (P6)."""
+        return [self[key] for key in DEAL_FIELDS if key not in policy_keys()]
 
     def terms(self, tranches):
         data = self.cleaned_data

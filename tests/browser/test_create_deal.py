@@ -29,7 +29,7 @@ def fill_terms(page, *, second_target):
     page.locator("#id_slug").fill("acme-2026")
     page.locator("#id_name").fill("Acme earn-out")
     page.locator("#id_target_company").fill("Acme Ltd")
-    page.locator("#id_total_shares").fill("2,000,000")
+    page.locator("#id_total_shares").fill("2000000")
     page.locator("#id_ticker").fill("ACME")
     page.locator("#id_effective_date").fill("2026-01-05")
     for i, (start, end, target) in enumerate(YEARS):
@@ -50,6 +50,7 @@ def test_staff_create_a_deal_in_english_and_read_the_page_in_chinese(open_as, li
     errors = page.locator(".field-error, [data-testid=form-error]").all_inner_texts()
     assert errors, "a negative target must be refused with a message"
     assert not Deal.objects.exists()
+    assert page.locator("[name=calendar]").count() == 1, "each field is on the page once"
     shoot(page, "en-create-deal-refused", tmp_path)
 
     page.locator("#id_tranches-1-target_revenue").fill("120000000")

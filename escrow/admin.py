@@ -369,7 +369,10 @@ for model, columns in [
     (Signature, ("instrument", "party", "signer", "sha256", "signed_at", "auth_method", "ip_address")),
     (AuditReport, ("tranche", "firm", "audited_revenue", "filed_by", "filed_at")),
     (Hold, ("tranche", "kind", "started_on", "ended_on", "raised_by", "reason")),
-    (PenaltyDay, ("tranche", "day", "liable", "shares", "price", "amount", "running_total", "cap", "capped")),
+    (
+        PenaltyDay,
+        ("tranche", "day", "liable", "shares", "price", "amount", "charged", "running_total", "cap", "capped"),
+    ),
     (Notification, ("user", "deal", "subject", "created_at", "read_at")),
     (OutboxMessage, ("to_email", "subject", "created_at", "sent_at", "attempts")),
 ]:

@@ -5,9 +5,9 @@ sweep derives everything from facts under unique keys, the drain claims rows wit
 marks each sent once. Beat only ticks them (CELERY_BEAT_SCHEDULE); no task is scheduled days ahead.
 """
 
-from datetime import date
-
 from celery import shared_task
+
+from escrow.contract.numbers import parse_iso_date
 
 
 @shared_task(name="escrow.tasks.sweep", acks_late=True, reject_on_worker_lost=True)
@@ -15,7 +15,7 @@ def sweep(day=None):
     """The deadline sweep for contract day `day` (ISO date; default: today in Asia/Shanghai)."""
     from escrow.actions.deadlines import sweep as run
 
-    return run(today=date.fromisoformat(day) if day else None).as_dict()
+    return run(today=parse_iso_date(day) if day else None).as_dict()
 
 
 @shared_task(name="escrow.tasks.drain_outbox", acks_late=True, reject_on_worker_lost=True)

@@ -3,19 +3,29 @@
 A day of delay is accrued once it has ended (through yesterday): until midnight the shares may still
 be released that day. Each run catches up every day since the last one accrued, so a scheduler that
 was down loses nothing; a repeat finds every day stored and every value unchanged, and writes nothing.
+The first possible day of delay is the day after the SPA 5.1 deadline or, once all documents are in,
+the day after the EA 3.2 transfer deadline if that comes first.
+
+When a close entered or corrected after some days were valued changes their stored figures, the days
+are revalued and the deal's history records it, one entry per tranche: which days changed, the totals
+before and after (capped, per party), and which prices caused it.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from escrow.actions.batch import lock_tranches
-from escrow.models import Deal, PenaltyDay, Tranche, TrancheState
+from escrow.contract.penalty import first_day_of_delay
+from escrow.history import chain as history
+from escrow.models import Deal, HistoryAction, PenaltyDay, Tranche, TrancheState
 from escrow.queries import penalties
 
 CHUNK = 500  # tranches per transaction
+CLAUSE = "SPA 8.2; EA 5.2"
 VALUE_FIELDS = [
     "liable",
     "reason",
@@ -24,6 +34,7 @@ VALUE_FIELDS = [
     "price",
     "price_date",
     "amount",
+    "charged",
     "running_total",
     "cap",
     "capped",
@@ -31,16 +42,18 @@ VALUE_FIELDS = [
 ]
 
 
-def accrue_penalties(*, through: date) -> dict:
-    """SPA 8.2: accrue every tranche whose release is late, through `through` (inclusive)."""
+def accrue_penalties(*, through: date, tickers=None) -> dict:
+    """SPA 8.2: accrue every tranche whose release is late, through `through` (inclusive); `tickers` limits
+    the run to the deals whose shares trade under them (a price action may revalue its own at once)."""
     started = timezone.now()
-    dirty = _dirty_tranches(through)
+    dirty = _dirty_tranches(through, tickers)
     totals = {
         "through": through.isoformat(),
         "tranches": 0,
         "days_written": 0,
         "days_revalued": 0,
         "missing_price_days": 0,
+        "revaluations_recorded": 0,
     }
     for i in range(0, len(dirty), CHUNK):
         for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started).items():
@@ -48,21 +61,42 @@ def accrue_penalties(*, through: date) -> dict:
     return totals
 
 
-def _dirty_tranches(through):
+def _dirty_tranches(through, tickers=None):
     """[(tranche id, when last computed)] of tranches with days to add, or valued before a price was
     entered or corrected. Two queries, whatever the number of tranches."""
+    late = Tranche.objects.filter(deal__state=Deal.State.IN_ESCROW)
+    if tickers is not None:
+        late = late.filter(deal__ticker__in=list(tickers))
     candidates = list(
-        Tranche.objects.filter(deal__state=Deal.State.IN_ESCROW, release_due_date__lt=through)
+        late.filter(
+            Q(release_due_date__lt=through) | Q(documents_complete_on__isnull=False, transfer_due_date__lt=through)
+        )
         .exclude(state=TrancheState.SCHEDULED)
-        .filter(Q(released_on__isnull=True) | Q(released_on__gt=F("release_due_date")))
-        .annotate(last=Max("penalty_days__day"), computed=Max("penalty_days__computed_at"))
-        .values_list("pk", "deal__ticker", "released_on", "release_due_date", "last", "computed")
+        .annotate(
+            first=Min("penalty_days__day"),
+            last=Max("penalty_days__day"),
+            count=Count("penalty_days"),
+            computed=Max("penalty_days__computed_at"),
+        )
+        .values_list(
+            "pk",
+            "deal__ticker",
+            "released_on",
+            "release_due_date",
+            "documents_complete_on",
+            "transfer_due_date",
+            "first",
+            "last",
+            "count",
+            "computed",
+        )
     )
     latest_price = penalties.price_activity({c[1] for c in candidates if c[1]})
     dirty = []
-    for pk, ticker, released_on, due, last, computed in candidates:
+    for pk, ticker, released_on, due, complete, transfer, first, last, count, computed in candidates:
+        start = first_day_of_delay(due, transfer if complete else None)
         end = min(through, released_on - timedelta(days=1)) if released_on else through
-        new_days = (last or due) < end
+        new_days = end >= start and (last is None or last < end or first > start or count < (last - first).days + 1)
         revalue = last is not None and ticker in latest_price and latest_price[ticker] > computed
         if new_days or revalue:
             dirty.append((pk, computed))
@@ -79,61 +113,82 @@ def _accrue_chunk(items, through, started) -> dict:
     prices = penalties.prices_by_ticker(tickers, through)
     oldest = min((c for c in computed.values() if c), default=None)
     entered = penalties.prices_entered_after(tickers, oldest) if oldest else {}
-    new, compare, revalued, missing = [], {}, {}, 0
+    new, compare, revalued, causes, fresh, missing, cap_moved = [], {}, {}, {}, {}, 0, set()
+    stored_totals = {row.tranche_id: row.running_total for row in penalties.latest_days(list(computed))}
     for tranche in tranches:
         stored = inputs.get(tranche.pk, [])
+        stored_days = {row[0] for row in stored}
         last = stored[-1][0] if stored else None
-        since = _revalue_from(entered.get(tranche.deal.ticker, []), computed[tranche.pk])
-        for accrued in penalties.accrue_tranche(
+        changes = _changes_since(entered.get(tranche.deal.ticker, []), computed[tranche.pk])
+        since = min((c.day for c in changes), default=None)
+        accrued = penalties.accrue_tranche(
             tranche,
             stored,
             through=through,
             holds=holds.get(tranche.pk, []),
             prices=prices.get(tranche.deal.ticker, {}),
-        ):
-            values = penalties.row_values(accrued)
-            missing += values["missing_price"]
-            if last is None or values["day"] > last:
-                new.append(PenaltyDay(tranche=tranche, **values))
-            elif since is not None and values["day"] >= since:
-                compare[tranche.pk, values["day"]] = values
+        )
+        values = [penalties.row_values(day) for day in accrued]
+        # A day accrued before stored ones (a gap) moves their running totals: compare them too.
+        gap = min((v["day"] for v in values if v["day"] not in stored_days and last and v["day"] < last), default=None)
+        since = min((d for d in (since, gap) if d is not None), default=None)
+        totals = {"total": Decimal(0), "by_party": {}}
+        for value in values:
+            if last is not None and value["day"] <= last:
+                _add(totals, value)  # the days stored before this run: before and after compare like with like
+        if last is not None and totals["total"] != stored_totals.get(tranche.pk) and since != stored[0][0]:
+            # P7: the cap moved with the latest close (down, or up again): the latest charged days give way
+            # or take their share back, so the stored days are compared from the first one.
+            since = stored[0][0]
+            cap_moved.add(tranche.pk)
+        for value in values:
+            missing += value["missing_price"]
+            if value["day"] not in stored_days:
+                new.append(PenaltyDay(tranche=tranche, **value))
+            elif since is not None and value["day"] >= since:
+                compare[tranche.pk, value["day"]] = value
         if since is not None and last is not None:
-            revalued[tranche.pk] = last
-    changed = _changed(compare, started)
+            revalued[tranche.pk], fresh[tranche.pk] = last, totals
+            causes[tranche.pk] = [c for c in changes if c.day <= last]
+    changed, before = _changed(compare, started)
     # ignore_conflicts: a concurrent run that wrote the same (tranche, day) first keeps its row.
     PenaltyDay.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
     PenaltyDay.objects.bulk_update(changed, [*VALUE_FIELDS, "computed_at"], batch_size=500)
     _touch(revalued, started)
+    recorded = _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap_moved)
     return {
         "tranches": len(tranches),
         "days_written": len(new),
         "days_revalued": len(changed),
         "missing_price_days": missing,
+        "revaluations_recorded": recorded,
     }
 
 
-def _revalue_from(entered, computed):
-    """The first day whose valuation a price entered after `computed` can change (its own day: later
-    days may use it as their last close, earlier days cannot)."""
-    days = [day for day, at in entered if computed is None or at > computed]
-    return min(days) if days else None
+def _changes_since(entered, computed):
+    """The closes entered or corrected after the tranche was last computed: each can change the days
+    from its own day on (later days may use it as their last close, earlier days cannot)."""
+    return [change for change in entered if computed is None or change.entered_at > computed]
 
 
 def _changed(compare, started):
-    """Stored rows whose recomputed values differ, updated in memory (usually few: a late price)."""
+    """Stored rows whose recomputed values differ, updated in memory (usually few: a late price), and
+    {tranche_id: totals before} of the tranches they belong to."""
     if not compare:
-        return []
+        return [], {}
     first = min(day for _, day in compare)
     rows = PenaltyDay.objects.filter(tranche_id__in={t for t, _ in compare}, day__gte=first)
     changed = []
     for row in rows:
         values = compare.get((row.tranche_id, row.day))
         if values and any(getattr(row, f) != values[f] for f in VALUE_FIELDS):
-            for f in VALUE_FIELDS:
-                setattr(row, f, values[f])
-            row.computed_at = started
             changed.append(row)
-    return changed
+    before = _stored_totals({row.tranche_id for row in changed})
+    for row in changed:
+        for f in VALUE_FIELDS:
+            setattr(row, f, compare[row.tranche_id, row.day][f])
+        row.computed_at = started
+    return changed, before
 
 
 def _touch(last_days, started):
@@ -143,3 +198,106 @@ def _touch(last_days, started):
         for tranche_id, day in last_days.items():
             which |= Q(tranche_id=tranche_id, day=day)
         PenaltyDay.objects.filter(which).update(computed_at=started)
+
+
+# --- the history of a re-valuation (issue 9 item 6) ---
+
+
+def _stored_totals(tranche_ids) -> dict:
+    """{tranche_id: {"total": ..., "by_party": {...}}} as stored, before a re-valuation is written."""
+    totals = {pk: {"total": Decimal(0), "by_party": {}} for pk in tranche_ids}
+    rows = (
+        PenaltyDay.objects.filter(tranche_id__in=tranche_ids)
+        .exclude(liable="")
+        .values_list("tranche_id", "liable")
+        .annotate(charged=Sum("charged"))
+        .order_by()
+    )
+    for tranche_id, party, charged in rows:
+        totals[tranche_id]["by_party"][party] = charged or Decimal(0)
+    for last in penalties.latest_days(tranche_ids):
+        totals[last.tranche_id]["total"] = last.running_total
+    return totals
+
+
+def _add(totals, values):
+    """Add one recomputed day to the tranche's totals after the run (the same shape as `_stored_totals`)."""
+    totals["total"] = values["running_total"]
+    if values["liable"]:
+        party = values["liable"]
+        totals["by_party"][party] = totals["by_party"].get(party, Decimal(0)) + (values["charged"] or Decimal(0))
+
+
+def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap_moved=frozenset()) -> int:
+    """One history entry per tranche whose stored days changed: which days, totals before and after,
+    and the closes that caused it (SPA 8.2: the market value of each day)."""
+    days = {}
+    for row in changed:
+        days.setdefault(row.tranche_id, []).append(row.day)
+    entries = []
+    for tranche in tranches:
+        if tranche.pk not in days:
+            continue
+        changed_days, old, new = sorted(days[tranche.pk]), before[tranche.pk], fresh[tranche.pk]
+        prices = causes.get(tranche.pk, [])
+        entries.append(
+            (
+                tranche.deal,
+                dict(
+                    action=HistoryAction.PENALTY_REVALUED,
+                    actor=None,
+                    tranche=tranche,
+                    clause=CLAUSE,
+                    summary=_summary(tranche, changed_days, old, new, prices, tranche.pk in cap_moved),
+                    details={
+                        "days": _ranges(changed_days),
+                        "days_changed": len(changed_days),
+                        "through": revalued[tranche.pk],  # totals before and after cover the days up to here
+                        "before": old,
+                        "after": new,
+                        "prices": [p.as_dict() for p in prices],
+                        "currency": tranche.deal.price_currency,
+                        "cap_valuation": tranche.deal.penalty_cap_valuation,
+                        "cap_moved": tranche.pk in cap_moved,
+                    },
+                ),
+            )
+        )
+    history.record_many(entries)
+    return len(entries)
+
+
+def _summary(tranche, days, old, new, prices, cap_moved=False) -> str:
+    """English, like every history summary (the legal record stays in one language)."""
+    span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
+    cause = "; ".join(
+        f"the {p.ticker} close of {p.day} was entered as {p.close}" + (f" by {p.entered_by}" if p.entered_by else "")
+        for p in prices
+    )
+    parties = ", ".join(
+        f"{party} {old['by_party'].get(party, Decimal(0)):,.2f} -> {new['by_party'].get(party, Decimal(0)):,.2f}"
+        for party in sorted(set(old["by_party"]) | set(new["by_party"]))
+    )
+    currency = tranche.deal.price_currency
+    return (
+        f"Delay penalty of year {tranche.year} revalued ({cause or _no_price_cause(cap_moved)}): {len(days)} day(s) "
+        f"changed ({span}); "
+        f"total {currency} {old['total']:,.2f} -> {new['total']:,.2f}" + (f" ({parties})" if parties else "")
+    )
+
+
+def _no_price_cause(cap_moved) -> str:
+    if cap_moved:
+        return "the cap moved with the latest close (P7): the latest charged days follow it"
+    return "days accrued late"
+
+
+def _ranges(days) -> list:
+    """[[first, last], ...]: consecutive days as ranges, so a long re-valuation stays readable."""
+    ranges = []
+    for day in days:
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1][1] = day
+        else:
+            ranges.append([day, day])
+    return ranges

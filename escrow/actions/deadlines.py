@@ -15,13 +15,14 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from escrow.actions.accrual import accrue_penalties
 from escrow.actions.batch import lock_tranches
 from escrow.actions.reports import YEAR_ENDED
 from escrow.contract.calendar import deposit_due
+from escrow.contract.errors import InvalidInput
 from escrow.history import chain as history
 from escrow.models import Deal, HistoryAction, HistoryEntry, Role, Tranche, TrancheState
 from escrow.notifications.notify import Note, notify_many
@@ -59,14 +60,34 @@ class SweepReport:
 
 def sweep(*, today: date | None = None) -> SweepReport:
     """One run: open ended years, remind and mark missed deadlines, accrue penalty days through
-    yesterday. Safe to repeat and to run concurrently; catches up any days the scheduler missed."""
-    today = today or contract_today()
+    yesterday. Safe to repeat and to run concurrently; catches up any days the scheduler missed.
+    A day after today's contract date is refused before anything is written (see `check_not_future`)."""
+    today = check_not_future(today)
     report = SweepReport(today)
     report.opened, opened_notes = open_ended_years(today)
     report.notifications, report.missed = remind_and_mark(today)
     report.notifications += opened_notes
     report.penalty = accrue_penalties(through=today - timedelta(days=1))
     return report
+
+
+def check_not_future(day: date | None) -> date:
+    """Clocks only move forward: the sweep runs for today's contract date (Asia/Shanghai, RULES.md
+    "Deadlines") or catches up a past one, never a day still to come, which would open years, mark
+    deadlines missed and accrue penalty days (SPA 5.1, 8.2) that no one can take back."""
+    today = contract_today()
+    if day is None:
+        return today
+    if day > today:
+        raise InvalidInput(
+            gettext(
+                "Cannot sweep %(day)s: today's contract date (Asia/Shanghai) is %(today)s, and the sweep never "
+                "runs ahead of it (what it writes cannot be undone). Give a date up to %(today)s, or none."
+            )
+            % {"day": day.isoformat(), "today": today.isoformat()},
+            clause="SPA 5.1, 8.2",
+        )
+    return day
 
 
 # --- SPA 5.1: the assessment year has ended ---

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from escrow.actions.base import record
 from escrow.actions.calendars import check_calendar_code
 from escrow.contract.calendar import release_due
 from escrow.contract.errors import InvalidInput
+from escrow.contract.numbers import parse_amount, parse_iso_date, parse_quantity
 from escrow.contract.policies import DEFINITIONS_BY_KEY, POLICY_DEFINITIONS
 from escrow.models import Deal, HistoryAction, Tranche
 from escrow.usecases.permissions import require_staff
@@ -44,7 +45,7 @@ CLAUSE = "SPA 1.4, 4.1, 5.1"
 
 
 def policy_keys() -> tuple:
-    """The policies (P1-P7, and any later one) that the Deal stores, in their order."""
+    """The policies (P1-P8, and any later one) that the Deal stores, in their order."""
     stored = {f.name for f in Deal._meta.get_fields()}
     return tuple(d.key for d in POLICY_DEFINITIONS if d.key in stored)
 
@@ -114,7 +115,7 @@ def check_terms(
 def create_deal(actor, **terms) -> Deal:
     """A new deal in `awaiting_deposit` with its tranches scheduled (SPA 1.4, 4.1; each release due 60
     calendar days after its year ends, SPA 5.1). Its first history entry records the terms: shares,
-    tranches with periods and targets, every policy (P1-P7) and the calendar, the effective date.
+    tranches with periods and targets, every policy (P1-P8) and the calendar, the effective date.
 
     `terms` are the keyword arguments of `check_terms`. Staff with the permission escrow.add_deal create
     deals (use case create_deal); `actor` None is the platform itself, for commands run on the server
@@ -399,22 +400,19 @@ def _sequence(problems, rows):
 
 
 def _whole(value):
-    if isinstance(value, bool):
+    """A whole number of shares, read by the one parser (escrow.contract.numbers); None if it is not one."""
+    try:
+        return parse_quantity(value)
+    except InvalidInput:
         return None
-    if isinstance(value, int):
-        return value
-    text = str(value or "").replace(",", "").replace("_", "").strip()
-    return int(text) if text.isdigit() else None
 
 
 def _amount(value):
-    if isinstance(value, bool) or value is None:
-        return None
+    """An amount, read by the one parser; None if it is not one (the caller says what was expected)."""
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
+        return parse_amount(value)
+    except InvalidInput:
         return None
-    return amount if amount.is_finite() else None
 
 
 def _fits(amount, digits, places):
@@ -422,10 +420,8 @@ def _fits(amount, digits, places):
 
 
 def _day(problems, value, message):
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
+        return parse_iso_date(value)
+    except InvalidInput:
         problems.append(message)
         return None

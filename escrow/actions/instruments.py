@@ -4,12 +4,13 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from escrow.actions.base import lock_tranche, record, run_transition
 from escrow.actions.reauth import reauthenticate
-from escrow.contract.calendar import transfer_due
+from escrow.contract.calendar import release_due, transfer_due
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.contract.numbers import InputProblem, parse_iso_date, parse_quantity
 from escrow.documents import pdf
 from escrow.documents.storage import document_bytes, store_pdf
 from escrow.models import DealParty, HistoryAction, Instrument, Role, Signature, StoredDocument, TrancheState
@@ -30,6 +31,9 @@ ISSUED = {
     Instrument.Kind.SETTLEMENT: HistoryAction.SETTLEMENT_ISSUED,
     Instrument.Kind.ADJUSTMENT: HistoryAction.ADJUSTMENT_ISSUED,
 }
+RELEASE_DATE_PAST = gettext_noop(
+    "The new release date %(date)s is in the past; enter a date from today (%(today)s) to %(latest)s (YYYY-MM-DD)."
+)
 CLAUSE = {
     Instrument.Kind.JOINT_INSTRUCTION: "EA 3.1(b)",
     Instrument.Kind.SETTLEMENT: "EA 3.3",
@@ -285,14 +289,36 @@ def _apply_new_quantity(tranche, actor, party, *, quantity, clause, why):
     )
 
 
-def _check_quantity(quantity):
+def _check_quantity(quantity, tranche, *, clause):
+    """EA 3.3, SPA 5.3: a whole number of shares (escrow.contract.numbers) from 0 to what the deal can
+    still release (in escrow: not yet released or returned), refused when the document is proposed,
+    not at its last signature (_apply_new_quantity checks again then: the balance may have moved)."""
+    most = tranche.deal.movements.balances()["in_escrow"]
     try:
-        quantity = int(quantity)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("Enter the number of shares as a whole number.")) from None
-    if quantity < 0:
-        raise InvalidInput(_("The number of shares cannot be negative."))
-    return quantity
+        return parse_quantity(quantity, most=most)
+    except InputProblem as exc:
+        raise exc.translated(_, field="quantity", clause=clause) from None
+
+
+def _check_release_date(value, tranche):
+    """SPA 5.3: a new release date is YYYY-MM-DD within the deal's life (from the agreement's effective
+    date to the end of the last assessment year plus its 60-day release period, SPA 5.1), not past."""
+    if value is None or value == "":
+        return None
+    life = _deal_life(tranche.deal)
+    try:
+        day = parse_iso_date(value, life=life)
+        today = contract_today()
+        if day < today:
+            raise InputProblem("date_past", RELEASE_DATE_PAST, date=day, today=today, latest=life[1])
+    except InputProblem as exc:
+        raise exc.translated(_, field="release_due_date", clause="SPA 5.3") from None
+    return day
+
+
+def _deal_life(deal):
+    last_year_end = deal.tranches.order_by("-year").values_list("period_end", flat=True).first()
+    return deal.effective_date, release_due(last_year_end).due
 
 
 def _needs_settlement(tranche):
@@ -318,7 +344,7 @@ def propose_settlement(actor, tranche_id, *, quantity, reason):
     return _create_instrument(
         tranche,
         kind=Instrument.Kind.SETTLEMENT,
-        quantity=_check_quantity(quantity),
+        quantity=_check_quantity(quantity, tranche, clause="EA 3.3"),
         actor=actor,
         reason=reason.strip(),
         calculation_lines=[f"EA 3.3 settlement: {reason.strip()}"],
@@ -337,12 +363,12 @@ def propose_adjustment(actor, tranche_id, *, quantity, reason, release_due_date=
         )
     if not (reason or "").strip():
         raise InvalidInput(_("State the exceptional circumstances (SPA 5.3)."))
-    if release_due_date and release_due_date < contract_today():
-        raise InvalidInput(_("The new release date is in the past."))
+    quantity = _check_quantity(quantity, tranche, clause="SPA 5.3")
+    release_due_date = _check_release_date(release_due_date, tranche)
     return _create_instrument(
         tranche,
         kind=Instrument.Kind.ADJUSTMENT,
-        quantity=_check_quantity(quantity),
+        quantity=quantity,
         actor=actor,
         reason=reason.strip(),
         release_due_date=release_due_date,
@@ -359,7 +385,7 @@ def file_award(actor, tranche_id, *, quantity, pdf_bytes, reference, original_na
         raise WrongState(_("An award resolves a dispute; this tranche is not disputed."))
     if not (reference or "").strip():
         raise InvalidInput(_("Enter the award's or ruling's case number."))
-    quantity = _check_quantity(quantity)
+    quantity = _check_quantity(quantity, tranche, clause="EA 3.3")
     document = store_pdf(
         deal=tranche.deal,
         tranche=tranche,

@@ -26,6 +26,9 @@ from escrow.usecases.permissions import STAFF_USE_CASES, may, party_for, require
 
 REQUIRED = ("ticker", "date", "close")
 TICKER = re.compile(r"^[A-Z0-9.\-]{1,20}$")
+# A close as people type it: ASCII digits, optionally grouped in threes by commas, and a decimal point. No
+# exponent (1e2), underscore, sign or other script's digits, all of which Decimal() would read.
+CLOSE = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_DIGITS, PLACES = 14, 4  # SharePrice.close
 SOURCE_LENGTH = SharePrice._meta.get_field("source").max_length
@@ -111,6 +114,10 @@ def _currency_problems(currency):
 
 
 def _close_problems(text):
+    if not CLOSE.match(str(text)):
+        return [
+            _("close %(close)r is not a price: write it with the digits 0-9 and a point, e.g. 2.51") % {"close": text}
+        ]
     try:
         close = Decimal(str(text).replace(",", ""))
     except InvalidOperation:
@@ -152,7 +159,7 @@ def import_prices(actor, rows, *, source="", replace=False, file_sha256="") -> d
                 "errors": " | ".join(
                     _(
                         "line %(line)s: %(ticker)s %(day)s is stored as %(stored)s, the file says %(close)s "
-                        "(import with --replace to correct it)"
+                        "(import it again replacing stored closes, --replace, to correct it)"
                     )
                     % {
                         "line": r.line,
@@ -248,7 +255,7 @@ def correct_share_price(actor, price, close, reason):
     sweep revalues the penalty days valued with the old one."""
     price = SharePrice.objects.select_for_update().get(pk=price.pk)
     acting_for = _authorise(actor, {price.ticker}, "correct_share_price")
-    problems = _close_problems(str(close).strip())
+    problems = _day_problems(price.day, contract_today()) + _close_problems(str(close).strip())
     reason = " ".join(str(reason or "").split())
     if not reason:
         problems.append(_("say why the close is corrected"))

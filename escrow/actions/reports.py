@@ -1,16 +1,17 @@
 """The assessment year closes and the approved firm reports (SPA 4.2, 5.1; EA 3.1(a))."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from escrow.actions.base import expect_state, lock_tranche, run_transition
 from escrow.actions.instruments import issue_joint_instruction
 from escrow.actions.parties import approved_firm
-from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
+from escrow.contract.errors import NotAllowed, WrongState
+from escrow.contract.numbers import InputProblem, parse_amount
 from escrow.documents.storage import store_pdf
 from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, TrancheState
 from escrow.notifications.notify import notify_roles
@@ -21,6 +22,7 @@ from escrow.usecases.permissions import require
 
 # A revenue beyond this many times the target is taken for a typing error, not a result.
 ABSURD_MULTIPLE = 100
+ABSURD = gettext_noop("%(revenue)s is more than %(multiple)s times the target of %(target)s; check the figure.")
 # The notice that a year has ended; the sweep's batch form (actions/deadlines.py) sends the same words.
 YEAR_ENDED = gettext_lazy("%(deal)s: year %(year)s ended — the audited report is due")
 
@@ -56,21 +58,24 @@ def open_year(tranche_id, *, today=None):
 
 
 def parse_revenue(value, tranche) -> Decimal:
+    """SPA 4.2, 5.2: the audited revenue as typed on the page, sent over the API or passed by a command,
+    read by the one parser (escrow.contract.numbers: digits, commas in threes, at most two decimals),
+    its refusal in the reader's language; then a figure beyond ABSURD_MULTIPLE times the target is
+    taken for a typing error."""
     try:
-        revenue = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(
-            _("'%(value)s' is not an amount; enter the audited revenue in RMB, e.g. 665000000.00.") % {"value": value}
-        ) from None
-    if not revenue.is_finite() or revenue < 0:
-        raise InvalidInput(_("The audited revenue cannot be negative."))
-    if revenue != revenue.quantize(Decimal("0.01")):
-        raise InvalidInput(_("Enter the revenue to at most two decimal places (fen)."))
+        revenue = parse_amount(value)
+    except InputProblem as exc:
+        raise exc.translated(_, field="audited_revenue", clause="SPA 4.2") from None
     if revenue > tranche.target_revenue * ABSURD_MULTIPLE:
-        raise InvalidInput(
-            _("%(revenue)s is more than %(multiple)s times the target of %(target)s; check the figure.")
-            % {"revenue": f"{revenue:,}", "multiple": ABSURD_MULTIPLE, "target": f"{tranche.target_revenue:,}"}
-        )
+        raise InputProblem(
+            "amount_absurd",
+            ABSURD,
+            field="audited_revenue",
+            clause="SPA 4.2",
+            revenue=f"{revenue:,}",
+            multiple=ABSURD_MULTIPLE,
+            target=f"{tranche.target_revenue:,}",
+        ).translated(_)
     return revenue
 
 

@@ -1,8 +1,57 @@
-"""What each POST endpoint accepts. Shape and type only: the actions own every contract rule."""
+"""What each POST endpoint accepts. Shape and type only: the actions own every contract rule.
 
+Amounts, share quantities and dates are read by the one parser the pages and the actions use
+(escrow.contract.numbers): a refusal is a 400 naming the field, with the accepted form, translated here."""
+
+from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date, parse_quantity
+
 SHA256 = r"^[0-9a-fA-F]{64}$"
+AMOUNT_PATTERN = r"^([0-9]+|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]{1,2})?$"
+QUANTITY_PATTERN = r"^([0-9]+|[1-9][0-9]{0,2}(,[0-9]{3})+)$"
+
+
+def _parsed(parse, data):
+    try:
+        return parse(data)
+    except InputProblem as exc:
+        raise serializers.ValidationError(exc.translated(gettext).message, code=exc.code) from None
+
+
+@extend_schema_field({"type": "string", "pattern": AMOUNT_PATTERN, "example": "598,500,000.50"})
+class AmountField(serializers.Field):
+    """An amount in RMB as a string: digits 0-9, optionally with commas between groups of three, at most
+    two decimals after a point (598500000, 598,500,000.50). A JSON number with a fraction is refused:
+    binary floats are not money."""
+
+    def to_internal_value(self, data):
+        return _parsed(parse_amount, data)
+
+    def to_representation(self, value):
+        return str(value)
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": QUANTITY_PATTERN}], "example": 2700000}
+)
+class QuantityField(serializers.Field):
+    """A whole number of shares: a JSON integer, or a string of digits with optional commas in threes."""
+
+    def to_internal_value(self, data):
+        return _parsed(parse_quantity, data)
+
+    def to_representation(self, value):
+        return value
+
+
+class IsoDateField(serializers.DateField):
+    """A date as YYYY-MM-DD only: no week dates (2027-W05-1), no 20270129, no other scripts' digits."""
+
+    def to_internal_value(self, value):
+        return _parsed(parse_iso_date, value)
 
 
 class ReauthInput(serializers.Serializer):
@@ -56,27 +105,29 @@ class AuditorInput(serializers.Serializer):
 class ReportInput(serializers.Serializer):
     """SPA 4.2, EA 3.1(a): the audited operating revenue (RMB, up to 2 decimals) and the signed report PDF."""
 
-    audited_revenue = serializers.CharField(max_length=40, help_text="e.g. 665000000.00")
+    audited_revenue = AmountField(help_text="RMB, e.g. 665000000.00 or 665,000,000.00")
     pdf = serializers.FileField(help_text="The signed report as a PDF, at most 20 MB")
 
 
 class SettlementInput(serializers.Serializer):
     """EA 3.3: the agreed quantity and what the parties agreed."""
 
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = QuantityField(help_text="whole shares, at most what the deal still holds in escrow")
     reason = serializers.CharField(max_length=4000)
 
 
 class AdjustmentInput(SettlementInput):
     """SPA 5.3: a new quantity and, optionally, a new release date, by written agreement of all parties."""
 
-    release_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    release_due_date = IsoDateField(
+        required=False, allow_null=True, default=None, help_text="YYYY-MM-DD, within the deal's life"
+    )
 
 
 class AwardInput(serializers.Serializer):
     """EA 3.3, SPA 10.2: an effective CIETAC award or court ruling: case number, quantity, PDF."""
 
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = QuantityField(help_text="whole shares, at most what the deal still holds in escrow")
     reference = serializers.CharField(max_length=200)
     pdf = serializers.FileField()
 
@@ -85,9 +136,9 @@ class TrancheTermsInput(serializers.Serializer):
     """One assessment year (SPA 1.4) and its operating revenue target (SPA 4.1)."""
 
     year = serializers.IntegerField(min_value=1)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    target_revenue = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="e.g. 665000000.00")
+    period_start = IsoDateField()
+    period_end = IsoDateField()
+    target_revenue = AmountField(help_text="RMB, e.g. 665000000.00 or 665,000,000.00")
 
 
 class DealInput(serializers.Serializer):
@@ -103,7 +154,7 @@ class DealInput(serializers.Serializer):
     ticker = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     target_currency = serializers.CharField(max_length=3, required=False, default=None)
     price_currency = serializers.CharField(max_length=3, required=False, default=None)
-    effective_date = serializers.DateField(help_text="the agreement's effective date (EA 1.1 counts from it)")
+    effective_date = IsoDateField(help_text="the agreement's effective date (EA 1.1 counts from it), YYYY-MM-DD")
     escrow_fee_per_year = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, default=None, help_text="EA 4.4"
     )

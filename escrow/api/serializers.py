@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from escrow.queries import clock
 from escrow.queries import steps as queries
 
 
@@ -17,6 +18,18 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     clause = serializers.CharField(allow_blank=True)
+
+
+class ProvisionalDeadlineSerializer(serializers.Serializer):
+    """P6: a business-day deadline counted over a year whose official holiday notice is not in the calendar
+    yet (no make-up working days in the holidays package, no override): it may move when they are entered."""
+
+    deadline = serializers.CharField(help_text="deposit_due (EA 1.1) or transfer_due_date (EA 3.2)")
+    clause = serializers.CharField()
+    due = serializers.DateField()
+    calendar = serializers.CharField(help_text="P6 calendar code")
+    years = serializers.ListField(child=serializers.IntegerField(), help_text="the years not announced yet")
+    reason = serializers.CharField(help_text="why the date may move, in the reader's language")
 
 
 class NextStepSerializer(serializers.Serializer):
@@ -139,7 +152,14 @@ class TrancheSummarySerializer(serializers.Serializer):
     documents_complete_on = serializers.DateField(allow_null=True, help_text="EA 3.1")
     transfer_due_date = serializers.DateField(allow_null=True, help_text="EA 3.2")
     released_on = serializers.DateField(allow_null=True)
+    transfer_due_provisional = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProvisionalDeadlineSerializer(allow_null=True))
+    def get_transfer_due_provisional(self, tranche):
+        """P6: null when transfer_due_date is firm (or none runs)."""
+        provisional = clock.transfer_provisional(tranche)
+        return ProvisionalDeadlineSerializer(provisional).data if provisional else None
 
     @extend_schema_field(NextStepSerializer)
     def get_next_step(self, tranche):
@@ -174,7 +194,7 @@ class DealSummarySerializer(serializers.Serializer):
 
 
 class DealSerializer(DealSummarySerializer):
-    """The deal page's facts: parties, policies (P1-P7), ledger balances, tranches and next steps."""
+    """The deal page's facts: parties, policies (P1-P8), ledger balances, tranches and next steps."""
 
     target_company = serializers.CharField()
     tranche_count = serializers.IntegerField()
@@ -188,6 +208,7 @@ class DealSerializer(DealSummarySerializer):
     parties = serializers.SerializerMethodField()
     balances = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
+    deposit_due_provisional = serializers.SerializerMethodField()
     tranches = serializers.SerializerMethodField()
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
@@ -207,6 +228,13 @@ class DealSerializer(DealSummarySerializer):
     def get_next_step(self, deal):
         step = queries.next_step_for_deal(deal)
         return NextStepSerializer(step).data if step else None
+
+    @extend_schema_field(ProvisionalDeadlineSerializer(allow_null=True))
+    def get_deposit_due_provisional(self, deal):
+        """P6: the EA 1.1 deposit deadline (next_step.due while the deal awaits the deposit), if provisional."""
+        step = queries.next_step_for_deal(deal)
+        provisional = step.provisional if step else None
+        return ProvisionalDeadlineSerializer(provisional).data if provisional else None
 
     @extend_schema_field(TrancheSummarySerializer(many=True))
     def get_tranches(self, deal):
@@ -238,5 +266,105 @@ class DueActionSerializer(serializers.Serializer):
     tranche_id = serializers.IntegerField(source="tranche.pk", allow_null=True, default=None)
     year = serializers.IntegerField(source="tranche.year", allow_null=True, default=None)
     step = NextStepSerializer()
+    due_provisional = ProvisionalDeadlineSerializer(
+        source="step.provisional", allow_null=True, help_text="P6: null when step.due is firm"
+    )
     calendar_days_left = serializers.IntegerField(allow_null=True)
     business_days_left = serializers.IntegerField(allow_null=True)
+
+
+# --- the delay penalty (SPA 8.2, EA 5.2): capped figures, exact (strings, up to 8 decimals) ---
+
+
+def _money(help_text, **kwargs):
+    return serializers.DecimalField(
+        max_digits=24, decimal_places=8, normalize_output=True, help_text=help_text, **kwargs
+    )
+
+
+class PenaltyPartySerializer(serializers.Serializer):
+    """One liable party's share of a penalty: the sum of its days' charged amounts (after the cap)."""
+
+    party = serializers.CharField(help_text="issuer (SPA 5.1, EA 5.2) or escrow_agent (EA 3.2)")
+    charged = _money("the party's share after the 5% cap (SPA 8.2)")
+    days = serializers.IntegerField(help_text="days of delay attributed to the party")
+
+
+class PenaltyDaySerializer(serializers.Serializer):
+    """One day of the delay (SPA 8.2): who is liable, the shares not released, the close used and its date,
+    the 0.01% amount, what the day adds under the cap, the running total, the cap, and any pause."""
+
+    day = serializers.DateField()
+    liable = serializers.CharField(allow_blank=True, help_text="issuer, escrow_agent, or empty: nobody's day")
+    shares_not_released = serializers.IntegerField(source="shares")
+    close = serializers.DecimalField(
+        source="price", max_digits=14, decimal_places=4, allow_null=True, help_text="NASDAQ close used (SPA 8.2)"
+    )
+    close_date = serializers.DateField(
+        source="price_date", allow_null=True, help_text="the day of that close: the last one on or before the day"
+    )
+    amount = _money("0.01% x shares not released x close, before the cap; null: no close known", allow_null=True)
+    charged = _money("what the day adds to the total: the amount cut to what is left under the cap", allow_null=True)
+    running_total = _money("sum of the charged amounts through this day")
+    cap = _money("5% of the market value as P7 values it on this day", allow_null=True)
+    capped = serializers.BooleanField(help_text="the running total has reached the cap (P7)")
+    missing_price = serializers.BooleanField(help_text="a liable day with no close known yet: not valued")
+    reason = serializers.CharField()
+    clause = serializers.CharField(allow_blank=True)
+    pause = serializers.CharField(
+        source="pause_reason", allow_blank=True, help_text="why a hold stopped the clock (EA 3.3, SPA 8.1, SPA 5.3)"
+    )
+
+
+class _PenaltyTotalsSerializer(serializers.Serializer):
+    total = _money("sum of the charged amounts: never above the cap (SPA 8.2, P7)")
+    cap = _money("the cap as P7 values it on the last accrued day", allow_null=True)
+    capped = serializers.BooleanField()
+    accrued_through = serializers.DateField(allow_null=True)
+    parties = serializers.SerializerMethodField()
+
+    @extend_schema_field(PenaltyPartySerializer(many=True))
+    def get_parties(self, summary):
+        return _parties(summary)
+
+
+class TranchePenaltySerializer(_PenaltyTotalsSerializer):
+    """A tranche's delay penalty: the daily rows and the totals per party (SPA 8.2, EA 5.2; P7, P8)."""
+
+    tranche = serializers.IntegerField(source="tranche.pk")
+    year = serializers.IntegerField(source="tranche.year")
+    deal = serializers.CharField(source="tranche.deal.slug")
+    ticker = serializers.CharField()
+    currency = serializers.CharField(source="tranche.deal.price_currency")
+    penalty_cap_valuation = serializers.CharField(source="cap_valuation", help_text="P7")
+    hold_days = serializers.CharField(help_text="P8: which days a hold frees")
+    first_capped_day = serializers.DateField(allow_null=True)
+    complete = serializers.BooleanField(help_text="false while some liable day has no close")
+    missing_price_days = serializers.ListField(child=serializers.DateField())
+    days = PenaltyDaySerializer(many=True, source="rows")
+
+
+class DealTranchePenaltySerializer(_PenaltyTotalsSerializer):
+    tranche = serializers.IntegerField(source="tranche.pk")
+    year = serializers.IntegerField(source="tranche.year")
+    missing_price_days = serializers.IntegerField()
+
+
+class DealPenaltySerializer(serializers.Serializer):
+    """A deal's delay penalties: totals per party over its tranches, and each tranche's totals (capped)."""
+
+    deal = serializers.CharField(source="deal.slug")
+    currency = serializers.CharField(source="deal.price_currency")
+    total = _money("sum of the tranches' totals")
+    parties = serializers.SerializerMethodField()
+    tranches = DealTranchePenaltySerializer(many=True)
+
+    @extend_schema_field(PenaltyPartySerializer(many=True))
+    def get_parties(self, penalties):
+        return _parties(penalties)
+
+
+def _parties(summary):
+    """Each liable party's capped share and days of delay: the issuer first, then the escrow agent."""
+    rows = [{"party": p, "charged": summary.by_party.get(p, 0), "days": n} for p, n in summary.liable_days.items()]
+    return PenaltyPartySerializer(rows, many=True).data

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
-from escrow.api.views import reads
+from escrow.api.views import penalty, reads
 from escrow.api.views import tranche_actions as tranche
 from escrow.api.views.deal_create import DealListCreate
 from escrow.api.views.docs import ApiDocs
@@ -20,12 +20,14 @@ urlpatterns = [
     path("deals/<str:ref>/tranches/", reads.TrancheList.as_view(), name="deal-tranches"),
     path("deals/<str:ref>/documents/", reads.DocumentList.as_view(), name="deal-documents"),
     path("deals/<str:ref>/history/", reads.History.as_view(), name="deal-history"),
+    path("deals/<str:ref>/penalty/", penalty.DealPenalty.as_view(), name="deal-penalty"),
     path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
     path(
         "deals/<str:ref>/return-for-cancellation/", deal.ReturnForCancellation.as_view(), name="return-for-cancellation"
     ),
     path("tranches/<int:pk>/", reads.TrancheDetail.as_view(), name="tranche-detail"),
+    path("tranches/<int:pk>/penalty/", penalty.TranchePenalty.as_view(), name="tranche-penalty"),
     path("tranches/<int:pk>/report/", tranche.FileReport.as_view(), name="file-report"),
     path("tranches/<int:pk>/prepare-release/", tranche.PrepareRelease.as_view(), name="prepare-release"),
     path("tranches/<int:pk>/approve-release/", tranche.ApproveRelease.as_view(), name="approve-release"),

@@ -123,14 +123,17 @@ class BusinessCalendar:
                 break
         return last
 
+    def provisional_years(self, start: date, end: date) -> tuple:
+        """P6: the years of [start, end] whose calendar is not announced yet (a business-day count over
+        them may move once the State Council's notice, or an override for the year, is in)."""
+        return tuple(year for year in range(start.year, end.year + 1) if self.is_provisional(year))
+
     def warnings_for(self, start: date, end: date) -> tuple:
         """Warning strings for provisional years touched by [start, end] (P6)."""
-        years = range(start.year, end.year + 1)
         return tuple(
             f"{self.code} calendar for {year} is not announced yet: days off and make-up "
             f"working days may change; add admin overrides once the State Council publishes them"
-            for year in years
-            if self.is_provisional(year)
+            for year in self.provisional_years(start, end)
         )
 
     def add_business_days(self, start: date, n: int) -> date:

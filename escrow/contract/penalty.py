@@ -1,9 +1,18 @@
 """Delay penalty of SPA 8.2 / EA 5.2: 0.01% a day of the market value not released, capped at 5%.
 
-Attribution decides whose delay a day is (issuer, escrow agent, or nobody);
-accrual values each liable day at the NASDAQ close (last close on non-trading
-days) and caps the running total under policy P7. Prices are never guessed: a
-day without any known close is reported, not valued.
+Attribution decides whose delay a day is (issuer, escrow agent, or nobody; P8 decides which days a
+hold frees); accrual values each liable day at the NASDAQ close (last close on non-trading days) and
+charges it against the cap (P7). Prices are never guessed: a day without any known close is reported,
+not valued.
+
+The cap binds the total and every party's share of it (SPA 8.2 "the total penalty shall not exceed
+5%"; RULES.md "Delay penalty"). P7 names the one market value the cap is 5% of: the last day of the
+delay (`last-day`: today's, while the delay lasts) or the highest daily value in it (`each-day`). The
+liable days are then charged in order, each its 0.01% cut to what is left under that cap, so once the
+total reaches the cap later days are charged nothing, and the allocation between the parties follows
+the days in order. Every accrual run walks all the days again (the sweep feeds the stored days plus
+the new ones), so under `last-day` a falling close lowers the cap and the latest charged days give
+way: the total never stands above the cap (docs/architecture.md "Readings").
 """
 
 from bisect import bisect_right
@@ -13,11 +22,21 @@ from datetime import date
 from decimal import Decimal, localcontext
 
 # Attribution lives in its own module; re-exported so callers import everything from here.
-from escrow.contract.attribution import HOLD_KINDS, DayAttribution, Hold, PenaltyDayInput, attribute_day, attribute_days  # noqa: F401
+from escrow.contract.attribution import (  # noqa: F401
+    HOLD_DAYS,
+    HOLD_KINDS,
+    DayAttribution,
+    Hold,
+    PenaltyDayInput,
+    attribute_day,
+    attribute_days,
+    first_day_of_delay,
+)
 from escrow.contract.explain import Explanation, jsonable
 
 DAILY_RATE = Decimal("0.0001")  # SPA 8.2: 0.01% per day
 CAP_RATE = Decimal("0.05")  # SPA 8.2: total capped at 5%
+CAP_VALUATIONS = ("last-day", "each-day")  # P7
 _PRECISION = 60  # far beyond any share count x price, so sums stay exact
 
 
@@ -48,10 +67,15 @@ def close_on(prices: Mapping[date, Decimal], day: date):
 
 @dataclass(frozen=True)
 class PenaltyRow:
-    """One day of accrual: its valuation, its penalty, and the capped running total.
+    """One day of accrual: its valuation, its penalty, what it adds under the cap, and the running total.
 
-    Only liable days need a price: a liable day with no close on or before it has
-    amount None and missing_price True; a day nobody is liable for has amount 0.
+    `amount` is the day's 0.01% of the market value (0 on a day nobody is liable for); `charged` is what
+    the day adds to the total: the amount cut to what is left under the cap (SPA 8.2, P7),
+    so the running total is the sum of the charged amounts. Only liable days need a price: a liable day
+    with no close on or before it has amount and charged None and missing_price True. `capped` is True
+    when the total has reached the cap (the day is charged less than its amount, or exactly what was left).
+    `cap` is the cap as valued on this day (what it would be had the delay ended then); the charges are
+    made under the schedule's one cap, valued as P7 says (`PenaltySchedule.cap`).
     """
 
     day: date
@@ -60,6 +84,7 @@ class PenaltyRow:
     shares: int
     market_value: Decimal | None
     amount: Decimal | None
+    charged: Decimal | None
     liable: str | None
     running_total: Decimal
     cap: Decimal
@@ -69,13 +94,18 @@ class PenaltyRow:
 
     @property
     def explanation(self) -> Explanation:
-        """Why this day's amount and running total are what they are."""
-        formula = "amount = 0.01% x shares not released x close; running total = min(sum of amounts, cap)"
+        """Why this day's amount, charge and running total are what they are."""
+        formula = (
+            "amount = 0.01% x shares not released x close; charged = min(amount, cap - total before the day); "
+            "running total = sum of charged amounts"
+        )
         inputs = {"shares": self.shares, "price": self.price, "price_date": self.price_date, "liable": self.liable}
         if self.missing_price:
             figure = "no closing price known on or before this day: not valued (enter the price)"
         else:
-            figure = f"amount {self.amount}; running total {self.running_total} (cap {self.cap})"
+            figure = (
+                f"amount {self.amount}; charged {self.charged}; running total {self.running_total} (cap {self.cap})"
+            )
         return Explanation("SPA 8.2; EA 5.2", formula, inputs, figure)
 
     def as_dict(self) -> dict:
@@ -87,15 +117,19 @@ class PenaltyRow:
 
 @dataclass
 class PenaltySchedule:
-    """The day-by-day penalty, its capped total and the days that could not be valued."""
+    """The day-by-day penalty, its capped total, the capped share of each party, and the days that could
+    not be valued."""
 
     rows: list
     total: Decimal
     cap: Decimal
     policy_cap_valuation: str
     missing_prices: list = field(default_factory=list)
-    raw_by_party: dict = field(default_factory=dict)  # uncapped sums per liable party
+    raw_by_party: dict = field(default_factory=dict)  # uncapped sums of the daily amounts per liable party
     explanations: list = field(default_factory=list)
+    by_party: dict = field(default_factory=dict)  # sums of the charged amounts per liable party (capped)
+    liable_days: dict = field(default_factory=dict)  # days of delay per liable party
+    first_capped_day: date | None = None  # the first day the total reached the cap
 
     @property
     def complete(self) -> bool:
@@ -110,7 +144,10 @@ class PenaltySchedule:
             "policy_cap_valuation": self.policy_cap_valuation,
             "missing_prices": [d.isoformat() for d in self.missing_prices],
             "complete": self.complete,
+            "by_party": jsonable(self.by_party),
             "raw_by_party": jsonable(self.raw_by_party),
+            "liable_days": dict(self.liable_days),
+            "first_capped_day": jsonable(self.first_capped_day),
             "rows": [r.as_dict() for r in self.rows],
             "explanations": [e.as_dict() for e in self.explanations],
         }
@@ -119,44 +156,61 @@ class PenaltySchedule:
 def accrue(
     days: Sequence[PenaltyDayInput], prices: Mapping[date, Decimal], policy_cap_valuation: str = "last-day"
 ) -> PenaltySchedule:
-    """SPA 8.2 / EA 5.2 with P7: accrue 0.01% a liable day, total capped at 5% of market value."""
-    if policy_cap_valuation not in ("last-day", "each-day"):
+    """SPA 8.2 / EA 5.2 with P7: value every liable day, fix the cap, then charge the days in order under it."""
+    if policy_cap_valuation not in CAP_VALUATIONS:
         raise ValueError(f"penalty_cap_valuation must be 'last-day' or 'each-day', got {policy_cap_valuation!r}")
     book = _PriceBook(prices)
-    state = _Accrual(policy_cap_valuation)
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        rows = [state.row(d, *book.close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
+        valued = [_valued(d, *book.close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
+        state = _Accrual(_cap(valued, policy_cap_valuation), policy_cap_valuation)
+        rows = [state.row(*v) for v in valued]
     return PenaltySchedule(
         rows,
         state.total,
         state.cap,
         policy_cap_valuation,
         state.missing,
-        state.by_party,
+        state.raw_by_party,
         [_summary(state, policy_cap_valuation)],
+        state.by_party,
+        state.liable_days,
+        state.first_capped_day,
     )
 
 
+def _valued(d: PenaltyDayInput, price, price_date):
+    """(day, close, its date, market value): the value of the shares not released (SPA 8.2)."""
+    if d.shares_not_released < 0:
+        raise ValueError(f"shares_not_released cannot be negative on {d.day}")
+    return d, price, price_date, None if price is None else d.shares_not_released * price
+
+
+def _cap(valued, valuation: str) -> Decimal:
+    """P7: 5% of the market value on the last liable day of the delay, or the highest daily value in it."""
+    values = [value for d, _price, _date, value in valued if d.liable is not None and value is not None]
+    if not values:
+        return Decimal(0)
+    return CAP_RATE * (values[-1] if valuation == "last-day" else max(values))
+
+
 class _Accrual:
-    """Running sums while walking the days in order."""
+    """Running sums while charging the days in order against one cap."""
 
-    def __init__(self, valuation: str):
-        self.valuation = valuation
+    def __init__(self, cap: Decimal, valuation: str):
+        self.cap, self.valuation = cap, valuation
+        self.peak_value = self.last_value = Decimal(0)
         self.raw = Decimal(0)  # uncapped sum of daily amounts
-        self.total = Decimal(0)
-        self.cap = Decimal(0)
-        self.peak_value = Decimal(0)
-        self.missing, self.by_party = [], {}
+        self.total = Decimal(0)  # sum of charged amounts: never above the cap
+        self.missing, self.raw_by_party, self.by_party, self.liable_days = [], {}, {}, {}
+        self.first_capped_day = None
 
-    def row(self, d: PenaltyDayInput, price, price_date) -> PenaltyRow:
-        """SPA 8.2: value one day, add its amount, and cap the running total (P7)."""
-        if d.shares_not_released < 0:
-            raise ValueError(f"shares_not_released cannot be negative on {d.day}")
-        value = None if price is None else d.shares_not_released * price
-        amount = self._amount(d, value)
-        self.total = min(self.raw, self.cap)
-        capped = self.raw > 0 and self.raw >= self.cap
+    def row(self, d: PenaltyDayInput, price, price_date, value) -> PenaltyRow:
+        """SPA 8.2: charge what is left of the day's amount under the cap (P7)."""
+        amount, charged = self._charge(d, value)
+        capped = self.cap > 0 and self.total >= self.cap
+        if capped and self.first_capped_day is None:
+            self.first_capped_day = d.day
         return PenaltyRow(
             d.day,
             price,
@@ -164,35 +218,54 @@ class _Accrual:
             d.shares_not_released,
             value,
             amount,
+            charged,
             d.liable,
             self.total,
-            self.cap,
+            self._cap_valued_on(d, value),
             capped,
             d.liable is not None and value is None,
             d.reason,
         )
 
-    def _amount(self, d: PenaltyDayInput, value):
+    def _cap_valued_on(self, d: PenaltyDayInput, value) -> Decimal:
+        """The cap as valued on this day (P7: the last liable day's value, or the highest so far): what the
+        cap would be had the delay ended then. Stored with the day, it does not move; the charges follow
+        `self.cap`, the schedule's one cap (the same figure on the last liable day)."""
+        if d.liable is not None and value is not None:
+            self.last_value, self.peak_value = value, max(self.peak_value, value)
+        return CAP_RATE * (self.last_value if self.valuation == "last-day" else self.peak_value)
+
+    def _charge(self, d: PenaltyDayInput, value):
+        """(amount, charged) of one day: its 0.01%, and what of it is left under the cap."""
         if d.liable is None:
-            return Decimal(0)
+            return Decimal(0), Decimal(0)
+        self.liable_days[d.liable] = self.liable_days.get(d.liable, 0) + 1
         if value is None:
             self.missing.append(d.day)  # never guess a price: report the gap instead
-            return None
+            return None, None
         amount = DAILY_RATE * value
         self.raw += amount
-        self.by_party[d.liable] = self.by_party.get(d.liable, Decimal(0)) + amount
-        # P7: the cap follows today's value (last-day) or the highest value seen (each-day).
-        self.peak_value = max(self.peak_value, value)
-        self.cap = CAP_RATE * (value if self.valuation == "last-day" else self.peak_value)
-        return amount
+        self.raw_by_party[d.liable] = self.raw_by_party.get(d.liable, Decimal(0)) + amount
+        charged = min(amount, max(Decimal(0), self.cap - self.total))
+        self.total += charged
+        self.by_party[d.liable] = self.by_party.get(d.liable, Decimal(0)) + charged
+        return amount, charged
 
 
 def _summary(state: _Accrual, valuation: str) -> Explanation:
-    basis = "the last liable day's market value" if valuation == "last-day" else "the highest daily market value"
+    basis = (
+        "the market value on the last day of the delay" if valuation == "last-day" else "the highest daily market value"
+    )
     figure = f"total {state.total} (uncapped {state.raw}, cap {state.cap})"
+    if state.first_capped_day is not None:
+        figure += f"; the cap was reached on {state.first_capped_day}"
     if state.missing:
         figure += f"; {len(state.missing)} liable day(s) without a known price were not valued"
     inputs = {"daily_rate": DAILY_RATE, "cap_rate": CAP_RATE, "penalty_cap_valuation": valuation}
     return Explanation(
-        "SPA 8.2; EA 5.2", f"total = min(sum of 0.01% x market value per liable day, 5% x {basis}) (P7)", inputs, figure
+        "SPA 8.2; EA 5.2",
+        f"cap = 5% x {basis} (P7); each liable day, in order, is charged min(0.01% x market value, "
+        "cap - total charged before it); total = sum of the charged amounts",
+        inputs,
+        figure,
     )

@@ -1,4 +1,4 @@
-"""Per-deal policies P1-P7: the readings chosen where the contract text is ambiguous.
+"""Per-deal policies P1-P8: the readings chosen where the contract text is ambiguous.
 
 Each policy names its clause, its default (the reading RULES.md recommends) and
 the alternatives a deal owner may choose; every calculation shows the values used.
@@ -11,7 +11,7 @@ from escrow.contract.calendar import is_known_calendar
 
 
 class PolicyError(ValueError):
-    """A policy key or value the engine does not know (RULES.md, policies P1-P7)."""
+    """A policy key or value the engine does not know (RULES.md, policies P1-P8)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,19 @@ POLICY_DEFINITIONS = (
             "each-day": "the highest daily market value during the delay",
         },
     ),
+    _define(
+        "hold_days",
+        "P8",
+        "SPA 8.2; EA 3.3; SPA 8.1; SPA 5.3",
+        "Which days does a hold (dispute, suspension, agreed adjustment of timing) free from the delay penalty?",
+        {
+            "civil-code": (
+                "as the PRC Civil Code counts periods in days (Art. 201): the day a hold is raised is still a day "
+                "of delay, the day it is lifted is free; raised on day D and lifted on day E, it frees D+1 to E"
+            ),
+            "inclusive": "both ends free: raised on day D and lifted on day E, a hold frees D to E",
+        },
+    ),
 )
 
 DEFINITIONS_BY_KEY = {definition.key: definition for definition in POLICY_DEFINITIONS}
@@ -128,7 +141,7 @@ DEFINITIONS_BY_KEY = {definition.key: definition for definition in POLICY_DEFINI
 
 @dataclass(frozen=True)
 class Policies:
-    """The seven readings in force for one deal (RULES.md P1-P7); defaults are the recommended ones."""
+    """The readings in force for one deal (RULES.md P1-P8); defaults are the recommended ones."""
 
     excess_credit: str = "half-of-excess"
     offset_base: str = "shortfall-year"
@@ -137,6 +150,7 @@ class Policies:
     partial_release: str = "by-formula"
     calendar: str = "CN"
     penalty_cap_valuation: str = "last-day"
+    hold_days: str = "civil-code"
 
     def __post_init__(self):
         # Validate even when built directly, so a typo never silently picks a branch.
@@ -145,7 +159,7 @@ class Policies:
 
     @classmethod
     def from_mapping(cls, data: Mapping | None) -> "Policies":
-        """Build from stored settings (RULES.md P1-P7); missing keys take their defaults."""
+        """Build from stored settings (RULES.md P1-P8); missing keys take their defaults."""
         data = dict(data or {})
         unknown = sorted(set(data) - set(DEFINITIONS_BY_KEY))
         if unknown:
@@ -155,7 +169,7 @@ class Policies:
         return cls(**data)
 
     def as_dict(self) -> dict:
-        """Plain dict of key -> value, in P1-P7 order."""
+        """Plain dict of key -> value, in P1-P8 order."""
         return asdict(self)
 
 

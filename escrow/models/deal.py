@@ -79,6 +79,10 @@ class Deal(models.Model):
         choices=_policy_choices("penalty_cap_valuation")[0],
         default=_policy_choices("penalty_cap_valuation")[1],
     )
+    # P8: which days a hold frees from the delay penalty (SPA 8.2; PRC Civil Code Art. 201 by default).
+    hold_days = models.CharField(
+        max_length=40, choices=_policy_choices("hold_days")[0], default=_policy_choices("hold_days")[1]
+    )
 
     class Meta:
         ordering = ["slug"]

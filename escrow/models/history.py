@@ -39,12 +39,14 @@ class HistoryAction(models.TextChoices):
     SUSPENSION_LIFTED = "suspension_lifted"
     AWARD_FILED = "award_filed"
     DEADLINE_MISSED = "deadline_missed"
+    PENALTY_REVALUED = "penalty_revalued"
     # Reference data the deals read (chain "reference")
     ORGANISATION_ADDED = "organisation_added"
     ORGANISATION_CHANGED = "organisation_changed"
     SHARE_PRICE_ENTERED = "share_price_entered"
     SHARE_PRICE_CORRECTED = "share_price_corrected"
     CALENDAR_OVERRIDE_SET = "calendar_override_set"
+    DEADLINE_RECOMPUTED = "deadline_recomputed"  # on the deal's chain: an override moved an EA 1.1 / 3.2 deadline
     # People and sign-in (chain "accounts")
     PERSON_ADDED = "person_added"
     PERSON_CHANGED = "person_changed"

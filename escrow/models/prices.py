@@ -30,7 +30,13 @@ class SharePrice(models.Model):
 
 
 class PenaltyDay(models.Model):
-    """One day of delay on one tranche, accrued once (unique tranche + day) by the sweep."""
+    """One day of delay on one tranche, accrued once (unique tranche + day) by the sweep.
+
+    Money is stored exactly (8 decimal places: 0.01% x whole shares x a close of 4 decimals), so the
+    capped figures add up to the cent and beyond: `amount` is the day's 0.01% of the market value,
+    `charged` what the day adds to the total under the cap (SPA 8.2), `running_total` the sum of the
+    charged amounts so far. A party's share is the sum of its days' `charged`.
+    """
 
     tranche = models.ForeignKey("escrow.Tranche", on_delete=models.PROTECT, related_name="penalty_days")
     day = models.DateField()
@@ -40,9 +46,10 @@ class PenaltyDay(models.Model):
     shares = models.PositiveBigIntegerField(default=0)
     price = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     price_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    running_total = models.DecimalField(max_digits=20, decimal_places=6, default=0)
-    cap = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    amount = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
+    charged = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
+    running_total = models.DecimalField(max_digits=24, decimal_places=8, default=0)
+    cap = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
     capped = models.BooleanField(default=False)
     missing_price = models.BooleanField(default=False)
     computed_at = models.DateTimeField(auto_now=True)
@@ -52,4 +59,4 @@ class PenaltyDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["tranche", "day"], name="one_penalty_row_per_day")]
 
     def __str__(self):
-        return f"{self.tranche} {self.day}: {self.amount}"
+        return f"{self.tranche} {self.day}: {self.charged}"

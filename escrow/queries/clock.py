@@ -6,16 +6,25 @@ BusinessCalendar per calendar code and reuses it (the package's holiday tables a
 looked up stay warm) for as long as the code's version in the shared Django cache is unchanged.
 `set_calendar_override` drops that version after its transaction commits, so every web process and
 worker rebuilds the calendar, with the new override, on its next look-up.
+
+A business-day deadline (EA 1.1 deposit, EA 3.2 transfer) counted over a year whose official holiday
+notice is not in the calendar yet (P6: the holidays package has no make-up working days for it and no
+override covers it) is provisional: `provisional_deadline` says so, with the reason, for every page,
+API response and PDF that shows it. SPA 5.1's 60 calendar days do not depend on the calendar.
 """
 
 import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from escrow.contract.calendar import BusinessCalendar
+from escrow.notifications.texts import Text
 
 CACHE_PREFIX = "escrow:calendar:"
 _built: dict = {}  # calendar code -> (version, BusinessCalendar), this process only
@@ -41,6 +50,57 @@ def calendar_for_code(code) -> BusinessCalendar:
         built = (version, BusinessCalendar(code, _overrides(code)))
         _built[code] = built
     return built[1]
+
+
+def build_calendar(code) -> BusinessCalendar:
+    """The calendar of one P6 code from the override rows as they are now, bypassing the shared version:
+    for an action that compares the calendar before and after its own change (set_calendar_override)."""
+    code = str(code).strip().upper()
+    return BusinessCalendar(code, _overrides(code))
+
+
+PROVISIONAL = gettext_lazy(
+    "Provisional: the %(calendar)s holiday notice for %(years)s is not in the calendar yet, so this "
+    "%(clause)s business-day deadline may move when it is entered (P6)."
+)
+
+
+@dataclass(frozen=True)
+class ProvisionalDeadline:
+    """A business-day deadline counted over years whose holiday notice is not announced yet (P6)."""
+
+    deadline: str  # "deposit_due" (EA 1.1) or "transfer_due_date" (EA 3.2)
+    clause: str
+    due: date
+    calendar: str
+    years: tuple
+
+    @property
+    def reason(self) -> Text:
+        """Why the date may move, rendered in the reader's language (a page, the API, a notification)."""
+        return Text(PROVISIONAL, calendar=self.calendar, years=", ".join(map(str, self.years)), clause=self.clause)
+
+
+def provisional_deadline(cal, start, due, *, deadline, clause) -> ProvisionalDeadline | None:
+    """P6: the deadline counted from `start` (not counted) to `due` on `cal`, if a year it counts over is
+    not announced yet; None when the count rests on announced years only."""
+    if start is None or due is None or due <= start:
+        return None
+    years = cal.provisional_years(start + timedelta(days=1), due)
+    return ProvisionalDeadline(deadline, clause, due, cal.code, years) if years else None
+
+
+def transfer_provisional(tranche, cal=None) -> ProvisionalDeadline | None:
+    """EA 3.2: a tranche's stored transfer deadline, while it still runs (documents complete, not released)."""
+    if tranche.released_on or not tranche.documents_complete_on or not tranche.transfer_due_date:
+        return None
+    return provisional_deadline(
+        cal or calendar_for(tranche.deal),
+        tranche.documents_complete_on,
+        tranche.transfer_due_date,
+        deadline="transfer_due_date",
+        clause="EA 3.2",
+    )
 
 
 def forget_calendar(code) -> None:

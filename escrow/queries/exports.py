@@ -10,6 +10,7 @@ from django.utils import timezone
 from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
+from escrow.queries.penalties import deal_penalties
 
 COLUMNS = [
     "seq",
@@ -58,7 +59,26 @@ def _heading(deal, check):
         f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
         f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
         f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
+        *penalty_lines(deal),
     ]
+
+
+def penalty_lines(deal) -> list:
+    """SPA 8.2: each tranche's delay penalty as accrued so far, after the cap, and each liable party's share
+    (the sum of its days' charged amounts), in English like the rest of the record."""
+    currency, lines = deal.price_currency, []
+    for t in deal_penalties(deal).tranches:
+        if t.accrued_through is None:
+            continue
+        shares = "; ".join(
+            f"{party} {t.by_party.get(party, 0):,.2f} ({days} day(s) of delay)" for party, days in t.liable_days.items()
+        )
+        cap = "" if t.cap is None else f" (cap {t.cap:,.2f}{', reached' if t.capped else ''})"
+        lines.append(
+            f"Delay penalty (SPA 8.2), year {t.tranche.year}, through {t.accrued_through}: {currency} "
+            f"{t.total:,.2f} after the cap{cap}" + (f"; {shares}" if shares else "")
+        )
+    return lines
 
 
 def export_csv(deal):

@@ -5,20 +5,25 @@ frozen when the day is first accrued, because the tranche row keeps only today's
 instruction clears `documents_complete_on`, for example). Valuation is not frozen: every accrual run
 feeds the stored days plus the new ones through the engine (`contract.penalty.accrue`), so a price
 entered late turns a "missing price" day into a valued one and the running totals follow.
+
+Every figure shown (the tranche's table, the deal page's meter, the API, the history exports) is the
+capped one: a party's share is the sum of its days' stored `charged` amounts (SPA 8.2: the cap binds
+the total and every party's share of it).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
-from escrow.contract.penalty import Hold, PenaltyDayInput, accrue, attribute_day
+from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
 from escrow.models import Hold as HoldRow
 from escrow.models import PenaltyDay, Role, SharePrice
 
-MONEY = Decimal("0.000001")  # PenaltyDay amounts are stored with six decimals
-
+MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
+PARTIES = ("issuer", "escrow_agent")  # the order totals per party are shown in (SPA 8.2: A and/or D)
+PAUSE_CLAUSES = frozenset(HOLD_KINDS.values())  # a day nobody is liable for because a hold freed it
 
 # --- inputs, loaded for many tranches at once (the sweep batches) ---
 
@@ -51,13 +56,40 @@ def price_activity(tickers) -> dict:
     )
 
 
+@dataclass(frozen=True)
+class PriceChange:
+    """A close entered or corrected after some penalty days were valued: the cause of a re-valuation."""
+
+    ticker: str
+    day: date
+    close: Decimal
+    source: str
+    entered_at: object  # datetime
+    entered_by: str
+
+    def as_dict(self) -> dict:
+        return {
+            "ticker": self.ticker,
+            "day": self.day,
+            "close": self.close,
+            "source": self.source,
+            "entered_at": self.entered_at,
+            "entered_by": self.entered_by,
+        }
+
+
 def prices_entered_after(tickers, after) -> dict:
-    """{ticker: [(day, entered_at)]} of closes entered or corrected after `after` (usually a handful)."""
+    """{ticker: [PriceChange]} of closes entered or corrected after `after` (usually a handful)."""
     entered = {}
-    for ticker, day, at in SharePrice.objects.filter(ticker__in=tickers, entered_at__gt=after).values_list(
-        "ticker", "day", "entered_at"
-    ):
-        entered.setdefault(ticker, []).append((day, at))
+    rows = (
+        SharePrice.objects.filter(ticker__in=tickers, entered_at__gt=after)
+        .select_related("entered_by")
+        .order_by("ticker", "day")
+    )
+    for price in rows:
+        who = price.entered_by.username if price.entered_by else ""
+        change = PriceChange(price.ticker, price.day, price.close, price.source, price.entered_at, who)
+        entered.setdefault(price.ticker, []).append(change)
     return entered
 
 
@@ -88,6 +120,14 @@ def shares_not_released(tranche) -> int:
     return tranche.deal.total_shares // tranche.deal.tranche_count
 
 
+def accrual_start(tranche) -> date:
+    """The first possible day of delay: the day after the SPA 5.1 deadline or, once all documents are in,
+    after the EA 3.2 transfer deadline if that comes first (EA 3.2 days are the agent's whether or not
+    the SPA 5.1 deadline has passed)."""
+    transfer_due = tranche.transfer_due_date if tranche.documents_complete_on else None
+    return first_day_of_delay(tranche.release_due_date, transfer_due)
+
+
 def accrual_end(tranche, through: date) -> date:
     """The last day that can be a day of delay: `through`, or the day before the release."""
     if tranche.released_on is not None:
@@ -105,27 +145,29 @@ class AccruedDay:
 
 
 def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
-    """SPA 8.2, EA 5.2: the stored days (`stored_inputs`: attribution frozen) plus the days after the
-    last one up to `through`, attributed now, valued and capped by the engine (P7)."""
+    """SPA 8.2, EA 5.2: the stored days (`stored_inputs`: attribution frozen) plus every day of the delay
+    not stored yet up to `through`, attributed now (P8 decides which days a hold frees), valued and
+    charged under the cap by the engine (P7)."""
     inputs = [PenaltyDayInput(day, shares, liable or None, reason) for day, shares, liable, reason, _ in stored]
     clauses = {row[0]: row[4] for row in stored}
-    first = (stored[-1][0] if stored else tranche.release_due_date) + timedelta(days=1)
     shares = shares_not_released(tranche)
-    day = first
-    while day <= accrual_end(tranche, through):
-        who = attribute_day(
-            day,
-            release_due=tranche.release_due_date,
-            instruction_signed_on=tranche.documents_complete_on,
-            transfer_due=tranche.transfer_due_date,
-            released_on=tranche.released_on,
-            holds=holds,
-        )
-        reason = (
-            who.reason if tranche.release_quantity is not None else f"{who.reason}; nominal tranche (no report yet)"
-        )
-        inputs.append(PenaltyDayInput(day, shares, who.liable, reason[:300]))
-        clauses[day] = who.clause
+    day, end = accrual_start(tranche), accrual_end(tranche, through)
+    while day <= end:
+        if day not in clauses:
+            who = attribute_day(
+                day,
+                release_due=tranche.release_due_date,
+                instruction_signed_on=tranche.documents_complete_on,
+                transfer_due=tranche.transfer_due_date,
+                released_on=tranche.released_on,
+                holds=holds,
+                hold_days=tranche.deal.hold_days,
+            )
+            reason = (
+                who.reason if tranche.release_quantity is not None else f"{who.reason}; nominal tranche (no report yet)"
+            )
+            inputs.append(PenaltyDayInput(day, shares, who.liable, reason[:300]))
+            clauses[day] = who.clause
         day += timedelta(days=1)
     if not inputs:
         return []
@@ -134,7 +176,7 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
 
 
 def row_values(accrued: AccruedDay) -> dict:
-    """The PenaltyDay fields of a computed day, rounded as the database stores them."""
+    """The PenaltyDay fields of a computed day, as the database stores them (exact: eight decimals)."""
     r = accrued.row
     return dict(
         day=r.day,
@@ -145,6 +187,7 @@ def row_values(accrued: AccruedDay) -> dict:
         price=r.price,
         price_date=r.price_date,
         amount=_money(r.amount),
+        charged=_money(r.charged),
         running_total=_money(r.running_total),
         cap=_money(r.cap),
         capped=r.capped,
@@ -156,7 +199,7 @@ def _money(value):
     return None if value is None else Decimal(value).quantize(MONEY)
 
 
-# --- the table a page shows ---
+# --- the table a page and the API show ---
 
 LIABLE_LABELS = {"issuer": Role.ISSUER.label, "escrow_agent": Role.ESCROW_AGENT.label, "": "nobody"}
 
@@ -167,7 +210,8 @@ class PenaltyTableRow:
     price: Decimal | None
     price_date: date | None
     shares: int
-    amount: Decimal | None
+    amount: Decimal | None  # 0.01% of the market value (uncapped)
+    charged: Decimal | None  # what the day adds to the total under the cap
     liable: str
     liable_label: str
     reason: str
@@ -177,40 +221,72 @@ class PenaltyTableRow:
     capped: bool
     missing_price: bool
 
+    @property
+    def paused(self) -> bool:
+        """True when a hold (EA 3.3, SPA 8.1, SPA 5.3) freed the day; `reason` says which and why."""
+        return not self.liable and self.clause in PAUSE_CLAUSES
+
+    @property
+    def pause_reason(self) -> str:
+        return self.reason if self.paused else ""
+
+    @property
+    def cut(self) -> bool:
+        """True when the cap took part or all of the day's amount (SPA 8.2)."""
+        return self.amount is not None and self.charged is not None and self.charged < self.amount
+
 
 @dataclass
 class PenaltyTable:
-    """SPA 8.2 day by day: price, shares, amount, who is liable, running total and cap."""
+    """SPA 8.2 day by day: price, shares, amount, what the cap lets through, who is liable, running total."""
 
     tranche: object
     ticker: str
     cap_valuation: str
     rows: list
+    hold_days: str = "civil-code"
     total: Decimal = Decimal(0)
     cap: Decimal | None = None
     capped: bool = False
     accrued_through: date | None = None
     missing_price_days: list = field(default_factory=list)
-    by_party: dict = field(default_factory=dict)  # uncapped sums of daily amounts, per liable party
+    by_party: dict = field(default_factory=dict)  # sums of the charged amounts, per liable party (capped)
+    raw_by_party: dict = field(default_factory=dict)  # sums of the daily amounts before the cap
     liable_days: dict = field(default_factory=dict)
+    first_capped_day: date | None = None
 
     @property
     def complete(self) -> bool:
         """False while some liable day has no known closing price (never guessed, SPA 8.2)."""
         return not self.missing_price_days
 
+    @property
+    def parties(self) -> list:
+        """[(party, charged total, days of delay)]: the issuer first, then the escrow agent."""
+        return [(party, self.by_party.get(party, Decimal(0)), n) for party, n in self.liable_days.items()]
+
 
 def penalty_table(tranche) -> PenaltyTable:
-    """The tranche's accrued penalty days (written by the sweep), in two queries at most."""
+    """The tranche's accrued penalty days (written by the sweep), in one query."""
     rows = [_table_row(r) for r in PenaltyDay.objects.filter(tranche=tranche).order_by("day")]
-    table = PenaltyTable(tranche, tranche.deal.ticker, tranche.deal.penalty_cap_valuation, rows)
+    deal = tranche.deal
+    table = PenaltyTable(tranche, deal.ticker, deal.penalty_cap_valuation, rows, deal.hold_days)
     for row in rows:
-        if row.liable:
-            table.liable_days[row.liable] = table.liable_days.get(row.liable, 0) + 1
-            if row.missing_price:
-                table.missing_price_days.append(row.day)
-            else:
-                table.by_party[row.liable] = table.by_party.get(row.liable, Decimal(0)) + row.amount
+        if row.capped and table.first_capped_day is None:
+            table.first_capped_day = row.day
+        if not row.liable:
+            continue
+        table.liable_days[row.liable] = table.liable_days.get(row.liable, 0) + 1
+        if row.missing_price:
+            table.missing_price_days.append(row.day)
+            continue
+        table.by_party[row.liable] = table.by_party.get(row.liable, Decimal(0)) + row.charged
+        table.raw_by_party[row.liable] = table.raw_by_party.get(row.liable, Decimal(0)) + row.amount
+    table.liable_days, table.by_party, table.raw_by_party = (
+        _in_order(table.liable_days),
+        _in_order(table.by_party),
+        _in_order(table.raw_by_party),
+    )
     if rows:
         last = rows[-1]
         table.total, table.cap, table.capped, table.accrued_through = (
@@ -222,6 +298,12 @@ def penalty_table(tranche) -> PenaltyTable:
     return table
 
 
+def _in_order(by_party: dict) -> dict:
+    """The same dict, issuer first, then the escrow agent (then anything else, by name)."""
+    rank = {party: i for i, party in enumerate(PARTIES)}
+    return dict(sorted(by_party.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
+
+
 def _table_row(r: PenaltyDay) -> PenaltyTableRow:
     return PenaltyTableRow(
         r.day,
@@ -229,6 +311,7 @@ def _table_row(r: PenaltyDay) -> PenaltyTableRow:
         r.price_date,
         r.shares,
         r.amount,
+        _charged(r),
         r.liable,
         str(LIABLE_LABELS.get(r.liable, r.liable)),
         r.reason,
@@ -238,3 +321,83 @@ def _table_row(r: PenaltyDay) -> PenaltyTableRow:
         r.capped,
         r.missing_price,
     )
+
+
+def _charged(r: PenaltyDay):
+    """A nobody's day is charged nothing even on a row stored before `charged` existed."""
+    if r.charged is None and not r.missing_price and not r.liable:
+        return Decimal(0)
+    return r.charged
+
+
+# --- a deal's penalties: totals per party and per tranche ---
+
+
+@dataclass
+class TranchePenalty:
+    """One tranche's capped totals (SPA 8.2): what the deal page's meter, the deal's API and exports show."""
+
+    tranche: object
+    total: Decimal = Decimal(0)
+    cap: Decimal | None = None
+    capped: bool = False
+    accrued_through: date | None = None
+    by_party: dict = field(default_factory=dict)
+    liable_days: dict = field(default_factory=dict)
+    missing_price_days: int = 0
+
+
+@dataclass
+class DealPenalties:
+    """The deal's delay penalties: per tranche and, summed over them, per liable party (capped)."""
+
+    deal: object
+    tranches: list
+    by_party: dict = field(default_factory=dict)
+    liable_days: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((t.total for t in self.tranches), Decimal(0))
+
+
+def deal_penalties(deal, tranches=None) -> DealPenalties:
+    """Per-tranche and per-party capped totals of a deal, in two queries whatever its length."""
+    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    summaries = {t.pk: TranchePenalty(t) for t in tranches}
+    sums = (
+        PenaltyDay.objects.filter(tranche__in=list(summaries))
+        .exclude(liable="")
+        .values("tranche_id", "liable", "missing_price")
+        .annotate(charged=Sum("charged"), days=Count("pk"))
+        .order_by()
+    )
+    result = DealPenalties(deal, list(summaries.values()))
+    for row in sums:
+        summary, party = summaries[row["tranche_id"]], row["liable"]
+        summary.liable_days[party] = summary.liable_days.get(party, 0) + row["days"]
+        result.liable_days[party] = result.liable_days.get(party, 0) + row["days"]
+        if row["missing_price"]:
+            summary.missing_price_days += row["days"]
+            continue
+        charged = row["charged"] or Decimal(0)
+        summary.by_party[party] = summary.by_party.get(party, Decimal(0)) + charged
+        result.by_party[party] = result.by_party.get(party, Decimal(0)) + charged
+    for summary in result.tranches:
+        summary.liable_days, summary.by_party = _in_order(summary.liable_days), _in_order(summary.by_party)
+    result.liable_days, result.by_party = _in_order(result.liable_days), _in_order(result.by_party)
+    for last in latest_days(summaries):
+        summary = summaries[last.tranche_id]
+        summary.total, summary.cap, summary.capped, summary.accrued_through = (
+            last.running_total,
+            last.cap,
+            last.capped,
+            last.day,
+        )
+    return result
+
+
+def latest_days(tranche_ids):
+    """The last accrued PenaltyDay of each tranche (its running total is the tranche's total), in one query."""
+    last_day = PenaltyDay.objects.filter(tranche=OuterRef("tranche")).order_by("-day").values("day")[:1]
+    return PenaltyDay.objects.filter(tranche_id__in=list(tranche_ids), day=Subquery(last_day))

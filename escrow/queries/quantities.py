@@ -41,7 +41,7 @@ def schedule_for(deal, *, tranches=None, actuals=None, policies=None) -> Release
     """SPA 5.1, 5.2: the release schedule, year by year from year 1.
 
     Without `actuals` and `policies` it is the deal's own: its audited revenues (contiguous from year
-    1) under its policies. With them it is a what-if over hypothetical revenues and readings (P1-P7);
+    1) under its policies. With them it is a what-if over hypothetical revenues and readings (P1-P8);
     either way the same SPA 5.1 cap and the same released years apply. Raises ValueError for revenues
     the engine refuses (negative, more years than the deal has)."""
     tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from escrow.contract.calendar import deposit_due
 from escrow.models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
 from escrow.notifications.texts import Text
-from escrow.queries.clock import calendar_for, contract_today
+from escrow.queries.clock import calendar_for, contract_today, provisional_deadline, transfer_provisional
 from escrow.queries.deals import deals_visible_to
 from escrow.usecases.permissions import party_for
 
@@ -26,17 +26,23 @@ class NextStep:
     description: object  # lazy: str() renders it in the reader's language (a page, the API, a reminder)
     due: date | None
     clause: str
+    # P6: an escrow.queries.clock.ProvisionalDeadline when `due` is a business-day deadline counted over a
+    # year whose holiday notice is not in the calendar yet (its `reason` says so); None when `due` is firm.
+    provisional: object = None
 
 
 def next_step_for_deal(deal, cal=None) -> NextStep | None:
     if deal.state == Deal.State.AWAITING_DEPOSIT:
-        due = deposit_due(deal.effective_date, cal or calendar_for(deal)).due
-        return NextStep((Role.ESCROW_AGENT,), "confirm_deposit", CONFIRM_DEPOSIT, due, "EA 1.1")
+        cal = cal or calendar_for(deal)
+        due = deposit_due(deal.effective_date, cal).due
+        provisional = provisional_deadline(cal, deal.effective_date, due, deadline="deposit_due", clause="EA 1.1")
+        return NextStep((Role.ESCROW_AGENT,), "confirm_deposit", CONFIRM_DEPOSIT, due, "EA 1.1", provisional)
     return None
 
 
-def next_step(tranche, *, signed_roles=None) -> NextStep:
-    """The one next step of a tranche, from its state (DESIGN.md "The life of a tranche")."""
+def next_step(tranche, *, signed_roles=None, cal=None) -> NextStep:
+    """The one next step of a tranche, from its state (DESIGN.md "The life of a tranche"). `cal`: the deal's
+    calendar when the caller has it (a list of many deals), for the EA 3.2 deadline's provisional mark."""
     state = tranche.state
     if state == S.SCHEDULED:
         return NextStep(
@@ -75,6 +81,7 @@ def next_step(tranche, *, signed_roles=None) -> NextStep:
             _("Prepare the transfer (officer 1)"),
             tranche.transfer_due_date,
             "EA 3.2",
+            transfer_provisional(tranche, cal),
         )
     if state == S.RELEASE_PREPARED:
         return NextStep(
@@ -83,6 +90,7 @@ def next_step(tranche, *, signed_roles=None) -> NextStep:
             _("Approve the transfer (a second, different officer)"),
             tranche.transfer_due_date,
             "EA 3.2",
+            transfer_provisional(tranche, cal),
         )
     if state == S.DISPUTED:
         return NextStep(
@@ -146,7 +154,7 @@ def actions_due_for(user, today=None):
         if step and roles.get(deal.pk) in step.roles:
             due.append(_due(deal, None, step, today, calendars.get(deal)))
     for tranche in tranches_with_context(deals):
-        step = next_step(tranche, signed_roles=signed_roles_of(tranche))
+        step = next_step(tranche, signed_roles=signed_roles_of(tranche), cal=calendars.get(tranche.deal))
         if roles.get(tranche.deal_id) in step.roles:
             due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
     return sorted(due, key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))

@@ -297,7 +297,9 @@ USE_CASES = _declare(
         _("Enter the NASDAQ closing prices"),
         _("enter share prices"),
         "deal",
-        (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED),
+        # PENALTY_REVALUED: the penalty days a new or corrected close revalues (SPA 8.2), written by the accrual.
+        (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED, H.PENALTY_REVALUED),
+        page="escrow:deal_prices",
     ),
     # --- platform administration: staff with a Django permission, never a contract role ---
     UseCase(
@@ -352,8 +354,8 @@ USE_CASES = _declare(
         _("Enter a closing share price"),
         _("enter share price"),
         "platform",
-        (H.SHARE_PRICE_ENTERED,),
-        page="admin:escrow_shareprice_add",
+        (H.SHARE_PRICE_ENTERED, H.PENALTY_REVALUED),
+        page="escrow:prices",
         permission="escrow.add_shareprice",
     ),
     UseCase(
@@ -363,8 +365,8 @@ USE_CASES = _declare(
         _("Correct a closing share price"),
         _("correct share price"),
         "platform",
-        (H.SHARE_PRICE_CORRECTED,),
-        page="admin:escrow_shareprice_change",
+        (H.SHARE_PRICE_CORRECTED, H.PENALTY_REVALUED),
+        page="escrow:prices",
         permission="escrow.change_shareprice",
     ),
     UseCase(
@@ -374,7 +376,8 @@ USE_CASES = _declare(
         _("Import closing share prices"),
         _("import share prices"),
         "platform",
-        (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED),
+        (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED, H.PENALTY_REVALUED),
+        page="escrow:prices",
         permission="escrow.add_shareprice",
     ),
     UseCase(
@@ -384,7 +387,7 @@ USE_CASES = _declare(
         _("Set a business-day override"),
         _("set calendar override"),
         "platform",
-        (H.CALENDAR_OVERRIDE_SET,),
+        (H.CALENDAR_OVERRIDE_SET, H.DEADLINE_RECOMPUTED),
         page="admin:escrow_calendaroverride_add",
         permission="escrow.add_calendaroverride",
     ),
@@ -395,7 +398,7 @@ USE_CASES = _declare(
         _("Change a business-day override"),
         _("change calendar override"),
         "platform",
-        (H.CALENDAR_OVERRIDE_SET,),
+        (H.CALENDAR_OVERRIDE_SET, H.DEADLINE_RECOMPUTED),
         page="admin:escrow_calendaroverride_change",
         permission="escrow.change_calendaroverride",
     ),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from escrow import actions
+from escrow.contract.errors import InvalidInput
 from escrow.documents.storage import read_upload
 from escrow.models import DealParty, Role, ShareMovement, TrancheState
 from escrow.usecases.permissions import refusal
@@ -147,6 +148,27 @@ PAGES = {
 }
 
 
+_SHOWN = object()
+
+
+def _attempt(request, form, call, *args):
+    """common.attempt, except that the action's refusal of one input (an InvalidInput naming a field of
+    the form: a quantity above what the deal can still release, a date outside the deal's life) is shown
+    next to that field. Either way the form keeps what was typed and nothing changed (rolled back)."""
+
+    def run():
+        try:
+            return call(*args)
+        except InvalidInput as exc:
+            if getattr(exc, "field", "") not in form.fields:
+                raise
+            form.add_error(exc.field, exc.message)
+            return _SHOWN
+
+    result, ok = attempt(request, form, run)
+    return result, ok and result is not _SHOWN
+
+
 def tranche_action(action):
     page = PAGES[action]
 
@@ -159,7 +181,7 @@ def tranche_action(action):
             raise PermissionDenied(refusal(role, action))
         form = page.form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            _r, ok = attempt(request, form, page.call, request.user, tranche, form.cleaned_data)
+            _r, ok = _attempt(request, form, page.call, request.user, tranche, form.cleaned_data)
             if ok:
                 done(request, page.success)
                 return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)

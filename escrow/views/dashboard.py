@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from escrow.models import DealParty, Notification
 from escrow.queries.deals import deals_visible_to
 from escrow.queries.steps import actions_due_for
+from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import step_url
+from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
 
@@ -28,8 +30,21 @@ def dashboard(request):
                 :RECENT_NOTIFICATIONS
             ],
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "staff_links": staff_links(request.user),
         },
     )
+
+
+def staff_links(user) -> dict:
+    """Platform pages offered to staff holding their permission (a contract role is never enough)."""
+    if not user.is_staff:
+        return {}
+    prices = ("enter_share_price", "correct_share_price", "import_share_prices")
+    return {
+        "create_deal": administers(user, STAFF_USE_CASES["create_deal"].permission),
+        "prices": any(administers(user, STAFF_USE_CASES[name].permission) for name in prices)
+        or administers(user, "escrow.view_shareprice"),
+    }
 
 
 def _my_deals(user):

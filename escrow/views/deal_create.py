@@ -15,6 +15,7 @@ from escrow.contract.policies import DEFINITIONS_BY_KEY
 from escrow.models import Deal
 from escrow.usecases.permissions import require_staff
 from escrow.views.common import attempt, done
+from escrow.views.forms import AmountField, IsoDateField, QuantityField
 
 DEFAULT_ROWS, MAX_ROWS = 5, 30
 DEAL_FIELDS = (
@@ -45,17 +46,13 @@ class DealTermsForm(forms.Form):
     name = _text(_("Name"), 200)
     name_zh = _text(_("Chinese name"), 200, required=False)
     target_company = _text(_("Target company"), 200)
-    total_shares = forms.IntegerField(label=_("Consideration shares (SPA 1.1)"), min_value=1)
+    total_shares = QuantityField(label=_("Consideration shares (SPA 1.1)"))
     share_class = _text(_("Share class"), 100, initial=Deal._meta.get_field("share_class").default)
     ticker = _text(_("Ticker (for the closing prices, SPA 8.2)"), 20, required=False)
     target_currency = _text(_("Currency of the targets"), 3, initial="CNY")
     price_currency = _text(_("Currency of the share prices"), 3, initial="USD")
-    effective_date = forms.DateField(
-        label=_("Agreement effective date (EA 1.1 counts from it)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    escrow_fee_per_year = forms.DecimalField(
-        label=_("Escrow fee per year (EA 4.4)"), min_value=0, max_digits=12, decimal_places=2, initial=0
-    )
+    effective_date = IsoDateField(label=_("Agreement effective date (EA 1.1 counts from it)"))
+    escrow_fee_per_year = AmountField(label=_("Escrow fee per year (EA 4.4)"), initial=0)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     calendar = _text(
         _("P6 calendar for business days"),
@@ -97,14 +94,10 @@ class DealTermsForm(forms.Form):
 
 
 class TrancheRowForm(forms.Form):
-    period_start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
-    target_revenue = forms.DecimalField(
-        label=_("Target operating revenue"),
-        max_digits=20,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    # One parser for typed numbers and dates (escrow.contract.numbers), as on every other page and the API.
+    period_start = IsoDateField(label=_("First day"))
+    period_end = IsoDateField(label=_("Last day"))
+    target_revenue = AmountField(label=_("Target operating revenue"))
 
 
 class BaseTrancheRows(forms.BaseFormSet):

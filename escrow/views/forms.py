@@ -1,12 +1,63 @@
-"""Input forms of the portal. They check shape only; the actions decide what is allowed."""
+"""Input forms of the portal. They check shape only; the actions decide what is allowed.
+
+Amounts, share quantities and dates are read by the one parser every interface and action uses
+(escrow.contract.numbers), so a page refuses what the API and the actions refuse, with the same words,
+next to the field, keeping what was typed."""
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date, parse_quantity
 from escrow.contract.policies import POLICY_DEFINITIONS
 
 HASH_FIELD = dict(widget=forms.HiddenInput, min_length=64, max_length=64)
+
+
+class ParsedField(forms.Field):
+    """A field read by one of escrow.contract.numbers' parsers; its refusal becomes the field's error
+    in the request's language (the contract has no Django: the message is translated here)."""
+
+    parse = None
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip(" \t\r\n")
+        if value in self.empty_values and not self.required:
+            return None
+        try:
+            return type(self).parse(value)  # an empty required field: the parser's words show the form
+        except InputProblem as exc:
+            raise forms.ValidationError(exc.translated(gettext).message, code=exc.code) from None
+
+
+class AmountField(ParsedField):
+    """An amount in RMB: 598500000, 598,500,000 or 598,500,000.50 (at most two decimals)."""
+
+    parse = staticmethod(parse_amount)
+
+    def __init__(self, *, attrs=None, **kwargs):
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": "40", **(attrs or {})}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+
+class QuantityField(ParsedField):
+    """A whole number of shares: 2700000 or 2,700,000."""
+
+    parse = staticmethod(parse_quantity)
+
+    def __init__(self, *, attrs=None, **kwargs):
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "maxlength": "30", **(attrs or {})}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+
+class IsoDateField(ParsedField):
+    """A date as YYYY-MM-DD only (the browser's date picker sends that form); the action bounds it."""
+
+    parse = staticmethod(parse_iso_date)
+
+    def __init__(self, *, attrs=None, **kwargs):
+        super().__init__(widget=forms.DateInput(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d"), **kwargs)
 
 
 class ReauthForm(forms.Form):
@@ -74,11 +125,10 @@ class ApproveForm(PrepareForm):
 
 
 class ReportForm(forms.Form):
-    audited_revenue = forms.CharField(
+    audited_revenue = AmountField(
         label=_("Audited operating revenue (RMB)"),
-        max_length=40,
         help_text=_("As stated in the report, e.g. 665,000,000.00"),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-testid": "audited-revenue"}),
+        attrs={"data-testid": "audited-revenue"},
     )
     report = forms.FileField(
         label=_("The signed report (PDF)"),
@@ -174,9 +224,7 @@ class ReasonForm(forms.Form):
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.IntegerField(
-        label=_("Shares to release"), min_value=0, widget=forms.NumberInput(attrs={"data-testid": "quantity"})
-    )
+    quantity = QuantityField(label=_("Shares to release"), attrs={"data-testid": "quantity"})
     reason = forms.CharField(
         label=_("What the parties agreed"),
         max_length=2000,
@@ -185,17 +233,11 @@ class QuantityForm(forms.Form):
 
 
 class AdjustmentForm(QuantityForm):
-    release_due_date = forms.DateField(
-        label=_("New release date (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    release_due_date = IsoDateField(label=_("New release date (optional)"), required=False)
 
 
 class AwardForm(forms.Form):
-    quantity = forms.IntegerField(
-        label=_("Shares to release under the award"),
-        min_value=0,
-        widget=forms.NumberInput(attrs={"data-testid": "quantity"}),
-    )
+    quantity = QuantityField(label=_("Shares to release under the award"), attrs={"data-testid": "quantity"})
     reference = forms.CharField(label=_("Case number of the award or ruling"), max_length=200)
     award = forms.FileField(
         label=_("The award or ruling (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
@@ -212,13 +254,10 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.years = [t.year for t in tranches]
         for t in tranches:
-            self.fields[f"revenue_{t.year}"] = forms.DecimalField(
+            self.fields[f"revenue_{t.year}"] = AmountField(
                 label=_("Year %(n)s revenue") % {"n": t.year},
                 required=False,
-                min_value=0,
-                max_digits=20,
-                decimal_places=2,
-                widget=forms.NumberInput(attrs={"step": "any", "data-testid": f"revenue-{t.year}"}),
+                attrs={"data-testid": f"revenue-{t.year}"},
             )
         for definition in POLICY_DEFINITIONS:
             if definition.key in WHATIF_POLICIES:
@@ -251,8 +290,8 @@ class HistoryFilterForm(forms.Form):
     acting_for = forms.ChoiceField(label=_("Party"), required=False)
     actor = forms.ChoiceField(label=_("Person"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = IsoDateField(label=_("From"), required=False)
+    date_to = IsoDateField(label=_("To"), required=False)
 
     def __init__(self, *args, parties=(), people=(), actions=(), **kwargs):
         super().__init__(*args, **kwargs)

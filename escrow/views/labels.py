@@ -54,4 +54,12 @@ POLICY_WORDING = [
     gettext_noop("On which day is the 5% penalty cap valued?"),
     gettext_noop("the market value on the last day of the delay (today, while it lasts)"),
     gettext_noop("the highest daily market value during the delay"),
+    gettext_noop(
+        "Which days does a hold (dispute, suspension, agreed adjustment of timing) free from the delay penalty?"
+    ),
+    gettext_noop(
+        "as the PRC Civil Code counts periods in days (Art. 201): the day a hold is raised is still a day of "
+        "delay, the day it is lifted is free; raised on day D and lifted on day E, it frees D+1 to E"
+    ),
+    gettext_noop("both ends free: raised on day D and lifted on day E, a hold frees D to E"),
 ]

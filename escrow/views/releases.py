@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from escrow import actions
 from escrow.models import Instrument
+from escrow.queries.clock import transfer_provisional
 from escrow.usecases.permissions import refusal
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
 from escrow.views.forms import ApproveForm, PrepareForm
@@ -61,6 +62,7 @@ def _release_page(request, slug, year, *, name, form_class, action, template, me
             "can": can,
             "form": form,
             "instruction": instruction,
+            "transfer_provisional": transfer_provisional(tranche),
         },
         status=400 if request.method == "POST" else 200,
     )

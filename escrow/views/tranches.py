@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from escrow.models import Instrument, Signature
+from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.usecases.permissions import may
@@ -52,6 +53,7 @@ def tranche_page(request, slug, year):
             "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
             "explanations": (tranche.calculation or {}).get("explanations", []),
             "penalties": penalty_rows(tranche),
+            "transfer_provisional": transfer_provisional(tranche),
         },
     )
 

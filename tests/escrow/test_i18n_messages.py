@@ -2,9 +2,10 @@
 notifications in each recipient's stored language, User.language kept in step with the choice,
 and the history's summaries in English whatever the actor reads."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,7 @@ from escrow.models import HistoryEntry, Notification, OutboxMessage
 from escrow.notifications.texts import Text
 from escrow.usecases.permissions import ACTION_PHRASES, ROLE_ACTIONS
 from parties.language import language_of, normalise
-from tests.conftest import PASSWORD, open_and_file, tranche
+from tests.conftest import PASSWORD, SHANGHAI, open_and_file, tranche
 from tests.escrow.api.helpers import client_for as api_client_for
 from tests.escrow.api.helpers import pdf_upload
 
@@ -30,6 +31,12 @@ def _language_restored():
     put it back so later tests read English."""
     with translation.override(translation.get_language()):
         yield
+
+
+def swept(day):
+    """The sweep as beat runs it on `day`: the clock frozen then (it refuses a day still to come)."""
+    with time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False):
+        return sweep(today=day)
 
 
 def set_language(user, code):
@@ -132,14 +139,14 @@ def test_the_actors_language_does_not_leak_into_others_notifications(deposited, 
 def test_the_sweep_writes_reminders_in_each_recipients_language(deposited, people):
     year1 = tranche(deposited, 1)
     set_language(people["issuer"], ZH)
-    sweep(today=year1.period_end + timedelta(days=1))
+    swept(year1.period_end + timedelta(days=1))
     assert subject_for(people["issuer"], f"year-ended:{year1.pk}").endswith("第 1 年已结束 — 须提交审计报告")
     assert subject_for(people["auditor"], f"year-ended:{year1.pk}").endswith(
         ": year 1 ended — the audited report is due"
     )
 
     set_language(people["auditor"], ZH)
-    sweep(today=tranche(deposited, 1).release_due_date - timedelta(days=7))
+    swept(tranche(deposited, 1).release_due_date - timedelta(days=7))
     reminder = Notification.objects.get(user=people["auditor"], dedupe_key__startswith=f"reminder:t{year1.pk}:")
     assert "第 1 年：提交经审计收入报告 — 7 天后到期" in reminder.subject
     assert reminder.body.startswith("提交经审计收入报告。期限：")
@@ -148,10 +155,10 @@ def test_the_sweep_writes_reminders_in_each_recipients_language(deposited, peopl
 
 def test_english_reminders_keep_their_wording(deposited, people):
     year1 = tranche(deposited, 1)
-    sweep(today=year1.period_end + timedelta(days=1))
+    swept(year1.period_end + timedelta(days=1))
     due = tranche(deposited, 1).release_due_date
-    sweep(today=due - timedelta(days=1))
-    sweep(today=due + timedelta(days=1))
+    swept(due - timedelta(days=1))
+    swept(due + timedelta(days=1))
     soon = Notification.objects.get(user=people["auditor"], dedupe_key__contains=":1:u")
     assert f"year 1: file the audited revenue report — due in 1 day, by {due} (SPA 4.2, EA 3.1(a))" in soon.subject
     missed = Notification.objects.get(user=people["auditor"], dedupe_key__contains=":missed:u")

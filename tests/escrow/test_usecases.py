@@ -195,6 +195,7 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "confirm_deposit": "escrow:confirm_deposit",
         "approve_auditor": "escrow:approve_auditor",
         "return_for_cancellation": "escrow:return_for_cancellation",
+        "enter_share_prices": "escrow:deal_prices",
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",

@@ -24,7 +24,7 @@ class DealListCreate(DealList):
         responses={201: out.DealSerializer, **ERRORS},
         summary="Create a deal with its tranches (staff)",
         description="Staff with the permission escrow.add_deal create a deal from its terms: shares, "
-        "tranches (periods and targets, SPA 1.4, 4.1), policies P1-P7, calendar (P6) and "
+        "tranches (periods and targets, SPA 1.4, 4.1), policies P1-P8, calendar (P6) and "
         "effective date. Each release falls due 60 calendar days after its year ends "
         "(SPA 5.1); the deal's history starts with an entry recording these terms. A "
         "person who is not such staff gets 403.",

@@ -34,7 +34,7 @@ class DealList(EscrowAPIView):
 
 
 class DealDetail(EscrowAPIView):
-    """A deal with its parties, policies (P1-P7), ledger balances, tranches and next steps."""
+    """A deal with its parties, policies (P1-P8), ledger balances, tranches and next steps."""
 
     @extend_schema(responses={200: out.DealSerializer, **ERRORS})
     def get(self, request, ref):

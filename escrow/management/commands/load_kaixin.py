@@ -119,7 +119,7 @@ class Command(BaseCommand):
         )
 
     def _deal_terms(self):
-        """SPA recitals, 1.1, 1.4, 4.1; EA 4.4. Every policy P1-P7 at its default (RULES.md), China calendar."""
+        """SPA recitals, 1.1, 1.4, 4.1; EA 4.4. Every policy P1-P8 at its default (RULES.md), China calendar."""
         return dict(
             slug=SLUG,
             name="Kaixin Holdings — Zhejiang Ordinary Smile earn-out",

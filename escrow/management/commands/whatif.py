@@ -28,7 +28,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="KEY=VALUE",
-            help="override a policy (P1-P7 keys of RULES.md); repeatable",
+            help="override a policy (P1-P8 keys of RULES.md); repeatable",
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
 

@@ -31,6 +31,7 @@ POLICIES = {
     "partial_release",
     "calendar",
     "penalty_cap_valuation",
+    "hold_days",
 }
 
 
@@ -252,6 +253,7 @@ def acme_admin():
             "partial_release": "by-formula",
             "calendar": "hk",
             "penalty_cap_valuation": "each-day",
+            "hold_days": "civil-code",
         },
         "tranches": [
             ("2026-01-01", "2026-12-31", "100"),
@@ -367,6 +369,7 @@ def page_form(**changes):
         "rounding": "floor",
         "partial_release": "by-formula",
         "penalty_cap_valuation": "each-day",
+        "hold_days": "civil-code",
         "tranches-TOTAL_FORMS": "5",
         "tranches-INITIAL_FORMS": "0",
         "tranches-MIN_NUM_FORMS": "0",

@@ -1,4 +1,4 @@
-"""Policies P1-P7 (RULES.md "Ambiguities")."""
+"""Policies P1-P8 (RULES.md "Ambiguities")."""
 
 import dataclasses
 
@@ -13,11 +13,12 @@ EXPECTED = {
     "rounding": ("P4", "floor", ("half-up",)),
     "partial_release": ("P5", "by-formula", ("settlement-only",)),
     "penalty_cap_valuation": ("P7", "last-day", ("each-day",)),
+    "hold_days": ("P8", "civil-code", ("inclusive",)),
 }
 
 
-def test_definitions_are_p1_to_p7_in_order():
-    assert [d.number for d in POLICY_DEFINITIONS] == [f"P{i}" for i in range(1, 8)]
+def test_definitions_are_p1_to_p8_in_order():
+    assert [d.number for d in POLICY_DEFINITIONS] == [f"P{i}" for i in range(1, 9)]
     assert [d.key for d in POLICY_DEFINITIONS] == list(Policies().as_dict())
 
 

@@ -11,6 +11,8 @@ from bench.world import add_prices, populate
 from escrow.actions.deadlines import sweep
 from escrow.models import Deal, HistoryEntry, PenaltyDay, Tranche
 
+from .conftest import on
+
 pytestmark = pytest.mark.django_db
 
 # Nothing due; 2/12 year-1 tranches open; reminders; a month of penalty days; a repeat; the next day.
@@ -29,7 +31,7 @@ def _queries_per_step(n, prefix):
     add_prices(prefix.upper())
     counts = []
     for day in STEPS:
-        with CaptureQueriesContext(connection) as ctx:
+        with on(day), CaptureQueriesContext(connection) as ctx:
             sweep(today=day)
         counts.append(len(ctx.captured_queries))
     return counts
@@ -45,7 +47,8 @@ def test_query_count_does_not_grow_with_the_number_of_deals(require_postgres):
 def test_a_whole_cohort_opens_and_accrues_in_one_run(require_postgres):
     populate(12, prefix="cohort", ticker="CHRT")
     add_prices("CHRT")
-    report = sweep(today=date(2027, 2, 28))  # scheduler first run after all of it: opens and catches up
+    with on(date(2027, 2, 28)):
+        report = sweep(today=date(2027, 2, 28))  # scheduler first run after all of it: opens and catches up
     assert report.opened == 12
     assert Tranche.objects.filter(year=1, state="awaiting_report").count() == 12
     assert HistoryEntry.objects.filter(action="year_ended").count() == 12

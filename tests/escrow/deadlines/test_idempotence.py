@@ -25,9 +25,10 @@ def late(deposited, people, kxin_prices):
 
 
 def test_a_second_run_for_the_same_day_writes_nothing(late):
-    first = sweep(today=date(2027, 2, 10))
-    before = written()
-    again = sweep(today=date(2027, 2, 10))
+    with on(date(2027, 2, 10)):
+        first = sweep(today=date(2027, 2, 10))
+        before = written()
+        again = sweep(today=date(2027, 2, 10))
     assert written() == before
     assert first.penalty["days_written"] == 11 and again.penalty["days_written"] == 0
     assert (again.opened, again.notifications, again.missed, again.penalty["days_revalued"]) == (0, 0, 0, 0)
@@ -37,9 +38,11 @@ def test_scheduler_down_for_5_days_then_caught_up(late):
     """Beat stops after the 2027-02-03 run; the 2027-02-09 run accrues every missed day, once, and
     sends only the reminders still meaningful (no stale 'in 3 days')."""
     for day in days(date(2027, 1, 25), date(2027, 2, 3)):
-        sweep(today=day)
+        with on(day):
+            sweep(today=day)
     assert PenaltyDay.objects.filter(tranche=late).latest("day").day == date(2027, 2, 2)
-    report = sweep(today=date(2027, 2, 9))
+    with on(date(2027, 2, 9)):  # beat is back: its first run catches up
+        report = sweep(today=date(2027, 2, 9))
     assert report.penalty["days_written"] == 6
     rows = list(PenaltyDay.objects.filter(tranche=late).order_by("day"))
     assert [r.day for r in rows] == list(days(date(2027, 1, 30), date(2027, 2, 8)))
@@ -49,12 +52,14 @@ def test_scheduler_down_for_5_days_then_caught_up(late):
 
 def test_the_same_result_as_running_every_day(deposited, people, kxin_prices, late):
     for day in days(date(2027, 1, 28), date(2027, 2, 12)):
-        sweep(today=day)
+        with on(day):
+            sweep(today=day)
     daily = list(
         PenaltyDay.objects.filter(tranche=late).order_by("day").values_list("day", "liable", "amount", "running_total")
     )
     PenaltyDay.objects.all().delete()
-    sweep(today=date(2027, 2, 12))
+    with on(date(2027, 2, 12)):
+        sweep(today=date(2027, 2, 12))
     assert (
         list(
             PenaltyDay.objects.filter(tranche=late)
@@ -79,14 +84,15 @@ def test_two_beats_at_once(require_postgres, late):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert errors == []
-    before = written()
-    assert before["penalty_days"] == 11
-    sweep(today=date(2027, 2, 10))
-    assert written() == before
+    with on(date(2027, 2, 10)):  # the frozen clock is the process's: both threads read it
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert errors == []
+        before = written()
+        assert before["penalty_days"] == 11
+        sweep(today=date(2027, 2, 10))
+        assert written() == before
 
 
 def test_nothing_is_scheduled_ahead(late, django_capture_on_commit_callbacks):
@@ -95,7 +101,11 @@ def test_nothing_is_scheduled_ahead(late, django_capture_on_commit_callbacks):
 
     from celery import current_app
 
-    with mock.patch.object(current_app, "send_task") as send, django_capture_on_commit_callbacks(execute=True):
+    with (
+        on(date(2027, 1, 30)),
+        mock.patch.object(current_app, "send_task") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         sweep(today=date(2027, 1, 30))
     assert send.call_count >= 1
     for call in send.call_args_list:
@@ -104,9 +114,11 @@ def test_nothing_is_scheduled_ahead(late, django_capture_on_commit_callbacks):
 
 
 def test_the_day_itself_is_not_accrued_before_it_ends(late):
-    sweep(today=date(2027, 1, 30))
+    with on(date(2027, 1, 30)):
+        sweep(today=date(2027, 1, 30))
     assert not PenaltyDay.objects.exists()
-    sweep(today=date(2027, 1, 31))
+    with on(date(2027, 1, 31)):
+        sweep(today=date(2027, 1, 31))
     assert list(PenaltyDay.objects.values_list("day", flat=True)) == [date(2027, 1, 30)]
 
 
@@ -117,10 +129,13 @@ def test_the_sweep_command(late):
     from django.core.management.base import CommandError
 
     out = StringIO()
-    call_command("sweep", "--date", "2027-02-03", stdout=out)
-    assert "sweep 2027-02-03:" in out.getvalue() and "4 day(s) written" in out.getvalue()
-    out = StringIO()
-    call_command("sweep", "--date", "2027-02-03", "--json", stdout=out)
-    assert '"days_written": 0' in out.getvalue()
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
-        call_command("sweep", "--date", "3 Feb")
+    with on(date(2027, 2, 3)):
+        call_command("sweep", "--date", "2027-02-03", stdout=out)
+        assert "sweep 2027-02-03:" in out.getvalue() and "4 day(s) written" in out.getvalue()
+        out = StringIO()
+        call_command("sweep", "--date", "2027-02-03", "--json", stdout=out)
+        assert '"days_written": 0' in out.getvalue()
+        with pytest.raises(CommandError, match="YYYY-MM-DD"):
+            call_command("sweep", "--date", "3 Feb")
+        with pytest.raises(CommandError, match="Cannot sweep 2027-02-04"):  # clocks only move forward
+            call_command("sweep", "--date", "2027-02-04")

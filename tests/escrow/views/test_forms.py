@@ -53,14 +53,14 @@ def test_auditor_files_the_report_with_a_pdf(awaiting_report, client_for):
 
 
 @pytest.mark.parametrize(
-    "revenue, upload, message",
+    "revenue, upload, message, where",
     [
-        ("lots", "pdf", "is not an amount"),
-        ("-5", "pdf", "cannot be negative"),
-        ("665000000", "text", "not a PDF"),
+        ("lots", "pdf", "is not an amount", "field-error"),  # the figure: next to its field
+        ("-5", "pdf", "cannot be negative", "field-error"),
+        ("665000000", "text", "not a PDF", "form-error"),  # the action's refusal of the document
     ],
 )
-def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for, revenue, upload, message):
+def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for, revenue, upload, message, where):
     before = HistoryEntry.objects.filter(deal__isnull=False).count()
     file = pdf_upload() if upload == "pdf" else pdf_upload("report.pdf", b"hello, not a pdf")
     response = client_for("auditor").post(
@@ -68,7 +68,8 @@ def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for,
     )
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert 'data-testid="form-error"' in response.content.decode()
+    assert f'data-testid="{where}"' in response.content.decode()
+    assert f'value="{revenue}"' in response.content.decode()  # the form keeps what was typed
     assert tranche(awaiting_report, 1).state == "awaiting_report"
     assert HistoryEntry.objects.filter(deal__isnull=False).count() == before
 
@@ -130,3 +131,19 @@ def test_adjustment_is_issued_for_all_parties(deposited, people, client_for):
     assert response.status_code == 302
     adjustment = Instrument.objects.get(kind="adjustment")
     assert set(adjustment.required_roles) == {"issuer", "purchaser", "seller", "escrow_agent"}
+
+
+@pytest.mark.parametrize("typed", ["598,5", "1e9", "６６５０００", "665.000"])
+def test_a_what_if_revenue_takes_the_same_form_as_a_report(kaixin, client_for, typed):
+    """The What-if page reads revenues with the report's parser: a bad one is shown next to its field."""
+    response = client_for("issuer").get(
+        reverse("escrow:whatif", args=[kaixin.slug]), {"revenue_1": typed, "revenue_2": "865,000,000"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="field-error"' in html
+    assert "e.g. 598" in html or "e.g. 665,000 or 665000.00" in html  # the accepted form, shown back
+
+
+def test_a_history_filter_date_is_yyyy_mm_dd(kaixin, client_for):
+    html = client_for("issuer").get(reverse("escrow:history", args=[kaixin.slug]), {"date_from": "01/02/2027"})
+    assert html.status_code == 200 and "is not a date in the form YYYY-MM-DD" in html.content.decode()

@@ -19,6 +19,7 @@ a savepoint that is rolled back.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -41,6 +42,7 @@ from escrow.models import (
     StoredDocument,
     Tranche,
 )
+from escrow.queries.clock import contract_today
 from escrow.urls import urlpatterns
 from escrow.usecases.permissions import ROLE_ACTIONS
 from escrow.views import action_pages as forms
@@ -51,9 +53,7 @@ from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (mod
 EVERYBODY = [*PERSONAS, "admin", "outsider"]
 NOTHING_CHANGED = "Nothing was changed."
 # Table entries with no page; adding a page means adding it to FORMS below (and shrinking this set).
-PAGELESS = {
-    "enter_share_prices",  # the admin's price import, not a deal page
-}
+PAGELESS = set()
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,18 @@ FORMS = {
         data=lambda w: {"reference": "RET-1", "confirm": "on"},
         form_marker='data-testid="return-form"',
     ),
+    "enter_share_prices": Page(
+        "deal_prices",
+        "enter_share_prices",
+        _slug("deal_prices"),
+        data=lambda w: {
+            "form": "enter",
+            "enter-day": str(contract_today() - timedelta(days=1)),
+            "enter-close": "2.51",
+            "enter-currency": "USD",
+        },
+        form_marker='data-testid="price-form"',
+    ),
     "file_report": _tranche_form(
         "file_report", 5, lambda w: {"audited_revenue": "974000000", "report": _pdf("y5.pdf")}
     ),
@@ -191,7 +203,7 @@ PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}
 # URL names that are not about one deal: each person's own dashboard and notifications.
 PERSONAL = {"dashboard", "notifications", "notifications_read_all", "notification_read"}
 # Platform administration: staff with a Django permission, no contract role (tests/escrow/actions/test_create_deal.py).
-PLATFORM = {"create_deal"}
+PLATFORM = {"create_deal", "prices"}
 
 
 def _snapshot_sql():

@@ -20,6 +20,13 @@ class ParsedField(forms.Field):
 
     parse = None
 
+    def has_changed(self, initial, data):
+        """An empty input over an empty initial value is unchanged (an unfilled formset row stays unfilled):
+        the parser would refuse it as empty and count that as a change."""
+        if data in self.empty_values and initial in self.empty_values:
+            return False
+        return super().has_changed(initial, data)
+
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip(" \t\r\n")

@@ -28,12 +28,12 @@ from escrow.models import HistoryAction, HistoryEntry, SharePrice
 from escrow.queries.clock import contract_today
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.common import attempt, deal_for, done, viewer
+from escrow.views.forms import IsoDateField
 from parties.access import administers
 
 PER_PAGE = 50
 MAX_CSV_BYTES = 2_000_000  # about 50,000 rows: decades of closes for several tickers
 RECENT_CHANGES, CHANGES_SCANNED = 20, 500
-ISO = ["%Y-%m-%d"]
 
 
 class EnterPriceForm(forms.Form):
@@ -41,11 +41,10 @@ class EnterPriceForm(forms.Form):
     whether the person may enter it."""
 
     ticker = forms.CharField(label=gettext_lazy("Ticker"), max_length=20)
-    day = forms.DateField(
+    day = IsoDateField(  # the one date parser (escrow.contract.numbers), as on every page and the API
         label=gettext_lazy("Trading day"),
-        input_formats=ISO,
         help_text=gettext_lazy("YYYY-MM-DD; today at the latest: a close is known only after the session."),
-        widget=forms.DateInput(attrs={"type": "date", "data-testid": "price-day"}, format="%Y-%m-%d"),
+        attrs={"data-testid": "price-day"},
     )
     close = forms.CharField(
         label=gettext_lazy("Closing price"),

@@ -2,7 +2,8 @@
 the parties sign. Needs PostgreSQL (the worker is another process on the same test database)."""
 
 import time
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -20,6 +21,9 @@ from .worker import Worker, broker, database_url, redis_url
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+WORKER_NOW = datetime(2027, 2, 10, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture(scope="module")
 def worker(django_db_setup, tmp_path_factory):
     if connection.vendor != "postgresql":
@@ -30,7 +34,11 @@ def worker(django_db_setup, tmp_path_factory):
     (tmp / "mail").mkdir()
     with broker(url):
         process = Worker(
-            redis_url=url, db_url=database_url(connection.settings_dict), mail_dir=tmp / "mail", log=tmp / "worker.log"
+            redis_url=url,
+            db_url=database_url(connection.settings_dict),
+            mail_dir=tmp / "mail",
+            log=tmp / "worker.log",
+            now=WORKER_NOW,  # the sweeps below catch up 2027-02-10; the sweep never runs ahead of today
         )
         try:
             yield process

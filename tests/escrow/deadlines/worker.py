@@ -101,10 +101,24 @@ def database_url(settings_dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-class Worker:
-    """`celery -A config worker` in a subprocess, on the test database, writing emails to files."""
+# Runs celery with the process's clock moved to argv[1] (then ticking): the sweep never runs ahead of the
+# contract date (issue 9), so a worker that catches up a 2027 day must live on that day.
+TRAVELLING_CELERY = """
+import sys
+from datetime import datetime
+import time_machine
+time_machine.travel(datetime.fromisoformat(sys.argv.pop(1)), tick=True).start()
+from celery.__main__ import main
+sys.argv[0] = "celery"
+sys.exit(main())
+"""
 
-    def __init__(self, *, redis_url, db_url, mail_dir: Path, log: Path):
+
+class Worker:
+    """`celery -A config worker` in a subprocess, on the test database, writing emails to files; with
+    `now`, the worker's clock starts at that moment (the tests' own clock is time_machine's)."""
+
+    def __init__(self, *, redis_url, db_url, mail_dir: Path, log: Path, now=None):
         self.mail_dir, self.log = mail_dir, log
         env = dict(
             os.environ,
@@ -114,11 +128,11 @@ class Worker:
             TEST_EMAIL_FILE_PATH=str(mail_dir),
             PYTHONPATH=str(ROOT),
         )
+        launcher = ["-m", "celery"] if now is None else ["-c", TRAVELLING_CELERY, now.isoformat()]
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "celery",
+                *launcher,
                 "-A",
                 "config",
                 "worker",

@@ -1,4 +1,4 @@
-"""Session expiry, two-factor enforcement and one security header Django does not set."""
+"""Session expiry, two-factor enforcement and the security headers Django does not set."""
 
 import time
 
@@ -15,6 +15,7 @@ from . import twofactor
 
 # Written at most once a minute: every request writing the session would slow pages for nothing.
 TOUCH_EVERY_SECONDS = 60
+NO_STORE = "private, no-store"
 
 
 class PermissionsPolicyMiddleware:
@@ -28,6 +29,21 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
+        return response
+
+
+class NoStoreMiddleware:
+    """Confidential by default (SPA 9): no page, download, export or API answer is kept by the browser or
+    any cache on the way (`Cache-Control: private, no-store`). Sits after WhiteNoise, so static files,
+    which are public and versioned, keep their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers["Cache-Control"] = NO_STORE
+        response.headers.pop("Expires", None)
         return response
 
 

@@ -56,3 +56,23 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class ReauthFailures(models.Model):
+    """Wrong answers at signing or approving, per person (escrow.actions.reauth): in the database, not the
+    cache, so signing works while Redis is down. Written on a connection of its own, because the
+    action's transaction rolls back on the refusal; hence no foreign-key constraint (the person's row may
+    not be committed yet in a test's transaction) and people are never deleted."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("re-authentication failures")
+        verbose_name_plural = _("re-authentication failures")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.failures}"

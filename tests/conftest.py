@@ -4,6 +4,7 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pgtrigger
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -22,6 +23,30 @@ def make_pdf(text="Audited revenue report") -> bytes:
     pdf.drawString(72, 720, text)
     pdf.save()
     return buffer.getvalue()
+
+
+TRUNCATE_GUARDS = (
+    "escrow.HistoryEntry:history_no_truncate",
+    "escrow.HistoryChain:chain_no_truncate",
+    "escrow.ShareMovement:ledger_no_truncate",
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_truncate_guards():
+    """Transactional tests end with Django's flush, one TRUNCATE of every table, which the history's and the
+    ledger's triggers refuse (issue 10 item 4). Only that flush ignores them; every test still meets them."""
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self):
+        with pgtrigger.ignore(*TRUNCATE_GUARDS):
+            original(self)
+
+    TransactionTestCase._fixture_teardown = teardown
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from escrow import actions
 from escrow.models import Deal, Role
 from parties.actions import add_organisation, add_person
+from parties.models import Organisation
 
 PASSWORD = "escrow-demo-2026"
 ROLES = {
@@ -52,7 +53,8 @@ def _people(suffix):
     for username, role in ROLES.items():
         org_name = f"{role} org {suffix}"
         if org_name not in orgs:
-            orgs[org_name] = add_organisation(None, name=org_name, jurisdiction="PRC")
+            kind = Organisation.Kind.ACCOUNTING_FIRM if role == Role.AUDITOR else Organisation.Kind.COMPANY
+            orgs[org_name] = add_organisation(None, name=org_name, jurisdiction="PRC", kind=kind)
         people[username] = add_person(
             None,
             username=f"{username}-{suffix}",

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "pgtrigger",
     "parties",
     "escrow",
 ]
@@ -40,6 +41,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "parties.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: every dynamic answer (pages, downloads, exports, the API) is no-store.
+    "parties.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +145,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its pages need sign-in (escrow.api.views.docs); any other spectacular view too.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Celery runs in UTC; beat only ticks, the sweep decides what is due (DESIGN.md "Time").

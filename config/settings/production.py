@@ -21,7 +21,8 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
 REDIS_URL = _required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-# Shared by every web process: re-authentication failure counts (escrow.actions.reauth) must be seen by all.
+# Shared by every web process and worker: the calendar versions (escrow.queries.clock). The re-authentication
+# throttle lives in the database (parties.ReauthFailures), so signing never needs Redis.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -171,14 +171,20 @@ def approve_auditor(actor, deal, organisation):
     """SPA 4.2: the issuer approves the accounting firm that confirms the targets."""
     deal = lock_deal(deal.pk)
     issuer = require(actor, deal, "approve_auditor")
-    party = DealParty.objects.filter(deal=deal, organisation=organisation, ended_at__isnull=True).first()
-    if party is None:
-        party = DealParty.objects.create(deal=deal, organisation=organisation, role=Role.AUDITOR)
-    elif party.role != Role.AUDITOR:
+    party = DealParty.objects.filter(deal=deal, organisation=organisation).first()
+    if party is not None and party.ended_at is not None:
+        raise InvalidInput(
+            _("%(organisation)s's role on this deal ended on %(day)s; an organisation plays one role on a deal, once.")
+            % {"organisation": organisation, "day": f"{party.ended_at:%Y-%m-%d}"}
+        )
+    if party is not None and party.role != Role.AUDITOR:
         raise InvalidInput(
             _("%(organisation)s is a %(role)s on this deal, not an accounting firm.")
             % {"organisation": organisation, "role": party.get_role_display()}
         )
+    _check_accounting_firm(organisation)
+    if party is None:
+        party = DealParty.objects.create(deal=deal, organisation=organisation, role=Role.AUDITOR)
     if party.approved_at:
         raise InvalidInput(
             _("%(organisation)s was already approved on %(day)s.")
@@ -201,9 +207,14 @@ def approve_auditor(actor, deal, organisation):
 
 @transaction.atomic
 def approve_new_auditor(actor, deal, *, name, name_zh="", jurisdiction, registration_number=""):
-    """SPA 4.2: the issuer approves an accounting firm not yet known to the portal; it is created first."""
+    """SPA 4.2: the issuer approves an accounting firm not yet known to the portal; it is created first. A firm
+    the portal already has under that legal name (one serving another deal, which the list never shows) is
+    approved as it is, its record unchanged."""
     deal = lock_deal(deal.pk)
     require(actor, deal, "approve_auditor")
+    known = _known_firm(name)
+    if known is not None:  # a firm serving another deal is not offered in the list (SPA 9); its name finds it
+        return approve_auditor(actor, deal, known)
     try:  # parties' own action validates and records the firm; the issuer's authority is SPA 4.2
         firm = add_organisation(
             actor,
@@ -217,6 +228,26 @@ def approve_new_auditor(actor, deal, *, name, name_zh="", jurisdiction, registra
     except PartiesError as exc:
         raise InvalidInput(exc.message) from None
     return approve_auditor(actor, deal, firm)
+
+
+def _check_accounting_firm(organisation):
+    """SPA 4.2 names an accounting firm: any other organisation is refused, on pages and the API alike. The
+    message does not name it, so an organisation id tried through the API reveals nothing (SPA 9)."""
+    if organisation.kind != Organisation.Kind.ACCOUNTING_FIRM:
+        raise InvalidInput(
+            _(
+                "Only an accounting firm can be approved as the auditor (SPA 4.2); that organisation is not "
+                "registered as one. Choose a firm from the list or enter the firm's details."
+            )
+        )
+
+
+def _known_firm(name):
+    """The accounting firm already in the portal under that legal name (case and spacing aside), if any."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        return None
+    return Organisation.objects.filter(name__iexact=name, kind=Organisation.Kind.ACCOUNTING_FIRM).first()
 
 
 def approved_firm(deal, organisation_id, at):

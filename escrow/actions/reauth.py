@@ -3,30 +3,36 @@
 A person with a confirmed TOTP device proves it with a current code; anyone else with their password
 (who has two-factor is decided in one place: parties.twofactor.has_two_factor; a device still being
 enrolled, unconfirmed, does not count).
-Wrong answers are counted per person in the cache (not the database: the action's transaction rolls
-back on the error), so a stolen session or token cannot guess the password through these forms.
+
+Wrong answers are counted per person (parties.models.ReauthFailures), so a stolen session or token cannot
+guess the password through these forms: MAX_FAILURES wrong answers lock signing and approving for
+LOCKOUT_SECONDS. The count lives in the database, not the cache, so signing, preparing and approving work
+while Redis is down (issue 10 item 8). The action's transaction rolls back on the refusal, so the count is
+written on a connection of its own that commits at once. SQLite (the single-process demo) allows one writer
+and the action's transaction holds its lock: there the count stays in the demo's file cache.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import match_token
 
 from escrow.contract.errors import NotAllowed
+from parties.models import ReauthFailures
 from parties.twofactor import has_two_factor
 
 MAX_FAILURES = getattr(settings, "REAUTH_MAX_FAILURES", 5)
 LOCKOUT_SECONDS = getattr(settings, "REAUTH_LOCKOUT_SECONDS", 30 * 60)
 
 
-def _key(user):
-    return f"reauth-failures:{user.pk}"
-
-
 def reauthenticate(user, *, password=None, otp_token=None) -> str:
     """The method that proved it is really this person now: 'totp' or 'password'."""
-    if cache.get(_key(user), 0) >= MAX_FAILURES:
+    if _failures(user) >= MAX_FAILURES:
         minutes = LOCKOUT_SECONDS // 60
         raise NotAllowed(
             ngettext(
@@ -42,7 +48,7 @@ def reauthenticate(user, *, password=None, otp_token=None) -> str:
         if has_two_factor(user):
             raise NotAllowed(_("Enter the current code from your authenticator app to sign."))
         raise NotAllowed(_("Your password was not correct; re-enter it to sign."))
-    cache.delete(_key(user))
+    _forget(user)
     return method
 
 
@@ -52,9 +58,54 @@ def _check(user, password, otp_token):
     return "password" if password and user.check_password(password) else None
 
 
+def _in_cache() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _failures(user) -> int:
+    """Wrong answers in the last LOCKOUT_SECONDS since the latest one (the lock runs from the last)."""
+    if _in_cache():
+        return cache.get(_key(user), 0)
+    cutoff = timezone.now() - timedelta(seconds=LOCKOUT_SECONDS)
+    row = ReauthFailures.objects.filter(user_id=user.pk, last_failure_at__gt=cutoff).first()
+    return row.failures if row else 0
+
+
 def _count_failure(user):
-    if not cache.add(_key(user), 1, LOCKOUT_SECONDS):
-        try:
-            cache.incr(_key(user))
-        except ValueError:  # expired between add and incr
-            cache.add(_key(user), 1, LOCKOUT_SECONDS)
+    if _in_cache():
+        if not cache.add(_key(user), 1, LOCKOUT_SECONDS):
+            try:
+                cache.incr(_key(user))
+            except ValueError:  # expired between add and incr
+                cache.add(_key(user), 1, LOCKOUT_SECONDS)
+        return
+    now = timezone.now()
+    table = connection.ops.quote_name(ReauthFailures._meta.db_table)
+    _autonomous(
+        f"INSERT INTO {table} (user_id, failures, last_failure_at) VALUES (%s, 1, %s) "  # noqa: S608
+        f"ON CONFLICT (user_id) DO UPDATE SET last_failure_at = excluded.last_failure_at, failures = "
+        f"CASE WHEN {table}.last_failure_at > %s THEN {table}.failures + 1 ELSE 1 END",
+        [user.pk, now, now - timedelta(seconds=LOCKOUT_SECONDS)],
+    )
+
+
+def _forget(user):
+    if _in_cache():
+        cache.delete(_key(user))
+    elif ReauthFailures.objects.filter(user_id=user.pk).exists():
+        table = connection.ops.quote_name(ReauthFailures._meta.db_table)
+        _autonomous(f"DELETE FROM {table} WHERE user_id = %s", [user.pk])  # noqa: S608
+
+
+def _autonomous(sql, params):
+    """Run one statement on a new connection in autocommit: it stays written when the action rolls back."""
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with own.cursor() as cursor:
+            cursor.execute(sql, params)
+    finally:
+        own.close()
+
+
+def _key(user):
+    return f"reauth-failures:{user.pk}"

@@ -97,7 +97,8 @@ class ReferenceInput(serializers.Serializer):
 
 
 class AuditorInput(serializers.Serializer):
-    """SPA 4.2: the organisation (id) the issuer approves as the accounting firm."""
+    """SPA 4.2: the organisation (id) the issuer approves as the accounting firm; only an organisation
+    registered as an accounting firm is accepted."""
 
     organisation = serializers.IntegerField(min_value=1)
 

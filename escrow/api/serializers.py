@@ -9,8 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from escrow.models import Deal, Role
 from escrow.queries import clock
 from escrow.queries import steps as queries
+from escrow.usecases.permissions import party_for
+
+# Who reads a signer's address and user agent (pages show them to the same roles: templates/escrow/tranche.html).
+SIGNATURE_ORIGIN_ROLES = (Role.ESCROW_AGENT, Role.COMPLIANCE)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -84,6 +89,31 @@ class SignatureSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     signed_at = serializers.DateTimeField()
     auth_method = serializers.CharField()
+    ip_address = serializers.IPAddressField(
+        required=False, allow_null=True, help_text="only for the escrow agent and compliance; absent otherwise"
+    )
+    user_agent = serializers.CharField(
+        required=False, help_text="only for the escrow agent and compliance; absent otherwise"
+    )
+
+    def to_representation(self, signature):
+        data = super().to_representation(signature)
+        if not self._sees_origin(signature.party.deal_id):
+            data.pop("ip_address", None)
+            data.pop("user_agent", None)
+        return data
+
+    def _sees_origin(self, deal_id) -> bool:
+        """Where a signer signed from is personal data: the escrow agent, who checks each instruction before
+        releasing (EA 3.2), and compliance read it; other parties see the signature without it (SPA 9).
+        One lookup per deal per response."""
+        request = self.context.get("request")
+        known = self.context.setdefault("signature_origin", {})
+        if deal_id not in known:
+            user = getattr(request, "user", None)
+            party = party_for(user, Deal(pk=deal_id)) if user is not None else None
+            known[deal_id] = party is not None and party.role in SIGNATURE_ORIGIN_ROLES
+        return known[deal_id]
 
 
 class DocumentSerializer(serializers.Serializer):

@@ -1,18 +1,17 @@
 """/api/: deals, tranches, instruments, documents, history, actions; schema at /api/schema/."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
 from escrow.api.views import penalty, reads
 from escrow.api.views import tranche_actions as tranche
 from escrow.api.views.deal_create import DealListCreate
-from escrow.api.views.docs import ApiDocs
+from escrow.api.views.docs import ApiDocs, ApiSchema
 
 app_name = "api"
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", ApiSchema.as_view(), name="schema"),
     path("docs/", ApiDocs.as_view(), name="docs"),
     path("me/due/", reads.DueActions.as_view(), name="due"),
     path("deals/", DealListCreate.as_view(), name="deal-list"),

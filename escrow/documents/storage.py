@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from escrow.contract.errors import InvalidInput
 from escrow.models import StoredDocument
@@ -32,13 +34,71 @@ def check_pdf(data: bytes) -> None:
     if not data.lstrip()[:5] == b"%PDF-":
         raise InvalidInput(_("The file is not a PDF (its content does not start with %(magic)s).") % {"magic": "%PDF-"})
     try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        reader = PdfReader(io.BytesIO(data))
+        pages = len(reader.pages)
+        active = active_content(reader)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise InvalidInput(
             _("The PDF cannot be read (%(error)s); upload an intact PDF.") % {"error": exc.__class__.__name__}
         ) from None
     if pages < 1:
         raise InvalidInput(_("The PDF has no pages."))
+    if active:
+        raise InvalidInput(
+            _(
+                "The PDF contains %(what)s; the portal accepts no PDF with JavaScript, launch actions or embedded "
+                "files, which would run or open on every party's computer. Save or print it as a plain PDF and "
+                "upload that."
+            )
+            % {"what": active}
+        )
+
+
+# Keys and action types that make a PDF run code or carry other files (PDF 32000-1 12.6.4, 7.11.4).
+JAVASCRIPT = gettext_lazy("JavaScript (%(name)s)")
+LAUNCH = gettext_lazy("a launch action (%(name)s)")
+EMBEDDED = gettext_lazy("an embedded file (%(name)s)")
+ACTIVE_KEYS = {"/JS": JAVASCRIPT, "/JavaScript": JAVASCRIPT, "/Launch": LAUNCH}
+ACTIVE_KEYS |= {"/EmbeddedFiles": EMBEDDED, "/EmbeddedFile": EMBEDDED, "/EF": EMBEDDED}
+ACTIVE_VALUES = {"/JavaScript": JAVASCRIPT, "/Launch": LAUNCH, "/EmbeddedFile": EMBEDDED}
+
+
+def active_content(reader) -> str:
+    """What in the PDF's structure would run or open something ("" when nothing): every object in the
+    cross-reference table, reachable from the catalogue or not (an OpenAction, a page's or a field's
+    additional actions, the name tree of scripts or files, an incremental update), read by the parser so
+    that names written with #xx escapes or kept in compressed object streams are found as well."""
+    if reader.is_encrypted:
+        reader.decrypt("")
+    seen = set()
+    numbers = {number for section in reader.xref.values() for number in section} | set(reader.xref_objStm)
+    objects = [reader.trailer, *(IndirectObject(number, 0, reader) for number in sorted(numbers))]
+    while objects:
+        found = _active(objects.pop(), seen, objects)
+        if found:
+            return found
+    return ""
+
+
+def _active(obj, seen, pending) -> str:
+    if isinstance(obj, IndirectObject):
+        if obj.idnum in seen:
+            return ""
+        seen.add(obj.idnum)
+        try:
+            obj = obj.get_object()
+        except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+            return ""  # a free or broken entry holds nothing that could run
+    if isinstance(obj, DictionaryObject):
+        for key, value in obj.items():
+            if key in ACTIVE_KEYS:
+                return ACTIVE_KEYS[key] % {"name": key}
+            if key in ("/S", "/Type", "/Subtype") and str(value) in ACTIVE_VALUES:
+                return ACTIVE_VALUES[str(value)] % {"name": f"{key} {value}"}
+            pending.append(value)
+    elif isinstance(obj, ArrayObject):
+        pending.extend(obj)
+    return ""
 
 
 def sha256_of(data: bytes) -> str:

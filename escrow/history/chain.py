@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from escrow.models import HistoryChain, HistoryEntry
+from escrow.models import HistoryAction, HistoryChain, HistoryEntry
 
 GENESIS = "0" * 64
 ACCOUNTS_CHAIN = "accounts"  # people: sign-ins, people added, moved or deactivated
@@ -206,16 +206,29 @@ class ChainCheck:
     bad_seq: int | None = None
 
 
+def missing_chain(deal) -> ChainCheck:
+    """A deal without a chain lost its whole history (a TRUNCATE, or rows removed with triggers off): every
+    deal has one from its creation (DESIGN.md: DealEvent), so this is broken, never "nothing to check"."""
+    return ChainCheck(chain_key_for(deal), 0, GENESIS, False, f"deal {deal.slug} has no history chain", 1)
+
+
 def verify_chain(chain, *, saved_head: tuple[int, str] | None = None) -> ChainCheck:
-    """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation."""
+    """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation.
+    A deal's chain must start with the deal's creation: an empty one, or one whose first entry is anything
+    else, lost its beginning."""
     prev, expected_seq, seen = GENESIS, 1, {}
+    is_deal = chain.key.startswith("deal:")
     for entry in chain.entries.order_by("seq").iterator():
         problem = _entry_problem(entry, prev, expected_seq)
+        if not problem and is_deal and entry.seq == 1 and entry.action != HistoryAction.DEAL_CREATED:
+            problem = f"entry #1 is {entry.action}, not {HistoryAction.DEAL_CREATED}: the chain lost its beginning"
         if problem:
             return ChainCheck(chain.key, expected_seq - 1, prev, False, problem, expected_seq)
         seen[entry.seq] = entry.hash
         prev, expected_seq = entry.hash, expected_seq + 1
     length = expected_seq - 1
+    if is_deal and length == 0:
+        return ChainCheck(chain.key, 0, prev, False, "the deal's chain is empty (its history was removed)", 1)
     if chain.length != length or chain.head_hash != prev:
         return ChainCheck(
             chain.key,

@@ -2,10 +2,17 @@
 
 One chain per deal (key "deal:<id>") and one for account security ("accounts"). Each entry carries
 the SHA-256 of the previous entry of its chain, so an edited, removed or reordered entry breaks the
-chain; a saved head hash also catches a truncated tail. On PostgreSQL a trigger refuses UPDATE and
-DELETE (migrations 0003, 0004).
+chain; a saved head hash also catches a truncated tail.
+
+On PostgreSQL, triggers declared here (django-pgtrigger, installed by migration 0006) make the history
+append-only for every database session, the owner's included: entries refuse UPDATE, DELETE and TRUNCATE;
+chain heads refuse DELETE and TRUNCATE and accept only an UPDATE that moves them forward (an append).
+Only a superuser or the tables' owner can switch them off, which is why the application connects as a role
+that owns nothing (bin/db-roles, docs/deployment.md) and why `verify_history` still walks every deal's chain.
+SQLite, the single-process demo, has no triggers.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -56,12 +63,59 @@ class HistoryAction(models.TextChoices):
     TWO_FACTOR_ENROLLED = "two_factor_enrolled"
 
 
+class Refuse(pgtrigger.Trigger):
+    """A trigger that refuses the statement, naming the rule, the operation and the table; the SQLSTATE is
+    insufficient_privilege (42501), so a refused write reads like a refused permission."""
+
+    when = pgtrigger.Before
+
+    def __init__(self, *, rule, **kwargs):
+        self.rule = rule
+        super().__init__(**kwargs)
+
+    def get_func(self, model):
+        return (
+            f"RAISE EXCEPTION '{self.rule}: % refused on %', TG_OP, TG_TABLE_NAME "
+            "USING ERRCODE = 'insufficient_privilege';"
+        )
+
+
+def append_only(prefix, what):
+    """Row triggers refusing UPDATE and DELETE, and a statement trigger refusing TRUNCATE (which fires no
+    row trigger): the pair that keeps a table append-only."""
+    rule = f"{what} is append-only"
+    return [
+        Refuse(name=f"{prefix}_append_only", rule=rule, operation=pgtrigger.Update | pgtrigger.Delete),
+        Refuse(name=f"{prefix}_no_truncate", rule=rule, operation=pgtrigger.Truncate, level=pgtrigger.Statement),
+    ]
+
+
 class HistoryChain(models.Model):
-    """The head of one chain: locked while an entry is appended, so entries never fork."""
+    """The head of one chain: locked while an entry is appended, so entries never fork. Appending moves it
+    forward (a greater length); nothing else may change or remove it."""
 
     key = models.CharField(max_length=50, unique=True)
     length = models.PositiveBigIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        triggers = [
+            Refuse(
+                name="chain_moves_forward",
+                rule="a history chain head only moves forward",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__length__gte=pgtrigger.F("new__length"))
+                | pgtrigger.Q(old__key__df=pgtrigger.F("new__key"))
+                | pgtrigger.Q(old__id__df=pgtrigger.F("new__id")),
+            ),
+            Refuse(name="chain_no_delete", rule="a history chain head is kept", operation=pgtrigger.Delete),
+            Refuse(
+                name="chain_no_truncate",
+                rule="a history chain head is kept",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+            ),
+        ]
 
     def __str__(self):
         return f"{self.key} ({self.length})"
@@ -93,6 +147,7 @@ class HistoryEntry(models.Model):
         ordering = ["chain", "seq"]
         verbose_name_plural = "history entries"
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="one_entry_per_position")]
+        triggers = append_only("history", "the history")
 
     def __str__(self):
         return f"{self.chain.key}#{self.seq} {self.action}"

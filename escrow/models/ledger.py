@@ -1,9 +1,15 @@
-"""The append-only share ledger. Every balance is derived from it."""
+"""The append-only share ledger. Every balance is derived from it.
+
+On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE of a movement (escrow/models/history.py, Refuse):
+a release, a deposit or a return is corrected by a new movement, never by editing one (RULES.md invariant).
+"""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
+
+from escrow.models.history import append_only
 
 
 class ShareMovementQuerySet(models.QuerySet):
@@ -47,6 +53,7 @@ class ShareMovement(models.Model):
     class Meta:
         ordering = ["recorded_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive")]
+        triggers = append_only("ledger", "the share ledger")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.quantity:,}"

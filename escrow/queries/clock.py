@@ -13,6 +13,7 @@ override covers it) is provisional: `provisional_deadline` says so, with the rea
 API response and PDF that shows it. SPA 5.1's 60 calendar days do not depend on the calendar.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from escrow.contract.calendar import BusinessCalendar
 from escrow.notifications.texts import Text
 
+log = logging.getLogger(__name__)
 CACHE_PREFIX = "escrow:calendar:"
 _built: dict = {}  # calendar code -> (version, BusinessCalendar), this process only
 
@@ -106,17 +108,26 @@ def transfer_provisional(tranche, cal=None) -> ProvisionalDeadline | None:
 def forget_calendar(code) -> None:
     """Drop the code's version: every process rebuilds its calendar on the next look-up. Call it after
     the override's transaction commits (transaction.on_commit), so nobody rebuilds from the old rows."""
-    cache.delete(_key(code))
+    try:
+        cache.delete(_key(code))
+    except Exception:  # the shared cache is down: processes rebuild from the database meanwhile (_version)
+        log.warning("Could not drop the %s calendar's version from the cache", code, exc_info=True)
 
 
 def _version(code):
     """The shared version of a code's overrides; a new one is set before the overrides are read, so a
-    change committed after that read drops the version and the stale calendar with it."""
+    change committed after that read drops the version and the stale calendar with it. None when the
+    shared cache cannot be reached: the calendar is then built from the database on every look-up, so
+    deadlines, signing and releases never depend on Redis (issue 10 item 8)."""
     key = _key(code)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
+    try:
         version = cache.get(key)
+        if version is None:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            version = cache.get(key)
+    except Exception:
+        log.warning("The shared cache is unreachable; building the %s calendar from the database", code)
+        return None
     return version
 
 

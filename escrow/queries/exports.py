@@ -1,10 +1,10 @@
 """A deal's history as CSV and PDF, with the chain's head hash, so any party can keep a copy and
 check it later (`manage.py verify_history --deal SLUG --head SEQ:HASH`)."""
 
-import csv
 import io
 from datetime import UTC
 
+from defusedcsv import csv
 from django.utils import timezone
 
 from escrow.documents.pdf import render_table_pdf
@@ -81,6 +81,19 @@ def penalty_lines(deal) -> list:
     return lines
 
 
+# defusedcsv quotes cells starting with = + - @ | %; a spreadsheet also runs a formula after a leading tab or
+# carriage return, so those are made inert the same way (a leading apostrophe).
+CONTROL_STARTS = ("\t", "\r")
+
+
+def inert(cell):
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection): what a party typed into a
+    summary or a reason reaches the other parties' spreadsheets (SPA 9 confidentiality)."""
+    if isinstance(cell, str) and cell.startswith(CONTROL_STARTS):
+        return "'" + cell
+    return cell
+
+
 def export_csv(deal):
     check = verify_chain(_chain(deal))
     buffer = io.StringIO()
@@ -88,7 +101,7 @@ def export_csv(deal):
     for line in _heading(deal, check):
         writer.writerow([f"# {line}"])
     writer.writerow(COLUMNS)
-    writer.writerows(history_rows(deal))
+    writer.writerows([inert(cell) for cell in row] for row in history_rows(deal))
     return buffer.getvalue().encode("utf-8-sig"), check
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -239,15 +240,14 @@ def approved_auditors(deal):
 
 
 def firms_to_approve(deal):
-    """Accounting firms the issuer may still approve: not approved on this deal, playing no other role on it."""
-    taken = DealParty.objects.filter(deal=deal, ended_at__isnull=True).exclude(
-        role=Role.AUDITOR, approved_at__isnull=True
-    )
-    return (
-        Organisation.objects.filter(kind=Organisation.Kind.ACCOUNTING_FIRM)
-        .exclude(pk__in=taken.values("organisation_id"))
-        .order_by("name")
-    )
+    """Accounting firms the issuer may still approve: not approved on this deal and playing no other role on
+    it, and never a party to another deal, in any role (SPA 9: the list must not tell one deal's issuer who
+    the parties of another are). A firm staff added to this deal as its auditor is offered even when it
+    serves other deals; any other firm the portal knows is approved by entering its legal name."""
+    pending = DealParty.objects.filter(deal=deal, role=Role.AUDITOR, approved_at__isnull=True, ended_at__isnull=True)
+    parties = DealParty.objects.values("organisation_id")
+    free = Q(pk__in=pending.values("organisation_id")) | ~Q(pk__in=parties)
+    return Organisation.objects.filter(free, kind=Organisation.Kind.ACCOUNTING_FIRM).order_by("name")
 
 
 def _approve(user, deal, data):

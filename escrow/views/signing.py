@@ -84,5 +84,6 @@ def signature_receipt(request, pk):
             "tranche": signature.instrument.tranche,
             "matches": signature.sha256 == signature.instrument.document.sha256,
             "is_mine": signature.signer_id == request.user.pk,
+            "role": viewer(request, deal)[0],  # the signer's origin is the agent's and compliance's to see
         },
     )

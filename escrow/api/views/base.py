@@ -1,17 +1,29 @@
 """The API's base views: authentication, the error shape, and the action-endpoint recipe."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from escrow.api.errors import exception_handler
 from escrow.api.serializers import ErrorSerializer
+from parties import twofactor
 from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing endpoints)
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+class EnrolledWhenRequired(BasePermission):
+    """Issue 10 item 3: with TWO_FACTOR_REQUIRED on, a person who must enrol can do nothing but enrol, by
+    token as by session (parties.middleware refuses the session; a token never reaches it)."""
+
+    message = _("Enrol two-factor authentication in the portal first (Two-factor in the menu), then use the API.")
+
+    def has_permission(self, request, view):
+        return not (twofactor.enforced() and twofactor.needs_enrolment(request.user))
 
 
 class EscrowAPIView(APIView):
@@ -19,7 +31,7 @@ class EscrowAPIView(APIView):
     Authority comes from the deal roles checked by the actions, never from is_staff (DESIGN.md)."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, EnrolledWhenRequired]
 
     def get_exception_handler(self):
         return exception_handler

@@ -48,9 +48,13 @@ class ApproveAuditor(DealActionView):
     status_code = status.HTTP_201_CREATED
 
     def act(self, request, deal, data):
+        # A missing id and an organisation that is not an accounting firm get the same answer: ids tried here
+        # tell nothing about the portal's other organisations (SPA 9); the action checks the kind again.
         organisation = Organisation.objects.filter(pk=data["organisation"]).first()
-        if organisation is None:
-            raise InvalidInput(_("No such organisation; give the id of the accounting firm."))
+        if organisation is None or organisation.kind != Organisation.Kind.ACCOUNTING_FIRM:
+            raise InvalidInput(
+                _("No accounting firm has that id; only an accounting firm can be approved as the auditor (SPA 4.2).")
+            )
         return actions.approve_auditor(request.user, deal, organisation)
 
     def result(self, request, deal, party):

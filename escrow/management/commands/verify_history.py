@@ -1,10 +1,11 @@
-"""Walk every hash chain of the history; exit non-zero naming the first entry that does not verify."""
+"""Walk every hash chain of the history; exit non-zero naming the first entry that does not verify, and
+every deal whose chain is missing or empty (a truncated history is broken, not clean: issue 10 item 4)."""
 
 import sys
 
 from django.core.management.base import BaseCommand
 
-from escrow.history.chain import chain_key_for, verify_chain
+from escrow.history.chain import chain_key_for, missing_chain, verify_chain
 from escrow.models import Deal, HistoryChain
 
 
@@ -20,16 +21,18 @@ class Command(BaseCommand):
             sys.stderr.write("verify_history: --head needs --deal (a saved head belongs to one deal's chain)\n")
             sys.exit(2)
         saved = _parse_head(options["head"]) if options["head"] else None
-        chains = HistoryChain.objects.order_by("key")
+        chains, deals = HistoryChain.objects.order_by("key"), Deal.objects.order_by("pk")
         if options["deal"]:
-            deal = Deal.objects.filter(slug=options["deal"]).first()
-            if deal is None:
+            deals = deals.filter(slug=options["deal"])
+            if not deals:
                 sys.stderr.write(f"verify_history: unknown deal '{options['deal']}'\n")
                 sys.exit(2)
-            chains = chains.filter(key=chain_key_for(deal))
+            chains = chains.filter(key=chain_key_for(deals[0]))
+        checks = [verify_chain(chain, saved_head=saved) for chain in chains]
+        have = {check.key for check in checks}
+        checks += [missing_chain(deal) for deal in deals if chain_key_for(deal) not in have]
         failures = 0
-        for chain in chains:
-            check = verify_chain(chain, saved_head=saved)
+        for check in checks:
             if check.ok:
                 self.stdout.write(f"ok      {check.key}: {check.length} entries, head {check.head_hash}")
             else:

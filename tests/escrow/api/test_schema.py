@@ -24,9 +24,18 @@ ACTIONS = [
 ]
 
 
+def signed_in():
+    """The schema and the docs need sign-in (confidential by default): any person of the portal."""
+    from parties.models import User
+
+    client = APIClient()
+    client.force_authenticate(User.objects.create_user("reader", password="escrow-demo-2026"))
+    return client
+
+
 @pytest.fixture
 def schema():
-    response = APIClient().get("/api/schema/", {"format": "json"})
+    response = signed_in().get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return response.json()
 
@@ -53,7 +62,7 @@ def test_the_download_is_documented_as_pdf(schema):
 
 
 def test_the_docs_page_loads_with_its_own_csp(db):
-    response = APIClient().get("/api/docs/")
+    response = signed_in().get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
     assert b"cdn.jsdelivr" not in response.content  # assets from the sidecar package, no CDN

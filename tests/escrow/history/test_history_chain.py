@@ -4,6 +4,7 @@ import csv
 import io
 import itertools
 
+import pgtrigger
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -87,7 +88,8 @@ def test_a_truncated_tail_is_caught_against_a_saved_head(history, deposited):
     last = history.entries.order_by("-seq").first()
     bypass_trigger("DELETE FROM escrow_historyentry WHERE id = %s", [last.pk])
     previous = history.entries.order_by("-seq").first()
-    HistoryChain.objects.filter(pk=history.pk).update(length=previous.seq, head_hash=previous.hash)
+    with pgtrigger.ignore("escrow.HistoryChain:chain_moves_forward"):  # the rogue DBA moves the head back too
+        HistoryChain.objects.filter(pk=history.pk).update(length=previous.seq, head_hash=previous.hash)
     assert run_verify()[0] == 0, "without the saved head the shortened chain is self-consistent"
     code, out = run_verify("--deal", deposited.slug, "--head", f"{saved.length}:{saved.head_hash}")
     assert code == 1 and "truncated" in out

@@ -55,40 +55,12 @@ def _normalise(details):
 
 
 @transaction.atomic
-def append(
-    chain_key,
-    *,
-    action,
-    actor=None,
-    acting_for="",
-    deal=None,
-    tranche=None,
-    from_state="",
-    to_state="",
-    clause="",
-    summary="",
-    details=None,
-):
+def append(chain_key, **fields):
+    """Append one entry (the keyword fields of `_chained_entry`) to a chain, its head row locked while
+    appending, so two writers never produce two entries at one position."""
     chain, _ = HistoryChain.objects.get_or_create(key=chain_key)
     chain = HistoryChain.objects.select_for_update().get(pk=chain.pk)
-    entry = HistoryEntry(
-        chain=chain,
-        seq=chain.length + 1,
-        at=timezone.now(),
-        actor=actor,
-        actor_name=str(actor) if actor else "",
-        acting_for=acting_for,
-        deal=deal,
-        tranche=tranche,
-        action=action,
-        from_state=from_state or "",
-        to_state=to_state or "",
-        clause=clause,
-        summary=summary,
-        details=_normalise(details),
-        prev_hash=chain.head_hash,
-    )
-    entry.hash = compute_hash(entry)
+    entry = _chained_entry(chain, timezone.now(), **fields)
     entry.save()
     HistoryChain.objects.filter(pk=chain.pk).update(length=entry.seq, head_hash=entry.hash)
     return entry

@@ -7,6 +7,7 @@ from escrow.models.holds import Hold
 from escrow.models.ledger import ShareMovement
 from escrow.models.notifications import Notification, OutboxMessage
 from escrow.models.prices import PenaltyDay, SharePrice
+from escrow.models.register import Signatory
 from escrow.models.tranche import AuditReport, Tranche, TrancheState
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Role",
     "ShareMovement",
     "SharePrice",
+    "Signatory",
     "Signature",
     "StoredDocument",
     "Tranche",

@@ -1,0 +1,7 @@
+# Placeholder in the migration chain: its owner fills in the operations.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("escrow", "0008_call_back")]
+    operations = []

@@ -37,6 +37,16 @@ ensure_venv() {
     "$PY" -m pip install -q -r "$ROOT/requirements.txt"
     echo "$want" > "$stamp"
   fi
+  ensure_fonts
+}
+
+ensure_fonts() {
+  # The PDFs embed TrueType fonts (escrow/documents/fonts.py): DejaVu for Latin, AR PL UMing for Chinese.
+  # Called from ensure_venv: the app needs them as much as its Python packages (bin/test, bin/demo).
+  local missing=()
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
+  [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
+  if [ ${#missing[@]} -gt 0 ]; then say "installing the PDF fonts (${missing[*]})"; apt_install "${missing[@]}"; fi
 }
 
 pg_ok() { "$PY" - "$1" <<'PYEOF' 2>/dev/null

@@ -24,3 +24,21 @@ def drain_outbox():
     from escrow.notifications.outbox import drain
 
     return drain()
+
+
+@shared_task(name="escrow.tasks.verify_records", acks_late=True, reject_on_worker_lost=True)
+def verify_records(day=None):
+    """Issue 10 item 5: once per contract day, walk every chain and reconcile every deal with its history;
+    compliance is alerted on a failure. Beat ticks hourly; the day's row makes the other ticks no-ops."""
+    from escrow.actions.verification import run_nightly_verification
+
+    run = run_nightly_verification(today=parse_iso_date(day) if day else None)
+    return None if run is None else {"day": str(run.day), "ok": run.ok, "failures": len(run.failures)}
+
+
+@shared_task(name="escrow.tasks.checkpoint", acks_late=True, reject_on_worker_lost=True)
+def checkpoint(day=None):
+    """The contract day's signed checkpoint of every history chain's head (made once a day; issue 10 item 4)."""
+    from escrow.actions.checkpoints import make_checkpoint
+
+    return make_checkpoint(day=parse_iso_date(day) if day else None).digest

@@ -3,6 +3,7 @@ from django.urls import path
 from escrow.views import action_pages as forms
 from escrow.views import dashboard, deals, documents, history, prices, releases, signing, tranches, whatif
 from escrow.views.deal_create import create_deal_page
+from escrow.views.register import register_page
 
 app_name = "escrow"
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("deals/<slug:slug>/auditor/", forms.approve_auditor, name="approve_auditor"),
     path("deals/<slug:slug>/return/", forms.return_for_cancellation, name="return_for_cancellation"),
     path("deals/<slug:slug>/whatif/", whatif.whatif, name="whatif"),
+    path("deals/<slug:slug>/register/", register_page, name="register"),  # issue 10 item 1
     path("deals/<slug:slug>/history/", history.history, name="history"),
     path("deals/<slug:slug>/history.csv", history.history_csv, name="history_csv"),
     path("deals/<slug:slug>/history.pdf", history.history_pdf, name="history_pdf"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path(YEAR, tranches.tranche_page, name="tranche"),
     path(YEAR + "prepare/", releases.prepare_release, name="prepare_release"),
     path(YEAR + "approve/", releases.approve_release, name="approve_release"),
+    path(YEAR + "call-back/", releases.record_call_back, name="record_call_back"),
     path(YEAR + "report/", forms.tranche_action("file_report"), name="file_report"),
     path(YEAR + "dispute/", forms.tranche_action("raise_dispute"), name="raise_dispute"),
     path(YEAR + "suspend/", forms.tranche_action("suspend_release"), name="suspend_release"),

@@ -1,6 +1,7 @@
 """The only writers of people and organisations (issue 8 item 2: every write is an action).
 
-`add_person`, `change_person`, `add_organisation`, `change_organisation` and `confirm_two_factor` each
+`add_person`, `change_person`, `add_organisation`, `change_organisation`, `confirm_two_factor`,
+`create_token` and `revoke_token` each
 check who may act, validate with a message that says what to fix, write in one transaction and, in that
 same transaction, tell the registered listeners what changed (a `Change`: kind, person or organisation,
 actor, values before and after). The admin, the pages, the management commands and the tests call them;
@@ -26,11 +27,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import tokens, twofactor
 from .access import administers
 from .language import normalise
-from .models import Organisation, User
+from .models import ApiToken, Organisation, User
 
 # Kinds of change told to the listeners (escrow maps them onto its HistoryAction values).
 PERSON_ADDED = "person_added"
@@ -38,6 +41,8 @@ PERSON_CHANGED = "person_changed"
 ORGANISATION_ADDED = "organisation_added"
 ORGANISATION_CHANGED = "organisation_changed"
 TWO_FACTOR_ENROLLED = "two_factor_enrolled"
+API_TOKEN_CREATED = "api_token_created"  # noqa: S105  (a kind of change, not a secret)
+API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105
 
 # What change_person may change. Membership decides the deals a person sees (SPA 9); privileges are
 # platform administration and only a superuser grants them (so staff cannot promote themselves).
@@ -485,6 +490,81 @@ def confirm_two_factor(person, device, token, *, ip=None):
             )
         )
     return device
+
+
+# API tokens (issue 10 item 3) --------------------------------------------------------------------------
+
+# Enough for each of a party's systems; more is a sign that old ones are not being revoked.
+MAX_ACTIVE_TOKENS = 10
+
+
+@transaction.atomic
+def create_token(actor, *, label, ip=None):
+    """A new API token for the acting person, who alone may create one (a token made for someone else
+    would let its maker act as them). Returns (token, secret): the secret is shown once and never stored,
+    only its SHA-256. Recorded in the account history through the listeners."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise NotAllowed(_("Sign in to create an API token."))
+    if twofactor.enforced() and twofactor.needs_enrolment(actor):
+        raise NotAllowed(_("Enrol two-factor authentication (Two-factor in the menu) before you create an API token."))
+    person = _locked(User, actor, _("No such person."))
+    label = _token_label(label, person)
+    if ApiToken.objects.filter(user=person, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise InvalidInput(
+            _("You have %(count)d active API tokens, the most allowed; revoke one you no longer use first.")
+            % {"count": MAX_ACTIVE_TOKENS}
+        )
+    secret = tokens.new_secret()
+    token = ApiToken.objects.create(
+        user=person, label=label, key_hash=tokens.digest(secret), hint=secret[: tokens.HINT_LENGTH], created_ip=ip
+    )
+    _tell(
+        Change(
+            API_TOKEN_CREATED,
+            actor,
+            person=person,
+            after={"label": label, "hint": token.hint},
+            details={"token": token.pk, "ip": ip},
+        )
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(actor, token, *, ip=None):
+    """Revoke an API token: its owner may, and platform staff with parties.revoke_apitoken (a lost laptop,
+    a person who left). From this moment every request with it is refused. Recorded in the account history."""
+    token = _locked(ApiToken, token, _("No such API token."))
+    if actor is None or token.user_id != actor.pk:
+        require_staff(actor, "parties.revoke_apitoken")
+    if token.revoked_at is not None:
+        raise InvalidInput(_("This API token was already revoked."))
+    token.revoked_at, token.revoked_by = timezone.now(), actor
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    _tell(
+        Change(
+            API_TOKEN_REVOKED,
+            actor,
+            person=token.user,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at.isoformat()},
+            details={"token": token.pk, "label": token.label, "hint": token.hint, "ip": ip},
+        )
+    )
+    return token
+
+
+def _token_label(value, person):
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise InvalidInput(_('Name the token after the system that will use it, say "Treasury system".'), field="label")
+    _limit(ApiToken, "label", text)
+    if ApiToken.objects.filter(user=person, revoked_at__isnull=True, label__iexact=text).exists():
+        raise InvalidInput(
+            _("You already have an active token named %(label)s; choose another name.") % {"label": text},
+            field="label",
+        )
+    return text
 
 
 # Shared -----------------------------------------------------------------------------------------------

@@ -14,9 +14,12 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import actions
-from .models import Organisation, User
+from .access import administers
+from .client import client_ip
+from .models import ApiToken, Organisation, User
 
 PERSON_ADD_FIELDS = ("username", "first_name", "last_name", "email", "organisation", "title", "language")
 
@@ -138,3 +141,44 @@ def _became(obj, saved):
     identity of the row the action wrote."""
     obj.pk = saved.pk
     obj._state.adding, obj._state.db = False, saved._state.db
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff see every person's API tokens and revoke them (a lost laptop, a person who left) through
+    parties.actions.revoke_token, which needs parties.revoke_apitoken and records who did it. Nothing
+    else: a token is made only by its owner (a token made by staff would let them act as that person),
+    and none is edited or deleted (the history names them)."""
+
+    list_display = ("label", "user", "hint", "created_at", "last_used_at", "last_used_ip", "revoked_at", "revoked_by")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("label", "user__username", "hint")
+    list_select_related = ("user", "revoked_by")
+    readonly_fields = [field.name for field in ApiToken._meta.fields if field.name != "key_hash"]
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            try:
+                actions.revoke_token(request.user, token, ip=client_ip(request))
+            except actions.PartiesError as exc:
+                messages.error(request, exc.message)
+            else:
+                revoked += 1
+        message = ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked)
+        messages.success(request, message % {"count": revoked})
+
+    def has_revoke_permission(self, request):
+        return administers(request.user, "parties.revoke_apitoken")

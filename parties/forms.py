@@ -37,3 +37,14 @@ class TokenForm(forms.Form):
     def clean_token(self):
         # Apps show the code as "123 456"; people type it the same way.
         return self.cleaned_data["token"].replace(" ", "")
+
+
+class ApiTokenForm(forms.Form):
+    """A name for a new API token: the system that will use it (issue 10 item 3)."""
+
+    label = forms.CharField(
+        label=_("Name of the system that will use it"),
+        max_length=100,
+        help_text=_("For example: Treasury system. You see it in the list and in the account history."),
+        widget=forms.TextInput(attrs={"data-testid": "token-label", "autocomplete": "off"}),
+    )

@@ -12,10 +12,27 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import twofactor
+from .client import WEB, reset_channel, set_channel
 
 # Written at most once a minute: every request writing the session would slow pages for nothing.
 TOUCH_EVERY_SECONDS = 60
 NO_STORE = "private, no-store"
+
+
+class ChannelMiddleware:
+    """Every request starts as the web channel (a browser session); parties.authentication makes it the
+    API token's when one is accepted. Reset when the request ends, so a thread serving the next request
+    never inherits this one's token (parties.client.current_channel)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        previous = set_channel(dict(WEB))
+        try:
+            return self.get_response(request)
+        finally:
+            reset_channel(previous)
 
 
 class PermissionsPolicyMiddleware:
@@ -102,6 +119,6 @@ class TwoFactorMiddleware:
 
     def _enrol(self, request):
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": "Enrol two-factor authentication in the portal first."}, status=403)
+            return JsonResponse({"detail": twofactor.enrol_first_message(), "clause": ""}, status=403)
         setup = reverse("two_factor_setup")
         return redirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")

@@ -76,3 +76,36 @@ class ReauthFailures(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """A person's key for the API (issue 10 item 3): one per system or script, listed and revocable by its
+    owner and by staff. Only the SHA-256 of the secret is stored; the secret is shown once, at creation
+    (parties.actions.create_token). Written only by parties.actions, except the last-use stamp, which
+    parties.authentication writes as the token is used."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="api_tokens")
+    label = models.CharField(_("label"), max_length=100)
+    key_hash = models.CharField(_("SHA-256 of the secret"), max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("first characters"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_ip = models.GenericIPAddressField(_("created from"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        permissions = [("revoke_apitoken", _("Can revoke anyone's API token"))]
+
+    def __str__(self):
+        return f"{self.label} ({self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

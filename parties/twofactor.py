@@ -11,6 +11,7 @@ import segno
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,6 +34,14 @@ def can_sign(user) -> bool:
 
 def needs_enrolment(user) -> bool:
     return can_sign(user) and not has_two_factor(user)
+
+
+def enrol_first_message() -> str:
+    """The one refusal for a person who must enrol first (issue 10 item 3), by session, token or action."""
+    return _(
+        "Enrol two-factor authentication in the portal first (Two-factor in the menu): until then you can do "
+        "nothing else, by page or API."
+    )
 
 
 def enforced() -> bool:

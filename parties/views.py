@@ -13,19 +13,21 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from . import actions, twofactor
 from .client import client_ip
-from .forms import LoginForm, TokenForm
+from .forms import ApiTokenForm, LoginForm, TokenForm
 from .language import remember_language
+from .models import ApiToken
 
 PENDING_KEY = "parties.pending_login"
 PENDING_SECONDS = 300
@@ -177,3 +179,49 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "registration/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+# API tokens (issue 10 item 3) --------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def api_tokens(request):
+    """The signed-in person's API tokens: the list, a new one (its secret shown on this answer only, never
+    again), and revoking. Someone who must enrol two-factor first never gets here (TwoFactorMiddleware)."""
+    form = ApiTokenForm(request.POST or None)
+    created = secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, secret = actions.create_token(
+                request.user, label=form.cleaned_data["label"], ip=client_ip(request)
+            )
+        except actions.PartiesError as exc:
+            form.add_error("label" if getattr(exc, "field", None) == "label" else None, exc.message)
+        else:
+            form = ApiTokenForm()
+    context = {
+        "form": form,
+        "tokens": ApiToken.objects.filter(user=request.user).select_related("revoked_by"),
+        "created": created,
+        "secret": secret,
+    }
+    return render(request, "parties/api_tokens.html", context)
+
+
+@require_POST
+@login_required
+def revoke_api_token(request, pk):
+    """Revoke one of one's own tokens (staff revoke anyone's in the admin); another person's is a 404."""
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    try:
+        actions.revoke_token(request.user, token, ip=client_ip(request))
+    except actions.PartiesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The token %(label)s is revoked: requests made with it are refused from now on.")
+            % {"label": token.label},
+        )
+    return redirect("api_tokens")

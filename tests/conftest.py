@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 
 from escrow import actions
 from escrow.models import Deal, Tranche
+from tests.tsa import tsa, tsa_server  # noqa: F401 (the local RFC 3161 authority's fixtures)
 
 PASSWORD = "escrow-demo-2026"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,6 +30,7 @@ TRUNCATE_GUARDS = (
     "escrow.HistoryEntry:history_no_truncate",
     "escrow.HistoryChain:chain_no_truncate",
     "escrow.ShareMovement:ledger_no_truncate",
+    "escrow.Checkpoint:checkpoint_no_truncate",
 )
 
 
@@ -137,6 +139,9 @@ def release(deal, people, year, reference="TA-REF"):
     t, instruction = sign_instruction(deal, people, year)
     digest = instruction.document.sha256
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
+    from tests.escrow.call_backs import confirm_call_back  # issue 10 item 2: the call-back before approval
+
+    confirm_call_back(deal, people, t)
     actions.approve_release(
         people["agent2"], t.pk, expected_sha256=digest, transfer_reference=f"{reference}-{year}", password=PASSWORD
     )

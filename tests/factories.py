@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from escrow import actions
+from escrow.actions.register import record_agreement_register
 from escrow.models import Deal, Role
 from parties.actions import add_organisation, add_person
 from parties.models import Organisation
@@ -18,6 +19,9 @@ ROLES = {
     "auditor": Role.AUDITOR,
     "compliance": Role.COMPLIANCE,
 }
+
+# The personas who sign or approve: on the register of their party (issue 10 item 1).
+SIGNERS = ("issuer", "purchaser", "seller", "agent1", "agent2")
 
 
 def make_deal(suffix, *, total=15_000_000, targets=(665, 732, 805, 885, 974), deposit=True, **policies):
@@ -41,6 +45,17 @@ def make_deal(suffix, *, total=15_000_000, targets=(665, 732, 805, 885, 974), de
         org = people[username].organisation
         if not deal.parties.filter(organisation=org).exists() and role != Role.AUDITOR:
             actions.add_party(deal, org, role)
+    # Issue 10 item 1: signing power comes from the register, recorded from the signed agreement (2 Dec 2025)
+    # by officer 1 and confirmed by officer 2, as load_kaixin does; its cooling-off period has passed.
+    record_agreement_register(
+        people["agent1"],
+        people["agent2"],
+        deal,
+        [
+            dict(person=people[who], title=f"{who} signatory", phone=f"+86 21 5555 01{i:02d}")
+            for i, who in enumerate(SIGNERS)
+        ],
+    )
     actions.approve_auditor(people["issuer"], deal, people["auditor"].organisation)
     if deposit:
         actions.confirm_deposit(people["agent1"], deal)

@@ -23,7 +23,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -43,6 +42,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: every dynamic answer (pages, downloads, exports, the API) is no-store.
     "parties.middleware.NoStoreMiddleware",
+    # The request's channel (web, or the API token in use) for the history: parties.client.current_channel.
+    "parties.middleware.ChannelMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,7 +133,8 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Per-person tokens, hashed, listed and revocable (issue 10 item 3), not DRF's authtoken.
+        "parties.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -205,6 +207,9 @@ SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 60 * 30))
 # must enrol a TOTP device before they use the portal when this is True (production).
 TWO_FACTOR_REQUIRED = True
 OTP_TOTP_ISSUER = "Escrow portal"
+# Signatory register (issue 10 item 1): a confirmed change takes effect no earlier than this many hours
+# after it was proposed, so every party has time to object (escrow.actions.register).
+SIGNATORY_COOLING_OFF_HOURS = int(os.environ.get("SIGNATORY_COOLING_OFF_HOURS", "24"))
 # Login throttling (django-axes): 5 failures for one username from one address lock it for 30 min.
 # Keyed on the pair so that nobody can lock a signatory out from elsewhere before a deadline.
 AXES_FAILURE_LIMIT = 5
@@ -247,4 +252,38 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# The history's keys and witnesses (issue 10 item 4; docs/deployment.md "Keys").
+# Entry hashes are HMAC-SHA256 with a key that never lives in the database: HISTORY_HMAC_KEYS is
+# "id:secret,id:secret", newest first; the first is current unless HISTORY_HMAC_CURRENT names another.
+# Old keys stay listed so the entries they hashed still verify. The default is a DEMO key, NOT FOR
+# PRODUCTION: production.py refuses to start without HISTORY_HMAC_KEYS.
+HISTORY_HMAC_KEYS = dict(
+    item.split(":", 1)
+    for item in os.environ.get("HISTORY_HMAC_KEYS", "demo:demo-history-key-NOT-FOR-PRODUCTION").split(",")
+    if ":" in item
+)
+HISTORY_HMAC_CURRENT = os.environ.get("HISTORY_HMAC_CURRENT") or next(iter(HISTORY_HMAC_KEYS))
+# Entries written before the keys existed carry key id "" (plain SHA-256). They verify when a keyed entry
+# follows them in their chain; a chain that is plain to its head verifies only while this is "1".
+HISTORY_ACCEPT_PLAIN_SHA256 = os.environ.get("HISTORY_ACCEPT_PLAIN_SHA256", "") == "1"
+# The platform's signing key and X.509 certificate (PEM): daily checkpoints, and the documents' seal.
+# Unset outside production: a self-signed DEMO pair is generated under var/platform (NOT FOR PRODUCTION).
+PLATFORM_KEY_FILE = os.environ.get("PLATFORM_KEY_FILE", "")
+PLATFORM_CERT_FILE = os.environ.get("PLATFORM_CERT_FILE", "")
+PLATFORM_PREVIOUS_CERT_FILES = [p for p in os.environ.get("PLATFORM_PREVIOUS_CERT_FILES", "").split(",") if p]
+PLATFORM_DEMO_KEY_DIR = VAR_DIR / "platform"
+# An RFC 3161 timestamp authority for the checkpoints (none when empty), and the certificate it is trusted by.
+TSA_URL = os.environ.get("TSA_URL", "")
+TSA_CERT_FILE = os.environ.get("TSA_CERT_FILE", "")
+# The daily checkpoint of every chain's head: beat ticks hourly, the action makes the contract day's
+# (Asia/Shanghai) checkpoint once, the first tick after midnight Beijing time.
+CELERY_BEAT_SCHEDULE["checkpoint"] = {"task": "escrow.tasks.checkpoint", "schedule": 3600, "options": {"expires": 3600}}
+# The nightly verification (issue 10 item 5): every chain walked, every deal reconciled with its history,
+# compliance alerted on a failure; beat ticks hourly, the day's VerificationRun row makes it run once a day.
+CELERY_BEAT_SCHEDULE["verify-records"] = {
+    "task": "escrow.tasks.verify_records",
+    "schedule": 3600,
+    "options": {"expires": 3600},
 }

@@ -20,6 +20,10 @@ SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
 REDIS_URL = _required("REDIS_URL")
+# The history's HMAC keys and the platform's signing pair (base.py reads them; never the demo ones here).
+_required("HISTORY_HMAC_KEYS")
+_required("PLATFORM_KEY_FILE")
+_required("PLATFORM_CERT_FILE")
 CELERY_BROKER_URL = REDIS_URL
 # Shared by every web process and worker: the calendar versions (escrow.queries.clock). The re-authentication
 # throttle lives in the database (parties.ReauthFailures), so signing never needs Redis.

@@ -3,6 +3,7 @@ staff with a Django permission), locks and re-reads, runs the transition, writes
 one transaction, and queues notifications. People and organisations are written by parties.actions."""
 
 from escrow.actions.calendars import set_calendar_override
+from escrow.actions.callbacks import record_call_back, set_call_back_waiver
 from escrow.actions.deals import create_deal
 from escrow.actions.deposit import confirm_deposit, return_for_cancellation
 from escrow.actions.holds import lift_suspension, raise_dispute, suspend_release
@@ -32,8 +33,10 @@ __all__ = [
     "propose_adjustment",
     "propose_settlement",
     "raise_dispute",
+    "record_call_back",
     "return_for_cancellation",
     "set_calendar_override",
+    "set_call_back_waiver",
     "sign_instrument",
     "suspend_release",
     "withdraw_preparation",

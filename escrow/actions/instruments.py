@@ -68,6 +68,8 @@ def _create_instrument(
         calculation_lines=calculation_lines,
         policies=deal.policies.as_dict(),
         release_due_date=release_due_date,
+        calculation=calculation or tranche.calculation,  # the engine's figures, stated step by step
+        signer_roles=list(roles),
     )
     document = store_pdf(deal=deal, tranche=tranche, kind=kind, data=data, by=actor, original_name=f"{reference}.pdf")
     instrument = Instrument.objects.create(

@@ -13,6 +13,7 @@ save(), such as the last_login stamp of a sign-in). If it fails, the change is n
 - An organisation added or changed (a new legal name, say): the reference history every deal reads
   (organisation_added, organisation_changed).
 - An authenticator confirmed: two_factor_enrolled in the account history.
+- An API token created or revoked: api_token_created, api_token_revoked in the account history.
 """
 
 from escrow.actions.visibility import sync_person_permissions
@@ -93,10 +94,28 @@ def _two_factor(change):
     )
 
 
+def _api_token(change):
+    """Issue 10 item 3: every API token made or revoked is in the account history, with who did it (the
+    owner, or the staff member who revoked it) and whose token it is; never the secret or its hash."""
+    created = change.kind == parties.API_TOKEN_CREATED
+    details = {"person": change.person.username, "person_id": change.person.pk, **change.details}
+    details.update(before=change.before, after=change.after)
+    label = change.after.get("label") or change.details.get("label")
+    verb = "created" if created else "revoked"
+    record_account_event(
+        HistoryAction.API_TOKEN_CREATED if created else HistoryAction.API_TOKEN_REVOKED,
+        actor=change.actor,
+        details=details,
+        summary=f"API token {label!r} of {change.person.username} {verb}",
+    )
+
+
 _HANDLERS = {
     parties.PERSON_ADDED: _person,
     parties.PERSON_CHANGED: _person,
     parties.ORGANISATION_ADDED: _organisation,
     parties.ORGANISATION_CHANGED: _organisation,
     parties.TWO_FACTOR_ENROLLED: _two_factor,
+    parties.API_TOKEN_CREATED: _api_token,
+    parties.API_TOKEN_REVOKED: _api_token,
 }

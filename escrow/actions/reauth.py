@@ -1,8 +1,11 @@
-"""Re-authentication at the moment of signing or approving (issue: signatures).
+"""Re-authentication at the moment of signing or approving (issue: signatures; issue 10 item 3).
 
-A person with a confirmed TOTP device proves it with a current code; anyone else with their password
-(who has two-factor is decided in one place: parties.twofactor.has_two_factor; a device still being
-enrolled, unconfirmed, does not count).
+A person with a confirmed TOTP device proves it with a current code, by page or API alike: their password
+alone is refused, because a password (or a token and a password) is what an insider or a thief would hold.
+With settings.TWO_FACTOR_REQUIRED on, a person without a confirmed device is refused too, whatever they
+send: they must enrol first. Only with it off (the demo, most tests) does anyone else use their password.
+Who has two-factor is decided in one place, parties.twofactor.has_two_factor; a device still being
+enrolled, unconfirmed, does not count. A code is fresh: django-otp refuses a code already used.
 
 Wrong answers are counted per person (parties.models.ReauthFailures), so a stolen session or token cannot
 guess the password through these forms: MAX_FAILURES wrong answers lock signing and approving for
@@ -24,7 +27,7 @@ from django_otp import match_token
 
 from escrow.contract.errors import NotAllowed
 from parties.models import ReauthFailures
-from parties.twofactor import has_two_factor
+from parties.twofactor import enforced, has_two_factor
 
 MAX_FAILURES = getattr(settings, "REAUTH_MAX_FAILURES", 5)
 LOCKOUT_SECONDS = getattr(settings, "REAUTH_LOCKOUT_SECONDS", 30 * 60)
@@ -42,6 +45,7 @@ def reauthenticate(user, *, password=None, otp_token=None) -> str:
             )
             % {"minutes": minutes}
         )
+    _require_a_way(user, password, otp_token)
     method = _check(user, password, otp_token)
     if method is None:
         _count_failure(user)
@@ -50,6 +54,34 @@ def reauthenticate(user, *, password=None, otp_token=None) -> str:
         raise NotAllowed(_("Your password was not correct; re-enter it to sign."))
     _forget(user)
     return method
+
+
+def _require_a_way(user, password, otp_token):
+    """Refusals that are not wrong answers, so not counted: no device where one is required, or the
+    password where the code is asked for."""
+    two_factor = has_two_factor(user)
+    if not two_factor and enforced():
+        raise NotAllowed(
+            _(
+                "Signing and approving need a code from an authenticator app: enrol two-factor authentication "
+                "(Two-factor in the menu) first."
+            )
+        )
+    if two_factor and not _given(otp_token):
+        if _given(password):
+            raise NotAllowed(
+                _(
+                    "Your password is not enough to sign or approve: you use two-factor authentication, so "
+                    "enter the current code from your authenticator app instead."
+                )
+            )
+        raise NotAllowed(_("Enter the current code from your authenticator app to sign."))
+    if not two_factor and not _given(password):
+        raise NotAllowed(_("Re-enter your password to sign."))
+
+
+def _given(value) -> bool:
+    return bool(str(value or "").strip())
 
 
 def _check(user, password, otp_token):

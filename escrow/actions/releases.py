@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.callbacks import call_back_details
 from escrow.actions.reauth import reauthenticate
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import HistoryAction, Instrument, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
+from escrow.queries.callbacks import call_back_status
 from escrow.queries.clock import contract_today
 from escrow.usecases.permissions import require
 
@@ -96,6 +98,7 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
     if not (transfer_reference or "").strip():
         raise InvalidInput(_("Enter the transfer agent's reference for the share transfer."))
     instruction = _check_hash(tranche, expected_sha256)
+    call_back = _call_back_for_approval(tranche, instruction)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     quantity = tranche.release_quantity or 0
     balance = tranche.deal.movements.balances()["in_escrow"]
@@ -125,7 +128,10 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
         party=party,
         action=HistoryAction.RELEASED,
         clause="EA 3.2",
-        summary=f"{quantity:,} shares released to the seller (prepared by {tranche.prepared_by}, approved by {actor})",
+        summary=(
+            f"{quantity:,} shares released to the seller (prepared by {tranche.prepared_by}, approved by {actor}; "
+            f"{_call_back_words(tranche.deal, call_back)})"
+        ),
         details={
             "quantity": quantity,
             "transfer_reference": transfer_reference.strip(),
@@ -133,6 +139,9 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
             "auth_method": method,
             "transfer_due": tranche.transfer_due_date,
             "late": bool(tranche.transfer_due_date and today > tranche.transfer_due_date),
+            "call_back": call_back_details(call_back) if call_back else None,
+            "call_back_waived": call_back is None,
+            **({"call_back_waiver_reason": tranche.deal.call_back_waiver_reason} if call_back is None else {}),
         },
     )
     notify_roles(
@@ -149,3 +158,41 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
         ),
     )
     return tranche
+
+
+def _call_back_for_approval(tranche, instruction):
+    """Issue 10 item 2 (EA 3.2 four eyes plus the banks' call-back practice): the confirmed call-back the
+    approval relies on, or None when the deal waives it; refused when there is none for this instruction
+    or a signatory denied it."""
+    status = call_back_status(tranche)
+    if status.waived:
+        return None
+    if status.denied is not None:
+        raise WrongState(
+            _(
+                "%(name)s did not confirm this instruction on the call-back; it cannot be approved. Send the "
+                "preparation back and raise a dispute until the parties sign a new instruction (EA 3.3)."
+            )
+            % {"name": status.denied.signatory.name},
+            clause="EA 3.2",
+        )
+    confirmed = status.confirmed
+    if confirmed is None or confirmed.instrument_sha256 != instruction.document.sha256:
+        raise WrongState(
+            _(
+                "Record a confirmed call-back first: an officer must call a registered signatory of the issuer "
+                "or the purchaser, other than the one who signed last, and confirm this instruction (EA 3.2)."
+            ),
+            clause="EA 3.2",
+        )
+    return confirmed
+
+
+def _call_back_words(deal, call_back):
+    if call_back is None:
+        return f"call-back waived: {deal.call_back_waiver_reason}"
+    signatory = call_back.signatory
+    return (
+        f"call-back by {call_back.officer} to {signatory.name} on {call_back.number_called} "
+        f"at {call_back.called_at:%Y-%m-%d %H:%M} UTC confirmed"
+    )

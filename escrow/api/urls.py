@@ -2,9 +2,10 @@
 
 from django.urls import path
 
+from escrow.api.views import call_backs, penalty, reads
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
-from escrow.api.views import penalty, reads
+from escrow.api.views import register as signatories
 from escrow.api.views import tranche_actions as tranche
 from escrow.api.views.deal_create import DealListCreate
 from escrow.api.views.docs import ApiDocs, ApiSchema
@@ -25,11 +26,18 @@ urlpatterns = [
     path(
         "deals/<str:ref>/return-for-cancellation/", deal.ReturnForCancellation.as_view(), name="return-for-cancellation"
     ),
+    path("deals/<str:ref>/register/", signatories.Register.as_view(), name="register"),
+    path("deals/<str:ref>/register/propose/", signatories.ProposeSignatory.as_view(), name="register-propose"),
+    path("deals/<str:ref>/register/remove/", signatories.ProposeRemoval.as_view(), name="register-remove"),
+    path("deals/<str:ref>/register/confirm/", signatories.ConfirmChange.as_view(), name="register-confirm"),
+    path("deals/<str:ref>/register/object/", signatories.ObjectToChange.as_view(), name="register-object"),
     path("tranches/<int:pk>/", reads.TrancheDetail.as_view(), name="tranche-detail"),
     path("tranches/<int:pk>/penalty/", penalty.TranchePenalty.as_view(), name="tranche-penalty"),
     path("tranches/<int:pk>/report/", tranche.FileReport.as_view(), name="file-report"),
     path("tranches/<int:pk>/prepare-release/", tranche.PrepareRelease.as_view(), name="prepare-release"),
     path("tranches/<int:pk>/approve-release/", tranche.ApproveRelease.as_view(), name="approve-release"),
+    path("tranches/<int:pk>/call-back/", call_backs.RecordCallBack.as_view(), name="record-call-back"),
+    path("deals/<str:ref>/call-back-waiver/", call_backs.CallBackWaiver.as_view(), name="call-back-waiver"),
     path("tranches/<int:pk>/withdraw-preparation/", tranche.WithdrawPreparation.as_view(), name="withdraw-preparation"),
     path("tranches/<int:pk>/dispute/", tranche.RaiseDispute.as_view(), name="raise-dispute"),
     path("tranches/<int:pk>/suspend/", tranche.SuspendRelease.as_view(), name="suspend-release"),

@@ -1,19 +1,27 @@
 """Appending to and verifying the hash-chained history (DESIGN.md: DealEvent).
 
-An entry's hash is SHA-256 over the canonical JSON of its content and the previous entry's hash.
+An entry's hash is HMAC-SHA256, keyed with a secret from the environment (settings.HISTORY_HMAC_KEYS, never
+in the database), over the previous entry's hash and the canonical JSON of its content (issue 10 item 4): a
+database owner who edits an entry and recomputes the chain cannot produce hashes that verify. Each entry names
+its key (key_id), so a rotated key keeps verifying what it hashed. Entries from before the keys have key id ""
+(plain SHA-256); see `_KeyWalk` for when those still verify (docs/deployment.md "Keys").
 Appending locks the chain head row, so two writers never produce two entries at one position.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
 from escrow.models import HistoryAction, HistoryChain, HistoryEntry
+from parties.client import current_channel
 
 GENESIS = "0" * 64
 ACCOUNTS_CHAIN = "accounts"  # people: sign-ins, people added, moved or deactivated
@@ -45,8 +53,31 @@ def entry_content(entry) -> dict:
 
 
 def compute_hash(entry) -> str:
+    """HMAC-SHA256 with the entry's key over prev_hash + content; plain SHA-256 for key id "" (legacy)."""
     payload = json.dumps(entry_content(entry), sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return hashlib.sha256((entry.prev_hash + payload).encode()).hexdigest()
+    message = (entry.prev_hash + payload).encode()
+    if not entry.key_id:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(_secret(entry.key_id), message, hashlib.sha256).hexdigest()
+
+
+def current_key_id() -> str:
+    key_id = settings.HISTORY_HMAC_CURRENT
+    if not key_id or key_id not in settings.HISTORY_HMAC_KEYS:
+        raise ImproperlyConfigured(f"HISTORY_HMAC_CURRENT ({key_id!r}) is not one of HISTORY_HMAC_KEYS")
+    if len(key_id) > 20 or not settings.HISTORY_HMAC_KEYS[key_id]:
+        raise ImproperlyConfigured(f"HISTORY_HMAC_KEYS: key {key_id!r} needs a secret and an id of up to 20 characters")
+    return key_id
+
+
+def _secret(key_id) -> bytes:
+    return settings.HISTORY_HMAC_KEYS[key_id].encode()
+
+
+def _key_rank(key_id) -> int:
+    """Keys are listed newest first: a larger rank is a newer key."""
+    keys = list(settings.HISTORY_HMAC_KEYS)
+    return len(keys) - keys.index(key_id)
 
 
 def _normalise(details):
@@ -144,12 +175,22 @@ def _chained_entry(
         to_state=to_state or "",
         clause=clause,
         summary=summary,
-        details=_normalise(details),
+        details=_normalise(_with_channel(details)),
         prev_hash=chain.head_hash,
+        key_id=current_key_id(),
     )
     entry.hash = compute_hash(entry)
     chain.length, chain.head_hash = entry.seq, entry.hash
     return entry
+
+
+def _with_channel(details):
+    """Issue 10 item 3: an action taken with an API token names the token, so every use is attributable.
+    Browser sessions and the worker add nothing (the actor already says who)."""
+    channel = current_channel()
+    if not channel or channel.get("channel") != "api":
+        return details
+    return {**(details or {}), "channel": "api", "api_token": channel.get("token")}
 
 
 def record_account_event(action, *, actor=None, details=None, summary=None):
@@ -184,14 +225,15 @@ def missing_chain(deal) -> ChainCheck:
     return ChainCheck(chain_key_for(deal), 0, GENESIS, False, f"deal {deal.slug} has no history chain", 1)
 
 
-def verify_chain(chain, *, saved_head: tuple[int, str] | None = None) -> ChainCheck:
-    """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation.
+def verify_chain(chain, *, saved_head: tuple[int, str] | None = None, witnessed=()) -> ChainCheck:
+    """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation; witnessed
+    is [(seq, hash, who)] from the signed checkpoints, which also catch a chain recomputed with the right key.
     A deal's chain must start with the deal's creation: an empty one, or one whose first entry is anything
     else, lost its beginning."""
-    prev, expected_seq, seen = GENESIS, 1, {}
+    prev, expected_seq, seen, keys = GENESIS, 1, {}, _KeyWalk()
     is_deal = chain.key.startswith("deal:")
     for entry in chain.entries.order_by("seq").iterator():
-        problem = _entry_problem(entry, prev, expected_seq)
+        problem = _entry_problem(entry, prev, expected_seq) or keys.step(entry)
         if not problem and is_deal and entry.seq == 1 and entry.action != HistoryAction.DEAL_CREATED:
             problem = f"entry #1 is {entry.action}, not {HistoryAction.DEAL_CREATED}: the chain lost its beginning"
         if problem:
@@ -211,14 +253,65 @@ def verify_chain(chain, *, saved_head: tuple[int, str] | None = None) -> ChainCh
             f"the entries end at #{length} {prev[:12]}",
             length + 1,
         )
-    if saved_head:
-        seq, head = saved_head
-        if seen.get(seq) != head:
-            where = "is missing (the log was truncated)" if seq > length else "has a different hash"
-            return ChainCheck(
-                chain.key, length, prev, False, f"saved head #{seq} {head[:12]} {where}", min(seq, length + 1)
-            )
+    problem = keys.finish()
+    if not problem and saved_head:
+        problem = _witness_problem(seen, length, [(*saved_head, "saved head")])
+    problem = problem or _witness_problem(seen, length, witnessed)
+    if problem:
+        return ChainCheck(chain.key, length, prev, False, problem[0], problem[1])
     return ChainCheck(chain.key, length, prev, True)
+
+
+def _witness_problem(seen, length, witnessed):
+    """The earliest witnessed head the chain no longer has, as (message, first bad seq), or None.
+
+    Reordered by position, so the message can say after which witnessed entry the chain was rewritten."""
+    last_good = None
+    for seq, head, who in sorted(witnessed, key=lambda w: w[0]):
+        if seen.get(seq) == head:
+            last_good = (seq, who)
+            continue
+        if seq > length:
+            return f"{who} #{seq} {head[:12]} is missing (the log was truncated)", length + 1
+        since = f"; it matched {last_good[1]} at #{last_good[0]}" if last_good else ""
+        return f"{who} #{seq} {head[:12]} has a different hash: an entry up to #{seq} was rewritten{since}", seq
+    return None
+
+
+class _KeyWalk:
+    """The key rules along a chain: every key id is configured; keys only move forward (newest first in
+    HISTORY_HMAC_KEYS), so nobody rewrites recent entries with a retired key; plain SHA-256 entries (key id "",
+    from before the keys) come only before the first keyed entry, and a chain plain to its head verifies only
+    while HISTORY_ACCEPT_PLAIN_SHA256 is on: anyone with SQL access can recompute plain hashes."""
+
+    def __init__(self):
+        self.last_key, self.first_plain = None, None
+
+    def step(self, entry):
+        if not entry.key_id:
+            if self.last_key:
+                return f"entry #{entry.seq} is plain SHA-256 after keyed entries: it was rewritten without the key"
+            self.first_plain = self.first_plain or entry.seq
+            return ""
+        if entry.key_id not in settings.HISTORY_HMAC_KEYS:
+            return f"entry #{entry.seq} names key '{entry.key_id}', which is not configured (HISTORY_HMAC_KEYS)"
+        if self.last_key and _key_rank(entry.key_id) < _key_rank(self.last_key):
+            return (
+                f"entry #{entry.seq} is hashed with key '{entry.key_id}', older than '{self.last_key}' "
+                "before it: keys only move forward"
+            )
+        self.last_key = entry.key_id
+        return ""
+
+    def finish(self):
+        """(message, first bad seq) when the chain is plain SHA-256 to its head and that is not accepted."""
+        if self.first_plain and not self.last_key and not settings.HISTORY_ACCEPT_PLAIN_SHA256:
+            message = (
+                f"entries from #{self.first_plain} to the head are plain SHA-256, which anyone can recompute "
+                "(no keyed entry seals them; HISTORY_ACCEPT_PLAIN_SHA256 is off)"
+            )
+            return message, self.first_plain
+        return None
 
 
 def _entry_problem(entry, prev, expected_seq):
@@ -226,6 +319,8 @@ def _entry_problem(entry, prev, expected_seq):
         return f"entry #{expected_seq} is missing (next is #{entry.seq})"
     if entry.prev_hash != prev:
         return f"entry #{entry.seq} does not link to the previous entry"
+    if entry.key_id and entry.key_id not in settings.HISTORY_HMAC_KEYS:
+        return ""  # named by _KeyWalk
     if compute_hash(entry) != entry.hash:
         return f"entry #{entry.seq} ({entry.action}) was altered: its content does not match its hash"
     return ""

@@ -1,5 +1,7 @@
 """Data and invariants. Writers live in escrow.actions; nothing here sends or enqueues anything."""
 
+from escrow.models.callbacks import CallBack
+from escrow.models.checkpoints import Checkpoint
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Instrument, Signature, StoredDocument
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
@@ -7,12 +9,15 @@ from escrow.models.holds import Hold
 from escrow.models.ledger import ShareMovement
 from escrow.models.notifications import Notification, OutboxMessage
 from escrow.models.prices import PenaltyDay, SharePrice
-from escrow.models.register import Signatory
+from escrow.models.register import RegisterChange, Signatory
 from escrow.models.tranche import AuditReport, Tranche, TrancheState
+from escrow.models.verification import VerificationRun
 
 __all__ = [
     "AuditReport",
     "CalendarOverride",
+    "CallBack",
+    "Checkpoint",
     "Deal",
     "DealParty",
     "DealUserObjectPermission",
@@ -24,6 +29,7 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "PenaltyDay",
+    "RegisterChange",
     "Role",
     "ShareMovement",
     "SharePrice",
@@ -32,4 +38,5 @@ __all__ = [
     "StoredDocument",
     "Tranche",
     "TrancheState",
+    "VerificationRun",
 ]

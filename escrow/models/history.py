@@ -26,6 +26,10 @@ class HistoryAction(models.TextChoices):
     PARTY_ROLE_CHANGED = "party_role_changed"
     PARTY_ENDED = "party_ended"
     AUDITOR_APPROVED = "auditor_approved"
+    # The signatory register (issue 10 item 1): who may sign or approve for each party
+    REGISTER_CHANGE_PROPOSED = "register_change_proposed"
+    REGISTER_CHANGE_CONFIRMED = "register_change_confirmed"
+    REGISTER_CHANGE_OBJECTED = "register_change_objected"
     # The shares and the tranches' life
     DEPOSIT_CONFIRMED = "deposit_confirmed"
     YEAR_ENDED = "year_ended"
@@ -39,6 +43,8 @@ class HistoryAction(models.TextChoices):
     INSTRUCTED = "instructed"
     RELEASE_PREPARED = "release_prepared"
     PREPARATION_WITHDRAWN = "preparation_withdrawn"
+    CALL_BACK_RECORDED = "call_back_recorded"  # issue 10 item 2: an officer called a registered signatory
+    CALL_BACK_WAIVER_SET = "call_back_waiver_set"  # ... or staff waived (or restored) that call-back
     RELEASED = "released"
     RETURNED_FOR_CANCELLATION = "returned_for_cancellation"
     DISPUTE_RAISED = "dispute_raised"
@@ -61,6 +67,8 @@ class HistoryAction(models.TextChoices):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     TWO_FACTOR_ENROLLED = "two_factor_enrolled"
+    API_TOKEN_CREATED = "api_token_created"  # noqa: S105  (kinds of entry, not secrets)
+    API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105
 
 
 class Refuse(pgtrigger.Trigger):
@@ -142,6 +150,8 @@ class HistoryEntry(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which HMAC key (settings.HISTORY_HMAC_KEYS) hashed it; "" is plain SHA-256, from before the keys.
+    key_id = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         ordering = ["chain", "seq"]

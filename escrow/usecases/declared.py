@@ -49,6 +49,9 @@ class UseCase:
     page: str | None = None  # URL name of its page ("escrow:file_report", an admin page for staff work)
     api: str | None = None  # URL name of its endpoint ("api:file-report")
     permission: str | None = None  # platform work: the Django permission staff need ("escrow.add_deal")
+    # Signs or approves for the party: needs an active entry on the deal's signatory register, never
+    # organisation membership alone, and never a staff or superuser account (issue 10 item 1).
+    signing: bool = False
 
     def __post_init__(self):
         if bool(self.roles) == bool(self.permission):
@@ -57,6 +60,8 @@ class UseCase:
             raise ValueError(f"{self.name}: scope {self.scope!r} is not one of {SCOPES}")
         if not all(isinstance(h, H) for h in self.history):
             raise ValueError(f"{self.name}: history names must be HistoryAction members")
+        if self.signing and self.staff:
+            raise ValueError(f"{self.name}: staff work never signs or approves for a party")
 
     @property
     def staff(self) -> bool:
@@ -132,6 +137,7 @@ USE_CASES = _declare(
         (H.AUDITOR_APPROVED,),
         page="escrow:approve_auditor",
         api="api:approve-auditor",
+        signing=True,
     ),
     # --- each year: the report, the joint instruction, the four-eyes transfer (SPA 5.1, EA 3.1, 3.2) ---
     UseCase(
@@ -155,6 +161,7 @@ USE_CASES = _declare(
         (H.SIGNED, H.INSTRUCTED),
         page="escrow:sign",
         api="api:sign-instrument",
+        signing=True,
     ),
     UseCase(
         "prepare_release",
@@ -166,6 +173,7 @@ USE_CASES = _declare(
         (H.RELEASE_PREPARED,),
         page="escrow:prepare_release",
         api="api:prepare-release",
+        signing=True,
     ),
     UseCase(
         "approve_release",
@@ -177,6 +185,7 @@ USE_CASES = _declare(
         (H.RELEASED,),
         page="escrow:approve_release",
         api="api:approve-release",
+        signing=True,
     ),
     UseCase(
         "withdraw_preparation",
@@ -188,6 +197,20 @@ USE_CASES = _declare(
         (H.PREPARATION_WITHDRAWN,),
         page="escrow:withdraw_preparation",
         api="api:withdraw-preparation",
+        signing=True,
+    ),
+    # Issue 10 item 2: the banks' call-back practice before officer 2 approves (EA 3.2 four eyes).
+    UseCase(
+        "record_call_back",
+        frozenset({AGENT}),
+        "EA 3.2",
+        _("Record the call-back"),
+        _("record call back"),
+        "tranche",
+        (H.CALL_BACK_RECORDED,),
+        page="escrow:record_call_back",
+        api="api:record-call-back",
+        signing=True,
     ),
     # --- holds and changes: disputes and awards (EA 3.3, SPA 10.2), suspension (SPA 8.1), adjustment (SPA 5.3) ---
     UseCase(
@@ -222,6 +245,7 @@ USE_CASES = _declare(
         (H.SIGNED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
         page="escrow:sign",
         api="api:sign-instrument",
+        signing=True,
     ),
     UseCase(
         "file_award",
@@ -277,6 +301,7 @@ USE_CASES = _declare(
         (H.SIGNED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
         page="escrow:sign",
         api="api:sign-instrument",
+        signing=True,
     ),
     # --- the end of the escrow (SPA 5.2(1)) and the prices that value a delay (SPA 8.2) ---
     UseCase(
@@ -289,6 +314,7 @@ USE_CASES = _declare(
         (H.RETURNED_FOR_CANCELLATION,),
         page="escrow:return_for_cancellation",
         api="api:return-for-cancellation",
+        signing=True,
     ),
     UseCase(
         "enter_share_prices",
@@ -300,6 +326,57 @@ USE_CASES = _declare(
         # PENALTY_REVALUED: the penalty days a new or corrected close revalues (SPA 8.2), written by the accrual.
         (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED, H.PENALTY_REVALUED),
         page="escrow:deal_prices",
+    ),
+    # --- the signatory register: who signs or approves for each party (issue 10 item 1; EA 3.1(b), 3.2) ---
+    UseCase(
+        "view_register",
+        frozenset({*CONTRACT_PARTIES, COMPLIANCE}),
+        "EA 3.1(b), 3.2",
+        _("View the signatory register"),
+        _("view register"),
+        "deal",
+        page="escrow:register",
+        api="api:register",
+    ),
+    UseCase(
+        "propose_signatory",
+        CONTRACT_PARTIES,
+        "EA 3.1(b), 3.2",
+        _("Propose a signatory"),
+        _("propose signatory"),
+        "deal",
+        (H.REGISTER_CHANGE_PROPOSED,),
+        api="api:register-propose",  # its form is on the register page (escrow:register), not a page of its own
+    ),
+    UseCase(
+        "propose_signatory_removal",
+        CONTRACT_PARTIES,
+        "EA 3.1(b), 3.2",
+        _("Propose removing a signatory"),
+        _("propose signatory removal"),
+        "deal",
+        (H.REGISTER_CHANGE_PROPOSED,),
+        api="api:register-remove",  # its form is on the register page (escrow:register), not a page of its own
+    ),
+    UseCase(
+        "confirm_register_change",
+        frozenset({AGENT}),
+        "EA 3.1(b), 3.2",
+        _("Confirm a change of the signatory register"),
+        _("confirm register change"),
+        "deal",
+        (H.REGISTER_CHANGE_CONFIRMED,),
+        api="api:register-confirm",  # its form is on the register page (escrow:register), not a page of its own
+    ),
+    UseCase(
+        "object_to_register_change",
+        CONTRACT_PARTIES,
+        "EA 3.1(b), 3.2",
+        _("Object to a change of the signatory register"),
+        _("object to register change"),
+        "deal",
+        (H.REGISTER_CHANGE_OBJECTED,),
+        api="api:register-object",  # its form is on the register page (escrow:register), not a page of its own
     ),
     # --- platform administration: staff with a Django permission, never a contract role ---
     UseCase(
@@ -401,6 +478,17 @@ USE_CASES = _declare(
         (H.CALENDAR_OVERRIDE_SET, H.DEADLINE_RECOMPUTED),
         page="admin:escrow_calendaroverride_change",
         permission="escrow.change_calendaroverride",
+    ),
+    UseCase(
+        "set_call_back_waiver",
+        NOBODY,
+        "EA 3.2",
+        _("Waive or restore the call-back before release"),
+        _("set call back waiver"),
+        "deal",
+        (H.CALL_BACK_WAIVER_SET,),
+        api="api:call-back-waiver",
+        permission="escrow.change_deal",
     ),
     UseCase(
         "add_person",

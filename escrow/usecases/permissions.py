@@ -2,7 +2,9 @@
 escrow.usecases.declared, and the checks every action makes.
 
 Authority comes from the person's organisation playing a role on the deal (DealParty), never from
-is_superuser or is_staff. Visibility is guardian's per-deal `view_deal` permission, derived from
+is_superuser or is_staff. Signing or approving for a party (the use cases declared with `signing=True`)
+needs more: an active entry on the deal's signatory register for that party (issue 10 item 1), which staff
+and superuser accounts can never hold. Visibility is guardian's per-deal `view_deal` permission, derived from
 that same membership by escrow.actions.visibility and read by escrow.queries.deals.
 Platform administration (creating deals, reference data, people) is staff work: `require_staff`.
 """
@@ -10,7 +12,7 @@ Platform administration (creating deals, reference data, people) is staff work: 
 from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotAllowed, NotFound
-from escrow.models import DealParty, Role
+from escrow.models import DealParty, Role, Signatory
 from escrow.usecases.declared import (  # noqa: F401  (the role sets are imported from here too)
     AGENT,
     AUDITOR,
@@ -30,6 +32,9 @@ ROLE_ACTIONS = {name: (case.roles, case.clause) for name, case in CONTRACT_USE_C
 
 # The action as a phrase in the refusal "As <role> you may not <action> (<clause>)."
 ACTION_PHRASES = {name: case.phrase for name, case in CONTRACT_USE_CASES.items()}
+
+# The use cases that sign or approve for a party: the signatory register decides who may (issue 10 item 1).
+SIGNING_POWER = frozenset(name for name, case in CONTRACT_USE_CASES.items() if case.signing)
 
 
 def party_for(user, deal):
@@ -56,7 +61,54 @@ def require(user, deal, action) -> DealParty:
     roles, clause = ROLE_ACTIONS[action]
     if party.role not in roles:
         raise NotAllowed(refusal(party.role, action), clause=clause)
+    if action in SIGNING_POWER:
+        require_signing_power(user, party, action)
     return party
+
+
+def is_platform_staff(user) -> bool:
+    """Staff and superuser accounts administer the platform; they never hold signing power."""
+    return bool(user.is_staff or user.is_superuser)
+
+
+def holds_signing_power(user, deal) -> bool:
+    """Whether the person is now on the deal's register for the party they act for: pages offer the
+    signing and approving actions only then (the action itself checks again, require_signing_power)."""
+    if not user.is_authenticated or is_platform_staff(user) or not user.organisation_id:
+        return False
+    return (
+        Signatory.objects.filter(
+            deal=deal, person=user, party__organisation_id=user.organisation_id, party__ended_at__isnull=True
+        )
+        .active()
+        .exists()
+    )
+
+
+def require_signing_power(user, party, action) -> None:
+    """Signing or approving for a party needs an active entry on its register for this deal, whatever the
+    person's organisation (issue 10 item 1); platform staff and superusers are refused outright."""
+    clause = ROLE_ACTIONS[action][1]
+    phrase = ACTION_PHRASES.get(action, action.replace("_", " "))
+    if is_platform_staff(user):
+        raise NotAllowed(
+            _(
+                "Platform staff and superuser accounts never sign or approve for a party, so you may not "
+                "%(action)s; only a person on the deal's signatory register may (%(clause)s)."
+            )
+            % {"action": phrase, "clause": clause},
+            clause=clause,
+        )
+    if not Signatory.objects.filter(deal_id=party.deal_id, party=party, person=user).active().exists():
+        raise NotAllowed(
+            _(
+                "You are not on the signatory register of %(organisation)s for this deal, so you may not "
+                "%(action)s (%(clause)s). A current signatory may propose you; an escrow-agent officer "
+                "confirms and the change takes effect after the cooling-off period."
+            )
+            % {"organisation": party.organisation, "action": phrase, "clause": clause},
+            clause=clause,
+        )
 
 
 def refusal(role, action) -> str:

@@ -8,7 +8,7 @@ from django.http import Http404
 from escrow.contract.errors import DomainError, NotAllowed, NotFound
 from escrow.queries import deals as lookup
 from escrow.queries.steps import role_on
-from escrow.usecases.permissions import ROLE_ACTIONS, may
+from escrow.usecases.permissions import ROLE_ACTIONS, SIGNING_POWER, holds_signing_power, may
 from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
 
 
@@ -44,7 +44,11 @@ def document_for(request, pk, action="view_deal"):
 def viewer(request, deal):
     """The viewer's contract role on the deal and a `can(action)` helper for templates."""
     role = role_on(request.user, deal)
-    return role, {action: True for action in ROLE_ACTIONS if role and may(role, action)}
+    if not role:
+        return role, {}
+    # Signing and approving are offered only to a person on the deal's register (issue 10 item 1).
+    signs = holds_signing_power(request.user, deal)
+    return role, {a: True for a in ROLE_ACTIONS if may(role, a) and (signs or a not in SIGNING_POWER)}
 
 
 def attempt(request, form, action, *args, **kwargs):

@@ -1,17 +1,22 @@
 """EA 3.2, four eyes: officer 1 prepares and officer 2 approves, each against the signed hash."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from escrow import actions
-from escrow.models import Instrument
+from escrow.models import CallBack, Instrument, Role, TrancheState
+from escrow.queries.callbacks import call_back_status, call_backs_of, callable_signatories
 from escrow.queries.clock import transfer_provisional
 from escrow.usecases.permissions import refusal
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
 from escrow.views.forms import ApproveForm, PrepareForm
 from parties.twofactor import has_two_factor
+
+# Issue 10 item 2: the call-back is made once the instruction is effective and before the approval.
+CALL_BACK_STATES = (TrancheState.INSTRUCTED, TrancheState.RELEASE_PREPARED)
 
 
 def _effective_instruction(tranche):
@@ -63,6 +68,7 @@ def _release_page(request, slug, year, *, name, form_class, action, template, me
             "form": form,
             "instruction": instruction,
             "transfer_provisional": transfer_provisional(tranche),
+            **call_back_context(tranche),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -95,3 +101,88 @@ def approve_release(request, slug, year):
         extra=("transfer_reference",),
         message=_("Release approved: the shares left escrow."),
     )
+
+
+class CallBackForm(forms.Form):
+    """The call-back (issue 10 item 2): whom the officer called, from the register, and the answer. The
+    action decides whether that entry may be called; the picker offers only those it would accept."""
+
+    signatory = forms.CharField(
+        label=_("Signatory called (number from the register)"),
+        widget=forms.Select(attrs={"data-testid": "call-back-signatory"}),
+        error_messages={"required": _("Choose the signatory you called from this deal's signatory register.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=CallBack.Outcome.choices,
+        widget=forms.RadioSelect(attrs={"data-testid": "call-back-outcome"}),
+        error_messages={"required": _("Choose the outcome of the call: confirmed, not confirmed or no answer.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "call-back-note"}),
+        help_text=_("What the signatory said; required when the instruction was not confirmed."),
+    )
+
+    def __init__(self, *args, signatories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signatory"].widget.choices = [("", "—"), *[(s.pk, signatory_label(s)) for s in signatories]]
+
+
+def signatory_label(signatory):
+    """Name, title, party and the number to call, as the register holds them."""
+    return f"{signatory.name} · {signatory.title} · {Role(signatory.party.role).label} · {signatory.phone}"
+
+
+def call_back_form(tranche, data=None):
+    return CallBackForm(data, signatories=callable_signatories(tranche))
+
+
+@login_required
+def record_call_back(request, slug, year):
+    """An escrow-agent officer records the call-back; other roles get the refusal (403)."""
+    deal = deal_for(request, slug)
+    tranche = tranche_for(request, deal, year)
+    role, can = viewer(request, deal)
+    if not can.get("record_call_back"):
+        raise PermissionDenied(refusal(role, "record_call_back"))
+    form = call_back_form(tranche, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _r, ok = attempt(
+            request,
+            form,
+            actions.record_call_back,
+            request.user,
+            tranche.pk,
+            signatory_id=data["signatory"],
+            outcome=data["outcome"],
+            note=data["note"],
+        )
+        if ok:
+            done(request, _("Call-back recorded."))
+            return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)
+    return render(
+        request,
+        "escrow/call_back.html",
+        {
+            "deal": deal,
+            "tranche": tranche,
+            "role": role,
+            "can": can,
+            "call_back_form": form,
+            **call_back_context(tranche),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def call_back_context(tranche):
+    """What the tranche, approve and call-back pages show about the call-back."""
+    return {
+        "call_back": call_back_status(tranche),
+        "call_backs": list(call_backs_of(tranche)),
+        "call_back_open": tranche.state in CALL_BACK_STATES,
+    }

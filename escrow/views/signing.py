@@ -55,6 +55,8 @@ def sign(request, pk):
             "signatures": instrument.signatures.select_related("party__organisation", "signer"),
             "explanations": (instrument.calculation or {}).get("explanations", []),
             "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
+            # A member of a signing party who is not on the deal's register (issue 10 item 1).
+            "off_register": bool(role and role in instrument.required_roles and not can.get(f"sign_{instrument.kind}")),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from escrow import actions
 from escrow.models import Deal, Tranche
+from tests.browser.test_call_back import record_call_back
 from tests.conftest import PASSWORD, make_pdf
+from tests.escrow.call_backs import registered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,6 +86,8 @@ def test_year_one_from_report_to_release(open_as, live_server, kaixin, shoot, tm
     assert year1.state == "instructed"
 
     officer_step(agent1, live_server, "escrow:prepare_release", "prepare-button")
+    # Issue 10 item 2: officer 1 calls the issuer's registered signatory back (the purchaser signed last).
+    record_call_back(agent1, live_server, registered(kaixin, get_user_model().objects.get(username="issuer")))
     officer_step(open_as("agent2"), live_server, "escrow:approve_release", "approve-button", reference="TA-2027-001")
     year1 = Tranche.objects.get(pk=year1.pk)
     assert year1.state == "released"

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from escrow import actions
@@ -24,6 +23,7 @@ from parties.actions import add_organisation
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf, open_and_file, tranche
 from tests.factories import make_deal
+from tests.parties.tokens import token_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def client_for(user):
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_secret(user)}")
     return client
 
 

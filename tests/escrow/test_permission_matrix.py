@@ -17,6 +17,7 @@ from escrow.queries.deals import deals_visible_to, get_deal_for
 from escrow.usecases.permissions import ROLE_ACTIONS, require
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.register_matrix import CALLS as REGISTER_CALLS
 
 
 def _sign(kind):
@@ -59,6 +60,9 @@ CALLS = {
         u, w.tranche(3).pk, expected_sha256=w.instruction_sha(3), transfer_reference="TA-3", password=PASSWORD
     ),
     "withdraw_preparation": lambda u, w: actions.withdraw_preparation(u, w.tranche(3).pk, reason="Wrong account"),
+    "record_call_back": lambda u, w: actions.record_call_back(
+        u, w.tranche(2).pk, signatory_id=w.call_back_signatory().pk, outcome="confirmed", note="Confirmed"
+    ),
     "raise_dispute": lambda u, w: actions.raise_dispute(u, w.tranche(1).pk, reason="Quantity disputed"),
     "propose_settlement": lambda u, w: actions.propose_settlement(
         u, w.tranche(4).pk, quantity=2_950_000, reason="Agreed 2,950,000"
@@ -78,6 +82,9 @@ CALLS = {
     ),
     "return_for_cancellation": lambda u, w: actions.return_for_cancellation(u, w.deal, reference="RET"),
 }
+
+
+CALLS.update(REGISTER_CALLS)  # issue 10 item 1: the signatory register (tests/escrow/register_matrix.py)
 
 
 def outcome(call, user, w):

@@ -15,9 +15,11 @@ from escrow.contract.errors import DomainError, NotAllowed, NotFound
 from escrow.contract.releases import tranche_sizes
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain, Instrument, ShareMovement, Tranche
+from escrow.queries.callbacks import call_back_status, last_signer_id
 from escrow.queries.quantities import released_for_each_year
 from escrow.usecases.permissions import ROLE_ACTIONS, party_for
 from tests.conftest import make_pdf
+from tests.escrow.call_backs import registered
 from tests.factories import PASSWORD, make_deal
 
 COUNTER = itertools.count()
@@ -38,6 +40,8 @@ class EscrowMachine(RuleBasedStateMachine):
         n = next(COUNTER)
         self.people["outsider"] = User.objects.create_user(f"outsider{n}", password=PASSWORD)
         self.people["admin"] = User.objects.create_superuser(f"admin{n}", f"a{n}@x.invalid", PASSWORD)
+        # Issue 10 item 2: whom an officer may call back (and, for the refusals, the seller too).
+        self.register = [registered(self.deal, self.people[p], p) for p in ("issuer", "purchaser", "seller")]
 
     def tranche(self, year):
         return Tranche.objects.get(deal=self.deal, year=year)
@@ -109,6 +113,28 @@ class EscrowMachine(RuleBasedStateMachine):
             ),
         )
 
+    @rule(
+        who=actor("agent1", "agent2"),
+        year=YEARS,
+        entry=st.integers(min_value=0, max_value=2),
+        outcome=st.sampled_from(["confirmed", "confirmed", "no_answer", "not_confirmed"]),
+    )
+    def call_back(self, who, year, entry, outcome):
+        self.attempt(
+            who,
+            "record_call_back",
+            lambda p: actions.record_call_back(
+                p, self.tranche(year).pk, signatory_id=self.register[entry].pk, outcome=outcome, note="n"
+            ),
+        )
+
+    def _call_back_then_approve(self, year):
+        status = call_back_status(self.tranche(year))
+        if status.confirmed is None:
+            issuer_signed_last = last_signer_id(status.instruction) == self.people["issuer"].pk
+            return self.call_back("agent1", year, 1 if issuer_signed_last else 0, "confirmed")
+        return self.approve("agent2", year)
+
     @rule(who=actor("issuer", "purchaser", "seller", "agent1"), year=YEARS)
     def dispute(self, who, year):
         self.attempt(who, "raise_dispute", lambda p: actions.raise_dispute(p, self.tranche(year).pk, reason="r"))
@@ -150,7 +176,7 @@ class EscrowMachine(RuleBasedStateMachine):
         steps = {
             "scheduled": lambda: self.year_ends(year),
             "awaiting_report": lambda: self.file_report("auditor", year, revenue),
-            "release_prepared": lambda: self.approve("agent2", year),
+            "release_prepared": lambda: self._call_back_then_approve(year),
             "instructed": lambda: self.prepare("agent1", year),
             "suspended": lambda: self.lift("issuer", year),
         }

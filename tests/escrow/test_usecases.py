@@ -28,6 +28,7 @@ from escrow.views.labels import ACTION_LABELS
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES
 from tests.conftest import PASSWORD, open_and_file, release
 from tests.escrow.api.world import ROLE_OF, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.register_matrix import READY as REGISTER_READY
 from tests.escrow.test_permission_matrix import CALLS
 from tests.factories import make_deal
 
@@ -54,9 +55,19 @@ ALL_PARTIES = {
     "sign_adjustment": "SPA 5.3: mutual written agreement by all parties",
 }
 
+# Issue 10 item 1 (EA 3.1(b), 3.2): who signs the joint instruction for Party A and B and who approves the
+# Escrow Agent's transfer is read from the deal's signatory register. Each contracting party sees it and
+# changes its own (four eyes, cooling-off), every party may object; the Escrow Agent confirms changes.
+REGISTER = {
+    "view_register": "EA 3.1(b), 3.2: the parties know who signs and approves for each of them",
+    "propose_signatory": "EA 3.1(b), 3.2: a party's current signatory names its signatories",
+    "propose_signatory_removal": "EA 3.1(b), 3.2: ... and takes them off",
+    "object_to_register_change": "EA 3.1(b), 3.2: every party may object during the cooling-off period",
+}
 CONTRACT = {
     Role.ISSUER: {  # Party A, Kaixin Holdings
         **READS,
+        **REGISTER,
         **ALL_PARTIES,
         "approve_auditor": "SPA 4.2: targets confirmed by an accounting firm approved by Party A",
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
@@ -67,23 +78,30 @@ CONTRACT = {
     },
     Role.PURCHASER: {  # Party B, Zhejiang Kaixin Auto
         **READS,
+        **REGISTER,
         **ALL_PARTIES,
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
     },
     Role.SELLER: {  # Party C, Fangle Lai: receives the shares, signs no instruction (EA 3.1(b))
         **READS,
+        **REGISTER,
         **ALL_PARTIES,
     },
     Role.ESCROW_AGENT: {  # Party D, AUTOA2A
         **READS,
+        **REGISTER,
         **ALL_PARTIES,
         "confirm_deposit": "EA 1.1, 1.2: the shares are issued in the Escrow Agent's name, which holds them in "
         "the Escrow Account",
         "prepare_release": "EA 3.2: the Escrow Agent shall effect the transfer (officer 1 of four eyes)",
         "approve_release": "EA 3.2: the Escrow Agent shall effect the transfer (officer 2 of four eyes)",
         "withdraw_preparation": "EA 3.2: the Escrow Agent's own preparation, sent back by its second officer",
+        "record_call_back": "EA 3.2 (issue 10 item 2): before it effects the transfer the Escrow Agent confirms the "
+        "instruction by calling back a registered signatory of Party A or B (the banks' call-back practice)",
         "return_for_cancellation": "SPA 5.2(1): deductible shares shall be returned to Party A by Party D "
         "upon expiration for cancellation",
+        "confirm_register_change": "EA 3.1(b), 3.2 (issue 10 item 1): an officer of the Escrow Agent other than "
+        "the proposer confirms a change of any party's register (four eyes)",
     },
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
@@ -91,6 +109,7 @@ CONTRACT = {
     },
     Role.COMPLIANCE: {  # RULES.md: platform staff who audit history, read-only
         **READS,
+        "view_register": "RULES.md: compliance reads every record of the deal",
     },
 }
 
@@ -202,6 +221,7 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "prepare_release",
         "approve_release",
         "withdraw_preparation",
+        "record_call_back",
         "raise_dispute",
         "propose_settlement",
         "file_award",
@@ -313,6 +333,7 @@ READY = {
     "lift_suspension": _lift_suspension,
     "enter_share_prices": _enter_share_prices,
 }
+READY.update(REGISTER_READY)  # issue 10 item 1 (tests/escrow/register_matrix.py)
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_USE_CASES))

@@ -71,6 +71,9 @@ def test_check_deploy_is_clean_with_production_settings():
         "ALLOWED_HOSTS": "escrow.example.com",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "HISTORY_HMAC_KEYS": f"k1:{secrets.token_hex(32)}",
+        "PLATFORM_KEY_FILE": "/etc/escrow/platform-key.pem",
+        "PLATFORM_CERT_FILE": "/etc/escrow/platform-cert.pem",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -73,6 +73,9 @@ def production_settings(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "escrow.example.com")
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("HISTORY_HMAC_KEYS", "k1:" + "h" * 64)
+    monkeypatch.setenv("PLATFORM_KEY_FILE", "/etc/escrow/platform-key.pem")
+    monkeypatch.setenv("PLATFORM_CERT_FILE", "/etc/escrow/platform-cert.pem")
     sys.modules.pop("config.settings.production", None)
     module = importlib.import_module("config.settings.production")
     yield module

@@ -1,9 +1,8 @@
 """The API's base views: authentication, the error shape, and the action-endpoint recipe."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 from escrow.api.errors import exception_handler
 from escrow.api.serializers import ErrorSerializer
 from parties import twofactor
+from parties.authentication import ApiTokenAuthentication
 from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing endpoints)
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
@@ -20,17 +20,20 @@ class EnrolledWhenRequired(BasePermission):
     """Issue 10 item 3: with TWO_FACTOR_REQUIRED on, a person who must enrol can do nothing but enrol, by
     token as by session (parties.middleware refuses the session; a token never reaches it)."""
 
-    message = _("Enrol two-factor authentication in the portal first (Two-factor in the menu), then use the API.")
+    @property
+    def message(self):
+        return twofactor.enrol_first_message()
 
     def has_permission(self, request, view):
         return not (twofactor.enforced() and twofactor.needs_enrolment(request.user))
 
 
 class EscrowAPIView(APIView):
-    """Token first (parties' systems get a 401 with WWW-Authenticate: Token), then the browser session.
+    """Token first (parties' systems get a 401 with WWW-Authenticate: Token; per-person tokens, issue 10
+    item 3: parties.authentication), then the browser session.
     Authority comes from the deal roles checked by the actions, never from is_staff (DESIGN.md)."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, EnrolledWhenRequired]
 
     def get_exception_handler(self):

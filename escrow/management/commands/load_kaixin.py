@@ -4,6 +4,11 @@ Idempotent: running it again changes nothing that is already there. Everything K
 lives here; the rest of the portal reads it from the database. The deal is created by the same
 action as in the admin, the API and the staff page (`create_deal`), so its history starts with its
 terms; its parties join through `add_party`.
+
+The signatory register (issue 10 item 1) starts from the signed agreement: officer 1 (agent1) records each
+demo person who signs or approves (issuer, purchaser, seller, both escrow officers) as proposed on the
+agreement's date, 2 Dec 2025, and officer 2 (agent2) confirms; the cooling-off period ran from that date, so
+the entries are in effect at once (`escrow.actions.register.record_agreement_register`, in the history).
 """
 
 from datetime import date
@@ -15,6 +20,7 @@ from django.db import transaction
 
 from escrow.actions.deals import create_deal
 from escrow.actions.parties import add_party, approve_auditor
+from escrow.actions.register import record_agreement_register
 from escrow.contract.errors import DomainError
 from escrow.management.commands._by import person
 from escrow.models import Deal, DealParty, Role
@@ -73,6 +79,16 @@ PEOPLE = [
     ("compliance", Role.COMPLIANCE, "Sara", "Wang", "Compliance officer"),
 ]
 
+# The register from the signed agreement (issue 10 item 1): who signs or approves, and the number the escrow
+# agent calls back (demo numbers, not real ones).
+SIGNATORIES = {
+    "issuer": "+86 21 5555 0101",
+    "purchaser": "+86 577 5555 0102",
+    "seller": "+86 577 5555 0103",
+    "agent1": "+1 284 555 0104",
+    "agent2": "+1 284 555 0105",
+}
+
 NOTES = (
     "Consideration: 15,000,000 Class A ordinary shares (SPA recital 3, 1.1, 2.2, 3.1; EA recital 1). "
     "The 6-K cover text says 'up to an aggregate of $15 million' of shares: a discrepancy. The SPA governs; "
@@ -112,6 +128,7 @@ class Command(BaseCommand):
             if role != Role.AUDITOR and not DealParty.objects.filter(deal=deal, organisation=org).exists():
                 add_party(deal, org, role, by=by, contract_name=ORGANISATIONS[role]["contract_name"])
         people = {} if options["no_demo_users"] else self._people(organisations, by)
+        self._register(deal, people)
         self._approve_auditor(deal, organisations[Role.AUDITOR], people.get("issuer"), by)
         self.stdout.write(
             f"{'Loaded' if created else 'Already loaded'}: {deal.name} ({deal.slug}), "
@@ -162,6 +179,17 @@ class Command(BaseCommand):
             )
             for username, role, first, last, title in PEOPLE
         }
+
+    def _register(self, deal, people):
+        """The initial signatory register from the signed agreement: officer 1 proposes, officer 2 confirms."""
+        if not people or deal.signatories.exists():
+            return
+        titles = {username: title for username, _role, _first, _last, title in PEOPLE}
+        entries = [
+            dict(person=people[username], title=titles[username], phone=phone)
+            for username, phone in SIGNATORIES.items()
+        ]
+        record_agreement_register(people["agent1"], people["agent2"], deal, entries)
 
     def _approve_auditor(self, deal, firm, issuer_user, by):
         party = DealParty.objects.filter(deal=deal, organisation=firm).first()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from escrow.history.chain import chain_key_for, missing_chain, verify_chain
 from escrow.models import Deal, HistoryChain
+from escrow.queries.checkpoints import checkpoint_problems, lost_chain, witnessed_heads
 
 
 class Command(BaseCommand):
@@ -28,9 +29,14 @@ class Command(BaseCommand):
                 sys.stderr.write(f"verify_history: unknown deal '{options['deal']}'\n")
                 sys.exit(2)
             chains = chains.filter(key=chain_key_for(deals[0]))
-        checks = [verify_chain(chain, saved_head=saved) for chain in chains]
+        # Issue 10 item 4: every chain against the heads the signed daily checkpoints witnessed.
+        witnessed = witnessed_heads()
+        checks = [verify_chain(chain, saved_head=saved, witnessed=witnessed.get(chain.key, ())) for chain in chains]
         have = {check.key for check in checks}
         checks += [missing_chain(deal) for deal in deals if chain_key_for(deal) not in have]
+        have |= {chain_key_for(deal) for deal in deals}
+        if not options["deal"]:
+            checks += [lost_chain(key, heads) for key, heads in witnessed.items() if key not in have]
         failures = 0
         for check in checks:
             if check.ok:
@@ -38,6 +44,15 @@ class Command(BaseCommand):
             else:
                 failures += 1
                 self.stdout.write(f"BROKEN  {check.key}: first bad entry #{check.bad_seq}: {check.problem}")
+        for checkpoint, problem in checkpoint_problems():
+            failures += 1
+            self.stdout.write(f"BROKEN  checkpoint of {checkpoint.day.isoformat()}: {problem}")
+        # Issue 10 item 5: the ledger, tranche states and signatures replayed against each deal's history.
+        from escrow.queries.reconcile import reconcile
+
+        for difference in reconcile(deals):
+            failures += 1
+            self.stdout.write(f"DIFFERS {difference}")
         if failures:
             sys.exit(1)
 

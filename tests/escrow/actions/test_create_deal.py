@@ -14,12 +14,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from escrow.actions.deals import create_deal
 from escrow.contract.errors import InvalidInput, NotAllowed
 from escrow.models import Deal, HistoryEntry, Tranche
+from tests.parties import tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,13 @@ def test_load_kaixin_creates_the_deal_through_the_action_once(kaixin):
         ("2029-12-01", 974_000_000),
     ]
     assert {p["value"] for p in created.details["policies"].values()} >= {"half-of-excess", "shortfall-year"}
-    assert {e.action for e in rest} == {"party_added", "auditor_approved"}
+    # Issue 10 item 1: the signatory register from the signed agreement, proposed and confirmed.
+    assert {e.action for e in rest} == {
+        "party_added",
+        "auditor_approved",
+        "register_change_proposed",
+        "register_change_confirmed",
+    }
     assert (kaixin.ticker, kaixin.effective_date, kaixin.escrow_fee_per_year) == ("KXIN", date(2025, 12, 2), 5000)
     assert kaixin.tranches.values_list("year", "release_due_date").first() == (1, date(2027, 1, 29))
     out = io.StringIO()
@@ -309,9 +315,7 @@ def api_body(**changes):
 
 
 def token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return tokens.token_client(user)
 
 
 def test_staff_create_a_deal_over_the_api_with_a_token(staff):

@@ -8,6 +8,7 @@ from escrow import actions
 from escrow.contract.errors import NotAllowed, WrongState
 from escrow.models import ShareMovement
 from tests.conftest import PASSWORD, open_and_file, release, sign_instruction, tranche
+from tests.escrow.call_backs import confirm_call_back
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def test_kaixin_year_1_on_target_end_to_end(deposited, people):
 def _finish(deal, people, t):
     instruction = t.instruments.get(kind="joint_instruction", status="effective")
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=instruction.document.sha256, password=PASSWORD)
+    confirm_call_back(deal, people, t)  # issue 10 item 2
     actions.approve_release(
         people["agent2"],
         t.pk,

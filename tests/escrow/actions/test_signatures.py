@@ -1,9 +1,14 @@
 """Signatures over exact bytes (EA 3.1(b)): re-authentication, one person one party, no replay,
 superseded documents stay on record."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from escrow import actions
+from escrow.actions.register import confirm_register_change, propose_signatory
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from escrow.models import Instrument, Signature
 from parties.actions import change_person
@@ -78,7 +83,18 @@ def test_one_person_cannot_sign_for_two_parties(instruction, people, admin_user)
     """Move the issuer's signatory to the purchaser after signing: the second signature is refused."""
     sign(people["issuer"], instruction)
     issuer = change_person(admin_user, people["issuer"], organisation=people["purchaser"].organisation)
-    with pytest.raises(InvalidInput, match="one person signs for one party"):
+    # Issue 10 item 1: membership alone gives no signing power; the purchaser's register does not name him.
+    with pytest.raises(NotAllowed, match="not on the signatory register"):
+        sign(issuer, instruction)
+    # Even once on the purchaser's register (proposed, confirmed, cooled off), he signed for the issuer already.
+    deal = instruction.tranche.deal
+    party = deal.parties.get(role="purchaser")
+    change = propose_signatory(people["purchaser"], deal, party, issuer, title="Director", phone="+86 1")
+    confirm_register_change(people["agent1"], change.pk)
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=25)),
+        pytest.raises(InvalidInput, match="one person signs for one party"),
+    ):
         sign(issuer, instruction)
 
 

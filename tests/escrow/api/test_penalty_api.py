@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from escrow import actions
 from escrow.actions.deadlines import sweep
 from escrow.actions.prices import import_prices, parse_price_csv
 from tests.conftest import SHANGHAI, open_and_file, sign_instruction, tranche
+from tests.parties.tokens import token_client
 
 from .helpers import client_for
 
@@ -152,9 +152,7 @@ def test_no_role_on_the_deal_is_404_like_a_missing_one(late, outsider, django_us
 
 def test_anonymous_gets_401_and_a_token_works(late, people):
     assert APIClient().get(f"/api/tranches/{late.pk}/penalty/").status_code == 401
-    token = Token.objects.create(user=people["seller"])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = token_client(people["seller"])
     assert client.get("/api/deals/kaixin-2025/penalty/").status_code == 200
 
 

@@ -6,12 +6,14 @@ import pytest
 from escrow import actions
 from escrow.usecases.permissions import ROLE_ACTIONS
 from tests.conftest import PASSWORD
+from tests.escrow.register_matrix import CALLER_DEPENDENT as REGISTER_CALLER_DEPENDENT
+from tests.escrow.register_matrix import REQUESTS as REGISTER_REQUESTS
 
 from .helpers import client_for, outcome, pdf_upload
 from .world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
 
 # Entries of the table with no endpoint yet; adding one means adding it to REQUESTS below.
-NO_ENDPOINT = {"enter_share_prices"}
+NO_ENDPOINT = {"enter_share_prices", *REGISTER_CALLER_DEPENDENT}  # the latter: tests/escrow/api/test_register_api.py
 
 
 def _sign(kind):
@@ -61,6 +63,11 @@ REQUESTS = {
         {"expected_sha256": w.instruction_sha(3), "password": PASSWORD, "transfer_reference": "TA-3"},
     ),
     "withdraw_preparation": _tranche(3, "withdraw-preparation", {"reason": "Wrong account"}),
+    "record_call_back": lambda w: (
+        "post",
+        f"/api/tranches/{w.tranche(2).pk}/call-back/",
+        {"signatory": w.call_back_signatory().pk, "outcome": "confirmed", "note": "Confirmed"},
+    ),
     "raise_dispute": _tranche(1, "dispute", {"reason": "Quantity disputed"}),
     "propose_settlement": _tranche(4, "settlement", {"quantity": 2_950_000, "reason": "Agreed 2,950,000"}),
     "file_award": _tranche(
@@ -76,6 +83,9 @@ REQUESTS = {
     "lift_suspension": _lift,
     "propose_adjustment": _tranche(1, "adjustment", {"quantity": 2_000_000, "reason": "Exceptional circumstances"}),
 }
+
+
+REQUESTS.update(REGISTER_REQUESTS)  # issue 10 item 1: the signatory register
 
 
 def send(user, request):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from escrow.models import HistoryEntry, Signature
 from parties.models import ReauthFailures
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
+from tests.escrow.call_backs import registered
 
 from .helpers import client_for
 
@@ -76,6 +77,10 @@ def test_prepare_and_approve_pages_work_with_redis_down(deposited, people):
         assert digest in officer1.get(prepare).content.decode()
         done = officer1.post(prepare, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest})
         assert done.status_code == 302 and tranche(deposited, 1).state == "release_prepared"
+        call_back = reverse("escrow:record_call_back", args=[deposited.slug, 1])
+        entry = registered(deposited, people["issuer"])
+        done = officer1.post(call_back, {"signatory": entry.pk, "outcome": "confirmed", "note": ""})
+        assert done.status_code == 302, done.content.decode()[:2000]
         assert digest in officer2.get(approve).content.decode()
         done = officer2.post(
             approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-1"}
@@ -98,6 +103,11 @@ def test_signing_preparing_and_approving_over_the_api_with_redis_down(instructio
             f"/api/tranches/{t.pk}/prepare-release/", {"expected_sha256": digest, "password": PASSWORD}
         )
         assert prepared.status_code == 200, prepared.json()
+        entry = registered(deposited, people["issuer"])
+        called = client_for(people["agent1"]).post(
+            f"/api/tranches/{t.pk}/call-back/", {"signatory": entry.pk, "outcome": "confirmed"}
+        )
+        assert called.status_code == 201, called.json()
         approved = client_for(people["agent2"]).post(
             f"/api/tranches/{t.pk}/approve-release/",
             {"expected_sha256": digest, "password": PASSWORD, "transfer_reference": "TA-2"},

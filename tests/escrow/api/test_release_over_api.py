@@ -7,11 +7,12 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from escrow import actions
 from tests.conftest import PASSWORD, tranche
+from tests.escrow.call_backs import registered
+from tests.parties.tokens import token_secret
 
 from .helpers import client_for, pdf_upload
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def token_client(user):
     """A party's system: token authentication, no session."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_secret(user)}")
     return client
 
 
@@ -82,6 +83,16 @@ def test_year_1_on_target_over_the_api(deposited, people):
     release = {"expected_sha256": instruction["sha256"], "password": PASSWORD}
     prepared = client_for(people["agent1"]).post(f"/api/tranches/{t.pk}/prepare-release/", release, format="json")
     assert prepared.json()["state"] == "release_prepared"
+    # Issue 10 item 2: no approval before a registered signatory other than the last signer confirms it.
+    early = client_for(people["agent2"]).post(
+        f"/api/tranches/{t.pk}/approve-release/", {**release, "transfer_reference": "TA-2027-001"}, format="json"
+    )
+    assert (early.status_code, early.json()["clause"]) == (409, "EA 3.2"), early.json()
+    entry = registered(deposited, people["issuer"])
+    called = client_for(people["agent1"]).post(
+        f"/api/tranches/{t.pk}/call-back/", {"signatory": entry.pk, "outcome": "confirmed"}, format="json"
+    )
+    assert called.status_code == 201, called.json()
     approved = client_for(people["agent2"]).post(
         f"/api/tranches/{t.pk}/approve-release/", {**release, "transfer_reference": "TA-2027-001"}, format="json"
     )
@@ -99,6 +110,21 @@ def test_year_1_on_target_over_the_api(deposited, people):
     assert deal["my_role"] == "seller"
     _check_signatures(seen, people)
     _check_history(seller.get("/api/deals/kaixin-2025/history/").json())
+    _check_token_attribution(deposited, people)
+
+
+def _check_token_attribution(deal, people):
+    """Issue 10 item 3: what was done with a token names the token; a browser session adds nothing."""
+    from escrow.models import HistoryEntry
+    from parties.models import ApiToken
+
+    signed = {e.actor_id: e.details for e in HistoryEntry.objects.filter(deal=deal, action="signed")}
+    issuer_token = ApiToken.objects.get(user=people["issuer"], revoked_at__isnull=True)
+    assert (signed[people["issuer"].pk]["channel"], signed[people["issuer"].pk]["api_token"]) == (
+        "api",
+        issuer_token.pk,
+    )
+    assert "channel" not in signed[people["purchaser"].pk]
 
 
 def _check_signatures(tranche_body, people):
@@ -126,6 +152,7 @@ def _check_history(entries):
         "signed",
         "instructed",
         "release_prepared",
+        "call_back_recorded",
         "released",
     ):
         assert action in actions_seen

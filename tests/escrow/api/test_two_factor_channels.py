@@ -4,24 +4,18 @@ by token as by session; once enrolled, signing over the API needs a fresh code, 
 import pytest
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD, open_and_file
 from tests.parties.conftest import code_for
+from tests.parties.tokens import token_client
 
 pytestmark = pytest.mark.django_db
 
 
-def token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@override_settings(TWO_FACTOR_REQUIRED=True)
-def test_a_token_of_a_signatory_who_has_not_enrolled_is_refused(deposited, people):
-    response = token_client(people["issuer"]).get("/api/deals/")
+def test_a_token_of_a_signatory_who_has_not_enrolled_is_refused(deposited, people, settings):
+    api = token_client(people["issuer"])  # made before two-factor became required
+    settings.TWO_FACTOR_REQUIRED = True
+    response = api.get("/api/deals/")
     assert response.status_code == 403 and "Enrol two-factor" in response.json()["detail"]
 
 

@@ -22,6 +22,7 @@ from escrow.models import Deal, Instrument, Role, StoredDocument, Tranche
 from escrow.usecases.permissions import ROLE_ACTIONS
 from parties.models import Organisation
 from tests.conftest import PASSWORD, make_pdf
+from tests.escrow.call_backs import confirm_call_back, registered
 from tests.factories import make_deal
 
 PERSONAS = ("issuer", "purchaser", "seller", "agent1", "agent2", "auditor", "compliance")
@@ -69,6 +70,10 @@ class DealWorld:
     def sha(self, kind):
         return self.instruments[kind].document.sha256
 
+    def call_back_signatory(self):
+        """The issuer's register entry: the purchaser signs each instruction last here (EA 3.1(b))."""
+        return registered(self.deal, self.people["issuer"], "issuer")
+
     def instruction_sha(self, year):
         return Instrument.objects.get(
             tranche=self.tranches[year], kind="joint_instruction", status="effective"
@@ -111,6 +116,7 @@ def build_deal_world(deal, people, firm_name) -> DealWorld:
     for year in (2, 3):
         _sign(people, _open(w, year, "joint_instruction"), ("issuer", "purchaser"))
     actions.prepare_release(people["agent1"], w.tranches[3].pk, expected_sha256=w.instruction_sha(3), password=PASSWORD)
+    confirm_call_back(deal, people, w.tranches[3])  # issue 10 item 2: officer 2 may approve year 3
     actions.raise_dispute(people["seller"], w.tranches[4].pk, reason="The revenue includes a related-party sale.")
     w.instruments["settlement"] = actions.propose_settlement(
         people["seller"], w.tranches[4].pk, quantity=2_900_000, reason="Parties agree 2,900,000 shares."

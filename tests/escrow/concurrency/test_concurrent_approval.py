@@ -28,6 +28,9 @@ def prepared(deal, people, year, revenue):
             people[who], instruction.pk, expected_sha256=instruction.document.sha256, password=PASSWORD
         )
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=instruction.document.sha256, password=PASSWORD)
+    from tests.escrow.call_backs import confirm_call_back
+
+    confirm_call_back(deal, people, t)  # issue 10 item 2
     return t, instruction.document.sha256
 
 

@@ -72,7 +72,15 @@ def test_tasks_are_late_acked_and_beat_names_real_tasks():
     assert tasks.sweep.acks_late and tasks.sweep.reject_on_worker_lost
     assert tasks.drain_outbox.acks_late and tasks.drain_outbox.reject_on_worker_lost
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert names == {"escrow.tasks.sweep", "escrow.tasks.drain_outbox"} and names <= set(app.tasks)
+    assert names == {
+        "escrow.tasks.sweep",
+        "escrow.tasks.drain_outbox",
+        "escrow.tasks.checkpoint",  # issue 10 item 4: the daily signed checkpoint
+        "escrow.tasks.verify_records",  # issue 10 item 5: the nightly verification
+    } and names <= set(app.tasks)
+    for name in ("checkpoint", "verify_records"):
+        task = getattr(tasks, name)
+        assert task.acks_late and task.reject_on_worker_lost
 
 
 def test_a_sweep_delivered_twice_writes_once_and_emails_once(worker, late):

@@ -18,6 +18,7 @@ from escrow.models import HistoryEntry, Instrument, Notification, PenaltyDay
 from escrow.notifications import outbox
 from escrow.queries.penalties import penalty_table
 from tests.conftest import PASSWORD, make_pdf, tranche
+from tests.escrow.call_backs import confirm_call_back
 
 from .conftest import days, on
 
@@ -42,6 +43,7 @@ def _release(deal, people):
     t = tranche(deal, 1)
     digest = t.instruments.get(kind=Instrument.Kind.JOINT_INSTRUCTION, status="effective").document.sha256
     actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
+    confirm_call_back(deal, people, t)  # issue 10 item 2
     actions.approve_release(
         people["agent2"], t.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
     )

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escrow.models import HistoryEntry, Signature
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
+from tests.escrow.call_backs import registered
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,14 @@ def test_prepare_and_approve_pages_show_the_hash_and_release(deposited, people, 
     assert tranche(deposited, 1).state == "release_prepared"
 
     officer2 = client_for("agent2")
+    # Issue 10 item 2: the approval is offered once a call-back has confirmed the instruction.
+    assert 'data-testid="approve-form"' not in officer2.get(approve).content.decode()
+    entry = registered(deposited, people["issuer"])
+    called = officer1.post(
+        reverse("escrow:record_call_back", args=[deposited.slug, 1]), {"signatory": entry.pk, "outcome": "confirmed"}
+    )
+    assert called.status_code == 302
+    assert 'data-testid="approve-form"' in officer2.get(approve).content.decode()
     missing = officer2.post(approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest})
     assert missing.status_code == 400 and tranche(deposited, 1).state == "release_prepared"
     done = officer2.post(

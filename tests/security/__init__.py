@@ -1,0 +1,1 @@
+"""Issue 10: the portal tried as each hostile insider (database operator, administrator, API client)."""

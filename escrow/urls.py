@@ -1,7 +1,7 @@
 from django.urls import path
 
 from escrow.views import action_pages as forms
-from escrow.views import dashboard, deals, documents, history, prices, releases, signing, tranches, whatif
+from escrow.views import dashboard, deals, documents, evidence, history, prices, releases, signing, tranches, whatif
 from escrow.views.deal_create import create_deal_page
 from escrow.views.register import register_page
 
@@ -24,9 +24,11 @@ urlpatterns = [
     path("deals/<slug:slug>/history/", history.history, name="history"),
     path("deals/<slug:slug>/history.csv", history.history_csv, name="history_csv"),
     path("deals/<slug:slug>/history.pdf", history.history_pdf, name="history_pdf"),
+    path("deals/<slug:slug>/evidence.zip", evidence.deal_pack, name="evidence_pack"),  # issue 11 item 5
     path("deals/<slug:slug>/prices/", prices.deal_prices, name="deal_prices"),
     path("prices/", prices.staff_prices, name="prices"),
     path(YEAR, tranches.tranche_page, name="tranche"),
+    path(YEAR + "evidence.zip", evidence.tranche_pack, name="tranche_evidence_pack"),
     path(YEAR + "prepare/", releases.prepare_release, name="prepare_release"),
     path(YEAR + "approve/", releases.approve_release, name="approve_release"),
     path(YEAR + "call-back/", releases.record_call_back, name="record_call_back"),

@@ -31,6 +31,7 @@ TRUNCATE_GUARDS = (
     "escrow.HistoryChain:chain_no_truncate",
     "escrow.ShareMovement:ledger_no_truncate",
     "escrow.Checkpoint:checkpoint_no_truncate",
+    "escrow.TransferEvidence:transfer_evidence_no_truncate",  # issue 11 item 4
 )
 
 

@@ -1,11 +1,14 @@
 """The deal's ends: the deposit into escrow (EA 1.1) and the return for cancellation (SPA 5.2(1))."""
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import expect_state, lock_deal, run_transition
+from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import WrongState
 from escrow.models import HistoryAction, Role, ShareMovement, TrancheState
@@ -16,14 +19,39 @@ from escrow.usecases.permissions import require
 
 
 @transaction.atomic
-def confirm_deposit(actor, deal, *, reference=""):
-    """EA 1.1: the agent confirms the consideration shares were issued in its name."""
+def confirm_deposit(
+    actor,
+    deal,
+    *,
+    reference="",
+    issue_date=None,
+    transfer_agent=None,
+    recipient_account=None,
+    confirmation=None,
+    confirmation_name="",
+):
+    """EA 1.1: the agent confirms the consideration shares were issued in its name.
+
+    Issue 11 item 4: with the transfer agent's facts: the date of issue (not before the agreement took
+    effect, not after today), the agent, the escrow account there, and its confirmation PDF when at hand."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "confirm_deposit")
     expect_state(deal, deal.State.AWAITING_DEPOSIT, doing=_("confirm the deposit"))
     today = contract_today()
+    facts = check_facts(
+        transfer_date=issue_date,
+        transfer_agent=transfer_agent,
+        recipient_account=recipient_account,
+        today=today,
+        earliest=deal.effective_date,
+        earliest_words=_("the agreement's effective date (EA 1.1)"),
+    )
+    document = store_confirmation(
+        deal=deal, tranche=None, upload=confirmation, by=actor, original_name=confirmation_name
+    )
+    facts = replace(facts, confirmation=document)
     due = deposit_due(deal.effective_date, calendar_for(deal))
-    ShareMovement.objects.create(
+    movement = ShareMovement.objects.create(
         deal=deal,
         kind=ShareMovement.Kind.DEPOSIT,
         quantity=deal.total_shares,
@@ -32,6 +60,7 @@ def confirm_deposit(actor, deal, *, reference=""):
         recorded_at=timezone.now(),
         recorded_by=actor,
     )
+    record_evidence(movement, facts, actor)
     run_transition(
         deal,
         "confirm_deposit",
@@ -46,6 +75,7 @@ def confirm_deposit(actor, deal, *, reference=""):
             "confirmed_on": today,
             "late": today > due.due,
             "reference": reference,
+            "transfer": facts.details(reference),
         },
     )
     notify_roles(

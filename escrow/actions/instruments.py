@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from escrow.actions.base import lock_tranche, record, run_transition
+from escrow.actions.completion import seal_signed_instrument
 from escrow.actions.reauth import reauthenticate
 from escrow.contract.calendar import release_due, transfer_due
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
@@ -199,6 +200,8 @@ def _check_signable(instrument, tranche, party, actor, expected_sha256):
 def _take_effect(instrument, tranche, actor, party):
     instrument.status, instrument.effective_at = Instrument.Status.EFFECTIVE, timezone.now()
     instrument.save(update_fields=["status", "effective_at"])
+    # Issue 11: the signed instrument (certificate of completion, platform seal), in this same transaction.
+    seal_signed_instrument(instrument, tranche, actor, party, clause=CLAUSE[instrument.kind])
     if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION:
         return _instruction_complete(instrument, tranche, actor, party)
     kind = in_english(instrument.get_kind_display())

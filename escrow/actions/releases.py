@@ -1,5 +1,9 @@
 """The transfer, four eyes (EA 3.2): one officer prepares, a second, different officer approves."""
 
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from escrow.actions.base import expect_state, lock_tranche, run_transition
 from escrow.actions.callbacks import call_back_details
 from escrow.actions.reauth import reauthenticate
+from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import HistoryAction, Instrument, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
@@ -88,8 +93,25 @@ def withdraw_preparation(actor, tranche_id, *, reason):
 
 
 @transaction.atomic
-def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, password=None, otp_token=None):
-    """EA 3.2: a second officer approves; the shares leave escrow in the same transaction."""
+def approve_release(
+    actor,
+    tranche_id,
+    *,
+    expected_sha256,
+    transfer_reference,
+    transfer_date=None,
+    transfer_agent=None,
+    recipient_account=None,
+    confirmation=None,
+    confirmation_name="",
+    password=None,
+    otp_token=None,
+):
+    """EA 3.2: a second officer approves; the shares leave escrow in the same transaction.
+
+    Issue 11 item 4: the approval records the transfer agent's facts (the date of the transfer, the agent,
+    the seller's account there) and, when the officer has it, the agent's confirmation PDF
+    (escrow.actions.transfer_evidence says why that may follow later)."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "approve_release")
     expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("approve the release"))
@@ -99,6 +121,15 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
         raise InvalidInput(_("Enter the transfer agent's reference for the share transfer."))
     instruction = _check_hash(tranche, expected_sha256)
     call_back = _call_back_for_approval(tranche, instruction)
+    today = contract_today()
+    facts = check_facts(
+        transfer_date=transfer_date,
+        transfer_agent=transfer_agent,
+        recipient_account=recipient_account,
+        today=today,
+        earliest=_effective_day(instruction),
+        earliest_words=_("the day the joint instruction took effect (EA 3.1(b))"),
+    )
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     quantity = tranche.release_quantity or 0
     balance = tranche.deal.movements.balances()["in_escrow"]
@@ -107,8 +138,14 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
             _("%(quantity)s shares exceed the %(balance)s in escrow; tell compliance.")
             % {"quantity": f"{quantity:,}", "balance": f"{balance:,}"}
         )
+    facts = replace(
+        facts,
+        confirmation=store_confirmation(
+            deal=tranche.deal, tranche=tranche, upload=confirmation, by=actor, original_name=confirmation_name
+        ),
+    )
     if quantity:
-        ShareMovement.objects.create(
+        movement = ShareMovement.objects.create(
             deal=tranche.deal,
             tranche=tranche,
             kind=ShareMovement.Kind.RELEASE,
@@ -118,7 +155,7 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
             recorded_at=timezone.now(),
             recorded_by=actor,
         )
-    today = contract_today()
+        record_evidence(movement, facts, actor)
     run_transition(
         tranche,
         "record_release",
@@ -135,6 +172,7 @@ def approve_release(actor, tranche_id, *, expected_sha256, transfer_reference, p
         details={
             "quantity": quantity,
             "transfer_reference": transfer_reference.strip(),
+            "transfer": facts.details(transfer_reference.strip()),
             "instruction_sha256": instruction.document.sha256,
             "auth_method": method,
             "transfer_due": tranche.transfer_due_date,
@@ -186,6 +224,13 @@ def _call_back_for_approval(tranche, instruction):
             clause="EA 3.2",
         )
     return confirmed
+
+
+def _effective_day(instruction):
+    """The Beijing date the joint instruction took effect: no transfer under it can be earlier (EA 3.2)."""
+    if instruction.effective_at is None:
+        return None
+    return instruction.effective_at.astimezone(ZoneInfo(settings.CONTRACT_TIME_ZONE)).date()
 
 
 def _call_back_words(deal, call_back):

@@ -78,10 +78,35 @@ class PrepareInput(SignInput):
     """EA 3.2: officer 1 prepares the transfer of the signed instruction (expected_sha256)."""
 
 
-class ApproveInput(SignInput):
-    """EA 3.2: a second, different officer approves; the transfer agent's reference is recorded."""
+class TransferEvidenceInput(serializers.Serializer):
+    """Issue 11 item 4: the transfer agent's record. Optional over the API for clients older than issue 11
+    (a missing value is recorded as not given and every party sees it as missing); a value given is checked
+    by the action: the date neither after today nor before the instruction (or the agreement) took effect,
+    no blank names, the confirmation a PDF (send it as multipart/form-data)."""
+
+    transfer_agent = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=None, help_text="the transfer agent's name"
+    )
+    recipient_account = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default=None,
+        help_text="the recipient's account at the transfer agent, e.g. DTC participant and account number",
+    )
+    confirmation = serializers.FileField(
+        required=False, default=None, help_text="the transfer agent's confirmation as a PDF, at most 20 MB"
+    )
+
+
+class ApproveInput(SignInput, TransferEvidenceInput):
+    """EA 3.2: a second, different officer approves; the transfer agent's reference is recorded, with the
+    date of the transfer, the agent, the seller's account there and its confirmation (issue 11 item 4)."""
 
     transfer_reference = serializers.CharField(max_length=200)
+    transfer_date = IsoDateField(
+        required=False, allow_null=True, default=None, help_text="YYYY-MM-DD, Beijing date of the transfer"
+    )
 
 
 class ReasonInput(serializers.Serializer):
@@ -94,6 +119,13 @@ class ReferenceInput(serializers.Serializer):
     """EA 1.1, SPA 5.2(1): the transfer agent's reference for the deposit or the return."""
 
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DepositInput(ReferenceInput, TransferEvidenceInput):
+    """EA 1.1: the transfer agent's reference for the issue, the date of issue, the agent, the escrow
+    account there and its confirmation (issue 11 item 4)."""
+
+    issue_date = IsoDateField(required=False, allow_null=True, default=None, help_text="YYYY-MM-DD, Beijing date")
 
 
 class AuditorInput(serializers.Serializer):

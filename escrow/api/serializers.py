@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from escrow.models import Deal, Role
-from escrow.queries import clock
+from escrow.queries import clock, transfers
 from escrow.queries import steps as queries
 from escrow.usecases.permissions import party_for
 
@@ -135,6 +135,28 @@ class DocumentSerializer(serializers.Serializer):
         return reverse("api:document-download", args=[document.pk], request=self.context.get("request"))
 
 
+class TransferRecordSerializer(serializers.Serializer):
+    """Issue 11 item 4: the transfer agent's record of the deposit (EA 1.1) or of a release (EA 3.2); a fact
+    not recorded is null and named in `missing`."""
+
+    kind = serializers.CharField()
+    quantity = serializers.IntegerField()
+    reference = serializers.CharField()
+    transfer_date = serializers.DateField(allow_null=True, help_text="Beijing date of the issue or transfer")
+    transfer_agent = serializers.CharField(allow_null=True)
+    recipient_account = serializers.CharField(allow_null=True)
+    confirmation = DocumentSerializer(allow_null=True)
+    recorded_by = PersonField()
+    recorded_at = serializers.DateTimeField()
+    missing = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, record):
+        data = super().to_representation(record)
+        for name in ("transfer_agent", "recipient_account"):
+            data[name] = data[name] or None
+        return data
+
+
 class InstrumentSerializer(serializers.Serializer):
     """A document that takes effect when every required party has signed it."""
 
@@ -147,6 +169,8 @@ class InstrumentSerializer(serializers.Serializer):
     reason = serializers.CharField()
     sha256 = serializers.CharField(source="document.sha256")
     document = DocumentSerializer()
+    # Issue 11: the signed PDF (original pages, certificate of completion, platform seal); null until complete.
+    sealed_document = DocumentSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     effective_at = serializers.DateTimeField(allow_null=True)
     superseded_by = serializers.IntegerField(source="superseded_by_id", allow_null=True)
@@ -204,8 +228,15 @@ class TrancheSerializer(TrancheSummarySerializer):
     calculation = serializers.JSONField()
     prepared_by = PersonField()
     transfer_reference = serializers.CharField()
+    transfer = serializers.SerializerMethodField()
     instruments = InstrumentSerializer(many=True, source="instruments.all")
     holds = HoldSerializer(many=True, source="holds.all")
+
+    @extend_schema_field(TransferRecordSerializer(allow_null=True))
+    def get_transfer(self, tranche):
+        """Issue 11 item 4: the release's evidence (EA 3.2), null while the shares are in escrow."""
+        record = transfers.release_record(tranche)
+        return TransferRecordSerializer(record, context=self.context).data if record else None
 
 
 class DealSummarySerializer(serializers.Serializer):
@@ -239,7 +270,14 @@ class DealSerializer(DealSummarySerializer):
     balances = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
     deposit_due_provisional = serializers.SerializerMethodField()
+    deposit = serializers.SerializerMethodField()
     tranches = serializers.SerializerMethodField()
+
+    @extend_schema_field(TransferRecordSerializer(allow_null=True))
+    def get_deposit(self, deal):
+        """Issue 11 item 4: the deposit's evidence (EA 1.1), null before the deposit."""
+        record = transfers.deposit_record(deal)
+        return TransferRecordSerializer(record, context=self.context).data if record else None
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_policies(self, deal):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from escrow.api.views import call_backs, penalty, reads
+from escrow.api.views import call_backs, evidence, penalty, reads
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
 from escrow.api.views import register as signatories
@@ -20,6 +20,7 @@ urlpatterns = [
     path("deals/<str:ref>/tranches/", reads.TrancheList.as_view(), name="deal-tranches"),
     path("deals/<str:ref>/documents/", reads.DocumentList.as_view(), name="deal-documents"),
     path("deals/<str:ref>/history/", reads.History.as_view(), name="deal-history"),
+    path("deals/<str:ref>/evidence-pack/", evidence.DealEvidencePack.as_view(), name="deal-evidence-pack"),
     path("deals/<str:ref>/penalty/", penalty.DealPenalty.as_view(), name="deal-penalty"),
     path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("deals/<str:ref>/register/confirm/", signatories.ConfirmChange.as_view(), name="register-confirm"),
     path("deals/<str:ref>/register/object/", signatories.ObjectToChange.as_view(), name="register-object"),
     path("tranches/<int:pk>/", reads.TrancheDetail.as_view(), name="tranche-detail"),
+    path("tranches/<int:pk>/evidence-pack/", evidence.TrancheEvidencePack.as_view(), name="tranche-evidence-pack"),
     path("tranches/<int:pk>/penalty/", penalty.TranchePenalty.as_view(), name="tranche-penalty"),
     path("tranches/<int:pk>/report/", tranche.FileReport.as_view(), name="file-report"),
     path("tranches/<int:pk>/prepare-release/", tranche.PrepareRelease.as_view(), name="prepare-release"),

@@ -8,6 +8,7 @@ integrity and imprint only (verify_history says so).
 
 import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,17 @@ class TimestampUnavailable(Exception):
     """The authority did not answer with a token (down, refused, malformed)."""
 
 
+def run_async(coroutine):
+    """pyHanko signs asynchronously. A thread that already runs an event loop (Playwright's sync API, an
+    async server) cannot asyncio.run, so the signing then runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def stamp(data: bytes) -> bytes | None:
     """DER of a TimeStampToken over SHA-256(data), or None when no authority is configured."""
     if not settings.TSA_URL:
@@ -29,7 +41,7 @@ def stamp(data: bytes) -> bytes | None:
 
     stamper = HTTPTimeStamper(settings.TSA_URL, timeout=20)
     try:
-        token = asyncio.run(stamper.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+        token = run_async(stamper.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
     except (TimestampRequestError, OSError, ValueError) as failure:
         raise TimestampUnavailable(f"the timestamp authority at {settings.TSA_URL} gave no token: {failure}") from None
     return token.dump()
@@ -54,7 +66,7 @@ def check(token: bytes, data: bytes) -> TokenCheck:
         context = ValidationContext(trust_roots=roots)  # [] without TSA_CERT_FILE: never the OS's TLS roots
         digest = hashlib.sha256(data).digest()
         status = TimestampSignatureStatus(
-            **asyncio.run(validate_tst_signed_data(signed_data, context, lambda _algorithm: digest))
+            **run_async(validate_tst_signed_data(signed_data, context, lambda _algorithm: digest))
         )
     except Exception as failure:  # any malformed token is a failed check, named
         return TokenCheck(f"its timestamp token cannot be read ({type(failure).__name__}: {failure})")

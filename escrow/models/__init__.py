@@ -11,6 +11,7 @@ from escrow.models.notifications import Notification, OutboxMessage
 from escrow.models.prices import PenaltyDay, SharePrice
 from escrow.models.register import RegisterChange, Signatory
 from escrow.models.tranche import AuditReport, Tranche, TrancheState
+from escrow.models.transfers import TransferEvidence
 from escrow.models.verification import VerificationRun
 
 __all__ = [
@@ -38,5 +39,6 @@ __all__ = [
     "StoredDocument",
     "Tranche",
     "TrancheState",
+    "TransferEvidence",
     "VerificationRun",
 ]

@@ -21,6 +21,10 @@ class StoredDocument(models.Model):
         AWARD = "award", _("Arbitral award or court ruling (EA 3.3)")
         ADJUSTMENT = "adjustment", _("Written adjustment agreement (SPA 5.3)")
         HISTORY_EXPORT = "history_export", _("History export")
+        # Issue 11 items 2-3: the instrument's pages, its certificate of completion, sealed by the platform.
+        SIGNED_INSTRUMENT = "signed_instrument", _("Signed instrument with certificate of completion, sealed")
+        # Issue 11 item 4: the transfer agent's confirmation of the deposit (EA 1.1) or of a release (EA 3.2).
+        TRANSFER_CONFIRMATION = "transfer_confirmation", _("Transfer agent's confirmation (EA 1.1, 3.2)")
 
     deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, related_name="documents")
     tranche = models.ForeignKey(
@@ -69,6 +73,10 @@ class Instrument(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     document = models.OneToOneField(StoredDocument, on_delete=models.PROTECT, related_name="instrument")
+    # The signed instrument (issue 11 items 2-3): made once, when the last required signature arrives.
+    sealed_document = models.OneToOneField(
+        StoredDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="sealed_instrument"
+    )
     quantity = models.PositiveBigIntegerField(_("shares to release"))
     release_due_date = models.DateField(_("new release date (SPA 5.3)"), null=True, blank=True)
     required_roles = models.JSONField(default=list)

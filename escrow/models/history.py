@@ -40,6 +40,7 @@ class HistoryAction(models.TextChoices):
     SETTLEMENT_ISSUED = "settlement_issued"
     ADJUSTMENT_ISSUED = "adjustment_issued"
     SIGNED = "signed"
+    INSTRUMENT_SEALED = "instrument_sealed"  # issue 11: certificate of completion added, platform seal applied
     INSTRUCTED = "instructed"
     RELEASE_PREPARED = "release_prepared"
     PREPARATION_WITHDRAWN = "preparation_withdrawn"

@@ -11,6 +11,7 @@ from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
 from escrow.queries.penalties import deal_penalties
+from escrow.queries.transfers import transfer_lines
 
 COLUMNS = [
     "seq",
@@ -60,6 +61,7 @@ def _heading(deal, check):
         f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
         f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
         *penalty_lines(deal),
+        *transfer_lines(deal),  # issue 11 item 4: the transfer agent's records
     ]
 
 

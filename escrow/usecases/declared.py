@@ -115,6 +115,16 @@ USE_CASES = _declare(
         page="escrow:history_csv",
         api="api:deal-history",
     ),
+    UseCase(
+        "download_evidence_pack",
+        EVERYONE,
+        "SPA 9",
+        _("Download the evidence pack"),
+        _("download evidence pack"),
+        "deal",
+        page="escrow:evidence_pack",
+        api="api:deal-evidence-pack",
+    ),
     # --- the shares go into escrow (EA 1.1) ---
     UseCase(
         "confirm_deposit",
@@ -158,7 +168,7 @@ USE_CASES = _declare(
         _("Sign the joint written instruction"),
         _("sign joint instruction"),
         "instrument",
-        (H.SIGNED, H.INSTRUCTED),
+        (H.SIGNED, H.INSTRUMENT_SEALED, H.INSTRUCTED),
         page="escrow:sign",
         api="api:sign-instrument",
         signing=True,
@@ -242,7 +252,7 @@ USE_CASES = _declare(
         _("Agree and sign a settlement"),
         _("sign settlement"),
         "instrument",
-        (H.SIGNED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
+        (H.SIGNED, H.INSTRUMENT_SEALED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
         page="escrow:sign",
         api="api:sign-instrument",
         signing=True,
@@ -298,7 +308,7 @@ USE_CASES = _declare(
         _("Sign the adjustment agreement"),
         _("sign adjustment"),
         "instrument",
-        (H.SIGNED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
+        (H.SIGNED, H.INSTRUMENT_SEALED, H.QUANTITY_CHANGED, H.JOINT_INSTRUCTION_ISSUED),
         page="escrow:sign",
         api="api:sign-instrument",
         signing=True,
@@ -533,6 +543,19 @@ USE_CASES = _declare(
         (H.ORGANISATION_CHANGED,),
         page="admin:parties_organisation_change",
         permission="parties.change_organisation",
+    ),
+    UseCase(
+        # Issue 10 item 3: staff revoke a person's API token (a lost laptop, a person who left); the owner
+        # revokes their own on the API tokens page, an account event like enrolling two-factor.
+        "revoke_api_token",
+        NOBODY,
+        "SPA 9",
+        _("Revoke a person's API token"),
+        _("revoke api token"),
+        "platform",
+        (H.API_TOKEN_REVOKED,),
+        page="admin:parties_apitoken_changelist",
+        permission="parties.revoke_apitoken",
     ),
 )
 CONTRACT_USE_CASES = {name: case for name, case in USE_CASES.items() if not case.staff}

@@ -21,6 +21,7 @@ from escrow.models import DealParty, Role, ShareMovement, TrancheState
 from escrow.usecases.permissions import refusal
 from escrow.views import forms
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
+from escrow.views.transfers import DepositEvidenceForm
 from parties.models import Organisation
 
 
@@ -206,11 +207,9 @@ def tranche_action(action):
 @login_required
 def confirm_deposit(request, slug):
     deal, role = _allowed(request, slug, "confirm_deposit")
-    form = forms.DepositForm(request.POST or None)
+    form = DepositEvidenceForm(request.POST or None, request.FILES or None)  # issue 11 item 4
     if request.method == "POST" and form.is_valid():
-        _r, ok = attempt(
-            request, form, actions.confirm_deposit, request.user, deal, reference=form.cleaned_data["reference"]
-        )
+        _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal, **form.action_kwargs())
         if ok:
             done(request, _("Deposit confirmed: the shares are in escrow."))
             return redirect("escrow:deal", slug=deal.slug)

@@ -12,7 +12,7 @@ from escrow.queries.callbacks import call_back_status, call_backs_of, callable_s
 from escrow.queries.clock import transfer_provisional
 from escrow.usecases.permissions import refusal
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
-from escrow.views.forms import ApproveForm, PrepareForm
+from escrow.views.forms import ApproveForm, IsoDateField, PrepareForm
 from parties.twofactor import has_two_factor
 
 # Issue 10 item 2: the call-back is made once the instruction is effective and before the approval.
@@ -39,6 +39,7 @@ def _release_page(request, slug, year, *, name, form_class, action, template, me
     instruction = _effective_instruction(tranche)
     form = form_class(
         request.POST or None,
+        request.FILES or None,
         two_factor=has_two_factor(request.user),
         initial={"expected_sha256": instruction.document.sha256 if instruction else ""},
     )
@@ -95,12 +96,67 @@ def approve_release(request, slug, year):
         slug,
         year,
         name="approve_release",
-        form_class=ApproveForm,
+        form_class=TransferForm,
         action=actions.approve_release,
         template="escrow/approve_release.html",
-        extra=("transfer_reference",),
+        extra=TRANSFER_FIELDS,
         message=_("Release approved: the shares left escrow."),
     )
+
+
+class TransferForm(ApproveForm):
+    """Issue 11 item 4: officer 2 records what the transfer agent's books show. The action requires the date,
+    the agent and the account, checks the date against today and the instruction, and refuses a
+    confirmation that is not a PDF; the form checks shape only."""
+
+    transfer_date = IsoDateField(
+        label=_("Date of the transfer (Beijing time)"),
+        help_text=_("The day the transfer agent registered the shares in the seller's name: YYYY-MM-DD."),
+        required=False,
+        attrs={"data-testid": "transfer-date"},
+    )
+    transfer_agent = forms.CharField(
+        label=_("Transfer agent"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "transfer-agent"}),
+    )
+    recipient_account = forms.CharField(
+        label=_("The seller's account at the transfer agent"),
+        max_length=2000,
+        help_text=_("For example the DTC participant number and the account number, as the seller gave them."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "recipient-account"}),
+    )
+    confirmation = forms.FileField(
+        label=_("The transfer agent's confirmation (PDF)"),
+        required=False,
+        help_text=_("Attach it if you have it; without it every party sees the confirmation as missing."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf", "data-testid": "transfer-confirmation"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        # Shape only: a blank date reaches the action as given-but-blank, which refuses it in its own words
+        # after its state, four-eyes and call-back checks (the other facts arrive as "" already).
+        if "transfer_date" in data and data["transfer_date"] is None:
+            data["transfer_date"] = ""
+        return data
+
+    field_order = [
+        "transfer_reference",
+        "transfer_date",
+        "transfer_agent",
+        "recipient_account",
+        "confirmation",
+        "confirm",
+        "password",
+        "otp_token",
+        "expected_sha256",
+    ]
+
+
+TRANSFER_FIELDS = ("transfer_reference", "transfer_date", "transfer_agent", "recipient_account", "confirmation")
 
 
 class CallBackForm(forms.Form):

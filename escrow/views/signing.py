@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from escrow import actions
+from escrow.contract.errors import DomainError
 from escrow.models import DealParty, Role, Signature
-from escrow.usecases.permissions import refusal
+from escrow.usecases.permissions import refusal, require
 from escrow.views.common import attempt, client_ip, deal_for, done, instrument_for, user_agent, viewer
 from escrow.views.forms import SignForm
 from parties.twofactor import has_two_factor
@@ -18,9 +19,10 @@ def sign(request, pk):
     instrument = instrument_for(request, pk)
     deal = instrument.tranche.deal
     role, can = viewer(request, deal)
+    off_register = _off_register(request.user, deal, role, instrument, can)
     if request.method == "POST" and not can.get(f"sign_{instrument.kind}"):
-        # Every role on the deal may read the document here; only the table's signatories may sign it.
-        raise PermissionDenied(refusal(role, f"sign_{instrument.kind}"))
+        # Every role on the deal may read the document here; only the register's signatories may sign it.
+        raise PermissionDenied(off_register or refusal(role, f"sign_{instrument.kind}"))
     two_factor = has_two_factor(request.user)
     form = SignForm(
         request.POST or None, two_factor=two_factor, initial={"expected_sha256": instrument.document.sha256}
@@ -55,11 +57,23 @@ def sign(request, pk):
             "signatures": instrument.signatures.select_related("party__organisation", "signer"),
             "explanations": (instrument.calculation or {}).get("explanations", []),
             "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
-            # A member of a signing party who is not on the deal's register (issue 10 item 1).
-            "off_register": bool(role and role in instrument.required_roles and not can.get(f"sign_{instrument.kind}")),
+            "off_register": off_register,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _off_register(user, deal, role, instrument, can):
+    """Why a member of a signing party may not sign (issue 10 item 1: staff, or not on the deal's register),
+    in the words the action itself would refuse with; "" when that is not the reason."""
+    action = f"sign_{instrument.kind}"
+    if not role or role not in instrument.required_roles or can.get(action):
+        return ""
+    try:
+        require(user, deal, action)
+    except DomainError as exc:
+        return exc.message
+    return ""
 
 
 def _seller(deal):

@@ -9,6 +9,7 @@ from escrow.models import Instrument, Signature
 from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
 from escrow.queries.steps import next_step, signed_roles_of
+from escrow.queries.transfers import release_record
 from escrow.usecases.permissions import may
 from escrow.views.common import deal_for, tranche_for, viewer
 from escrow.views.links import SIGN_KINDS, open_instrument, step_url
@@ -56,6 +57,7 @@ def tranche_page(request, slug, year):
             "explanations": (tranche.calculation or {}).get("explanations", []),
             "penalties": penalty_rows(tranche),
             "transfer_provisional": transfer_provisional(tranche),
+            "transfer": release_record(tranche),  # issue 11 item 4: the transfer agent's evidence
             **call_back,
             "call_back_form": call_back_form(tranche)
             if can.get("record_call_back") and call_back["call_back_open"]

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from escrow import actions
 from escrow.models import HistoryAction, HistoryEntry, Tranche
+from tests.browser.transfer_facts import fill_transfer_facts
 from tests.conftest import PASSWORD, open_and_file, sign_instruction
 from tests.escrow.call_backs import registered
 
@@ -62,6 +63,7 @@ def test_call_back_then_approval_by_officer_2(open_as, live_server, kaixin, peop
     officer2.goto(url(live_server, "escrow:approve_release", SLUG, 1))
     assert officer2.get_by_test_id("call-back-confirmed").is_visible()
     officer2.get_by_test_id("transfer-reference").fill("TA-2027-001")
+    fill_transfer_facts(officer2, confirmation=False)  # issue 11 item 4
     officer2.get_by_test_id("intent-checkbox").check()
     officer2.get_by_test_id("password").fill(PASSWORD)
     officer2.get_by_test_id("approve-button").click()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from escrow import actions
 from escrow.models import Deal, Tranche
 from tests.browser.test_call_back import record_call_back
+from tests.browser.transfer_facts import AGENT, SELLER_ACCOUNT, fill_transfer_facts, pdf_file
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.call_backs import registered
 
@@ -22,8 +23,13 @@ def url(live_server, name, *args):
 
 
 def confirm_deposit(page, live_server):
+    """EA 1.1 with the transfer agent's record of the issue (issue 11 item 4)."""
     page.goto(url(live_server, "escrow:confirm_deposit", SLUG))
     page.get_by_test_id("deposit-reference").fill("DRS-0001")
+    page.get_by_test_id("deposit-issue-date").fill(Deal.objects.get(slug=SLUG).effective_date.isoformat())
+    page.get_by_test_id("deposit-transfer-agent").fill(AGENT)
+    page.get_by_test_id("deposit-account").fill("Account 77-001, Trustee Escrow Services Ltd as escrow agent")
+    page.get_by_test_id("deposit-confirmation").set_input_files(pdf_file("drs-issue.pdf", "DRS issue advice"))
     page.get_by_test_id("intent-checkbox").check()
     page.get_by_test_id("confirm-deposit-button").click()
     page.wait_for_load_state()
@@ -53,8 +59,9 @@ def sign(page, live_server, instrument):
 
 def officer_step(page, live_server, name, button, reference=None):
     page.goto(url(live_server, name, SLUG, 1))
-    if reference:
+    if reference:  # officer 2 records the transfer agent's facts (EA 3.2, issue 11 item 4)
         page.get_by_test_id("transfer-reference").fill(reference)
+        fill_transfer_facts(page)
     page.get_by_test_id("intent-checkbox").check()
     page.get_by_test_id("password").fill(PASSWORD)
     page.get_by_test_id(button).click()
@@ -93,8 +100,16 @@ def test_year_one_from_report_to_release(open_as, live_server, kaixin, shoot, tm
     assert year1.state == "released"
 
     seller = open_as("seller")
+    seller.goto(url(live_server, "escrow:tranche", SLUG, 1))  # issue 11 item 4: the seller sees the transfer
+    evidence = seller.get_by_test_id("transfer-evidence")
+    assert SELLER_ACCOUNT in evidence.inner_text() and AGENT in evidence.inner_text()
+    assert seller.get_by_test_id("transfer-confirmation-link").is_visible()
+    evidence.scroll_into_view_if_needed()
+    seller.evaluate("window.scrollBy(0, -40)")
+    shoot(seller, "transfer-evidence", tmp_path)
     seller.goto(url(live_server, "escrow:deal", SLUG))
     assert seller.get_by_test_id("released-shares").inner_text().strip() == "3,000,000"
+    assert "DRS-0001" in seller.get_by_test_id("transfer-evidence").inner_text()
     shoot(seller, "en-deal", tmp_path)
     seller.goto(url(live_server, "escrow:whatif", SLUG))
     shoot(seller, "en-whatif", tmp_path)

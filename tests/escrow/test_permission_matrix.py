@@ -43,6 +43,7 @@ def _lift(user, w):
 CALLS = {
     "view_deal": lambda u, w: require(u, get_deal_for(u, w.deal.pk), "view_deal"),
     "download_document": lambda u, w: (require(u, w.deal, "download_document"), document_bytes(w.report)),
+    "download_evidence_pack": lambda u, w: require(u, w.deal, "download_evidence_pack"),  # issue 11 item 5
     "export_history": lambda u, w: require(u, w.deal, "export_history"),
     "enter_share_prices": lambda u, w: require(u, w.deal, "enter_share_prices"),
     "confirm_deposit": lambda u, w: actions.confirm_deposit(u, w.deal, reference="DRS-2"),

@@ -38,6 +38,7 @@ READS = {
     "view_deal": "SPA 9: a party, the approved auditor or compliance sees the deal",
     "download_document": "SPA 9: ... and its documents",
     "export_history": "SPA 9: ... and its history",
+    "download_evidence_pack": "SPA 9: ... and the evidence of each release (issue 11 item 5)",
 }
 # EA 3.3: "If a dispute arises among the parties regarding the quantity of shares to be released, the Escrow
 # Agent has the right to suspend action until it receives a written settlement agreement signed by all
@@ -120,6 +121,7 @@ EVENTS = {
     HistoryAction.LOGIN,
     HistoryAction.LOGIN_FAILED,
     HistoryAction.TWO_FACTOR_ENROLLED,
+    HistoryAction.API_TOKEN_CREATED,  # a person's own token (issue 10 item 3), like enrolling two-factor
 }
 
 

@@ -7,6 +7,7 @@ from escrow import actions
 from escrow.api import access, inputs
 from escrow.api import serializers as out
 from escrow.api.views.base import ActionView, documented
+from escrow.api.views.tranche_actions import transfer_evidence
 from escrow.contract.errors import InvalidInput
 from parties.models import Organisation
 
@@ -23,10 +24,11 @@ class DealActionView(ActionView):
 class ConfirmDeposit(DealActionView):
     """EA 1.1: the escrow agent confirms the shares were issued in its name."""
 
-    input_class = inputs.ReferenceInput
+    input_class = inputs.DepositInput
 
     def act(self, request, deal, data):
-        return actions.confirm_deposit(request.user, deal, reference=data["reference"])
+        evidence = transfer_evidence(data, "issue_date")  # issue 11 item 4
+        return actions.confirm_deposit(request.user, deal, reference=data["reference"], **evidence)
 
 
 @documented

@@ -19,9 +19,9 @@ from escrow.queries.deals import deals_visible_to
 SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
 INSTRUMENTS = Prefetch(
     "instruments",
-    queryset=Instrument.objects.select_related("document__tranche", "document__uploaded_by").prefetch_related(
-        SIGNATURES
-    ),
+    queryset=Instrument.objects.select_related(
+        "document__tranche", "document__uploaded_by", "sealed_document__tranche", "sealed_document__uploaded_by"
+    ).prefetch_related(SIGNATURES),
 )
 
 

@@ -66,9 +66,22 @@ class ApproveRelease(TrancheActionView):
             tranche.pk,
             expected_sha256=data["expected_sha256"],
             transfer_reference=data["transfer_reference"],
+            **transfer_evidence(data, "transfer_date"),
             password=data.get("password"),
             otp_token=data.get("otp_token"),
         )
+
+
+def transfer_evidence(data, date_field):
+    """Issue 11 item 4: the transfer agent's record as the actions take it (a missing value stays None)."""
+    upload = data.get("confirmation")
+    return {
+        date_field: data.get(date_field),
+        "transfer_agent": data.get("transfer_agent"),
+        "recipient_account": data.get("recipient_account"),
+        "confirmation": read_upload(upload) if upload else None,
+        "confirmation_name": (upload.name or "") if upload else "",
+    }
 
 
 @documented

@@ -40,6 +40,7 @@ def _lift(w):
 REQUESTS = {
     "view_deal": lambda w: ("get", f"/api/deals/{w.deal.pk}/", None),
     "download_document": lambda w: ("get", f"/api/documents/{w.report.pk}/download/", None),
+    "download_evidence_pack": lambda w: ("get", f"/api/deals/{w.deal.slug}/evidence-pack/", None),
     "export_history": lambda w: ("get", f"/api/deals/{w.deal.slug}/history/", None),
     "confirm_deposit": lambda w: ("post", f"/api/deals/{w.deal.slug}/confirm-deposit/", {"reference": "DRS-2"}),
     "approve_auditor": lambda w: (

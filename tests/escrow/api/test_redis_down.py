@@ -15,6 +15,7 @@ from escrow.models import HistoryEntry, Signature
 from parties.models import ReauthFailures
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
 from tests.escrow.call_backs import registered
+from tests.escrow.transfer_facts import approve_page_facts
 
 from .helpers import client_for
 
@@ -83,7 +84,9 @@ def test_prepare_and_approve_pages_work_with_redis_down(deposited, people):
         assert done.status_code == 302, done.content.decode()[:2000]
         assert digest in officer2.get(approve).content.decode()
         done = officer2.post(
-            approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-1"}
+            approve,
+            {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-1"}
+            | approve_page_facts(),  # issue 11 item 4
         )
         assert done.status_code == 302 and tranche(deposited, 1).state == "released"
 

@@ -20,7 +20,8 @@ def pdf_upload(name="report.pdf", data=None):
 
 def test_agent_confirms_the_deposit(kaixin, client_for):
     url = reverse("escrow:confirm_deposit", args=[kaixin.slug])
-    response = client_for("agent1").post(url, {"reference": "DRS-1", "confirm": "on"})
+    facts = {"issue_date": kaixin.effective_date.isoformat(), "transfer_agent": "CST", "recipient_account": "A-1"}
+    response = client_for("agent1").post(url, {"reference": "DRS-1", "confirm": "on", **facts})  # issue 11 item 4
     assert response.status_code == 302
     assert ShareMovement.objects.filter(deal=kaixin).balances()["in_escrow"] == 15_000_000
     again = client_for("agent2").post(url, {"reference": "DRS-2", "confirm": "on"})

@@ -117,7 +117,15 @@ READS = [
     Page("tranche", "view_deal", _year("tranche", 1)),
     Page("signature_receipt", "view_deal", lambda w: reverse("escrow:signature_receipt", args=[_signature(w).pk])),
     Page("document", "download_document", lambda w: reverse("escrow:document", args=[w.report.pk])),
+    Page("evidence_pack", "download_evidence_pack", _slug("evidence_pack")),  # issue 11 item 5
+    Page("tranche_evidence_pack", "download_evidence_pack", _year("tranche_evidence_pack", 1)),
 ]
+
+
+def transfer_facts(day, date_field="issue_date"):
+    """Issue 11 item 4: the transfer agent's facts the deposit and approval pages ask for."""
+    return {date_field: day.isoformat(), "transfer_agent": "CST", "recipient_account": "DTC 0352 / 88-1"}
+
 
 # One page per table entry that has a form, on the tranche the world readied for it.
 FORMS = {
@@ -125,7 +133,7 @@ FORMS = {
         "confirm_deposit",
         "confirm_deposit",
         _slug("confirm_deposit"),
-        data=lambda w: {"reference": "DRS-2", "confirm": "on"},
+        data=lambda w: {"reference": "DRS-2", "confirm": "on", **transfer_facts(w.deal.effective_date)},
         form_marker='data-testid="deposit-form"',
     ),
     "approve_auditor": Page(
@@ -177,6 +185,7 @@ FORMS = {
             "password": PASSWORD,
             "transfer_reference": "TA-3",
             "expected_sha256": w.instruction_sha(3),
+            **transfer_facts(contract_today(), date_field="transfer_date"),
         },
         form_marker='data-testid="approve-form"',
         review=True,

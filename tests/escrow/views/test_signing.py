@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escrow.models import HistoryEntry, Signature
+from escrow.queries.clock import contract_today
 from tests.conftest import PASSWORD, open_and_file, sign_instruction, tranche
 from tests.escrow.call_backs import registered
 
@@ -119,7 +120,17 @@ def test_prepare_and_approve_pages_show_the_hash_and_release(deposited, people, 
     missing = officer2.post(approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest})
     assert missing.status_code == 400 and tranche(deposited, 1).state == "release_prepared"
     done = officer2.post(
-        approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-9"}
+        approve,
+        {
+            "confirm": "on",
+            "password": PASSWORD,
+            "expected_sha256": digest,
+            "transfer_reference": "TA-9",
+            # Issue 11 item 4: the transfer agent's facts (the confirmation PDF may follow).
+            "transfer_date": contract_today().isoformat(),
+            "transfer_agent": "Continental Stock Transfer & Trust Company",
+            "recipient_account": "DTC 0352, account 88-120-4471",
+        },
     )
     assert done.status_code == 302
     assert tranche(deposited, 1).state == "released" and tranche(deposited, 1).transfer_reference == "TA-9"

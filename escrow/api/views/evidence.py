@@ -1,0 +1,43 @@
+"""The evidence pack of a release or of the deal as a zip (issue 11 item 5): the same permission check as a
+document download (SPA 9); errors stay JSON."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+
+from escrow.api import access
+from escrow.api.views.base import ERRORS, EscrowAPIView
+from escrow.queries import evidence
+
+ACTION = "download_evidence_pack"
+ZIP = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS}
+
+
+class _PackView(EscrowAPIView):
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)  # zip clients still get JSON errors
+
+    def respond(self, pack):
+        response = HttpResponse(pack.data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class DealEvidencePack(_PackView):
+    """The deal's evidence pack: every document, every year, the whole history, manifest and verifier."""
+
+    @extend_schema(responses=ZIP)
+    def get(self, request, ref):
+        return self.respond(evidence.pack_for_deal(access.deal_for(request.user, ref, ACTION)))
+
+
+class TrancheEvidencePack(_PackView):
+    """One release's evidence pack: its documents, calculation, deadlines' calendar basis, history slice."""
+
+    @extend_schema(responses=ZIP)
+    def get(self, request, pk):
+        tranche = access.tranche_for(request.user, pk)
+        access.deal_for(request.user, tranche.deal_id, ACTION)
+        return self.respond(evidence.pack_for_tranche(tranche))

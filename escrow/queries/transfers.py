@@ -1,0 +1,120 @@
+"""The transfer agent's evidence of the deposit (EA 1.1) and of a release (EA 3.2), as every party on the
+deal reads it (issue 11 item 4): the pages, the API, the exports and the evidence pack."""
+
+from dataclasses import dataclass
+
+from escrow.models import ShareMovement, StoredDocument, TransferEvidence
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """One movement with its evidence; a field that was not recorded is None (shown as missing)."""
+
+    kind: str  # ShareMovement.Kind
+    quantity: int
+    reference: str
+    transfer_date: object
+    transfer_agent: str
+    recipient_account: str
+    confirmation: StoredDocument | None
+    recorded_by: object
+    recorded_at: object
+
+    @property
+    def missing(self) -> list:
+        """Names of the facts not on record (for the 'missing' notice and the API)."""
+        facts = {
+            "reference": self.reference,
+            "transfer_date": self.transfer_date,
+            "transfer_agent": self.transfer_agent,
+            "recipient_account": self.recipient_account,
+            "confirmation": self.confirmation,
+        }
+        return [name for name, value in facts.items() if not value]
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "quantity": self.quantity,
+            "reference": self.reference,
+            "transfer_date": self.transfer_date.isoformat() if self.transfer_date else None,
+            "transfer_agent": self.transfer_agent or None,
+            "recipient_account": self.recipient_account or None,
+            "confirmation": confirmation_dict(self.confirmation),
+            "recorded_by": str(self.recorded_by) if self.recorded_by else None,
+            "recorded_at": self.recorded_at.isoformat() if self.recorded_at else None,
+            "missing": self.missing,
+        }
+
+
+def confirmation_dict(document):
+    if document is None:
+        return None
+    return {
+        "id": document.pk,
+        "sha256": document.sha256,
+        "name": document.original_name,
+        "uploaded_at": document.uploaded_at.isoformat(),
+    }
+
+
+def confirmation_for(deal, tranche=None):
+    """The latest transfer agent's confirmation of the deposit (tranche None) or of the tranche's release."""
+    documents = StoredDocument.objects.filter(deal=deal, kind=StoredDocument.Kind.TRANSFER_CONFIRMATION)
+    documents = documents.filter(tranche=tranche) if tranche is not None else documents.filter(tranche__isnull=True)
+    return documents.order_by("uploaded_at", "pk").last()
+
+
+def _record(movement, confirmation):
+    if movement is None:
+        return None
+    evidence = TransferEvidence.objects.filter(movement=movement).first()
+    return TransferRecord(
+        kind=movement.kind,
+        quantity=movement.quantity,
+        reference=movement.reference,
+        transfer_date=evidence.transfer_date if evidence else None,
+        transfer_agent=evidence.transfer_agent if evidence else "",
+        recipient_account=evidence.recipient_account if evidence else "",
+        confirmation=confirmation,
+        recorded_by=movement.recorded_by,
+        recorded_at=movement.recorded_at,
+    )
+
+
+def deposit_record(deal) -> TransferRecord | None:
+    """EA 1.1: the deposit and its evidence, or None before the deposit."""
+    movement = (
+        ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.DEPOSIT).select_related("recorded_by").first()
+    )
+    return _record(movement, confirmation_for(deal) if movement else None)
+
+
+def release_record(tranche) -> TransferRecord | None:
+    """EA 3.2: the tranche's release and its evidence, or None while the shares are in escrow."""
+    movement = (
+        ShareMovement.objects.filter(tranche=tranche, kind=ShareMovement.Kind.RELEASE)
+        .select_related("recorded_by")
+        .first()
+    )
+    return _record(movement, confirmation_for(tranche.deal, tranche) if movement else None)
+
+
+def transfer_lines(deal) -> list:
+    """The exports' heading lines (issue 11 item 4): the deposit's and each release's transfer agent record,
+    in English like the rest of the record; a fact not recorded reads 'not recorded'."""
+    records = [deposit_record(deal), *(release_record(t) for t in deal.tranches.order_by("year"))]
+    return [_line(r) for r in records if r is not None]
+
+
+def _line(record):
+    what = "Deposit (EA 1.1)" if record.kind == ShareMovement.Kind.DEPOSIT else "Release (EA 3.2)"
+    missing = "not recorded"
+    confirmation = record.confirmation
+    return (
+        f"{what}: {record.quantity:,} shares; reference {record.reference or missing}; "
+        f"date {record.transfer_date.isoformat() if record.transfer_date else missing} (Beijing); "
+        f"transfer agent {record.transfer_agent or missing}; "
+        f"account {' / '.join((record.recipient_account or missing).splitlines())}; "
+        f"confirmation {('SHA-256 ' + confirmation.sha256) if confirmation else 'missing'}"
+    )

@@ -86,7 +86,7 @@ def test_a_head_moved_forward_by_hand_is_caught_by_verify(released):
         "UPDATE escrow_sharemovement SET quantity = quantity + 1",
         "UPDATE escrow_sharemovement SET kind = 'deposit'",
         "DELETE FROM escrow_sharemovement",
-        "TRUNCATE escrow_sharemovement",
+        "TRUNCATE escrow_sharemovement CASCADE",  # CASCADE: the transfer records reference it
     ],
 )
 def test_the_ledger_refuses_update_delete_and_truncate(released, sql):

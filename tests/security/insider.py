@@ -20,7 +20,12 @@ from django.db import DatabaseError, connection, transaction
 
 from escrow.models import HistoryChain, HistoryEntry
 
-RECORD_TABLES = ("escrow_historyentry", "escrow_historychain", "escrow_sharemovement")
+RECORD_TABLES = (
+    "escrow_historyentry",
+    "escrow_historychain",
+    "escrow_sharemovement",
+    "escrow_transferevidence",  # the transfer agent's record of each movement references it
+)
 
 
 def sql(statement, params=()):

@@ -64,12 +64,16 @@ def _deal_entries(data, world):
     return deal, entries
 
 
+# PostgreSQL's jsonb cannot hold NUL (or lone surrogates): no operator can write them either.
+JSONB_TEXT = st.characters(codec="utf-8", exclude_characters="\x00")
+
+
 def _changed_entry_field(data, entry):
     """(column, new value) for one field of the entry, different from what it holds."""
     name = data.draw(st.sampled_from(ENTRY_FIELDS), label="field")
     if name == "details":
         key = data.draw(st.sampled_from(sorted(entry.details) or ["quantity"]), label="key")
-        value = data.draw(st.one_of(st.integers(0, 10**8), st.text(max_size=8)), label="value")
+        value = data.draw(st.one_of(st.integers(0, 10**8), st.text(JSONB_TEXT, max_size=8)), label="value")
         if entry.details.get(key) == value:
             value = [value]
         return "details", json.dumps(dict(entry.details, **{key: value}))

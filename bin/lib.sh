@@ -46,6 +46,8 @@ ensure_fonts() {
   local missing=()
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
   [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
+  # pdftoppm and pdffonts: the tests render the instruments to PNG and check their fonts.
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   if [ ${#missing[@]} -gt 0 ]; then say "installing the PDF fonts (${missing[*]})"; apt_install "${missing[@]}"; fi
 }
 

@@ -223,7 +223,7 @@ def test_the_worked_example_renders_and_can_be_looked_at(deposited, people, tmp_
         )
     assert "5 January 2027" in _text(year1) and "6 January 2028" in _text(year2)
     target = os.environ.get("PDF_SCREENSHOTS")
-    if not target or not shutil.which("pdftoppm"):
+    if not target:  # rendering for the docs is asked for; pdftoppm then must be there
         return
     documents = {"instruction": year1, "instruction-offset": year2, "settlement": settlement, "history-export": history}
     for name, data in documents.items():

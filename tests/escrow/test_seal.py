@@ -5,7 +5,6 @@ Signature Law, Art. 13)."""
 
 import hashlib
 import io
-import shutil
 import subprocess
 from datetime import UTC
 from pathlib import Path
@@ -203,12 +202,12 @@ def test_every_font_of_the_signed_instrument_is_embedded(signed):
     fonts = _fonts(data)
     assert fonts and all(fonts.values()), fonts
     assert not any("Helvetica" in name for name in fonts)
-    if shutil.which("pdffonts"):  # poppler's view: the "emb" column says yes for every font
-        path = Path(signed.sealed_document.file.path)
-        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-        head, _rule, *rows = listing.splitlines()
-        emb = head.index(" emb") + 1
-        assert rows and all(row[emb : emb + 3] == "yes" for row in rows), listing
+    # poppler's view (bin/test installs it): the "emb" column says yes for every font
+    path = Path(signed.sealed_document.file.path)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    head, _rule, *rows = listing.splitlines()
+    emb = head.index(" emb") + 1
+    assert rows and all(row[emb : emb + 3] == "yes" for row in rows), listing
 
 
 def test_the_sealed_one_is_served_as_the_signed_pdf_and_the_original_stays(signed, people, client):
@@ -244,7 +243,6 @@ def test_the_api_names_the_sealed_document(signed, people):
     assert listed[signed.pk]["sealed_document"]["id"] == signed.sealed_document.pk
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) renders the pages to look at")
 def test_render_the_certificate_pages_for_the_docs(signed):
     """Not an assertion about looks: renders docs/screenshots/certificate.png (and certificate-2.png, ...)
     for a person to look at."""

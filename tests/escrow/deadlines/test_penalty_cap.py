@@ -114,7 +114,8 @@ def test_the_summaries_show_the_capped_figures(walked, people):
     export = client.get(reverse("escrow:history_csv", args=[walked.deal.slug])).content.decode("utf-8-sig")
     assert (
         "# Delay penalty (SPA 8.2), year 1, through 2028-08-10: USD 375,000.00 after the cap (cap 375,000.00, "
-        "reached); issuer 33,750.00 (45 day(s) of delay); escrow_agent 341,250.00 (469 day(s) of delay)"
+        "reached); Issuer (Party A) 33,750.00 (45 day(s) of delay); Escrow agent (Party D) 341,250.00 "
+        "(469 day(s) of delay)"
     ) in export
     deal_page = client.get(reverse("escrow:deal", args=[walked.deal.slug])).content.decode()
     meter = deal_page[deal_page.index('data-testid="penalty-meter"') :][:1500]

@@ -269,9 +269,10 @@ class WhatIfForm(forms.Form):
             )
         for definition in POLICY_DEFINITIONS:
             if definition.key in WHATIF_POLICIES:
+                # Words, never codes (issue 12): the policy's number and question, each reading's meaning.
                 self.fields[definition.key] = forms.ChoiceField(
-                    label=f"{definition.number} {definition.key}",
-                    choices=[(c, c) for c in definition.choices],
+                    label=f"{definition.number} ({definition.clause})",
+                    choices=[(c, gettext(definition.meanings.get(c, c))) for c in definition.choices],
                     help_text=gettext(definition.question),
                     initial=getattr(deal, definition.key),
                     required=False,

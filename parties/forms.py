@@ -48,3 +48,14 @@ class ApiTokenForm(forms.Form):
         help_text=_("For example: Treasury system. You see it in the list and in the account history."),
         widget=forms.TextInput(attrs={"data-testid": "token-label", "autocomplete": "off"}),
     )
+
+
+class ChineseNameForm(forms.Form):
+    """The organisation's Chinese legal name, as its people fill it in (issue 12)."""
+
+    name_zh = forms.CharField(
+        label=_("Chinese legal name"),
+        max_length=200,
+        required=False,
+        help_text=_("As registered, for example on the business licence. Chinese readers see this name."),
+    )

@@ -91,3 +91,23 @@ def remember_language(request, response):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+def reads_chinese() -> bool:
+    """True when the active language (the request's, or a notification's recipient's) is Chinese."""
+    return (translation.get_language() or "").lower().startswith("zh")
+
+
+def in_language(english: str, chinese: str = "") -> str:
+    """The Chinese form when the reader reads Chinese and one is known, else the English one."""
+    return chinese if chinese and reads_chinese() else english
+
+
+def local_name(organisation) -> str:
+    """An organisation's (or a party's organisation's) name in the reader's language: its Chinese legal
+    name (`name_zh`, filled in by the parties) for a Chinese reader when known, else its name. The one
+    helper every page, export and notification uses for names (issue 12 item 1)."""
+    if organisation is None:
+        return ""
+    organisation = getattr(organisation, "organisation", organisation)  # a DealParty names its organisation
+    return in_language(organisation.name, getattr(organisation, "name_zh", ""))

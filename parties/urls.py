@@ -12,5 +12,6 @@ urlpatterns = [
     path("login/code/", views.login_otp, name="login_otp"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("tokens/", views.api_tokens, name="api_tokens"),
+    path("organisation/", views.organisation_name, name="organisation_name"),
     path("tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
 ]

@@ -25,7 +25,7 @@ from django_otp import login as otp_login
 
 from . import actions, twofactor
 from .client import client_ip
-from .forms import ApiTokenForm, LoginForm, TokenForm
+from .forms import ApiTokenForm, ChineseNameForm, LoginForm, TokenForm
 from .language import remember_language
 from .models import ApiToken
 
@@ -225,3 +225,21 @@ def revoke_api_token(request, pk):
             % {"label": token.label},
         )
     return redirect("api_tokens")
+
+
+@login_required
+def organisation_name(request):
+    """The signed-in person's organisation: its name, and its Chinese legal name they fill in (issue 12)."""
+    organisation = request.user.organisation
+    if organisation is None:
+        return redirect("/")
+    form = ChineseNameForm(request.POST or None, initial={"name_zh": organisation.name_zh})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_chinese_name(request.user, organisation, form.cleaned_data["name_zh"])
+        except actions.PartiesError as exc:
+            form.add_error("name_zh", exc.message)
+        else:
+            messages.success(request, _("The Chinese name is saved."))
+            return redirect("organisation_name")
+    return render(request, "parties/organisation.html", {"form": form, "organisation": organisation})

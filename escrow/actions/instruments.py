@@ -114,7 +114,7 @@ def _create_instrument(
             deal=deal.name,
             year=tranche.year,
             shares=f"{quantity:,}",
-            document=LowerFirst(instrument.get_kind_display()),
+            document=LowerFirst(Instrument.Kind(instrument.kind).label),  # lazy: each reader's language
         ),
     )
     return instrument

@@ -24,7 +24,7 @@ from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongStat
 from escrow.models import DealParty, HistoryAction, RegisterChange, Role, Signatory
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.notifications.notify import notify_roles
-from escrow.notifications.texts import LowerFirst, Text
+from escrow.notifications.texts import LowerFirst, Named, Text
 from escrow.usecases.permissions import is_platform_staff, require
 
 CLAUSE = "EA 3.1(b), 3.2"
@@ -347,9 +347,9 @@ def _notify(change, step, subject):
         subject=Text(
             subject,
             deal=change.deal.name,
-            change=LowerFirst(change.get_kind_display()),
+            change=LowerFirst(RegisterChange.Kind(change.kind).label),  # lazy: each reader's language
             name=entry.name,
-            party=entry.party.organisation,
+            party=Named.of(entry.party),
             until=f"{timezone.localtime(change.cooling_off_ends_at, BEIJING):%Y-%m-%d %H:%M}",
         ),
     )

@@ -174,6 +174,8 @@ def _business_deadline(start: date, n: int, cal: BusinessCalendar, clause: str, 
         inputs={"start": start, "business_days": n, "calendar": cal.code},
         figure=f"due {due.isoformat()}",
         warnings=cal.warnings_for(start, due),
+        key="deadline_business",
+        facts={"due": due, "from": what},
     )
     return Deadline(due, clause, explanation)
 
@@ -185,6 +187,8 @@ def _calendar_deadline(start: date, n: int, clause: str, what: str) -> Deadline:
         formula=f"{what} + {n} calendar days",
         inputs={"start": start, "calendar_days": n},
         figure=f"due {due.isoformat()}",
+        key="deadline_calendar",
+        facts={"due": due, "from": what},
     )
     return Deadline(due, clause, explanation)
 

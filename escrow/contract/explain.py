@@ -12,6 +12,11 @@ class Explanation:
 
     `warnings` flags figures that rest on provisional data (e.g. an unannounced
     holiday calendar) so the page can show them next to the figure.
+
+    `formula` and `figure` are the engine's English wording (the API and the stored record keep
+    them); `key` names the kind of step and `facts` holds the figures its sentence needs, so a page
+    renders the step in the reader's language from data (escrow/views/explanations.py) instead of
+    translating English text.
     """
 
     clause: str
@@ -19,6 +24,8 @@ class Explanation:
     inputs: dict
     figure: str
     warnings: tuple = field(default=())
+    key: str = ""
+    facts: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """JSON-ready form: Decimals, Fractions and dates become strings."""
@@ -28,6 +35,8 @@ class Explanation:
             "inputs": {key: jsonable(value) for key, value in self.inputs.items()},
             "figure": self.figure,
             "warnings": list(self.warnings),
+            "key": self.key,
+            "facts": {key: jsonable(value) for key, value in self.facts.items()},
         }
 
 

@@ -107,4 +107,5 @@ def _explain(tranche: Tranche, take: Fraction, base: Fraction, shares: int, poli
         f"{group(shares)} more shares for year {tranche.year}; "
         f"{group(tranche.released)} of {group(tranche.size)} released for it so far"
     )
-    return Explanation("SPA 5.2(2)", formula, inputs, figure)
+    facts = {"shares": shares, "released": tranche.released, "size": tranche.size}
+    return Explanation("SPA 5.2(2)", formula, inputs, figure, key="offset", facts=facts)

@@ -156,13 +156,16 @@ def _own_explanation(tranche: Tranche, own: int, policies: Policies) -> Explanat
         "rounding": policies.rounding,
     }
     if tranche.revenue >= tranche.target:
-        return Explanation("SPA 5.1", "R >= T: release the whole tranche S", inputs, f"{group(own)} shares released")
+        return Explanation(
+            "SPA 5.1", "R >= T: release the whole tranche S", inputs, f"{group(own)} shares released", key="own_full"
+        )
     formula = f"Deductible = (T - R) / T x S; own release = {policies.rounding}(S x R / T) (P4)"
     figure = (
         f"{group(own)} shares released, {group(tranche.size - own)} deducted "
         "(kept in escrow; cancelled at expiry unless offset)"
     )
-    return Explanation("SPA 5.2(1)", formula, inputs, figure)
+    facts = {"own": own, "deducted": tranche.size - own}
+    return Explanation("SPA 5.2(1)", formula, inputs, figure, key="own_partial", facts=facts)
 
 
 def _excess_explanation(tranche, excess, available, used, policies) -> Explanation:
@@ -180,7 +183,8 @@ def _excess_explanation(tranche, excess, available, used, policies) -> Explanati
         "excess": to_decimal(excess),
         "excess_credit": policies.excess_credit,
     }
-    return Explanation("SPA 5.2(2)", formula, inputs, figure)
+    facts = {"available": to_decimal(available), "used": to_decimal(used), "lapsed": to_decimal(available - used)}
+    return Explanation("SPA 5.2(2)", formula, inputs, figure, key="excess", facts=facts)
 
 
 def _partial_explanation(tranche, settlement: bool, policies) -> Explanation:
@@ -193,7 +197,8 @@ def _partial_explanation(tranche, settlement: bool, policies) -> Explanation:
         "T": to_decimal(tranche.target),
         "partial_release": policies.partial_release,
     }
-    return Explanation("EA 3.1(a); SPA 5.2", "R < T: partial release", inputs, figure)
+    key = "missed_settlement" if settlement else "missed_by_formula"
+    return Explanation("EA 3.1(a); SPA 5.2", "R < T: partial release", inputs, figure, key=key)
 
 
 def _schedule(total, tranches, years, complete: bool, policies) -> ReleaseSchedule:
@@ -210,5 +215,7 @@ def _schedule(total, tranches, years, complete: bool, policies) -> ReleaseSchedu
         "cancelled at expiry = total - all released; in escrow + released + cancelled = total",
         {"total": total, "released": released, "years_audited": len(years), "tranches": len(tranches)},
         figure,
+        key="totals_complete" if complete else "totals_open",
+        facts={"cancelled": cancelled or 0, "still": still, "years_left": len(tranches) - len(years)},
     )
     return ReleaseSchedule(years, total, policies, cancelled, released, still, [explanation], by_tranche)

@@ -117,7 +117,7 @@ COLUMNS = {
     "action": ("操作", 30),
     "state": ("状态", 32),
     "clause": ("条款", 18),
-    "summary": ("摘要（英文原始记录）", 68),
+    "summary": ("摘要（读者语言 / 英文原始记录）", 68),
     "hash": ("哈希值（SHA-256）", 34),
 }
 HEX = frozenset("0123456789abcdef")
@@ -131,8 +131,9 @@ def render_table_pdf(title_lines, header, rows) -> bytes:
     story += [layout.para(line, styles.small) for line in title_lines[1:]]
     story.append(
         layout.para(
-            "The history is kept in English, the language of the hash-chained record; column heads are in both "
-            "languages. / 历史记录以英文保存（即哈希链记录的原文）；各栏标题为中英文对照。",
+            "The history is kept in English, the language of the hash-chained record; a summary in the reader's "
+            "language comes first, the English record after it; column heads are in both languages. / "
+            "历史记录以英文保存（即哈希链记录的原文）；摘要先以读者语言显示，其后为英文原始记录；各栏标题为中英文对照。",
             styles.small,
         )
     )

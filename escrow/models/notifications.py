@@ -16,6 +16,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    # The message ids and parameters of subject and body (escrow.notifications.texts.as_data), so a page
+    # shows them in the language the reader reads now; null for older rows (their stored text is shown).
+    message = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from escrow.models import DealParty, Notification, OutboxMessage
+from escrow.notifications.texts import as_data
 from parties.language import language_of
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,16 @@ def people_in_roles(deal, roles):
 
 
 class Rendered:
-    """Subject and body of one notification in each language asked for (rendered once per language)."""
+    """Subject and body of one notification in each language asked for (rendered once per language), and
+    their message ids and parameters (`message`, for showing them later in the reader's language)."""
 
     def __init__(self, subject, body):
         self.subject, self.body, self._done = subject, body, {}
+        subject_data = as_data(subject)
+        body_data = as_data(body) if body else ""
+        self.message = (
+            None if subject_data is None or body_data is None else {"subject": subject_data, "body": body_data}
+        )
 
     def for_user(self, user) -> tuple:
         language = language_of(user)
@@ -63,6 +70,7 @@ def notify(users, *, deal, subject, body="", clause="", key, tranche=None):
                     clause=clause,
                     dedupe_key=dedupe,
                     created_at=timezone.now(),
+                    message=texts.message,
                 )
                 if user.email:
                     OutboxMessage.objects.create(
@@ -154,6 +162,7 @@ def _notify_chunk(notes, people):
                 clause=note.clause,
                 dedupe_key=key,
                 created_at=now,
+                message=texts[id(note)].message,
             )
             for key, (note, user) in new.items()
         ],

@@ -16,6 +16,8 @@ the same language. For plurals pass `ngettext_lazy(singular, plural, "count")` a
 from django.utils import translation
 from django.utils.functional import Promise
 
+from parties.language import in_language
+
 
 class Text:
     """A message id and its parameters, translated and formatted each time it is turned into str."""
@@ -49,6 +51,25 @@ class LowerFirst:
         return lower_first(str(self.value))
 
 
+class Named:
+    """A name in both languages (an organisation's or a deal's), rendered in the reader's: the Chinese one
+    for a Chinese reader when known (parties.language.in_language)."""
+
+    __slots__ = ("chinese", "english")
+
+    def __init__(self, english, chinese=""):
+        self.english, self.chinese = str(english or ""), str(chinese or "")
+
+    @classmethod
+    def of(cls, obj):
+        """An organisation, a deal party (its organisation) or a deal: its name and Chinese name."""
+        obj = getattr(obj, "organisation", obj)
+        return cls(obj.name, getattr(obj, "name_zh", ""))
+
+    def __str__(self):
+        return in_language(self.english, self.chinese)
+
+
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -62,3 +83,84 @@ def in_english(value) -> str:
     legal record, hashed into the chain, and stay in English (DESIGN.md; escrow/history.py)."""
     with translation.override("en"):
         return str(value)
+
+
+# A notification keeps its message ids and parameters (Notification.message) so each reader reads it in the
+# language they read now, not the one they read when it was written (issue 12). `as_data` turns a Text (or a
+# lazy string) into JSON; `from_data` turns it back into a Text rendered by `str()` in the active language.
+# Anything it cannot turn back exactly (a template that is not a gettext_lazy, pgettext_lazy or ngettext_lazy
+# string) gives None, and the reader reads the text stored at the time.
+
+
+def as_data(value, language="en"):
+    """JSON for `value` (a Text, lazy string, LowerFirst or plain value) that `from_data` renders again; None
+    when it cannot be rebuilt so that it reads exactly as it did in `language` when written."""
+    try:
+        data = _data(value)
+        with translation.override(language):
+            same = str(from_data(data)) == str(value)
+    except (_NotRebuildable, TypeError, ValueError, KeyError):
+        return None
+    return data if same else None
+
+
+class _NotRebuildable(Exception):
+    pass
+
+
+def _data(value):
+    if isinstance(value, Text):
+        return {"text": _message(value.template), "params": {k: _data(v) for k, v in value.params.items()}}
+    if isinstance(value, LowerFirst):
+        return {"lower": _data(value.value)}
+    if isinstance(value, Named):
+        return {"name": value.english, "name_zh": value.chinese}
+    if isinstance(value, Promise):
+        return {"text": _message(value)}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def _message(template):
+    """A lazy gettext/pgettext/ngettext string's message id (and context or plural), or a plain string."""
+    if not isinstance(template, Promise):
+        return {"id": str(template), "plain": True}
+    args, kw = getattr(template, "_args", None), getattr(template, "_kw", None) or {}
+    if "singular" in kw and "plural" in kw:
+        # ngettext_lazy keeps the parameter that picks the plural only in its pickling recipe.
+        number = kw["number"] if "number" in kw else template.__reduce__()[1][2]
+        return {"id": kw["singular"], "plural": kw["plural"], "number": number}
+    if isinstance(args, tuple) and len(args) == 1 and isinstance(args[0], str):
+        return {"id": args[0]}
+    if isinstance(args, tuple) and len(args) == 2 and all(isinstance(a, str) for a in args):
+        return {"id": args[1], "context": args[0]}
+    raise _NotRebuildable(repr(template))
+
+
+def from_data(data, replace=None):
+    """The Text (or value) `as_data` stored; `replace` maps parameter names to values shown instead (the
+    deal's name in the reader's language)."""
+    if isinstance(data, dict) and "lower" in data:
+        return LowerFirst(from_data(data["lower"], replace))
+    if isinstance(data, dict) and "name" in data:
+        return Named(data["name"], data.get("name_zh", ""))
+    if isinstance(data, dict) and "text" in data:
+        params = {
+            k: (replace[k] if replace and k in replace else from_data(v, replace))
+            for k, v in data.get("params", {}).items()
+        }
+        return Text(_template(data["text"]), **params)
+    return data
+
+
+def _template(message):
+    from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
+
+    if message.get("plain"):
+        return message["id"]
+    if "plural" in message:
+        return ngettext_lazy(message["id"], message["plural"], message.get("number"))
+    if "context" in message:
+        return pgettext_lazy(message["context"], message["id"])
+    return gettext_lazy(message["id"])

@@ -6,24 +6,32 @@ from datetime import UTC
 
 from defusedcsv import csv
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
+from escrow.queries.history_words import HistoryWords, action_label, role_label, state_label
 from escrow.queries.penalties import deal_penalties
 from escrow.queries.transfers import transfer_lines
+from escrow.queries.words import amount_text, money_text
+from parties.language import in_language
 
+# Column heads in the reader's language. The action, states and party are words (issue 12); the summary is
+# the reader's language and the English record beside it (hashed into the chain, never changed).
 COLUMNS = [
-    "seq",
-    "at (UTC)",
-    "actor",
-    "acting for",
-    "year",
-    "action",
-    "from",
-    "to",
-    "clause",
-    "summary",
+    _("seq"),
+    _("at (UTC)"),
+    _("actor"),
+    _("acting for"),
+    _("year"),
+    _("action"),
+    _("from"),
+    _("to"),
+    _("clause"),
+    _("summary"),
+    _("summary (the record, English)"),
     "prev_hash",
     "hash",
 ]
@@ -36,17 +44,19 @@ def _chain(deal):
 
 def history_rows(deal):
     entries = _chain(deal).entries.select_related("tranche").order_by("seq")
+    words = HistoryWords(deal)
     for e in entries.iterator():
         yield [
             e.seq,
             e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
             e.actor_name,
-            e.acting_for,
+            words.party_label(e.acting_for) if e.acting_for else "",
             e.tranche.year if e.tranche else "",
-            e.action,
-            e.from_state,
-            e.to_state,
+            action_label(e.action),
+            state_label(e.from_state) if e.from_state else "",
+            state_label(e.to_state) if e.to_state else "",
             e.clause,
+            words.summary(e),
             e.summary,
             e.prev_hash,
             e.hash,
@@ -54,12 +64,17 @@ def history_rows(deal):
 
 
 def _heading(deal, check):
-    status = "verified" if check.ok else f"BROKEN: {check.problem}"
+    """The export's heading in the reader's language; the command to check it later stays as typed."""
+    status = gettext("verified") if check.ok else gettext("BROKEN: %(problem)s") % {"problem": check.problem}
     return [
-        f"History of {deal.name} ({deal.slug})",
-        f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
-        f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
-        f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
+        gettext("History of %(deal)s (%(slug)s)") % {"deal": in_language(deal.name, deal.name_zh), "slug": deal.slug},
+        gettext("Chain %(key)s: %(length)s entries, head #%(length)s %(hash)s (%(status)s)")
+        % {"key": check.key, "length": check.length, "hash": check.head_hash, "status": status},
+        gettext("Exported %(when)s. Check later with: %(command)s")
+        % {
+            "when": f"{timezone.now():%Y-%m-%d %H:%M:%S %Z}",
+            "command": f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
+        },
         *penalty_lines(deal),
         *transfer_lines(deal),  # issue 11 item 4: the transfer agent's records
     ]
@@ -67,19 +82,33 @@ def _heading(deal, check):
 
 def penalty_lines(deal) -> list:
     """SPA 8.2: each tranche's delay penalty as accrued so far, after the cap, and each liable party's share
-    (the sum of its days' charged amounts), in English like the rest of the record."""
+    (the sum of its days' charged amounts), in the reader's language."""
     currency, lines = deal.price_currency, []
     for t in deal_penalties(deal).tranches:
         if t.accrued_through is None:
             continue
         shares = "; ".join(
-            f"{party} {t.by_party.get(party, 0):,.2f} ({days} day(s) of delay)" for party, days in t.liable_days.items()
+            gettext("%(party)s %(amount)s (%(days)s day(s) of delay)")
+            % {"party": role_label(party), "amount": amount_text(t.by_party.get(party, 0), 2), "days": days}
+            for party, days in t.liable_days.items()
         )
-        cap = "" if t.cap is None else f" (cap {t.cap:,.2f}{', reached' if t.capped else ''})"
-        lines.append(
-            f"Delay penalty (SPA 8.2), year {t.tranche.year}, through {t.accrued_through}: {currency} "
-            f"{t.total:,.2f} after the cap{cap}" + (f"; {shares}" if shares else "")
-        )
+        words = {
+            "year": t.tranche.year,
+            "through": t.accrued_through,
+            "total": money_text(t.total, currency),
+            "cap": amount_text(t.cap, 2) if t.cap is not None else "—",
+        }
+        if t.capped:
+            line = gettext(
+                "Delay penalty (SPA 8.2), year %(year)s, through %(through)s: %(total)s after the cap (cap %(cap)s, "
+                "reached)"
+            )
+        else:
+            line = gettext(
+                "Delay penalty (SPA 8.2), year %(year)s, through %(through)s: %(total)s after the cap (cap %(cap)s)"
+            )
+        line = line % words
+        lines.append(line + (f"; {shares}" if shares else ""))
     return lines
 
 
@@ -102,15 +131,20 @@ def export_csv(deal):
     writer = csv.writer(buffer)
     for line in _heading(deal, check):
         writer.writerow([f"# {line}"])
-    writer.writerow(COLUMNS)
+    writer.writerow([str(c) for c in COLUMNS])
     writer.writerows([inert(cell) for cell in row] for row in history_rows(deal))
     return buffer.getvalue().encode("utf-8-sig"), check
+
+
+def _both(shown, record):
+    """The reader's summary, then the English record when they differ (the PDF's summary cell)."""
+    return shown if shown == record else f"{shown} / {record}"
 
 
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
     rows = [
-        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11]]
+        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _both(r[9], r[10]), r[12]]
         for r in history_rows(deal)
     ]
     header = ["#", "at (UTC)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]

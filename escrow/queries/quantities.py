@@ -104,6 +104,12 @@ def _capped_year(year: YearRelease, room: dict) -> ScheduledYear:
                 f"offset for year(s) {', '.join(str(y) for y in capped)} capped: "
                 f"{group(sum(offsets.values()))} shares instead of {group(sum(year.offset_shares.values()))} "
                 "(an earlier settlement, award or adjustment released more than the formula)",
+                key="offset_capped",
+                facts={
+                    "years": capped,
+                    "shares": sum(offsets.values()),
+                    "formula_shares": sum(year.offset_shares.values()),
+                },
             )
         )
     return ScheduledYear(
@@ -129,6 +135,14 @@ def _released_year(year: YearRelease, tranche) -> ScheduledYear:
             {"release_quantity": quantity, "offset_shares": offsets},
             f"{group(quantity)} shares released on {tranche.released_on}: {group(own)} for year {tranche.year}, "
             f"{group(quantity - own)} as offsets",
+            key="released",
+            facts={
+                "year": tranche.year,
+                "quantity": quantity,
+                "released_on": tranche.released_on,
+                "own": own,
+                "offsets": quantity - own,
+            },
         ),
     ]
     recorded = (tranche.calculation or {}).get("offset_capped_for_years", [])
@@ -173,6 +187,8 @@ def _with_totals(schedule: ReleaseSchedule, years: list, complete: bool) -> Rele
         "cancelled at expiry = total - all released; in escrow + released + cancelled = total",
         {"total": total, "released": released, "years_audited": len(years), "tranches": len(by_tranche)},
         figure,
+        key="totals_complete" if complete else "totals_open",
+        facts={"cancelled": cancelled or 0, "still": still, "years_left": len(by_tranche) - len(years)},
     )
     return replace(
         schedule,

@@ -1,75 +1,47 @@
 """Presentation filters: shares, money, percentages and labels formatted for the active language."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
-from django.utils import numberformat
-from django.utils.formats import get_format
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
 from escrow.models import Role, TrancheState
-from escrow.views.labels import ACTION_LABELS, currency_label
+from escrow.notifications.texts import from_data
+from escrow.queries.words import (
+    amount_text,
+    as_decimal,
+    auth_method_label,
+    grouped,
+    local_name,
+    money_text,
+    shares_text,
+)
+from escrow.views.explanations import steps
+from escrow.views.labels import ACTION_LABELS
+from parties.language import in_language
 
 register = template.Library()
-
-# Revenue targets are whole yuan; prices and penalties are shown to the cent.
-WHOLE_CURRENCIES = {"CNY", "RMB"}
-
-
-def grouped(number, places):
-    """Groups of three with the language's separators. Django's zh_Hans format has no thousand
-    separator; financial figures in Chinese documents are grouped 665,000,000, so ',' is the fallback."""
-    return numberformat.format(
-        number,
-        get_format("DECIMAL_SEPARATOR"),
-        decimal_pos=places,
-        grouping=3,
-        thousand_sep=get_format("THOUSAND_SEPARATOR") or ",",
-        force_grouping=True,
-    )
-
-
-def _decimal(value):
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 @register.filter
 def shares(value):
     """A whole number of shares with the language's grouping: 3,000,000."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return grouped(int(number), 0)
+    return shares_text(value)
 
 
 @register.filter
 def amount(value, places=None):
     """A grouped amount; two decimals unless the figure is whole (targets are whole yuan)."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    if places in (None, ""):
-        places = 0 if number == number.to_integral_value() else 2
-    return grouped(number, int(places))
+    return amount_text(value, places)
 
 
 @register.filter
 def money(value, currency="CNY"):
     """RMB 665,000,000 / 人民币 665,000,000; USD 1,234.50 / 美元 1,234.50."""
-    if _decimal(value) is None:
-        return "—"
-    places = None if (currency or "").upper() in WHOLE_CURRENCIES else 2
-    return f"{currency_label(currency)} {amount(value, places)}"
+    return money_text(value, currency)
 
 
 @register.filter
 def percent(value, places=1):
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return "—"
     return grouped(number * 100, int(places)) + "%"
@@ -84,10 +56,52 @@ def translated(value):
 @register.filter
 def deal_name(deal, which="current"):
     """The deal's name in the active language (Chinese name when there is one); "other" for the other."""
-    chinese = (get_language() or "").startswith("zh") and bool(deal.name_zh)
+    shown = in_language(deal.name, deal.name_zh)
     if which == "other":
-        chinese = not chinese and bool(deal.name_zh)
-    return deal.name_zh if chinese else deal.name
+        return deal.name if shown != deal.name else deal.name_zh
+    return shown
+
+
+@register.filter
+def explained(explanations, currency="CNY"):
+    """The engine's calculation steps in the reader's language (escrow.views.explanations)."""
+    return steps(explanations, currency)
+
+
+@register.filter
+def note_subject(note):
+    """A notification's subject in the language the reader reads now (issue 12)."""
+    return _note_text(note, "subject", note.subject)
+
+
+@register.filter
+def note_body(note):
+    return _note_text(note, "body", note.body)
+
+
+def _note_text(note, part, stored):
+    """Rendered again from the stored message id and parameters, the deal named in the reader's language;
+    a notification written before they were stored shows its stored text."""
+    data = (note.message or {}).get(part)
+    if data is None or data == "":
+        return stored
+    replace = {"deal": deal_name(note.deal)} if note.deal_id else None
+    try:
+        return str(from_data(data, replace))
+    except (KeyError, TypeError, ValueError):
+        return stored
+
+
+@register.filter
+def auth_method(value):
+    """How a signer proved who they were, as words ("password" / "密码")."""
+    return auth_method_label(value)
+
+
+@register.filter
+def org_name(organisation):
+    """An organisation's (or a deal party's) name in the reader's language (parties.language.local_name)."""
+    return local_name(organisation)
 
 
 @register.filter

@@ -68,13 +68,10 @@ class DealTermsForm(forms.Form):
                 continue
             definition = DEFINITIONS_BY_KEY[key]
             self.fields[key] = forms.ChoiceField(
-                label=f"{definition.number} {key} ({definition.clause})",
+                label=f"{definition.number} ({definition.clause})",
                 initial=definition.default,
                 help_text=gettext(definition.question),
-                choices=[
-                    (value, f"{value}: {gettext(definition.meanings.get(value, value))}")
-                    for value in definition.choices
-                ],
+                choices=[(value, gettext(definition.meanings.get(value, value))) for value in definition.choices],
             )
 
     def policy_fields(self):

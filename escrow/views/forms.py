@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date, parse_quantity
 from escrow.contract.policies import POLICY_DEFINITIONS
+from escrow.queries.history_words import action_label as history_action_label
 
 HASH_FIELD = dict(widget=forms.HiddenInput, min_length=64, max_length=64)
 
@@ -268,9 +269,10 @@ class WhatIfForm(forms.Form):
             )
         for definition in POLICY_DEFINITIONS:
             if definition.key in WHATIF_POLICIES:
+                # Words, never codes (issue 12): the policy's number and question, each reading's meaning.
                 self.fields[definition.key] = forms.ChoiceField(
-                    label=f"{definition.number} {definition.key}",
-                    choices=[(c, c) for c in definition.choices],
+                    label=f"{definition.number} ({definition.clause})",
+                    choices=[(c, gettext(definition.meanings.get(c, c))) for c in definition.choices],
                     help_text=gettext(definition.question),
                     initial=getattr(deal, definition.key),
                     required=False,
@@ -300,9 +302,11 @@ class HistoryFilterForm(forms.Form):
     date_from = IsoDateField(label=_("From"), required=False)
     date_to = IsoDateField(label=_("To"), required=False)
 
-    def __init__(self, *args, parties=(), people=(), actions=(), **kwargs):
+    def __init__(self, *args, parties=(), people=(), actions=(), words=None, **kwargs):
         super().__init__(*args, **kwargs)
         everyone = [("", _("All"))]
-        self.fields["acting_for"].choices = everyone + [(p, p) for p in parties]
+        # Words, never codes (issue 12): the party in the reader's language, the action by its name.
+        party = words.party_label if words else str
+        self.fields["acting_for"].choices = everyone + [(p, party(p)) for p in parties]
         self.fields["actor"].choices = everyone + [(str(pk), name) for pk, name in people]
-        self.fields["action"].choices = everyone + [(a, a.replace("_", " ")) for a in actions]
+        self.fields["action"].choices = everyone + [(a, history_action_label(a)) for a in actions]

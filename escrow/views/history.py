@@ -9,6 +9,7 @@ from django.utils import timezone
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
 from escrow.queries.history import history_of
+from escrow.queries.history_words import HistoryWords, action_label, state_label
 from escrow.views.common import deal_for, viewer
 from escrow.views.forms import HistoryFilterForm
 
@@ -20,10 +21,12 @@ def history(request, slug):
     deal = deal_for(request, slug)
     role, can = viewer(request, deal)
     entries = history_of(deal)
-    form = HistoryFilterForm(request.GET or None, **_choices(entries))
+    words = HistoryWords(deal)
+    form = HistoryFilterForm(request.GET or None, words=words, **_choices(entries))
     if form.is_valid():
         entries = _filtered(entries, form.cleaned_data)
     page = Paginator(entries.order_by("-seq"), PER_PAGE).get_page(request.GET.get("page"))
+    in_words(page.object_list, words)
     chain = HistoryChain.objects.filter(key=chain_key_for(deal)).first()
     return render(
         request,
@@ -38,6 +41,19 @@ def history(request, slug):
             "query": _query_without_page(request),
         },
     )
+
+
+def in_words(entries, words):
+    """What the reader reads of each entry: its action, states, party and summary as words in the reader's
+    language; the stored English summary stays on the entry (the legal record, shown as a tooltip)."""
+    entries = list(entries)
+    for entry in entries:
+        entry.action_words = action_label(entry.action)
+        entry.from_words = state_label(entry.from_state) if entry.from_state else ""
+        entry.to_words = state_label(entry.to_state) if entry.to_state else ""
+        entry.party_words = words.party_label(entry.acting_for) if entry.acting_for else ""
+        entry.summary_words = words.summary(entry)
+    return entries
 
 
 def _choices(entries):

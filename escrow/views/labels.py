@@ -9,21 +9,18 @@ filter looks them up at render time.
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from escrow.queries.words import currency_label
 from escrow.usecases import USE_CASES
 
 # The button or link of each declared use case (escrow.usecases.declared), and of "nobody acts yet".
 ACTION_LABELS = {name: case.label for name, case in USE_CASES.items()} | {"": _("Nobody needs to act yet")}
 
-CURRENCIES = {
-    "CNY": _("RMB"),
-    "RMB": _("RMB"),
-    "USD": _("USD"),
-    "HKD": _("HKD"),
-}
-
-
-def currency_label(code):
-    return str(CURRENCIES.get((code or "").upper(), code))
+__all__ = [
+    "ACTION_LABELS",
+    "POLICY_WORDING",
+    "STORED_WORDING",
+    "currency_label",
+]  # currency_label: escrow.queries.words
 
 
 POLICY_WORDING = [
@@ -62,4 +59,15 @@ POLICY_WORDING = [
         "delay, the day it is lifted is free; raised on day D and lifted on day E, it frees D+1 to E"
     ),
     gettext_noop("both ends free: raised on day D and lifted on day E, a hold frees D to E"),
+]
+
+# Words parties commonly store as data, looked up by the `translated` filter: the default share class
+# (Deal.share_class) and the contract's names for the parties (DealParty.contract_name, load_kaixin).
+STORED_WORDING = [
+    gettext_noop("Class A ordinary shares"),
+    gettext_noop("Party A"),
+    gettext_noop("Party B"),
+    gettext_noop("Party C"),
+    gettext_noop("Party D"),
+    gettext_noop("Firm approved by Party A (SPA 4.2)"),
 ]

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from escrow.models import Instrument, Signature
 from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
+from escrow.queries.history_words import HistoryWords
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
 from escrow.usecases.permissions import may
 from escrow.views.common import deal_for, tranche_for, viewer
+from escrow.views.history import in_words
 from escrow.views.links import SIGN_KINDS, open_instrument, step_url
 from escrow.views.penalty import penalty_rows
 from escrow.views.releases import call_back_context, call_back_form
@@ -52,7 +54,9 @@ def tranche_page(request, slug, year):
             "to_sign": _to_sign(request.user, role, tranche.open_instruments, can),
             "instruments": instruments,
             "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
-            "history": history_of(deal, tranche=tranche).select_related("actor"),
+            "history": in_words(
+                history_of(deal, tranche=tranche).select_related("actor", "tranche"), HistoryWords(deal)
+            ),
             "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
             "explanations": (tranche.calculation or {}).get("explanations", []),
             "penalties": penalty_rows(tranche),

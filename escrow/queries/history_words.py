@@ -1,0 +1,340 @@
+"""The history in the reader's language, rendered when it is read.
+
+A history entry is hashed into its chain, English `summary` included, and never changes (the legal
+record, docs/architecture.md "Languages"). A Chinese reader reads each entry from its action and its
+structured details instead: `HistoryWords(deal).summary(entry)` builds the sentence through the
+catalogue; the action, states and the acting party are words (`action_label`, `state_label`,
+`party_label`), never codes. An English reader reads the stored summary itself. An entry whose kind
+has no sentence here reads as its action's name, so no reader ever gets a code or a stray English
+sentence. Pages, the CSV and the PDF exports all read through here.
+"""
+
+import re
+
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+from escrow.models import Deal, HistoryAction, Instrument, Role, TrancheState
+from escrow.queries.words import auth_method_label, beijing_time, local_name, money_text, shares_text
+from parties.language import in_language, reads_chinese
+from parties.models import Organisation
+
+ACTION_LABELS = {
+    HistoryAction.DEAL_CREATED: _("Deal created"),
+    HistoryAction.PARTY_ADDED: _("Party added"),
+    HistoryAction.PARTY_ROLE_CHANGED: _("Party's role changed"),
+    HistoryAction.PARTY_ENDED: _("Party left the deal"),
+    HistoryAction.AUDITOR_APPROVED: _("Accounting firm approved"),
+    HistoryAction.REGISTER_CHANGE_PROPOSED: _("Signatory register change proposed"),
+    HistoryAction.REGISTER_CHANGE_CONFIRMED: _("Signatory register change confirmed"),
+    HistoryAction.REGISTER_CHANGE_OBJECTED: _("Objection to a signatory register change"),
+    HistoryAction.DEPOSIT_CONFIRMED: _("Deposit confirmed"),
+    HistoryAction.YEAR_ENDED: _("Assessment year ended"),
+    HistoryAction.REPORT_FILED: _("Audited report filed"),
+    HistoryAction.QUANTITY_COMPUTED: _("Release quantity computed"),
+    HistoryAction.QUANTITY_CHANGED: _("Release quantity changed"),
+    HistoryAction.JOINT_INSTRUCTION_ISSUED: _("Joint instruction issued"),
+    HistoryAction.SETTLEMENT_ISSUED: _("Settlement agreement issued"),
+    HistoryAction.ADJUSTMENT_ISSUED: _("Adjustment agreement issued"),
+    HistoryAction.SIGNED: _("Signed"),
+    HistoryAction.INSTRUMENT_SEALED: _("Signed document sealed"),
+    HistoryAction.INSTRUCTED: _("Instruction in force"),
+    HistoryAction.RELEASE_PREPARED: _("Release prepared"),
+    HistoryAction.PREPARATION_WITHDRAWN: _("Preparation withdrawn"),
+    HistoryAction.CALL_BACK_RECORDED: _("Call-back recorded"),
+    HistoryAction.CALL_BACK_WAIVER_SET: _("Call-back waiver changed"),
+    HistoryAction.RELEASED: _("Shares released"),
+    HistoryAction.RETURNED_FOR_CANCELLATION: _("Shares returned for cancellation"),
+    HistoryAction.DISPUTE_RAISED: _("Dispute raised"),
+    HistoryAction.SUSPENDED: _("Release suspended"),
+    HistoryAction.SUSPENSION_LIFTED: _("Suspension lifted"),
+    HistoryAction.AWARD_FILED: _("Award or ruling filed"),
+    HistoryAction.DEADLINE_MISSED: _("Deadline missed"),
+    HistoryAction.PENALTY_REVALUED: _("Delay penalty revalued"),
+    HistoryAction.ORGANISATION_ADDED: _("Organisation added"),
+    HistoryAction.ORGANISATION_CHANGED: _("Organisation changed"),
+    HistoryAction.SHARE_PRICE_ENTERED: _("Share price entered"),
+    HistoryAction.SHARE_PRICE_CORRECTED: _("Share price corrected"),
+    HistoryAction.CALENDAR_OVERRIDE_SET: _("Calendar override set"),
+    HistoryAction.DEADLINE_RECOMPUTED: _("Deadline recomputed"),
+    HistoryAction.PERSON_ADDED: _("Person added"),
+    HistoryAction.PERSON_CHANGED: _("Person changed"),
+    HistoryAction.MEMBERSHIP_CHANGED: _("Membership changed"),
+    HistoryAction.LOGIN: _("Signed in"),
+    HistoryAction.LOGIN_FAILED: _("Failed sign-in"),
+    HistoryAction.TWO_FACTOR_ENROLLED: _("Two-factor device enrolled"),
+    HistoryAction.API_TOKEN_CREATED: _("API token created"),
+    HistoryAction.API_TOKEN_REVOKED: _("API token revoked"),
+}
+
+REGISTER_KINDS = {"add": _("addition"), "remove": _("removal"), "change": _("change")}
+
+# "Kaixin Holdings (issuer)": how actions write `acting_for` (the organisation, then the role code).
+ACTING_FOR = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
+
+
+def action_label(action) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else str(action or "").replace("_", " ")
+
+
+def state_label(state) -> str:
+    """A tranche's or the deal's state in words (the history holds both)."""
+    for choices in (TrancheState, Deal.State):
+        try:
+            return str(choices(state).label)
+        except ValueError:
+            continue
+    return str(state or "")
+
+
+def role_label(role) -> str:
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return str(role or "")
+
+
+class HistoryWords:
+    """Renders a deal's entries for the active language; looks up the deal's organisations and
+    instruments once (a page or an export renders many entries)."""
+
+    def __init__(self, deal):
+        self.deal = deal
+        self._orgs = None
+        self._instruments = None
+
+    # Names -----------------------------------------------------------------------------------
+
+    def org(self, name) -> str:
+        """An organisation named in a record, in the reader's language (its Chinese name when known)."""
+        if self._orgs is None:
+            ids = self.deal.parties.values("organisation_id") if self.deal else []
+            self._orgs = {o.name: o for o in Organisation.objects.filter(pk__in=ids)}
+        found = self._orgs.get(name)
+        return local_name(found) if found else str(name or "")
+
+    def party_label(self, acting_for) -> str:
+        """`Kaixin Holdings (issuer)` as `开心控股 · 发行人（甲方）` for a Chinese reader."""
+        match = ACTING_FOR.match(acting_for or "")
+        if not match:
+            return self.org(acting_for)
+        return f"{self.org(match['name'])} · {role_label(match['role'])}"
+
+    def instrument(self, pk):
+        if self._instruments is None:
+            found = Instrument.objects.filter(tranche__deal=self.deal) if self.deal else Instrument.objects.none()
+            self._instruments = {i.pk: i for i in found}
+        return self._instruments.get(pk)
+
+    # Sentences -------------------------------------------------------------------------------
+
+    def summary(self, entry) -> str:
+        """The entry's summary in the reader's language: the stored English for an English reader,
+        a sentence built from the entry's details for a Chinese one."""
+        if not reads_chinese():
+            return entry.summary
+        render = SENTENCES.get(entry.action)
+        details = entry.details or {}
+        try:
+            text = render(self, entry, details) if render else None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            text = None  # a record older than its sentence's fields: its action's name still says what happened
+        if not text:
+            text = action_label(entry.action)
+            if entry.tranche_id and entry.tranche:
+                text = gettext("%(what)s, year %(year)s") % {"what": text, "year": entry.tranche.year}
+        return text
+
+
+def _year(entry):
+    return entry.tranche.year if entry.tranche_id and entry.tranche else ""
+
+
+def _deal_created(words, entry, d):
+    return gettext(
+        "Deal created: %(shares)s shares in %(tranches)s yearly tranches, assessment years %(start)s to %(end)s, "
+        "effective %(effective)s."
+    ) % {
+        "shares": shares_text(d["total_shares"]),
+        "tranches": d["tranche_count"],
+        "start": d["tranches"][0]["period_start"],
+        "end": d["tranches"][-1]["period_end"],
+        "effective": d["effective_date"],
+    }
+
+
+def _party_added(words, entry, d):
+    return gettext("%(org)s joined the deal as %(role)s.") % {
+        "org": words.org(d["organisation"]),
+        "role": role_label(d["role"]),
+    }
+
+
+def _auditor_approved(words, entry, d):
+    return gettext("%(org)s approved as the accounting firm (SPA 4.2).") % {"org": words.org(d["organisation"])}
+
+
+def _register(template):
+    def render(words, entry, d):
+        kind = REGISTER_KINDS.get(d.get("kind"), d.get("kind"))
+        return gettext(template) % {
+            "actor": entry.actor_name,
+            "kind": kind,
+            "name": d["name"],
+            "party": role_label(d.get("role")),
+            "when": beijing_time(d.get("takes_effect_at") or d.get("cooling_off_ends_at")),
+        }
+
+    return render
+
+
+def _deposit(words, entry, d):
+    return gettext("%(shares)s shares deposited in the escrow account (reference %(reference)s).") % {
+        "shares": shares_text(d["quantity"]),
+        "reference": d.get("reference") or "—",
+    }
+
+
+def _year_ended(words, entry, d):
+    return gettext("Assessment year %(year)s ended on %(end)s; the release is due by %(due)s (SPA 5.1).") % {
+        "year": _year(entry),
+        "end": d["period_end"],
+        "due": d["release_due_date"],
+    }
+
+
+def _report_filed(words, entry, d):
+    currency = words.deal.target_currency if words.deal else "CNY"
+    target = entry.tranche.target_revenue if entry.tranche_id and entry.tranche else None
+    return gettext("Audited revenue of year %(year)s: %(revenue)s (target %(target)s).") % {
+        "year": _year(entry),
+        "revenue": money_text(d["audited_revenue"], currency),
+        "target": money_text(target, currency),
+    }
+
+
+def _quantity(words, entry, d):
+    c = d["calculation"]
+    return gettext(
+        "%(total)s shares to release for year %(year)s (own release %(own)s, deducted %(deducted)s, offsets "
+        "%(offsets)s)."
+    ) % {
+        "total": shares_text(c["total_release"]),
+        "year": c["year"],
+        "own": shares_text(c["own_release"]),
+        "deducted": shares_text(c["deducted"]),
+        "offsets": shares_text(c["total_release"] - c["own_release"]),
+    }
+
+
+def _issued(words, entry, d):
+    return gettext("%(document)s %(reference)s issued for %(shares)s shares, awaiting signatures.") % {
+        "document": _instrument_kind(words, entry, d),
+        "reference": d.get("reference", ""),
+        "shares": shares_text(d["quantity"]),
+    }
+
+
+def _instrument_kind(words, entry, d):
+    instrument = words.instrument(d.get("instrument"))
+    if instrument is not None:
+        return str(instrument.get_kind_display())
+    kinds = {
+        HistoryAction.JOINT_INSTRUCTION_ISSUED: Instrument.Kind.JOINT_INSTRUCTION,
+        HistoryAction.SETTLEMENT_ISSUED: Instrument.Kind.SETTLEMENT,
+        HistoryAction.ADJUSTMENT_ISSUED: Instrument.Kind.ADJUSTMENT,
+    }
+    kind = kinds.get(entry.action)
+    return str(kind.label) if kind else gettext("document")
+
+
+def _signed(words, entry, d):
+    return gettext("%(actor)s signed the %(document)s for %(party)s (method: %(method)s).") % {
+        "actor": entry.actor_name,
+        "document": _instrument_kind(words, entry, d),
+        "party": words.party_label(entry.acting_for),
+        "method": auth_method_label(d.get("auth_method")),
+    }
+
+
+def _sealed(words, entry, d):
+    return gettext("The signed %(document)s was sealed by the platform with its certificate of completion.") % {
+        "document": _instrument_kind(words, entry, d)
+    }
+
+
+def _instructed(words, entry, d):
+    instrument = words.instrument(d.get("instrument"))
+    return gettext("The instruction is signed by every required party: %(shares)s shares; transfer due by %(due)s.") % {
+        "shares": shares_text(instrument.quantity if instrument else None),
+        "due": d.get("transfer_due") or "—",
+    }
+
+
+PREPARED_SHARES = re.compile(r"transfer of ([\d,]+) shares")
+
+
+def _prepared(words, entry, d):
+    # The quantity prepared is in the record's English summary only (the details carry the instruction's hash).
+    found = PREPARED_SHARES.search(entry.summary or "")
+    quantity = found[1].replace(",", "") if found else None
+    return gettext("%(actor)s prepared the transfer of %(shares)s shares; a second officer must approve it.") % {
+        "actor": entry.actor_name,
+        "shares": shares_text(quantity),
+    }
+
+
+CALL_OUTCOMES = {"confirmed": _("confirmed the instruction"), "denied": _("denied the instruction")}
+
+
+def _call_back(words, entry, d):
+    return gettext("%(officer)s called %(name)s (%(party)s) on %(number)s: %(outcome)s.") % {
+        "officer": d.get("officer") or entry.actor_name,
+        "name": d["signatory_name"],
+        "party": role_label(d.get("signatory_party")),
+        "number": d.get("number_called", ""),
+        "outcome": CALL_OUTCOMES.get(d.get("outcome"), d.get("outcome", "")),
+    }
+
+
+def _released(words, entry, d):
+    transfer = d.get("transfer") or {}
+    return gettext("%(shares)s shares released to the seller (transfer reference %(reference)s).") % {
+        "shares": shares_text(d["quantity"]),
+        "reference": transfer.get("reference") or d.get("reference") or "—",
+    }
+
+
+SENTENCES = {
+    HistoryAction.DEAL_CREATED: _deal_created,
+    HistoryAction.PARTY_ADDED: _party_added,
+    HistoryAction.AUDITOR_APPROVED: _auditor_approved,
+    HistoryAction.REGISTER_CHANGE_PROPOSED: _register(
+        gettext_noop(
+            "%(actor)s proposed the %(kind)s of %(name)s (%(party)s) on the signatory register; the cooling-off "
+            "period ends %(when)s."
+        )
+    ),
+    HistoryAction.REGISTER_CHANGE_CONFIRMED: _register(
+        gettext_noop(
+            "%(actor)s confirmed the %(kind)s of %(name)s (%(party)s) on the signatory register; it takes effect "
+            "%(when)s."
+        )
+    ),
+    HistoryAction.DEPOSIT_CONFIRMED: _deposit,
+    HistoryAction.YEAR_ENDED: _year_ended,
+    HistoryAction.REPORT_FILED: _report_filed,
+    HistoryAction.QUANTITY_COMPUTED: _quantity,
+    HistoryAction.JOINT_INSTRUCTION_ISSUED: _issued,
+    HistoryAction.SETTLEMENT_ISSUED: _issued,
+    HistoryAction.ADJUSTMENT_ISSUED: _issued,
+    HistoryAction.SIGNED: _signed,
+    HistoryAction.INSTRUMENT_SEALED: _sealed,
+    HistoryAction.INSTRUCTED: _instructed,
+    HistoryAction.RELEASE_PREPARED: _prepared,
+    HistoryAction.CALL_BACK_RECORDED: _call_back,
+    HistoryAction.RELEASED: _released,
+}
+
+__all__ = ["HistoryWords", "action_label", "in_language", "role_label", "state_label"]

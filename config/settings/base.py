@@ -111,6 +111,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# ISO 8601 dates in both languages (config/formats/*/formats.py; issue 12 item 2).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 # Timestamps are stored in UTC; contract dates are computed for Asia/Shanghai (see escrow.queries.clock).
 TIME_ZONE = "Asia/Shanghai"

@@ -2,11 +2,11 @@
 check it later (`manage.py verify_history --deal SLUG --head SEQ:HASH`)."""
 
 import io
-from datetime import UTC
 
 from defusedcsv import csv
 from django.utils import timezone
 
+from escrow.contract.moments import beijing_clock
 from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
@@ -15,7 +15,7 @@ from escrow.queries.transfers import transfer_lines
 
 COLUMNS = [
     "seq",
-    "at (UTC)",
+    "at (Beijing time, UTC+8)",
     "actor",
     "acting for",
     "year",
@@ -39,7 +39,8 @@ def history_rows(deal):
     for e in entries.iterator():
         yield [
             e.seq,
-            e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            # Beijing time like every page (issue 12 item 2); the hashed record keeps its UTC instant.
+            beijing_clock(e.at, seconds=True),
             e.actor_name,
             e.acting_for,
             e.tranche.year if e.tranche else "",
@@ -58,7 +59,8 @@ def _heading(deal, check):
     return [
         f"History of {deal.name} ({deal.slug})",
         f"Chain {check.key}: {check.length} entries, head #{check.length} {check.head_hash} ({status})",
-        f"Exported {timezone.now():%Y-%m-%d %H:%M:%S %Z}. Check later with: "
+        f"Exported {beijing_clock(timezone.now(), seconds=True)} Beijing time (UTC+8). Times below are Beijing "
+        "time. Check later with: "
         f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
         *penalty_lines(deal),
         *transfer_lines(deal),  # issue 11 item 4: the transfer agent's records
@@ -110,8 +112,8 @@ def export_csv(deal):
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
     rows = [
-        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11]]
+        [r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11]]
         for r in history_rows(deal)
     ]
-    header = ["#", "at (UTC)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]
+    header = ["#", "at (Beijing time)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]
     return render_table_pdf(_heading(deal, check), header, rows), check

@@ -63,6 +63,7 @@ def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_to
         tranche=tranche,
         key=f"prepared:{tranche.pk}:{instruction.pk}",
         clause="EA 3.2",
+        due=tranche.transfer_due_date,
         subject=Text(
             gettext_lazy("%(deal)s: year %(year)s release prepared — a second officer must approve"),
             deal=tranche.deal.name,

@@ -99,4 +99,10 @@ def test_history_hashes_are_short_with_the_full_value_and_a_copy_button(open_as,
     button.click()
     assert page.evaluate("() => navigator.clipboard.readText()") == full
     page.wait_for_function("(b) => b.dataset.copied === 'yes'", arg=button.element_handle())
-    shoot(page, "layout-history-copied", tmp_path)
+    table.scroll_into_view_if_needed()
+    shoot(page, "history-1280", tmp_path)
+    page.set_viewport_size(SIZES["phone"])
+    page.reload()
+    page.get_by_test_id("history-table").scroll_into_view_if_needed()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
+    shoot(page, "history-phone", tmp_path)

@@ -1,5 +1,6 @@
-/* Copy-to-clipboard for shortened values (the history's hashes; issue 12 item 6). A static file: the
-   Content-Security-Policy allows no inline script. A button carries the full value in data-copy. */
+/* Copy-to-clipboard for shortened values (the history's hashes; issue 12 item 6), loaded by the pages that
+   show them (base.html's `scripts` block). A static file: the Content-Security-Policy allows no inline
+   script. A button carries the full value in data-copy. */
 (function () {
   "use strict";
 

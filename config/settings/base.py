@@ -111,6 +111,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# ISO 8601 dates in both languages (config/formats/*/formats.py; issue 12 item 2).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 # Timestamps are stored in UTC; contract dates are computed for Asia/Shanghai (see escrow.queries.clock).
 TIME_ZONE = "Asia/Shanghai"
@@ -197,6 +199,9 @@ CELERY_BEAT_SCHEDULE = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "escrow-portal@localhost")
+# Where the portal is reached from outside: each notification email links to its page under it (issue 12 item 7;
+# escrow.notifications.email). Required in production (docs/deployment.md).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

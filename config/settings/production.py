@@ -24,6 +24,8 @@ REDIS_URL = _required("REDIS_URL")
 _required("HISTORY_HMAC_KEYS")
 _required("PLATFORM_KEY_FILE")
 _required("PLATFORM_CERT_FILE")
+# Every notification email links to its page under this address (https://escrow.example.com).
+PORTAL_BASE_URL = _required("PORTAL_BASE_URL").rstrip("/")
 CELERY_BROKER_URL = REDIS_URL
 # Shared by every web process and worker: the calendar versions (escrow.queries.clock). The re-authentication
 # throttle lives in the database (parties.ReauthFailures), so signing never needs Redis.

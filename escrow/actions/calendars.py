@@ -152,6 +152,7 @@ def _deposit_moved(actor, deal, old, new, cause):
         [Role.ISSUER, Role.ESCROW_AGENT],
         key=f"deadline-recomputed:{entry.pk}",
         clause="EA 1.1",
+        due=after.due,
         subject=Text(
             gettext_lazy("%(deal)s: the shares are now due in escrow by %(after)s (was %(before)s)"),
             deal=deal.name,
@@ -187,6 +188,7 @@ def _transfer_moved(actor, tranche, old, new, cause):
         tranche=tranche,
         key=f"deadline-recomputed:{entry.pk}",
         clause="EA 3.2",
+        due=after.due,
         subject=Text(
             gettext_lazy("%(deal)s: year %(year)s transfer now due by %(after)s (was %(before)s)"),
             deal=deal.name,

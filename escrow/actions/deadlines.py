@@ -139,6 +139,7 @@ def _open_chunk(tranche_ids, today) -> tuple:
             key=f"year-ended:{t.pk}",
             clause="SPA 4.2, 5.1",
             subject=Text(YEAR_ENDED, deal=t.deal.name, year=t.year),
+            due=t.release_due_date,
         )
         for t in tranches
     )
@@ -236,7 +237,9 @@ def _note(item: Due, mark, today) -> Note:
         )
         subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=when, **words)
     body = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
-    return Note(deal, roles, subject, _key(item, mark), clause=step.clause, body=body, tranche=item.tranche)
+    return Note(
+        deal, roles, subject, _key(item, mark), clause=step.clause, body=body, tranche=item.tranche, due=step.due
+    )
 
 
 @transaction.atomic

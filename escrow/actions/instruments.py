@@ -109,6 +109,7 @@ def _create_instrument(
         tranche=tranche,
         key=f"sign:{instrument.pk}",
         clause=CLAUSE[kind],
+        due=tranche.release_due_date,  # SPA 5.1: the release date the signatures are needed for
         subject=Text(
             gettext_lazy("%(deal)s: please sign the %(document)s for year %(year)s (%(shares)s shares)"),
             deal=deal.name,
@@ -247,6 +248,7 @@ def _instruction_complete(instrument, tranche, actor, party):
         tranche=tranche,
         key=f"instructed:{instrument.pk}",
         clause="EA 3.2",
+        due=due.due,
         subject=Text(
             gettext_lazy("%(deal)s: year %(year)s instructed — transfer of %(shares)s shares due by %(due)s"),
             deal=tranche.deal.name,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import lock_deal, record
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.contract.moments import beijing_clock
 from escrow.models import DealParty, HistoryAction, RegisterChange, Role, Signatory
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.notifications.notify import notify_roles
@@ -176,7 +177,7 @@ def record_agreement_register(proposer, confirmer, deal, people):
 
 def beijing(moment) -> str:
     """A moment as the history and notifications show it: Beijing time, labelled."""
-    return f"{timezone.localtime(moment, BEIJING):%Y-%m-%d %H:%M} Beijing time"
+    return f"{beijing_clock(moment)} Beijing time"
 
 
 # --- checks -----------------------------------------------------------------------------------------
@@ -350,7 +351,7 @@ def _notify(change, step, subject):
             change=LowerFirst(RegisterChange.Kind(change.kind).label),  # lazy: each reader's language
             name=entry.name,
             party=Named.of(entry.party),
-            until=f"{timezone.localtime(change.cooling_off_ends_at, BEIJING):%Y-%m-%d %H:%M}",
+            until=beijing_clock(change.cooling_off_ends_at),
         ),
     )
 

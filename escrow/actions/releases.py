@@ -14,6 +14,7 @@ from escrow.actions.callbacks import call_back_details
 from escrow.actions.reauth import reauthenticate
 from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
 from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
+from escrow.contract.moments import beijing_clock
 from escrow.models import HistoryAction, Instrument, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
@@ -62,6 +63,7 @@ def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_to
         tranche=tranche,
         key=f"prepared:{tranche.pk}:{instruction.pk}",
         clause="EA 3.2",
+        due=tranche.transfer_due_date,
         subject=Text(
             gettext_lazy("%(deal)s: year %(year)s release prepared — a second officer must approve"),
             deal=tranche.deal.name,
@@ -239,5 +241,5 @@ def _call_back_words(deal, call_back):
     signatory = call_back.signatory
     return (
         f"call-back by {call_back.officer} to {signatory.name} on {call_back.number_called} "
-        f"at {call_back.called_at:%Y-%m-%d %H:%M} UTC confirmed"
+        f"at {beijing_clock(call_back.called_at)} Beijing time confirmed"
     )

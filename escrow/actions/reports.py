@@ -53,6 +53,7 @@ def open_year(tranche_id, *, today=None):
         key=f"year-ended:{tranche.pk}",
         subject=Text(YEAR_ENDED, deal=tranche.deal.name, year=tranche.year),
         clause="SPA 4.2, 5.1",
+        due=tranche.release_due_date,
     )
     return tranche
 
@@ -161,6 +162,7 @@ def _compute_and_instruct(tranche, actor):
             tranche=tranche,
             key=f"settlement-needed:{tranche.pk}",
             clause="EA 3.1(a), P5",
+            due=tranche.release_due_date,
             subject=Text(
                 gettext_lazy(
                     "%(deal)s: year %(year)s missed its target — a settlement signed "

@@ -110,7 +110,7 @@ def transfer_rows(deal, calendar=None, issued_on=None):
 # The history export's columns in Chinese, and their widths on landscape A4 (277 mm between the margins).
 COLUMNS = {
     "#": ("序号", 10),
-    "at (UTC)": ("时间（UTC）", 24),
+    "at (Beijing time)": ("时间（北京时间）", 24),
     "actor": ("操作人", 24),
     "for": ("代表", 27),
     "yr": ("年度", 10),

@@ -36,7 +36,8 @@ class OutboxMessage(models.Model):
     )
     to_email = models.EmailField()
     subject = models.CharField(max_length=300)
-    body = models.TextField()
+    body = models.TextField()  # the text part (escrow.notifications.email)
+    html_body = models.TextField(blank=True)  # the HTML part; empty on rows written before issue 12
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from escrow.models import DealParty, Notification, OutboxMessage
+from escrow.notifications.email import compose
 from escrow.notifications.texts import as_data
 from parties.language import language_of
 
@@ -31,11 +32,12 @@ def people_in_roles(deal, roles):
 
 
 class Rendered:
-    """Subject and body of one notification in each language asked for (rendered once per language), and
-    their message ids and parameters (`message`, for showing them later in the reader's language)."""
+    """Subject, body and email (escrow.notifications.email) of one notification in each language asked for,
+    rendered once per language, and their message ids and parameters (`message`, for showing them later in
+    the reader's language). `where`: deal, tranche, clause and due date, for the email."""
 
-    def __init__(self, subject, body):
-        self.subject, self.body, self._done = subject, body, {}
+    def __init__(self, subject, body, **where):
+        self.subject, self.body, self.where, self._done = subject, body, where, {}
         subject_data = as_data(subject)
         body_data = as_data(body) if body else ""
         self.message = (
@@ -43,22 +45,26 @@ class Rendered:
         )
 
     def for_user(self, user) -> tuple:
+        """(subject, body, email) in the person's language."""
         language = language_of(user)
         if language not in self._done:
             with translation.override(language):
-                self._done[language] = (str(self.subject)[:300], str(self.body or ""))
+                subject, body = str(self.subject)[:300], str(self.body or "")
+                self._done[language] = (subject, body, compose(subject, body, **self.where))
         return self._done[language]
 
 
-def notify(users, *, deal, subject, body="", clause="", key, tranche=None):
+def notify(users, *, deal, subject, body="", clause="", key, tranche=None, due=None):
     """One notification (and email) per person, in that person's language; `key` makes a repeat
-    harmless (unique). `subject` and `body`: an escrow.notifications.texts.Text (or a lazy or plain str)."""
-    created, texts = 0, Rendered(subject, body)
+    harmless (unique). `subject` and `body`: an escrow.notifications.texts.Text (or a lazy or plain str).
+    `due`: the contract date the notice is about (a deadline), stated in the email with the clause."""
+    created = 0
+    texts = Rendered(subject, body, deal=deal, tranche=tranche, clause=clause, due=due)
     for user in users:
         dedupe = f"{key}:u{user.pk}"[:200]
         if Notification.objects.filter(dedupe_key=dedupe).exists():
             continue
-        subject_text, body_text = texts.for_user(user)
+        subject_text, body_text, email = texts.for_user(user)
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
@@ -77,7 +83,8 @@ def notify(users, *, deal, subject, body="", clause="", key, tranche=None):
                         notification=note,
                         to_email=user.email,
                         subject=subject_text,
-                        body=f"{body_text}\n\n{clause}".strip(),
+                        body=email.text,
+                        html_body=email.html,
                         created_at=timezone.now(),
                     )
         except IntegrityError:
@@ -104,6 +111,7 @@ class Note:
     clause: str = ""
     body: object = ""
     tranche: object = None
+    due: object = None  # the deadline the notice is about (a date), stated in the email
 
 
 def notify_many(notes, *, chunk=2000) -> int:
@@ -149,7 +157,7 @@ def _notify_chunk(notes, people):
         return 0
     texts, rendered = {}, {}
     for key, (note, user) in new.items():
-        rendered[key] = texts.setdefault(id(note), Rendered(note.subject, note.body)).for_user(user)
+        rendered[key] = texts.setdefault(id(note), _rendered(note)).for_user(user)
     # ignore_conflicts: a concurrent sweep may insert the same key first; its row (and outbox) wins.
     Notification.objects.bulk_create(
         [
@@ -174,19 +182,24 @@ def _notify_chunk(notes, people):
     outbox = []
     for pk, key in mine:
         note, user = new[key]
-        subject_text, body_text = rendered[key]
+        email = rendered[key][2]
         if user.email:
             outbox.append(
                 OutboxMessage(
                     notification_id=pk,
                     to_email=user.email,
-                    subject=subject_text,
-                    body=f"{body_text}\n\n{note.clause}".strip(),
+                    subject=rendered[key][0],
+                    body=email.text,
+                    html_body=email.html,
                     created_at=now,
                 )
             )
     OutboxMessage.objects.bulk_create(outbox, ignore_conflicts=True)
     return len(mine)
+
+
+def _rendered(note: Note) -> Rendered:
+    return Rendered(note.subject, note.body, deal=note.deal, tranche=note.tranche, clause=note.clause, due=note.due)
 
 
 def enqueue_drain():

@@ -1,11 +1,14 @@
 """Sending the outbox: rows claimed with SELECT ... FOR UPDATE SKIP LOCKED, marked sent once.
 
+Each row is sent as one email with a text and an HTML part (issue 12 item 7), both written in the
+recipient's language when the notification was (escrow.notifications.email).
+
 Several workers drain at once without sending a row twice: a row locked by one is skipped by the
 others. A row whose send fails keeps its error and waits for the next drain.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,9 +39,16 @@ def drain(batch=BATCH):
 def _send(row):
     row.attempts += 1
     try:
-        send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to_email])
+        _message(row).send()
         row.sent_at = timezone.now()
         row.last_error = ""
     except Exception as exc:  # keep the row for the next drain; record why
         row.last_error = str(exc)[:1000]
     row.save(update_fields=["attempts", "sent_at", "last_error"])
+
+
+def _message(row) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to_email])
+    if row.html_body:  # rows written before the HTML part existed go out as text
+        message.attach_alternative(row.html_body, "text/html")
+    return message

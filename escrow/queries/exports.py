@@ -2,13 +2,13 @@
 check it later (`manage.py verify_history --deal SLUG --head SEQ:HASH`)."""
 
 import io
-from datetime import UTC
 
 from defusedcsv import csv
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from escrow.contract.moments import beijing_clock
 from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
@@ -22,7 +22,7 @@ from parties.language import in_language
 # the reader's language and the English record beside it (hashed into the chain, never changed).
 COLUMNS = [
     _("seq"),
-    _("at (UTC)"),
+    _("at (Beijing time, UTC+8)"),
     _("actor"),
     _("acting for"),
     _("year"),
@@ -48,7 +48,8 @@ def history_rows(deal):
     for e in entries.iterator():
         yield [
             e.seq,
-            e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            # Beijing time like every page (issue 12 item 2); the hashed record keeps its UTC instant.
+            beijing_clock(e.at, seconds=True),
             e.actor_name,
             words.party_label(e.acting_for) if e.acting_for else "",
             e.tranche.year if e.tranche else "",
@@ -70,9 +71,9 @@ def _heading(deal, check):
         gettext("History of %(deal)s (%(slug)s)") % {"deal": in_language(deal.name, deal.name_zh), "slug": deal.slug},
         gettext("Chain %(key)s: %(length)s entries, head #%(length)s %(hash)s (%(status)s)")
         % {"key": check.key, "length": check.length, "hash": check.head_hash, "status": status},
-        gettext("Exported %(when)s. Check later with: %(command)s")
+        gettext("Exported %(when)s Beijing time (UTC+8); times below are Beijing time. Check later with: %(command)s")
         % {
-            "when": f"{timezone.now():%Y-%m-%d %H:%M:%S %Z}",
+            "when": beijing_clock(timezone.now(), seconds=True),
             "command": f"python manage.py verify_history --deal {deal.slug} --head {check.length}:{check.head_hash}",
         },
         *penalty_lines(deal),
@@ -144,8 +145,19 @@ def _both(shown, record):
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
     rows = [
-        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _both(r[9], r[10]), r[12]]
+        [r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _both(r[9], r[10]), r[12]]
         for r in history_rows(deal)
     ]
-    header = ["#", "at (UTC)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]
+    header = [
+        "#",
+        gettext("at (Beijing time)"),
+        gettext("actor"),
+        gettext("for"),
+        gettext("yr"),
+        gettext("action"),
+        gettext("state"),
+        gettext("clause"),
+        gettext("summary"),
+        gettext("hash"),
+    ]
     return render_table_pdf(_heading(deal, check), header, rows), check

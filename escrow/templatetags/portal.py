@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext, pgettext
 
+from escrow.contract.moments import beijing_clock, iso_day
 from escrow.models import Role, TrancheState
 from escrow.notifications.texts import from_data
 from escrow.queries.words import (
@@ -141,6 +142,27 @@ def days_left(value):
 @register.filter
 def short_hash(value, length=12):
     return (value or "")[: int(length)]
+
+
+# One date style (issue 12 item 2): every contract date on a page goes through `day`, every moment through
+# `moment`; config/formats makes whatever Django formats itself (the admin, widgets) ISO as well.
+@register.filter
+def day(value):
+    """A contract date as ISO 8601 in every language: 2027-01-29 (never "Jan. 29, 2027", "01/29/2027")."""
+    return iso_day(value) or "—"
+
+
+@register.filter
+def moment(value, style=""):
+    """A moment on the Beijing clock, labelled: "2027-01-29 14:05 (Beijing time)" / "…（北京时间）".
+    `moment:"bare"` leaves the label out, for a table column whose head already says Beijing time;
+    `moment:"seconds"` adds the seconds (labelled)."""
+    if value is None or value == "":
+        return "—"
+    clock = beijing_clock(value, seconds=style == "seconds")
+    if style == "bare":
+        return clock
+    return gettext("%(time)s (Beijing time)") % {"time": clock}
 
 
 @register.simple_tag

@@ -60,12 +60,22 @@ class QuantityField(ParsedField):
 
 
 class IsoDateField(ParsedField):
-    """A date as YYYY-MM-DD only (the browser's date picker sends that form); the action bounds it."""
+    """A date as YYYY-MM-DD only; the action bounds it. A text box, not the browser's date picker: Chromium
+    shows `type=date` in the browser's locale (01/29/2027 in en-US), and one page must show one date style
+    (issue 12 item 2)."""
 
     parse = staticmethod(parse_iso_date)
 
     def __init__(self, *, attrs=None, **kwargs):
-        super().__init__(widget=forms.DateInput(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d"), **kwargs)
+        attrs = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": "10",
+            "pattern": r"\d{4}-\d{2}-\d{2}",
+            "placeholder": "YYYY-MM-DD",
+            **(attrs or {}),
+        }
+        super().__init__(widget=forms.DateInput(attrs=attrs, format="%Y-%m-%d"), **kwargs)
 
 
 class ReauthForm(forms.Form):

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from escrow.contract.moments import file_stamp
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
 from escrow.queries.history import history_of
@@ -91,8 +92,9 @@ def _export(request, slug, exporter, content_type, extension):
     deal = deal_for(request, slug, action="export_history")
     data, check = exporter(deal)
     response = HttpResponse(data, content_type=content_type)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="{deal.slug}-history-{stamp}.{extension}"'
+    # The moment in the name is Beijing time, like every page and the export itself (issue 12 item 2).
+    stamp = file_stamp(timezone.now())
+    response["Content-Disposition"] = f'attachment; filename="{deal.slug}-history-{stamp}-beijing.{extension}"'
     response["X-Chain-Length"] = str(check.length)
     response["X-Chain-Head"] = check.head_hash
     response["X-Chain-Verified"] = "yes" if check.ok else "no"

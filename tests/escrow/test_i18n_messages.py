@@ -122,7 +122,9 @@ def test_a_notification_is_written_in_each_recipients_language(kaixin, people):
     assert subject_for(people["issuer"], key) == f"{kaixin.name}：15,000,000 股已存入托管"
     assert subject_for(people["purchaser"], key) == f"{kaixin.name}: 15,000,000 shares are in escrow"
     email = OutboxMessage.objects.get(notification__user=people["issuer"], notification__dedupe_key__startswith=key)
-    assert email.subject == f"{kaixin.name}：15,000,000 股已存入托管" and email.body == "EA 1.1"
+    assert email.subject == f"{kaixin.name}：15,000,000 股已存入托管"
+    # The email's text and HTML parts are in her language too (issue 12 item 7), with the clause.
+    assert "条款：EA 1.1" in email.body and "条款：EA 1.1" in email.html_body and "Clause" not in email.body
     # The keys do not depend on the language.
     assert all(
         key_ == f"{key}:u{user_id}"

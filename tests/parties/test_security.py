@@ -74,6 +74,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "HISTORY_HMAC_KEYS": f"k1:{secrets.token_hex(32)}",
         "PLATFORM_KEY_FILE": "/etc/escrow/platform-key.pem",
         "PLATFORM_CERT_FILE": "/etc/escrow/platform-cert.pem",
+        "PORTAL_BASE_URL": "https://escrow.example.com",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

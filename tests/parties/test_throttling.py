@@ -76,6 +76,7 @@ def production_settings(monkeypatch):
     monkeypatch.setenv("HISTORY_HMAC_KEYS", "k1:" + "h" * 64)
     monkeypatch.setenv("PLATFORM_KEY_FILE", "/etc/escrow/platform-key.pem")
     monkeypatch.setenv("PLATFORM_CERT_FILE", "/etc/escrow/platform-cert.pem")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://escrow.example.com")
     sys.modules.pop("config.settings.production", None)
     module = importlib.import_module("config.settings.production")
     yield module

@@ -1,6 +1,5 @@
 """English and Simplified Chinese: every catalogue entry translated, pages and figures localised."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -71,14 +70,17 @@ def test_language_switch_turns_the_portal_chinese(deposited, people, client_for)
     open_and_file(deposited, people, 1, "598500000")
     client = client_for("issuer")
     english = client.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()
-    assert ("Policies in force" in english and "Nov. 30, 2026" in english) or "11/30/2026" in english
+    # One date style (issue 12 item 2): ISO 8601 in both languages, never "Nov. 30, 2026" or "11/30/2026".
+    assert "Policies in force" in english and "2026-11-30" in english
+    assert "Nov. 30, 2026" not in english and "11/30/2026" not in english
     response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert response.status_code == 302
     chinese = client.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()
     assert '<html lang="zh-hans">' in chinese
     assert "适用的解释规则" in chinese and "某年度超额收入中多大比例可抵补以前年度的差额" in chinese
     assert "人民币 598,500,000" in chinese and "15,000,000" in chinese
+    assert "2026-11-30" in chinese
     assert "第 1 年" in chinese
     dashboard = client.get(reverse("escrow:dashboard")).content.decode()
     assert "待您处理" in dashboard and "签署联合书面指示" in dashboard
-    assert re.search(r"2027年1月29日", dashboard)
+    assert "2027-01-29" in dashboard and "2027年1月29日" not in dashboard  # ISO in tables (issue 12 item 2)

@@ -186,7 +186,7 @@ def tranche_action(action):
         reason = now.why_not(action, tranche)
         if reason:  # issue 12 item 3: not offered now (the state moved on); say why and where things stand
             back = reverse("escrow:tranche", args=[deal.slug, tranche.year])
-            return stale(request, "escrow/action_form.html", context, reason, back_url=back)
+            return stale(request, "escrow/action_form.html", context, reason, back_url=back, tranche=tranche)
         form = page.form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             _r, ok = _attempt(request, form, page.call, request.user, tranche, form.cleaned_data)

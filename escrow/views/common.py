@@ -9,6 +9,7 @@ from django.shortcuts import render
 from escrow.contract.errors import DomainError, NotAllowed, NotFound
 from escrow.queries import deals as lookup
 from escrow.queries.available import Now
+from escrow.queries.steps import next_step, next_step_for_deal, signed_roles_of
 from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
 
 
@@ -56,11 +57,15 @@ def now_for(request, deal) -> Now:
     return cached
 
 
-def stale(request, template, context, reason, *, back_url):
+def stale(request, template, context, reason, *, back_url, tranche=None):
     """Issue 12 item 3: the person cannot take this action now (already signed, already released, four eyes,
     the state moved on): the page says why, in the reader's words, and links to where things stand. A form
     posted anyway changed nothing: 409 Conflict, never a 500 or a generic error."""
     context = {**context, "form": None, "stale_reason": reason, "stale_url": back_url}
+    if tranche is not None:  # where the year stands now: what happened and when, or the step now due
+        context["stale_step"] = next_step(tranche, signed_roles=signed_roles_of(tranche))
+    elif context.get("deal") is not None:  # the deal's own step: the deposit due, or the escrow's end
+        context["stale_step"] = next_step_for_deal(context["deal"])
     return render(request, template, context, status=409 if request.method == "POST" else 200)
 
 

@@ -51,7 +51,7 @@ def _release_page(request, slug, year, *, name, form_class, action, template, me
     }
     reason = can.get(name) and now.why_not(name, tranche)
     if reason:  # issue 12 item 3: four eyes, no call-back yet, or the year moved on (released): no form
-        return stale(request, template, context, reason, back_url=_year_url(deal, tranche))
+        return stale(request, template, context, reason, back_url=_year_url(deal, tranche), tranche=tranche)
     form = form_class(
         request.POST or None,
         request.FILES or None,
@@ -213,7 +213,9 @@ def record_call_back(request, slug, year):
     context = {"deal": deal, "tranche": tranche, "role": role, "can": can, **call_back_context(tranche)}
     reason = now.why_not("record_call_back", tranche)
     if reason:  # issue 12 item 3: no effective instruction yet, or the year was released
-        return stale(request, "escrow/call_back.html", context, reason, back_url=_year_url(deal, tranche))
+        return stale(
+            request, "escrow/call_back.html", context, reason, back_url=_year_url(deal, tranche), tranche=tranche
+        )
     form = call_back_form(tranche, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -66,7 +66,7 @@ def sign(request, pk):
     }
     if reason:
         back = reverse("escrow:tranche", args=[deal.slug, instrument.tranche.year])
-        return stale(request, "escrow/sign.html", context, reason, back_url=back)
+        return stale(request, "escrow/sign.html", context, reason, back_url=back, tranche=instrument.tranche)
     return render(request, "escrow/sign.html", context, status=400 if request.method == "POST" else 200)
 
 

@@ -120,6 +120,11 @@ def signable(instrument, tranche, party, actor, clause):
             _("This document is %(status)s; sign the current one.")
             % {"status": instrument.get_status_display().lower()}
         )
+    if instrument.status == Instrument.Status.EFFECTIVE:
+        raise WrongState(
+            _("This document was signed by every required party and took effect on %(when)s (Beijing time).")
+            % {"when": beijing_minute(instrument.effective_at) if instrument.effective_at else "—"}
+        )
     signatures = list(instrument.signatures.all())
     mine = next((s for s in signatures if s.signer_id == actor.pk), None)
     if mine is not None:
@@ -129,11 +134,6 @@ def signable(instrument, tranche, party, actor, clause):
                 "signs for one party only."
             )
             % {"when": beijing_minute(mine.signed_at), "organisation": mine.party.organisation}
-        )
-    if instrument.status == Instrument.Status.EFFECTIVE:
-        raise WrongState(
-            _("This document was signed by every required party and took effect on %(when)s (Beijing time).")
-            % {"when": beijing_minute(instrument.effective_at) if instrument.effective_at else "—"}
         )
     if party.role not in instrument.required_roles:
         raise NotAllowed(

@@ -29,13 +29,14 @@ def refusal(call):
 def test_the_offer_and_the_action_refuse_in_the_same_words(deposited, people):
     open_and_file(deposited, people, 1, "665000000")
     t, instruction = sign_instruction(deposited, people, 1)
+    instruction = type(instruction).objects.get(pk=instruction.pk)  # effective now
     digest = instruction.document.sha256
 
-    # "Already signed": the issuer is offered nothing to sign, for the reason the action gives.
+    # Signed by both: the issuer is offered nothing to sign, for the reason the action gives.
     issuer = Now(people["issuer"], deposited)
     assert issuer.to_sign(t) == []
     said = refusal(lambda: actions.sign_instrument(people["issuer"], instruction.pk, expected_sha256=digest))
-    assert issuer.why_not("sign_joint_instruction", t, instruction) == said and "already signed" in said
+    assert issuer.why_not("sign_joint_instruction", t, instruction) == said and "signed by every required party" in said
 
     # EA 3.2 four eyes: officer 1 prepared, so officer 1 is never offered the approval; officer 2 is once the
     # call-back confirmed the instruction (issue 10 item 2).

@@ -3,9 +3,10 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from escrow.contract.errors import NotFound, WrongState
+from escrow.contract.errors import NotFound
 from escrow.history import chain as history
 from escrow.models import Deal, Tranche
+from escrow.queries.preconditions import expect_state  # noqa: F401  (the actions' state check, one place)
 
 
 def lock_deal(deal_id) -> Deal:
@@ -26,21 +27,6 @@ def lock_tranche(tranche_id) -> Tranche:
     tranche = Tranche.objects.select_for_update().get(pk=tranche_id)
     tranche.deal = deal
     return tranche
-
-
-def expect_state(obj, *states, doing):
-    """WrongState unless `obj` is in one of `states`; `doing` is a translated phrase ("approve the release")."""
-    if obj.state not in states:
-        labels = ", ".join(str(s.label) if hasattr(s, "label") else str(s) for s in states)
-        raise WrongState(
-            _("Cannot %(doing)s: the %(thing)s is %(state)s (needs: %(needs)s).")
-            % {
-                "doing": doing,
-                "thing": obj._meta.verbose_name,
-                "state": obj.get_state_display().lower(),
-                "needs": labels.lower(),
-            }
-        )
 
 
 def run_transition(

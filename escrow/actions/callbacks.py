@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import expect_state, lock_deal, lock_tranche, record
+from escrow.actions.base import lock_deal, lock_tranche, record
 from escrow.contract.errors import InvalidInput, WrongState
-from escrow.models import CallBack, HistoryAction, Role, Signatory, TrancheState
+from escrow.models import CallBack, HistoryAction, Role, Signatory
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text, in_english
-from escrow.queries.callbacks import CALLED_ROLES, active_register, effective_instruction, last_signer_id
+from escrow.queries import preconditions
+from escrow.queries.callbacks import CALLED_ROLES, active_register, last_signer_id
 from escrow.usecases.permissions import require, require_staff
 
 CLAUSE = "EA 3.2"
@@ -29,10 +30,7 @@ def record_call_back(actor, tranche_id, *, signatory_id, outcome, note=""):
     """An escrow-agent officer records a call-back about the tranche's effective joint instruction."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "record_call_back")
-    expect_state(tranche, TrancheState.INSTRUCTED, TrancheState.RELEASE_PREPARED, doing=_("record a call-back"))
-    instruction = effective_instruction(tranche)
-    if instruction is None:
-        raise WrongState(_("There is no signed joint instruction to confirm (EA 3.1(b))."), clause="EA 3.1(b)")
+    instruction = preconditions.call_back_due(tranche)  # the effective instruction, before the approval
     if outcome not in CallBack.Outcome.values:
         raise InvalidInput(_("Choose the outcome of the call: confirmed, not confirmed or no answer."))
     note = (note or "").strip()

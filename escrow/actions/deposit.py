@@ -7,14 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import expect_state, lock_deal, run_transition
+from escrow.actions.base import lock_deal, run_transition
 from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
 from escrow.contract.calendar import deposit_due
-from escrow.contract.errors import WrongState
-from escrow.models import HistoryAction, Role, ShareMovement, TrancheState
+from escrow.models import HistoryAction, Role, ShareMovement
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import calendar_for, contract_today
+from escrow.queries.preconditions import deposit_pending, returnable
 from escrow.usecases.permissions import require
 
 
@@ -36,7 +36,7 @@ def confirm_deposit(
     effect, not after today), the agent, the escrow account there, and its confirmation PDF when at hand."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "confirm_deposit")
-    expect_state(deal, deal.State.AWAITING_DEPOSIT, doing=_("confirm the deposit"))
+    deposit_pending(deal)
     today = contract_today()
     facts = check_facts(
         transfer_date=issue_date,
@@ -95,16 +95,7 @@ def return_for_cancellation(actor, deal, *, reference=""):
     """SPA 5.2(1): on expiry, shares not released go back to the issuer for cancellation."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "return_for_cancellation")
-    expect_state(deal, deal.State.IN_ESCROW, doing=_("return shares for cancellation"))
-    open_years = deal.tranches.exclude(state=TrancheState.RELEASED).values_list("year", flat=True)
-    if open_years:
-        raise WrongState(
-            _(
-                "Years %(years)s are not released yet; the agreement expires only after the last "
-                "year is settled (SPA 5.2(1))."
-            )
-            % {"years": ", ".join(map(str, open_years))}
-        )
+    returnable(deal)  # SPA 5.2(1): once, after the last year is released
     remaining = ShareMovement.objects.filter(deal=deal).balances()["in_escrow"]
     if remaining:
         ShareMovement.objects.create(

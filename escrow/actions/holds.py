@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.base import lock_tranche, run_transition
 from escrow.actions.instruments import _end_open_hold
 from escrow.contract.errors import InvalidInput
-from escrow.models import HistoryAction, Hold, Role, TrancheState
-from escrow.models.tranche import HOLDABLE
+from escrow.models import HistoryAction, Hold, Role
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text, in_english
+from escrow.queries import preconditions
 from escrow.queries.clock import contract_today
 from escrow.usecases.permissions import require
 
@@ -36,13 +36,12 @@ def _open_hold(tranche, kind, actor, party, reason):
 
 
 HOLDS = {
-    # action key -> (hold kind, transition, history action, clause, doing, message when the reason is missing)
+    # action key -> (hold kind, transition, history action, clause, message when the reason is missing)
     "raise_dispute": (
         Hold.Kind.DISPUTE,
         "hold_for_dispute",
         HistoryAction.DISPUTE_RAISED,
         "EA 3.3",
-        gettext_lazy("raise a dispute"),
         gettext_lazy("Give the reason for the dispute; every party will read it."),
     ),
     "suspend_release": (
@@ -50,7 +49,6 @@ HOLDS = {
         "suspend",
         HistoryAction.SUSPENDED,
         "SPA 8.1",
-        gettext_lazy("suspend the release"),
         gettext_lazy("Give the reason for the suspension; every party will read it."),
     ),
 }
@@ -58,10 +56,10 @@ HOLDS = {
 
 def _hold(action, actor, tranche_id, reason):
     """Stop the clock on a pending release: who, why and under which clause is recorded (SPA 8.2)."""
-    kind, transition, history_action, clause, doing, missing = HOLDS[action]
+    kind, transition, history_action, clause, missing = HOLDS[action]
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, action)
-    expect_state(tranche, *HOLDABLE, doing=doing)
+    preconditions.holdable(tranche, action)
     reason = _reason(reason, missing)
     _open_hold(tranche, kind, actor, party, reason)
     run_transition(
@@ -107,7 +105,7 @@ def lift_suspension(actor, tranche_id, *, reason):
     """SPA 8.1: the issuer lifts its suspension; the tranche returns where it was."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "lift_suspension")
-    expect_state(tranche, TrancheState.SUSPENDED, doing=gettext_lazy("lift the suspension"))
+    preconditions.suspended(tranche)
     reason = _reason(reason, gettext_lazy("Give the reason for the lifting; every party will read it."))
     _end_open_hold(tranche, actor, resolution=reason)
     run_transition(

@@ -10,15 +10,15 @@ from escrow.actions.base import lock_tranche, record, run_transition
 from escrow.actions.completion import seal_signed_instrument
 from escrow.actions.reauth import reauthenticate
 from escrow.contract.calendar import release_due, transfer_due
-from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.contract.errors import InvalidInput, NotFound
 from escrow.contract.numbers import InputProblem, parse_iso_date, parse_quantity
 from escrow.documents import pdf
 from escrow.documents.storage import document_bytes, store_pdf
-from escrow.models import DealParty, HistoryAction, Instrument, Role, Signature, StoredDocument, TrancheState
+from escrow.models import DealParty, HistoryAction, Instrument, Role, Signature, StoredDocument
 from escrow.models.deal import CONTRACT_PARTIES
-from escrow.models.tranche import HOLDABLE
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import LowerFirst, Text, in_english
+from escrow.queries import preconditions
 from escrow.queries.clock import calendar_for, contract_today
 from escrow.usecases.permissions import party_for, require
 
@@ -175,27 +175,10 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
 
 def _check_signable(instrument, tranche, party, actor, expected_sha256):
     require(actor, tranche.deal, f"sign_{instrument.kind}")
-    if instrument.status != Instrument.Status.OPEN:
-        raise WrongState(
-            _("This document is %(status)s; sign the current one.")
-            % {"status": instrument.get_status_display().lower()}
-        )
-    if party.role not in instrument.required_roles:
-        raise NotAllowed(
-            _("%(role)s is not a signatory of this document (%(clause)s).")
-            % {"role": party.get_role_display(), "clause": CLAUSE[instrument.kind]}
-        )
-    if instrument.signatures.filter(signer=actor).exists():
-        raise InvalidInput(_("You have already signed this document; one person signs for one party only."))
-    if instrument.signatures.filter(party=party).exists():
-        raise WrongState(_("%(organisation)s has already signed this document.") % {"organisation": party.organisation})
+    # Open, required, not yet signed by this person or party, the year awaiting it: what the pages ask too.
+    preconditions.signable(instrument, tranche, party, actor, CLAUSE[instrument.kind])
     if (expected_sha256 or "").lower() != instrument.document.sha256:
         raise InvalidInput(_("The document you reviewed is not the current version; reload it and review again."))
-    if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION and tranche.state != TrancheState.AWAITING_INSTRUCTION:
-        raise WrongState(
-            _("The tranche is %(state)s; the instruction cannot be signed now.")
-            % {"state": tranche.get_state_display().lower()}
-        )
 
 
 def _take_effect(instrument, tranche, actor, party):
@@ -328,24 +311,12 @@ def _deal_life(deal):
     return deal.effective_date, release_due(last_year_end).due
 
 
-def _needs_settlement(tranche):
-    return tranche.state == TrancheState.DISPUTED or (
-        tranche.state == TrancheState.AWAITING_INSTRUCTION and tranche.calculation.get("requires_settlement")
-    )
-
-
 @transaction.atomic
 def propose_settlement(actor, tranche_id, *, quantity, reason):
     """EA 3.3: a written settlement of the quantity, to be signed by all parties."""
     tranche = lock_tranche(tranche_id)
     require(actor, tranche.deal, "propose_settlement")
-    if not _needs_settlement(tranche):
-        raise WrongState(
-            _(
-                "A settlement is needed only while the quantity is disputed (EA 3.3) or the policy "
-                "requires one for a missed target (P5)."
-            )
-        )
+    preconditions.settleable(tranche)
     if not (reason or "").strip():
         raise InvalidInput(_("Say what the parties agreed."))
     return _create_instrument(
@@ -363,11 +334,7 @@ def propose_adjustment(actor, tranche_id, *, quantity, reason, release_due_date=
     """SPA 5.3: under exceptional circumstances quantity and timing change by written agreement of all."""
     tranche = lock_tranche(tranche_id)
     require(actor, tranche.deal, "propose_adjustment")
-    if tranche.state not in [*HOLDABLE, TrancheState.DISPUTED, TrancheState.SUSPENDED]:
-        raise WrongState(
-            _("The tranche is %(state)s; only a pending release can be adjusted.")
-            % {"state": tranche.get_state_display().lower()}
-        )
+    preconditions.adjustable(tranche)
     if not (reason or "").strip():
         raise InvalidInput(_("State the exceptional circumstances (SPA 5.3)."))
     quantity = _check_quantity(quantity, tranche, clause="SPA 5.3")
@@ -388,8 +355,7 @@ def file_award(actor, tranche_id, *, quantity, pdf_bytes, reference, original_na
     """EA 3.3, SPA 10.2: an effective CIETAC award or court ruling ends the dispute."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "file_award")
-    if tranche.state != TrancheState.DISPUTED:
-        raise WrongState(_("An award resolves a dispute; this tranche is not disputed."))
+    preconditions.disputed(tranche)
     if not (reference or "").strip():
         raise InvalidInput(_("Enter the award's or ruling's case number."))
     quantity = _check_quantity(quantity, tranche, clause="EA 3.3")

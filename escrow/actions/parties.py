@@ -10,6 +10,7 @@ from escrow.actions.visibility import sync_deal_permissions
 from escrow.contract.errors import InvalidInput, NotFound, WrongState
 from escrow.models import DealParty, HistoryAction, Role
 from escrow.notifications.texts import in_english
+from escrow.queries import preconditions
 from escrow.usecases.permissions import CONTRACT_PARTIES, require, require_staff
 from parties.actions import PartiesError, add_organisation
 from parties.models import Organisation
@@ -171,6 +172,7 @@ def approve_auditor(actor, deal, organisation):
     """SPA 4.2: the issuer approves the accounting firm that confirms the targets."""
     deal = lock_deal(deal.pk)
     issuer = require(actor, deal, "approve_auditor")
+    preconditions.escrow_open(deal, preconditions.APPROVE_AUDITOR)
     party = DealParty.objects.filter(deal=deal, organisation=organisation).first()
     if party is not None and party.ended_at is not None:
         raise InvalidInput(
@@ -250,10 +252,4 @@ def _known_firm(name):
     return Organisation.objects.filter(name__iexact=name, kind=Organisation.Kind.ACCOUNTING_FIRM).first()
 
 
-def approved_firm(deal, organisation_id, at):
-    party = DealParty.objects.filter(
-        deal=deal, organisation_id=organisation_id, role=Role.AUDITOR, ended_at__isnull=True
-    ).first()
-    if party is None:
-        raise NotFound(_("No such deal."))
-    return party if party.approved_at and party.approved_at <= at else None
+approved_firm = preconditions.approved_firm  # SPA 4.2, read by the report's precondition (one place)

@@ -9,16 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.base import lock_tranche, run_transition
 from escrow.actions.callbacks import call_back_details
 from escrow.actions.reauth import reauthenticate
 from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
-from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
+from escrow.contract.errors import InvalidInput, WrongState
 from escrow.contract.moments import beijing_clock
-from escrow.models import HistoryAction, Instrument, Role, ShareMovement, TrancheState
+from escrow.models import HistoryAction, Instrument, Role, ShareMovement
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
-from escrow.queries.callbacks import call_back_status
+from escrow.queries import preconditions
 from escrow.queries.clock import contract_today
 from escrow.usecases.permissions import require
 
@@ -43,7 +43,7 @@ def prepare_release(actor, tranche_id, *, expected_sha256, password=None, otp_to
     """EA 3.2: the first officer checks the signed instruction and prepares the transfer."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "prepare_release")
-    expect_state(tranche, TrancheState.INSTRUCTED, doing=_("prepare the release"))
+    preconditions.preparable(tranche)
     instruction = _check_hash(tranche, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     run_transition(
@@ -78,7 +78,7 @@ def withdraw_preparation(actor, tranche_id, *, reason):
     """Four eyes: the reviewing officer sends the preparation back."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "withdraw_preparation")
-    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("send the preparation back"))
+    preconditions.withdrawable(tranche)
     if not (reason or "").strip():
         raise InvalidInput(_("Say why the preparation goes back."))
     run_transition(
@@ -116,13 +116,11 @@ def approve_release(
     (escrow.actions.transfer_evidence says why that may follow later)."""
     tranche = lock_tranche(tranche_id)
     party = require(actor, tranche.deal, "approve_release")
-    expect_state(tranche, TrancheState.RELEASE_PREPARED, doing=_("approve the release"))
-    if tranche.prepared_by_id == actor.pk:
-        raise NotAllowed(_("You prepared this release; a second, different officer must approve it (four eyes)."))
+    # The state, four eyes and the call-back (issue 10 item 2): what the pages ask before offering it.
+    call_back = preconditions.approvable(tranche, actor)
     if not (transfer_reference or "").strip():
         raise InvalidInput(_("Enter the transfer agent's reference for the share transfer."))
     instruction = _check_hash(tranche, expected_sha256)
-    call_back = _call_back_for_approval(tranche, instruction)
     today = contract_today()
     facts = check_facts(
         transfer_date=transfer_date,
@@ -198,34 +196,6 @@ def approve_release(
         ),
     )
     return tranche
-
-
-def _call_back_for_approval(tranche, instruction):
-    """Issue 10 item 2 (EA 3.2 four eyes plus the banks' call-back practice): the confirmed call-back the
-    approval relies on, or None when the deal waives it; refused when there is none for this instruction
-    or a signatory denied it."""
-    status = call_back_status(tranche)
-    if status.waived:
-        return None
-    if status.denied is not None:
-        raise WrongState(
-            _(
-                "%(name)s did not confirm this instruction on the call-back; it cannot be approved. Send the "
-                "preparation back and raise a dispute until the parties sign a new instruction (EA 3.3)."
-            )
-            % {"name": status.denied.signatory.name},
-            clause="EA 3.2",
-        )
-    confirmed = status.confirmed
-    if confirmed is None or confirmed.instrument_sha256 != instruction.document.sha256:
-        raise WrongState(
-            _(
-                "Record a confirmed call-back first: an officer must call a registered signatory of the issuer "
-                "or the purchaser, other than the one who signed last, and confirm this instruction (EA 3.2)."
-            ),
-            clause="EA 3.2",
-        )
-    return confirmed
 
 
 def _effective_day(instruction):

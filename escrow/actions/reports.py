@@ -7,16 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from escrow.actions.base import expect_state, lock_tranche, run_transition
+from escrow.actions.base import lock_tranche, run_transition
 from escrow.actions.instruments import issue_joint_instruction
-from escrow.actions.parties import approved_firm
-from escrow.contract.errors import NotAllowed, WrongState
 from escrow.contract.numbers import InputProblem, parse_amount
 from escrow.documents.storage import store_pdf
 from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
+from escrow.queries.preconditions import report_due
 from escrow.queries.quantities import calculation_lines, schedule_for
 from escrow.usecases.permissions import require
 
@@ -88,17 +87,7 @@ def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name
     deal = tranche.deal
     party = require(actor, deal, "file_report")
     now = timezone.now()
-    if approved_firm(deal, party.organisation_id, now) is None:
-        raise NotAllowed(
-            _(
-                "%(organisation)s has not been approved by the issuer; a report counts only from a "
-                "firm approved before it is filed (SPA 4.2)."
-            )
-            % {"organisation": party.organisation},
-            clause="SPA 4.2",
-        )
-    expect_state(tranche, TrancheState.AWAITING_REPORT, doing=_("file the report"))
-    _require_earlier_reports(tranche)
+    report_due(tranche, party, now)  # the approved firm (SPA 4.2), the open year, year order (SPA 5.2(2))
     revenue = parse_revenue(audited_revenue, tranche)
     document = store_pdf(
         deal=deal,
@@ -123,15 +112,6 @@ def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name
         details={"audited_revenue": revenue, "document_sha256": document.sha256, "file": original_name},
     )
     return _compute_and_instruct(tranche, actor)
-
-
-def _require_earlier_reports(tranche):
-    missing = tranche.deal.tranches.filter(year__lt=tranche.year, audited_revenue__isnull=True)
-    if missing.exists():
-        years = ", ".join(str(y) for y in missing.values_list("year", flat=True))
-        raise WrongState(
-            _("Year %(years)s has no audited report yet; offsets run in year order (SPA 5.2(2)).") % {"years": years}
-        )
 
 
 def _compute_and_instruct(tranche, actor):

@@ -45,6 +45,7 @@ class NextStepSerializer(serializers.Serializer):
     description = serializers.CharField()
     due = serializers.DateField(allow_null=True)
     clause = serializers.CharField()
+    done = serializers.BooleanField(help_text="nothing is left to do; the description says what happened and when")
 
 
 class OrganisationSerializer(serializers.Serializer):

@@ -2,12 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from escrow.contract.calendar import deposit_due
-from escrow.models import Deal, DealParty, Instrument, Role, Tranche, TrancheState
+from escrow.models import Deal, DealParty, HistoryAction, HistoryEntry, Instrument, Role, Tranche, TrancheState
 from escrow.notifications.texts import Text
 from escrow.queries.clock import calendar_for, contract_today, provisional_deadline, transfer_provisional
 from escrow.queries.deals import deals_visible_to
@@ -15,6 +19,13 @@ from escrow.usecases.permissions import party_for
 
 S = TrancheState
 CONFIRM_DEPOSIT = _("Confirm the consideration shares were issued in the agent's name")
+# Issue 12 item 4: what happened, and when, once nothing is left to do. Days are ISO 8601 (YYYY-MM-DD).
+RELEASED = _("Released %(shares)s shares on %(day)s")
+RELEASED_AND_CLOSED = _(
+    "Released %(shares)s shares on %(day)s; the escrow closed on %(closed)s and %(returned)s shares went back "
+    "to the issuer for cancellation"
+)
+CLOSED = _("The escrow closed on %(day)s: %(shares)s shares went back to the issuer for cancellation")
 
 
 @dataclass(frozen=True)
@@ -29,9 +40,21 @@ class NextStep:
     # P6: an escrow.queries.clock.ProvisionalDeadline when `due` is a business-day deadline counted over a
     # year whose holiday notice is not in the calendar yet (its `reason` says so); None when `due` is firm.
     provisional: object = None
+    # Issue 12 item 4: nothing is left to do (released, or the escrow closed); `description` says what happened
+    # and when, and `due` is None: a past date is no deadline.
+    done: bool = False
 
 
 def next_step_for_deal(deal, cal=None) -> NextStep | None:
+    if deal.state == Deal.State.CLOSED:
+        return NextStep(
+            (),
+            "",
+            Text(CLOSED, day=_closing(deal, "day"), shares=_closing(deal, "shares")),
+            None,
+            "SPA 5.2(1)",
+            done=True,
+        )
     if deal.state == Deal.State.AWAITING_DEPOSIT:
         cal = cal or calendar_for(deal)
         due = deposit_due(deal.effective_date, cal).due
@@ -104,7 +127,48 @@ def next_step(tranche, *, signed_roles=None, cal=None) -> NextStep:
         return NextStep(
             (Role.ISSUER,), "lift_suspension", _("Lift the suspension when the breach is resolved"), None, "SPA 8.1"
         )
-    return NextStep((), "", _("Released"), tranche.released_on, "EA 3.2")
+    return _released(tranche)
+
+
+def _released(tranche) -> NextStep:
+    """Issue 12 item 4: a released year has nothing left to do; it says what was released and when, and once
+    the escrow has closed, what went back for cancellation (SPA 5.2(1))."""
+    shares, day = f"{tranche.release_quantity or 0:,}", tranche.released_on
+    deal = tranche.deal
+    if deal.state == Deal.State.CLOSED:
+        text = Text(
+            RELEASED_AND_CLOSED,
+            shares=shares,
+            day=day,
+            closed=_closing(deal, "day"),
+            returned=_closing(deal, "shares"),
+        )
+        return NextStep((), "", text, None, "EA 3.2, SPA 5.2(1)", done=True)
+    return NextStep((), "", Text(RELEASED, shares=shares, day=day), None, "EA 3.2", done=True)
+
+
+def closing_of(deal):
+    """The history entry of the escrow's end (SPA 5.2(1)), read once per deal object; None before it."""
+    if "_closing_entry" not in deal.__dict__:
+        deal._closing_entry = (
+            HistoryEntry.objects.filter(deal=deal, action=HistoryAction.RETURNED_FOR_CANCELLATION)
+            .order_by("seq")
+            .last()
+        )
+    return deal._closing_entry
+
+
+def _closing_part(deal, part) -> str:
+    entry = closing_of(deal)
+    if entry is None:
+        return "—"
+    if part == "day":
+        return str(timezone.localtime(entry.at, ZoneInfo(settings.CONTRACT_TIME_ZONE)).date())
+    return f"{(entry.details or {}).get('quantity', 0):,}"
+
+
+# Read only when a text is shown, so listing many closed deals' years asks nothing of the history.
+_closing = lazy(_closing_part, str)
 
 
 def open_instruments(tranche):

@@ -74,14 +74,20 @@ def is_platform_staff(user) -> bool:
 def holds_signing_power(user, deal) -> bool:
     """Whether the person is now on the deal's register for the party they act for: pages offer the
     signing and approving actions only then (the action itself checks again, require_signing_power)."""
+    return deal.pk in deals_signed_for(user, [deal.pk])
+
+
+def deals_signed_for(user, deal_ids) -> set:
+    """Of these deals, those on whose register the person now is for the party they act for (one query; the
+    dashboard asks it for every deal at once)."""
     if not user.is_authenticated or is_platform_staff(user) or not user.organisation_id:
-        return False
-    return (
+        return set()
+    return set(
         Signatory.objects.filter(
-            deal=deal, person=user, party__organisation_id=user.organisation_id, party__ended_at__isnull=True
+            deal_id__in=deal_ids, person=user, party__organisation_id=user.organisation_id, party__ended_at__isnull=True
         )
         .active()
-        .exists()
+        .values_list("deal_id", flat=True)
     )
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from escrow.documents.storage import read_upload
 from escrow.models import DealParty, Role, ShareMovement, TrancheState
 from escrow.usecases.permissions import refusal
 from escrow.views import forms
-from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
+from escrow.views.common import attempt, deal_for, done, now_for, stale, tranche_for, viewer
 from escrow.views.transfers import DepositEvidenceForm
 from parties.models import Organisation
 
@@ -178,9 +179,14 @@ def tranche_action(action):
     def view(request, slug, year):
         deal = deal_for(request, slug)
         tranche = tranche_for(request, deal, year)
-        role, can = viewer(request, deal)
-        if not can.get(action):
-            raise PermissionDenied(refusal(role, action))
+        now = now_for(request, deal)
+        if not now.can.get(action):
+            raise PermissionDenied(refusal(now.role, action))
+        context = {"deal": deal, "tranche": tranche, "role": now.role, "page": page}
+        reason = now.why_not(action, tranche)
+        if reason:  # issue 12 item 3: not offered now (the state moved on); say why and where things stand
+            back = reverse("escrow:tranche", args=[deal.slug, tranche.year])
+            return stale(request, "escrow/action_form.html", context, reason, back_url=back, tranche=tranche)
         form = page.form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             _r, ok = _attempt(request, form, page.call, request.user, tranche, form.cleaned_data)
@@ -190,13 +196,7 @@ def tranche_action(action):
         return render(
             request,
             "escrow/action_form.html",
-            {
-                "deal": deal,
-                "tranche": tranche,
-                "role": role,
-                "page": page,
-                "form": form,
-            },
+            {**context, "form": form},
             status=400 if request.method == "POST" else 200,
         )
 
@@ -207,6 +207,11 @@ def tranche_action(action):
 @login_required
 def confirm_deposit(request, slug):
     deal, role = _allowed(request, slug, "confirm_deposit")
+    reason = now_for(request, deal).why_not("confirm_deposit")
+    if reason:  # issue 12 item 3: confirmed already
+        return stale(
+            request, "escrow/confirm_deposit.html", {"deal": deal, "role": role}, reason, back_url=_deal_url(deal)
+        )
     form = DepositEvidenceForm(request.POST or None, request.FILES or None)  # issue 11 item 4
     if request.method == "POST" and form.is_valid():
         _r, ok = attempt(request, form, actions.confirm_deposit, request.user, deal, **form.action_kwargs())
@@ -228,6 +233,10 @@ def _allowed(request, slug, action):
     if not can.get(action):
         raise PermissionDenied(refusal(role, action))
     return deal, role
+
+
+def _deal_url(deal):
+    return reverse("escrow:deal", args=[deal.slug])
 
 
 def approved_auditors(deal):
@@ -266,6 +275,10 @@ def _approve(user, deal, data):
 def approve_auditor(request, slug):
     """SPA 4.2: the issuer approves the accounting firm, chosen from the portal's firms or entered anew."""
     deal, role = _allowed(request, slug, "approve_auditor")
+    reason = now_for(request, deal).why_not("approve_auditor")
+    if reason:  # issue 12 item 3: the escrow has closed
+        context = {"deal": deal, "role": role, "approved": approved_auditors(deal)}
+        return stale(request, "escrow/approve_auditor.html", context, reason, back_url=_deal_url(deal))
     form = forms.AuditorForm(request.POST if request.method == "POST" else None, firms=firms_to_approve(deal))
     if request.method == "POST" and form.is_valid():
         party, ok = attempt(request, form, _approve, request.user, deal, form.cleaned_data)
@@ -293,24 +306,25 @@ def return_for_cancellation(request, slug):
     """SPA 5.2(1): after the last year is released, the agent returns what is left for cancellation."""
     deal, role = _allowed(request, slug, "return_for_cancellation")
     form = forms.ReturnForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    reason = now_for(request, deal).why_not("return_for_cancellation")
+    if request.method == "POST" and form.is_valid() and not reason:
         _r, ok = attempt(
             request, form, actions.return_for_cancellation, request.user, deal, reference=form.cleaned_data["reference"]
         )
         if ok:
             done(request, _("Shares returned for cancellation; the escrow is closed."))
             return redirect("escrow:deal", slug=deal.slug)
+    context = {
+        "deal": deal,
+        "role": role,
+        "form": form,
+        "balances": ShareMovement.objects.filter(deal=deal).balances(),
+        "open_years": list(
+            deal.tranches.exclude(state=TrancheState.RELEASED).order_by("year").values_list("year", flat=True)
+        ),
+    }
+    if reason:  # issue 12 item 3: years still open, or the escrow closed already
+        return stale(request, "escrow/return_for_cancellation.html", context, reason, back_url=_deal_url(deal))
     return render(
-        request,
-        "escrow/return_for_cancellation.html",
-        {
-            "deal": deal,
-            "role": role,
-            "form": form,
-            "balances": ShareMovement.objects.filter(deal=deal).balances(),
-            "open_years": list(
-                deal.tranches.exclude(state=TrancheState.RELEASED).order_by("year").values_list("year", flat=True)
-            ),
-        },
-        status=400 if request.method == "POST" else 200,
+        request, "escrow/return_for_cancellation.html", context, status=400 if request.method == "POST" else 200
     )

@@ -4,11 +4,12 @@ SPA 9), and running one action from a form."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
 
 from escrow.contract.errors import DomainError, NotAllowed, NotFound
 from escrow.queries import deals as lookup
-from escrow.queries.steps import role_on
-from escrow.usecases.permissions import ROLE_ACTIONS, SIGNING_POWER, holds_signing_power, may
+from escrow.queries.available import Now
+from escrow.queries.steps import next_step, next_step_for_deal, signed_roles_of
 from parties.client import client_ip, user_agent  # noqa: F401  (used by the signing pages)
 
 
@@ -42,13 +43,30 @@ def document_for(request, pk, action="view_deal"):
 
 
 def viewer(request, deal):
-    """The viewer's contract role on the deal and a `can(action)` helper for templates."""
-    role = role_on(request.user, deal)
-    if not role:
-        return role, {}
-    # Signing and approving are offered only to a person on the deal's register (issue 10 item 1).
-    signs = holds_signing_power(request.user, deal)
-    return role, {a: True for a in ROLE_ACTIONS if may(role, a) and (signs or a not in SIGNING_POWER)}
+    """The viewer's contract role on the deal and a `can(action)` helper for templates (the role table and the
+    register only; what the state allows now is `now_for(...).may`)."""
+    now = now_for(request, deal)
+    return now.role, now.can
+
+
+def now_for(request, deal) -> Now:
+    """What the viewer can do on the deal now (escrow.queries.available), read once per request."""
+    cached = getattr(request, "_escrow_now", None)
+    if cached is None or cached.deal.pk != deal.pk:
+        cached = request._escrow_now = Now(request.user, deal)
+    return cached
+
+
+def stale(request, template, context, reason, *, back_url, tranche=None):
+    """Issue 12 item 3: the person cannot take this action now (already signed, already released, four eyes,
+    the state moved on): the page says why, in the reader's words, and links to where things stand. A form
+    posted anyway changed nothing: 409 Conflict, never a 500 or a generic error."""
+    context = {**context, "form": None, "stale_reason": reason, "stale_url": back_url}
+    if tranche is not None:  # where the year stands now: what happened and when, or the step now due
+        context["stale_step"] = next_step(tranche, signed_roles=signed_roles_of(tranche))
+    elif context.get("deal") is not None:  # the deal's own step: the deposit due, or the escrow's end
+        context["stale_step"] = next_step_for_deal(context["deal"])
+    return render(request, template, context, status=409 if request.method == "POST" else 200)
 
 
 def attempt(request, form, action, *args, **kwargs):

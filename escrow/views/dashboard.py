@@ -8,10 +8,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from escrow.models import DealParty, Notification
+from escrow.queries.available import now_for_each
 from escrow.queries.deals import deals_visible_to
 from escrow.queries.steps import actions_due_for
 from escrow.usecases import STAFF_USE_CASES
-from escrow.views.links import step_url
+from escrow.views.links import offered_step_url
 from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
@@ -19,7 +20,15 @@ RECENT_NOTIFICATIONS = 8
 
 @login_required
 def dashboard(request):
-    due = [(item, step_url(item.deal, item.tranche, item.step.action)) for item in actions_due_for(request.user)]
+    items = actions_due_for(request.user)
+    # Issue 12 item 3: only steps this person can take now (four eyes, already signed), asked of the actions'
+    # own checks; the parties and register entries of all the deals are read at once.
+    now = now_for_each(request.user, {item.deal for item in items})
+    due = [
+        (item, url)
+        for item in items
+        if (url := offered_step_url(now[item.deal.pk], item.deal, item.tranche, item.step.action))
+    ]
     return render(
         request,
         "escrow/dashboard.html",

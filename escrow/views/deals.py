@@ -6,22 +6,23 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from escrow.contract.policies import POLICY_DEFINITIONS
-from escrow.models import Deal, DealParty, Role, ShareMovement, TrancheState
+from escrow.models import DealParty, Role, ShareMovement
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
 from escrow.queries.transfers import deposit_record
-from escrow.views.common import deal_for, viewer
-from escrow.views.links import step_url
+from escrow.views.common import deal_for, now_for
+from escrow.views.links import offered_step_url
 from escrow.views.presenters import revenue_chart, shares_chart, year_rows
 
 
 @login_required
 def deal_page(request, slug):
     deal = deal_for(request, slug)
-    role, can = viewer(request, deal)
+    now = now_for(request, deal)
+    role, can = now.role, now.can
     tranches = list(tranches_with_context([deal]).order_by("year"))
     for tranche in tranches:
         tranche.deal = deal
-    rows = year_rows(deal, tranches, role)
+    rows = year_rows(deal, tranches, now)
     deal_step = next_step_for_deal(deal)
     return render(
         request,
@@ -32,11 +33,10 @@ def deal_page(request, slug):
             "can": can,
             "rows": rows,
             "deal_step": deal_step,
-            # SPA 5.2(1): the return for cancellation is offered once every year is released.
-            "may_return": deal.state == Deal.State.IN_ESCROW
-            and bool(tranches)
-            and all(t.state == TrancheState.RELEASED for t in tranches),
-            "deal_step_url": step_url(deal, None, deal_step.action) if deal_step else None,
+            # Issue 12 item 3: the deal's actions this person can take now (the return once every year is
+            # released, SPA 5.2(1); the deposit once, EA 1.1), asked of the actions' own checks.
+            "may": dict.fromkeys(now.deal_actions(), True),
+            "deal_step_url": offered_step_url(now, deal, None, deal_step.action) if deal_step else None,
             "balances": ShareMovement.objects.filter(deal=deal).balances(),
             "transfer": deposit_record(deal),  # issue 11 item 4: the deposit's evidence (EA 1.1)
             "policies": policies_in_force(deal),

@@ -29,6 +29,20 @@ def open_instrument(tranche, kind):
     return next((i for i in instruments if i.kind == kind), None)
 
 
+def offered_step_url(now, deal, tranche, action):
+    """The page of a step if this person can take it now (`now`: escrow.queries.available.Now), else None.
+    A settlement not yet proposed leads to its proposal (PROPOSED_BY) when the person may propose it."""
+    if not action:
+        return None
+    if action in SIGN_KINDS:
+        instrument = open_instrument(tranche, SIGN_KINDS[action]) if tranche is not None else None
+        if instrument is None:
+            proposer = PROPOSED_BY.get(action)
+            return offered_step_url(now, deal, tranche, proposer) if proposer else None
+        return step_url(deal, tranche, action) if now.may(action, tranche, instrument) else None
+    return step_url(deal, tranche, action) if now.may(action, tranche) else None
+
+
 def step_url(deal, tranche, action):
     """The page for an action on a deal or tranche; None when there is no page for it."""
     if action in DEAL_PAGES:

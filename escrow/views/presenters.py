@@ -10,7 +10,7 @@ from escrow.models import PenaltyDay
 from escrow.queries.quantities import year_figures
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.views.charts import Series, bar_chart
-from escrow.views.links import step_url
+from escrow.views.links import offered_step_url
 
 
 @dataclass
@@ -33,13 +33,16 @@ def latest_penalties(deal) -> dict:
     return {row.tranche_id: row for row in rows}
 
 
-def year_rows(deal, tranches, role) -> list:
+def year_rows(deal, tranches, now) -> list:
+    """Each year's figures and next step; the step's button only when this person can take it now (`now`:
+    escrow.queries.available.Now)."""
     figures = year_figures(deal, tranches)
     penalties = latest_penalties(deal)
     rows = []
     for tranche in tranches:
         step = next_step(tranche, signed_roles=signed_roles_of(tranche))
         figure = figures[tranche.year]
+        url = offered_step_url(now, deal, tranche, step.action)
         rows.append(
             YearRow(
                 tranche,
@@ -48,8 +51,8 @@ def year_rows(deal, tranches, role) -> list:
                 figure.offset_shares,
                 figure.in_escrow,
                 step,
-                step_url(deal, tranche, step.action),
-                bool(role and role in step.roles),
+                url,
+                bool(now.role in step.roles and url),
                 penalties.get(tranche.pk),
             )
         )

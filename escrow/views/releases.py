@@ -4,19 +4,20 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from escrow import actions
-from escrow.models import CallBack, Instrument, Role, TrancheState
+from escrow.models import CallBack, Instrument, Role
+from escrow.queries import preconditions
 from escrow.queries.callbacks import call_back_status, call_backs_of, callable_signatories
 from escrow.queries.clock import transfer_provisional
 from escrow.usecases.permissions import refusal
-from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
+from escrow.views.common import attempt, deal_for, done, now_for, stale, tranche_for
 from escrow.views.forms import ApproveForm, IsoDateField, PrepareForm
 from parties.twofactor import has_two_factor
 
-# Issue 10 item 2: the call-back is made once the instruction is effective and before the approval.
-CALL_BACK_STATES = (TrancheState.INSTRUCTED, TrancheState.RELEASE_PREPARED)
+CALL_BACK_STATES = preconditions.CALL_BACK_STATES  # issue 10 item 2, one place
 
 
 def _effective_instruction(tranche):
@@ -32,11 +33,25 @@ def _effective_instruction(tranche):
 def _release_page(request, slug, year, *, name, form_class, action, template, message, extra=()):
     deal = deal_for(request, slug)
     tranche = tranche_for(request, deal, year)
-    role, can = viewer(request, deal)
+    now = now_for(request, deal)
+    role, can = now.role, now.can
     if request.method == "POST" and not can.get(name):
         # Every role on the deal may look at the page (and the instruction); only EA 3.2 officers act.
         raise PermissionDenied(refusal(role, name))
     instruction = _effective_instruction(tranche)
+    context = {
+        "deal": deal,
+        "tranche": tranche,
+        "role": role,
+        "can": can,
+        "instruction": instruction,
+        "transfer_provisional": transfer_provisional(tranche),
+        "may_record_call_back": now.may("record_call_back", tranche),
+        **call_back_context(tranche),
+    }
+    reason = can.get(name) and now.why_not(name, tranche)
+    if reason:  # issue 12 item 3: four eyes, no call-back yet, or the year moved on (released): no form
+        return stale(request, template, context, reason, back_url=_year_url(deal, tranche), tranche=tranche)
     form = form_class(
         request.POST or None,
         request.FILES or None,
@@ -58,21 +73,11 @@ def _release_page(request, slug, year, *, name, form_class, action, template, me
         if ok:
             done(request, message)
             return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)
-    return render(
-        request,
-        template,
-        {
-            "deal": deal,
-            "tranche": tranche,
-            "role": role,
-            "can": can,
-            "form": form,
-            "instruction": instruction,
-            "transfer_provisional": transfer_provisional(tranche),
-            **call_back_context(tranche),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    return render(request, template, {**context, "form": form}, status=400 if request.method == "POST" else 200)
+
+
+def _year_url(deal, tranche):
+    return reverse("escrow:tranche", args=[deal.slug, tranche.year])
 
 
 @login_required
@@ -201,9 +206,16 @@ def record_call_back(request, slug, year):
     """An escrow-agent officer records the call-back; other roles get the refusal (403)."""
     deal = deal_for(request, slug)
     tranche = tranche_for(request, deal, year)
-    role, can = viewer(request, deal)
+    now = now_for(request, deal)
+    role, can = now.role, now.can
     if not can.get("record_call_back"):
         raise PermissionDenied(refusal(role, "record_call_back"))
+    context = {"deal": deal, "tranche": tranche, "role": role, "can": can, **call_back_context(tranche)}
+    reason = now.why_not("record_call_back", tranche)
+    if reason:  # issue 12 item 3: no effective instruction yet, or the year was released
+        return stale(
+            request, "escrow/call_back.html", context, reason, back_url=_year_url(deal, tranche), tranche=tranche
+        )
     form = call_back_form(tranche, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -223,14 +235,7 @@ def record_call_back(request, slug, year):
     return render(
         request,
         "escrow/call_back.html",
-        {
-            "deal": deal,
-            "tranche": tranche,
-            "role": role,
-            "can": can,
-            "call_back_form": form,
-            **call_back_context(tranche),
-        },
+        {**context, "call_back_form": form},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -3,13 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from escrow import actions
 from escrow.contract.errors import DomainError
 from escrow.models import DealParty, Role, Signature
 from escrow.usecases.permissions import refusal, require
-from escrow.views.common import attempt, client_ip, deal_for, done, instrument_for, user_agent, viewer
+from escrow.views.common import attempt, client_ip, deal_for, done, instrument_for, now_for, stale, user_agent, viewer
 from escrow.views.forms import SignForm
 from parties.twofactor import has_two_factor
 
@@ -18,16 +19,22 @@ from parties.twofactor import has_two_factor
 def sign(request, pk):
     instrument = instrument_for(request, pk)
     deal = instrument.tranche.deal
-    role, can = viewer(request, deal)
+    now = now_for(request, deal)
+    role, can, action = now.role, now.can, f"sign_{instrument.kind}"
     off_register = _off_register(request.user, deal, role, instrument, can)
-    if request.method == "POST" and not can.get(f"sign_{instrument.kind}"):
+    if request.method == "POST" and not can.get(action):
         # Every role on the deal may read the document here; only the register's signatories may sign it.
-        raise PermissionDenied(off_register or refusal(role, f"sign_{instrument.kind}"))
+        raise PermissionDenied(off_register or refusal(role, action))
     two_factor = has_two_factor(request.user)
+    # Issue 12 item 3: signed already (by this person or for this party), no longer open, or the year moved on:
+    # no form, on GET, on Back and on a form posted anyway; why, and a link to the year.
+    reason = bool(role in instrument.required_roles and can.get(action)) and now.why_not(
+        action, instrument.tranche, instrument
+    )
     form = SignForm(
         request.POST or None, two_factor=two_factor, initial={"expected_sha256": instrument.document.sha256}
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not reason:
         _result, ok = attempt(
             request,
             form,
@@ -43,24 +50,29 @@ def sign(request, pk):
             signature = Signature.objects.get(instrument=instrument, signer=request.user)
             done(request, _("Signed. Keep the document hash below as your receipt."))
             return redirect("escrow:signature_receipt", pk=signature.pk)
-    return render(
-        request,
-        "escrow/sign.html",
-        {
-            "deal": deal,
-            "tranche": instrument.tranche,
-            "instrument": instrument,
-            "form": form,
-            "role": role,
-            "two_factor": two_factor,
-            "seller": _seller(deal),
-            "signatures": instrument.signatures.select_related("party__organisation", "signer"),
-            "explanations": (instrument.calculation or {}).get("explanations", []),
-            "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
-            "off_register": off_register,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    context = {
+        "deal": deal,
+        "tranche": instrument.tranche,
+        "instrument": instrument,
+        "form": form,
+        "role": role,
+        "two_factor": two_factor,
+        "seller": _seller(deal),
+        "signatures": instrument.signatures.select_related("party__organisation", "signer"),
+        "explanations": (instrument.calculation or {}).get("explanations", []),
+        "may_sign": bool(role and role in instrument.required_roles and can.get(action)),
+        "off_register": off_register,
+        "receipt": _receipt(instrument, request.user),
+    }
+    if reason:
+        back = reverse("escrow:tranche", args=[deal.slug, instrument.tranche.year])
+        return stale(request, "escrow/sign.html", context, reason, back_url=back, tranche=instrument.tranche)
+    return render(request, "escrow/sign.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _receipt(instrument, user):
+    """The viewer's own signature of this document, for the link to its receipt."""
+    return next((s for s in instrument.signatures.all() if s.signer_id == user.pk), None)
 
 
 def _off_register(user, deal, role, instrument, can):

@@ -85,8 +85,9 @@ def test_an_action_error_on_a_page_is_in_chinese_after_the_switch(deposited, peo
     client = page_client(people["issuer"])
     client.post(reverse("set_language"), {"language": ZH, "next": "/"})
     response = client.post(reverse("escrow:suspend_release", args=[deposited.slug, 1]), {"reason": "Too early"})
-    assert response.status_code == 400
-    assert "无法暂停释放：该分期当前状态为“未开始”" in response.content.decode()
+    assert response.status_code == 409  # issue 12 item 3: a form the state no longer allows, explained
+    html = response.content.decode()
+    assert "无法暂停释放：该分期当前状态为“未开始”" in html and "未做任何更改" in html
 
 
 def test_next_step_descriptions_follow_the_request(deposited, people):

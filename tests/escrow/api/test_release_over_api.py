@@ -78,6 +78,7 @@ def test_year_1_on_target_over_the_api(deposited, people):
         "description": "Prepare the transfer (officer 1)",
         "due": instructed["transfer_due_date"],
         "clause": "EA 3.2",
+        "done": False,
     }
 
     release = {"expected_sha256": instruction["sha256"], "password": PASSWORD}
@@ -105,6 +106,15 @@ def test_year_1_on_target_over_the_api(deposited, people):
         True,
         "TA-2027-001",
     )
+    # Issue 12 item 4: nothing is left to do; what was released and when, no due date.
+    assert seen["next_step"] == {
+        "roles": [],
+        "action": "",
+        "description": f"Released 3,000,000 shares on {seen['released_on']}",
+        "due": None,
+        "clause": "EA 3.2",
+        "done": True,
+    }
     deal = seller.get("/api/deals/kaixin-2025/").json()
     assert deal["balances"] == {"deposited": 15_000_000, "released": 3_000_000, "returned": 0, "in_escrow": 12_000_000}
     assert deal["my_role"] == "seller"

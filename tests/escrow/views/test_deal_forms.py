@@ -168,22 +168,27 @@ def test_the_deal_page_offers_the_approval_to_the_issuer(kaixin, client_for):
 
 
 def test_the_return_is_refused_while_years_are_open(deposited, client_for):
+    """Issue 12 item 3: not offered while years are open; the page says why instead of showing the form."""
     client = client_for("agent1")
     page = client.get(return_url(deposited)).content.decode()
-    assert 'data-testid="return-form"' in page and "SPA 5.2(1)" in page and 'data-testid="open-years"' in page
+    assert 'data-testid="return-form"' not in page and "SPA 5.2(1)" in page and 'data-testid="open-years"' in page
+    assert 'data-testid="stale-reason"' in page and "are not released yet" in page
     before = changes(deposited)
     response = client.post(return_url(deposited), {"reference": "RET-1", "confirm": "on"})
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "are not released yet" in html and "Nothing was changed." in html
+    assert f'href="{reverse("escrow:deal", args=[deposited.slug])}" data-testid="stale-link"' in html
     assert changes(deposited) == before
     assert ShareMovement.objects.filter(deal=deposited).balances()["in_escrow"] == 15_000_000
 
 
-def test_the_return_needs_the_confirmation(deposited, client_for):
+def test_a_form_posted_while_years_are_open_is_answered_before_its_fields(deposited, client_for):
+    """The state is checked before the form's fields (the confirmation box is tried once the years are released,
+    below): what can no longer be done is said first."""
     before = changes(deposited)
     response = client_for("agent1").post(return_url(deposited), {"reference": "RET-1"})
-    assert response.status_code == 400 and "Tick the box to confirm the return." in response.content.decode()
+    assert response.status_code == 409 and "are not released yet" in response.content.decode()
     assert changes(deposited) == before
 
 
@@ -209,6 +214,8 @@ def test_after_five_released_years_300000_go_back_and_the_deal_closes(deposited,
 
     page = client.get(return_url(deal)).content.decode()
     assert 'data-testid="return-quantity">300,000' in page and 'data-testid="open-years"' not in page
+    unticked = client.post(return_url(deal), {"reference": "RET-2031"})
+    assert unticked.status_code == 400 and "Tick the box to confirm the return." in unticked.content.decode()
     response = client.post(return_url(deal), {"reference": "RET-2031", "confirm": "on"})
     assert response.status_code == 302 and response["Location"] == deal_url
     assert Deal.objects.get(pk=deal.pk).state == "closed"
@@ -223,8 +230,12 @@ def test_after_five_released_years_300000_go_back_and_the_deal_closes(deposited,
 
     html = client.get(deal_url).content.decode()
     assert 'data-testid="return-link"' not in html and 'data-testid="ledger-returned">300,000' in html
+    # Issue 12 item 4: a closed escrow has nothing to do and says what happened and when.
+    assert 'data-testid="nothing-to-do"' in html and "shares went back to the issuer for cancellation" in html
+    # Issue 12 item 3: a stale form posted again explains, changes nothing and links to the deal.
     again = client.post(return_url(deal), {"reference": "RET-2031", "confirm": "on"})
-    assert again.status_code == 400 and "Nothing was changed." in again.content.decode()
+    assert again.status_code == 409 and "Nothing was changed." in again.content.decode()
+    assert 'data-testid="stale-reason"' in again.content.decode()
     assert ShareMovement.objects.filter(deal=deal, kind="return").count() == 1
 
 
@@ -238,7 +249,10 @@ def test_both_pages_speak_chinese(deposited, client_for):
                 "新会计师事务所的法定名称",
             ],
         ),
-        "agent1": (return_url(deposited), ["退还股份以注销", "15,000,000 股", "尚未释放的年度", "退还股份并结束托管"]),
+        "agent1": (
+            return_url(deposited),
+            ["退还股份以注销", "15,000,000 股", "尚未释放的年度", "年尚未释放；协议须在最后一个年度结清后方告届满"],
+        ),
     }
     for persona, (url, words) in pages.items():
         client = client_for(persona)

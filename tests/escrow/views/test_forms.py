@@ -25,7 +25,7 @@ def test_agent_confirms_the_deposit(kaixin, client_for):
     assert response.status_code == 302
     assert ShareMovement.objects.filter(deal=kaixin).balances()["in_escrow"] == 15_000_000
     again = client_for("agent2").post(url, {"reference": "DRS-2", "confirm": "on"})
-    assert again.status_code == 400 and "Cannot confirm the deposit" in again.content.decode()
+    assert again.status_code == 409 and "Cannot confirm the deposit" in again.content.decode()
     assert ShareMovement.objects.filter(deal=kaixin).count() == 1
 
 
@@ -107,7 +107,7 @@ def test_issuer_suspends_and_lifts(deposited, people, client_for):
 
 def test_wrong_state_is_explained(deposited, people, client_for):
     response = client_for("issuer").post(year_url("suspend_release", deposited), {"reason": "Too early"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # issue 12 item 3: stale, explained
     assert "Cannot suspend the release" in response.content.decode()
     assert tranche(deposited, 1).state == "scheduled"
 

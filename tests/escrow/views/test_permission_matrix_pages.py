@@ -4,9 +4,12 @@ GET and by POST, with the expected outcome read from ROLE_ACTIONS (escrow/permis
 
   no role on the deal (outsider, admin, anyone on the other deal)  404, never 403 (SPA 9)
   a role the table refuses                                        403 on the form, GET and POST
-  a role the table allows                                         the form (200); the POST gets past the
-                                                                  check: done (302) or refused by the
-                                                                  deal's state (400, "Nothing was changed.")
+  a role the table allows                                         the page (200); the form only when the
+                                                                  state allows it now, and the POST is
+                                                                  done (302) or, when the state, four eyes
+                                                                  or "already done" refuse it, explained
+                                                                  (409, why, "Nothing was changed.", a link
+                                                                  to where things stand: issue 12 item 3)
 
 Review pages (signing, prepare and approve release) show the document itself to every role on the
 deal, but their form only to the roles the table allows; a refused role's POST is 403.
@@ -293,7 +296,7 @@ def expectation(page, persona, which):
         return (200 if page.review else 403), 403
     if page.data is None:
         return 200, 200  # a read page: POST is read as GET
-    return 200, (302 if outcome == "ok" else 400)
+    return 200, (302 if outcome == "ok" else 409)
 
 
 # --- the table and the URLs are covered -----------------------------------------------------------------
@@ -348,7 +351,7 @@ def test_page(world, db, client_of, key, persona, which):  # noqa: F811
     assert got.status_code == want_get, f"GET {url} as {persona}"
     if page.form_marker and want_get == 200:
         offered = page.form_marker in got.content.decode()
-        assert offered == (want_post != 403), f"form offered={offered} on GET {url} as {persona}"
+        assert offered == (want_post == 302), f"form offered={offered} on GET {url} as {persona}"
     assert snapshot() == before, f"GET {url} as {persona} changed the database"
 
     data = page.data(w) if page.data else {}
@@ -358,17 +361,18 @@ def test_page(world, db, client_of, key, persona, which):  # noqa: F811
         assert snapshot() != before, f"POST {url} as {persona} redirected but did nothing"
     else:
         assert snapshot() == before, f"POST {url} as {persona} ({want_post}) changed the database"
-    if want_post == 400:
+    if want_post == 409:
         html = posted.content.decode()
         with translation.override(posted.get("Content-Language") or settings.LANGUAGE_CODE):
             nothing_changed = translation.gettext(NOTHING_CHANGED)
-        assert 'data-testid="form-error"' in html and nothing_changed in html, f"POST {url} as {persona}"
+        assert 'data-testid="stale-reason"' in html and nothing_changed in html, f"POST {url} as {persona}"
+        assert 'data-testid="stale-link"' in html, f"POST {url} as {persona}"
 
 
 def test_the_states_behind_the_matrix(world, db):  # noqa: F811
-    """The allowed POSTs that the world's state refuses (400) are exactly these; all others succeed."""
+    """The allowed POSTs that the world's state refuses (409) are exactly these; all others succeed."""
     refused = {
-        (p.action, persona) for p in FORMS.values() for persona in PERSONAS if expectation(p, persona, "own")[1] == 400
+        (p.action, persona) for p in FORMS.values() for persona in PERSONAS if expectation(p, persona, "own")[1] == 409
     }
     assert refused == {
         ("confirm_deposit", "agent1"),

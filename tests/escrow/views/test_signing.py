@@ -105,7 +105,7 @@ def test_prepare_and_approve_pages_show_the_hash_and_release(deposited, people, 
     same = officer1.post(
         approve, {"confirm": "on", "password": PASSWORD, "expected_sha256": digest, "transfer_reference": "TA-9"}
     )
-    assert same.status_code == 400 and "four eyes" in same.content.decode()
+    assert same.status_code == 409 and "four eyes" in same.content.decode()
     assert tranche(deposited, 1).state == "release_prepared"
 
     officer2 = client_for("agent2")
@@ -136,6 +136,13 @@ def test_prepare_and_approve_pages_show_the_hash_and_release(deposited, people, 
     assert tranche(deposited, 1).state == "released" and tranche(deposited, 1).transfer_reference == "TA-9"
     deal_html = officer2.get(reverse("escrow:deal", args=[deposited.slug])).content.decode()
     assert 'data-testid="released-shares">3,000,000<' in deal_html
+    # Issue 12 item 3: Back to the approval page offers no form; it says what happened and links to the year.
+    back = officer2.get(approve).content.decode()
+    assert 'data-testid="approve-form"' not in back and 'data-testid="stale-reason"' in back and "released" in back
+    # Issue 12 item 4: the year says there is nothing to do, what was released and when (EA 3.2).
+    year = officer2.get(reverse("escrow:tranche", args=[deposited.slug, 1])).content.decode()
+    assert 'data-testid="nothing-to-do"' in year and f"Released 3,000,000 shares on {contract_today()}" in year
+    assert "Nobody needs to act yet" not in year and 'data-testid="next-due"' not in year
 
 
 def test_a_device_still_being_enrolled_is_not_two_factor(instruction, client_for, people):

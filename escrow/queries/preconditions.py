@@ -1,0 +1,263 @@
+"""What must hold, beyond the role table and the register, before an action may run: the state of the deal,
+year or document, four eyes, "already signed", the approved firm, the call-back (issue 12 item 3).
+
+One rule, one place: each action calls its check here after taking its locks, and raises what the check
+raises; escrow.queries.available asks the very same checks, without running anything, so a page offers an
+action exactly when the action would accept it. A check raises a DomainError whose message says what
+happened (in the reader's language) or returns nothing; it never looks at what a person typed in a form
+(amounts, hashes, passwords: those are the action's own input checks).
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.models import Deal, DealParty, Instrument, Role, TrancheState
+from escrow.models.tranche import HOLDABLE
+from escrow.queries.callbacks import call_back_status, effective_instruction
+
+S = TrancheState
+BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
+# SPA 5.3: a pending release, held or not, may be adjusted.
+ADJUSTABLE = (*HOLDABLE, S.DISPUTED, S.SUSPENDED)
+# Issue 10 item 2: the call-back is made once the instruction is effective and before the approval.
+CALL_BACK_STATES = (S.INSTRUCTED, S.RELEASE_PREPARED)
+
+
+def beijing_minute(moment) -> str:
+    """A moment as a refusal names it: Beijing time to the minute (the words say "Beijing time")."""
+    return f"{timezone.localtime(moment, BEIJING):%Y-%m-%d %H:%M}"
+
+
+def expect_state(obj, *states, doing):
+    """WrongState unless `obj` (a deal or a tranche) is in one of `states`; `doing` is a translated phrase
+    ("approve the release"). The message names the state it is in now."""
+    if obj.state not in states:
+        labels = ", ".join(str(s.label) if hasattr(s, "label") else str(s) for s in states)
+        raise WrongState(
+            _("Cannot %(doing)s: the %(thing)s is %(state)s (needs: %(needs)s).")
+            % {
+                "doing": doing,
+                "thing": obj._meta.verbose_name,
+                "state": obj.get_state_display().lower(),
+                "needs": labels.lower(),
+            }
+        )
+
+
+# --- the deal (EA 1.1, SPA 4.2, SPA 5.2(1)) ------------------------------------------------------------
+
+
+def deposit_pending(deal):
+    """EA 1.1: the deposit is confirmed once."""
+    expect_state(deal, Deal.State.AWAITING_DEPOSIT, doing=_("confirm the deposit"))
+
+
+def returnable(deal):
+    """SPA 5.2(1): what is left goes back for cancellation once, after the last year is released."""
+    expect_state(deal, Deal.State.IN_ESCROW, doing=_("return shares for cancellation"))
+    open_years = deal.tranches.exclude(state=S.RELEASED).values_list("year", flat=True)
+    if open_years:
+        raise WrongState(
+            _(
+                "Years %(years)s are not released yet; the agreement expires only after the last "
+                "year is settled (SPA 5.2(1))."
+            )
+            % {"years": ", ".join(map(str, open_years))}
+        )
+
+
+APPROVE_AUDITOR = gettext_lazy("approve an accounting firm")
+
+
+def escrow_open(deal, doing):
+    """SPA 5.2(1): once the escrow has closed there is no year left to report on, approve a firm for or release."""
+    expect_state(deal, Deal.State.AWAITING_DEPOSIT, Deal.State.IN_ESCROW, doing=doing)
+
+
+def approved_firm(deal, organisation_id, at):
+    """The auditor party of that organisation if the issuer approved it before `at` (SPA 4.2), else None."""
+    party = DealParty.objects.filter(
+        deal=deal, organisation_id=organisation_id, role=Role.AUDITOR, ended_at__isnull=True
+    ).first()
+    if party is None:
+        raise NotFound(_("No such deal."))
+    return party if party.approved_at and party.approved_at <= at else None
+
+
+# --- the year: report, instruction, the four-eyes transfer (SPA 4.2, 5.1; EA 3.1, 3.2) ---------------
+
+
+def report_due(tranche, party, now=None):
+    """SPA 4.2, EA 3.1(a): only a firm the issuer approved files, once the year is open, in year order."""
+    if approved_firm(tranche.deal, party.organisation_id, now or timezone.now()) is None:
+        raise NotAllowed(
+            _(
+                "%(organisation)s has not been approved by the issuer; a report counts only from a "
+                "firm approved before it is filed (SPA 4.2)."
+            )
+            % {"organisation": party.organisation},
+            clause="SPA 4.2",
+        )
+    expect_state(tranche, S.AWAITING_REPORT, doing=_("file the report"))
+    missing = tranche.deal.tranches.filter(year__lt=tranche.year, audited_revenue__isnull=True)
+    if missing.exists():
+        years = ", ".join(str(y) for y in missing.values_list("year", flat=True))
+        raise WrongState(
+            _("Year %(years)s has no audited report yet; offsets run in year order (SPA 5.2(2)).") % {"years": years}
+        )
+
+
+def signable(instrument, tranche, party, actor, clause):
+    """EA 3.1(b), EA 3.3, SPA 5.3: an open document, signed once per required party and by a person once;
+    a joint instruction only while the year awaits it."""
+    if instrument.status not in (Instrument.Status.OPEN, Instrument.Status.EFFECTIVE):
+        raise WrongState(
+            _("This document is %(status)s; sign the current one.")
+            % {"status": instrument.get_status_display().lower()}
+        )
+    if instrument.status == Instrument.Status.EFFECTIVE:
+        raise WrongState(
+            _("This document was signed by every required party and took effect on %(when)s (Beijing time).")
+            % {"when": beijing_minute(instrument.effective_at) if instrument.effective_at else "—"}
+        )
+    signatures = list(instrument.signatures.all())
+    mine = next((s for s in signatures if s.signer_id == actor.pk), None)
+    if mine is not None:
+        raise InvalidInput(
+            _(
+                "You already signed this document on %(when)s (Beijing time) for %(organisation)s; one person "
+                "signs for one party only."
+            )
+            % {"when": beijing_minute(mine.signed_at), "organisation": mine.party.organisation}
+        )
+    if party.role not in instrument.required_roles:
+        raise NotAllowed(
+            _("%(role)s is not a signatory of this document (%(clause)s).")
+            % {"role": party.get_role_display(), "clause": clause}
+        )
+    ours = next((s for s in signatures if s.party_id == party.pk), None)
+    if ours is not None:
+        raise WrongState(
+            _("%(organisation)s already signed this document: %(signer)s on %(when)s (Beijing time).")
+            % {"organisation": party.organisation, "signer": ours.signer, "when": beijing_minute(ours.signed_at)}
+        )
+    if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION and tranche.state != S.AWAITING_INSTRUCTION:
+        raise WrongState(
+            _("The tranche is %(state)s; the instruction cannot be signed now.")
+            % {"state": tranche.get_state_display().lower()}
+        )
+    if instrument.kind != Instrument.Kind.JOINT_INSTRUCTION and tranche.state not in ADJUSTABLE:
+        # EA 3.3, SPA 5.3: a settlement or adjustment changes a pending release; a released year has none.
+        raise WrongState(
+            _("The tranche is %(state)s; this agreement cannot be signed now.")
+            % {"state": tranche.get_state_display().lower()}
+        )
+
+
+def preparable(tranche):
+    """EA 3.2: officer 1 prepares the transfer of a year whose joint instruction took effect."""
+    expect_state(tranche, S.INSTRUCTED, doing=_("prepare the release"))
+
+
+def withdrawable(tranche):
+    """EA 3.2 four eyes: a preparation can be sent back while it waits for the second officer."""
+    expect_state(tranche, S.RELEASE_PREPARED, doing=_("send the preparation back"))
+
+
+def approvable(tranche, actor):
+    """EA 3.2: a second, different officer approves a prepared transfer whose instruction a call-back
+    confirmed (or the deal waives the call-back). Returns the confirmed call-back, or None when waived."""
+    expect_state(tranche, S.RELEASE_PREPARED, doing=_("approve the release"))
+    if tranche.prepared_by_id == actor.pk:
+        raise NotAllowed(_("You prepared this release; a second, different officer must approve it (four eyes)."))
+    return call_back_for_approval(tranche, effective_instruction(tranche))
+
+
+def call_back_for_approval(tranche, instruction):
+    """Issue 10 item 2 (EA 3.2 four eyes plus the banks' call-back practice): the confirmed call-back the
+    approval relies on, or None when the deal waives it; refused when there is none for this instruction
+    or a signatory denied it."""
+    status = call_back_status(tranche)
+    if status.waived:
+        return None
+    if status.denied is not None:
+        raise WrongState(
+            _(
+                "%(name)s did not confirm this instruction on the call-back; it cannot be approved. Send the "
+                "preparation back and raise a dispute until the parties sign a new instruction (EA 3.3)."
+            )
+            % {"name": status.denied.signatory.name},
+            clause="EA 3.2",
+        )
+    confirmed = status.confirmed
+    if confirmed is None or instruction is None or confirmed.instrument_sha256 != instruction.document.sha256:
+        raise WrongState(
+            _(
+                "Record a confirmed call-back first: an officer must call a registered signatory of the issuer "
+                "or the purchaser, other than the one who signed last, and confirm this instruction (EA 3.2)."
+            ),
+            clause="EA 3.2",
+        )
+    return confirmed
+
+
+def call_back_due(tranche):
+    """Issue 10 item 2: a call-back confirms the effective instruction, before the approval. Returns it."""
+    expect_state(tranche, *CALL_BACK_STATES, doing=_("record a call-back"))
+    instruction = effective_instruction(tranche)
+    if instruction is None:
+        raise WrongState(_("There is no signed joint instruction to confirm (EA 3.1(b))."), clause="EA 3.1(b)")
+    return instruction
+
+
+# --- holds and changes (EA 3.3, SPA 8.1, SPA 5.3, SPA 10.2) ----------------------------------------------
+
+
+HOLD_DOING = {"raise_dispute": gettext_lazy("raise a dispute"), "suspend_release": gettext_lazy("suspend the release")}
+
+
+def holdable(tranche, action):
+    """EA 3.3, SPA 8.1: only a pending release can be disputed ("raise_dispute") or suspended
+    ("suspend_release")."""
+    expect_state(tranche, *HOLDABLE, doing=HOLD_DOING[action])
+
+
+def suspended(tranche):
+    expect_state(tranche, S.SUSPENDED, doing=gettext_lazy("lift the suspension"))
+
+
+def needs_settlement(tranche) -> bool:
+    return tranche.state == S.DISPUTED or (
+        tranche.state == S.AWAITING_INSTRUCTION and bool(tranche.calculation.get("requires_settlement"))
+    )
+
+
+def settleable(tranche):
+    """EA 3.3, P5: a settlement settles a dispute, or a missed year under `settlement-only`."""
+    if not needs_settlement(tranche):
+        raise WrongState(
+            _(
+                "A settlement is needed only while the quantity is disputed (EA 3.3) or the policy "
+                "requires one for a missed target (P5)."
+            )
+        )
+
+
+def adjustable(tranche):
+    """SPA 5.3: the quantity and timing of a pending release change by written agreement of all."""
+    if tranche.state not in ADJUSTABLE:
+        raise WrongState(
+            _("The tranche is %(state)s; only a pending release can be adjusted.")
+            % {"state": tranche.get_state_display().lower()}
+        )
+
+
+def disputed(tranche):
+    """EA 3.3, SPA 10.2: an award resolves a dispute."""
+    if tranche.state != S.DISPUTED:
+        raise WrongState(_("An award resolves a dispute; this tranche is not disputed."))

@@ -102,7 +102,7 @@ HEADS = [
     (("Year", "年度"), 14),
     (("Released on", "释放日期"), 26),
     (("Shares released", "释放股数"), 26),
-    (("Transfer agent's reference", "过户代理编号"), 38),
+    (("Transfer agent's reference", "过户代理参考编号"), 38),
     (("Date of the transfer", "过户日期"), 26),
     (("Still in escrow after", "释放后仍托管"), 44),
 ]
@@ -167,7 +167,7 @@ def _transfer_rows(y) -> list:
     """EA 3.2: the transfer agent's record of the transfer into Party C's name."""
     t = y.transfer
     reference = y.reference or (t.reference if t else "")
-    rows = [(("Transfer agent's reference", "过户代理编号"), (reference, reference) if reference else NOT_RECORDED)]
+    rows = [(("Transfer agent's reference", "过户代理参考编号"), (reference, reference) if reference else NOT_RECORDED)]
     if t is None:
         return [*rows, (("Transfer", "过户"), ("no shares moved", "无股份过户"))]
     day = t.transfer_date
@@ -178,13 +178,13 @@ def _transfer_rows(y) -> list:
             ("Date of the transfer (Beijing time)", "过户日期（北京时间）"),
             (en_date(day), zh_date(day)) if day else NOT_RECORDED,
         ),
-        (("Transfer agent", "过户代理"), (t.transfer_agent, t.transfer_agent) if t.transfer_agent else NOT_RECORDED),
+        (("Transfer agent", "过户代理人"), (t.transfer_agent, t.transfer_agent) if t.transfer_agent else NOT_RECORDED),
         (
-            ("Party C's account at the transfer agent", "丙方在过户代理处的账户"),
+            ("Party C's account at the transfer agent", "丙方在过户代理人处的账户"),
             (account, account) if account else NOT_RECORDED,
         ),
         (
-            ("The transfer agent's confirmation", "过户代理的确认文件"),
+            ("The transfer agent's confirmation", "过户代理人确认函"),
             (f"SHA-256 {confirmation.sha256}", "")
             if confirmation
             else ("missing: not attached when the release was recorded", "缺失：记录释放时未附上"),

@@ -11,7 +11,7 @@ from escrow.documents.pdf import render_table_pdf
 from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
 from escrow.queries.penalties import deal_penalties
-from escrow.queries.transfers import transfer_lines
+from escrow.queries.transfers import entry_references, transfer_lines
 
 COLUMNS = [
     "seq",
@@ -26,6 +26,7 @@ COLUMNS = [
     "summary",
     "prev_hash",
     "hash",
+    "references",  # issue 12 item 5: the transfer agent's record or reference the entry's details carry
 ]
 
 
@@ -50,7 +51,13 @@ def history_rows(deal):
             e.summary,
             e.prev_hash,
             e.hash,
+            _references(e.details),
         ]
+
+
+def _references(details) -> str:
+    refs = entry_references(details)
+    return refs.in_words() if refs else ""
 
 
 def _heading(deal, check):
@@ -107,10 +114,15 @@ def export_csv(deal):
     return buffer.getvalue().encode("utf-8-sig"), check
 
 
+def _with(summary, references):
+    """The PDF's summary cell carries the entry's references below it (issue 12 item 5)."""
+    return f"{summary} [{references}]" if references else summary
+
+
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
     rows = [
-        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], r[9], r[11]]
+        [r[0], r[1][:19], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _with(r[9], r[12]), r[11]]
         for r in history_rows(deal)
     ]
     header = ["#", "at (UTC)", "actor", "for", "yr", "action", "state", "clause", "summary", "hash"]

@@ -13,15 +13,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from escrow import actions
 from escrow.queries.clock import contract_today
-from tests.conftest import PASSWORD, make_pdf, open_and_file, release, sign_instruction, tranche
-from tests.escrow.call_backs import confirm_call_back
+from tests.conftest import open_and_file, release, tranche
+from tests.escrow.transfer_facts import AGENT, release_with_record
 
 pytestmark = pytest.mark.django_db
-
-AGENT = "Continental Stock Transfer & Trust Company"
-ACCOUNT = "DTC participant 0352\nAccount 88-120-4471"
 
 
 def _poppler(tool):
@@ -35,23 +31,7 @@ def _poppler(tool):
 def two_released(deposited, people):
     """Year 1 on target, released with the transfer agent's full record; year 2 short of target, released
     without one (callers older than issue 11): the statement shows it as not recorded."""
-    open_and_file(deposited, people, 1, "665000000")
-    t, instruction = sign_instruction(deposited, people, 1)
-    digest = instruction.document.sha256
-    actions.prepare_release(people["agent1"], t.pk, expected_sha256=digest, password=PASSWORD)
-    confirm_call_back(deposited, people, t)
-    actions.approve_release(
-        people["agent2"],
-        t.pk,
-        expected_sha256=digest,
-        transfer_reference="TA-2027-001",
-        transfer_date=contract_today(),
-        transfer_agent=AGENT,
-        recipient_account=ACCOUNT,
-        confirmation=make_pdf("Transfer confirmation TA-2027-001"),
-        confirmation_name="ta-confirmation.pdf",
-        password=PASSWORD,
-    )
+    release_with_record(deposited, people, 1, "665000000", "TA-2027-001")
     open_and_file(deposited, people, 2, "598500000")
     release(deposited, people, 2, reference="TA-OLD")
     return deposited
@@ -94,7 +74,7 @@ def test_the_statement_states_each_released_year_with_its_references(two_release
         "12,000,000",
         "TA-OLD-2",
         # year 1: the transfer agent's record in both languages (EA 3.2)
-        "过户代理编号",
+        "过户代理参考编号",
         AGENT,
         "DTC participant 0352 / Account 88-120-4471",
         "Date of the transfer (Beijing time)",

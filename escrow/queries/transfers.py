@@ -3,7 +3,7 @@ deal reads it (issue 11 item 4): the pages, the API, the exports and the evidenc
 
 from dataclasses import dataclass
 
-from escrow.models import ShareMovement, StoredDocument, TransferEvidence
+from escrow.models import ShareMovement, StoredDocument
 
 
 @dataclass(frozen=True)
@@ -66,26 +66,15 @@ def confirmation_for(deal, tranche=None):
 
 
 def _record(movement, confirmation):
-    if movement is None:
-        return None
-    evidence = TransferEvidence.objects.filter(movement=movement).first()
-    return TransferRecord(
-        kind=movement.kind,
-        quantity=movement.quantity,
-        reference=movement.reference,
-        transfer_date=evidence.transfer_date if evidence else None,
-        transfer_agent=evidence.transfer_agent if evidence else "",
-        recipient_account=evidence.recipient_account if evidence else "",
-        confirmation=confirmation,
-        recorded_by=movement.recorded_by,
-        recorded_at=movement.recorded_at,
-    )
+    return None if movement is None else _from_movement(movement, confirmation)
 
 
 def deposit_record(deal) -> TransferRecord | None:
     """EA 1.1: the deposit and its evidence, or None before the deposit."""
     movement = (
-        ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.DEPOSIT).select_related("recorded_by").first()
+        ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.DEPOSIT)
+        .select_related("recorded_by", "evidence")
+        .first()
     )
     return _record(movement, confirmation_for(deal) if movement else None)
 
@@ -94,7 +83,7 @@ def release_record(tranche) -> TransferRecord | None:
     """EA 3.2: the tranche's release and its evidence, or None while the shares are in escrow."""
     movement = (
         ShareMovement.objects.filter(tranche=tranche, kind=ShareMovement.Kind.RELEASE)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "evidence")
         .first()
     )
     return _record(movement, confirmation_for(tranche.deal, tranche) if movement else None)
@@ -117,7 +106,7 @@ def release_records(deal) -> list:
 
 
 def _from_movement(movement, confirmation):
-    evidence = getattr(movement, "evidence", None)
+    evidence = getattr(movement, "evidence", None)  # None for a movement recorded before issue 11
     return TransferRecord(
         kind=movement.kind,
         quantity=movement.quantity,

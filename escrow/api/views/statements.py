@@ -1,7 +1,6 @@
 """Issue 12 item 8: the seller's release statement (PDF) and the oversight overview (overdue items and holds)."""
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from escrow.api import access
 from escrow.api import serializers as out
 from escrow.api.views.base import ERRORS, EscrowAPIView
+from escrow.api.views.evidence import AttachmentView
 from escrow.queries.clock import contract_today
 from escrow.queries.overview import overview_for
 from escrow.queries.statements import release_statement
@@ -16,21 +16,15 @@ from escrow.queries.statements import release_statement
 PER_PAGE = 20
 
 
-class ReleaseStatement(EscrowAPIView):
+class ReleaseStatement(AttachmentView):
     """The seller's release statement: per released year the shares, the calculation, the transfer agent's
     reference, date and agent, and the shares still in escrow (EA 3.2, SPA 5.1); bilingual PDF."""
 
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)  # PDF clients still get JSON errors
+    content_type = "application/pdf"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS})
     def get(self, request, ref):
-        statement = release_statement(access.deal_for(request.user, ref, "download_release_statement"))
-        response = HttpResponse(statement.data, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{statement.filename}"'
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return self.respond(release_statement(access.deal_for(request.user, ref, "download_release_statement")))
 
 
 class Overview(EscrowAPIView):

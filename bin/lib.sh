@@ -51,6 +51,11 @@ ensure_fonts() {
   if [ ${#missing[@]} -gt 0 ]; then say "installing the PDF fonts (${missing[*]})"; apt_install "${missing[@]}"; fi
 }
 
+ensure_poppler() {
+  # The tests read generated PDFs as a reader's tools do: pdftotext, pdffonts (emb yes), pdftoppm (poppler-utils).
+  command -v pdftotext >/dev/null || { say "installing poppler-utils (PDF checks in the tests)"; apt_install poppler-utils; }
+}
+
 pg_ok() { "$PY" - "$1" <<'PYEOF' 2>/dev/null
 import sys, psycopg
 psycopg.connect(sys.argv[1], connect_timeout=3).close()

@@ -3,7 +3,9 @@ from django.urls import path
 from escrow.views import action_pages as forms
 from escrow.views import dashboard, deals, documents, evidence, history, prices, releases, signing, tranches, whatif
 from escrow.views.deal_create import create_deal_page
+from escrow.views.overview import overview
 from escrow.views.register import register_page
+from escrow.views.statements import release_statement_pdf
 
 app_name = "escrow"
 
@@ -12,6 +14,7 @@ YEAR = "deals/<slug:slug>/years/<int:year>/"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("notifications/", dashboard.notifications, name="notifications"),
+    path("overview/", overview, name="overview"),  # issue 12 item 8: overdue items and holds
     path("notifications/read/", dashboard.mark_read, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", dashboard.mark_read, name="notification_read"),
     path("deals/new/", create_deal_page, name="create_deal"),  # before deals/<slug>/: "new" is no deal's slug
@@ -25,6 +28,7 @@ urlpatterns = [
     path("deals/<slug:slug>/history.csv", history.history_csv, name="history_csv"),
     path("deals/<slug:slug>/history.pdf", history.history_pdf, name="history_pdf"),
     path("deals/<slug:slug>/evidence.zip", evidence.deal_pack, name="evidence_pack"),  # issue 11 item 5
+    path("deals/<slug:slug>/release-statement.pdf", release_statement_pdf, name="release_statement"),
     path("deals/<slug:slug>/prices/", prices.deal_prices, name="deal_prices"),
     path("prices/", prices.staff_prices, name="prices"),
     path(YEAR, tranches.tranche_page, name="tranche"),

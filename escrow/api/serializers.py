@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from escrow.models import Deal, Role
-from escrow.queries import clock, transfers
+from escrow.queries import clock, overview, transfers
 from escrow.queries import steps as queries
 from escrow.usecases.permissions import party_for
 
@@ -207,6 +207,8 @@ class TrancheSummarySerializer(serializers.Serializer):
     documents_complete_on = serializers.DateField(allow_null=True, help_text="EA 3.1")
     transfer_due_date = serializers.DateField(allow_null=True, help_text="EA 3.2")
     released_on = serializers.DateField(allow_null=True)
+    # Issue 12 item 5: the transfer agent's reference of the release, in every list of years too.
+    transfer_reference = serializers.CharField(help_text="EA 3.2: the transfer agent's reference; empty until released")
     transfer_due_provisional = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
 
@@ -228,7 +230,6 @@ class TrancheSerializer(TrancheSummarySerializer):
     deal = serializers.CharField(source="deal.slug")
     calculation = serializers.JSONField()
     prepared_by = PersonField()
-    transfer_reference = serializers.CharField()
     transfer = serializers.SerializerMethodField()
     instruments = InstrumentSerializer(many=True, source="instruments.all")
     holds = HoldSerializer(many=True, source="holds.all")
@@ -340,6 +341,57 @@ class DueActionSerializer(serializers.Serializer):
     )
     calendar_days_left = serializers.IntegerField(allow_null=True)
     business_days_left = serializers.IntegerField(allow_null=True)
+
+
+# --- the oversight overview (issue 12 item 8): overdue items and active holds, most urgent first ---
+
+
+class OverdueItemSerializer(serializers.Serializer):
+    """A step whose deadline has passed: what, who must act, the deadline, the first day of default."""
+
+    year = serializers.IntegerField(source="tranche.year", allow_null=True, default=None, help_text="null: the deposit")
+    tranche_id = serializers.IntegerField(source="tranche.pk", allow_null=True, default=None)
+    step = NextStepSerializer()
+    since = serializers.DateField(help_text="the first day of default: the day after the deadline (Beijing)")
+    days = serializers.SerializerMethodField(help_text="days in default so far, the first one included")
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days(self, item):
+        return item.days(self.context["today"])
+
+
+class ActiveHoldSerializer(HoldSerializer):
+    """An open hold (EA 3.3 dispute, SPA 8.1 suspension, SPA 5.3 adjustment) and the party it was raised for."""
+
+    year = serializers.IntegerField(source="tranche.year")
+    raised_for = serializers.CharField(source="raised_for.role")
+    clause = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_clause(self, hold):
+        return overview.HOLD_CLAUSES.get(hold.kind, "")
+
+
+class DealOverviewSerializer(serializers.Serializer):
+    deal = serializers.CharField(source="deal.slug")
+    name = serializers.CharField(source="deal.name")
+    my_role = serializers.CharField(source="role")
+    overdue = OverdueItemSerializer(many=True)
+    holds = ActiveHoldSerializer(many=True)
+
+
+class OverviewPageSerializer(serializers.Serializer):
+    """One page of the overview (a django Paginator page)."""
+
+    count = serializers.IntegerField(source="paginator.count", help_text="deals with an overdue item or a hold")
+    page = serializers.IntegerField(source="number")
+    pages = serializers.IntegerField(source="paginator.num_pages")
+    as_of = serializers.SerializerMethodField(help_text="today's contract date (Beijing)")
+    results = DealOverviewSerializer(many=True, source="object_list")
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_as_of(self, page):
+        return self.context["today"].isoformat()
 
 
 # --- the delay penalty (SPA 8.2, EA 5.2): capped figures, exact (strings, up to 8 decimals) ---

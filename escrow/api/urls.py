@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from escrow.api.views import call_backs, evidence, penalty, reads
+from escrow.api.views import call_backs, evidence, penalty, reads, statements
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
 from escrow.api.views import register as signatories
@@ -15,12 +15,14 @@ urlpatterns = [
     path("schema/", ApiSchema.as_view(), name="schema"),
     path("docs/", ApiDocs.as_view(), name="docs"),
     path("me/due/", reads.DueActions.as_view(), name="due"),
+    path("overview/", statements.Overview.as_view(), name="overview"),  # issue 12 item 8
     path("deals/", DealListCreate.as_view(), name="deal-list"),
     path("deals/<str:ref>/", reads.DealDetail.as_view(), name="deal-detail"),
     path("deals/<str:ref>/tranches/", reads.TrancheList.as_view(), name="deal-tranches"),
     path("deals/<str:ref>/documents/", reads.DocumentList.as_view(), name="deal-documents"),
     path("deals/<str:ref>/history/", reads.History.as_view(), name="deal-history"),
     path("deals/<str:ref>/evidence-pack/", evidence.DealEvidencePack.as_view(), name="deal-evidence-pack"),
+    path("deals/<str:ref>/release-statement/", statements.ReleaseStatement.as_view(), name="release-statement"),
     path("deals/<str:ref>/penalty/", penalty.DealPenalty.as_view(), name="deal-penalty"),
     path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),

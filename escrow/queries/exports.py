@@ -14,7 +14,7 @@ from escrow.history.chain import chain_key_for, verify_chain
 from escrow.models import HistoryChain
 from escrow.queries.history_words import HistoryWords, action_label, role_label, state_label
 from escrow.queries.penalties import deal_penalties
-from escrow.queries.transfers import transfer_lines
+from escrow.queries.transfers import entry_references, transfer_lines
 from escrow.queries.words import amount_text, money_text
 from parties.language import in_language
 
@@ -34,6 +34,7 @@ COLUMNS = [
     _("summary (the record, English)"),
     "prev_hash",
     "hash",
+    "references",  # issue 12 item 5: the transfer agent's record or reference the entry's details carry
 ]
 
 
@@ -61,7 +62,13 @@ def history_rows(deal):
             e.summary,
             e.prev_hash,
             e.hash,
+            _references(e.details),
         ]
+
+
+def _references(details) -> str:
+    refs = entry_references(details)
+    return refs.in_words() if refs else ""
 
 
 def _heading(deal, check):
@@ -142,10 +149,15 @@ def _both(shown, record):
     return shown if shown == record else f"{shown} / {record}"
 
 
+def _with(summary, references):
+    """The PDF's summary cell carries the entry's references below it (issue 12 item 5)."""
+    return f"{summary} [{references}]" if references else summary
+
+
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
     rows = [
-        [r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _both(r[9], r[10]), r[12]]
+        [r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _with(_both(r[9], r[10]), r[13]), r[12]]
         for r in history_rows(deal)
     ]
     header = [

@@ -3,7 +3,7 @@ deal reads it (issue 11 item 4): the pages, the API, the exports and the evidenc
 
 from dataclasses import dataclass
 
-from escrow.models import ShareMovement, StoredDocument, TransferEvidence
+from escrow.models import ShareMovement, StoredDocument
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,47 @@ def confirmation_for(deal, tranche=None):
 
 
 def _record(movement, confirmation):
-    if movement is None:
-        return None
-    evidence = TransferEvidence.objects.filter(movement=movement).first()
+    return None if movement is None else _from_movement(movement, confirmation)
+
+
+def deposit_record(deal) -> TransferRecord | None:
+    """EA 1.1: the deposit and its evidence, or None before the deposit."""
+    movement = (
+        ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.DEPOSIT)
+        .select_related("recorded_by", "evidence")
+        .first()
+    )
+    return _record(movement, confirmation_for(deal) if movement else None)
+
+
+def release_record(tranche) -> TransferRecord | None:
+    """EA 3.2: the tranche's release and its evidence, or None while the shares are in escrow."""
+    movement = (
+        ShareMovement.objects.filter(tranche=tranche, kind=ShareMovement.Kind.RELEASE)
+        .select_related("recorded_by", "evidence")
+        .first()
+    )
+    return _record(movement, confirmation_for(tranche.deal, tranche) if movement else None)
+
+
+def release_records(deal) -> list:
+    """Issue 12 item 5: every release of the deal with its evidence, by year, in three queries (the deal page's
+    table of transfers to the seller and the exports), whatever the number of years."""
+    movements = (
+        ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.RELEASE)
+        .select_related("tranche", "recorded_by", "evidence")
+        .order_by("tranche__year")
+    )
+    confirmations = {}
+    for document in StoredDocument.objects.filter(
+        deal=deal, kind=StoredDocument.Kind.TRANSFER_CONFIRMATION, tranche__isnull=False
+    ).order_by("uploaded_at", "pk"):
+        confirmations[document.tranche_id] = document  # the latest one stands (confirmation_for)
+    return [(m.tranche, _from_movement(m, confirmations.get(m.tranche_id))) for m in movements]
+
+
+def _from_movement(movement, confirmation):
+    evidence = getattr(movement, "evidence", None)  # None for a movement recorded before issue 11
     return TransferRecord(
         kind=movement.kind,
         quantity=movement.quantity,
@@ -82,39 +120,74 @@ def _record(movement, confirmation):
     )
 
 
-def deposit_record(deal) -> TransferRecord | None:
-    """EA 1.1: the deposit and its evidence, or None before the deposit."""
-    movement = (
-        ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.DEPOSIT).select_related("recorded_by").first()
-    )
-    return _record(movement, confirmation_for(deal) if movement else None)
-
-
-def release_record(tranche) -> TransferRecord | None:
-    """EA 3.2: the tranche's release and its evidence, or None while the shares are in escrow."""
-    movement = (
-        ShareMovement.objects.filter(tranche=tranche, kind=ShareMovement.Kind.RELEASE)
-        .select_related("recorded_by")
-        .first()
-    )
-    return _record(movement, confirmation_for(tranche.deal, tranche) if movement else None)
-
-
 def transfer_lines(deal) -> list:
     """The exports' heading lines (issue 11 item 4): the deposit's and each release's transfer agent record,
     in English like the rest of the record; a fact not recorded reads 'not recorded'."""
-    records = [deposit_record(deal), *(release_record(t) for t in deal.tranches.order_by("year"))]
+    records = [deposit_record(deal), *(record for _tranche, record in release_records(deal))]
     return [_line(r) for r in records if r is not None]
 
 
 def _line(record):
     what = "Deposit (EA 1.1)" if record.kind == ShareMovement.Kind.DEPOSIT else "Release (EA 3.2)"
-    missing = "not recorded"
     confirmation = record.confirmation
-    return (
-        f"{what}: {record.quantity:,} shares; reference {record.reference or missing}; "
-        f"date {record.transfer_date.isoformat() if record.transfer_date else missing} (Beijing); "
-        f"transfer agent {record.transfer_agent or missing}; "
-        f"account {' / '.join((record.recipient_account or missing).splitlines())}; "
-        f"confirmation {('SHA-256 ' + confirmation.sha256) if confirmation else 'missing'}"
+    facts = facts_in_words(
+        record.reference,
+        record.transfer_date.isoformat() if record.transfer_date else None,
+        record.transfer_agent,
+        record.recipient_account,
+        confirmation.sha256 if confirmation else None,
     )
+    return f"{what}: {record.quantity:,} shares; {facts}"
+
+
+def facts_in_words(reference, day, agent, account, sha256) -> str:
+    """The transfer agent's facts in the record's English, one place for the exports' heading and rows."""
+    missing = "not recorded"
+    return (
+        f"reference {reference or missing}; date {day or missing} (Beijing); transfer agent {agent or missing}; "
+        f"account {' / '.join((account or missing).splitlines())}; "
+        f"confirmation {('SHA-256 ' + sha256) if sha256 else 'missing'}"
+    )
+
+
+@dataclass(frozen=True)
+class EntryReferences:
+    """Issue 12 item 5: the references a history entry's details carry (the hashed record is not changed):
+    the transfer agent's record of a deposit or release (issue 11), or a bare reference (a return, an award,
+    entries written before issue 11)."""
+
+    reference: str
+    transfer: dict | None  # the entry's `transfer` details: date, transfer_agent, recipient_account, confirmation
+
+    @property
+    def date(self):
+        return (self.transfer or {}).get("date")
+
+    @property
+    def transfer_agent(self):
+        return (self.transfer or {}).get("transfer_agent")
+
+    @property
+    def recipient_account(self):
+        return (self.transfer or {}).get("recipient_account")
+
+    @property
+    def confirmation(self):
+        return (self.transfer or {}).get("confirmation")
+
+    def in_words(self) -> str:
+        """For the exports' rows, in English like the rest of the record."""
+        if self.transfer is None:
+            return f"reference {self.reference}"
+        sha256 = (self.confirmation or {}).get("sha256")
+        return facts_in_words(self.reference, self.date, self.transfer_agent, self.recipient_account, sha256)
+
+
+def entry_references(details) -> EntryReferences | None:
+    """The references in a history entry's details, or None when it carries none."""
+    details = details if isinstance(details, dict) else {}
+    transfer = details.get("transfer") if isinstance(details.get("transfer"), dict) else None
+    reference = (transfer or {}).get("reference") or details.get("transfer_reference") or details.get("reference")
+    if not reference and transfer is None:
+        return None
+    return EntryReferences(str(reference or ""), transfer)

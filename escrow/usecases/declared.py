@@ -125,6 +125,31 @@ USE_CASES = _declare(
         page="escrow:evidence_pack",
         api="api:deal-evidence-pack",
     ),
+    # Issue 12 item 8: the seller's statement of what was released to it, year by year, with the transfer
+    # agent's references and what is still in escrow (EA 3.2, SPA 5.1); a read, generated on request.
+    UseCase(
+        "download_release_statement",
+        frozenset({SELLER}),
+        "EA 3.2",
+        _("Download the release statement (PDF)"),
+        _("download release statement"),
+        "deal",
+        page="escrow:release_statement",
+        api="api:release-statement",
+    ),
+    # Issue 12 item 8: every deal the person oversees with its overdue deadlines and active holds, most urgent
+    # first. Compliance audits (RULES.md roles); the escrow agent answers for the EA 3.2 deadline and may
+    # suspend (EA 3.3). Only deals on which the person's own role is one of these are listed (SPA 9).
+    UseCase(
+        "oversee_deals",
+        frozenset({AGENT, COMPLIANCE}),
+        "SPA 9",
+        _("Overdue items and holds"),
+        _("oversee deals"),
+        "deal",
+        page="escrow:overview",
+        api="api:overview",
+    ),
     # --- the shares go into escrow (EA 1.1) ---
     UseCase(
         "confirm_deposit",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from escrow.models import DealParty, Notification
 from escrow.queries.available import now_for_each
 from escrow.queries.deals import deals_visible_to
+from escrow.queries.overview import overseen_roles
 from escrow.queries.steps import actions_due_for
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import offered_step_url
@@ -40,6 +41,8 @@ def dashboard(request):
             ],
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
             "staff_links": staff_links(request.user),
+            # Issue 12 item 8: compliance and the escrow agent reach the overview of overdue items and holds.
+            "oversees": bool(overseen_roles(request.user)),
         },
     )
 

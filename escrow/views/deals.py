@@ -8,7 +8,7 @@ from django.shortcuts import render
 from escrow.contract.policies import POLICY_DEFINITIONS
 from escrow.models import DealParty, Role, ShareMovement
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
-from escrow.queries.transfers import deposit_record
+from escrow.queries.transfers import deposit_record, release_records
 from escrow.views.common import deal_for, now_for
 from escrow.views.links import offered_step_url
 from escrow.views.presenters import revenue_chart, shares_chart, year_rows
@@ -39,6 +39,7 @@ def deal_page(request, slug):
             "deal_step_url": offered_step_url(now, deal, None, deal_step.action) if deal_step else None,
             "balances": ShareMovement.objects.filter(deal=deal).balances(),
             "transfer": deposit_record(deal),  # issue 11 item 4: the deposit's evidence (EA 1.1)
+            "releases": release_records(deal),  # issue 12 item 5: each transfer to the seller (EA 3.2)
             "policies": policies_in_force(deal),
             "parties": parties_of(deal),
             "revenue_chart": revenue_chart(deal, tranches),

@@ -87,6 +87,8 @@ CONTRACT = {
         **READS,
         **REGISTER,
         **ALL_PARTIES,
+        "download_release_statement": "EA 3.2: the Escrow Agent transfers the shares to Party C, who is told "
+        "what it received, under which reference, and what stays in escrow (issue 12 item 8)",
     },
     Role.ESCROW_AGENT: {  # Party D, AUTOA2A
         **READS,
@@ -103,6 +105,8 @@ CONTRACT = {
         "upon expiration for cancellation",
         "confirm_register_change": "EA 3.1(b), 3.2 (issue 10 item 1): an officer of the Escrow Agent other than "
         "the proposer confirms a change of any party's register (four eyes)",
+        "oversee_deals": "EA 3.2, 3.3: the Escrow Agent answers for the transfer deadline and may suspend action; "
+        "it sees its deals' missed deadlines and holds together (issue 12 item 8)",
     },
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
@@ -111,6 +115,8 @@ CONTRACT = {
     Role.COMPLIANCE: {  # RULES.md: platform staff who audit history, read-only
         **READS,
         "view_register": "RULES.md: compliance reads every record of the deal",
+        "oversee_deals": "RULES.md: compliance audits; it sees the missed deadlines and holds of its deals "
+        "together (issue 12 item 8)",
     },
 }
 

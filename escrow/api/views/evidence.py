@@ -13,19 +13,23 @@ ACTION = "download_evidence_pack"
 ZIP = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS}
 
 
-class _PackView(EscrowAPIView):
+class AttachmentView(EscrowAPIView):
+    """A generated file (`data`, `filename`) sent as an attachment; errors stay JSON."""
+
+    content_type = "application/zip"
+
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)  # zip clients still get JSON errors
 
     def respond(self, pack):
-        response = HttpResponse(pack.data, content_type="application/zip")
+        response = HttpResponse(pack.data, content_type=self.content_type)
         response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
 
-class DealEvidencePack(_PackView):
+class DealEvidencePack(AttachmentView):
     """The deal's evidence pack: every document, every year, the whole history, manifest and verifier."""
 
     @extend_schema(responses=ZIP)
@@ -33,7 +37,7 @@ class DealEvidencePack(_PackView):
         return self.respond(evidence.pack_for_deal(access.deal_for(request.user, ref, ACTION)))
 
 
-class TrancheEvidencePack(_PackView):
+class TrancheEvidencePack(AttachmentView):
     """One release's evidence pack: its documents, calculation, deadlines' calendar basis, history slice."""
 
     @extend_schema(responses=ZIP)

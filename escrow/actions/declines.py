@@ -1,0 +1,114 @@
+"""A signatory declines to sign, saying why (issue 12 item 8).
+
+Declining is not a dispute (EA 3.3 suspends the release; a decline suspends nothing): it tells the other
+parties and the escrow agent, in writing and in the history, why a party does not sign the document as it
+stands. RULES.md gives a decline no effect on the state, so the instrument stays open, the tranche stays
+where it is, and the deadlines keep running (SPA 5.1, 8.2): the party may still sign, or a dispute,
+settlement, adjustment or corrected report may follow.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from escrow.actions.base import lock_tranche, record
+from escrow.actions.instruments import CLAUSE
+from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.models import Decline, HistoryAction, Instrument, Role
+from escrow.models.deal import CONTRACT_PARTIES
+from escrow.notifications.notify import notify_roles
+from escrow.notifications.texts import LowerFirst, Text, in_english
+from escrow.usecases.permissions import party_for, require
+
+DECLINED = gettext_lazy("%(deal)s: %(party)s declined to sign the %(document)s for year %(year)s")
+DECLINED_BODY = gettext_lazy(
+    "Reason given: %(reason)s. The document stays open for signature; this is not a dispute (EA 3.3)."
+)
+
+
+@transaction.atomic
+def decline_to_sign(actor, instrument_id, *, reason):
+    """Record that the actor's party will not sign this open instrument, and why; tell the others."""
+    tranche_id = Instrument.objects.filter(pk=instrument_id).values_list("tranche_id", flat=True).first()
+    if tranche_id is None:
+        raise NotFound(_("No such document."))
+    tranche = lock_tranche(tranche_id)
+    instrument = Instrument.objects.select_for_update().select_related("document").get(pk=instrument_id)
+    party = party_for(actor, tranche.deal)
+    if party is None:
+        raise NotFound(_("No such document."))
+    require(actor, tranche.deal, "decline_to_sign")
+    _check_declinable(instrument, party)
+    reason = (reason or "").strip()
+    if not reason:
+        problem = InvalidInput(_("Say why your party declines to sign; the other parties read it."))
+        problem.field = "reason"
+        raise problem
+    decline = Decline.objects.create(
+        instrument=instrument, party=party, person=actor, reason=reason, declined_at=timezone.now()
+    )
+    kind = in_english(instrument.get_kind_display())
+    record(
+        tranche.deal,
+        action=HistoryAction.SIGNATURE_DECLINED,
+        actor=actor,
+        party=party,
+        tranche=tranche,
+        clause=CLAUSE[instrument.kind],
+        summary=f"{actor} declined to sign the {kind.lower()} for {party.organisation}. Reason: {reason}",
+        details={"instrument": instrument.pk, "document_sha256": instrument.document.sha256, "reason": reason},
+    )
+    notify_roles(
+        tranche.deal,
+        _told(instrument, party),
+        tranche=tranche,
+        key=f"declined:{decline.pk}",
+        clause=CLAUSE[instrument.kind],
+        subject=Text(
+            DECLINED,
+            deal=tranche.deal.name,
+            party=party.organisation.name,
+            document=LowerFirst(instrument.get_kind_display()),
+            year=tranche.year,
+        ),
+        body=Text(DECLINED_BODY, reason=reason),
+    )
+    return decline
+
+
+def _check_declinable(instrument, party):
+    if instrument.status != Instrument.Status.OPEN:
+        raise WrongState(
+            _("This document is %(status)s; there is nothing to decline.")
+            % {"status": instrument.get_status_display().lower()}
+        )
+    if party.role not in instrument.required_roles:
+        raise NotAllowed(
+            _("%(role)s is not a signatory of this document (%(clause)s).")
+            % {"role": party.get_role_display(), "clause": CLAUSE[instrument.kind]},
+            clause=CLAUSE[instrument.kind],
+        )
+    if instrument.signatures.filter(party=party).exists():
+        raise WrongState(
+            _(
+                "%(organisation)s has already signed this document; a signature is not withdrawn by declining. "
+                "If the quantity is wrong, raise a dispute (EA 3.3)."
+            )
+            % {"organisation": party.organisation}
+        )
+    earlier = instrument.declines.filter(party=party).first()
+    if earlier is not None:
+        raise WrongState(
+            _("%(organisation)s already declined this document on %(day)s; its reason stands until it signs.")
+            % {"organisation": party.organisation, "day": timezone.localdate(earlier.declined_at).isoformat()}
+        )
+
+
+def _told(instrument, party):
+    """The other parties and the escrow agent; for a joint instruction also the auditor, whose report the
+    quantity rests on and who may still correct it while nobody has signed (escrow.actions.corrections)."""
+    roles = [r for r in CONTRACT_PARTIES if r != party.role]
+    if instrument.kind == Instrument.Kind.JOINT_INSTRUCTION:
+        roles.append(Role.AUDITOR)
+    return roles

@@ -1,7 +1,7 @@
 """The audited reports of a year as the pages and the API read them, and whether the one in force may
 still be corrected (issue 12 item 8; the rule the correction action and the offered actions share)."""
 
-from escrow.models import AuditReport, Signature, TrancheState
+from escrow.models import AuditReport, Decline, Signature, TrancheState
 
 # Why a report cannot be corrected now (escrow.actions.corrections words each one).
 NO_REPORT, SIGNED_OR_MOVED, LATER_REPORT = "no_report", "signed_or_moved", "later_report"
@@ -28,3 +28,13 @@ def correction_blocked(tranche) -> str:
     if tranche.deal.tranches.filter(year__gt=tranche.year, audited_revenue__isnull=False).exists():
         return LATER_REPORT
     return ""
+
+
+def declines_of(tranche):
+    """Every decline to sign on the year's documents (issue 12 item 8), with whether that party signed since."""
+    related = ("instrument", "party__organisation", "person")
+    declines = list(Decline.objects.filter(instrument__tranche=tranche).select_related(*related))
+    signed = set(Signature.objects.filter(instrument__tranche=tranche).values_list("instrument_id", "party_id"))
+    for decline in declines:
+        decline.signed_since = (decline.instrument_id, decline.party_id) in signed
+    return declines

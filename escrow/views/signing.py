@@ -58,6 +58,7 @@ def sign(request, pk):
             "explanations": (instrument.calculation or {}).get("explanations", []),
             "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
             "off_register": off_register,
+            "may_decline": can.get("decline_to_sign") and not instrument.declines.filter(party__role=role).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )

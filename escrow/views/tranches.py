@@ -8,6 +8,7 @@ from django.shortcuts import render
 from escrow.models import Instrument, Signature
 from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
+from escrow.queries.reports import correction_blocked, declines_of, reports_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
 from escrow.usecases.permissions import may
@@ -58,6 +59,8 @@ def tranche_page(request, slug, year):
             "penalties": penalty_rows(tranche),
             "transfer_provisional": transfer_provisional(tranche),
             "transfer": release_record(tranche),  # issue 11 item 4: the transfer agent's evidence
+            "reports": reports_of(tranche),  # issue 12 item 8: corrected reports kept, with the reason
+            "declines": declines_of(tranche),
             **call_back,
             "call_back_form": call_back_form(tranche)
             if can.get("record_call_back") and call_back["call_back_open"]
@@ -86,6 +89,8 @@ def offers(deal, tranche, role, step, call_back=None, can=None):
         actions = [a for a in actions if a != "approve_release"] + ["record_call_back"]
     for transition in tranche.get_available_state_transitions():
         actions += TRANSITION_ACTIONS.get(transition.name, [])
+    if not correction_blocked(tranche):
+        actions.append("correct_report")  # issue 12 item 8: the firm's report, before any signature
     seen, result = set(), []
     for action in actions:
         if action in SIGN_KINDS and open_instrument(tranche, SIGN_KINDS[action]) is not None:

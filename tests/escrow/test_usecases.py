@@ -47,6 +47,9 @@ READS = {
 # released may be adjusted upon mutual written agreement by all parties" (Party A, B, C and D).
 # SPA 10.2 (EA 6.2): "any party shall have the right to submit the dispute to ... CIETAC".
 ALL_PARTIES = {
+    # Issue 12 item 8: a party that will not sign says why, in writing (SPA 11.3: notices in writing); it is
+    # not the EA 3.3 dispute, and signing stays with the register's signatories (EA 3.1(b), 3.3; SPA 5.3).
+    "decline_to_sign": "EA 3.1(b), 3.3, SPA 5.3: a party asked to sign may say in writing why it does not",
     "raise_dispute": "EA 3.3: a dispute among the parties over the quantity (for the agent: its right to "
     "suspend action)",
     "propose_settlement": "EA 3.3: a written settlement agreement signed by all parties",
@@ -107,6 +110,8 @@ CONTRACT = {
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
         "file_report": "SPA 4.2, 5.1, EA 3.1(a): a written report from an accounting firm approved by Party A",
+        "correct_report": "SPA 4.2, EA 3.1(a) (issue 12 item 8): the firm replaces its own mistaken report while "
+        "no party has signed for the year",
     },
     Role.COMPLIANCE: {  # RULES.md: platform staff who audit history, read-only
         **READS,
@@ -220,6 +225,7 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
+        "correct_report",
         "prepare_release",
         "approve_release",
         "withdraw_preparation",

@@ -122,6 +122,11 @@ READS = [
 ]
 
 
+def _previewed(revenue):
+    """What the preview step hands the confirm step: the revenue and the quantity shown (on target here)."""
+    return {"audited_revenue": revenue, "expected_quantity": 3_000_000}
+
+
 def transfer_facts(day, date_field="issue_date"):
     """Issue 11 item 4: the transfer agent's facts the deposit and approval pages ask for."""
     return {date_field: day.isoformat(), "transfer_agent": "CST", "recipient_account": "DTC 0352 / 88-1"}
@@ -162,8 +167,33 @@ FORMS = {
         },
         form_marker='data-testid="price-form"',
     ),
-    "file_report": _tranche_form(
-        "file_report", 5, lambda w: {"audited_revenue": "974000000", "report": _pdf("y5.pdf")}
+    # Issue 12 item 8: the confirm step of the preview-confirm report pages (the preview is step 1).
+    "file_report": Page(
+        "file_report",
+        "file_report",
+        _year("file_report", 5),
+        data=lambda w: {"step": "confirm", "confirm": "on", "report": _pdf("y5.pdf"), **_previewed("974000000")},
+        form_marker='data-testid="report-form"',
+    ),
+    "correct_report": Page(
+        "correct_report",
+        "correct_report",
+        _year("correct_report", 1),
+        data=lambda w: {
+            "step": "confirm",
+            "confirm": "on",
+            "report": _pdf("y1.pdf"),
+            "reason": "Typing error",
+            **_previewed("665000000"),
+        },
+        form_marker='data-testid="report-form"',
+    ),
+    "decline_to_sign": Page(
+        "decline",
+        "decline_to_sign",
+        lambda w: reverse("escrow:decline", args=[w.instruments["settlement"].pk]),
+        data=lambda w: {"reason": "The settlement figure is not what we agreed."},
+        form_marker='data-testid="decline-form"',
     ),
     "sign_joint_instruction": _sign_page("joint_instruction"),
     "sign_settlement": _sign_page("settlement"),

@@ -18,6 +18,7 @@ from escrow import actions
 from escrow.contract.errors import InvalidInput
 from escrow.documents.storage import read_upload
 from escrow.models import DealParty, Role, ShareMovement, TrancheState
+from escrow.queries.steps import next_step_for_deal
 from escrow.usecases.permissions import refusal
 from escrow.views import forms
 from escrow.views.common import attempt, deal_for, done, tranche_for, viewer
@@ -195,7 +196,7 @@ def confirm_deposit(request, slug):
     return render(
         request,
         "escrow/confirm_deposit.html",
-        {"deal": deal, "role": role, "form": form},
+        {"deal": deal, "role": role, "form": form, "step": next_step_for_deal(deal)},  # its EA 1.1 deadline
         status=400 if request.method == "POST" else 200,
     )
 

@@ -19,6 +19,7 @@ from escrow.documents.storage import read_upload
 from escrow.queries.reports import reports_of
 from escrow.usecases.permissions import refusal
 from escrow.views import forms
+from escrow.views.action_pages import _attempt as attempt_in_field  # a refused input shown by its field
 from escrow.views.common import attempt, deal_for, done, instrument_for, tranche_for, viewer
 
 
@@ -114,13 +115,13 @@ def _step(request, mode, tranche):
         form = mode.confirm_form(request.POST, request.FILES)
         preview = _preview_again(request, mode, tranche)
         if form.is_valid():
-            _result, ok = attempt(request, form, mode.call, request.user, tranche, form.cleaned_data)
+            _result, ok = attempt_in_field(request, form, mode.call, request.user, tranche, form.cleaned_data)
             if ok:
                 return None, None
         return form, preview
     form = mode.preview_form(request.POST)
     if form.is_valid():
-        preview, ok = attempt(request, form, mode.preview, request.user, tranche, form.cleaned_data)
+        preview, ok = attempt_in_field(request, form, mode.preview, request.user, tranche, form.cleaned_data)
         if ok:
             initial = {"audited_revenue": str(preview.revenue), "expected_quantity": preview.quantity}
             initial["reason"] = form.cleaned_data.get("reason", "")

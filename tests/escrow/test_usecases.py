@@ -26,7 +26,7 @@ from escrow.usecases import CONTRACT_USE_CASES, STAFF_USE_CASES, USE_CASES
 from escrow.usecases.permissions import ACTION_PHRASES, ROLE_ACTIONS, require_staff
 from escrow.views.labels import ACTION_LABELS
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES
-from tests.conftest import PASSWORD, open_and_file, release
+from tests.conftest import PASSWORD, make_pdf, open_and_file, release
 from tests.escrow.api.world import ROLE_OF, world  # noqa: F401  (module-scoped fixture)
 from tests.escrow.register_matrix import READY as REGISTER_READY
 from tests.escrow.test_permission_matrix import CALLS
@@ -324,6 +324,15 @@ def _return_for_cancellation(w):
     return lambda: actions.return_for_cancellation(people["agent1"], deal, reference="RET")
 
 
+def _correct_report(w):
+    """Issue 12 item 8: a one-year deal whose report nobody has signed for (the world's later years are in)."""
+    deal, people = make_deal("correctable", targets=(665,))
+    t = open_and_file(deal, people, 1, "598500000")
+    return lambda: actions.correct_report(
+        people["auditor"], t.pk, audited_revenue="665000000", pdf=make_pdf(), reason="Typed from the draft"
+    )
+
+
 def _lift_suspension(w):
     actions.suspend_release(w.people["issuer"], w.tranche(2).pk, reason="Seller breached SPA 8.1")
     return lambda: actions.lift_suspension(w.people["issuer"], w.tranche(2).pk, reason="Breach cured")
@@ -338,6 +347,7 @@ def _enter_share_prices(w):
 READY = {
     "confirm_deposit": _confirm_deposit,
     "return_for_cancellation": _return_for_cancellation,
+    "correct_report": _correct_report,
     "lift_suspension": _lift_suspension,
     "enter_share_prices": _enter_share_prices,
 }

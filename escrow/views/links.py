@@ -17,6 +17,10 @@ SIGN_KINDS = {
     for case in STEPS
     if case.scope == "instrument" and case.name.startswith("sign_")
 }
+# Other pages about one instrument, linked from its signing page: declining it (issue 12 item 8).
+INSTRUMENT_PAGES = {
+    case.name: case.page for case in STEPS if case.scope == "instrument" and case.name not in SIGN_KINDS
+}
 # Pages about the whole deal, not one year.
 DEAL_PAGES = {case.name: case.page for case in STEPS if case.scope == "deal"}
 TRANCHE_PAGES = {case.name: case.page for case in STEPS if case.scope == "tranche"}

@@ -58,7 +58,10 @@ def sign(request, pk):
             "explanations": (instrument.calculation or {}).get("explanations", []),
             "may_sign": bool(role and role in instrument.required_roles and can.get(f"sign_{instrument.kind}")),
             "off_register": off_register,
-            "may_decline": can.get("decline_to_sign") and not instrument.declines.filter(party__role=role).exists(),
+            # Issue 12 item 8: a party that has neither signed nor declined may decline, with a reason.
+            "may_decline": can.get("decline_to_sign")
+            and not instrument.declines.filter(party__role=role).exists()
+            and not instrument.signatures.filter(party__role=role).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import lock_tranche, record
-from escrow.actions.instruments import CLAUSE
-from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.actions.base import record
+from escrow.actions.instruments import CLAUSE, lock_instrument
+from escrow.contract.errors import InvalidInput, NotAllowed, WrongState
 from escrow.models import Decline, HistoryAction, Instrument, Role
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import LowerFirst, Text, in_english
-from escrow.usecases.permissions import party_for, require
+from escrow.usecases.permissions import require
 
 DECLINED = gettext_lazy("%(deal)s: %(party)s declined to sign the %(document)s for year %(year)s")
 DECLINED_BODY = gettext_lazy(
@@ -30,14 +30,7 @@ DECLINED_BODY = gettext_lazy(
 @transaction.atomic
 def decline_to_sign(actor, instrument_id, *, reason):
     """Record that the actor's party will not sign this open instrument, and why; tell the others."""
-    tranche_id = Instrument.objects.filter(pk=instrument_id).values_list("tranche_id", flat=True).first()
-    if tranche_id is None:
-        raise NotFound(_("No such document."))
-    tranche = lock_tranche(tranche_id)
-    instrument = Instrument.objects.select_for_update().select_related("document").get(pk=instrument_id)
-    party = party_for(actor, tranche.deal)
-    if party is None:
-        raise NotFound(_("No such document."))
+    tranche, instrument, party = lock_instrument(actor, instrument_id)
     require(actor, tranche.deal, "decline_to_sign")
     _check_declinable(instrument, party)
     reason = (reason or "").strip()

@@ -5,6 +5,7 @@ from escrow.views import dashboard, deals, documents, evidence, history, prices,
 from escrow.views.deal_create import create_deal_page
 from escrow.views.overview import overview
 from escrow.views.register import register_page
+from escrow.views.reports import decline, report_page
 from escrow.views.statements import release_statement_pdf
 
 app_name = "escrow"
@@ -36,7 +37,8 @@ urlpatterns = [
     path(YEAR + "prepare/", releases.prepare_release, name="prepare_release"),
     path(YEAR + "approve/", releases.approve_release, name="approve_release"),
     path(YEAR + "call-back/", releases.record_call_back, name="record_call_back"),
-    path(YEAR + "report/", forms.tranche_action("file_report"), name="file_report"),
+    path(YEAR + "report/", report_page("file_report"), name="file_report"),  # issue 12 item 8: preview, confirm
+    path(YEAR + "report/correct/", report_page("correct_report"), name="correct_report"),
     path(YEAR + "dispute/", forms.tranche_action("raise_dispute"), name="raise_dispute"),
     path(YEAR + "suspend/", forms.tranche_action("suspend_release"), name="suspend_release"),
     path(YEAR + "lift/", forms.tranche_action("lift_suspension"), name="lift_suspension"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path(YEAR + "adjustment/", forms.tranche_action("propose_adjustment"), name="propose_adjustment"),
     path(YEAR + "award/", forms.tranche_action("file_award"), name="file_award"),
     path("instruments/<int:pk>/sign/", signing.sign, name="sign"),
+    path("instruments/<int:pk>/decline/", decline, name="decline"),  # issue 12 item 8
     path("signatures/<int:pk>/", signing.signature_receipt, name="signature_receipt"),
     path("documents/<int:pk>/", documents.document, name="document"),
 ]

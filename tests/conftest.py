@@ -160,3 +160,18 @@ def require_postgres(db):
 
 def shanghai(y, m, d, hh=12):
     return datetime(y, m, d, hh, tzinfo=SHANGHAI)
+
+
+def post_report(client, deal, year, data, name="file_report"):
+    """Issue 12 item 8: the report page's two steps as a browser takes them. Step 1 posts the revenue (and a
+    reason, for a correction) and gets the computed quantity, nothing stored; step 2 sends back what the
+    preview handed it with the PDF and the tick. Returns the first refusal, or the confirm step's response."""
+    from django.urls import reverse
+
+    url = reverse(f"escrow:{name}", args=[deal.slug, year])
+    first = {k: v for k, v in data.items() if k in ("audited_revenue", "reason")}
+    preview = client.post(url, first)
+    if preview.status_code != 200 or preview.context["preview"] is None:
+        return preview
+    shown = preview.context["form"].initial
+    return client.post(url, {**data, **shown, "step": "confirm", "confirm": "on"})

@@ -4,14 +4,16 @@ one transaction, and queues notifications. People and organisations are written 
 
 from escrow.actions.calendars import set_calendar_override
 from escrow.actions.callbacks import record_call_back, set_call_back_waiver
+from escrow.actions.corrections import correct_report, preview_correction
 from escrow.actions.deals import create_deal
+from escrow.actions.declines import decline_to_sign
 from escrow.actions.deposit import confirm_deposit, return_for_cancellation
 from escrow.actions.holds import lift_suspension, raise_dispute, suspend_release
 from escrow.actions.instruments import file_award, propose_adjustment, propose_settlement, sign_instrument
 from escrow.actions.parties import add_party, approve_auditor, approve_new_auditor, change_party_role, end_party
 from escrow.actions.prices import correct_share_price, enter_share_price, import_prices
 from escrow.actions.releases import approve_release, prepare_release, withdraw_preparation
-from escrow.actions.reports import file_report, open_year
+from escrow.actions.reports import file_report, open_year, preview_report
 
 __all__ = [
     "add_party",
@@ -20,8 +22,10 @@ __all__ = [
     "approve_release",
     "change_party_role",
     "confirm_deposit",
+    "correct_report",
     "correct_share_price",
     "create_deal",
+    "decline_to_sign",
     "end_party",
     "enter_share_price",
     "file_award",
@@ -30,6 +34,8 @@ __all__ = [
     "lift_suspension",
     "open_year",
     "prepare_release",
+    "preview_correction",
+    "preview_report",
     "propose_adjustment",
     "propose_settlement",
     "raise_dispute",

@@ -74,6 +74,9 @@ def confirm_deposit(
             "due": due.due,
             "confirmed_on": today,
             "late": today > due.due,
+            # EA 1.1 asks for the issue within the window, so the date of issue decides, not the day it is
+            # confirmed in the portal (issue 12 item 8); None when no date was given.
+            "issued_late": facts.transfer_date > due.due if facts.transfer_date else None,
             "reference": reference,
             "transfer": facts.details(reference),
         },

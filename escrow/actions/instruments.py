@@ -35,11 +35,7 @@ ISSUED = {
 RELEASE_DATE_PAST = gettext_noop(
     "The new release date %(date)s is in the past; enter a date from today (%(today)s) to %(latest)s (YYYY-MM-DD)."
 )
-CLAUSE = {
-    Instrument.Kind.JOINT_INSTRUCTION: "EA 3.1(b)",
-    Instrument.Kind.SETTLEMENT: "EA 3.3",
-    Instrument.Kind.ADJUSTMENT: "SPA 5.3",
-}
+CLAUSE = preconditions.INSTRUMENT_CLAUSE
 
 
 def _create_instrument(
@@ -133,9 +129,8 @@ def issue_joint_instruction(tranche, *, quantity, actor, calculation_lines, calc
     )
 
 
-@transaction.atomic
-def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp_token=None, ip=None, user_agent=""):
-    """Sign the exact bytes of an instrument for the actor's party (re-authenticated)."""
+def lock_instrument(actor, instrument_id):
+    """(tranche, instrument, the actor's party), locked deal first (actions.base); NotFound for no role."""
     tranche_id = Instrument.objects.filter(pk=instrument_id).values_list("tranche_id", flat=True).first()
     if tranche_id is None:
         raise NotFound(_("No such document."))
@@ -144,6 +139,13 @@ def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp
     party = party_for(actor, tranche.deal)
     if party is None:
         raise NotFound(_("No such document."))
+    return tranche, instrument, party
+
+
+@transaction.atomic
+def sign_instrument(actor, instrument_id, *, expected_sha256, password=None, otp_token=None, ip=None, user_agent=""):
+    """Sign the exact bytes of an instrument for the actor's party (re-authenticated)."""
+    tranche, instrument, party = lock_instrument(actor, instrument_id)
     _check_signable(instrument, tranche, party, actor, expected_sha256)
     method = reauthenticate(actor, password=password, otp_token=otp_token)
     document_bytes(instrument.document)  # raises if the stored bytes no longer match their hash

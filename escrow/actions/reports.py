@@ -1,5 +1,6 @@
 """The assessment year closes and the approved firm reports (SPA 4.2, 5.1; EA 3.1(a))."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,9 +10,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from escrow.actions.base import lock_tranche, run_transition
 from escrow.actions.instruments import issue_joint_instruction
+from escrow.contract.errors import NotFound, WrongState
 from escrow.contract.numbers import InputProblem, parse_amount
 from escrow.documents.storage import store_pdf
-from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, TrancheState
+from escrow.models import AuditReport, HistoryAction, Role, StoredDocument, Tranche, TrancheState
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
@@ -79,16 +81,75 @@ def parse_revenue(value, tranche) -> Decimal:
     return revenue
 
 
+@dataclass(frozen=True)
+class ReportPreview:
+    """What the engine would release for a revenue typed by the auditor (issue 12 item 8): nothing stored."""
+
+    tranche: object
+    revenue: Decimal
+    year: object  # escrow.queries.quantities.ScheduledYear: own release, deducted, offsets, explanations
+
+    @property
+    def quantity(self) -> int:
+        return self.year.total_release
+
+
+def preview_report(actor, tranche_id, *, audited_revenue) -> ReportPreview:
+    """SPA 5.2: the figures filing this report would fix, after the same checks the filing makes, so a
+    preview refuses what the filing would refuse. A read: no lock, no row, no history."""
+    tranche = tranche_to_read(tranche_id)
+    _party, revenue = _check_filing(actor, tranche, audited_revenue)
+    return ReportPreview(tranche, revenue, _year_with(tranche, revenue))
+
+
+def tranche_to_read(tranche_id):
+    tranche = Tranche.objects.select_related("deal").filter(pk=tranche_id).first()
+    if tranche is None:
+        raise NotFound(_("No such tranche."))
+    return tranche
+
+
+def _year_with(tranche, revenue):
+    """The year's figures with `revenue` in place of its audited revenue (earlier years as audited)."""
+    tranches = list(tranche.deal.tranches.order_by("year"))
+    actuals = [t.audited_revenue for t in tranches if t.year < tranche.year] + [revenue]
+    return schedule_for(tranche.deal, tranches=tranches, actuals=actuals).years[tranche.year - 1]
+
+
+def _check_filing(actor, tranche, audited_revenue):
+    """The filing's checks, shared by the preview: the approved firm (SPA 4.2), the open year, year order
+    (SPA 5.2(2)), in escrow.queries.preconditions (one place, also what the pages offer)."""
+    party = require(actor, tranche.deal, "file_report")
+    report_due(tranche, party, timezone.now())
+    return party, parse_revenue(audited_revenue, tranche)
+
+
+def _expect_previewed(tranche, revenue, expected_quantity):
+    """The page's confirm step names the quantity the auditor saw; if the figures moved since (another
+    year's report, a policy), nothing is filed and the auditor previews again."""
+    if expected_quantity is None:
+        return
+    quantity = _year_with(tranche, revenue).total_release
+    if int(expected_quantity) != quantity:
+        raise WrongState(
+            _(
+                "The quantity is now %(quantity)s shares, not the %(previewed)s you previewed; nothing was "
+                "filed. Preview the report again."
+            )
+            % {"quantity": f"{quantity:,}", "previewed": f"{int(expected_quantity):,}"}
+        )
+
+
 @transaction.atomic
-def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name=""):
+def file_report(actor, tranche_id, *, audited_revenue, pdf: bytes, original_name="", expected_quantity=None):
     """SPA 4.2, EA 3.1(a): the approved firm files its written report; the engine computes the
-    quantity (SPA 5.2) and the joint instruction is generated for signature (EA 3.1(b))."""
+    quantity (SPA 5.2) and the joint instruction is generated for signature (EA 3.1(b)).
+    `expected_quantity`: the quantity the auditor confirmed on the preview (issue 12 item 8)."""
     tranche = lock_tranche(tranche_id)
     deal = tranche.deal
-    party = require(actor, deal, "file_report")
+    party, revenue = _check_filing(actor, tranche, audited_revenue)
+    _expect_previewed(tranche, revenue, expected_quantity)
     now = timezone.now()
-    report_due(tranche, party, now)  # the approved firm (SPA 4.2), the open year, year order (SPA 5.2(2))
-    revenue = parse_revenue(audited_revenue, tranche)
     document = store_pdf(
         deal=deal,
         tranche=tranche,

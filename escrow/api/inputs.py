@@ -140,6 +140,28 @@ class ReportInput(serializers.Serializer):
 
     audited_revenue = AmountField(help_text="RMB, e.g. 665000000.00 or 665,000,000.00")
     pdf = serializers.FileField(help_text="The signed report as a PDF, at most 20 MB")
+    # Issue 12 item 8: the quantity the preview showed; the filing is refused (409) if it is no longer that.
+    expected_quantity = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text="shares, from .../report/preview/"
+    )
+
+
+class ReportPreviewInput(serializers.Serializer):
+    """Issue 12 item 8: the revenue to preview; nothing is stored."""
+
+    audited_revenue = AmountField(help_text="RMB, e.g. 665000000.00 or 665,000,000.00")
+
+
+class CorrectionInput(ReportInput):
+    """Issue 12 item 8: the corrected revenue, the corrected report PDF and why (every party reads it)."""
+
+    reason = serializers.CharField(max_length=2000)
+
+
+class DeclineInput(serializers.Serializer):
+    """Issue 12 item 8: why the party declines to sign (not a dispute, EA 3.3)."""
+
+    reason = serializers.CharField(max_length=2000)
 
 
 class SettlementInput(serializers.Serializer):

@@ -158,6 +158,18 @@ class TransferRecordSerializer(serializers.Serializer):
         return data
 
 
+class DeclineSerializer(serializers.Serializer):
+    """Issue 12 item 8: a signatory declined to sign, with the reason; the instrument stays open."""
+
+    id = serializers.IntegerField()
+    instrument = serializers.IntegerField(source="instrument_id")
+    party = serializers.CharField(source="party.organisation.name")
+    role = serializers.CharField(source="party.role")
+    person = serializers.CharField(source="person.username")
+    reason = serializers.CharField()
+    declined_at = serializers.DateTimeField()
+
+
 class InstrumentSerializer(serializers.Serializer):
     """A document that takes effect when every required party has signed it."""
 
@@ -176,6 +188,36 @@ class InstrumentSerializer(serializers.Serializer):
     effective_at = serializers.DateTimeField(allow_null=True)
     superseded_by = serializers.IntegerField(source="superseded_by_id", allow_null=True)
     signatures = SignatureSerializer(many=True)
+    declines = DeclineSerializer(many=True, source="declines.all")  # issue 12 item 8
+
+
+class ReportSerializer(serializers.Serializer):
+    """An audited report (SPA 4.2); a corrected one is kept, naming its correction (issue 12 item 8)."""
+
+    id = serializers.IntegerField()
+    firm = serializers.CharField(source="firm.organisation.name")
+    audited_revenue = serializers.DecimalField(max_digits=20, decimal_places=2)
+    filed_at = serializers.DateTimeField()
+    superseded_by = serializers.IntegerField(source="superseded_by_id", allow_null=True)
+    correction_reason = serializers.CharField()
+    document = DocumentSerializer()
+
+
+class ReportPreviewSerializer(serializers.Serializer):
+    """What filing (or correcting) the report would release (SPA 5.2): computed, nothing stored."""
+
+    tranche = serializers.IntegerField(source="tranche.pk")
+    year = serializers.IntegerField(source="tranche.year")
+    audited_revenue = serializers.DecimalField(source="revenue", max_digits=20, decimal_places=2)
+    quantity = serializers.IntegerField()
+    own_release = serializers.IntegerField(source="year.own_release")
+    deducted = serializers.IntegerField(source="year.deducted")
+    requires_settlement = serializers.BooleanField(source="year.requires_settlement")
+    calculation = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_calculation(self, preview):
+        return preview.year.as_dict()
 
 
 class HoldSerializer(serializers.Serializer):
@@ -233,6 +275,7 @@ class TrancheSerializer(TrancheSummarySerializer):
     transfer = serializers.SerializerMethodField()
     instruments = InstrumentSerializer(many=True, source="instruments.all")
     holds = HoldSerializer(many=True, source="holds.all")
+    reports = ReportSerializer(many=True, source="reports.all")  # issue 12 item 8: superseded ones kept
 
     @extend_schema_field(TransferRecordSerializer(allow_null=True))
     def get_transfer(self, tranche):

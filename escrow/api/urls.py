@@ -38,6 +38,9 @@ urlpatterns = [
     path("tranches/<int:pk>/evidence-pack/", evidence.TrancheEvidencePack.as_view(), name="tranche-evidence-pack"),
     path("tranches/<int:pk>/penalty/", penalty.TranchePenalty.as_view(), name="tranche-penalty"),
     path("tranches/<int:pk>/report/", tranche.FileReport.as_view(), name="file-report"),
+    path("tranches/<int:pk>/report/preview/", tranche.PreviewReport.as_view(), name="preview-report"),
+    path("tranches/<int:pk>/report/correct/", tranche.CorrectReport.as_view(), name="correct-report"),
+    path("tranches/<int:pk>/report/correct/preview/", tranche.PreviewCorrection.as_view(), name="preview-correction"),
     path("tranches/<int:pk>/prepare-release/", tranche.PrepareRelease.as_view(), name="prepare-release"),
     path("tranches/<int:pk>/approve-release/", tranche.ApproveRelease.as_view(), name="approve-release"),
     path("tranches/<int:pk>/call-back/", call_backs.RecordCallBack.as_view(), name="record-call-back"),
@@ -51,6 +54,7 @@ urlpatterns = [
     path("tranches/<int:pk>/award/", tranche.FileAward.as_view(), name="file-award"),
     path("instruments/<int:pk>/", reads.InstrumentDetail.as_view(), name="instrument-detail"),
     path("instruments/<int:pk>/sign/", instrument.SignInstrument.as_view(), name="sign-instrument"),
+    path("instruments/<int:pk>/decline/", instrument.DeclineInstrument.as_view(), name="decline-instrument"),
     path("documents/<int:pk>/", reads.DocumentDetail.as_view(), name="document-detail"),
     path("documents/<int:pk>/download/", reads.DocumentDownload.as_view(), name="document-download"),
 ]

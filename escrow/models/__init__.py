@@ -3,7 +3,7 @@
 from escrow.models.callbacks import CallBack
 from escrow.models.checkpoints import Checkpoint
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
-from escrow.models.documents import Instrument, Signature, StoredDocument
+from escrow.models.documents import Decline, Instrument, Signature, StoredDocument
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
 from escrow.models.holds import Hold
 from escrow.models.ledger import ShareMovement
@@ -22,6 +22,7 @@ __all__ = [
     "Deal",
     "DealParty",
     "DealUserObjectPermission",
+    "Decline",
     "HistoryAction",
     "HistoryChain",
     "HistoryEntry",

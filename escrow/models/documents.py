@@ -120,3 +120,24 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.signer} for {self.party.organisation} on {self.instrument}"
+
+
+class Decline(models.Model):
+    """A signatory's refusal to sign an instrument, with the reason (issue 12 item 8). Not a dispute (EA 3.3):
+    the instrument stays open and the tranche where it was; the party may still sign it later."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="declines")
+    party = models.ForeignKey("escrow.DealParty", on_delete=models.PROTECT, related_name="declines")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    declined_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["declined_at"]
+        constraints = [
+            # A party's decline stands until it signs or a new document replaces this one: once is enough.
+            models.UniqueConstraint(fields=["instrument", "party"], name="one_decline_per_party"),
+        ]
+
+    def __str__(self):
+        return f"{self.party.organisation} declined {self.instrument}"

@@ -34,12 +34,14 @@ class HistoryAction(models.TextChoices):
     DEPOSIT_CONFIRMED = "deposit_confirmed"
     YEAR_ENDED = "year_ended"
     REPORT_FILED = "report_filed"
+    REPORT_CORRECTED = "report_corrected"  # issue 12 item 8: before any signature, the old report kept
     QUANTITY_COMPUTED = "quantity_computed"
     QUANTITY_CHANGED = "quantity_changed"
     JOINT_INSTRUCTION_ISSUED = "joint_instruction_issued"
     SETTLEMENT_ISSUED = "settlement_issued"
     ADJUSTMENT_ISSUED = "adjustment_issued"
     SIGNED = "signed"
+    SIGNATURE_DECLINED = "signature_declined"  # issue 12 item 8: a signatory declines, with a reason
     INSTRUMENT_SEALED = "instrument_sealed"  # issue 11: certificate of completion added, platform seal applied
     INSTRUCTED = "instructed"
     RELEASE_PREPARED = "release_prepared"

@@ -84,6 +84,11 @@ class Tranche(models.Model):
         """SPA 4.2, EA 3.1(a): the approved firm's written report is in."""
         self.audited_revenue = audited_revenue
 
+    @transition(field=state, source=S.AWAITING_INSTRUCTION, target=S.REPORT_FILED)
+    def correct_report(self, audited_revenue):
+        """SPA 4.2, EA 3.1(a): the firm corrects its report before anyone signed; the quantity is computed again."""
+        self.audited_revenue = audited_revenue
+
     @transition(field=state, source=[S.REPORT_FILED, S.DISPUTED], target=S.AWAITING_INSTRUCTION)
     def await_instruction(self):
         """EA 3.1(b): a joint instruction with the quantity awaits the issuer's and purchaser's signatures."""
@@ -147,6 +152,12 @@ class AuditReport(models.Model):
     document = models.OneToOneField("escrow.StoredDocument", on_delete=models.PROTECT, related_name="report")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField()
+    # Issue 12 item 8: a report corrected before any signature is kept, pointing at its correction; the
+    # correction says why (escrow.actions.reports.correct_report). The report in force has no successor.
+    superseded_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrects"
+    )
+    correction_reason = models.TextField(_("why the report was corrected"), blank=True)
 
     class Meta:
         ordering = ["tranche", "filed_at"]

@@ -41,9 +41,11 @@ PRECONDITIONS = {
     "return_for_cancellation": lambda a: P.returnable(a.deal),
     "enter_share_prices": None,  # SPA 8.2: closes are reference data, entered whenever they are known
     "file_report": _report,
+    "correct_report": lambda a: P.correctable(a.tranche, a.party),  # issue 12 item 8: before any signature
     "sign_joint_instruction": _sign,
     "sign_settlement": _sign,
     "sign_adjustment": _sign,
+    "decline_to_sign": lambda a: P.declinable(a.instrument, a.party),  # issue 12 item 8: not a dispute
     "prepare_release": lambda a: P.preparable(a.tranche),
     "approve_release": lambda a: P.approvable(a.tranche, a.user),
     "withdraw_preparation": lambda a: P.withdrawable(a.tranche),
@@ -59,7 +61,9 @@ SCOPE = {name: CONTRACT_USE_CASES[name].scope for name in PRECONDITIONS}
 DEAL_ACTIONS = [name for name in PRECONDITIONS if SCOPE[name] == "deal"]
 TRANCHE_ACTIONS = [name for name in PRECONDITIONS if SCOPE[name] == "tranche"]
 SIGN_ACTIONS = {
-    name: Instrument.Kind(name.removeprefix("sign_")) for name in PRECONDITIONS if SCOPE[name] == "instrument"
+    name: Instrument.Kind(name.removeprefix("sign_"))
+    for name in PRECONDITIONS
+    if SCOPE[name] == "instrument" and name.startswith("sign_")
 }
 
 

@@ -157,7 +157,18 @@ def _with(summary, references):
 def export_pdf(deal):
     check = verify_chain(_chain(deal))
     rows = [
-        [r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6]}→{r[7]}" if r[7] else "", r[8], _with(_both(r[9], r[10]), r[13]), r[12]]
+        [
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            f"{r[6]}→{r[7]}" if r[7] else "",
+            r[8],
+            _with(_both(r[9], r[10]), r[13]),
+            r[12],
+        ]
         for r in history_rows(deal)
     ]
     header = [

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from escrow.models import Deal, DealParty, Instrument, Role, TrancheState
 from escrow.models.tranche import HOLDABLE
+from escrow.queries import reports
 from escrow.queries.callbacks import call_back_status, effective_instruction
 
 S = TrancheState
@@ -92,9 +93,9 @@ def approved_firm(deal, organisation_id, at):
 # --- the year: report, instruction, the four-eyes transfer (SPA 4.2, 5.1; EA 3.1, 3.2) ---------------
 
 
-def report_due(tranche, party, now=None):
-    """SPA 4.2, EA 3.1(a): only a firm the issuer approved files, once the year is open, in year order."""
-    if approved_firm(tranche.deal, party.organisation_id, now or timezone.now()) is None:
+def firm_approved(deal, party, now=None):
+    """SPA 4.2: a report counts only from a firm the issuer approved before it is filed."""
+    if approved_firm(deal, party.organisation_id, now or timezone.now()) is None:
         raise NotAllowed(
             _(
                 "%(organisation)s has not been approved by the issuer; a report counts only from a "
@@ -103,12 +104,88 @@ def report_due(tranche, party, now=None):
             % {"organisation": party.organisation},
             clause="SPA 4.2",
         )
+
+
+def report_due(tranche, party, now=None):
+    """SPA 4.2, EA 3.1(a): only a firm the issuer approved files, once the year is open, in year order."""
+    firm_approved(tranche.deal, party, now)
     expect_state(tranche, S.AWAITING_REPORT, doing=_("file the report"))
     missing = tranche.deal.tranches.filter(year__lt=tranche.year, audited_revenue__isnull=True)
     if missing.exists():
         years = ", ".join(str(y) for y in missing.values_list("year", flat=True))
         raise WrongState(
             _("Year %(years)s has no audited report yet; offsets run in year order (SPA 5.2(2)).") % {"years": years}
+        )
+
+
+def correctable(tranche, party):
+    """Issue 12 item 8 (SPA 4.2, EA 3.1(a)): the firm that filed the year's report may correct it while nobody
+    has signed for the year and no later report reads its revenue (escrow.queries.reports.correction_blocked)."""
+    firm_approved(tranche.deal, party)
+    blocked = reports.correction_blocked(tranche)
+    if blocked == reports.NO_REPORT:
+        raise WrongState(_("Year %(year)s has no report to correct; file it instead.") % {"year": tranche.year})
+    if blocked == reports.SIGNED_OR_MOVED:
+        raise WrongState(
+            _(
+                "The report for year %(year)s can no longer be corrected: a party has signed for this year or "
+                "the year has moved on (it is %(state)s). If the figure is wrong, raise a dispute over the "
+                "quantity (EA 3.3) and settle it, or propose an adjustment (SPA 5.3)."
+            )
+            % {"year": tranche.year, "state": tranche.get_state_display().lower()},
+            clause="EA 3.3",
+        )
+    if blocked == reports.LATER_REPORT:
+        raise WrongState(
+            _(
+                "A later year's report is filed and its offsets read this year's revenue (SPA 5.2(2)); the "
+                "figure can no longer be corrected here. Raise a dispute (EA 3.3) or propose an adjustment "
+                "(SPA 5.3)."
+            )
+        )
+    current = reports.report_in_force(tranche)
+    if current.firm_id != party.pk:
+        raise NotAllowed(
+            _("Only %(firm)s, which filed the report, may correct it (SPA 4.2).") % {"firm": current.firm.organisation},
+            clause="SPA 4.2, EA 3.1(a)",
+        )
+
+
+# The clause each kind of document is signed under (EA 3.1(b), EA 3.3, SPA 5.3); escrow.actions.instruments reads it.
+INSTRUMENT_CLAUSE = {
+    Instrument.Kind.JOINT_INSTRUCTION: "EA 3.1(b)",
+    Instrument.Kind.SETTLEMENT: "EA 3.3",
+    Instrument.Kind.ADJUSTMENT: "SPA 5.3",
+}
+
+
+def declinable(instrument, party):
+    """Issue 12 item 8: a required party that has neither signed nor declined this open document may decline."""
+    if instrument.status != Instrument.Status.OPEN:
+        raise WrongState(
+            _("This document is %(status)s; there is nothing to decline.")
+            % {"status": instrument.get_status_display().lower()}
+        )
+    if party.role not in instrument.required_roles:
+        clause = INSTRUMENT_CLAUSE.get(instrument.kind, "")
+        raise NotAllowed(
+            _("%(role)s is not a signatory of this document (%(clause)s).")
+            % {"role": party.get_role_display(), "clause": clause},
+            clause=clause,
+        )
+    if instrument.signatures.filter(party=party).exists():
+        raise WrongState(
+            _(
+                "%(organisation)s has already signed this document; a signature is not withdrawn by declining. "
+                "If the quantity is wrong, raise a dispute (EA 3.3)."
+            )
+            % {"organisation": party.organisation}
+        )
+    earlier = instrument.declines.filter(party=party).first()
+    if earlier is not None:
+        raise WrongState(
+            _("%(organisation)s already declined this document on %(day)s; its reason stands until it signs.")
+            % {"organisation": party.organisation, "day": timezone.localtime(earlier.declined_at, BEIJING).date()}
         )
 
 

@@ -28,6 +28,8 @@ MOVEMENT_OF = {
     HistoryAction.RETURNED_FOR_CANCELLATION: ShareMovement.Kind.RETURN,  # SPA 5.2(1)
 }
 REFERENCE_KEY = {HistoryAction.RELEASED: "transfer_reference"}
+# The audited revenue as filed or, before any signature, corrected (SPA 4.2; issue 12 item 8).
+REPORTS = {HistoryAction.REPORT_FILED, HistoryAction.REPORT_CORRECTED}
 # A hold remembers where the tranche was (EA 3.3, SPA 8.1); lifting a suspension returns it there.
 HOLDS = {TrancheState.DISPUTED, TrancheState.SUSPENDED}
 # A movement and its entry are written in one transaction, a moment apart (DESIGN.md "An action").
@@ -114,7 +116,7 @@ def _apply(state, entry):
         state.quantities[entry.tranche_id] = (quantity, entry.seq)
     if entry.action in MOVEMENT_OF and _whole(details.get("quantity")):
         state.movements.append(_movement(entry, details))
-    if entry.action == HistoryAction.REPORT_FILED and entry.tranche_id is not None:
+    if entry.action in REPORTS and entry.tranche_id is not None:
         state.revenues[entry.tranche_id] = (details.get("audited_revenue"), entry.seq)
     if entry.action == HistoryAction.RELEASE_PREPARED and entry.tranche_id is not None:
         state.preparers[entry.tranche_id] = (entry.actor_id, entry.seq)

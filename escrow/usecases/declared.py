@@ -186,6 +186,18 @@ USE_CASES = _declare(
         page="escrow:file_report",
         api="api:file-report",
     ),
+    # Issue 12 item 8: the firm corrects its own report while nobody has signed for the year (SPA 4.2).
+    UseCase(
+        "correct_report",
+        frozenset({AUDITOR}),
+        "SPA 4.2, EA 3.1(a)",
+        _("Correct the audited revenue report"),
+        _("correct report"),
+        "tranche",
+        (H.REPORT_CORRECTED, H.QUANTITY_COMPUTED, H.JOINT_INSTRUCTION_ISSUED),
+        page="escrow:correct_report",
+        api="api:correct-report",
+    ),
     UseCase(
         "sign_joint_instruction",
         frozenset({ISSUER, PURCHASER}),
@@ -196,6 +208,19 @@ USE_CASES = _declare(
         (H.SIGNED, H.INSTRUMENT_SEALED, H.INSTRUCTED),
         page="escrow:sign",
         api="api:sign-instrument",
+        signing=True,
+    ),
+    # Issue 12 item 8: a signatory says why its party does not sign (not a dispute: nothing is suspended).
+    UseCase(
+        "decline_to_sign",
+        CONTRACT_PARTIES,
+        "EA 3.1(b), 3.3; SPA 5.3",
+        _("Decline to sign, with a reason"),
+        _("decline to sign"),
+        "instrument",
+        (H.SIGNATURE_DECLINED,),
+        page="escrow:decline",
+        api="api:decline-instrument",
         signing=True,
     ),
     UseCase(

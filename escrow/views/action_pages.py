@@ -1,4 +1,4 @@
-"""One page per written request: report, deposit, auditor approval, dispute, suspension, settlement,
+"""One page per written request: deposit, auditor approval, dispute, suspension, settlement,
 adjustment, award, return for cancellation.
 
 Each page shows its form, runs one action, and shows the action's DomainError message on failure
@@ -19,6 +19,7 @@ from escrow import actions
 from escrow.contract.errors import InvalidInput
 from escrow.documents.storage import read_upload
 from escrow.models import DealParty, Role, ShareMovement, TrancheState
+from escrow.queries.steps import next_step_for_deal
 from escrow.usecases.permissions import refusal
 from escrow.views import forms
 from escrow.views.common import attempt, deal_for, done, now_for, stale, tranche_for, viewer
@@ -41,13 +42,6 @@ class Page:
     uploads: tuple = field(default=())
 
 
-def _file_report(user, tranche, data):
-    upload = data["report"]
-    return actions.file_report(
-        user, tranche.pk, audited_revenue=data["audited_revenue"], pdf=read_upload(upload), original_name=upload.name
-    )
-
-
 def _file_award(user, tranche, data):
     upload = data["award"]
     return actions.file_award(
@@ -61,20 +55,6 @@ def _file_award(user, tranche, data):
 
 
 PAGES = {
-    "file_report": Page(
-        "file_report",
-        forms.ReportForm,
-        _("File the audited revenue report"),
-        "SPA 4.2, EA 3.1(a)",
-        _(
-            "Upload the approved firm's written report and enter the audited operating revenue it states. "
-            "The portal then computes the release quantity (SPA 5.2) and prepares the joint instruction."
-        ),
-        _("File the report"),
-        _("Report filed. The joint instruction is ready for signature."),
-        _file_report,
-        uploads=("report",),
-    ),
     "raise_dispute": Page(
         "raise_dispute",
         forms.ReasonForm,
@@ -221,7 +201,7 @@ def confirm_deposit(request, slug):
     return render(
         request,
         "escrow/confirm_deposit.html",
-        {"deal": deal, "role": role, "form": form},
+        {"deal": deal, "role": role, "form": form, "step": next_step_for_deal(deal)},  # its EA 1.1 deadline
         status=400 if request.method == "POST" else 200,
     )
 

@@ -320,3 +320,48 @@ class HistoryFilterForm(forms.Form):
         self.fields["acting_for"].choices = everyone + [(p, party(p)) for p in parties]
         self.fields["actor"].choices = everyone + [(str(pk), name) for pk, name in people]
         self.fields["action"].choices = everyone + [(a, history_action_label(a)) for a in actions]
+
+
+# --- issue 12 item 8: the auditor previews the quantity, then confirms; corrections; declines ---
+
+
+class ReportPreviewForm(forms.Form):
+    """Step 1 of filing: the revenue only; the page shows what the engine would release (nothing stored)."""
+
+    audited_revenue = ReportForm.base_fields["audited_revenue"]
+
+
+class CorrectionPreviewForm(ReportPreviewForm):
+    reason = forms.CharField(
+        label=_("Why the report is corrected"),
+        max_length=2000,
+        help_text=_("Every party reads it in the history and in their notification."),
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "correction-reason"}),
+    )
+
+
+class ReportConfirmForm(forms.Form):
+    """Step 2: the previewed revenue and quantity travel back hidden; the auditor attaches the signed report
+    and confirms. The action refuses if the quantity changed since the preview."""
+
+    audited_revenue = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    expected_quantity = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    report = ReportForm.base_fields["report"]
+    confirm = forms.BooleanField(
+        label=_("I have checked the audited revenue and the quantity computed from it, and I file this report."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "confirm-report"}),
+        error_messages={"required": _("Tick the box to confirm the figures before filing.")},
+    )
+
+
+class CorrectionConfirmForm(ReportConfirmForm):
+    reason = forms.CharField(max_length=2000, widget=forms.HiddenInput)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why your party declines to sign"),
+        max_length=2000,
+        help_text=_("The other parties and the escrow agent are told. This is not a dispute (EA 3.3)."),
+        widget=forms.Textarea(attrs={"rows": 4, "data-testid": "decline-reason"}),
+    )

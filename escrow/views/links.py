@@ -10,9 +10,16 @@ from escrow.models import Instrument
 from escrow.usecases import CONTRACT_USE_CASES
 
 STEPS = [case for case in CONTRACT_USE_CASES.values() if case.writes and case.page]
-# Signing an instrument: the use case sign_<kind> signs the open instrument of that kind.
+# Signing an instrument: the use case sign_<kind> signs the open instrument of that kind (declining one is
+# offered on its signing page).
 SIGN_KINDS = {
-    case.name: Instrument.Kind(case.name.removeprefix("sign_")) for case in STEPS if case.scope == "instrument"
+    case.name: Instrument.Kind(case.name.removeprefix("sign_"))
+    for case in STEPS
+    if case.scope == "instrument" and case.name.startswith("sign_")
+}
+# Other pages about one instrument, linked from its signing page: declining it (issue 12 item 8).
+INSTRUMENT_PAGES = {
+    case.name: case.page for case in STEPS if case.scope == "instrument" and case.name not in SIGN_KINDS
 }
 # Pages about the whole deal, not one year.
 DEAL_PAGES = {case.name: case.page for case in STEPS if case.scope == "deal"}

@@ -63,6 +63,8 @@ def sign(request, pk):
         "may_sign": bool(role and role in instrument.required_roles and can.get(action)),
         "off_register": off_register,
         "receipt": _receipt(instrument, request.user),
+        # Issue 12 item 8: a party that has neither signed nor declined may decline, with a reason.
+        "may_decline": now.may("decline_to_sign", instrument=instrument),
     }
     if reason:
         back = reverse("escrow:tranche", args=[deal.slug, instrument.tranche.year])

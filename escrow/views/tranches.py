@@ -9,6 +9,7 @@ from escrow.models import Instrument, Signature
 from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
 from escrow.queries.history_words import HistoryWords
+from escrow.queries.reports import declines_of, reports_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
 from escrow.views.common import deal_for, now_for, tranche_for
@@ -52,6 +53,8 @@ def tranche_page(request, slug, year):
             "penalties": penalty_rows(tranche),
             "transfer_provisional": transfer_provisional(tranche),
             "transfer": release_record(tranche),  # issue 11 item 4: the transfer agent's evidence
+            "reports": reports_of(tranche),  # issue 12 item 8: corrected reports kept, with the reason
+            "declines": declines_of(tranche),
             **call_back,
             "call_back_form": call_back_form(tranche) if now.may("record_call_back", tranche) else None,
         },

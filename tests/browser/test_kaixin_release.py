@@ -38,10 +38,14 @@ def confirm_deposit(page, live_server):
 def file_report(page, live_server):
     page.goto(url(live_server, "escrow:file_report", SLUG, 1))
     page.get_by_test_id("audited-revenue").fill("700000000")
+    page.get_by_test_id("preview-file_report").click()  # issue 12 item 8: the quantity first, nothing filed
+    page.wait_for_load_state()
+    assert page.get_by_test_id("preview-quantity").inner_text().strip() == "3,000,000"
     page.get_by_test_id("report-file").set_input_files(
         {"name": "kaixin-2026-audit.pdf", "mimeType": "application/pdf", "buffer": make_pdf("Audited revenue 700m")}
     )
-    page.get_by_test_id("submit-file_report").click()
+    page.get_by_test_id("confirm-report").check()
+    page.get_by_test_id("confirm-file_report").click()
     page.wait_for_load_state()
 
 

@@ -21,7 +21,7 @@ from escrow.models import DealParty, HistoryEntry, Role, StoredDocument
 from escrow.queries.exports import export_csv, inert
 from parties.actions import add_organisation
 from parties.models import Organisation
-from tests.conftest import PASSWORD, make_pdf, open_and_file, tranche
+from tests.conftest import PASSWORD, make_pdf, open_and_file, post_report, tranche
 from tests.factories import make_deal
 from tests.parties.tokens import token_secret
 
@@ -303,8 +303,10 @@ def test_the_auditor_cannot_file_a_report_with_javascript_by_page_or_api(deposit
     actions.open_year(t.pk, today=t.period_end + timedelta(days=1))
     documents = StoredDocument.objects.count()
     hostile = _pdf(_open_action_js)
-    response = client_for(people["auditor"]).post(
-        reverse("escrow:file_report", args=[deposited.slug, 1]),
+    response = post_report(
+        client_for(people["auditor"]),
+        deposited,
+        1,
         {
             "audited_revenue": "598,500,000.00",
             "report": SimpleUploadedFile("report.pdf", hostile, content_type="application/pdf"),

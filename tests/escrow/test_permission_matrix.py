@@ -54,6 +54,13 @@ CALLS = {
     "file_report": lambda u, w: actions.file_report(
         u, w.tranche(5).pk, audited_revenue="974000000", pdf=make_pdf("year 5"), original_name="y5.pdf"
     ),
+    # Issue 12 item 8: year 1 awaits its joint instruction, nobody signed; year 4's settlement is open to all four.
+    "correct_report": lambda u, w: actions.correct_report(
+        u, w.tranche(1).pk, audited_revenue="660000000", pdf=make_pdf("corrected"), reason="Typing error"
+    ),
+    "decline_to_sign": lambda u, w: actions.decline_to_sign(
+        u, w.instruments["settlement"].pk, reason="The settlement figure is not what we agreed."
+    ),
     "sign_joint_instruction": _sign("joint_instruction"),
     "sign_settlement": _sign("settlement"),
     "sign_adjustment": _sign("adjustment"),

@@ -26,7 +26,7 @@ from escrow.usecases import CONTRACT_USE_CASES, STAFF_USE_CASES, USE_CASES
 from escrow.usecases.permissions import ACTION_PHRASES, ROLE_ACTIONS, require_staff
 from escrow.views.labels import ACTION_LABELS
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES
-from tests.conftest import PASSWORD, open_and_file, release
+from tests.conftest import PASSWORD, make_pdf, open_and_file, release
 from tests.escrow.api.world import ROLE_OF, world  # noqa: F401  (module-scoped fixture)
 from tests.escrow.register_matrix import READY as REGISTER_READY
 from tests.escrow.test_permission_matrix import CALLS
@@ -47,6 +47,9 @@ READS = {
 # released may be adjusted upon mutual written agreement by all parties" (Party A, B, C and D).
 # SPA 10.2 (EA 6.2): "any party shall have the right to submit the dispute to ... CIETAC".
 ALL_PARTIES = {
+    # Issue 12 item 8: a party that will not sign says why, in writing (SPA 11.3: notices in writing); it is
+    # not the EA 3.3 dispute, and signing stays with the register's signatories (EA 3.1(b), 3.3; SPA 5.3).
+    "decline_to_sign": "EA 3.1(b), 3.3, SPA 5.3: a party asked to sign may say in writing why it does not",
     "raise_dispute": "EA 3.3: a dispute among the parties over the quantity (for the agent: its right to "
     "suspend action)",
     "propose_settlement": "EA 3.3: a written settlement agreement signed by all parties",
@@ -111,6 +114,8 @@ CONTRACT = {
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
         "file_report": "SPA 4.2, 5.1, EA 3.1(a): a written report from an accounting firm approved by Party A",
+        "correct_report": "SPA 4.2, EA 3.1(a) (issue 12 item 8): the firm replaces its own mistaken report while "
+        "no party has signed for the year",
     },
     Role.COMPLIANCE: {  # RULES.md: platform staff who audit history, read-only
         **READS,
@@ -226,6 +231,7 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
+        "correct_report",
         "prepare_release",
         "approve_release",
         "withdraw_preparation",
@@ -324,6 +330,15 @@ def _return_for_cancellation(w):
     return lambda: actions.return_for_cancellation(people["agent1"], deal, reference="RET")
 
 
+def _correct_report(w):
+    """Issue 12 item 8: a one-year deal whose report nobody has signed for (the world's later years are in)."""
+    deal, people = make_deal("correctable", targets=(665,))
+    t = open_and_file(deal, people, 1, "598500000")
+    return lambda: actions.correct_report(
+        people["auditor"], t.pk, audited_revenue="665000000", pdf=make_pdf(), reason="Typed from the draft"
+    )
+
+
 def _lift_suspension(w):
     actions.suspend_release(w.people["issuer"], w.tranche(2).pk, reason="Seller breached SPA 8.1")
     return lambda: actions.lift_suspension(w.people["issuer"], w.tranche(2).pk, reason="Breach cured")
@@ -338,6 +353,7 @@ def _enter_share_prices(w):
 READY = {
     "confirm_deposit": _confirm_deposit,
     "return_for_cancellation": _return_for_cancellation,
+    "correct_report": _correct_report,
     "lift_suspension": _lift_suspension,
     "enter_share_prices": _enter_share_prices,
 }

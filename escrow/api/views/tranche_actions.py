@@ -35,6 +35,51 @@ class FileReport(TrancheActionView):
             audited_revenue=data["audited_revenue"],
             pdf=read_upload(upload),
             original_name=upload.name or "",
+            expected_quantity=data.get("expected_quantity"),
+        )
+
+
+@documented
+class PreviewReport(TrancheActionView):
+    """Issue 12 item 8: the quantity filing this revenue would release (SPA 5.2), after the filing's own
+    checks; nothing is stored. File with expected_quantity to be refused if it changes meanwhile."""
+
+    input_class = inputs.ReportPreviewInput
+    output_class = out.ReportPreviewSerializer
+
+    def act(self, request, tranche, data):
+        return actions.preview_report(request.user, tranche.pk, audited_revenue=data["audited_revenue"])
+
+    def result(self, request, tranche, preview):
+        return preview
+
+
+@documented
+class PreviewCorrection(PreviewReport):
+    """Issue 12 item 8: the quantity a corrected revenue would release; nothing is stored."""
+
+    def act(self, request, tranche, data):
+        return actions.preview_correction(request.user, tranche.pk, audited_revenue=data["audited_revenue"])
+
+
+@documented
+class CorrectReport(TrancheActionView):
+    """Issue 12 item 8 (SPA 4.2, EA 3.1(a)): the firm replaces its report while nobody has signed for the
+    year (multipart: audited_revenue, pdf, reason, optional expected_quantity); refused (409) once any
+    signature exists: the path is then a dispute and settlement (EA 3.3) or an adjustment (SPA 5.3)."""
+
+    input_class = inputs.CorrectionInput
+
+    def act(self, request, tranche, data):
+        upload = data["pdf"]
+        return actions.correct_report(
+            request.user,
+            tranche.pk,
+            audited_revenue=data["audited_revenue"],
+            pdf=read_upload(upload),
+            original_name=upload.name or "",
+            reason=data["reason"],
+            expected_quantity=data.get("expected_quantity"),
         )
 
 

@@ -54,6 +54,17 @@ REQUESTS = {
     ),
     "return_for_cancellation": lambda w: ("post", f"/api/deals/{w.deal.slug}/return-for-cancellation/", {}),
     "file_report": _tranche(5, "report", multipart=lambda: {"audited_revenue": "974000000", "pdf": pdf_upload()}),
+    # Issue 12 item 8: year 1 awaits its joint instruction and nobody has signed for it.
+    "correct_report": _tranche(
+        1,
+        "report/correct",
+        multipart=lambda: {"audited_revenue": "660000000", "pdf": pdf_upload(), "reason": "Typing error"},
+    ),
+    "decline_to_sign": lambda w: (
+        "post",
+        f"/api/instruments/{w.instruments['settlement'].pk}/decline/",
+        {"reason": "The settlement figure is not what we agreed."},
+    ),
     "sign_joint_instruction": _sign("joint_instruction"),
     "sign_settlement": _sign("settlement"),
     "sign_adjustment": _sign("adjustment"),

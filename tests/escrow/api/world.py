@@ -41,6 +41,8 @@ ALLOWED_BUT = {
     ("confirm_deposit", None): ("WrongState", ""),
     ("return_for_cancellation", None): ("WrongState", ""),
     ("approve_release", "agent1"): ("NotAllowed", ""),  # EA 3.2 four eyes, not the role table
+    # Issue 12 item 8: years 2-4 are reported, and their offsets read year 1's revenue (SPA 5.2(2)).
+    ("correct_report", None): ("WrongState", ""),
 }
 
 

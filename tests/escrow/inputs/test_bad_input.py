@@ -28,7 +28,7 @@ from escrow.models import (
     StoredDocument,
     Tranche,
 )
-from tests.conftest import SHANGHAI, make_pdf, open_and_file, tranche
+from tests.conftest import SHANGHAI, make_pdf, open_and_file, post_report, tranche
 from tests.escrow.api.helpers import client_for as api_client
 
 pytestmark = pytest.mark.django_db
@@ -199,8 +199,8 @@ def test_bad_revenue_is_refused_everywhere(deposited, people, client_for, awaiti
         action=lambda: actions.file_report(
             people["auditor"], t.pk, audited_revenue=typed, pdf=make_pdf(), original_name="report.pdf"
         ),
-        page_post=lambda: page(
-            client_for, "auditor", "file_report", deposited, {"audited_revenue": typed, "report": upload()}
+        page_post=lambda: post_report(
+            client_for("auditor"), deposited, 1, {"audited_revenue": typed, "report": upload()}
         ),
         api_post=lambda: api_client(people["auditor"]).post(
             f"/api/tranches/{t.pk}/report/", {"audited_revenue": typed, "pdf": upload()}, format="multipart"
@@ -210,7 +210,7 @@ def test_bad_revenue_is_refused_everywhere(deposited, people, client_for, awaiti
 
 @pytest.mark.parametrize("typed", ["598,500,000.50", "598500000.5", " 598500000.50 "])
 def test_good_revenue_reads_the_same_on_the_page(deposited, client_for, awaiting_report, typed):
-    response = page(client_for, "auditor", "file_report", deposited, {"audited_revenue": typed, "report": upload()})
+    response = post_report(client_for("auditor"), deposited, 1, {"audited_revenue": typed, "report": upload()})
     assert response.status_code == 302
     assert AuditReport.objects.get(tranche=awaiting_report).audited_revenue == Decimal("598500000.50")
 

@@ -13,7 +13,7 @@ from escrow.contract.errors import InvalidInput, NotAllowed
 from escrow.models import Deal, DealParty, HistoryEntry, Role, ShareMovement
 from parties.actions import add_person
 from parties.models import Organisation
-from tests.conftest import PASSWORD, make_pdf, open_and_file, release, tranche
+from tests.conftest import PASSWORD, make_pdf, open_and_file, post_report, release, tranche
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,10 @@ def test_the_issuer_approves_a_new_firm_whose_auditor_then_files_a_report(deposi
     actions.open_year(t.pk, today=t.period_end + timedelta(days=1))
     client = Client()
     client.force_login(partner)
-    response = client.post(
-        reverse("escrow:file_report", args=[deposited.slug, 1]),
+    response = post_report(
+        client,
+        deposited,
+        1,
         {
             "audited_revenue": "598,500,000.00",
             "report": SimpleUploadedFile("report.pdf", make_pdf(), content_type="application/pdf"),

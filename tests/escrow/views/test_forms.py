@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from escrow.models import HistoryEntry, Hold, Instrument, ShareMovement
-from tests.conftest import make_pdf, open_and_file, tranche
+from tests.conftest import make_pdf, open_and_file, post_report, tranche
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def awaiting_report(deposited, people):
 
 
 def test_auditor_files_the_report_with_a_pdf(awaiting_report, client_for):
-    response = client_for("auditor").post(
-        year_url("file_report", awaiting_report), {"audited_revenue": "598,500,000.00", "report": pdf_upload()}
+    response = post_report(
+        client_for("auditor"), awaiting_report, 1, {"audited_revenue": "598,500,000.00", "report": pdf_upload()}
     )
     assert response.status_code == 302
     t = tranche(awaiting_report, 1)
@@ -64,9 +64,7 @@ def test_auditor_files_the_report_with_a_pdf(awaiting_report, client_for):
 def test_report_errors_are_shown_and_change_nothing(awaiting_report, client_for, revenue, upload, message, where):
     before = HistoryEntry.objects.filter(deal__isnull=False).count()
     file = pdf_upload() if upload == "pdf" else pdf_upload("report.pdf", b"hello, not a pdf")
-    response = client_for("auditor").post(
-        year_url("file_report", awaiting_report), {"audited_revenue": revenue, "report": file}
-    )
+    response = post_report(client_for("auditor"), awaiting_report, 1, {"audited_revenue": revenue, "report": file})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert f'data-testid="{where}"' in response.content.decode()

@@ -49,7 +49,7 @@ from escrow.queries.clock import contract_today
 from escrow.urls import urlpatterns
 from escrow.usecases.permissions import ROLE_ACTIONS
 from escrow.views import action_pages as forms
-from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
+from escrow.views.links import DEAL_PAGES, INSTRUMENT_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
 
@@ -126,6 +126,11 @@ READS = [
 ]
 
 
+def _previewed(revenue):
+    """What the preview step hands the confirm step: the revenue and the quantity shown (on target here)."""
+    return {"audited_revenue": revenue, "expected_quantity": 3_000_000}
+
+
 def transfer_facts(day, date_field="issue_date"):
     """Issue 11 item 4: the transfer agent's facts the deposit and approval pages ask for."""
     return {date_field: day.isoformat(), "transfer_agent": "CST", "recipient_account": "DTC 0352 / 88-1"}
@@ -166,8 +171,33 @@ FORMS = {
         },
         form_marker='data-testid="price-form"',
     ),
-    "file_report": _tranche_form(
-        "file_report", 5, lambda w: {"audited_revenue": "974000000", "report": _pdf("y5.pdf")}
+    # Issue 12 item 8: the confirm step of the preview-confirm report pages (the preview is step 1).
+    "file_report": Page(
+        "file_report",
+        "file_report",
+        _year("file_report", 5),
+        data=lambda w: {"step": "confirm", "confirm": "on", "report": _pdf("y5.pdf"), **_previewed("974000000")},
+        form_marker='data-testid="report-form"',
+    ),
+    "correct_report": Page(
+        "correct_report",
+        "correct_report",
+        _year("correct_report", 1),
+        data=lambda w: {
+            "step": "confirm",
+            "confirm": "on",
+            "report": _pdf("y1.pdf"),
+            "reason": "Typing error",
+            **_previewed("665000000"),
+        },
+        form_marker='data-testid="report-form"',
+    ),
+    "decline_to_sign": Page(
+        "decline",
+        "decline_to_sign",
+        lambda w: reverse("escrow:decline", args=[w.instruments["settlement"].pk]),
+        data=lambda w: {"reason": "The settlement figure is not what we agreed."},
+        form_marker='data-testid="decline-form"',
     ),
     "sign_joint_instruction": _sign_page("joint_instruction"),
     "sign_settlement": _sign_page("settlement"),
@@ -320,13 +350,15 @@ def test_every_url_is_in_the_matrix():
 
 def test_every_action_the_views_offer_is_in_the_matrix():
     """The views' own lists of pages (form pages, links from the dashboard and tranche page)."""
-    offered = set(forms.PAGES) | set(TRANCHE_PAGES) | set(SIGN_KINDS) | set(DEAL_PAGES)
+    offered = set(forms.PAGES) | set(TRANCHE_PAGES) | set(SIGN_KINDS) | set(DEAL_PAGES) | set(INSTRUMENT_PAGES)
     assert offered == set(FORMS)
 
 
 def test_the_portal_links_each_action_to_the_page_tested_here(world, db):  # noqa: F811
     w = world.own
     for action, page in FORMS.items():
+        if action in INSTRUMENT_PAGES:
+            continue  # declining is linked from the signing page (tests/escrow/views/test_role_pages.py)
         url = page.url(w)
         kwargs = resolve(url).kwargs
         if "pk" in kwargs:
@@ -384,6 +416,7 @@ def test_the_states_behind_the_matrix(world, db):  # noqa: F811
         ("approve_release", "agent1"),
         ("return_for_cancellation", "agent1"),
         ("return_for_cancellation", "agent2"),
+        ("correct_report", "auditor"),  # issue 12 item 8: years 2-4 are reported, they read year 1 (SPA 5.2(2))
     }
 
 

@@ -3,7 +3,13 @@
 from .base import *
 from .base import VAR_DIR
 
-DEBUG = True
+# DEBUG off, as a visitor should see the demo: the portal's own 404 and 500 pages, never Django's debug page
+# listing every URL. WhiteNoise (already in MIDDLEWARE) serves the static files straight from the apps' and
+# static/ folders, so runserver needs neither --insecure nor collectstatic.
+DEBUG = False
+WHITENOISE_USE_FINDERS = True
+# The demo's contract clock (issue 12 item 9): the header moves the date forward and sweeps each day passed.
+DEMO_CLOCK = True
 (VAR_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)
 # kombu's filesystem transport needs its folders to exist before the first message.
 (VAR_DIR / "broker" / "processed").mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from escrow.models.callbacks import CallBack
 from escrow.models.checkpoints import Checkpoint
+from escrow.models.clock import DemoClock
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Instrument, Signature, StoredDocument
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
@@ -22,6 +23,7 @@ __all__ = [
     "Deal",
     "DealParty",
     "DealUserObjectPermission",
+    "DemoClock",
     "HistoryAction",
     "HistoryChain",
     "HistoryEntry",

@@ -306,3 +306,10 @@ class HistoryFilterForm(forms.Form):
         self.fields["acting_for"].choices = everyone + [(p, p) for p in parties]
         self.fields["actor"].choices = everyone + [(str(pk), name) for pk, name in people]
         self.fields["action"].choices = everyone + [(a, a.replace("_", " ")) for a in actions]
+
+
+class DemoClockForm(forms.Form):
+    """Issue 12 item 9: move the demo clock by a step (the buttons) or to a date; the action checks both."""
+
+    step = forms.ChoiceField(choices=[("", ""), ("day", "day"), ("week", "week")], required=False)
+    to = IsoDateField(label=_("Move to"), required=False, attrs={"data-testid": "demo-clock-date"})

@@ -15,6 +15,9 @@ DEMO_CLOCK = True
 (VAR_DIR / "broker" / "processed").mkdir(parents=True, exist_ok=True)
 # The demo stays usable without an authenticator app: enrolment is offered, not enforced.
 TWO_FACTOR_REQUIRED = False
+# A demo clock move sweeps every day passed in one transaction (seconds for a year): the worker's own sweep
+# waits for SQLite's write lock instead of failing after the default 5 s.
+DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 # The web process and the Celery worker share one cache (calendar versions, re-authentication counts):
 # files under var/ here, Redis in production.
 CACHES = {

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 
 from escrow.actions.democlock import start_demo_clock
 from escrow.models import HistoryEntry, TrancheState
@@ -78,3 +78,20 @@ def test_the_500_page_needs_no_request_context():
     """Django renders 500.html without a context: it must still render, with its own words and styles."""
     page = render_to_string("500.html")
     assert "Server error" in page and "/static/css/portal.css" in page
+
+
+def crash(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("crash/", crash)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_crash_shows_the_portals_500_page_in_the_readers_language(db, settings):
+    settings.DEBUG = False  # as in the demo (config/settings/local.py)
+    client = Client(raise_request_exception=False)
+    answer = client.get("/crash/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 500
+    text = answer.content.decode()
+    assert "服务器错误" in text and "a bug" not in text and "Traceback" not in text

@@ -223,6 +223,8 @@ PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}
 PERSONAL = {"dashboard", "notifications", "notifications_read_all", "notification_read"}
 # Platform administration: staff with a Django permission, no contract role (tests/escrow/actions/test_create_deal.py).
 PLATFORM = {"create_deal", "prices"}
+# The demo clock (issue 12 item 9): DEMO_CLOCK settings only, tested in tests/escrow/views/test_demo_clock.py.
+DEMO = {"demo_clock"}
 
 
 def _snapshot_sql():
@@ -308,7 +310,7 @@ def test_every_table_entry_has_a_page_or_is_known_pageless():
 
 def test_every_url_is_in_the_matrix():
     names = {pattern.name for pattern in urlpatterns}
-    assert names == {p.name for p in PAGES.values()} | PERSONAL | PLATFORM
+    assert names == {p.name for p in PAGES.values()} | PERSONAL | PLATFORM | DEMO
 
 
 def test_every_action_the_views_offer_is_in_the_matrix():

@@ -1,7 +1,19 @@
 from django.urls import path
 
 from escrow.views import action_pages as forms
-from escrow.views import dashboard, deals, documents, evidence, history, prices, releases, signing, tranches, whatif
+from escrow.views import (
+    dashboard,
+    deals,
+    democlock,
+    documents,
+    evidence,
+    history,
+    prices,
+    releases,
+    signing,
+    tranches,
+    whatif,
+)
 from escrow.views.deal_create import create_deal_page
 from escrow.views.overview import overview
 from escrow.views.register import register_page
@@ -32,6 +44,7 @@ urlpatterns = [
     path("deals/<slug:slug>/release-statement.pdf", release_statement_pdf, name="release_statement"),
     path("deals/<slug:slug>/prices/", prices.deal_prices, name="deal_prices"),
     path("prices/", prices.staff_prices, name="prices"),
+    path("demo/clock/", democlock.move_clock, name="demo_clock"),  # settings.DEMO_CLOCK only (issue 12 item 9)
     path(YEAR, tranches.tranche_page, name="tranche"),
     path(YEAR + "evidence.zip", evidence.tranche_pack, name="tranche_evidence_pack"),
     path(YEAR + "prepare/", releases.prepare_release, name="prepare_release"),

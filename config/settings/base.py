@@ -117,6 +117,10 @@ USE_TZ = True
 # Timestamps are stored in UTC; contract dates are computed for Asia/Shanghai (see escrow.queries.clock).
 TIME_ZONE = "Asia/Shanghai"
 CONTRACT_TIME_ZONE = "Asia/Shanghai"
+# Issue 12 item 9: the demo clock (escrow.models.clock) lets a visitor move the contract date forward. Only
+# local.py (the embedded demo) turns it on; production.py refuses to start with it, and every page and action
+# of the clock refuses while it is off.
+DEMO_CLOCK = False
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -5,7 +5,7 @@ import os
 import dj_database_url
 
 from .base import *
-from .base import CONTENT_SECURITY_POLICY
+from .base import CONTENT_SECURITY_POLICY, DEMO_CLOCK
 
 
 def _required(name):
@@ -16,6 +16,9 @@ def _required(name):
 
 
 DEBUG = False
+# The demo clock moves contract dates by hand (issue 12 item 9): never in production, whatever imports this.
+if DEMO_CLOCK or os.environ.get("DEMO_CLOCK"):
+    raise RuntimeError("DEMO_CLOCK is for the demo (config.settings.local) only; unset it for production settings.")
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}

@@ -29,15 +29,18 @@ def confirm_deposit(
     recipient_account=None,
     confirmation=None,
     confirmation_name="",
+    today=None,
 ):
     """EA 1.1: the agent confirms the consideration shares were issued in its name.
 
     Issue 11 item 4: with the transfer agent's facts: the date of issue (not before the agreement took
-    effect, not after today), the agent, the escrow account there, and its confirmation PDF when at hand."""
+    effect, not after today), the agent, the escrow account there, and its confirmation PDF when at hand.
+    `today` dates a confirmation recorded later than it was made (load_kaixin: the demo's deposit on its
+    contract date, inside the EA 1.1 window); never after today's contract date."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "confirm_deposit")
     deposit_pending(deal)
-    today = contract_today()
+    today = min(today or contract_today(), contract_today())
     facts = check_facts(
         transfer_date=issue_date,
         transfer_agent=transfer_agent,

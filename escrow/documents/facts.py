@@ -12,10 +12,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from escrow.contract.policies import POLICY_DEFINITIONS
 from escrow.models import AuditReport, DealParty, Role
+from escrow.models.clock import contract_today
 
 CHINESE = "zh-hans"
 LETTERS = {Role.ISSUER: "A", Role.PURCHASER: "B", Role.SELLER: "C", Role.ESCROW_AGENT: "D"}
@@ -84,10 +85,6 @@ class InstrumentFacts:
     release_due_date: date | None = None
     new_release_due_date: date | None = None
     calculation_lines: list = field(default_factory=list)
-
-
-def contract_today() -> date:
-    return timezone.localdate(timezone=ZoneInfo(settings.CONTRACT_TIME_ZONE))
 
 
 def parties_of(deal) -> dict:

@@ -9,10 +9,7 @@ official holiday notice is not in the calendar yet (P6), the deadline is marked 
 """
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
@@ -21,6 +18,7 @@ from escrow.documents import facts as instrument_facts
 from escrow.documents import instrument, layout
 from escrow.documents.fonts import FontMissing, markup
 from escrow.models import CalendarOverride
+from escrow.models.clock import contract_today
 
 __all__ = ["FontMissing", "render_instrument", "render_table_pdf", "text", "transfer_rows"]
 
@@ -81,7 +79,7 @@ def transfer_rows(deal, calendar=None, issued_on=None):
     cal = calendar or BusinessCalendar(
         code, dict(CalendarOverride.objects.filter(calendar=code).values_list("day", "is_business_day"))
     )
-    issued = issued_on or timezone.localdate(timezone=ZoneInfo(settings.CONTRACT_TIME_ZONE))
+    issued = issued_on or contract_today()
     due = transfer_due(issued, cal).due
     n = TRANSFER_BUSINESS_DAYS
     row = (

@@ -2,6 +2,7 @@
 
 from escrow.models.callbacks import CallBack
 from escrow.models.checkpoints import Checkpoint
+from escrow.models.clock import DemoClock
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Decline, Instrument, Signature, StoredDocument
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
@@ -23,6 +24,7 @@ __all__ = [
     "DealParty",
     "DealUserObjectPermission",
     "Decline",
+    "DemoClock",
     "HistoryAction",
     "HistoryChain",
     "HistoryEntry",

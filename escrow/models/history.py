@@ -63,6 +63,8 @@ class HistoryAction(models.TextChoices):
     SHARE_PRICE_CORRECTED = "share_price_corrected"
     CALENDAR_OVERRIDE_SET = "calendar_override_set"
     DEADLINE_RECOMPUTED = "deadline_recomputed"  # on the deal's chain: an override moved an EA 1.1 / 3.2 deadline
+    # Demo settings only (DEMO_CLOCK): the demo clock moved forward, on the reference chain and each deal's
+    DEMO_CLOCK_MOVED = "demo_clock_moved"
     # People and sign-in (chain "accounts")
     PERSON_ADDED = "person_added"
     PERSON_CHANGED = "person_changed"

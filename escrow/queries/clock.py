@@ -11,29 +11,25 @@ A business-day deadline (EA 1.1 deposit, EA 3.2 transfer) counted over a year wh
 notice is not in the calendar yet (P6: the holidays package has no make-up working days for it and no
 override covers it) is provisional: `provisional_deadline` says so, with the reason, for every page,
 API response and PDF that shows it. SPA 5.1's 60 calendar days do not depend on the calendar.
+
+`contract_today` (today's contract date, the demo clock's in the demo: escrow.models.clock) is read from here.
 """
 
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from escrow.contract.calendar import BusinessCalendar
+from escrow.models.clock import contract_today  # noqa: F401  (the one contract date, demo clock included)
 from escrow.notifications.texts import Text
 
 log = logging.getLogger(__name__)
 CACHE_PREFIX = "escrow:calendar:"
 _built: dict = {}  # calendar code -> (version, BusinessCalendar), this process only
-
-
-def contract_today():
-    return timezone.localdate(timezone=ZoneInfo(settings.CONTRACT_TIME_ZONE))
 
 
 def calendar_for(deal) -> BusinessCalendar:

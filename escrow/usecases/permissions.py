@@ -9,6 +9,7 @@ that same membership by escrow.actions.visibility and read by escrow.queries.dea
 Platform administration (creating deals, reference data, people) is staff work: `require_staff`.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotAllowed, NotFound
@@ -142,3 +143,27 @@ def require_staff(user, permission: str) -> None:
             % {"permission": needed, "action": case.phrase}
         )
     raise NotAllowed(_("Only platform staff with the permission %(permission)s may do this.") % {"permission": needed})
+
+
+def require_demo_clock(user) -> None:
+    """Issue 12 item 9: the demo clock is refused wherever settings.DEMO_CLOCK is off (only the demo's
+    config/settings/local.py turns it on; production.py refuses to start with it). In the demo, platform staff
+    and anyone whose organisation plays a role on a deal may move it; None is a command run on the server
+    (load_kaixin). It is not one of USE_CASES: no contract clause or staff permission gives it, the demo does."""
+    if not settings.DEMO_CLOCK:
+        raise NotAllowed(
+            _("There is no demo clock here: contract dates follow today's date in Beijing (Asia/Shanghai).")
+        )
+    if user is None:
+        return
+    signed_in = user.is_authenticated and user.is_active
+    if not (signed_in and (is_platform_staff(user) or _plays_a_role(user))):
+        raise NotAllowed(_("Only the demo's people and platform staff may move the demo clock."))
+
+
+def _plays_a_role(user) -> bool:
+    """The person's organisation plays a role on some deal now (SPA 9 visibility, any deal)."""
+    return (
+        bool(user.organisation_id)
+        and DealParty.objects.filter(organisation_id=user.organisation_id, ended_at__isnull=True).exists()
+    )

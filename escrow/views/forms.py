@@ -365,3 +365,10 @@ class DeclineForm(forms.Form):
         help_text=_("The other parties and the escrow agent are told. This is not a dispute (EA 3.3)."),
         widget=forms.Textarea(attrs={"rows": 4, "data-testid": "decline-reason"}),
     )
+
+
+class DemoClockForm(forms.Form):
+    """Issue 12 item 9: move the demo clock by a step (the buttons) or to a date; the action checks both."""
+
+    step = forms.ChoiceField(choices=[("", ""), ("day", "day"), ("week", "week")], required=False)
+    to = IsoDateField(label=_("Move to"), required=False, attrs={"data-testid": "demo-clock-date"})

@@ -133,6 +133,7 @@ EVENTS = {
     HistoryAction.LOGIN_FAILED,
     HistoryAction.TWO_FACTOR_ENROLLED,
     HistoryAction.API_TOKEN_CREATED,  # a person's own token (issue 10 item 3), like enrolling two-factor
+    HistoryAction.DEMO_CLOCK_MOVED,  # the demo clock (issue 12 item 9): DEMO_CLOCK settings only, no use case
 }
 
 

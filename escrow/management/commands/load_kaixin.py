@@ -9,22 +9,33 @@ The signatory register (issue 10 item 1) starts from the signed agreement: offic
 demo person who signs or approves (issuer, purchaser, seller, both escrow officers) as proposed on the
 agreement's date, 2 Dec 2025, and officer 2 (agent2) confirms; the cooling-off period ran from that date, so
 the entries are in effect at once (`escrow.actions.register.record_agreement_register`, in the history).
+
+`--demo` (bin/demo; issue 12 item 9) loads the demo's starting state as well: a demo admin (superuser `admin`)
+through parties' own actions and, when the deal is created by this run, officer 1's confirmation of the deposit
+through `confirm_deposit`, dated inside the EA 1.1 window (shares issued 19 Dec 2025, confirmed 22 Dec 2025,
+due 23 Dec 2025) with the transfer agent's facts, so nothing is overdue on day one. With the demo clock on
+(config.settings.local) the clock starts on DEMO_START, the last day of assessment year 1, whatever today's
+date is. Without `--demo` (the tests' world) the deal awaits its deposit.
 """
 
+import io
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from escrow.actions.deals import create_deal
+from escrow.actions.democlock import start_demo_clock
+from escrow.actions.deposit import confirm_deposit
 from escrow.actions.parties import add_party, approve_auditor
 from escrow.actions.register import record_agreement_register
 from escrow.contract.errors import DomainError
 from escrow.management.commands._by import person
 from escrow.models import Deal, DealParty, Role
-from parties.actions import PartiesError, add_organisation, add_person
+from parties.actions import PartiesError, add_organisation, add_person, change_person
 from parties.models import Organisation
 
 SLUG = "kaixin-2025"
@@ -89,6 +100,22 @@ SIGNATORIES = {
     "agent2": "+1 284 555 0105",
 }
 
+# The demo's platform administrator (superuser: the admin site, people, prices; never signs for a party).
+ADMIN = ("admin", "Demo", "Administrator", "Platform administrator (demo)")
+
+# EA 1.1: the shares are issued in the agent's name within 15 business days of 2 Dec 2025 (due 23 Dec 2025).
+# Demo facts, not Kaixin's real transfer agent or account (issue 11 item 4: the transfer agent's record).
+DEPOSIT = dict(
+    reference="DRS-KXIN-2025-1219",
+    issue_date=date(2025, 12, 19),
+    transfer_agent="Demo Stock Transfer Co. (demo)",
+    recipient_account="Book-entry (DRS) account of AUTOA2A, LTD. as escrow agent, no. ESC-KXIN-0001 (demo)",
+    confirmation_name="transfer-agent-confirmation-DRS-KXIN-2025-1219.pdf",
+    today=date(2025, 12, 22),  # the day officer 1 confirmed it (EA 1.1)
+)
+# The demo clock's first day: the last day of assessment year 1 (SPA 1.4); the next day opens year 1.
+DEMO_START = date(2026, 11, 30)
+
 NOTES = (
     "Consideration: 15,000,000 Class A ordinary shares (SPA recital 3, 1.1, 2.2, 3.1; EA recital 1). "
     "The 6-K cover text says 'up to an aggregate of $15 million' of shares: a discrepancy. The SPA governs; "
@@ -103,6 +130,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo-users", action="store_true", help="load the deal only")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="bin/demo's start: deposit confirmed in the EA 1.1 window, the admin login, the demo clock",
+        )
         parser.add_argument(
             "--by",
             metavar="USERNAME",
@@ -130,6 +162,12 @@ class Command(BaseCommand):
         people = {} if options["no_demo_users"] else self._people(organisations, by)
         self._register(deal, people)
         self._approve_auditor(deal, organisations[Role.AUDITOR], people.get("issuer"), by)
+        if options["demo"] and people:
+            self._admin(by)
+        if options["demo"] and created and people:
+            self._deposit(deal, people["agent1"])
+            if settings.DEMO_CLOCK:
+                start_demo_clock(DEMO_START)
         self.stdout.write(
             f"{'Loaded' if created else 'Already loaded'}: {deal.name} ({deal.slug}), "
             f"{deal.total_shares:,} shares in {deal.tranche_count} tranches."
@@ -200,3 +238,42 @@ class Command(BaseCommand):
                 add_party(deal, firm, Role.AUDITOR, by=by, contract_name=ORGANISATIONS[Role.AUDITOR]["contract_name"])
             return
         approve_auditor(issuer_user, deal, firm)  # SPA 4.2, recorded in the deal's history
+
+    def _admin(self, by):
+        """The demo admin login, a superuser, through parties' own actions (the account history records it)."""
+        username, first, last, title = ADMIN
+        if get_user_model().objects.filter(username=username).exists():
+            return
+        admin = add_person(
+            by,
+            username=username,
+            organisation=None,
+            email=f"{username}@demo.invalid",
+            first_name=first,
+            last_name=last,
+            title=title,
+            password=DEMO_PASSWORD,
+        )
+        change_person(by, admin, is_staff=True, is_superuser=True)
+
+    def _deposit(self, deal, officer):
+        """EA 1.1: officer 1 confirms the deposit on its contract date, with the transfer agent's facts."""
+        confirm_deposit(officer, deal, confirmation=_demo_confirmation(), **DEPOSIT)
+
+
+def _demo_confirmation() -> bytes:
+    """A one-page PDF standing for the transfer agent's confirmation; it says it is a demo document."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, invariant=1)
+    lines = [
+        "DEMO DOCUMENT - not issued by any transfer agent",
+        f"{DEPOSIT['transfer_agent']}: confirmation of issue, reference {DEPOSIT['reference']}",
+        "15,000,000 Class A ordinary shares of Kaixin Holdings (KXIN) issued on 2025-12-19",
+        f"in the name of AUTOA2A, LTD. as escrow agent: {DEPOSIT['recipient_account']}",
+    ]
+    for i, line in enumerate(lines):
+        pdf.drawString(56, 760 - 18 * i, line)
+    pdf.save()
+    return buffer.getvalue()

@@ -260,6 +260,8 @@ PLATFORM = {"create_deal", "prices"}
 # Issue 12 item 8: the overview lists every deal the person oversees, so it is about no one deal; who sees it
 # (the table's oversee_deals) is tried persona by persona in tests/escrow/test_overview.py.
 ACROSS_DEALS = {"overview": "oversee_deals"}
+# The demo clock (issue 12 item 9): DEMO_CLOCK settings only, tested in tests/escrow/views/test_demo_clock.py.
+DEMO = {"demo_clock"}
 
 
 def _snapshot_sql():
@@ -345,7 +347,7 @@ def test_every_table_entry_has_a_page_or_is_known_pageless():
 
 def test_every_url_is_in_the_matrix():
     names = {pattern.name for pattern in urlpatterns}
-    assert names == {p.name for p in PAGES.values()} | PERSONAL | PLATFORM | set(ACROSS_DEALS)
+    assert names == {p.name for p in PAGES.values()} | PERSONAL | PLATFORM | set(ACROSS_DEALS) | DEMO
 
 
 def test_every_action_the_views_offer_is_in_the_matrix():

@@ -7,25 +7,31 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from escrow.models import DealParty, Notification
-from escrow.queries.deals import deals_visible_to
-from escrow.queries.steps import actions_due_for
+from escrow.models import Notification
+from escrow.queries.deals import visible_with_roles
+from escrow.queries.due import actions_due_for
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import step_url
 from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
+DEALS_PER_PAGE = 25  # issue 13 item 1: the start page's lists are bounded, whatever the number of deals
 
 
 @login_required
 def dashboard(request):
-    due = [(item, step_url(item.deal, item.tranche, item.step.action)) for item in actions_due_for(request.user)]
+    due = actions_due_for(request.user)  # the most urgent DUE_LIMIT, and how many there are in all
+    deals = Paginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "escrow/dashboard.html",
         {
-            "due": due,
-            "deals": _my_deals(request.user),
+            "due": [(item, step_url(item.deal, item.tranche, item.step.action)) for item in due.items],
+            "due_total": due.total,
+            "deals": [(deal, deal.my_role) for deal in deals],
+            "page": deals,
             "notifications": Notification.objects.filter(user=request.user).select_related("deal")[
                 :RECENT_NOTIFICATIONS
             ],
@@ -45,16 +51,6 @@ def staff_links(user) -> dict:
         "prices": any(administers(user, STAFF_USE_CASES[name].permission) for name in prices)
         or administers(user, "escrow.view_shareprice"),
     }
-
-
-def _my_deals(user):
-    deals = list(deals_visible_to(user).order_by("slug"))
-    roles = dict(
-        DealParty.objects.filter(
-            deal__in=deals, organisation_id=user.organisation_id, ended_at__isnull=True
-        ).values_list("deal_id", "role")
-    )
-    return [(deal, roles.get(deal.pk)) for deal in deals]
 
 
 @login_required

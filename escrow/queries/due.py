@@ -10,16 +10,16 @@ row found is still passed through `next_step`, which builds the step the page sh
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import BooleanField, Case, DateField, Exists, F, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Count, DateField, Exists, F, OuterRef, Prefetch, Q, When, Window
 
 from escrow.models import Deal, Role, Signature, Tranche, TrancheState
 from escrow.models import Instrument as I
 from escrow.queries.clock import contract_today
-from escrow.queries.deals import deals_visible_to, my_role_on, visible_with_roles
-from escrow.queries.steps import CalendarCache, next_step, next_step_for_deal, signed_roles_of, tranches_with_context
+from escrow.queries.deals import deals_visible_to
+from escrow.queries.steps import CalendarCache, next_step, next_step_for_deal
 
 S = TrancheState
-DUE_LIMIT = 50  # the dashboard lists the most urgent; the API pages through all of them
+DUE_LIMIT = 20  # the dashboard lists the most urgent (and says how many in all); the API pages through all
 
 # next_step's roles, state by state (SPA 4.2, EA 3.1-3.3, SPA 8.1): who acts on a tranche in each state.
 SETTLING = (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT)
@@ -31,6 +31,10 @@ ACTING = {
     S.SUSPENDED: (Role.ISSUER,),
 }
 SIGNING = (Role.ISSUER, Role.PURCHASER)  # EA 3.1(b): the joint instruction's two signatories
+WAITING = (*ACTING, S.AWAITING_INSTRUCTION)  # the states in which anyone acts next
+OPEN_INSTRUMENTS = Prefetch(
+    "instruments", queryset=I.objects.filter(status=I.Status.OPEN).order_by("pk"), to_attr="open_instruments"
+)
 
 
 @dataclass(frozen=True)
@@ -50,34 +54,52 @@ class DueList:
 
 def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0) -> DueList:
     """The person's due items, soonest deadline first (no deadline last), `limit` of them from `offset`:
-    a fixed number of queries whatever the number of deals."""
+    a fixed number of queries whatever the number of deals (each list's total comes with its rows)."""
     today = today or contract_today()
     calendars = CalendarCache()
-    deposits = _deposits_due(user)
-    tranches = _tranches_due(user)
     wanted = offset + limit
-    due = [_due(d, None, next_step_for_deal(d, calendars.get(d)), today, calendars.get(d)) for d in deposits[:wanted]]
-    for tranche in tranches[:wanted]:
-        step = next_step(tranche, signed_roles=signed_roles_of(tranche), cal=calendars.get(tranche.deal))
+    deposits, deposits_total = _with_total(_deposits_due(user), wanted)
+    tranches, tranches_total = _with_total(_tranches_due(user), wanted)
+    due = [_due(d, None, next_step_for_deal(d, calendars.get(d)), today, calendars.get(d)) for d in deposits]
+    for tranche in tranches:
+        signed = {role for role in SIGNING if getattr(tranche, f"{role}_signed")}
+        step = next_step(tranche, signed_roles=signed, cal=calendars.get(tranche.deal))
         if tranche.my_role in step.roles:  # always true: ACTING is next_step's rule (see the module's test)
             due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
     due.sort(key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
-    return DueList(due[offset:wanted], deposits.count() + tranches.count())
+    return DueList(due[offset:wanted], deposits_total + tranches_total)
+
+
+def _with_total(queryset, wanted):
+    """The first `wanted` rows and how many there are in all, in one query (a window count rides along)."""
+    rows = list(queryset.annotate(total=Window(Count("pk")))[:wanted])
+    return rows, rows[0].total if rows else 0
 
 
 def _deposits_due(user):
     """EA 1.1: deals awaiting the deposit, for their escrow agent. The deadline is 15 business days after
     the effective date on the deal's calendar, so the effective date orders them (per calendar exactly)."""
-    deals = visible_with_roles(user).filter(state=Deal.State.AWAITING_DEPOSIT, my_role=Role.ESCROW_AGENT)
+    deals = deals_visible_to(user).filter(
+        state=Deal.State.AWAITING_DEPOSIT,
+        parties__organisation_id=user.organisation_id,
+        parties__ended_at__isnull=True,
+        parties__role=Role.ESCROW_AGENT,
+    )
     return deals.order_by("effective_date", "slug")
 
 
 def _tranches_due(user):
     """The tranches where the person's role acts next, ordered by the deadline next_step shows."""
+    # The person's party is joined (one row per tranche: one role per organisation and deal), not looked up
+    # per row; the annotation reuses the filter's join. Same rule as permissions.party_for.
+    mine = Q(deal__parties__organisation_id=user.organisation_id, deal__parties__ended_at__isnull=True)
     tranches = (
-        tranches_with_context(deals_visible_to(user))
-        .annotate(my_role=my_role_on(user, "deal"), due=_deadline(), settling=_settling())
+        Tranche.objects.filter(deal__in=deals_visible_to(user))
+        .filter(mine, state__in=WAITING)
+        .annotate(my_role=F("deal__parties__role"), due=_deadline(), settling=_settling(), **_signed())
         .filter(_acting())
+        .select_related("deal")
+        .prefetch_related(OPEN_INSTRUMENTS)  # the signing links (escrow.views.links.open_instrument)
     )
     return tranches.order_by(F("due").asc(nulls_last=True), "deal__slug", "year")
 
@@ -88,16 +110,27 @@ def _acting():
     rule = Q()
     for state, roles in ACTING.items():
         rule |= Q(state=state, my_role__in=roles)
-    signed = Signature.objects.filter(
-        instrument__tranche=OuterRef("pk"),
-        instrument__status=I.Status.OPEN,
-        instrument__kind=I.Kind.JOINT_INSTRUCTION,
-        party__role=OuterRef("my_role"),
-    )
-    waiting = Q(state=S.AWAITING_INSTRUCTION)
-    rule |= waiting & Q(settling=True, my_role__in=SETTLING)
-    rule |= waiting & Q(settling=False, my_role__in=SIGNING) & ~Exists(signed)
+    waiting = Q(state=S.AWAITING_INSTRUCTION, settling=False)
+    rule |= Q(state=S.AWAITING_INSTRUCTION, settling=True, my_role__in=SETTLING)
+    rule |= waiting & Q(my_role=Role.ISSUER, issuer_signed=False)
+    rule |= waiting & Q(my_role=Role.PURCHASER, purchaser_signed=False)
     return rule
+
+
+def _signed():
+    """Whether the issuer and the purchaser have signed the open joint instruction (EA 3.1(b)): what
+    signed_roles_of reads from the prefetched signatures, as two columns of the same query."""
+    return {
+        f"{role}_signed": Exists(
+            Signature.objects.filter(
+                instrument__tranche=OuterRef("pk"),
+                instrument__status=I.Status.OPEN,
+                instrument__kind=I.Kind.JOINT_INSTRUCTION,
+                party__role=role,
+            )
+        )
+        for role in SIGNING
+    }
 
 
 def _settling():

@@ -15,7 +15,7 @@ from escrow.views.links import step_url
 from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
-DEALS_PER_PAGE = 25  # issue 13 item 1: the start page's lists are bounded, whatever the number of deals
+DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, whatever the number of deals
 
 
 @login_required

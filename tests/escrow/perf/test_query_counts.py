@@ -100,4 +100,4 @@ def test_the_lists_are_paged_with_counts(deposited, people):
     assert all(row["my_role"] == "issuer" for row in response.json())
     assert client.get(reverse("api:deal-list"), {"page_size": 501}).status_code == 400
     html = client.get(reverse("escrow:dashboard")).content.decode()
-    assert html.count('data-testid="deal-link"') == 25 and 'data-testid="deals-pager"' in html
+    assert html.count('data-testid="deal-link"') == 20 and 'data-testid="deals-pager"' in html

@@ -16,7 +16,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 50
-REQUESTS = 1000  # per target: bounded, whatever the throughput
+REQUESTS = 500  # per target: bounded, whatever the throughput
 
 
 def free_port():

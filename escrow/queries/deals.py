@@ -50,7 +50,8 @@ def deal_for(user, ref, action="view_deal") -> Deal:
     """SPA 9: the deal by slug or id, if the person's organisation plays a role on it; NotAllowed (403)
     only when that role may see the deal but not take `action` (e.g. a history export)."""
     deal = get_deal_for(user, ref)
-    require(user, deal, action)
+    # Kept on this request's deal object, so the page's role look-up (steps.role_on) does not read it again.
+    deal.viewer_party = (user.pk, require(user, deal, action))
     return deal
 
 

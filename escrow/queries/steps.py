@@ -143,5 +143,6 @@ class CalendarCache:
 
 
 def role_on(user, deal):
-    party = party_for(user, deal)
+    found = getattr(deal, "viewer_party", None)  # set by escrow.queries.deals.deal_for for this person
+    party = found[1] if found and found[0] == user.pk else party_for(user, deal)
     return party.role if party else None

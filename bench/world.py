@@ -107,3 +107,70 @@ def add_prices(ticker="BNCH", first=date(2026, 12, 1), last=date(2027, 12, 31), 
     issuer = DealParty.objects.filter(deal__ticker=ticker, role=Role.ISSUER, ended_at__isnull=True).first()
     by = get_user_model().objects.filter(organisation_id=issuer.organisation_id, is_active=True).first()
     return import_prices(by, rows, source="bench")
+
+
+@transaction.atomic
+def copies_of(template, n, *, prefix="copy", state=None, tranche_state=None, batch=2000):
+    """n deals played by the template deal's parties and seen by the same people (issue 13 benchmarks and
+    query-count tests): the deals, their five tranches, their parties and guardian's view permissions are
+    bulk inserts. `tranche_state` puts every copy's year-1 tranche in that state (e.g. awaiting_report, so
+    the auditor has one item due per deal)."""
+    from escrow.models import DealUserObjectPermission  # guardian's rows: who sees which deal (SPA 9)
+
+    deals = Deal.objects.bulk_create(
+        [
+            Deal(
+                slug=f"{prefix}-{i:04d}",
+                name=f"{prefix} deal {i}",
+                target_company="Target",
+                total_shares=15_000_000,
+                tranche_count=5,
+                effective_date=template.effective_date,
+                ticker=template.ticker,
+                state=state or template.state,
+            )
+            for i in range(n)
+        ],
+        batch_size=batch,
+    )
+    Tranche.objects.bulk_create(
+        [
+            Tranche(
+                deal=deal,
+                year=y,
+                period_start=start,
+                period_end=end,
+                target_revenue=target,
+                release_due_date=release_due(end).due,
+                **({"state": tranche_state} if tranche_state and y == 1 else {}),
+            )
+            for deal in deals
+            for y, (start, end, target) in enumerate(YEARS, 1)
+        ],
+        batch_size=batch,
+    )
+    parties = list(DealParty.objects.filter(deal=template, ended_at__isnull=True))
+    DealParty.objects.bulk_create(
+        [
+            DealParty(
+                deal=deal,
+                organisation_id=p.organisation_id,
+                role=p.role,
+                contract_name=p.contract_name,
+                approved_at=p.approved_at,
+            )
+            for deal in deals
+            for p in parties
+        ],
+        batch_size=batch,
+    )
+    seen_by = DealUserObjectPermission.objects.filter(content_object=template).values_list("user_id", "permission_id")
+    DealUserObjectPermission.objects.bulk_create(
+        [
+            DealUserObjectPermission(user_id=user, permission_id=permission, content_object=deal)
+            for deal in deals
+            for user, permission in list(seen_by)
+        ],
+        batch_size=batch,
+    )
+    return deals

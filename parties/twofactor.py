@@ -22,6 +22,10 @@ DEVICE_NAME = "Authenticator app"
 
 
 def has_two_factor(user) -> bool:
+    """A confirmed device. A person the OTP middleware verified this session has one: it loaded that device
+    (confirmed, theirs) into `user.otp_device`, so every page's banner check reuses it (issue 13 item 1)."""
+    if getattr(user, "otp_device", None) is not None:
+        return True
     return user.is_authenticated and user_has_device(user, confirmed=True)
 
 
@@ -33,7 +37,8 @@ def can_sign(user) -> bool:
 
 
 def needs_enrolment(user) -> bool:
-    return can_sign(user) and not has_two_factor(user)
+    # The device first: a verified person (nearly every page view) then costs no query at all.
+    return not has_two_factor(user) and can_sign(user)
 
 
 def enrol_first_message() -> str:

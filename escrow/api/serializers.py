@@ -296,6 +296,8 @@ class DealSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_my_role(self, deal):
+        if hasattr(deal, "my_role"):  # read with the list (escrow.queries.deals.visible_with_roles)
+            return deal.my_role or ""
         return queries.role_on(self.context["request"].user, deal) or ""
 
 
@@ -373,7 +375,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class DueActionSerializer(serializers.Serializer):
-    """queries.DueAction: what waits for the person, soonest first."""
+    """escrow.queries.due.DueAction: what waits for the person, soonest first."""
 
     deal = serializers.CharField(source="deal.slug")
     tranche_id = serializers.IntegerField(source="tranche.pk", allow_null=True, default=None)

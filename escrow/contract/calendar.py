@@ -6,6 +6,7 @@ make-up working days for the years it has announced; admins can override any
 day for years not yet announced (RULES.md, policy P6).
 """
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -76,6 +77,9 @@ class BusinessCalendar:
         self._holidays = make_holidays(self.code)
         self._weekend = _weekend_days(self._holidays)
         self._cache: dict[date, bool] = {}
+        # year -> running count of business days on Jan 1 .. each day of the year (index = day of year - 1):
+        # the business-day ordinals that make each count below O(1) per year instead of one step per day.
+        self._ordinals: dict[int, list[int]] = {}
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({self.code!r}, overrides={len(self.overrides)})"
@@ -136,21 +140,45 @@ class BusinessCalendar:
             for year in self.provisional_years(start, end)
         )
 
+    def _year_ordinals(self, year: int) -> list[int]:
+        """Running business-day counts through each day of `year` (built once per year, then reused)."""
+        table = self._ordinals.get(year)
+        if table is None:
+            table, count, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                count += self.is_business_day(day)
+                table.append(count)
+                day += timedelta(days=1)
+            self._ordinals[year] = table
+        return table
+
+    def _through(self, d: date) -> int:
+        """Business days from Jan 1 of d's year through d."""
+        return self._year_ordinals(d.year)[d.timetuple().tm_yday - 1]
+
     def add_business_days(self, start: date, n: int) -> date:
-        """The n-th business day after `start`, start itself not counted (EA 1.1, EA 3.2)."""
+        """The n-th business day after `start`, start itself not counted (EA 1.1, EA 3.2).
+        Read from the per-year ordinals: the target's running count is found by bisection, a year at a time."""
         if n < 0:
             raise ValueError("n must be >= 0")
-        d, counted = start, 0
-        while counted < n:
-            d += timedelta(days=1)
-            counted += self.is_business_day(d)
-        return d
+        if n == 0:
+            return start
+        year, wanted = start.year, self._through(start) + n
+        while True:
+            table = self._year_ordinals(year)
+            if wanted <= table[-1]:
+                return date(year, 1, 1) + timedelta(days=bisect_left(table, wanted))
+            wanted -= table[-1]
+            year += 1
+            if year > start.year + n + 1:  # a calendar with no business day at all: nothing to find
+                raise ValueError(f"no {n} business days after {start} in the {self.code} calendar")
 
     def business_days_between(self, a: date, b: date) -> int:
         """Count of business days in (a, b] (negative when b is before a), for dashboards."""
         if b < a:
             return -self.business_days_between(b, a)
-        return sum(self.is_business_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
+        whole_years = sum(self._year_ordinals(y)[-1] for y in range(a.year, b.year))
+        return whole_years + self._through(b) - self._through(a)
 
 
 @dataclass(frozen=True)

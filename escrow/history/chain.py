@@ -217,6 +217,20 @@ class ChainCheck:
     ok: bool
     problem: str = ""
     bad_seq: int | None = None
+    # Where a walk that found the chain whole ended, to resume from (verify_chain's `since`); None otherwise.
+    mark: "Mark | None" = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A verified prefix of a chain: entries 1..seq linked and hashed right, ending in `hash`, with the
+    key walk's state there (the last key id seen, the first plain SHA-256 entry), so a later walk can
+    check only the entries appended since (issue 13 item 3)."""
+
+    seq: int
+    hash: str
+    last_key: str | None
+    first_plain: int | None
 
 
 def missing_chain(deal) -> ChainCheck:
@@ -225,14 +239,25 @@ def missing_chain(deal) -> ChainCheck:
     return ChainCheck(chain_key_for(deal), 0, GENESIS, False, f"deal {deal.slug} has no history chain", 1)
 
 
-def verify_chain(chain, *, saved_head: tuple[int, str] | None = None, witnessed=()) -> ChainCheck:
+def verify_chain(
+    chain, *, saved_head: tuple[int, str] | None = None, witnessed=(), since: Mark | None = None
+) -> ChainCheck:
     """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation; witnessed
     is [(seq, hash, who)] from the signed checkpoints, which also catch a chain recomputed with the right key.
     A deal's chain must start with the deal's creation: an empty one, or one whose first entry is anything
-    else, lost its beginning."""
+    else, lost its beginning. `since`: the Mark of an earlier walk that found the chain whole; only the
+    entries after it are walked (the page's check; the full walks of verify_history and the nightly
+    verification never pass it)."""
+    if since is not None and (saved_head or witnessed):
+        raise ValueError("a saved or witnessed head is checked against the whole chain: walk it from the start")
     prev, expected_seq, seen, keys = GENESIS, 1, {}, _KeyWalk()
+    entries = chain.entries.order_by("seq")
+    if since is not None:
+        prev, expected_seq = since.hash, since.seq + 1
+        keys.last_key, keys.first_plain = since.last_key, since.first_plain
+        entries = entries.filter(seq__gt=since.seq)
     is_deal = chain.key.startswith("deal:")
-    for entry in chain.entries.order_by("seq").iterator():
+    for entry in entries.iterator():
         problem = _entry_problem(entry, prev, expected_seq) or keys.step(entry)
         if not problem and is_deal and entry.seq == 1 and entry.action != HistoryAction.DEAL_CREATED:
             problem = f"entry #1 is {entry.action}, not {HistoryAction.DEAL_CREATED}: the chain lost its beginning"
@@ -259,7 +284,7 @@ def verify_chain(chain, *, saved_head: tuple[int, str] | None = None, witnessed=
     problem = problem or _witness_problem(seen, length, witnessed)
     if problem:
         return ChainCheck(chain.key, length, prev, False, problem[0], problem[1])
-    return ChainCheck(chain.key, length, prev, True)
+    return ChainCheck(chain.key, length, prev, True, mark=Mark(length, prev, keys.last_key, keys.first_plain))
 
 
 def _witness_problem(seen, length, witnessed):

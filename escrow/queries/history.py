@@ -1,7 +1,15 @@
 """A deal's history as the pages, the API and the exports read it (a read; the chain writes itself)."""
 
-from escrow.history.chain import chain_key_for
-from escrow.models import HistoryEntry
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+
+from escrow.history.chain import ChainCheck, chain_key_for, verify_chain
+from escrow.models import HistoryChain, HistoryEntry, VerificationRun
+
+log = logging.getLogger(__name__)
 
 
 def history_of(deal, *, tranche=None):
@@ -11,3 +19,59 @@ def history_of(deal, *, tranche=None):
     if tranche is not None:
         entries = entries.filter(tranche=tranche)
     return entries.select_related("tranche", "chain").order_by("seq")
+
+
+def chain_status(deal):
+    """The history page's check of the deal's chain, whose cost does not grow with the chain (issue 13
+    item 3): the entries appended since the last whole walk are walked from its Mark, kept in the shared
+    cache; the entry the Mark ends on must still carry the hash it had. What the Mark cannot see (an entry
+    before it rewritten in place) the nightly verification walks every chain for
+    (escrow.actions.verification): a chain problem it found for this deal is shown here until a later
+    night finds the chain whole. None when the deal has no chain row (the page then shows no check)."""
+    chain = HistoryChain.objects.filter(key=chain_key_for(deal)).first()
+    if chain is None:
+        return None
+    key = _mark_key(chain)
+    mark = _cached(key)
+    if mark and not chain.entries.filter(seq=mark.seq, hash=mark.hash).exists():
+        mark = None  # the chain changed under the Mark (or the cache outlived the row): walk it all
+    check = verify_chain(chain, since=mark)
+    if check.ok:
+        _remember(key, check.mark)
+        return _nightly_problem(chain, check) or check
+    return check
+
+
+def _nightly_problem(chain, check):
+    """The last finished nightly verification's problem with this chain, as a failed check; None if it had none."""
+    run = VerificationRun.objects.filter(finished_at__isnull=False).order_by("-day").first()
+    prefix = f"{chain.key}: "
+    for failure in run.failures if run else ():
+        if failure.get("problem", "").startswith(prefix):
+            problem = f"nightly verification of {run.day.isoformat()}: {failure['problem'][len(prefix) :]}"
+            return ChainCheck(chain.key, check.length, check.head_hash, False, problem)
+    return None
+
+
+def _mark_key(chain):
+    """Per chain row, and per key configuration: a key taken out of HISTORY_HMAC_KEYS, or plain SHA-256 no
+    longer accepted, must make the next view walk the whole chain again."""
+    keys = ",".join(sorted(settings.HISTORY_HMAC_KEYS))
+    accepts_plain = settings.HISTORY_ACCEPT_PLAIN_SHA256
+    digest = hashlib.sha256(f"{keys}|{accepts_plain}".encode()).hexdigest()[:16]
+    return f"escrow:chain-verified:{chain.pk}:{chain.key}:{digest}"
+
+
+def _cached(key):
+    try:
+        return cache.get(key)
+    except Exception:  # the shared cache is down: the page walks the whole chain (never wrong, only slower)
+        log.warning("The shared cache is unreachable; walking the whole history chain", exc_info=True)
+        return None
+
+
+def _remember(key, mark):
+    try:
+        cache.set(key, mark, timeout=None)
+    except Exception:
+        log.warning("The shared cache is unreachable; the history chain's mark is not kept", exc_info=True)

@@ -11,10 +11,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from escrow.contract.calendar import deposit_due
-from escrow.models import Deal, DealParty, HistoryAction, HistoryEntry, Instrument, Role, Tranche, TrancheState
+from escrow.models import Deal, HistoryAction, HistoryEntry, Instrument, Role, Tranche, TrancheState
 from escrow.notifications.texts import Text
-from escrow.queries.clock import calendar_for, contract_today, provisional_deadline, transfer_provisional
-from escrow.queries.deals import deals_visible_to
+from escrow.queries.clock import calendar_for, provisional_deadline, transfer_provisional
 from escrow.usecases.permissions import party_for
 
 S = TrancheState
@@ -194,36 +193,6 @@ def signed_roles_of(tranche):
     }
 
 
-@dataclass(frozen=True)
-class DueAction:
-    deal: Deal
-    tranche: Tranche | None
-    step: NextStep
-    calendar_days_left: int | None
-    business_days_left: int | None
-
-
-def actions_due_for(user, today=None):
-    """What is waiting for this person, soonest deadline first, in a bounded number of queries."""
-    today = today or contract_today()
-    deals = list(deals_visible_to(user))
-    roles = dict(
-        DealParty.objects.filter(
-            deal__in=deals, organisation_id=user.organisation_id, ended_at__isnull=True
-        ).values_list("deal_id", "role")
-    )
-    due, calendars = [], CalendarCache()
-    for deal in deals:
-        step = next_step_for_deal(deal, calendars.get(deal))
-        if step and roles.get(deal.pk) in step.roles:
-            due.append(_due(deal, None, step, today, calendars.get(deal)))
-    for tranche in tranches_with_context(deals):
-        step = next_step(tranche, signed_roles=signed_roles_of(tranche), cal=calendars.get(tranche.deal))
-        if roles.get(tranche.deal_id) in step.roles:
-            due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
-    return sorted(due, key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
-
-
 class CalendarCache:
     """calendar_for, asked once per calendar code while one page or reply lists many deals (the shared
     cache is then read once per code, not once per deal)."""
@@ -237,16 +206,7 @@ class CalendarCache:
         return self._by_code[deal.calendar]
 
 
-def _due(deal, tranche, step, today, cal):
-    if step.due is None:
-        return DueAction(deal, tranche, step, None, None)
-    calendar_days = (step.due - today).days
-    business = (
-        cal.business_days_between(today, step.due) if step.due >= today else -cal.business_days_between(step.due, today)
-    )
-    return DueAction(deal, tranche, step, calendar_days, business)
-
-
 def role_on(user, deal):
-    party = party_for(user, deal)
+    found = getattr(deal, "viewer_party", None)  # set by escrow.queries.deals.deal_for for this person
+    party = found[1] if found and found[0] == user.pk else party_for(user, deal)
     return party.role if party else None

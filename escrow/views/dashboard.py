@@ -7,27 +7,31 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from escrow.models import DealParty, Notification
+from escrow.models import Notification
 from escrow.queries.available import now_for_each
-from escrow.queries.deals import deals_visible_to
+from escrow.queries.deals import visible_with_roles
+from escrow.queries.due import actions_due_for
 from escrow.queries.overview import overseen_roles
-from escrow.queries.steps import actions_due_for
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import offered_step_url
 from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
+DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, whatever the number of deals
 
 
 @login_required
 def dashboard(request):
-    items = actions_due_for(request.user)
+    items = actions_due_for(request.user)  # the most urgent DUE_LIMIT, and how many there are in all
+    deals = Paginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     # Issue 12 item 3: only steps this person can take now (four eyes, already signed), asked of the actions'
-    # own checks; the parties and register entries of all the deals are read at once.
-    now = now_for_each(request.user, {item.deal for item in items})
+    # own checks; the parties and register entries of those deals are read at once.
+    now = now_for_each(request.user, {item.deal for item in items.items})
     due = [
         (item, url)
-        for item in items
+        for item in items.items
         if (url := offered_step_url(now[item.deal.pk], item.deal, item.tranche, item.step.action))
     ]
     return render(
@@ -35,7 +39,9 @@ def dashboard(request):
         "escrow/dashboard.html",
         {
             "due": due,
-            "deals": _my_deals(request.user),
+            "due_total": items.total,
+            "deals": [(deal, deal.my_role) for deal in deals],
+            "page": deals,
             "notifications": Notification.objects.filter(user=request.user).select_related("deal")[
                 :RECENT_NOTIFICATIONS
             ],
@@ -57,16 +63,6 @@ def staff_links(user) -> dict:
         "prices": any(administers(user, STAFF_USE_CASES[name].permission) for name in prices)
         or administers(user, "escrow.view_shareprice"),
     }
-
-
-def _my_deals(user):
-    deals = list(deals_visible_to(user).order_by("slug"))
-    roles = dict(
-        DealParty.objects.filter(
-            deal__in=deals, organisation_id=user.organisation_id, ended_at__isnull=True
-        ).values_list("deal_id", "role")
-    )
-    return [(deal, roles.get(deal.pk)) for deal in deals]
 
 
 @login_required

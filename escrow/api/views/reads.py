@@ -5,17 +5,23 @@ import io
 from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from escrow.api import access
 from escrow.api import serializers as out
+from escrow.api.pagination import page_of, paginated, window
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
 from escrow.models import Instrument, Signature
 from escrow.queries import steps as queries
-from escrow.queries.deals import deals_visible_to
+from escrow.queries.deals import visible_with_roles
+from escrow.queries.due import actions_due_for
 
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1 (X-Total-Count, Link headers)"),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, 1-500 (default 100)"),
+]
 SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
 INSTRUMENTS = Prefetch(
     "instruments",
@@ -26,11 +32,14 @@ INSTRUMENTS = Prefetch(
 
 
 class DealList(EscrowAPIView):
-    """SPA 9: the deals on which the person's organisation plays a role; nothing else exists for them."""
+    """SPA 9: the deals on which the person's organisation plays a role; nothing else exists for them.
+    Paged (escrow.api.pagination): the body is the page, X-Total-Count and Link give the rest."""
 
-    @extend_schema(responses={200: out.DealSummarySerializer(many=True), **ERRORS})
+    @extend_schema(parameters=PAGE_PARAMETERS, responses={200: out.DealSummarySerializer(many=True), **ERRORS})
     def get(self, request):
-        return Response(self.present(out.DealSummarySerializer, deals_visible_to(request.user), many=True))
+        win = window(request)
+        deals, total = page_of(visible_with_roles(request.user).order_by("slug"), win)
+        return paginated(Response(self.present(out.DealSummarySerializer, deals, many=True)), request, win, total)
 
 
 class DealDetail(EscrowAPIView):
@@ -125,8 +134,10 @@ class History(EscrowAPIView):
 
 
 class DueActions(EscrowAPIView):
-    """What waits for the person across their deals, soonest deadline first."""
+    """What waits for the person across their deals, soonest deadline first (paged like the deal list)."""
 
-    @extend_schema(responses={200: out.DueActionSerializer(many=True), **ERRORS})
+    @extend_schema(parameters=PAGE_PARAMETERS, responses={200: out.DueActionSerializer(many=True), **ERRORS})
     def get(self, request):
-        return Response(self.present(out.DueActionSerializer, queries.actions_due_for(request.user), many=True))
+        win = window(request)
+        due = actions_due_for(request.user, limit=win.size, offset=win.offset)
+        return paginated(Response(self.present(out.DueActionSerializer, due.items, many=True)), request, win, due.total)

@@ -22,6 +22,7 @@ from escrow.actions.batch import lock_tranches
 from escrow.contract.penalty import first_day_of_delay
 from escrow.history import chain as history
 from escrow.models import Deal, HistoryAction, PenaltyDay, Tranche, TrancheState
+from escrow.models.bulk import copy_rows
 from escrow.queries import penalties
 
 CHUNK = 500  # tranches per transaction
@@ -40,6 +41,7 @@ VALUE_FIELDS = [
     "capped",
     "missing_price",
 ]
+ROW_FIELDS = ["day", *VALUE_FIELDS]  # a new PenaltyDay row between its tranche_id and computed_at
 
 
 def accrue_penalties(*, through: date, tickers=None) -> dict:
@@ -144,21 +146,22 @@ def _accrue_chunk(items, through, started) -> dict:
         for value in values:
             missing += value["missing_price"]
             if value["day"] not in stored_days:
-                new.append(PenaltyDay(tranche=tranche, **value))
+                new.append((tranche.pk, *(value[f] for f in ROW_FIELDS), started))
             elif since is not None and value["day"] >= since:
                 compare[tranche.pk, value["day"]] = value
         if since is not None and last is not None:
             revalued[tranche.pk], fresh[tranche.pk] = last, totals
             causes[tranche.pk] = [c for c in changes if c.day <= last]
     changed, before = _changed(compare, started)
-    # ignore_conflicts: a concurrent run that wrote the same (tranche, day) first keeps its row.
-    PenaltyDay.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    # One COPY (escrow.models.bulk); a concurrent run that wrote the same (tranche, day) first keeps its row.
+    # computed_at is the run's start, before any price was read: a close entered meanwhile is newer.
+    written = copy_rows(PenaltyDay, ["tranche_id", *ROW_FIELDS, "computed_at"], new)
     PenaltyDay.objects.bulk_update(changed, [*VALUE_FIELDS, "computed_at"], batch_size=500)
     _touch(revalued, started)
     recorded = _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap_moved)
     return {
         "tranches": len(tranches),
-        "days_written": len(new),
+        "days_written": written,
         "days_revalued": len(changed),
         "missing_price_days": missing,
         "revaluations_recorded": recorded,

@@ -90,11 +90,12 @@ def _high_water():
 
 
 def _written(before):
-    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches)."""
-    rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]}" for m in INSERTED}
+    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches).
+    Table names are the models' own and the ids integers: nothing comes from input."""
+    rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]:d}" for m in INSERTED}  # noqa: S608
     rows[Tranche._meta.db_table] = (
-        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "
-        f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]} AND to_state <> '')"
+        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "  # noqa: S608
+        f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d} AND to_state <> '')"
     )
     return rows
 
@@ -118,7 +119,7 @@ def sql_floor(rows) -> float:
             started = time.perf_counter()
             with transaction.atomic():
                 for table, sql in rows.items():
-                    cursor.execute(f"INSERT INTO floor_{table} {sql}")  # noqa: S608
+                    cursor.execute(f"INSERT INTO floor_{table} {sql}")
             return time.perf_counter() - started
         finally:
             for table in rows:
@@ -164,9 +165,9 @@ class Phases:
 
 def tick(day):
     counter = QueryCounter()
-    with time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False):
-        with Phases(counter) as phases, connection.execute_wrapper(counter):
-            deadlines.sweep(today=day)
+    frozen = time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False)
+    with frozen, Phases(counter) as phases, connection.execute_wrapper(counter):
+        deadlines.sweep(today=day)
     return counter.count, phases.results
 
 

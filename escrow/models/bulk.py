@@ -91,7 +91,7 @@ def _copy_or_insert(model, fields, rows, *, returning):
 def _insert_skipping(table, columns, rows, *, returning):
     staging = f"bulk_staging_{next(_staging)}"
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        cursor.execute(f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
         _copy(cursor, f"COPY {staging} ({columns}) FROM STDIN", rows)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 (our own names)

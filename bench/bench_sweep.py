@@ -1,16 +1,29 @@
-"""Wall time and SQL queries of the deadline sweep over many deals (issue 4), on PostgreSQL.
+"""The deadline sweep over many deals against its SQL floor, phase by phase (issues 4 and 13), on PostgreSQL.
 
 Run from the repository root against a PostgreSQL server (a scratch database test_<name> is created
 and dropped):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_sweep.py [deals ...]
 Default: 1000 10000 deals (five tranches each). Prints one Markdown table per world.
+
+Each tick runs on a frozen contract date (time_machine, as the tests do: the sweep never runs ahead of
+today), on current planner statistics (ANALYZE before each tick, untimed, as autovacuum keeps them).
+Every phase of a tick (opening years, reminders and missed deadlines, penalty days) is timed on its
+own, with its SQL statements (COPY included) and its peak resident memory (the kernel's high-water
+mark, reset before the phase; freed memory is handed back first, so the peak is the phase's own).
+Its SQL floor is measured in the same run: the rows the phase wrote (inserted, or tranches moved to a
+new state) are written once more by one INSERT ... SELECT per table, in one committed transaction,
+into scratch tables like the real ones (columns, defaults, indexes; logged), dropped afterwards. The
+ratio is the phase's time over that floor.
 """
 
+import ctypes
+import gc
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -19,11 +32,12 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+import time_machine  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
-from escrow.actions.deadlines import sweep  # noqa: E402
-from escrow.models import Deal  # noqa: E402
+from escrow.actions import deadlines  # noqa: E402
+from escrow.models import Deal, HistoryEntry, Notification, OutboxMessage, PenaltyDay, Tranche  # noqa: E402
 from escrow.notifications import notify  # noqa: E402
 
 STEPS = [
@@ -31,41 +45,159 @@ STEPS = [
     (date(2026, 12, 1), "every year-1 tranche opens (SPA 5.1)"),
     (date(2026, 12, 1), "the same day again (a second beat)"),
     (date(2027, 1, 23), "7-day reminders of the report (SPA 4.2)"),
+    (date(2027, 1, 23), "the same day again"),
     (date(2027, 2, 15), "deadline missed, 16 penalty days caught up (SPA 8.2)"),
     (date(2027, 2, 15), "the same day again"),
     (date(2027, 2, 16), "the next day: one more penalty day each"),
 ]
+PHASES = {
+    "open_ended_years": "opening years",
+    "remind_and_mark": "reminders, missed deadlines",
+    "accrue_penalties": "penalty days",
+}
+INSERTED = [HistoryEntry, Notification, OutboxMessage, PenaltyDay]  # what a sweep phase inserts
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class QueryCounter:
     """Counts statements without keeping their SQL (bulk inserts are megabytes)."""
 
     def __init__(self):
-        self.count = 0
+        self.count, self.paused = 0, False
 
     def __call__(self, execute, sql, params, many, context):
-        self.count += 1
+        self.count += not self.paused
         return execute(sql, params, many, context)
+
+
+def _rss_mb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak():
+    """Hand freed memory back to the kernel, then restart its peak count (Linux: clear_refs 5)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # not Linux/glibc: the peak is the process's since it started
+
+
+def _high_water():
+    return {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in INSERTED}
+
+
+def _written(before):
+    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches).
+    Table names are the models' own and the ids integers: nothing comes from input."""
+    rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]:d}" for m in INSERTED}  # noqa: S608
+    rows[Tranche._meta.db_table] = (
+        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "  # noqa: S608
+        f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d} AND to_state <> '')"
+    )
+    return rows
+
+
+def _count(rows):
+    with connection.cursor() as cursor:
+        total = 0
+        for sql in rows.values():
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS w")  # noqa: S608 (bench: our own table names)
+            total += cursor.fetchone()[0]
+    return total
+
+
+def sql_floor(rows) -> float:
+    """Seconds to write the same rows once more, one INSERT ... SELECT per table and one commit, into
+    scratch tables like the real ones (columns, defaults, indexes; logged, as they are)."""
+    with connection.cursor() as cursor:
+        for table in rows:
+            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+        try:
+            started = time.perf_counter()
+            with transaction.atomic():
+                for table, sql in rows.items():
+                    cursor.execute(f"INSERT INTO floor_{table} {sql}")
+            return time.perf_counter() - started
+        finally:
+            for table in rows:
+                cursor.execute(f"DROP TABLE floor_{table}")
+
+
+class Phases:
+    """Wraps the sweep's three phases (module functions of escrow.actions.deadlines) to measure each."""
+
+    def __init__(self, counter):
+        self.counter, self.results, self.originals = counter, [], {}
+
+    def __enter__(self):
+        for name in PHASES:
+            self.originals[name] = original = getattr(deadlines, name)
+            setattr(deadlines, name, self._measured(name, original))
+        return self
+
+    def __exit__(self, *exc):
+        for name, original in self.originals.items():
+            setattr(deadlines, name, original)
+
+    def _measured(self, name, original):
+        def measured(*args, **kwargs):
+            self.counter.paused = True  # the bench's own statements are not the phase's
+            before = _high_water()
+            _reset_peak()
+            self.counter.paused = False
+            queries, started = self.counter.count, time.perf_counter()
+            result = original(*args, **kwargs)
+            seconds, peak = time.perf_counter() - started, _rss_mb("VmHWM")
+            queries = self.counter.count - queries
+            self.counter.paused = True
+            rows = _written(before)
+            written = _count(rows)
+            floor = sql_floor(rows) if written else None
+            self.counter.paused = False
+            self.results.append((PHASES[name], seconds, queries, written, floor, peak))
+            return result
+
+        return measured
+
+
+def analyze():
+    """Current planner statistics, as autovacuum keeps them: the world is bulk-loaded, then every tick
+    writes thousands of rows, faster than autovacuum's next round. Not timed."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def tick(day):
+    analyze()
+    counter = QueryCounter()
+    frozen = time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False)
+    with frozen, Phases(counter) as phases, connection.execute_wrapper(counter):
+        deadlines.sweep(today=day)
+    return counter.count, phases.results
 
 
 def run(n):
     Deal.objects.update(state=Deal.State.CLOSED)  # an earlier world drops out of every sweep query
     started = time.perf_counter()
-    populate(n, prefix=f"w{n}", ticker=f"W{n}")
-    add_prices(f"W{n}")
+    with time_machine.travel(datetime(2026, 11, 20, 10, tzinfo=SHANGHAI), tick=False):
+        populate(n, prefix=f"w{n}", ticker=f"W{n}")
+        add_prices(f"W{n}")
     print(f"\n{n:,} deals, {5 * n:,} tranches (built in {time.perf_counter() - started:.1f} s)\n")
-    print("| contract day | what is due | wall s | SQL queries | opened | notifications | penalty days written |")
-    print("|---|---|---|---|---|---|---|")
+    print("| contract day | what is due | phase | s | SQL queries | rows written | SQL floor s | ratio | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for day, what in STEPS:
-        counter = QueryCounter()
-        started = time.perf_counter()
-        with connection.execute_wrapper(counter):
-            report = sweep(today=day)
-        wall = time.perf_counter() - started
-        print(
-            f"| {day} | {what} | {wall:.2f} | {counter.count} | {report.opened:,} | "
-            f"{report.notifications:,} | {report.penalty['days_written']:,} |"
-        )
+        queries, phases = tick(day)
+        wall, peak = sum(p[1] for p in phases), max(p[5] for p in phases)  # the phases are the whole tick
+        print(f"| {day} | {what} | whole tick | {wall:.3f} | {queries} | | | | {peak:.0f} |")
+        for phase, seconds, count, written, floor, peak in phases:
+            if written:
+                ratio = f"{seconds / floor:.1f}x" if floor else ""
+                print(f"| | | {phase} | {seconds:.3f} | {count} | {written:,} | {floor:.3f} | {ratio} | {peak:.0f} |")
 
 
 def main(sizes):

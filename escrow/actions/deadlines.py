@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,8 @@ from escrow.actions.reports import YEAR_ENDED
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import InvalidInput
 from escrow.history import chain as history
-from escrow.models import Deal, HistoryAction, HistoryEntry, Role, Tranche, TrancheState
+from escrow.models import Deal, HistoryAction, HistoryEntry, Notification, Role, Tranche, TrancheState
+from escrow.models.bulk import any_of
 from escrow.notifications.notify import Note, notify_many
 from escrow.notifications.texts import LowerFirst, Text, in_english
 from escrow.queries.clock import calendar_for, contract_today
@@ -40,6 +43,8 @@ REMINDER_OF_YEAR = _("%(deal)s: year %(year)s: %(step)s — due %(when)s, by %(d
 MISSED = _("%(deal)s: deadline %(due)s missed — %(step)s (%(clause)s)")
 MISSED_OF_YEAR = _("%(deal)s: year %(year)s: deadline %(due)s missed — %(step)s (%(clause)s)")
 REMINDER_BODY = _("%(step)s. Deadline: %(due)s (%(clause)s).")
+TODAY = _("today")
+IN_DAYS = ngettext_lazy("in %(count)d day", "in %(count)d days", "count")  # made once: each call makes a class
 
 
 @dataclass
@@ -167,12 +172,15 @@ def milestone(due: date, today: date):
 
 def remind_and_mark(today: date):
     """Remind the people whose action is due (queries.next_step roles); on a missed deadline notify
-    them and the seller (who is owed the penalty, SPA 8.2) and record it in the deal's history."""
+    them and the seller (who is owed the penalty, SPA 8.2) and record it in the deal's history.
+    Only what is not done yet is read: beat ticks every few minutes, and a deadline missed weeks ago
+    must not be rebuilt on every tick (a repeat costs the same few queries whatever the number of deals)."""
     items = [d for d in _due_steps(today) if d.step.due and d.step.roles and milestone(d.step.due, today)]
-    notes, missed = [], []
+    items = _not_done(items, today)
+    notes, missed, whens = [], [], {}
     for item in items:
         mark = milestone(item.step.due, today)
-        notes.append(_note(item, mark, today))
+        notes.append(_note(item, mark, today, whens))
         if mark == "missed":
             missed.append(item)
     sent = 0
@@ -188,23 +196,83 @@ def remind_and_mark(today: date):
 
 
 def _missed_keys(deal_ids):
+    if not deal_ids:
+        return set()
     return set(
-        HistoryEntry.objects.filter(deal_id__in=deal_ids, action=HistoryAction.DEADLINE_MISSED).values_list(
+        HistoryEntry.objects.filter(deal_id__in=any_of(deal_ids), action=HistoryAction.DEADLINE_MISSED).values_list(
             "details__key", flat=True
         )
     )
 
 
+# The deadline of each state's next step (queries.next_step, which the notes themselves come from; the SQL
+# below only skips what is already sent, and tests/escrow/deadlines/test_repeated_tick.py checks that the two
+# agree): (state, requires_settlement or None for any, action, the tranche column holding the deadline).
+STEP_DEADLINES = [
+    (S.AWAITING_REPORT, None, "file_report", "release_due_date"),
+    (S.AWAITING_INSTRUCTION, True, "sign_settlement", "release_due_date"),
+    (S.AWAITING_INSTRUCTION, None, "sign_joint_instruction", "release_due_date"),
+    (S.INSTRUCTED, None, "prepare_release", "transfer_due_date"),
+    (S.RELEASE_PREPARED, None, "approve_release", "transfer_due_date"),
+]
+
+
 def _due_steps(today):
     horizon = today + timedelta(days=max(REMINDER_DAYS))
     in_escrow = Deal.objects.filter(state=Deal.State.IN_ESCROW)
-    tranches = tranches_with_context(in_escrow).filter(
-        Q(state__in=[S.AWAITING_REPORT, S.AWAITING_INSTRUCTION], release_due_date__lte=horizon)
-        | Q(state__in=[S.INSTRUCTED, S.RELEASE_PREPARED], transfer_due_date__lte=horizon)
-    )
-    for tranche in tranches:
-        yield Due(tranche.deal, tranche, next_step(tranche, signed_roles=signed_roles_of(tranche)))
+    due_soon = Q()
+    for state, _settle, _action, column in STEP_DEADLINES:
+        due_soon |= Q(state=state, **{f"{column}__lte": horizon})
+    pending = _unsent(Tranche.objects.filter(deal__in=in_escrow).filter(due_soon), today)
+    if pending:
+        for tranche in tranches_with_context(in_escrow).filter(pk__in=any_of(pending)):
+            yield Due(tranche.deal, tranche, next_step(tranche, signed_roles=signed_roles_of(tranche)))
     yield from _deposits_due(horizon)
+
+
+def _unsent(tranches, today) -> list:
+    """Ids of the tranches whose notice for today is not done, by the same key as `_key` (step, deadline,
+    milestone) computed in SQL. A missed deadline is done once it is in the history (recorded after its
+    notices were sent, so the entry vouches for both): one anti-join on the entries' keys, whatever the
+    number of deadlines missed long ago. A reminder (7, 3 or 1 day before) is done once a notification
+    with its key exists: one index look-up per tranche due within the week."""
+    due = Case(*(When(state=state, then=F(column)) for state, _s, _a, column in STEP_DEADLINES))
+    action = Case(
+        *(
+            When(Q(state=state) & (Q(calculation__requires_settlement=True) if settle else Q()), then=Value(step))
+            for state, settle, step, _column in STEP_DEADLINES
+        )
+    )
+    # `milestone` in SQL: missed after the deadline, else the first of REMINDER_DAYS (ascending) reached.
+    mark = Case(
+        When(due__lt=today, then=Value("missed")),
+        *(When(due__lte=today + timedelta(days=days), then=Value(str(days))) for days in REMINDER_DAYS),
+    )
+    key = Concat(
+        Value("reminder:t"),
+        Cast("pk", CharField()),
+        Value(":"),
+        "action",
+        Value(":"),
+        Cast("due", CharField()),  # ISO, as in `_key` (PostgreSQL's DateStyle ISO; SQLite stores the text)
+        Value(":"),
+        "mark",
+        output_field=CharField(),
+    )
+    keyed = tranches.annotate(due=due, action=action).annotate(mark=mark).annotate(key=key)
+    # NOT IN over the keys (none is NULL): a hashed set built once, whatever the planner estimates.
+    recorded = (
+        HistoryEntry.objects.filter(action=HistoryAction.DEADLINE_MISSED)
+        .annotate(missed_key=KT("details__key"))
+        .filter(missed_key__isnull=False)
+        .values("missed_key")
+    )
+    sent = Notification.objects.filter(
+        tranche_id=OuterRef("pk"), dedupe_key__startswith=Concat(OuterRef("key"), Value(":u"), output_field=CharField())
+    )
+    missed = keyed.filter(due__lt=today).exclude(key__in=recorded)
+    reminded = keyed.filter(due__gte=today).filter(~Exists(sent))
+    return [*missed.values_list("pk", flat=True), *reminded.values_list("pk", flat=True)]
 
 
 def _deposits_due(horizon):
@@ -214,12 +282,34 @@ def _deposits_due(horizon):
         yield Due(deal, None, NextStep((Role.ESCROW_AGENT,), "confirm_deposit", CONFIRM_DEPOSIT, due, "EA 1.1"))
 
 
+def _not_done(items, today):
+    """Drop the items whose notice is sent and, if missed, recorded (the tranches' are dropped in SQL
+    already; the deposits' deadlines come from the calendar, so theirs are checked here, in two queries)."""
+    deposits = {i.deal.pk for i in items if i.tranche is None}
+    if not deposits:
+        return items
+    sent = {
+        key.rsplit(":u", 1)[0]
+        for key in Notification.objects.filter(
+            deal_id__in=any_of(deposits), tranche=None, dedupe_key__startswith="reminder:d"
+        ).values_list("dedupe_key", flat=True)
+    }
+    recorded = _missed_keys(deposits)
+    return [
+        i
+        for i in items
+        if i.tranche is not None
+        or (key := _key(i, milestone(i.step.due, today))) not in sent
+        or (key.endswith(":missed") and key not in recorded)
+    ]
+
+
 def _key(item: Due, mark) -> str:
     where = f"t{item.tranche.pk}" if item.tranche else f"d{item.deal.pk}"
     return f"reminder:{where}:{item.step.action}:{item.step.due}:{mark}"
 
 
-def _note(item: Due, mark, today) -> Note:
+def _note(item: Due, mark, today, whens) -> Note:
     step, deal = item.step, item.deal
     words = {"deal": deal.name, "step": LowerFirst(step.description), "due": step.due, "clause": step.clause}
     if item.tranche:
@@ -230,11 +320,9 @@ def _note(item: Due, mark, today) -> Note:
     else:
         roles = step.roles
         left = (step.due - today).days
-        when = (
-            Text(_("today"))
-            if left == 0
-            else Text(ngettext_lazy("in %(count)d day", "in %(count)d days", "count"), count=left)
-        )
+        if left not in whens:  # one lazy text per distinct day count, not one per note (issue 13: memory)
+            whens[left] = Text(TODAY) if left == 0 else Text(IN_DAYS, count=left)
+        when = whens[left]
         subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=when, **words)
     body = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
     return Note(

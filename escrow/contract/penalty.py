@@ -40,8 +40,9 @@ CAP_VALUATIONS = ("last-day", "each-day")  # P7
 _PRECISION = 60  # far beyond any share count x price, so sums stay exact
 
 
-class _PriceBook:
-    """Closing prices sorted once, so each lookup is a binary search."""
+class PriceBook:
+    """Closing prices checked and sorted once, so each lookup is a binary search. `accrue` takes one in
+    place of the mapping, so a batch of tranches on one ticker (the sweep) builds it once, not per tranche."""
 
     def __init__(self, prices: Mapping[date, Decimal]):
         for day, price in prices.items():
@@ -62,7 +63,7 @@ class _PriceBook:
 
 def close_on(prices: Mapping[date, Decimal], day: date):
     """SPA 8.2 market value: the close of `day`, else the last close before it; (None, None) if none."""
-    return _PriceBook(prices).close_on(day)
+    return PriceBook(prices).close_on(day)
 
 
 @dataclass(frozen=True)
@@ -154,12 +155,14 @@ class PenaltySchedule:
 
 
 def accrue(
-    days: Sequence[PenaltyDayInput], prices: Mapping[date, Decimal], policy_cap_valuation: str = "last-day"
+    days: Sequence[PenaltyDayInput],
+    prices: "Mapping[date, Decimal] | PriceBook",
+    policy_cap_valuation: str = "last-day",
 ) -> PenaltySchedule:
     """SPA 8.2 / EA 5.2 with P7: value every liable day, fix the cap, then charge the days in order under it."""
     if policy_cap_valuation not in CAP_VALUATIONS:
         raise ValueError(f"penalty_cap_valuation must be 'last-day' or 'each-day', got {policy_cap_valuation!r}")
-    book = _PriceBook(prices)
+    book = prices if isinstance(prices, PriceBook) else PriceBook(prices)
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         valued = [_valued(d, *book.close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from escrow.models import DealParty, Notification, OutboxMessage
+from escrow.models.bulk import any_of, copy_rows, copy_rows_with_ids
 from escrow.notifications.email import compose
 from escrow.notifications.texts import as_data
 from parties.language import language_of
@@ -129,7 +130,7 @@ def notify_many(notes, *, chunk=2000) -> int:
 def _people_by_deal_role(deal_ids, roles):
     """{(deal_id, role): [user, ...]} for active people of current parties, in two queries."""
     parties = list(
-        DealParty.objects.filter(deal_id__in=deal_ids, role__in=roles, ended_at__isnull=True).values_list(
+        DealParty.objects.filter(deal_id__in=any_of(deal_ids), role__in=roles, ended_at__isnull=True).values_list(
             "deal_id", "role", "organisation_id"
         )
     )
@@ -144,62 +145,74 @@ def _people_by_deal_role(deal_ids, roles):
     return people
 
 
+NOTIFICATION_FIELDS = [
+    "user_id",
+    "deal_id",
+    "tranche_id",
+    "subject",
+    "body",
+    "clause",
+    "dedupe_key",
+    "created_at",
+    "message",
+]
+OUTBOX_FIELDS = ["notification_id", "to_email", "subject", "body", "html_body", "created_at", "attempts", "last_error"]
+
+
 def _notify_chunk(notes, people):
+    """The notes' notifications not written yet (by dedupe key), then their emails, each in one COPY."""
     now, wanted = timezone.now(), {}
     for note in notes:
         for role in note.roles:
             for user in people.get((note.deal.pk, role), []):
                 dedupe = f"{note.key}:u{user.pk}"[:200]
                 wanted.setdefault(dedupe, (note, user))
-    existing = set(Notification.objects.filter(dedupe_key__in=list(wanted)).values_list("dedupe_key", flat=True))
-    new = {k: v for k, v in wanted.items() if k not in existing}
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=any_of(list(wanted), "text")).values_list("dedupe_key", flat=True)
+    )
+    new = [(key, note, user) for key, (note, user) in wanted.items() if key not in existing]
     if not new:
         return 0
-    texts, rendered = {}, {}
-    for key, (note, user) in new.items():
-        rendered[key] = texts.setdefault(id(note), _rendered(note)).for_user(user)
-    # ignore_conflicts: a concurrent sweep may insert the same key first; its row (and outbox) wins.
-    Notification.objects.bulk_create(
+    texts = {}
+    rendered = [_rendered(texts, note).for_user(user) for _, note, user in new]
+    ids = copy_rows_with_ids(
+        Notification,
+        NOTIFICATION_FIELDS,
         [
-            Notification(
-                user=user,
-                deal=note.deal,
-                tranche=note.tranche,
-                subject=rendered[key][0],
-                body=rendered[key][1],
-                clause=note.clause,
-                dedupe_key=key,
-                created_at=now,
-                message=texts[id(note)].message,
+            (
+                user.pk,
+                note.deal.pk,
+                note.tranche.pk if note.tranche else None,
+                subject,
+                body,
+                note.clause,
+                key,
+                now,
+                texts[id(note)].message,
             )
-            for key, (note, user) in new.items()
+            for (key, note, user), (subject, body, _email) in zip(new, rendered, strict=True)
         ],
-        ignore_conflicts=True,
     )
-    mine = list(
-        Notification.objects.filter(dedupe_key__in=list(new), outbox__isnull=True).values_list("pk", "dedupe_key")
+    # A concurrent sweep may have written some keys first (pk None here): its row and its email win.
+    copy_rows(
+        OutboxMessage,
+        OUTBOX_FIELDS,
+        [
+            (pk, user.email, subject, email.text, email.html, now, 0, "")
+            for pk, (_, note, user), (subject, _body, email) in zip(ids, new, rendered, strict=True)
+            if pk is not None and user.email
+        ],
     )
-    outbox = []
-    for pk, key in mine:
-        note, user = new[key]
-        email = rendered[key][2]
-        if user.email:
-            outbox.append(
-                OutboxMessage(
-                    notification_id=pk,
-                    to_email=user.email,
-                    subject=rendered[key][0],
-                    body=email.text,
-                    html_body=email.html,
-                    created_at=now,
-                )
-            )
-    OutboxMessage.objects.bulk_create(outbox, ignore_conflicts=True)
-    return len(mine)
+    return sum(pk is not None for pk in ids)
 
 
-def _rendered(note: Note) -> Rendered:
-    return Rendered(note.subject, note.body, deal=note.deal, tranche=note.tranche, clause=note.clause, due=note.due)
+def _rendered(texts, note: Note) -> Rendered:
+    """One Rendered per note, shared by its recipients (each language rendered once)."""
+    if id(note) not in texts:
+        texts[id(note)] = Rendered(
+            note.subject, note.body, deal=note.deal, tranche=note.tranche, clause=note.clause, due=note.due
+        )
+    return texts[id(note)]
 
 
 def enqueue_drain():

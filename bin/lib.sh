@@ -46,14 +46,9 @@ ensure_fonts() {
   local missing=()
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
   [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
-  # pdftoppm and pdffonts: the tests render the instruments to PNG and check their fonts.
-  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  # pdftoppm, pdffonts, pdftotext (poppler-utils): the tests render the PDFs to PNG and check their fonts and text.
+  { command -v pdftoppm && command -v pdftotext; } >/dev/null || missing+=(poppler-utils)
   if [ ${#missing[@]} -gt 0 ]; then say "installing the PDF fonts (${missing[*]})"; apt_install "${missing[@]}"; fi
-}
-
-ensure_poppler() {
-  # The tests read generated PDFs as a reader's tools do: pdftotext, pdffonts (emb yes), pdftoppm (poppler-utils).
-  command -v pdftotext >/dev/null || { say "installing poppler-utils (PDF checks in the tests)"; apt_install poppler-utils; }
 }
 
 pg_ok() { "$PY" - "$1" <<'PYEOF' 2>/dev/null

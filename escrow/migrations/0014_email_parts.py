@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escrow', '0012_transfer_evidence'),
+        ('escrow', '0013_notification_message'),
     ]
 
     operations = [

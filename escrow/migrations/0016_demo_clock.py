@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escrow', '0012_transfer_evidence'),
+        ('escrow', '0015_report_corrections_and_declines'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

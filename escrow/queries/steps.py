@@ -126,7 +126,10 @@ def next_step(tranche, *, signed_roles=None, cal=None) -> NextStep:
         return NextStep(
             (Role.ISSUER,), "lift_suspension", _("Lift the suspension when the breach is resolved"), None, "SPA 8.1"
         )
-    return _released(tranche)
+    if state == S.RELEASED:
+        return _released(tranche)
+    # REPORT_FILED lasts inside the filing's transaction only (the quantity is computed at once, SPA 5.2).
+    return NextStep((), "", _("The quantity is being computed"), None, "SPA 5.2")
 
 
 def _released(tranche) -> NextStep:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from tests.browser.transfer_facts import TYPED
 from tests.conftest import make_pdf, open_and_file
 from tests.latin import kaixin_names, latin_sentences
 
@@ -64,7 +65,7 @@ def chinese(open_as, live_server, username):
 
 def english_left(page, section, people):
     """Runs of three or more English words a Chinese reader would read in the section (tests.latin)."""
-    return latin_sentences(page.content(), section, kaixin_names(people))
+    return latin_sentences(page.content(), section, kaixin_names(people) + TYPED)
 
 
 def test_kaixin_year_one_walked_in_chinese(open_as, live_server, people, deposited, shoot, tmp_path):
@@ -85,10 +86,15 @@ def test_kaixin_year_one_walked_in_chinese(open_as, live_server, people, deposit
     auditor = chinese(open_as, live_server, "auditor")
     auditor.goto(live_server.url + reverse("escrow:file_report", args=[SLUG, 1]))
     auditor.get_by_test_id("audited-revenue").fill("598,500,000")
+    auditor.get_by_test_id("preview-file_report").click()  # issue 12 item 8: the quantity first, nothing filed
+    auditor.wait_for_load_state()
+    assert auditor.get_by_test_id("preview-quantity").inner_text().strip() == "2,700,000"
+    assert english_left(auditor, "calculation-steps", people) == []
     auditor.get_by_test_id("report-file").set_input_files(
         {"name": "kaixin-2026-audit.pdf", "mimeType": "application/pdf", "buffer": make_pdf("Audited 598.5m")}
     )
-    auditor.get_by_test_id("submit-file_report").click()
+    auditor.get_by_test_id("confirm-report").check()
+    auditor.get_by_test_id("confirm-file_report").click()
     auditor.wait_for_load_state()
     year1 = Tranche.objects.get(pk=year1.pk)
     assert year1.release_quantity == 2_700_000

@@ -5,6 +5,9 @@ from tests.conftest import make_pdf
 
 AGENT = "Continental Stock Transfer & Trust Company"
 SELLER_ACCOUNT = "DTC participant 0352 (J.P. Morgan Securities LLC), account 88-120-4471, Wenzhou Kaixin Investment"
+DEPOSIT_ACCOUNT = "Account 77-001, Trustee Escrow Services Ltd as escrow agent"
+# What officers type is shown as typed (names and accounts have no translation): tests.latin leaves it out.
+TYPED = [AGENT, SELLER_ACCOUNT, DEPOSIT_ACCOUNT]
 
 
 def pdf_file(name, text):

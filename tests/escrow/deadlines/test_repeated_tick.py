@@ -83,6 +83,7 @@ def test_the_sql_keys_agree_with_next_step(state, settle):
     """STEP_DEADLINES (the SQL's state -> action and deadline) says what queries.next_step says."""
     release, transfer = date(2027, 1, 29), date(2027, 2, 22)
     probe = Tranche(
+        deal=Deal(state=Deal.State.IN_ESCROW),  # a released year says what happened (issue 12 item 4)
         state=state,
         calculation={"requires_settlement": True} if settle else {},
         period_end=date(2026, 11, 30),

@@ -34,7 +34,7 @@ COLUMNS = [
     _("summary (the record, English)"),
     "prev_hash",
     "hash",
-    "references",  # issue 12 item 5: the transfer agent's record or reference the entry's details carry
+    _("references"),  # issue 12 item 5: the transfer agent's record or reference the entry's details carry
 ]
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from escrow import actions
@@ -20,7 +21,7 @@ from escrow.queries.reports import reports_of
 from escrow.usecases.permissions import refusal
 from escrow.views import forms
 from escrow.views.action_pages import _attempt as attempt_in_field  # a refused input shown by its field
-from escrow.views.common import attempt, deal_for, done, instrument_for, tranche_for, viewer
+from escrow.views.common import attempt, deal_for, done, instrument_for, now_for, stale, tranche_for
 
 
 @dataclass(frozen=True)
@@ -90,16 +91,20 @@ def report_page(action):
     def view(request, slug, year):
         deal = deal_for(request, slug)
         tranche = tranche_for(request, deal, year)
-        role, can = viewer(request, deal)
+        now = now_for(request, deal)
+        role, can = now.role, now.can
         if not can.get(action):
             raise PermissionDenied(refusal(role, action))
+        context = {"deal": deal, "tranche": tranche, "role": role, "mode": mode, "reports": reports_of(tranche)}
+        reason = now.why_not(action, tranche)  # issue 12 item 3: the year moved on, or not yet open: say so
+        if reason:
+            back = reverse("escrow:tranche", args=[deal.slug, tranche.year])
+            return stale(request, "escrow/report.html", context, reason, back_url=back, tranche=tranche)
         form, preview = _step(request, mode, tranche)
         if form is None:
             done(request, mode.success)
             return redirect("escrow:tranche", slug=deal.slug, year=tranche.year)
-        context = {"deal": deal, "tranche": tranche, "role": role, "mode": mode, "form": form, "preview": preview}
-        context["figures"] = preview.year.as_dict() if preview else None
-        context["reports"] = reports_of(tranche)
+        context.update(form=form, preview=preview, figures=preview.year.as_dict() if preview else None)
         status = 400 if request.method == "POST" and (form.errors or preview is None) else 200
         return render(request, "escrow/report.html", context, status=status)
 
@@ -143,9 +148,15 @@ def decline(request, pk):
     """A signatory declines to sign the open instrument, with a reason (not a dispute; nothing stops)."""
     instrument = instrument_for(request, pk)
     deal = instrument.tranche.deal
-    role, can = viewer(request, deal)
+    now = now_for(request, deal)
+    role, can = now.role, now.can
     if not can.get("decline_to_sign"):
         raise PermissionDenied(refusal(role, "decline_to_sign"))
+    context = {"deal": deal, "tranche": instrument.tranche, "instrument": instrument, "role": role}
+    reason = now.why_not("decline_to_sign", instrument.tranche, instrument)  # signed, declined, or closed
+    if reason:
+        back = reverse("escrow:sign", args=[instrument.pk])
+        return stale(request, "escrow/decline.html", context, reason, back_url=back, tranche=instrument.tranche)
     form = forms.DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _r, ok = attempt(request, form, actions.decline_to_sign, request.user, instrument.pk, **form.cleaned_data)
@@ -155,6 +166,6 @@ def decline(request, pk):
     return render(
         request,
         "escrow/decline.html",
-        {"deal": deal, "tranche": instrument.tranche, "instrument": instrument, "role": role, "form": form},
+        {**context, "form": form},
         status=400 if request.method == "POST" else 200,
     )

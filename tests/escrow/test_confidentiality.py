@@ -145,8 +145,10 @@ def test_the_export_quotes_an_organisation_and_an_actor_named_as_formulas(kaixin
     data, check = export_csv(kaixin)
     assert check.ok
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    summaries = [r[9] for r in rows if len(r) > 9 and r[5] == "auditor_approved" and "SUM(1+1)" in r[9]]
-    assert len(summaries) == 1 and summaries[0].startswith("'@SUM(1+1)")
+    # Column 10 is the English record (hashed), column 9 the reader's words (issue 12): neither starts a formula.
+    records = [r[10] for r in rows if len(r) > 10 and "SUM(1+1)" in r[10]]
+    assert len(records) == 1 and records[0].startswith("'@SUM(1+1)")
+    assert not [cell for r in rows for cell in r if cell[:1] in ("=", "+", "@")]
 
 
 # --- Signers' addresses and user agents ------------------------------------------------------------------

@@ -33,8 +33,8 @@ def test_a_taken_key_is_skipped_and_the_rest_written(kaixin, people, require_pos
     ids = copy_rows_with_ids(Notification, FIELDS, [_row(user, kaixin, "new-1"), _row(user, kaixin, "taken")])
     assert ids[0] is not None and ids[1] is None
     assert Notification.objects.filter(dedupe_key="taken").count() == 1
-    fields = ["notification_id", "to_email", "subject", "body", "created_at", "attempts", "last_error"]
-    email = (ids[0], "a@example.invalid", "S", "B", timezone.now(), 0, "")
+    fields = ["notification_id", "to_email", "subject", "body", "html_body", "created_at", "attempts", "last_error"]
+    email = (ids[0], "a@example.invalid", "S", "B", "<p>B</p>", timezone.now(), 0, "")
     assert copy_rows(OutboxMessage, fields, [email]) == 1
     assert copy_rows(OutboxMessage, fields, [email]) == 0  # one email per notification
 

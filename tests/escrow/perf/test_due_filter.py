@@ -3,7 +3,7 @@ that filter against next_step, the one rule of who acts next, for every state, r
 
 import pytest
 
-from escrow.models import Role, Tranche, TrancheState
+from escrow.models import Deal, Role, Tranche, TrancheState
 from escrow.queries.due import ACTING, SETTLING, SIGNING, actions_due_for
 from escrow.queries.steps import next_step
 from tests.conftest import open_and_file, sign_instruction
@@ -15,7 +15,9 @@ ROLES = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDIT
 @pytest.mark.parametrize("state", list(TrancheState))
 @pytest.mark.parametrize("settling", [False, True])
 def test_acting_table_is_next_steps_rule(state, settling):
-    tranche = Tranche(state=state, calculation={"requires_settlement": True} if settling else {})
+    tranche = Tranche(
+        deal=Deal(state=Deal.State.IN_ESCROW), state=state, calculation={"requires_settlement": True} if settling else {}
+    )
     step = next_step(tranche, signed_roles=set())
     if state == TrancheState.AWAITING_INSTRUCTION:
         expected = SETTLING if settling else SIGNING

@@ -105,7 +105,10 @@ def test_history_exports_are_in_the_readers_language(year1_released, people):
     client = chinese_client(people["agent1"])
     response = client.get(reverse("escrow:history_csv", args=[year1_released.slug]))
     text = response.content.decode("utf-8-sig")
-    heads = "序号,时间（UTC）,操作人,代表方,年度,操作,原状态,新状态,条款,摘要,摘要（英文原始记录）,prev_hash,hash"
+    heads = (
+        "序号,时间（北京时间，UTC+8）,操作人,代表方,年度,操作,原状态,新状态,条款,摘要,摘要（英文原始记录）,"
+        "prev_hash,hash,参考编号"
+    )
     assert heads in text
     assert "2,700,000 股已释放给出售方" in text  # the reader's summary ...
     assert "2,700,000 shares released to the seller" in text  # ... and the record beside it

@@ -63,6 +63,7 @@ ROUTES = {
     "return_for_cancellation": "return_for_cancellation",
     "deal_prices": "enter_share_prices",
     "file_report": "file_report",
+    "correct_report": "correct_report",
     "prepare_release": "prepare_release",
     "approve_release": "approve_release",
     "withdraw_preparation": "withdraw_preparation",
@@ -81,6 +82,8 @@ FORMS = {
     "approve_auditor": "auditor-form",
     "return_for_cancellation": "return-form",
     "deal_prices": "price-form",
+    "file_report": "report-form",
+    "correct_report": "report-form",
     "prepare_release": "prepare-form",
     "approve_release": "approve-form",
     "record_call_back": "call-back-form",
@@ -103,6 +106,8 @@ def allowed(deal, tranche, persona, people) -> set:
         result.add("enter_share_prices")
     if tranche.state == "awaiting_instruction" and tranche.calculation.get("requires_settlement"):
         result.add("propose_settlement")  # P5 settlement-only
+    if _correctable(tranche):
+        result.add("correct_report")  # issue 12 item 8: the firm's report, before any signature (SPA 4.2)
     if "approve_release" in result and (tranche.prepared_by_id == person.pk or not _call_back_confirmed(tranche)):
         result.discard("approve_release")  # EA 3.2 four eyes, then the call-back (issue 10 item 2)
     for instrument in tranche.instruments.filter(status="open"):
@@ -119,6 +124,17 @@ def allowed(deal, tranche, persona, people) -> set:
         ):
             result.add(f"sign_{instrument.kind}")
     return {action for action in result if role in ROLE_ACTIONS[action][0]}
+
+
+def _correctable(tranche):
+    """Awaiting the instruction, a report on file, no signature on any of the year's documents, and no later
+    year's report reading this year's revenue (SPA 5.2(2))."""
+    return (
+        tranche.state == "awaiting_instruction"
+        and tranche.reports.exists()
+        and not Signature.objects.filter(instrument__tranche=tranche).exists()
+        and not tranche.deal.tranches.filter(year__gt=tranche.year, audited_revenue__isnull=False).exists()
+    )
 
 
 def _call_back_confirmed(tranche):

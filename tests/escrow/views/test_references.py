@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from escrow import actions
 from escrow.queries.clock import contract_today
+from escrow.queries.history_words import action_label
 from tests.conftest import make_pdf
 from tests.escrow.api.helpers import client_for
 from tests.escrow.transfer_facts import ACCOUNT, AGENT, release_with_record
@@ -92,7 +93,12 @@ def test_the_csv_has_a_references_column(released, people, username):
     body = _page(people, username, reverse("escrow:history_csv", args=[released.slug])).content.decode("utf-8-sig")
     rows = [r for r in csv.reader(io.StringIO(body)) if r and not r[0].startswith("#")]
     header, rows = rows[0], rows[1:]
+    # The action column is in words (issue 12 item 1): find the rows by the words for the two actions.
     refs = {r[header.index("action")]: r[header.index("references")] for r in rows}
+    refs["deposit_confirmed"], refs["released"] = (
+        refs[str(action_label("deposit_confirmed"))],
+        refs[str(action_label("released"))],
+    )
     assert refs["deposit_confirmed"].startswith("reference DRS-0001; date 2025-12-10 (Beijing); transfer agent ")
     assert (
         f"reference TA-2027-001; date {contract_today().isoformat()} (Beijing); transfer agent {AGENT}"

@@ -111,7 +111,9 @@ def test_the_correction_is_refused_with_the_way_forward_once_signed(deposited, p
     body = {"audited_revenue": "665000000", "reason": "Typed from the draft report."}
     response = client_for("auditor").post(url("correct_report", deposited), body)
     html = response.content.decode()
-    assert response.status_code == 400 and "raise a dispute over the quantity (EA 3.3)" in html
+    # Issue 12 item 3: no form is offered once signed; the page says why and the way forward (409).
+    assert response.status_code == 409 and "raise a dispute over the quantity (EA 3.3)" in html
+    assert 'data-testid="report-form"' not in html
 
 
 def test_only_the_auditor_opens_the_correction_page(deposited, people, client_for):
@@ -142,7 +144,7 @@ def test_the_seller_cannot_decline_the_joint_instruction(deposited, people, clie
     t = open_and_file(deposited, people, 1, SHORT)
     instruction = t.instruments.get(status="open")
     response = client_for("seller").post(reverse("escrow:decline", args=[instruction.pk]), {"reason": "No"})
-    assert response.status_code == 400 and "not a signatory of this document" in response.content.decode()
+    assert response.status_code == 409 and "not a signatory of this document" in response.content.decode()
     assert client_for("auditor").get(reverse("escrow:decline", args=[instruction.pk])).status_code == 403
 
 
@@ -150,7 +152,7 @@ def test_the_deposit_page_takes_the_date_of_issue_and_the_deal_page_shows_it(kai
     """EA 1.1 (issue 11 item 4, checked for issue 12 item 8): the officer enters the date of issue."""
     deposit_url = reverse("escrow:confirm_deposit", args=[kaixin.slug])
     form = client_for("agent1").get(deposit_url).content.decode()
-    assert 'name="issue_date"' in form and 'type="date"' in form and "Date of issue (Beijing time)" in form
+    assert 'name="issue_date"' in form and 'placeholder="YYYY-MM-DD"' in form and "Date of issue (Beijing time)" in form
     assert 'data-testid="deposit-due"' in form  # the EA 1.1 deadline beside the field
     issued = kaixin.effective_date + timedelta(days=3)
     facts = {

@@ -16,7 +16,9 @@ ROLES = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDIT
 @pytest.mark.parametrize("settling", [False, True])
 def test_acting_table_is_next_steps_rule(state, settling):
     tranche = Tranche(
-        deal=Deal(state=Deal.State.IN_ESCROW), state=state, calculation={"requires_settlement": True} if settling else {}
+        deal=Deal(state=Deal.State.IN_ESCROW),
+        state=state,
+        calculation={"requires_settlement": True} if settling else {},
     )
     step = next_step(tranche, signed_roles=set())
     if state == TrancheState.AWAITING_INSTRUCTION:

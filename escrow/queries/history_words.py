@@ -171,6 +171,10 @@ def _party_added(words, entry, d):
     }
 
 
+def _demo_clock_moved(words, entry, d):
+    return gettext("Demo clock moved from %(from)s to %(to)s (demo only).") % {"from": d["from"], "to": d["to"]}
+
+
 def _auditor_approved(words, entry, d):
     return gettext("%(org)s approved as the accounting firm (SPA 4.2).") % {"org": words.org(d["organisation"])}
 
@@ -310,6 +314,7 @@ SENTENCES = {
     HistoryAction.DEAL_CREATED: _deal_created,
     HistoryAction.PARTY_ADDED: _party_added,
     HistoryAction.AUDITOR_APPROVED: _auditor_approved,
+    HistoryAction.DEMO_CLOCK_MOVED: _demo_clock_moved,
     HistoryAction.REGISTER_CHANGE_PROPOSED: _register(
         gettext_noop(
             "%(actor)s proposed the %(kind)s of %(name)s (%(party)s) on the signatory register; the cooling-off "

@@ -80,4 +80,6 @@ def test_a_visitor_walks_year_1_with_the_demo_clock(demo, open_as, live_server, 
         ("2026-12-08", "2027-01-22"),
     ]
     auditor.goto(live_server.url + reverse("escrow:history", args=[SLUG]))
-    assert "Demo clock moved from 2026-12-08 to 2027-01-22" in auditor.locator("main").inner_text()
+    # In the reader's language (issue 12 item 1); the English record stays in the summary's title.
+    assert "演示时钟由 2026-12-08 调至 2027-01-22" in auditor.locator("main").inner_text()
+    assert auditor.locator('[title*="Demo clock moved from 2026-12-08 to 2027-01-22"]').count() >= 1

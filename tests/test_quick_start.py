@@ -50,7 +50,7 @@ DEMO_STATE = """
 import json
 from escrow.models import Deal, HistoryEntry, TransferEvidence
 from escrow.models.clock import contract_today
-from escrow.queries.steps import actions_due_for
+from escrow.queries.due import actions_due_for
 from parties.models import User
 deal = Deal.objects.get(slug="kaixin-2025")
 entry = HistoryEntry.objects.get(deal=deal, action="deposit_confirmed")
@@ -63,7 +63,7 @@ print(json.dumps({
     "reference": entry.details["reference"], "issued": evidence.transfer_date.isoformat(),
     "confirmation": bool(entry.details["transfer"]["confirmation"]),
     "missed": HistoryEntry.objects.filter(action="deadline_missed").count(),
-    "due_for": {u.username: len(list(actions_due_for(u))) for u in User.objects.all()},
+    "due_for": {u.username: actions_due_for(u).total for u in User.objects.all()},
     "admin": [admin.is_staff, admin.is_superuser, admin.check_password("escrow-demo-2026")],
 }))
 """
@@ -106,6 +106,7 @@ def test_production_settings_refuse_the_demo_clock(tmp_path):
         HISTORY_HMAC_KEYS="k1:secret",
         PLATFORM_KEY_FILE="/nonexistent/key.pem",
         PLATFORM_CERT_FILE="/nonexistent/cert.pem",
+        PORTAL_BASE_URL="https://escrow.example",
     )
     read = [sys.executable, "-c", "from django.conf import settings; print(settings.DEMO_CLOCK)"]
     ok = subprocess.run(read, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

@@ -372,3 +372,15 @@ class DemoClockForm(forms.Form):
 
     step = forms.ChoiceField(choices=[("", ""), ("day", "day"), ("week", "week")], required=False)
     to = IsoDateField(label=_("Move to"), required=False, attrs={"data-testid": "demo-clock-date"})
+
+
+class FeePaymentForm(forms.Form):
+    """EA 4.4: the agent records that an escrow fee invoice was paid (issue 14 item 5)."""
+
+    invoice = forms.IntegerField(widget=forms.HiddenInput)
+    paid_on = IsoDateField(label=_("Date paid"), attrs={"data-testid": "fee-paid-on"})
+    reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-testid": "fee-reference"}),
+    )

@@ -395,7 +395,7 @@ USE_CASES = _declare(
         _("issue fee invoices"),
         "deal",
         (H.FEE_INVOICE_ISSUED,),
-        page="escrow:deal_fees",
+        page="escrow:issue_fee_invoices",
     ),
     UseCase(
         "record_fee_payment",
@@ -405,7 +405,7 @@ USE_CASES = _declare(
         _("record fee payment"),
         "deal",
         (H.FEE_PAYMENT_RECORDED,),
-        page="escrow:deal_fees",
+        page="escrow:record_fee_payment",
     ),
     UseCase(
         "enter_share_prices",

@@ -1,91 +1,101 @@
-"""The escrow fee page (EA 4.4, EA 2; issue 14 item 5): the invoices of each started escrow year, the agent's
-two actions (issue the invoices due, record a payment) when it can take them now, and each invoice's PDF."""
+"""The escrow fee pages (EA 4.4, EA 2; issue 14 item 5): the invoices of each started escrow year with their
+PDFs, and the agent's two actions, each on its own page offered only when it can be taken now: issue the
+invoices of the started years not yet invoiced, and record a payment."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from escrow import actions
-from escrow.contract.errors import DomainError
-from escrow.contract.fees import DUE_DAYS, FEE_CURRENCY
+from escrow.contract.fees import DUE_DAYS
 from escrow.models import FeeInvoice
 from escrow.queries.clock import contract_today
 from escrow.queries.fee_documents import invoice_pdf
 from escrow.queries.fees import escrow_period, invoices_for, may_read_invoice, years_to_invoice
-from escrow.views.common import attempt, deal_for, done, now_for
-from escrow.views.forms import FeePaymentForm
+from escrow.views.common import attempt, deal_for, done, now_for, stale
+from escrow.views.forms import FeePaymentForm, IssueFeesForm
+
+
+def _fees_url(deal):
+    return reverse("escrow:deal_fees", args=[deal.slug])
+
+
+def _context(request, deal, **extra):
+    now = now_for(request, deal)
+    start, end = escrow_period(deal)
+    return {
+        "deal": deal,
+        "role": now.role,
+        "can": now.can,
+        "active": "fees",
+        "start": start,
+        "end": end,
+        "due_days": DUE_DAYS,
+        **extra,
+    }
 
 
 @login_required
 def deal_fees(request, slug):
+    """The invoices the reader may see (the agent and compliance all; the issuer and purchaser theirs, P9)."""
     deal = deal_for(request, slug, action="view_fees")
     now = now_for(request, deal)
-    may_issue, may_pay = now.may("issue_fee_invoices"), now.may("record_fee_payment")
-    pay_form = FeePaymentForm(request.POST if request.method == "POST" and "invoice" in request.POST else None)
-    issue_errors = []
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("do") == "issue":
-            reason = now.why_not("issue_fee_invoices")
-            if reason:
-                issue_errors.append(reason)
-                status = 409
-            else:
-                try:
-                    issued = actions.issue_fee_invoices(request.user, deal)
-                except DomainError as exc:  # shown; nothing changed (the action rolled back)
-                    issue_errors.append(exc.message)
-                    status = 400
-                else:
-                    done(request, _("Escrow fee invoices issued: %(n)s.") % {"n": len(issued)})
-                    return redirect("escrow:deal_fees", slug=deal.slug)
-        elif pay_form.is_bound:
-            reason = now.why_not("record_fee_payment")
-            if reason:
-                pay_form.add_error(None, reason)
-                status = 409
-            elif pay_form.is_valid():
-                _r, ok = attempt(
-                    request,
-                    pay_form,
-                    actions.record_fee_payment,
-                    request.user,
-                    deal,
-                    pay_form.cleaned_data["invoice"],
-                    paid_on=pay_form.cleaned_data["paid_on"],
-                    reference=pay_form.cleaned_data["reference"],
-                )
-                if ok:
-                    done(request, _("Payment recorded."))
-                    return redirect("escrow:deal_fees", slug=deal.slug)
-                status = 400
-            else:
-                status = 400
-    start, end = escrow_period(deal)
-    invoices = invoices_for(deal, now.role)
-    return render(
+    context = _context(
         request,
-        "escrow/fees.html",
-        {
-            "deal": deal,
-            "role": now.role,
-            "can": now.can,
-            "active": "fees",
-            "invoices": invoices,
-            "start": start,
-            "end": end,
-            "due_years": years_to_invoice(deal, contract_today()) if may_issue else [],
-            "may_issue": may_issue,
-            "may_pay": may_pay,
-            "pay_form": pay_form,
-            "posted_invoice": request.POST.get("invoice") if request.method == "POST" else None,
-            "issue_errors": issue_errors,
-            "due_days": DUE_DAYS,
-            "currency": FEE_CURRENCY,
-        },
-        status=status,
+        deal,
+        invoices=invoices_for(deal, now.role),
+        may_issue=now.may("issue_fee_invoices"),
+        may_pay=now.may("record_fee_payment"),
     )
+    return render(request, "escrow/fees.html", context)
+
+
+@login_required
+def issue_fee_invoices(request, slug):
+    """EA 4.4, EA 2: the agent issues the invoices of every started escrow year not yet invoiced."""
+    deal = deal_for(request, slug, action="issue_fee_invoices")
+    form = IssueFeesForm(request.POST if request.method == "POST" else None)
+    reason = now_for(request, deal).why_not("issue_fee_invoices")
+    context = _context(request, deal, form=form, due_years=[] if reason else years_to_invoice(deal, contract_today()))
+    if reason:
+        return stale(request, "escrow/fees_issue.html", context, reason, back_url=_fees_url(deal))
+    if request.method == "POST" and form.is_valid():
+        issued, ok = attempt(request, form, actions.issue_fee_invoices, request.user, deal)
+        if ok:
+            done(request, _("Escrow fee invoices issued: %(n)s.") % {"n": len(issued)})
+            return redirect("escrow:deal_fees", slug=deal.slug)
+    return render(request, "escrow/fees_issue.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def record_fee_payment(request, slug):
+    """EA 4.4: the agent records that an invoice was paid: the date and the payment's reference."""
+    deal = deal_for(request, slug, action="record_fee_payment")
+    unpaid = list(FeeInvoice.objects.filter(deal=deal, paid_on__isnull=True).order_by("year"))
+    initial = {"invoice": request.GET.get("invoice")} if request.GET.get("invoice") else None
+    form = FeePaymentForm(request.POST if request.method == "POST" else None, invoices=unpaid, initial=initial)
+    reason = now_for(request, deal).why_not("record_fee_payment")
+    context = _context(request, deal, form=form, unpaid=unpaid)
+    if reason:
+        return stale(request, "escrow/fees_pay.html", context, reason, back_url=_fees_url(deal))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _r, ok = attempt(
+            request,
+            form,
+            actions.record_fee_payment,
+            request.user,
+            deal,
+            int(data["invoice"]),
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+        )
+        if ok:
+            done(request, _("Payment recorded."))
+            return redirect("escrow:deal_fees", slug=deal.slug)
+    return render(request, "escrow/fees_pay.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required

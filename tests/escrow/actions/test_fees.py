@@ -161,3 +161,36 @@ def test_invoice_pdf_is_bilingual_with_fonts_embedded(issued, people, at, tmp_pa
     assert rows and all(" yes " in row for row in rows)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "Escrow Fee Invoice" in text and "托管费发票" in text and "2,500.00" in text
+
+
+def test_api_lists_the_invoices_the_reader_pays(issued, people, at):
+    from tests.escrow.api.helpers import client_for
+
+    at(date(2026, 6, 1))
+    actions.issue_fee_invoices(people["agent1"], issued)
+    body = client_for(people["issuer"]).get(f"/api/deals/{issued.slug}/fees/").json()
+    assert body["escrow_started_on"] == "2025-12-22" and body["escrow_ended_on"] is None
+    assert body["payer_policy"] == "issuer"
+    (invoice,) = body["invoices"]
+    assert invoice["number"] == "kaixin-2025-FEE-1" and invoice["amount"] == "5000.00"
+    assert invoice["shares"] == {"issuer": "5000.00"} and invoice["due_on"] == "2026-07-01"
+    assert client_for(people["purchaser"]).get(f"/api/deals/{issued.slug}/fees/").json()["invoices"] == []
+    assert client_for(people["seller"]).get(f"/api/deals/{issued.slug}/fees/").status_code == 403
+
+
+def test_pages_offer_only_what_the_person_can_do_now(issued, people, at, client):
+    at(date(2026, 6, 1))
+    client.force_login(people["agent1"])
+    page = client.get(f"/deals/{issued.slug}/fees/").content.decode()
+    assert 'data-testid="fee-issue-link"' in page and 'data-testid="fee-pay-link"' not in page
+    done = client.post(f"/deals/{issued.slug}/fees/issue/", {"confirm": "on"})
+    assert done.status_code == 302
+    page = client.get(f"/deals/{issued.slug}/fees/").content.decode()
+    assert 'data-testid="fee-issue-link"' not in page and 'data-testid="fee-pay-link"' in page
+    pdf = client.get(f"/deals/{issued.slug}/fees/kaixin-2025-FEE-1.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    client.force_login(people["purchaser"])  # P9 issuer: the purchaser pays nothing and reads no invoice
+    assert client.get(f"/deals/{issued.slug}/fees/kaixin-2025-FEE-1.pdf").status_code == 404
+    assert 'data-testid="fee-invoice-1"' not in client.get(f"/deals/{issued.slug}/fees/").content.decode()
+    deal_page = client.get(f"/deals/{issued.slug}/").content.decode()
+    assert 'data-testid="ea-4-2"' in deal_page and "EA 4.2" in deal_page

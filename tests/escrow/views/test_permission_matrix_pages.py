@@ -110,6 +110,17 @@ def _tranche_form(action, year, data):
     return Page(action, action, _year(action, year), data=data, form_marker='data-testid="action-form"')
 
 
+def _fee_invoices(w):
+    """Issue 14 item 5: year 1's escrow fee invoice, payable by both (P9 split) so every reader of fees reads it."""
+    Deal.objects.filter(pk=w.deal.pk).update(escrow_fee_payer="split")
+    w.deal.escrow_fee_payer = "split"
+    actions.issue_fee_invoices(w.people["agent1"], w.deal)
+
+
+def _first_invoice(w):
+    return FeeInvoice.objects.filter(deal=w.deal).order_by("year").first()
+
+
 # Pages that show the deal (or one of its files) to every role on it.
 READS = [
     Page("deal", "view_deal", _slug("deal")),
@@ -132,17 +143,6 @@ READS = [
         setup=_fee_invoices,
     ),
 ]
-
-
-def _fee_invoices(w):
-    """Issue 14 item 5: year 1's escrow fee invoice, payable by both (P9 split) so every reader of fees reads it."""
-    Deal.objects.filter(pk=w.deal.pk).update(escrow_fee_payer="split")
-    w.deal.escrow_fee_payer = "split"
-    actions.issue_fee_invoices(w.people["agent1"], w.deal)
-
-
-def _first_invoice(w):
-    return FeeInvoice.objects.filter(deal=w.deal).order_by("year").first()
 
 
 def _previewed(revenue):

@@ -56,7 +56,7 @@ def render(facts) -> bytes:
                 f"{facts.deal_name_zh or facts.deal_name}（平台编号 {facts.deal_slug}）",
             ),
         ),
-        (("Issued by the escrow agent (Party D)", "开具方：托管代理人（丁方）"), _party(facts.agent)),
+        (("Issued by the escrow agent (Party D)", "开具方：托管代理（丁方）"), _party(facts.agent)),
         (("Payer (policy P9)", "付款方（政策P9）"), PAYER_WORDS[i.payer]),
     ]
     for role, party in facts.payers:
@@ -99,7 +99,7 @@ def render(facts) -> bytes:
             "share is released or returned (EA 2); each started escrow year is charged in full. The agreement does "
             "not say who pays the fee or when it is due: the payer follows the deal's policy P9, and the invoice is "
             f"due {facts.due_days} calendar days after it is issued.",
-            "托管期自股份首次发行至托管代理人名下之日起算，至全部股份释放或退还之日止（EA第2条）；每一个已开始的托管年度"
+            "托管期自股份首次发行至托管代理名下之日起算，至全部股份释放或退还之日止（EA第2条）；每一个已开始的托管年度"
             f"按全年收费。协议未约定托管费由何方支付及付款期限：付款方依本交易的政策P9确定，发票开具后{facts.due_days}个"
             "自然日内付款。",
             styles,

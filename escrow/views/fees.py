@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from escrow import actions
+from escrow.actions.fees import fee_amount
 from escrow.contract.fees import DUE_DAYS
 from escrow.models import FeeInvoice
 from escrow.queries.clock import contract_today
@@ -33,6 +34,7 @@ def _context(request, deal, **extra):
         "start": start,
         "end": end,
         "due_days": DUE_DAYS,
+        "fee_amount": fee_amount(deal),
         **extra,
     }
 

@@ -194,3 +194,8 @@ def test_pages_offer_only_what_the_person_can_do_now(issued, people, at, client)
     assert 'data-testid="fee-invoice-1"' not in client.get(f"/deals/{issued.slug}/fees/").content.decode()
     deal_page = client.get(f"/deals/{issued.slug}/").content.decode()
     assert 'data-testid="ea-4-2"' in deal_page and "EA 4.2" in deal_page
+    assert "Who pays the escrow fee" in deal_page and 'data-value="issuer"' in deal_page  # P9 with P1-P8
+    with translation.override("zh-hans"):
+        client.post("/i18n/setlang/", {"language": "zh-hans"})
+    chinese = client.get(f"/deals/{issued.slug}/").content.decode()
+    assert "托管费由谁支付" in chinese and "EA第4.2条" in chinese

@@ -7,6 +7,7 @@ from escrow.views import (
     democlock,
     documents,
     evidence,
+    fees,
     history,
     prices,
     releases,
@@ -43,6 +44,10 @@ urlpatterns = [
     path("deals/<slug:slug>/evidence.zip", evidence.deal_pack, name="evidence_pack"),  # issue 11 item 5
     path("deals/<slug:slug>/release-statement.pdf", release_statement_pdf, name="release_statement"),
     path("deals/<slug:slug>/prices/", prices.deal_prices, name="deal_prices"),
+    path("deals/<slug:slug>/fees/", fees.deal_fees, name="deal_fees"),  # issue 14 item 5 (EA 4.4)
+    path("deals/<slug:slug>/fees/issue/", fees.issue_fee_invoices, name="issue_fee_invoices"),
+    path("deals/<slug:slug>/fees/pay/", fees.record_fee_payment, name="record_fee_payment"),
+    path("deals/<slug:slug>/fees/<str:number>.pdf", fees.fee_invoice_pdf, name="fee_invoice_pdf"),
     path("prices/", prices.staff_prices, name="prices"),
     path("demo/clock/", democlock.move_clock, name="demo_clock"),  # settings.DEMO_CLOCK only (issue 12 item 9)
     path(YEAR, tranches.tranche_page, name="tranche"),

@@ -8,6 +8,7 @@ from escrow.actions.corrections import correct_report, preview_correction
 from escrow.actions.deals import create_deal
 from escrow.actions.declines import decline_to_sign
 from escrow.actions.deposit import confirm_deposit, return_for_cancellation
+from escrow.actions.fees import issue_fee_invoices, record_fee_payment
 from escrow.actions.holds import lift_suspension, raise_dispute, suspend_release
 from escrow.actions.instruments import file_award, propose_adjustment, propose_settlement, sign_instrument
 from escrow.actions.parties import add_party, approve_auditor, approve_new_auditor, change_party_role, end_party
@@ -31,6 +32,7 @@ __all__ = [
     "file_award",
     "file_report",
     "import_prices",
+    "issue_fee_invoices",
     "lift_suspension",
     "open_year",
     "prepare_release",
@@ -40,6 +42,7 @@ __all__ = [
     "propose_settlement",
     "raise_dispute",
     "record_call_back",
+    "record_fee_payment",
     "return_for_cancellation",
     "set_calendar_override",
     "set_call_back_waiver",

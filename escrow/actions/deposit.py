@@ -3,11 +3,11 @@
 from dataclasses import replace
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import lock_deal, run_transition
+from escrow.actions.movements import write_movement
 from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
 from escrow.contract.calendar import deposit_due
 from escrow.models import HistoryAction, Role, ShareMovement
@@ -54,14 +54,13 @@ def confirm_deposit(
     )
     facts = replace(facts, confirmation=document)
     due = deposit_due(deal.effective_date, calendar_for(deal))
-    movement = ShareMovement.objects.create(
+    movement = write_movement(
         deal=deal,
         kind=ShareMovement.Kind.DEPOSIT,
         quantity=deal.total_shares,
         fact_key=f"deposit:{deal.pk}",
         reference=reference,
-        recorded_at=timezone.now(),
-        recorded_by=actor,
+        actor=actor,
     )
     record_evidence(movement, facts, actor)
     run_transition(
@@ -104,14 +103,13 @@ def return_for_cancellation(actor, deal, *, reference=""):
     returnable(deal)  # SPA 5.2(1): once, after the last year is released
     remaining = ShareMovement.objects.filter(deal=deal).balances()["in_escrow"]
     if remaining:
-        ShareMovement.objects.create(
+        write_movement(
             deal=deal,
             kind=ShareMovement.Kind.RETURN,
             quantity=remaining,
             fact_key=f"return:{deal.pk}",
             reference=reference,
-            recorded_at=timezone.now(),
-            recorded_by=actor,
+            actor=actor,
         )
     run_transition(
         deal,

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import lock_tranche, run_transition
 from escrow.actions.callbacks import call_back_details
+from escrow.actions.movements import write_movement
 from escrow.actions.reauth import reauthenticate
 from escrow.actions.transfer_evidence import check_facts, record_evidence, store_confirmation
 from escrow.contract.errors import InvalidInput, WrongState
@@ -145,15 +145,14 @@ def approve_release(
         ),
     )
     if quantity:
-        movement = ShareMovement.objects.create(
+        movement = write_movement(
             deal=tranche.deal,
             tranche=tranche,
             kind=ShareMovement.Kind.RELEASE,
             quantity=quantity,
             fact_key=f"release:{tranche.pk}",
             reference=transfer_reference.strip(),
-            recorded_at=timezone.now(),
-            recorded_by=actor,
+            actor=actor,
         )
         record_evidence(movement, facts, actor)
     run_transition(

@@ -1,4 +1,4 @@
-"""Per-deal policies P1-P8: the readings chosen where the contract text is ambiguous.
+"""Per-deal policies P1-P9: the readings chosen where the contract text is ambiguous.
 
 Each policy names its clause, its default (the reading RULES.md recommends) and
 the alternatives a deal owner may choose; every calculation shows the values used.
@@ -134,6 +134,17 @@ POLICY_DEFINITIONS = (
             "inclusive": "both ends free: raised on day D and lifted on day E, a hold frees D to E",
         },
     ),
+    _define(
+        "escrow_fee_payer",
+        "P9",
+        "EA 4.4; EA 2",
+        "Who pays the escrow fee of USD 5,000 per started escrow year?",
+        {
+            "issuer": "the issuer (Party A) pays each fee invoice",
+            "purchaser": "the purchaser (Party B) pays each fee invoice",
+            "split": "the issuer and the purchaser each pay half of each fee invoice (USD 2,500.00 each)",
+        },
+    ),
 )
 
 DEFINITIONS_BY_KEY = {definition.key: definition for definition in POLICY_DEFINITIONS}
@@ -141,7 +152,7 @@ DEFINITIONS_BY_KEY = {definition.key: definition for definition in POLICY_DEFINI
 
 @dataclass(frozen=True)
 class Policies:
-    """The readings in force for one deal (RULES.md P1-P8); defaults are the recommended ones."""
+    """The readings in force for one deal (RULES.md P1-P9); defaults are the recommended ones."""
 
     excess_credit: str = "half-of-excess"
     offset_base: str = "shortfall-year"
@@ -151,6 +162,7 @@ class Policies:
     calendar: str = "CN"
     penalty_cap_valuation: str = "last-day"
     hold_days: str = "civil-code"
+    escrow_fee_payer: str = "issuer"
 
     def __post_init__(self):
         # Validate even when built directly, so a typo never silently picks a branch.
@@ -169,7 +181,7 @@ class Policies:
         return cls(**data)
 
     def as_dict(self) -> dict:
-        """Plain dict of key -> value, in P1-P8 order."""
+        """Plain dict of key -> value, in P1-P9 order."""
         return asdict(self)
 
 

@@ -5,6 +5,7 @@ from escrow.models.checkpoints import Checkpoint
 from escrow.models.clock import DemoClock
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Decline, Instrument, Signature, StoredDocument
+from escrow.models.fees import FeeInvoice
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
 from escrow.models.holds import Hold
 from escrow.models.ledger import ShareMovement
@@ -25,6 +26,7 @@ __all__ = [
     "DealUserObjectPermission",
     "Decline",
     "DemoClock",
+    "FeeInvoice",
     "HistoryAction",
     "HistoryChain",
     "HistoryEntry",

@@ -83,6 +83,12 @@ class Deal(models.Model):
     hold_days = models.CharField(
         max_length=40, choices=_policy_choices("hold_days")[0], default=_policy_choices("hold_days")[1]
     )
+    # P9: who pays the escrow fee of EA 4.4 (the contract does not say; issue 14 item 5).
+    escrow_fee_payer = models.CharField(
+        max_length=40,
+        choices=_policy_choices("escrow_fee_payer")[0],
+        default=_policy_choices("escrow_fee_payer")[1],
+    )
     # Issue 10 item 2: approval needs a confirmed call-back unless this is set, with its reason, by
     # escrow.actions.callbacks.set_call_back_waiver (recorded in the deal's history).
     call_back_waived = models.BooleanField(_("call-back before release waived"), default=False)

@@ -56,6 +56,9 @@ class HistoryAction(models.TextChoices):
     AWARD_FILED = "award_filed"
     DEADLINE_MISSED = "deadline_missed"
     PENALTY_REVALUED = "penalty_revalued"
+    # The escrow fee (EA 4.4; issue 14 item 5)
+    FEE_INVOICE_ISSUED = "fee_invoice_issued"
+    FEE_PAYMENT_RECORDED = "fee_payment_recorded"
     # Reference data the deals read (chain "reference")
     ORGANISATION_ADDED = "organisation_added"
     ORGANISATION_CHANGED = "organisation_changed"

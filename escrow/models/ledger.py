@@ -2,6 +2,10 @@
 
 On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE of a movement (escrow/models/history.py, Refuse):
 a release, a deposit or a return is corrected by a new movement, never by editing one (RULES.md invariant).
+
+EA 4.2: the escrow agent may not sell, transfer, pledge or otherwise dispose of the shares. Only a deposit, a
+release, a return for cancellation and a corporate action's rebase move them: a check constraint on `kind`
+refuses any other row in the database (issue 14 item 7), and escrow.actions.movements checks it first.
 """
 
 from django.conf import settings
@@ -10,6 +14,10 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from escrow.models.history import append_only
+
+# EA 4.2: the only ways the escrowed shares may move (deposit EA 1.1, release EA 3.2, return for cancellation
+# SPA 5.2(1), a corporate action's rebase). Changing this tuple needs a migration of the check constraint.
+EA_4_2_KINDS = ("deposit", "release", "return", "rebase")
 
 
 class ShareMovementQuerySet(models.QuerySet):
@@ -35,6 +43,7 @@ class ShareMovement(models.Model):
         DEPOSIT = "deposit", _("Deposit into escrow (EA 1.1)")
         RELEASE = "release", _("Release to the seller (EA 3.2)")
         RETURN = "return", _("Return to the issuer for cancellation (SPA 5.2(1))")
+        REBASE = "rebase", _("Rebase for a corporate action (split or consolidation)")
 
     deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, related_name="movements")
     tranche = models.ForeignKey(
@@ -52,7 +61,11 @@ class ShareMovement(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive"),
+            # EA 4.2: nothing but these kinds can ever be written (issue 14 item 7).
+            models.CheckConstraint(condition=Q(kind__in=EA_4_2_KINDS), name="movement_kind_ea_4_2"),
+        ]
         triggers = append_only("ledger", "the share ledger")
 
     def __str__(self):

@@ -39,6 +39,8 @@ PRECONDITIONS = {
     "confirm_deposit": lambda a: P.deposit_pending(a.deal),
     "approve_auditor": lambda a: P.escrow_open(a.deal, P.APPROVE_AUDITOR),  # SPA 4.2: any time until the end
     "return_for_cancellation": lambda a: P.returnable(a.deal),
+    "issue_fee_invoices": lambda a: P.fees_to_invoice(a.deal),  # EA 4.4, EA 2: a started year not invoiced
+    "record_fee_payment": lambda a: P.fee_unpaid(a.deal),  # EA 4.4: an invoice waiting for payment
     "enter_share_prices": None,  # SPA 8.2: closes are reference data, entered whenever they are known
     "file_report": _report,
     "correct_report": lambda a: P.correctable(a.tranche, a.party),  # issue 12 item 8: before any signature

@@ -51,6 +51,8 @@ ACTION_LABELS = {
     HistoryAction.AWARD_FILED: _("Award or ruling filed"),
     HistoryAction.DEADLINE_MISSED: _("Deadline missed"),
     HistoryAction.PENALTY_REVALUED: _("Delay penalty revalued"),
+    HistoryAction.FEE_INVOICE_ISSUED: _("Escrow fee invoice issued"),
+    HistoryAction.FEE_PAYMENT_RECORDED: _("Escrow fee payment recorded"),
     HistoryAction.ORGANISATION_ADDED: _("Organisation added"),
     HistoryAction.ORGANISATION_CHANGED: _("Organisation changed"),
     HistoryAction.SHARE_PRICE_ENTERED: _("Share price entered"),
@@ -310,7 +312,39 @@ def _released(words, entry, d):
     }
 
 
+def payer_words(payer) -> str:
+    """P9 `escrow_fee_payer` in the reader's words."""
+    if payer == "split":
+        return gettext("the issuer and the purchaser, half each")
+    return role_label(payer)
+
+
+def _fee_issued(words, entry, d):
+    return gettext(
+        "Escrow fee invoice %(number)s issued: %(amount)s for escrow year %(year)s (%(start)s to %(end)s), due "
+        "%(due)s; payer: %(payer)s (P9)."
+    ) % {
+        "number": d["number"],
+        "amount": money_text(d["amount"], d.get("currency", "USD")),
+        "year": d["year"],
+        "start": d["period_start"],
+        "end": d["period_end"],
+        "due": d["due_on"],
+        "payer": payer_words(d.get("payer")),
+    }
+
+
+def _fee_paid(words, entry, d):
+    return gettext("Escrow fee invoice %(number)s paid on %(day)s (reference %(reference)s).") % {
+        "number": d["number"],
+        "day": d["paid_on"],
+        "reference": d.get("reference") or "—",
+    }
+
+
 SENTENCES = {
+    HistoryAction.FEE_INVOICE_ISSUED: _fee_issued,
+    HistoryAction.FEE_PAYMENT_RECORDED: _fee_paid,
     HistoryAction.DEAL_CREATED: _deal_created,
     HistoryAction.PARTY_ADDED: _party_added,
     HistoryAction.AUDITOR_APPROVED: _auditor_approved,

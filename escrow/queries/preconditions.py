@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from escrow.models import Deal, DealParty, Instrument, Role, TrancheState
+from escrow.contract.fees import started_years, year_of
+from escrow.models import Deal, DealParty, FeeInvoice, Instrument, Role, TrancheState
+from escrow.models.clock import contract_today
 from escrow.models.tranche import HOLDABLE
 from escrow.queries import reports
 from escrow.queries.callbacks import call_back_status, effective_instruction
+from escrow.queries.fees import escrow_period, years_to_invoice
 
 S = TrancheState
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
@@ -338,3 +341,37 @@ def disputed(tranche):
     """EA 3.3, SPA 10.2: an award resolves a dispute."""
     if tranche.state != S.DISPUTED:
         raise WrongState(_("An award resolves a dispute; this tranche is not disputed."))
+
+
+def fees_to_invoice(deal, today=None):
+    """EA 4.4, EA 2: a started escrow year has no fee invoice yet (the period starts with the deposit)."""
+    expect_state(deal, Deal.State.IN_ESCROW, Deal.State.CLOSED, doing=_("issue escrow fee invoices"))
+    today = today or contract_today()
+    if not years_to_invoice(deal, today):
+        start, end = escrow_period(deal)
+        if end is not None:
+            raise WrongState(
+                _("Every started escrow year is invoiced (EA 4.4); the escrow period ended on %(end)s (EA 2).")
+                % {"end": end.isoformat()},
+                clause="EA 4.4",
+            )
+        following = year_of(start, len(started_years(start, today)) + 1).start
+        raise WrongState(
+            _("Every started escrow year is invoiced (EA 4.4); the next escrow year starts on %(day)s.")
+            % {"day": following.isoformat()},
+            clause="EA 4.4",
+        )
+
+
+def fee_unpaid(deal, invoice=None):
+    """EA 4.4: a payment is recorded once, on an issued invoice not yet paid."""
+    unpaid = FeeInvoice.objects.filter(deal=deal, paid_on__isnull=True)
+    if invoice is not None:
+        unpaid = unpaid.filter(pk=invoice.pk)
+    if not unpaid.exists():
+        raise WrongState(
+            _("Invoice %(number)s is already paid.") % {"number": invoice.number}
+            if invoice is not None
+            else _("No escrow fee invoice is waiting for payment (EA 4.4)."),
+            clause="EA 4.4",
+        )

@@ -372,3 +372,28 @@ class DemoClockForm(forms.Form):
 
     step = forms.ChoiceField(choices=[("", ""), ("day", "day"), ("week", "week")], required=False)
     to = IsoDateField(label=_("Move to"), required=False, attrs={"data-testid": "demo-clock-date"})
+
+
+class IssueFeesForm(forms.Form):
+    """EA 4.4, EA 2: the agent confirms issuing the invoices listed (issue 14 item 5)."""
+
+    confirm = forms.BooleanField(
+        label=_("Issue one invoice of USD 5,000.00 for each escrow year listed (EA 4.4)."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "fee-issue-confirm"}),
+    )
+
+
+class FeePaymentForm(forms.Form):
+    """EA 4.4: the agent records that an escrow fee invoice was paid (issue 14 item 5)."""
+
+    invoice = forms.ChoiceField(label=_("Invoice"), widget=forms.Select(attrs={"data-testid": "fee-invoice"}))
+    paid_on = IsoDateField(label=_("Date paid"), attrs={"data-testid": "fee-paid-on"})
+    reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-testid": "fee-reference"}),
+    )
+
+    def __init__(self, *args, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].choices = [(str(i.pk), f"{i.number} · {i.amount:,.2f} {i.currency}") for i in invoices]

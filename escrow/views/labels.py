@@ -59,6 +59,10 @@ POLICY_WORDING = [
         "delay, the day it is lifted is free; raised on day D and lifted on day E, it frees D+1 to E"
     ),
     gettext_noop("both ends free: raised on day D and lifted on day E, a hold frees D to E"),
+    gettext_noop("Who pays the escrow fee of USD 5,000 per started escrow year?"),
+    gettext_noop("the issuer (Party A) pays each fee invoice"),
+    gettext_noop("the purchaser (Party B) pays each fee invoice"),
+    gettext_noop("the issuer and the purchaser each pay half of each fee invoice (USD 2,500.00 each)"),
 ]
 
 # Words parties commonly store as data, looked up by the `translated` filter: the default share class

@@ -113,6 +113,7 @@ def test_staff_creates_a_deal_with_its_tranches(db, staff):
         "calendar": "hk",
         "penalty_cap_valuation": "last-day",
         "hold_days": "civil-code",
+        "escrow_fee_payer": "issuer",
         "tranches-TOTAL_FORMS": "5",
         "tranches-INITIAL_FORMS": "0",
         "tranches-MIN_NUM_FORMS": "0",

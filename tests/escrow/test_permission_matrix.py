@@ -40,6 +40,13 @@ def _lift(user, w):
     return actions.lift_suspension(user, w.tranche(2).pk, reason="Breach cured")
 
 
+def _record_fee_payment(user, w):
+    (invoice,) = actions.issue_fee_invoices(w.people["agent1"], w.deal)
+    return actions.record_fee_payment(
+        user, w.deal, invoice.pk, paid_on=invoice.issued_on.isoformat(), reference="SWIFT-FEE-1"
+    )
+
+
 CALLS = {
     "view_deal": lambda u, w: require(u, get_deal_for(u, w.deal.pk), "view_deal"),
     "download_document": lambda u, w: (require(u, w.deal, "download_document"), document_bytes(w.report)),
@@ -92,6 +99,10 @@ CALLS = {
         u, w.tranche(1).pk, quantity=2_000_000, reason="Exceptional circumstances"
     ),
     "return_for_cancellation": lambda u, w: actions.return_for_cancellation(u, w.deal, reference="RET"),
+    # Issue 14 item 5 (EA 4.4): the deal's own agent issues year 1's invoice; the persona records its payment.
+    "view_fees": lambda u, w: require(u, w.deal, "view_fees"),
+    "issue_fee_invoices": lambda u, w: actions.issue_fee_invoices(u, w.deal),
+    "record_fee_payment": _record_fee_payment,
 }
 
 

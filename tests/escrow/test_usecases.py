@@ -79,12 +79,14 @@ CONTRACT = {
         "lift_suspension": "SPA 8.1: the suspension is Party A's right, and so is ending it",
         "enter_share_prices": "SPA 8.2: the penalty is 0.01% of the market value; RULES.md: prices are "
         "entered or imported by the issuer or an admin",
+        "view_fees": "EA 4.4 (issue 14 item 5): the issuer reads the escrow fee invoices it pays (P9)",
     },
     Role.PURCHASER: {  # Party B, Zhejiang Kaixin Auto
         **READS,
         **REGISTER,
         **ALL_PARTIES,
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
+        "view_fees": "EA 4.4 (issue 14 item 5): the purchaser reads the escrow fee invoices it pays (P9)",
     },
     Role.SELLER: {  # Party C, Fangle Lai: receives the shares, signs no instruction (EA 3.1(b))
         **READS,
@@ -110,6 +112,9 @@ CONTRACT = {
         "the proposer confirms a change of any party's register (four eyes)",
         "oversee_deals": "EA 3.2, 3.3: the Escrow Agent answers for the transfer deadline and may suspend action; "
         "it sees its deals' missed deadlines and holds together (issue 12 item 8)",
+        "view_fees": "EA 4.4: the Escrow Agent charges USD 5,000 per year of the escrow period",
+        "issue_fee_invoices": "EA 4.4, EA 2: the Escrow Agent invoices each started year of the escrow period",
+        "record_fee_payment": "EA 4.4: the Escrow Agent, paid its fee, records the payment",
     },
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
@@ -122,6 +127,7 @@ CONTRACT = {
         "view_register": "RULES.md: compliance reads every record of the deal",
         "oversee_deals": "RULES.md: compliance audits; it sees the missed deadlines and holds of its deals "
         "together (issue 12 item 8)",
+        "view_fees": "RULES.md: compliance reads every record of the deal, the fee invoices too",
     },
 }
 
@@ -229,6 +235,8 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "approve_auditor": "escrow:approve_auditor",
         "return_for_cancellation": "escrow:return_for_cancellation",
         "enter_share_prices": "escrow:deal_prices",
+        "issue_fee_invoices": "escrow:issue_fee_invoices",  # issue 14 item 5 (EA 4.4)
+        "record_fee_payment": "escrow:record_fee_payment",
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
@@ -350,6 +358,14 @@ def _enter_share_prices(w):
     return lambda: enter_share_price(w.people["issuer"], w.deal.ticker, date(2025, 12, 1), "1.2300")
 
 
+def _record_fee_payment(w):
+    """EA 4.4: year 1's invoice is issued first (its own use case), then its payment is recorded."""
+    (invoice,) = actions.issue_fee_invoices(w.people["agent1"], w.deal)
+    return lambda: actions.record_fee_payment(
+        w.people["agent2"], w.deal, invoice.pk, paid_on=invoice.issued_on, reference="SWIFT-FEE-1"
+    )
+
+
 # The world's state refuses these (the deposit is in, the years are open): each gets its own ready state.
 READY = {
     "confirm_deposit": _confirm_deposit,
@@ -357,6 +373,7 @@ READY = {
     "correct_report": _correct_report,
     "lift_suspension": _lift_suspension,
     "enter_share_prices": _enter_share_prices,
+    "record_fee_payment": _record_fee_payment,  # issue 14 item 5
 }
 READY.update(REGISTER_READY)  # issue 10 item 1 (tests/escrow/register_matrix.py)
 

@@ -32,6 +32,7 @@ POLICIES = {
     "calendar",
     "penalty_cap_valuation",
     "hold_days",
+    "escrow_fee_payer",  # P9 (issue 14 item 5)
 }
 
 
@@ -260,6 +261,7 @@ def acme_admin():
             "calendar": "hk",
             "penalty_cap_valuation": "each-day",
             "hold_days": "civil-code",
+            "escrow_fee_payer": "issuer",
         },
         "tranches": [
             ("2026-01-01", "2026-12-31", "100"),
@@ -374,6 +376,7 @@ def page_form(**changes):
         "partial_release": "by-formula",
         "penalty_cap_valuation": "each-day",
         "hold_days": "civil-code",
+        "escrow_fee_payer": "issuer",
         "tranches-TOTAL_FORMS": "5",
         "tranches-INITIAL_FORMS": "0",
         "tranches-MIN_NUM_FORMS": "0",

@@ -17,6 +17,8 @@ NO_ENDPOINT = {"enter_share_prices", *REGISTER_CALLER_DEPENDENT}
 # Issue 12 item 8: /api/overview/ lists every deal the person oversees, so it is about no one deal (the
 # own/other matrix does not apply); tests/escrow/test_overview.py tries it persona by persona.
 NO_ENDPOINT |= {"oversee_deals"}  # the latter: tests/escrow/api/test_register_api.py
+# Issue 14 item 5: the escrow fee is read over the API (view_fees); the agent issues and records on its pages.
+NO_ENDPOINT |= {"issue_fee_invoices", "record_fee_payment"}
 
 
 def _sign(kind):
@@ -46,6 +48,7 @@ REQUESTS = {
     "download_evidence_pack": lambda w: ("get", f"/api/deals/{w.deal.slug}/evidence-pack/", None),
     "export_history": lambda w: ("get", f"/api/deals/{w.deal.slug}/history/", None),
     "download_release_statement": lambda w: ("get", f"/api/deals/{w.deal.slug}/release-statement/", None),
+    "view_fees": lambda w: ("get", f"/api/deals/{w.deal.slug}/fees/", None),  # issue 14 item 5 (EA 4.4)
     "confirm_deposit": lambda w: ("post", f"/api/deals/{w.deal.slug}/confirm-deposit/", {"reference": "DRS-2"}),
     "approve_auditor": lambda w: (
         "post",

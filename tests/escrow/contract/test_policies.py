@@ -14,11 +14,12 @@ EXPECTED = {
     "partial_release": ("P5", "by-formula", ("settlement-only",)),
     "penalty_cap_valuation": ("P7", "last-day", ("each-day",)),
     "hold_days": ("P8", "civil-code", ("inclusive",)),
+    "escrow_fee_payer": ("P9", "issuer", ("purchaser", "split")),  # EA 4.4: the contract does not say
 }
 
 
-def test_definitions_are_p1_to_p8_in_order():
-    assert [d.number for d in POLICY_DEFINITIONS] == [f"P{i}" for i in range(1, 9)]
+def test_definitions_are_p1_to_p9_in_order():
+    assert [d.number for d in POLICY_DEFINITIONS] == [f"P{i}" for i in range(1, 10)]
     assert [d.key for d in POLICY_DEFINITIONS] == list(Policies().as_dict())
 
 

@@ -36,6 +36,7 @@ from django.utils import translation
 from escrow import actions
 from escrow.models import (
     Deal,
+    FeeInvoice,
     HistoryEntry,
     Hold,
     Instrument,
@@ -109,6 +110,17 @@ def _tranche_form(action, year, data):
     return Page(action, action, _year(action, year), data=data, form_marker='data-testid="action-form"')
 
 
+def _fee_invoices(w):
+    """Issue 14 item 5: year 1's escrow fee invoice, payable by both (P9 split) so every reader of fees reads it."""
+    Deal.objects.filter(pk=w.deal.pk).update(escrow_fee_payer="split")
+    w.deal.escrow_fee_payer = "split"
+    actions.issue_fee_invoices(w.people["agent1"], w.deal)
+
+
+def _first_invoice(w):
+    return FeeInvoice.objects.filter(deal=w.deal).order_by("year").first()
+
+
 # Pages that show the deal (or one of its files) to every role on it.
 READS = [
     Page("deal", "view_deal", _slug("deal")),
@@ -123,6 +135,13 @@ READS = [
     Page("evidence_pack", "download_evidence_pack", _slug("evidence_pack")),  # issue 11 item 5
     Page("tranche_evidence_pack", "download_evidence_pack", _year("tranche_evidence_pack", 1)),
     Page("release_statement", "download_release_statement", _slug("release_statement")),  # issue 12 item 8
+    Page("deal_fees", "view_fees", _slug("deal_fees")),  # issue 14 item 5 (EA 4.4)
+    Page(
+        "fee_invoice_pdf",
+        "view_fees",
+        lambda w: reverse("escrow:fee_invoice_pdf", args=[w.deal.slug, _first_invoice(w).number]),
+        setup=_fee_invoices,
+    ),
 ]
 
 
@@ -250,6 +269,26 @@ FORMS = {
     ),
     "propose_adjustment": _tranche_form(
         "propose_adjustment", 1, lambda w: {"quantity": 2_000_000, "reason": "Exceptional circumstances"}
+    ),
+    # Issue 14 item 5 (EA 4.4, EA 2): the deposit is in, so escrow year 1 has started and is not invoiced.
+    "issue_fee_invoices": Page(
+        "issue_fee_invoices",
+        "issue_fee_invoices",
+        _slug("issue_fee_invoices"),
+        data=lambda w: {"confirm": "on"},
+        form_marker='data-testid="fee-issue-form"',
+    ),
+    "record_fee_payment": Page(
+        "record_fee_payment",
+        "record_fee_payment",
+        _slug("record_fee_payment"),
+        data=lambda w: {
+            "invoice": _first_invoice(w).pk,
+            "paid_on": contract_today().isoformat(),
+            "reference": "SWIFT-FEE-1",
+        },
+        form_marker='data-testid="fee-pay-form"',
+        setup=_fee_invoices,
     ),
 }
 PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}

@@ -1,0 +1,153 @@
+"""The escrow fee (EA 4.4, EA 2; issue 14 item 5): the agent issues one invoice per started escrow year and
+records its payment. Amounts, years and payers come from escrow.contract.fees; who pays is policy P9."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from escrow.actions.base import lock_deal, record
+from escrow.contract.errors import InvalidInput, NotFound
+from escrow.contract.fees import FEE_CURRENCY, FEE_PER_YEAR, fee_due_on, invoice_number, payer_shares
+from escrow.models import FeeInvoice, HistoryAction, Role
+from escrow.notifications.notify import notify_roles
+from escrow.notifications.texts import Text
+from escrow.queries.clock import contract_today
+from escrow.queries.fees import years_to_invoice
+from escrow.queries.preconditions import fee_unpaid, fees_to_invoice
+from escrow.usecases.permissions import require
+
+
+def fee_amount(deal) -> Decimal:
+    """EA 4.4: USD 5,000 per year; the deal's own figure when one was entered (Deal.escrow_fee_per_year)."""
+    return deal.escrow_fee_per_year if deal.escrow_fee_per_year and deal.escrow_fee_per_year > 0 else FEE_PER_YEAR
+
+
+def _payer_roles(payer):
+    return [Role(r) for r in payer_shares(payer)]
+
+
+@transaction.atomic
+def issue_fee_invoices(actor, deal, *, today=None) -> list[FeeInvoice]:
+    """EA 4.4, EA 2: issue an invoice for every started escrow year not yet invoiced; a repeat issues nothing
+    (one invoice per deal and year, enforced by the database). Each is dated `today` (the contract date)
+    and due DUE_DAYS later; its payer is P9 `escrow_fee_payer` as it stands now."""
+    deal = lock_deal(deal.pk)
+    party = require(actor, deal, "issue_fee_invoices")
+    today = min(today or contract_today(), contract_today())
+    fees_to_invoice(deal, today)
+    amount = fee_amount(deal)
+    issued = []
+    for year in years_to_invoice(deal, today):
+        invoice = FeeInvoice.objects.create(
+            deal=deal,
+            year=year.number,
+            number=invoice_number(deal.slug, year.number),
+            issued_on=today,
+            period_start=year.start,
+            period_end=year.end,
+            amount=amount,
+            currency=FEE_CURRENCY,
+            due_on=fee_due_on(today),
+            payer=deal.escrow_fee_payer,
+            issued_by=actor,
+            issued_at=timezone.now(),
+        )
+        shares = payer_shares(invoice.payer, invoice.amount)
+        record(
+            deal,
+            action=HistoryAction.FEE_INVOICE_ISSUED,
+            actor=actor,
+            party=party,
+            clause="EA 4.4",
+            summary=(
+                f"escrow fee invoice {invoice.number} issued: {FEE_CURRENCY} {amount:,.2f} for escrow year "
+                f"{year.number} ({year.start} to {year.end}), due {invoice.due_on}, payer {invoice.payer} (P9)"
+            ),
+            details={
+                "number": invoice.number,
+                "year": year.number,
+                "period_start": year.start,
+                "period_end": year.end,
+                "amount": str(amount),
+                "currency": FEE_CURRENCY,
+                "issued_on": today,
+                "due_on": invoice.due_on,
+                "payer": invoice.payer,
+                "shares": {role: str(value) for role, value in shares.items()},
+            },
+        )
+        notify_roles(
+            deal,
+            [*_payer_roles(invoice.payer), Role.ESCROW_AGENT],
+            key=f"fee-issued:{invoice.number}",
+            subject=Text(
+                gettext_lazy("%(deal)s: escrow fee invoice %(number)s, %(amount)s due %(due)s (EA 4.4)"),
+                deal=deal.name,
+                number=invoice.number,
+                amount=f"{FEE_CURRENCY} {amount:,.2f}",
+                due=invoice.due_on.isoformat(),
+            ),
+            clause="EA 4.4",
+        )
+        issued.append(invoice)
+    return issued
+
+
+@transaction.atomic
+def record_fee_payment(actor, deal, invoice_id, *, paid_on, reference, today=None) -> FeeInvoice:
+    """EA 4.4: the agent records that an invoice was paid (the date and the payment's reference), once."""
+    deal = lock_deal(deal.pk)
+    party = require(actor, deal, "record_fee_payment")
+    try:
+        invoice = FeeInvoice.objects.select_for_update().get(pk=invoice_id, deal=deal)
+    except (FeeInvoice.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such escrow fee invoice.")) from None
+    fee_unpaid(deal, invoice)
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidInput(_("Enter the payment's reference (bank transfer or remittance)."))
+    if isinstance(paid_on, str):
+        try:
+            paid_on = date.fromisoformat(paid_on)
+        except ValueError:
+            raise InvalidInput(_("Enter the date paid as YYYY-MM-DD.")) from None
+    if not isinstance(paid_on, date):
+        raise InvalidInput(_("Enter the date paid as YYYY-MM-DD."))
+    today = today or contract_today()
+    if paid_on > today:
+        raise InvalidInput(_("The date paid cannot be after today (%(today)s).") % {"today": today.isoformat()})
+    if paid_on < invoice.issued_on:
+        raise InvalidInput(
+            _("The date paid cannot be before the invoice was issued (%(day)s).") % {"day": invoice.issued_on}
+        )
+    invoice.paid_on = paid_on
+    invoice.paid_reference = reference
+    invoice.paid_recorded_by = actor
+    invoice.paid_recorded_at = timezone.now()
+    invoice.save(update_fields=["paid_on", "paid_reference", "paid_recorded_by", "paid_recorded_at"])
+    record(
+        deal,
+        action=HistoryAction.FEE_PAYMENT_RECORDED,
+        actor=actor,
+        party=party,
+        clause="EA 4.4",
+        summary=f"escrow fee invoice {invoice.number} paid on {paid_on} (reference {reference})",
+        details={"number": invoice.number, "year": invoice.year, "paid_on": paid_on, "reference": reference},
+    )
+    notify_roles(
+        deal,
+        [*_payer_roles(invoice.payer), Role.ESCROW_AGENT],
+        key=f"fee-paid:{invoice.number}",
+        subject=Text(
+            gettext_lazy("%(deal)s: escrow fee invoice %(number)s recorded as paid on %(day)s"),
+            deal=deal.name,
+            number=invoice.number,
+            day=paid_on.isoformat(),
+        ),
+        clause="EA 4.4",
+    )
+    return invoice

@@ -56,6 +56,9 @@ class HistoryAction(models.TextChoices):
     AWARD_FILED = "award_filed"
     DEADLINE_MISSED = "deadline_missed"
     PENALTY_REVALUED = "penalty_revalued"
+    # Issue 14 item 4: a split or consolidation, proposed by the issuer, confirmed (and rebased) by the agent
+    CORPORATE_ACTION_PROPOSED = "corporate_action_proposed"
+    CORPORATE_ACTION_CONFIRMED = "corporate_action_confirmed"
     # Reference data the deals read (chain "reference")
     ORGANISATION_ADDED = "organisation_added"
     ORGANISATION_CHANGED = "organisation_changed"

@@ -39,7 +39,11 @@ PRECONDITIONS = {
     "confirm_deposit": lambda a: P.deposit_pending(a.deal),
     "approve_auditor": lambda a: P.escrow_open(a.deal, P.APPROVE_AUDITOR),  # SPA 4.2: any time until the end
     "return_for_cancellation": lambda a: P.returnable(a.deal),
-    "enter_share_prices": None,  # SPA 8.2: closes are reference data, entered whenever they are known
+    "enter_share_prices": None,
+    "propose_corporate_action": lambda a: P.corporate_action_proposable(a.deal),  # issue 14 item 4
+    "confirm_corporate_action": lambda a: P.corporate_action_confirmable(
+        a.deal
+    ),  # SPA 8.2: closes are reference data, entered whenever they are known
     "file_report": _report,
     "correct_report": lambda a: P.correctable(a.tranche, a.party),  # issue 12 item 8: before any signature
     "sign_joint_instruction": _sign,

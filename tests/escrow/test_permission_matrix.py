@@ -92,6 +92,12 @@ CALLS = {
         u, w.tranche(1).pk, quantity=2_000_000, reason="Exceptional circumstances"
     ),
     "return_for_cancellation": lambda u, w: actions.return_for_cancellation(u, w.deal, reference="RET"),
+    # Issue 14 item 4: the issuer proposes a split or consolidation; the agent confirms (none is proposed here).
+    "view_corporate_actions": lambda u, w: require(u, w.deal, "view_corporate_actions"),
+    "propose_corporate_action": lambda u, w: actions.propose_corporate_action(
+        u, w.deal, ratio_new=1, ratio_old=30, effective_date=w.deal.effective_date, fraction_policy="round-up"
+    ),
+    "confirm_corporate_action": lambda u, w: actions.confirm_corporate_action(u, w.deal),
 }
 
 

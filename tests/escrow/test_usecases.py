@@ -39,6 +39,7 @@ READS = {
     "download_document": "SPA 9: ... and its documents",
     "export_history": "SPA 9: ... and its history",
     "download_evidence_pack": "SPA 9: ... and the evidence of each release (issue 11 item 5)",
+    "view_corporate_actions": "SPA 9: ... and the splits and consolidations that rebased it (issue 14 item 4)",
 }
 # EA 3.3: "If a dispute arises among the parties regarding the quantity of shares to be released, the Escrow
 # Agent has the right to suspend action until it receives a written settlement agreement signed by all
@@ -77,6 +78,8 @@ CONTRACT = {
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
         "suspend_release": "SPA 8.1: if Party C breaches, Party A shall have the right to suspend the release",
         "lift_suspension": "SPA 8.1: the suspension is Party A's right, and so is ending it",
+        "propose_corporate_action": "RULES.md 'The shares through five years' (issue 14 item 4): Party A's "
+        "share count moves by its own corporate actions; it proposes the rebase",
         "enter_share_prices": "SPA 8.2: the penalty is 0.01% of the market value; RULES.md: prices are "
         "entered or imported by the issuer or an admin",
     },
@@ -108,6 +111,8 @@ CONTRACT = {
         "upon expiration for cancellation",
         "confirm_register_change": "EA 3.1(b), 3.2 (issue 10 item 1): an officer of the Escrow Agent other than "
         "the proposer confirms a change of any party's register (four eyes)",
+        "confirm_corporate_action": "EA 1.1, 4.2 (issue 14 item 4): the Escrow Agent holds the shares in its "
+        "name and confirms what a split or consolidation did to them (four eyes across parties)",
         "oversee_deals": "EA 3.2, 3.3: the Escrow Agent answers for the transfer deadline and may suspend action; "
         "it sees its deals' missed deadlines and holds together (issue 12 item 8)",
     },

@@ -173,3 +173,19 @@ def test_closes_before_the_effective_date_are_put_on_the_new_basis(deposited, pe
     assert book.close_on(day + timedelta(days=2)) == (Decimal("3"), day - timedelta(days=1))  # later day, new basis
     # 100,000 new shares valued at the adjusted close = 3,000,000 old shares at the old close.
     assert 100_000 * book.close_on(day)[0] == 3_000_000 * Decimal("0.10")
+
+
+def test_the_history_reconciles_with_the_rebased_ledger(deposited, people):
+    """Issue 10 item 5 checks extended: each `rebase` movement has its entry and the totals agree."""
+    from escrow.queries.reconcile import differences, entries_of, replay
+
+    open_and_file(deposited, people, 1, "598500000")
+    release(deposited, people, 1)
+    propose(deposited, people, 1, 30)
+    actions.confirm_corporate_action(people["agent1"], deposited, reference="TA-CONSOL")
+    assert list(differences(deposited)) == []
+    state = replay(entries_of(deposited))
+    assert [(m.kind, m.quantity) for m in state.movements][2:] == [
+        ("rebase", -290_000),
+        *[("rebase", -2_900_000)] * 4,
+    ]

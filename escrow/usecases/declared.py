@@ -404,20 +404,20 @@ USE_CASES = _declare(
         frozenset({ISSUER}),
         "EA 4.2",
         _("Propose a split or consolidation"),
-        _("propose a split or consolidation"),
+        _("propose corporate action"),
         "deal",
         (H.CORPORATE_ACTION_PROPOSED,),
-        page="escrow:propose_corporate_action",
+        page="escrow:corporate_actions",  # its form is on the corporate actions page
     ),
     UseCase(
         "confirm_corporate_action",
         frozenset({AGENT}),
         "EA 4.2",
         _("Confirm the split or consolidation"),
-        _("confirm a split or consolidation"),
+        _("confirm corporate action"),
         "deal",
         (H.CORPORATE_ACTION_CONFIRMED,),
-        page="escrow:confirm_corporate_action",
+        page="escrow:corporate_actions",  # its form is on the corporate actions page
     ),
     # --- the signatory register: who signs or approves for each party (issue 10 item 1; EA 3.1(b), 3.2) ---
     UseCase(

@@ -234,6 +234,8 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "approve_auditor": "escrow:approve_auditor",
         "return_for_cancellation": "escrow:return_for_cancellation",
         "enter_share_prices": "escrow:deal_prices",
+        "propose_corporate_action": "escrow:corporate_actions",  # issue 14 item 4: forms of the one page
+        "confirm_corporate_action": "escrow:corporate_actions",
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
@@ -355,6 +357,15 @@ def _enter_share_prices(w):
     return lambda: enter_share_price(w.people["issuer"], w.deal.ticker, date(2025, 12, 1), "1.2300")
 
 
+def _confirm_corporate_action(w):
+    """Issue 14 item 4: a deal with shares in escrow and no year fixed in old shares, a 1-for-30 proposed."""
+    deal, people = make_deal("consolidating", targets=(665,))
+    actions.propose_corporate_action(
+        people["issuer"], deal, ratio_new=1, ratio_old=30, effective_date=deal.effective_date, fraction_policy="floor"
+    )
+    return lambda: actions.confirm_corporate_action(people["agent1"], deal)
+
+
 # The world's state refuses these (the deposit is in, the years are open): each gets its own ready state.
 READY = {
     "confirm_deposit": _confirm_deposit,
@@ -362,6 +373,7 @@ READY = {
     "correct_report": _correct_report,
     "lift_suspension": _lift_suspension,
     "enter_share_prices": _enter_share_prices,
+    "confirm_corporate_action": _confirm_corporate_action,
 }
 READY.update(REGISTER_READY)  # issue 10 item 1 (tests/escrow/register_matrix.py)
 

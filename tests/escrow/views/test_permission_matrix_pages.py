@@ -444,6 +444,8 @@ def test_the_states_behind_the_matrix(world, db):  # noqa: F811
         ("return_for_cancellation", "agent1"),
         ("return_for_cancellation", "agent2"),
         ("correct_report", "auditor"),  # issue 12 item 8: years 2-4 are reported, they read year 1 (SPA 5.2(2))
+        ("confirm_corporate_action", "agent1"),  # issue 14 item 4: nothing is proposed in this world
+        ("confirm_corporate_action", "agent2"),
     }
 
 

@@ -73,6 +73,12 @@ def test_one_for_thirty_consolidation_mid_escrow(deposited, people):
     assert conserved(deal)["in_escrow"] == 300_000
     schedule = schedule_for(deal)
     assert [y.tranche_shares for y in schedule.years] == [2_710_000, 100_000]
+    # The what-if (same schedule): years 3-5 on target release their rebased 100,000 each, and
+    # released + cancelled at expiry = what was released before the action + the rebased escrow.
+    whatif = schedule_for(deal, actuals=["598500000", "865000000", "805000000", "885000000", "700000000"])
+    assert [y.tranche_shares for y in whatif.years] == [2_710_000, 100_000, 100_000, 100_000, 100_000]
+    assert [y.total_release for y in whatif.years][2:] == [100_000, 100_000, 71_868]
+    assert whatif.released_total + whatif.cancelled_at_expiry == 2_700_000 + 410_000
 
 
 def test_two_for_one_split_before_any_release(deposited, people):

@@ -94,6 +94,14 @@ def test_two_for_one_split_before_any_release(deposited, people):
     assert (t1.own_release, t1.deducted) == (5_400_000, 600_000)
     release(deal, people, 1)
     assert conserved(deal)["in_escrow"] == 24_600_000
+    # The joint instruction's calculation states the rebased size, not 30,000,000 / 5 of the SPA.
+    from types import SimpleNamespace
+
+    from escrow.documents.calculation import calculation_steps
+
+    facts = SimpleNamespace(calculation=t1.calculation, total_shares=15_000_000, tranche_count=5, currency="CNY")
+    first = calculation_steps(facts)[0]
+    assert "S = 6,000,000" in first[0] and "rebased" in first[0] and "拆股或合股" in first[1]
     # The delay penalty's nominal tranche (before a report) is the rebased size (SPA 8.2).
     assert rebased_nominal(tranche(deal, 2)) == 6_000_000
 

@@ -17,6 +17,9 @@ NO_ENDPOINT = {"enter_share_prices", *REGISTER_CALLER_DEPENDENT}
 # Issue 12 item 8: /api/overview/ lists every deal the person oversees, so it is about no one deal (the
 # own/other matrix does not apply); tests/escrow/test_overview.py tries it persona by persona.
 NO_ENDPOINT |= {"oversee_deals"}  # the latter: tests/escrow/api/test_register_api.py
+# Issue 14 item 4: a split or consolidation is proposed and confirmed on the deal's corporate actions page (its
+# page matrix: tests/escrow/views/test_permission_matrix_pages.py); the API reads it.
+NO_ENDPOINT |= {"propose_corporate_action", "confirm_corporate_action"}
 
 
 def _sign(kind):
@@ -45,6 +48,7 @@ REQUESTS = {
     "download_document": lambda w: ("get", f"/api/documents/{w.report.pk}/download/", None),
     "download_evidence_pack": lambda w: ("get", f"/api/deals/{w.deal.slug}/evidence-pack/", None),
     "export_history": lambda w: ("get", f"/api/deals/{w.deal.slug}/history/", None),
+    "view_corporate_actions": lambda w: ("get", f"/api/deals/{w.deal.slug}/corporate-actions/", None),
     "download_release_statement": lambda w: ("get", f"/api/deals/{w.deal.slug}/release-statement/", None),
     "confirm_deposit": lambda w: ("post", f"/api/deals/{w.deal.slug}/confirm-deposit/", {"reference": "DRS-2"}),
     "approve_auditor": lambda w: (

@@ -99,7 +99,9 @@ def test_two_for_one_split_before_any_release(deposited, people):
 
     from escrow.documents.calculation import calculation_steps
 
-    facts = SimpleNamespace(calculation=t1.calculation, total_shares=15_000_000, tranche_count=5, currency="CNY")
+    facts = SimpleNamespace(
+        calculation=t1.calculation, total_shares=15_000_000, tranche_count=5, currency="CNY", year=1, quantity=5_400_000
+    )
     first = calculation_steps(facts)[0]
     assert "S = 6,000,000" in first[0] and "rebased" in first[0] and "拆股或合股" in first[1]
     # The delay penalty's nominal tranche (before a report) is the rebased size (SPA 8.2).

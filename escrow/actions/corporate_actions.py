@@ -147,6 +147,7 @@ def confirm_corporate_action(actor, deal, *, reference=""):
     }
     action.save()
     deal._rebased_sizes = {int(y): n for y, n in sizes.items()}
+    deal._confirmed_corporate_actions = None  # read afresh (escrow.queries.quantities.sizes_on)
     after = deal.movements.balances()
     record(
         deal,

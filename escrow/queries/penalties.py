@@ -21,7 +21,7 @@ from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
 from escrow.models import CorporateAction, PenaltyDay, Role, SharePrice
 from escrow.models import Hold as HoldRow
-from escrow.queries.quantities import rebased_sizes
+from escrow.queries.quantities import rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
 PARTIES = ("issuer", "escrow_agent")  # the order totals per party are shown in (SPA 8.2: A and/or D)
@@ -131,6 +131,16 @@ def rebased_nominal(tranche) -> int:
     return rebased_sizes(deal).get(tranche.year, deal.total_shares // deal.tranche_count)
 
 
+def _shares_on(tranche, shares, day) -> int:
+    """Issue 14 item 4: the nominal tranche of a day before a split or consolidation took effect is the size of
+    that day (the closes of that day are on the same, old, basis); a fixed quantity is never on an older basis
+    than its day, since the confirmation is refused while a year's quantity is fixed and unreleased."""
+    if tranche.release_quantity is not None or not rebased_sizes(tranche.deal):
+        return shares
+    deal = tranche.deal
+    return sizes_on(deal, day).get(tranche.year, deal.total_shares // deal.tranche_count)
+
+
 def shares_not_released(tranche) -> int:
     """SPA 8.2 'shares not released': the computed quantity; before the report is in, the tranche's
     nominal share of the consideration (total / number of tranches), which the report may change."""
@@ -186,7 +196,7 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
             reason = (
                 who.reason if tranche.release_quantity is not None else f"{who.reason}; nominal tranche (no report yet)"
             )
-            inputs.append(PenaltyDayInput(day, shares, who.liable, reason[:300]))
+            inputs.append(PenaltyDayInput(day, _shares_on(tranche, shares, day), who.liable, reason[:300]))
             clauses[day] = who.clause
         day += timedelta(days=1)
     if not inputs:

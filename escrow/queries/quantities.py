@@ -77,6 +77,17 @@ def sizes_for(deal, count=None) -> list:
     return [rebased.get(year, size) for year, size in enumerate(sizes, 1)]
 
 
+def sizes_on(deal, day) -> dict:
+    """Year -> size as it was on contract day `day`: the last confirmed split or consolidation effective on or
+    before it ({} before any). The delay penalty values a day before an effective date on the old basis."""
+    confirmed = getattr(deal, "_confirmed_corporate_actions", None)
+    if confirmed is None:
+        confirmed = list(deal.corporate_actions.filter(state="confirmed").order_by("effective_date", "id"))
+        deal._confirmed_corporate_actions = confirmed
+    in_force = [a for a in confirmed if a.effective_date <= day]
+    return in_force[-1].sizes if in_force else {}
+
+
 def rebased_sizes(deal) -> dict:
     """Year -> size as the last confirmed split or consolidation left it ({} when none): read once per
     deal object (the confirmation action sets it afresh on the deal it locked)."""

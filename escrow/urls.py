@@ -15,6 +15,7 @@ from escrow.views import (
     tranches,
     whatif,
 )
+from escrow.views.corporate_actions import corporate_actions_page
 from escrow.views.deal_create import create_deal_page
 from escrow.views.overview import overview
 from escrow.views.register import register_page
@@ -38,6 +39,7 @@ urlpatterns = [
     path("deals/<slug:slug>/return/", forms.return_for_cancellation, name="return_for_cancellation"),
     path("deals/<slug:slug>/whatif/", whatif.whatif, name="whatif"),
     path("deals/<slug:slug>/register/", register_page, name="register"),  # issue 10 item 1
+    path("deals/<slug:slug>/corporate-actions/", corporate_actions_page, name="corporate_actions"),  # issue 14
     path("deals/<slug:slug>/history/", history.history, name="history"),
     path("deals/<slug:slug>/history.csv", history.history_csv, name="history_csv"),
     path("deals/<slug:slug>/history.pdf", history.history_pdf, name="history_pdf"),

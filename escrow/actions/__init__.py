@@ -4,6 +4,7 @@ one transaction, and queues notifications. People and organisations are written 
 
 from escrow.actions.calendars import set_calendar_override
 from escrow.actions.callbacks import record_call_back, set_call_back_waiver
+from escrow.actions.corporate_actions import confirm_corporate_action, propose_corporate_action
 from escrow.actions.corrections import correct_report, preview_correction
 from escrow.actions.deals import create_deal
 from escrow.actions.declines import decline_to_sign
@@ -22,6 +23,7 @@ __all__ = [
     "approve_new_auditor",
     "approve_release",
     "change_party_role",
+    "confirm_corporate_action",
     "confirm_deposit",
     "correct_report",
     "correct_share_price",
@@ -39,6 +41,7 @@ __all__ = [
     "preview_correction",
     "preview_report",
     "propose_adjustment",
+    "propose_corporate_action",
     "propose_settlement",
     "raise_dispute",
     "record_call_back",

@@ -150,6 +150,13 @@ def _maybe_dirty(through) -> Q:
     return new_days | Q(last__isnull=False, computed__lt=Subquery(latest_price))
 
 
+def _book(book, rebases):
+    """Issue 14 item 4: closes from before a split or consolidation on the basis of the rebased shares."""
+    if book is None:
+        return {}
+    return book.with_rebases(rebases) if rebases else book
+
+
 @transaction.atomic
 def _accrue_chunk(items, through, started) -> dict:
     computed = dict(items)
@@ -159,6 +166,7 @@ def _accrue_chunk(items, through, started) -> dict:
     tickers = {t.deal.ticker for t in tranches if t.deal.ticker}
     # One price book per ticker for the whole chunk (checked and sorted once, not once per tranche).
     books = {ticker: PriceBook(closes) for ticker, closes in penalties.prices_by_ticker(tickers, through).items()}
+    rebases = penalties.rebases_by_deal({t.deal_id for t in tranches})
     oldest = min((c for c in computed.values() if c), default=None)
     entered = penalties.prices_entered_after(tickers, oldest) if oldest else {}
     new, compare, revalued, causes, fresh, missing, cap_moved = [], {}, {}, {}, {}, 0, set()
@@ -174,7 +182,7 @@ def _accrue_chunk(items, through, started) -> dict:
             stored,
             through=through,
             holds=holds.get(tranche.pk, []),
-            prices=books.get(tranche.deal.ticker, {}),
+            prices=_book(books.get(tranche.deal.ticker), rebases.get(tranche.deal_id)),
         )
         values = [penalties.row_values(day) for day in accrued]
         # A day accrued before stored ones (a gap) moves their running totals: compare them too.

@@ -66,9 +66,11 @@ class PartySerializer(serializers.Serializer):
 
 
 class BalancesSerializer(serializers.Serializer):
-    """RULES.md invariant: in escrow + released + returned = deposited."""
+    """RULES.md invariant: in escrow + released + returned = deposited + rebased (issue 14 item 4: a split's
+    or consolidation's rebase, negative for a consolidation)."""
 
     deposited = serializers.IntegerField()
+    rebased = serializers.IntegerField()
     released = serializers.IntegerField()
     returned = serializers.IntegerField()
     in_escrow = serializers.IntegerField()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from escrow.api.views import call_backs, evidence, fees, penalty, reads, statements
+from escrow.api.views import call_backs, corporate_actions, evidence, fees, penalty, reads, statements
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
 from escrow.api.views import register as signatories
@@ -29,6 +29,9 @@ urlpatterns = [
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
     path(
         "deals/<str:ref>/return-for-cancellation/", deal.ReturnForCancellation.as_view(), name="return-for-cancellation"
+    ),
+    path(  # issue 14 item 4
+        "deals/<str:ref>/corporate-actions/", corporate_actions.CorporateActions.as_view(), name="corporate-actions"
     ),
     path("deals/<str:ref>/register/", signatories.Register.as_view(), name="register"),
     path("deals/<str:ref>/register/propose/", signatories.ProposeSignatory.as_view(), name="register-propose"),

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
 # Attribution lives in its own module; re-exported so callers import everything from here.
 from escrow.contract.attribution import (  # noqa: F401
@@ -32,6 +33,7 @@ from escrow.contract.attribution import (  # noqa: F401
     attribute_days,
     first_day_of_delay,
 )
+from escrow.contract.exact import to_decimal
 from escrow.contract.explain import Explanation, jsonable
 
 DAILY_RATE = Decimal("0.0001")  # SPA 8.2: 0.01% per day
@@ -44,21 +46,35 @@ class PriceBook:
     """Closing prices checked and sorted once, so each lookup is a binary search. `accrue` takes one in
     place of the mapping, so a batch of tranches on one ticker (the sweep) builds it once, not per tranche."""
 
-    def __init__(self, prices: Mapping[date, Decimal]):
+    def __init__(self, prices: Mapping[date, Decimal], rebases=()):
         for day, price in prices.items():
             # Prices are entered by people; a float or negative close is a data error, not a figure.
             if isinstance(price, (float, bool)) or Decimal(price) < 0:
                 raise ValueError(f"closing price of {day} must be a non-negative Decimal, got {price!r}")
         self.days = sorted(prices)
         self.prices = prices
+        # Issue 14 item 4: (effective date, new shares per old share) of each split or consolidation.
+        self.rebases = tuple(sorted(rebases))
+
+    def with_rebases(self, rebases) -> "PriceBook":
+        """The same closes, each used for a day on or after a split or consolidation that followed it
+        put on the new basis (close x old / new), so it is compared with rebased quantities."""
+        book = PriceBook.__new__(PriceBook)
+        book.days, book.prices, book.rebases = self.days, self.prices, tuple(sorted(rebases))
+        return book
 
     def close_on(self, day: date):
-        """SPA 8.2: the close of `day`, else the last one before it; (None, None) if none."""
+        """SPA 8.2: the close of `day`, else the last one before it; (None, None) if none. A close from
+        before a split or consolidation that took effect on or before `day` is on the new basis."""
         i = bisect_right(self.days, day)
         if i == 0:
             return None, None
         found = self.days[i - 1]
-        return Decimal(self.prices[found]), found
+        price = Decimal(self.prices[found])
+        for effective, factor in self.rebases:
+            if found < effective <= day:
+                price = to_decimal(Fraction(price) / Fraction(factor))
+        return price, found
 
 
 def close_on(prices: Mapping[date, Decimal], day: date):

@@ -81,16 +81,27 @@ def tranche_sizes(total_shares: int, tranches: int) -> list:
 
 
 def compute_releases(
-    total_shares: int, targets: Sequence, actuals: Sequence, policies: Policies = Policies()
+    total_shares: int,
+    targets: Sequence,
+    actuals: Sequence,
+    policies: Policies = Policies(),
+    sizes: Sequence | None = None,
 ) -> ReleaseSchedule:
     """SPA 5.1, 5.2: releases for every audited year, in year order, under the deal's policies.
 
     `targets` has one entry per tranche; `actuals` holds the audited revenues known
     so far (it may be shorter). Raises ValueError for negative revenue, a
-    non-positive target, or more actuals than tranches.
+    non-positive target, or more actuals than tranches. `sizes` gives each tranche's size when a split
+    or consolidation rebased them (escrow.contract.corporate_actions); the total is then their sum.
     """
     target_fr, actual_fr = _validate(targets, actuals)
-    sizes = tranche_sizes(total_shares, len(target_fr))
+    if sizes is None:
+        sizes = tranche_sizes(total_shares, len(target_fr))
+    else:
+        sizes = [int(s) for s in sizes]
+        if len(sizes) != len(target_fr) or any(s < 0 for s in sizes):
+            raise ValueError("one size >= 0 per tranche is needed")
+        total_shares = sum(sizes)
     tranches = [Tranche(j + 1, s, t) for j, (s, t) in enumerate(zip(sizes, target_fr, strict=True))]
     years = [_year(tranches, y, actual, policies) for y, actual in enumerate(actual_fr, 1)]
     return _schedule(total_shares, tranches, years, len(actual_fr) == len(target_fr), policies)

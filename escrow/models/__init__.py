@@ -3,6 +3,7 @@
 from escrow.models.callbacks import CallBack
 from escrow.models.checkpoints import Checkpoint
 from escrow.models.clock import DemoClock
+from escrow.models.corporate_actions import CorporateAction
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Decline, Instrument, Signature, StoredDocument
 from escrow.models.fees import FeeInvoice
@@ -21,6 +22,7 @@ __all__ = [
     "CalendarOverride",
     "CallBack",
     "Checkpoint",
+    "CorporateAction",
     "Deal",
     "DealParty",
     "DealUserObjectPermission",

@@ -59,6 +59,9 @@ class HistoryAction(models.TextChoices):
     # The escrow fee (EA 4.4; issue 14 item 5)
     FEE_INVOICE_ISSUED = "fee_invoice_issued"
     FEE_PAYMENT_RECORDED = "fee_payment_recorded"
+    # Issue 14 item 4: a split or consolidation, proposed by the issuer, confirmed (and rebased) by the agent
+    CORPORATE_ACTION_PROPOSED = "corporate_action_proposed"
+    CORPORATE_ACTION_CONFIRMED = "corporate_action_confirmed"
     # Reference data the deals read (chain "reference")
     ORGANISATION_ADDED = "organisation_added"
     ORGANISATION_CHANGED = "organisation_changed"

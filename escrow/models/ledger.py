@@ -22,22 +22,26 @@ EA_4_2_KINDS = ("deposit", "release", "return", "rebase")
 
 class ShareMovementQuerySet(models.QuerySet):
     def balances(self):
-        """in escrow + released + returned = deposited (RULES.md invariant)."""
+        """in escrow + released + returned = deposited + rebased (RULES.md invariant; a corporate action's
+        rebase is signed: negative for a consolidation, positive for a split)."""
         totals = dict(self.values_list("kind").annotate(n=Sum("quantity")).values_list("kind", "n"))
         deposited = totals.get(ShareMovement.Kind.DEPOSIT, 0) or 0
+        rebased = totals.get(ShareMovement.Kind.REBASE, 0) or 0
         released = totals.get(ShareMovement.Kind.RELEASE, 0) or 0
         returned = totals.get(ShareMovement.Kind.RETURN, 0) or 0
         return {
             "deposited": deposited,
+            "rebased": rebased,
             "released": released,
             "returned": returned,
-            "in_escrow": deposited - released - returned,
+            "in_escrow": deposited + rebased - released - returned,
         }
 
 
 class ShareMovement(models.Model):
-    """A deposit into escrow (EA 1.1), a release to the seller (EA 3.2) or a return for
-    cancellation (SPA 5.2(1)). Rows are only ever added."""
+    """A deposit into escrow (EA 1.1), a release to the seller (EA 3.2), a return for cancellation
+    (SPA 5.2(1)), or a corporate action's rebase of one tranche's shares in escrow (issue 14 item 4:
+    `quantity` is after - before, negative for a consolidation). Rows are only ever added."""
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit into escrow (EA 1.1)")
@@ -50,7 +54,9 @@ class ShareMovement(models.Model):
         "escrow.Tranche", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    quantity = models.PositiveBigIntegerField()
+    # Whole shares; positive except a rebase, which is signed (never 0: a tranche it leaves as it was
+    # gets no movement).
+    quantity = models.BigIntegerField()
     # One movement per fact: a repeated or concurrent action cannot write a second one.
     fact_key = models.CharField(max_length=100, unique=True)
     reference = models.CharField(max_length=200, blank=True)
@@ -62,7 +68,10 @@ class ShareMovement(models.Model):
     class Meta:
         ordering = ["recorded_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive"),
+            # A rebase is signed (after - before: negative for a consolidation, issue 14 item 4); others positive.
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) | (Q(kind="rebase") & ~Q(quantity=0)), name="movement_quantity_positive"
+            ),
             # EA 4.2: nothing but these kinds can ever be written (issue 14 item 7).
             models.CheckConstraint(condition=Q(kind__in=EA_4_2_KINDS), name="movement_kind_ea_4_2"),
         ]

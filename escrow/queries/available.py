@@ -42,6 +42,8 @@ PRECONDITIONS = {
     "issue_fee_invoices": lambda a: P.fees_to_invoice(a.deal),  # EA 4.4, EA 2: a started year not invoiced
     "record_fee_payment": lambda a: P.fee_unpaid(a.deal),  # EA 4.4: an invoice waiting for payment
     "enter_share_prices": None,  # SPA 8.2: closes are reference data, entered whenever they are known
+    "propose_corporate_action": lambda a: P.corporate_action_proposable(a.deal),  # issue 14 item 4
+    "confirm_corporate_action": lambda a: P.corporate_action_confirmable(a.deal),
     "file_report": _report,
     "correct_report": lambda a: P.correctable(a.tranche, a.party),  # issue 12 item 8: before any signature
     "sign_joint_instruction": _sign,

@@ -53,6 +53,8 @@ ACTION_LABELS = {
     HistoryAction.PENALTY_REVALUED: _("Delay penalty revalued"),
     HistoryAction.FEE_INVOICE_ISSUED: _("Escrow fee invoice issued"),
     HistoryAction.FEE_PAYMENT_RECORDED: _("Escrow fee payment recorded"),
+    HistoryAction.CORPORATE_ACTION_PROPOSED: _("Split or consolidation proposed"),
+    HistoryAction.CORPORATE_ACTION_CONFIRMED: _("Split or consolidation confirmed"),
     HistoryAction.ORGANISATION_ADDED: _("Organisation added"),
     HistoryAction.ORGANISATION_CHANGED: _("Organisation changed"),
     HistoryAction.SHARE_PRICE_ENTERED: _("Share price entered"),
@@ -342,9 +344,48 @@ def _fee_paid(words, entry, d):
     }
 
 
+FRACTION_POLICY_WORDS = {
+    "round-up": _("fractional entitlements rounded up to a whole share"),
+    "floor": _("rounded down, the fraction of a share reported"),
+}
+
+
+def _corporate_action_terms(d) -> dict:
+    kind = _("split") if d["ratio_new"] > d["ratio_old"] else _("consolidation")
+    return {
+        "new": d["ratio_new"],
+        "old": d["ratio_old"],
+        "kind": str(kind),
+        "date": d["effective_date"],
+        "policy": str(FRACTION_POLICY_WORDS.get(d["fraction_policy"], d["fraction_policy"])),
+    }
+
+
+def _corporate_action_proposed(words, entry, d):
+    return gettext("A %(new)s-for-%(old)s %(kind)s effective %(date)s was proposed (%(policy)s).") % (
+        _corporate_action_terms(d)
+    )
+
+
+def _corporate_action_confirmed(words, entry, d):
+    rebase = d["rebase"]
+    return gettext(
+        "The %(new)s-for-%(old)s %(kind)s effective %(date)s was confirmed (%(policy)s): %(before)s shares in "
+        "escrow became %(after)s; rounded up %(up)s, remainder %(remainder)s of a share."
+    ) % {
+        **_corporate_action_terms(d),
+        "before": shares_text(rebase["balance_before"]),
+        "after": shares_text(rebase["balance_after"]),
+        "up": rebase["rounded_up"],
+        "remainder": rebase["remainder"],
+    }
+
+
 SENTENCES = {
     HistoryAction.FEE_INVOICE_ISSUED: _fee_issued,
     HistoryAction.FEE_PAYMENT_RECORDED: _fee_paid,
+    HistoryAction.CORPORATE_ACTION_PROPOSED: _corporate_action_proposed,
+    HistoryAction.CORPORATE_ACTION_CONFIRMED: _corporate_action_confirmed,
     HistoryAction.DEAL_CREATED: _deal_created,
     HistoryAction.PARTY_ADDED: _party_added,
     HistoryAction.AUDITOR_APPROVED: _auditor_approved,

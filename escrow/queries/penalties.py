@@ -14,12 +14,14 @@ the total and every party's share of it).
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
 from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
+from escrow.models import CorporateAction, PenaltyDay, Role, SharePrice
 from escrow.models import Hold as HoldRow
-from escrow.models import PenaltyDay, Role, SharePrice
+from escrow.queries.quantities import rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
 PARTIES = ("issuer", "escrow_agent")  # the order totals per party are shown in (SPA 8.2: A and/or D)
@@ -112,12 +114,40 @@ def stored_inputs(tranche_ids) -> dict:
 # --- the computation ---
 
 
+def rebases_by_deal(deal_ids) -> dict:
+    """{deal id: [(effective date, new shares per old share), ...]} of confirmed splits and consolidations:
+    closes before an effective date are put on the new basis for later days (SPA 8.2; issue 14 item 4)."""
+    found = {}
+    rows = CorporateAction.objects.filter(deal_id__in=deal_ids, state=CorporateAction.State.CONFIRMED)
+    for deal_id, effective, new, old in rows.values_list("deal_id", "effective_date", "ratio_new", "ratio_old"):
+        found.setdefault(deal_id, []).append((effective, Fraction(new, old)))
+    return found
+
+
+def rebased_nominal(tranche) -> int:
+    """The tranche's nominal share: total / number of tranches, or its size as the last confirmed split
+    or consolidation rebased it (issue 14 item 4)."""
+    deal = tranche.deal
+    return rebased_sizes(deal).get(tranche.year, deal.total_shares // deal.tranche_count)
+
+
+def _shares_on(tranche, shares, day) -> int:
+    """Issue 14 item 4: the nominal tranche of a day before a split or consolidation took effect is the size of
+    that day (the closes of that day are on the same, old, basis); a fixed quantity is never on an older basis
+    than its day, since the confirmation is refused while a year's quantity is fixed and unreleased."""
+    if tranche.release_quantity is not None or not rebased_sizes(tranche.deal):
+        return shares
+    deal = tranche.deal
+    return sizes_on(deal, day).get(tranche.year, deal.total_shares // deal.tranche_count)
+
+
 def shares_not_released(tranche) -> int:
     """SPA 8.2 'shares not released': the computed quantity; before the report is in, the tranche's
     nominal share of the consideration (total / number of tranches), which the report may change."""
     if tranche.release_quantity is not None:
         return tranche.release_quantity
-    return tranche.deal.total_shares // tranche.deal.tranche_count
+    # Issue 14 item 4: after a split or consolidation, the year's rebased size.
+    return rebased_nominal(tranche)
 
 
 def accrual_start(tranche) -> date:
@@ -166,7 +196,7 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
             reason = (
                 who.reason if tranche.release_quantity is not None else f"{who.reason}; nominal tranche (no report yet)"
             )
-            inputs.append(PenaltyDayInput(day, shares, who.liable, reason[:300]))
+            inputs.append(PenaltyDayInput(day, _shares_on(tranche, shares, day), who.liable, reason[:300]))
             clauses[day] = who.clause
         day += timedelta(days=1)
     if not inputs:

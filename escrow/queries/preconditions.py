@@ -375,3 +375,53 @@ def fee_unpaid(deal, invoice=None):
             else _("No escrow fee invoice is waiting for payment (EA 4.4)."),
             clause="EA 4.4",
         )
+
+
+# --- corporate actions (issue 14 item 4) ---------------------------------------------------------------
+
+# A year whose quantity is fixed in shares of before the action (computed, instructed, signed, held) but not
+# released: its documents name old shares, so the action is confirmed once they are released (or changed by
+# an adjustment, SPA 5.3), never silently rebased under a signed instrument.
+FIXED_UNRELEASED = (
+    S.REPORT_FILED,
+    S.AWAITING_INSTRUCTION,
+    S.INSTRUCTED,
+    S.RELEASE_PREPARED,
+    S.DISPUTED,
+    S.SUSPENDED,
+)
+
+
+def pending_corporate_action(deal):
+    return deal.corporate_actions.filter(state="proposed").first()
+
+
+def corporate_action_proposable(deal):
+    """Issue 14 item 4: while shares are in escrow, one proposal at a time."""
+    expect_state(deal, Deal.State.IN_ESCROW, doing=_("propose a split or consolidation"))
+    if pending_corporate_action(deal) is not None:
+        raise WrongState(_("A split or consolidation is already proposed; the escrow agent confirms it first."))
+
+
+def corporate_action_confirmable(deal, today=None):
+    """Issue 14 item 4: the proposal waiting, on or after its effective date, no year fixed in old shares."""
+    pending = pending_corporate_action(deal)
+    if pending is None:
+        raise WrongState(_("No split or consolidation is waiting for confirmation."))
+    expect_state(deal, Deal.State.IN_ESCROW, doing=_("confirm a split or consolidation"))
+    today = today or contract_today()
+    if pending.effective_date > today:
+        raise WrongState(
+            _("The split or consolidation takes effect on %(date)s; confirm it on or after that day.")
+            % {"date": pending.effective_date.isoformat()}
+        )
+    fixed = list(deal.tranches.filter(state__in=FIXED_UNRELEASED).values_list("year", flat=True))
+    if fixed:
+        raise WrongState(
+            _(
+                "Year(s) %(years)s have a quantity fixed in shares of before the action and not yet released: "
+                "release them, or change their quantity by an adjustment (SPA 5.3), before confirming."
+            )
+            % {"years": ", ".join(map(str, fixed))}
+        )
+    return pending

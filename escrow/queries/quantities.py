@@ -47,8 +47,9 @@ def schedule_for(deal, *, tranches=None, actuals=None, policies=None) -> Release
     tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
     actuals = audited_actuals(tranches) if actuals is None else list(actuals)
     policies = deal.policies if policies is None else policies
-    schedule = compute_releases(deal.total_shares, [t.target_revenue for t in tranches], actuals, policies)
-    years = _portal_years(deal, schedule.years, tranches)
+    sizes = sizes_for(deal, len(tranches))
+    schedule = compute_releases(deal.total_shares, [t.target_revenue for t in tranches], actuals, policies, sizes=sizes)
+    years = _portal_years(deal, schedule.years, tranches, sizes)
     return _with_totals(schedule, years, complete=len(years) == len(tranches))
 
 
@@ -66,11 +67,47 @@ def calculation_lines(year_release):
     return [f"{e.clause}: {e.formula} → {e.figure}" for e in year_release.explanations]
 
 
-def _portal_years(deal, engine_years, tranches) -> list:
+def sizes_for(deal, count=None) -> list:
+    """Each year's tranche size, in year order: one fifth of the consideration (SPA 5.1), or as the last
+    confirmed split or consolidation rebased it (issue 14 item 4: what was released stays as it was,
+    what is still in escrow and every future tranche are on the new basis)."""
+    count = deal.tranche_count if count is None else count
+    rebased = rebased_sizes(deal)
+    sizes = tranche_sizes(deal.total_shares, count)
+    return [rebased.get(year, size) for year, size in enumerate(sizes, 1)]
+
+
+def sizes_on(deal, day) -> dict:
+    """Year -> size as it was on contract day `day`: the last confirmed split or consolidation effective on or
+    before it ({} before any). The delay penalty values a day before an effective date on the old basis."""
+    confirmed = getattr(deal, "_confirmed_corporate_actions", None)
+    if confirmed is None:
+        confirmed = list(deal.corporate_actions.filter(state="confirmed").order_by("effective_date", "id"))
+        deal._confirmed_corporate_actions = confirmed
+    in_force = [a for a in confirmed if a.effective_date <= day]
+    return in_force[-1].sizes if in_force else {}
+
+
+def rebased_sizes(deal) -> dict:
+    """Year -> size as the last confirmed split or consolidation left it ({} when none): read once per
+    deal object (the confirmation action sets it afresh on the deal it locked)."""
+    cached = getattr(deal, "_rebased_sizes", None)
+    if cached is None:
+        last = deal.corporate_actions.filter(state="confirmed").order_by("-confirmed_at", "-id").first()
+        cached = last.sizes if last is not None else {}
+        deal._rebased_sizes = cached
+    return cached
+
+
+def rebased_total(deal) -> int:
+    """The consideration on today's basis: the sum of the tranche sizes (SPA 1.1 before any action)."""
+    return sum(sizes_for(deal))
+
+
+def _portal_years(deal, engine_years, tranches, sizes) -> list:
     """Each engine year as the portal releases it, in year order. The room left in an earlier year's
     fifth counts what released tranches released for it and the capped offsets of the years before
     this one that are not released yet (so two later years never both fill the same room)."""
-    sizes = tranche_sizes(deal.total_shares, len(tranches))
     by_year = {t.year: t for t in tranches}
     done = released_for_each_year(tranches)
     promised = defaultdict(int)
@@ -244,7 +281,7 @@ class YearFigures:
 def year_figures(deal, tranches) -> dict:
     """Year -> YearFigures, from the tranches' records (no query beyond the tranches given)."""
     tranches = list(tranches)
-    sizes = tranche_sizes(deal.total_shares, len(tranches))
+    sizes = sizes_for(deal, len(tranches))
     done = released_for_each_year(tranches)
     figures = {}
     for size, tranche in zip(sizes, tranches, strict=True):

@@ -116,6 +116,8 @@ def _apply(state, entry):
         state.quantities[entry.tranche_id] = (quantity, entry.seq)
     if entry.action in MOVEMENT_OF and _whole(details.get("quantity")):
         state.movements.append(_movement(entry, details))
+    if entry.action == HistoryAction.CORPORATE_ACTION_CONFIRMED:
+        state.movements.extend(_rebases(entry, details))
     if entry.action in REPORTS and entry.tranche_id is not None:
         state.revenues[entry.tranche_id] = (details.get("audited_revenue"), entry.seq)
     if entry.action == HistoryAction.RELEASE_PREPARED and entry.tranche_id is not None:
@@ -153,6 +155,24 @@ def _movement(entry, details):
         actor_id=entry.actor_id,
         at=entry.at,
     )
+
+
+def _rebases(entry, details):
+    """Issue 14 item 4: a confirmed split or consolidation records one signed `rebase` per tranche it changed."""
+    for item in details["rebases"]:
+        quantity = item["quantity"]
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0:
+            raise ValueError("a rebase is a whole, non-zero number of shares")
+        yield Movement(
+            seq=entry.seq,
+            action=entry.action,
+            kind=ShareMovement.Kind.REBASE,
+            tranche_id=item["tranche"],
+            quantity=quantity,
+            reference=str(details.get("reference") or ""),
+            actor_id=entry.actor_id,
+            at=entry.at,
+        )
 
 
 def entries_of(deal):
@@ -194,7 +214,8 @@ def _terms(deal, state):
 
 
 def _ledger(deal, state):
-    """EA 4.2: besides deposit, release and return, nothing moves escrowed shares; each has its entry."""
+    """EA 4.2: besides deposit, release, return and a corporate action's rebase, nothing moves escrowed shares;
+    each has its entry."""
     rows = list(ShareMovement.objects.filter(deal=deal).order_by("pk"))
     rows += list(ShareMovement.objects.filter(tranche__deal=deal).exclude(deal=deal).order_by("pk"))
     unmatched = {row.pk: row for row in rows}
@@ -244,10 +265,14 @@ def _describe(row):
 
 
 def _balances(deal, state):
-    """RULES.md: in escrow + released + returned = deposited; no count is negative."""
+    """RULES.md: in escrow + released + returned = deposited + rebased; no count is negative."""
     ledger = ShareMovement.objects.filter(deal=deal).balances()
-    recorded = {"deposited": 0, "released": 0, "returned": 0}
-    names = {ShareMovement.Kind.DEPOSIT: "deposited", ShareMovement.Kind.RELEASE: "released"}
+    recorded = {"deposited": 0, "rebased": 0, "released": 0, "returned": 0}
+    names = {
+        ShareMovement.Kind.DEPOSIT: "deposited",
+        ShareMovement.Kind.RELEASE: "released",
+        ShareMovement.Kind.REBASE: "rebased",
+    }
     for movement in state.movements:
         recorded[names.get(movement.kind, "returned")] += movement.quantity
     for name, total in recorded.items():

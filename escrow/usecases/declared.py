@@ -418,6 +418,38 @@ USE_CASES = _declare(
         (H.SHARE_PRICE_ENTERED, H.SHARE_PRICE_CORRECTED, H.PENALTY_REVALUED),
         page="escrow:deal_prices",
     ),
+    # --- splits and consolidations (issue 14 item 4): the issuer proposes, the escrow agent confirms and the
+    # escrow is rebased (EA 4.2 allows a corporate action's rebase; SPA 5.1 tranche sizes follow) ---
+    UseCase(
+        "view_corporate_actions",
+        EVERYONE,
+        "EA 4.2",
+        _("View the corporate actions"),
+        _("view corporate actions"),
+        "deal",
+        page="escrow:corporate_actions",
+        api="api:corporate-actions",
+    ),
+    UseCase(
+        "propose_corporate_action",
+        frozenset({ISSUER}),
+        "EA 4.2",
+        _("Propose a split or consolidation"),
+        _("propose corporate action"),
+        "deal",
+        (H.CORPORATE_ACTION_PROPOSED,),
+        page="escrow:corporate_actions",  # its form is on the corporate actions page
+    ),
+    UseCase(
+        "confirm_corporate_action",
+        frozenset({AGENT}),
+        "EA 4.2",
+        _("Confirm the split or consolidation"),
+        _("confirm corporate action"),
+        "deal",
+        (H.CORPORATE_ACTION_CONFIRMED,),
+        page="escrow:corporate_actions",  # its form is on the corporate actions page
+    ),
     # --- the signatory register: who signs or approves for each party (issue 10 item 1; EA 3.1(b), 3.2) ---
     UseCase(
         "view_register",

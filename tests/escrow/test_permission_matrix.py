@@ -103,6 +103,12 @@ CALLS = {
     "view_fees": lambda u, w: require(u, w.deal, "view_fees"),
     "issue_fee_invoices": lambda u, w: actions.issue_fee_invoices(u, w.deal),
     "record_fee_payment": _record_fee_payment,
+    # Issue 14 item 4: the issuer proposes a split or consolidation; the agent confirms (none is proposed here).
+    "view_corporate_actions": lambda u, w: require(u, w.deal, "view_corporate_actions"),
+    "propose_corporate_action": lambda u, w: actions.propose_corporate_action(
+        u, w.deal, ratio_new=1, ratio_old=30, effective_date=w.deal.effective_date, fraction_policy="round-up"
+    ),
+    "confirm_corporate_action": lambda u, w: actions.confirm_corporate_action(u, w.deal),
 }
 
 

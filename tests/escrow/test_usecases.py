@@ -39,6 +39,7 @@ READS = {
     "download_document": "SPA 9: ... and its documents",
     "export_history": "SPA 9: ... and its history",
     "download_evidence_pack": "SPA 9: ... and the evidence of each release (issue 11 item 5)",
+    "view_corporate_actions": "SPA 9: ... and the splits and consolidations that rebased it (issue 14 item 4)",
 }
 # EA 3.3: "If a dispute arises among the parties regarding the quantity of shares to be released, the Escrow
 # Agent has the right to suspend action until it receives a written settlement agreement signed by all
@@ -77,6 +78,8 @@ CONTRACT = {
         "sign_joint_instruction": "EA 3.1(b): a joint written instruction from Party A and Party B",
         "suspend_release": "SPA 8.1: if Party C breaches, Party A shall have the right to suspend the release",
         "lift_suspension": "SPA 8.1: the suspension is Party A's right, and so is ending it",
+        "propose_corporate_action": "RULES.md 'The shares through five years' (issue 14 item 4): Party A's "
+        "share count moves by its own corporate actions; it proposes the rebase",
         "enter_share_prices": "SPA 8.2: the penalty is 0.01% of the market value; RULES.md: prices are "
         "entered or imported by the issuer or an admin",
         "view_fees": "EA 4.4 (issue 14 item 5): the issuer reads the escrow fee invoices it pays (P9)",
@@ -110,6 +113,8 @@ CONTRACT = {
         "upon expiration for cancellation",
         "confirm_register_change": "EA 3.1(b), 3.2 (issue 10 item 1): an officer of the Escrow Agent other than "
         "the proposer confirms a change of any party's register (four eyes)",
+        "confirm_corporate_action": "EA 1.1, 4.2 (issue 14 item 4): the Escrow Agent holds the shares in its "
+        "name and confirms what a split or consolidation did to them (four eyes across parties)",
         "oversee_deals": "EA 3.2, 3.3: the Escrow Agent answers for the transfer deadline and may suspend action; "
         "it sees its deals' missed deadlines and holds together (issue 12 item 8)",
         "view_fees": "EA 4.4: the Escrow Agent charges USD 5,000 per year of the escrow period",
@@ -237,6 +242,8 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "enter_share_prices": "escrow:deal_prices",
         "issue_fee_invoices": "escrow:issue_fee_invoices",  # issue 14 item 5 (EA 4.4)
         "record_fee_payment": "escrow:record_fee_payment",
+        "propose_corporate_action": "escrow:corporate_actions",  # issue 14 item 4: forms of the one page
+        "confirm_corporate_action": "escrow:corporate_actions",
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
@@ -366,6 +373,15 @@ def _record_fee_payment(w):
     )
 
 
+def _confirm_corporate_action(w):
+    """Issue 14 item 4: a deal with shares in escrow and no year fixed in old shares, a 1-for-30 proposed."""
+    deal, people = make_deal("consolidating", targets=(665,))
+    actions.propose_corporate_action(
+        people["issuer"], deal, ratio_new=1, ratio_old=30, effective_date=deal.effective_date, fraction_policy="floor"
+    )
+    return lambda: actions.confirm_corporate_action(people["agent1"], deal)
+
+
 # The world's state refuses these (the deposit is in, the years are open): each gets its own ready state.
 READY = {
     "confirm_deposit": _confirm_deposit,
@@ -374,6 +390,7 @@ READY = {
     "lift_suspension": _lift_suspension,
     "enter_share_prices": _enter_share_prices,
     "record_fee_payment": _record_fee_payment,  # issue 14 item 5
+    "confirm_corporate_action": _confirm_corporate_action,
 }
 READY.update(REGISTER_READY)  # issue 10 item 1 (tests/escrow/register_matrix.py)
 

@@ -34,6 +34,7 @@ def test_worked_example_closes_with_nothing_cancelled(deposited, people):
     assert Deal.objects.get(pk=deposited.pk).state == "closed"
     assert ShareMovement.objects.filter(deal=deposited).balances() == {
         "deposited": 15_000_000,
+        "rebased": 0,
         "released": 15_000_000,
         "returned": 0,
         "in_escrow": 0,
@@ -46,6 +47,7 @@ def test_6k_reading_returns_300000_for_cancellation(deposited, people):
     actions.return_for_cancellation(people["agent1"], deposited)
     assert ShareMovement.objects.filter(deal=deposited).balances() == {
         "deposited": 15_000_000,
+        "rebased": 0,
         "released": 14_700_000,
         "returned": 300_000,
         "in_escrow": 0,

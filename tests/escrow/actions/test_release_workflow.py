@@ -29,6 +29,7 @@ def test_kaixin_year_1_on_target_end_to_end(deposited, people):
     assert t.state == "released"
     assert balances(deposited) == {
         "deposited": 15_000_000,
+        "rebased": 0,
         "released": 3_000_000,
         "returned": 0,
         "in_escrow": 12_000_000,

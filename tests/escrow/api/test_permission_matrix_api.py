@@ -19,6 +19,9 @@ NO_ENDPOINT = {"enter_share_prices", *REGISTER_CALLER_DEPENDENT}
 NO_ENDPOINT |= {"oversee_deals"}  # the latter: tests/escrow/api/test_register_api.py
 # Issue 14 item 5: the escrow fee is read over the API (view_fees); the agent issues and records on its pages.
 NO_ENDPOINT |= {"issue_fee_invoices", "record_fee_payment"}
+# Issue 14 item 4: a split or consolidation is proposed and confirmed on the deal's corporate actions page (its
+# page matrix: tests/escrow/views/test_permission_matrix_pages.py); the API reads it.
+NO_ENDPOINT |= {"propose_corporate_action", "confirm_corporate_action"}
 
 
 def _sign(kind):
@@ -47,6 +50,7 @@ REQUESTS = {
     "download_document": lambda w: ("get", f"/api/documents/{w.report.pk}/download/", None),
     "download_evidence_pack": lambda w: ("get", f"/api/deals/{w.deal.slug}/evidence-pack/", None),
     "export_history": lambda w: ("get", f"/api/deals/{w.deal.slug}/history/", None),
+    "view_corporate_actions": lambda w: ("get", f"/api/deals/{w.deal.slug}/corporate-actions/", None),
     "download_release_statement": lambda w: ("get", f"/api/deals/{w.deal.slug}/release-statement/", None),
     "view_fees": lambda w: ("get", f"/api/deals/{w.deal.slug}/fees/", None),  # issue 14 item 5 (EA 4.4)
     "confirm_deposit": lambda w: ("post", f"/api/deals/{w.deal.slug}/confirm-deposit/", {"reference": "DRS-2"}),

@@ -74,7 +74,7 @@ def test_the_deal_shows_parties_policies_balances_and_next_step(kaixin, people):
     assert deal["policies"]["excess_credit"] == "half-of-excess"
     assert len(deal["policies"]) == 9  # P1-P9 (P9 escrow_fee_payer, issue 14 item 5)
     assert deal["policies"]["escrow_fee_payer"] == "issuer"
-    assert deal["balances"] == {"deposited": 0, "released": 0, "returned": 0, "in_escrow": 0}
+    assert deal["balances"] == {"deposited": 0, "rebased": 0, "released": 0, "returned": 0, "in_escrow": 0}
     assert deal["next_step"]["action"] == "confirm_deposit" and deal["next_step"]["roles"] == ["escrow_agent"]
     assert deal["next_step"]["clause"] == "EA 1.1" and deal["next_step"]["due"] == "2025-12-23"
     assert [t["year"] for t in deal["tranches"]] == [1, 2, 3, 4, 5]

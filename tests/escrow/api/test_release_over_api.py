@@ -116,7 +116,13 @@ def test_year_1_on_target_over_the_api(deposited, people):
         "done": True,
     }
     deal = seller.get("/api/deals/kaixin-2025/").json()
-    assert deal["balances"] == {"deposited": 15_000_000, "released": 3_000_000, "returned": 0, "in_escrow": 12_000_000}
+    assert deal["balances"] == {
+        "deposited": 15_000_000,
+        "rebased": 0,
+        "released": 3_000_000,
+        "returned": 0,
+        "in_escrow": 12_000_000,
+    }
     assert deal["my_role"] == "seller"
     _check_signatures(seen, people)
     _check_history(seller.get("/api/deals/kaixin-2025/history/").json())

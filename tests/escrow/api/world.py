@@ -43,6 +43,7 @@ ALLOWED_BUT = {
     ("approve_release", "agent1"): ("NotAllowed", ""),  # EA 3.2 four eyes, not the role table
     # Issue 12 item 8: years 2-4 are reported, and their offsets read year 1's revenue (SPA 5.2(2)).
     ("correct_report", None): ("WrongState", ""),
+    ("confirm_corporate_action", None): ("WrongState", ""),  # issue 14 item 4: nothing proposed
 }
 
 

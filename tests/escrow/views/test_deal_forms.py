@@ -223,6 +223,7 @@ def test_after_five_released_years_300000_go_back_and_the_deal_closes(deposited,
     assert Deal.objects.get(pk=deal.pk).state == "closed"
     assert ShareMovement.objects.filter(deal=deal).balances() == {
         "deposited": 15_000_000,
+        "rebased": 0,
         "released": 14_700_000,
         "returned": 300_000,
         "in_escrow": 0,

@@ -126,6 +126,7 @@ READS = [
     Page("deal", "view_deal", _slug("deal")),
     Page("whatif", "view_deal", _slug("whatif")),
     Page("register", "view_register", _slug("register")),
+    Page("corporate_actions", "view_corporate_actions", _slug("corporate_actions")),  # issue 14 item 4
     Page("history", "view_deal", _slug("history")),
     Page("history_csv", "export_history", _slug("history_csv")),
     Page("history_pdf", "export_history", _slug("history_pdf")),
@@ -289,6 +290,30 @@ FORMS = {
         },
         form_marker='data-testid="fee-pay-form"',
         setup=_fee_invoices,
+    ),
+    # Issue 14 item 4: both are forms of the corporate actions page, which every role reads (review=True:
+    # the page for all, the form only for the role that may use it now). Nothing is proposed in this world.
+    "propose_corporate_action": Page(
+        "corporate_actions",
+        "propose_corporate_action",
+        _slug("corporate_actions"),
+        data=lambda w: {
+            "op": "propose",
+            "ratio_new": 1,
+            "ratio_old": 30,
+            "effective_date": str(contract_today()),
+            "fraction_policy": "round-up",
+        },
+        form_marker='data-testid="propose-corporate-action"',
+        review=True,
+    ),
+    "confirm_corporate_action": Page(
+        "corporate_actions",
+        "confirm_corporate_action",
+        _slug("corporate_actions"),
+        data=lambda w: {"op": "confirm", "reference": "TA-1"},
+        form_marker='data-testid="confirm-corporate-action"',
+        review=True,
     ),
 }
 PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}
@@ -458,6 +483,8 @@ def test_the_states_behind_the_matrix(world, db):  # noqa: F811
         ("return_for_cancellation", "agent1"),
         ("return_for_cancellation", "agent2"),
         ("correct_report", "auditor"),  # issue 12 item 8: years 2-4 are reported, they read year 1 (SPA 5.2(2))
+        ("confirm_corporate_action", "agent1"),  # issue 14 item 4: nothing is proposed in this world
+        ("confirm_corporate_action", "agent2"),
     }
 
 

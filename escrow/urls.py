@@ -14,6 +14,7 @@ from escrow.views import (
     tranches,
     whatif,
 )
+from escrow.views import holdings as holdings_pages
 from escrow.views.deal_create import create_deal_page
 from escrow.views.overview import overview
 from escrow.views.register import register_page
@@ -43,6 +44,16 @@ urlpatterns = [
     path("deals/<slug:slug>/evidence.zip", evidence.deal_pack, name="evidence_pack"),  # issue 11 item 5
     path("deals/<slug:slug>/release-statement.pdf", release_statement_pdf, name="release_statement"),
     path("deals/<slug:slug>/prices/", prices.deal_prices, name="deal_prices"),
+    # Issue 14 items 2, 3: dividends and votes on the escrowed shares (SPA 3.2, EA 1.3)
+    path("deals/<slug:slug>/dividends-and-votes/", holdings_pages.holdings_page, name="holdings"),
+    path("deals/<slug:slug>/dividends/new/", holdings_pages.record_dividend, name="record_dividend"),
+    path(
+        "deals/<slug:slug>/dividends/pass-through/", holdings_pages.dividend_pass_through, name="dividend_pass_through"
+    ),
+    path("deals/<slug:slug>/dividends/receipt/", holdings_pages.dividend_receipt, name="dividend_receipt"),
+    path("deals/<slug:slug>/meetings/new/", holdings_pages.record_meeting, name="record_meeting"),
+    path("deals/<slug:slug>/meetings/instruct/", holdings_pages.instruct_vote, name="instruct_vote"),
+    path("deals/<slug:slug>/meetings/proxy/", holdings_pages.proxy_lodged, name="proxy_lodged"),
     path("prices/", prices.staff_prices, name="prices"),
     path("demo/clock/", democlock.move_clock, name="demo_clock"),  # settings.DEMO_CLOCK only (issue 12 item 9)
     path(YEAR, tranches.tranche_page, name="tranche"),

@@ -105,17 +105,15 @@ def stock_dividend_buckets(unreleased: Mapping, in_escrow: int, policy: str = DE
     `in_escrow`: all shares in escrow then. Shares in escrow beyond the unreleased tranches are deducted
     shares awaiting cancellation (SPA 5.2(1)): under `pro-rata` their new shares follow them (bucket
     `deducted`). `next-tranche` and `last-tranche` put every new share with the first or the last
-    unreleased year."""
+    unreleased year. Shares are whole numbers."""
     if policy not in STOCK_DIVIDEND_POLICIES:
         raise ValueError(f"unknown stock dividend policy {policy!r}")
     years = sorted(unreleased)
     held = sum(unreleased.values())
-    if held > in_escrow:
-        raise ValueError("the unreleased tranches hold more than the escrow")
     if policy == "pro-rata" or not years:
         pairs = [(year, unreleased[year]) for year in years]
-        if in_escrow - held or not years:
-            pairs.append((DEDUCTED, in_escrow - held))
+        if in_escrow > held or not years:  # a settlement may leave a year below its fifth: no bucket then
+            pairs.append((DEDUCTED, max(in_escrow - held, 0)))
         return pairs
     year = years[0] if policy == "next-tranche" else years[-1]
     return [(year, in_escrow)]

@@ -6,6 +6,7 @@ from escrow.models.clock import DemoClock
 from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObjectPermission, Role
 from escrow.models.documents import Decline, Instrument, Signature, StoredDocument
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
+from escrow.models.holdings import Dividend, Meeting, VotingInstruction
 from escrow.models.holds import Hold
 from escrow.models.ledger import ShareMovement
 from escrow.models.notifications import Notification, OutboxMessage
@@ -25,11 +26,13 @@ __all__ = [
     "DealUserObjectPermission",
     "Decline",
     "DemoClock",
+    "Dividend",
     "HistoryAction",
     "HistoryChain",
     "HistoryEntry",
     "Hold",
     "Instrument",
+    "Meeting",
     "Notification",
     "OutboxMessage",
     "PenaltyDay",
@@ -44,4 +47,5 @@ __all__ = [
     "TrancheState",
     "TransferEvidence",
     "VerificationRun",
+    "VotingInstruction",
 ]

@@ -56,6 +56,13 @@ class HistoryAction(models.TextChoices):
     AWARD_FILED = "award_filed"
     DEADLINE_MISSED = "deadline_missed"
     PENALTY_REVALUED = "penalty_revalued"
+    # The seller's rights on the escrowed shares (issue 14 items 2, 3; SPA 3.2, EA 1.3)
+    DIVIDEND_RECORDED = "dividend_recorded"
+    DIVIDEND_PASSED_THROUGH = "dividend_passed_through"
+    DIVIDEND_RECEIPT_CONFIRMED = "dividend_receipt_confirmed"
+    MEETING_RECORDED = "meeting_recorded"
+    VOTE_INSTRUCTED = "vote_instructed"
+    PROXY_LODGED = "proxy_lodged"
     # Reference data the deals read (chain "reference")
     ORGANISATION_ADDED = "organisation_added"
     ORGANISATION_CHANGED = "organisation_changed"

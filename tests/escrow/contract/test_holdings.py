@@ -85,8 +85,7 @@ def test_buckets_follow_the_policy():
     assert stock_dividend_buckets(unreleased, 12_300_000, "next-tranche") == [(2, 12_300_000)]
     assert stock_dividend_buckets(unreleased, 12_300_000, "last-tranche") == [(5, 12_300_000)]
     assert stock_dividend_buckets({}, 300_000, "last-tranche") == [(DEDUCTED, 300_000)]
-    with pytest.raises(ValueError):
-        stock_dividend_buckets(unreleased, 1)
+    assert stock_dividend_buckets(unreleased, 1) == list(unreleased.items())  # never a negative bucket
     with pytest.raises(ValueError):
         stock_dividend_buckets(unreleased, 12_000_000, "whatever")
 

@@ -28,6 +28,7 @@ from escrow.views.labels import ACTION_LABELS
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release
 from tests.escrow.api.world import ROLE_OF, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.holdings_matrix import ready as holdings_ready
 from tests.escrow.register_matrix import READY as REGISTER_READY
 from tests.escrow.test_permission_matrix import CALLS
 from tests.factories import make_deal
@@ -79,6 +80,10 @@ CONTRACT = {
         "lift_suspension": "SPA 8.1: the suspension is Party A's right, and so is ending it",
         "enter_share_prices": "SPA 8.2: the penalty is 0.01% of the market value; RULES.md: prices are "
         "entered or imported by the issuer or an admin",
+        "record_dividend": "SPA 3.2: Party A is the issuer that declares dividends on its shares; the seller's "
+        "entitlement follows from the ledger (issue 14 item 2)",
+        "record_meeting": "SPA 3.2: Party A convenes its shareholder meetings; the seller votes the escrowed "
+        "shares (issue 14 item 3)",
     },
     Role.PURCHASER: {  # Party B, Zhejiang Kaixin Auto
         **READS,
@@ -92,6 +97,10 @@ CONTRACT = {
         **ALL_PARTIES,
         "download_release_statement": "EA 3.2: the Escrow Agent transfers the shares to Party C, who is told "
         "what it received, under which reference, and what stays in escrow (issue 12 item 8)",
+        "confirm_dividend_receipt": "SPA 3.2: Party C retains the dividend rights of the escrowed shares; it "
+        "acknowledges what the Escrow Agent passed through (issue 14 item 2)",
+        "instruct_vote": "SPA 3.2, EA 1.3: Party C retains the voting rights; the Escrow Agent assists it in "
+        "exercising them, so Party C instructs the vote (issue 14 item 3)",
     },
     Role.ESCROW_AGENT: {  # Party D, AUTOA2A
         **READS,
@@ -110,6 +119,10 @@ CONTRACT = {
         "the proposer confirms a change of any party's register (four eyes)",
         "oversee_deals": "EA 3.2, 3.3: the Escrow Agent answers for the transfer deadline and may suspend action; "
         "it sees its deals' missed deadlines and holds together (issue 12 item 8)",
+        "record_dividend_pass_through": "EA 1.3: the Escrow Agent holds the shares without owning them and assists "
+        "Party C in exercising its dividend rights: it passes the dividend through (issue 14 item 2)",
+        "record_proxy_lodged": "EA 1.3: ... and its voting rights: it lodges the proxy as Party C instructed "
+        "(issue 14 item 3)",
     },
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
@@ -229,6 +242,13 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "approve_auditor": "escrow:approve_auditor",
         "return_for_cancellation": "escrow:return_for_cancellation",
         "enter_share_prices": "escrow:deal_prices",
+        # Issue 14 items 2, 3: dividends and votes (SPA 3.2, EA 1.3)
+        "record_dividend": "escrow:record_dividend",
+        "record_dividend_pass_through": "escrow:dividend_pass_through",
+        "confirm_dividend_receipt": "escrow:dividend_receipt",
+        "record_meeting": "escrow:record_meeting",
+        "instruct_vote": "escrow:instruct_vote",
+        "record_proxy_lodged": "escrow:proxy_lodged",
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
@@ -359,6 +379,13 @@ READY = {
     "enter_share_prices": _enter_share_prices,
 }
 READY.update(REGISTER_READY)  # issue 10 item 1 (tests/escrow/register_matrix.py)
+# Issue 14 items 2, 3: the dividend or meeting is readied first (tests/escrow/holdings_matrix.py).
+READY.update(
+    {
+        name: holdings_ready(name, _persona_for(CONTRACT_USE_CASES[name]))
+        for name in ("record_dividend_pass_through", "confirm_dividend_receipt", "instruct_vote", "record_proxy_lodged")
+    }
+)
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_USE_CASES))

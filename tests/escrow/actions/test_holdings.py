@@ -147,7 +147,7 @@ def test_a_stock_dividend_is_allocated_to_the_tranches_pro_rata(escrowed, people
     assert view.status == "allocated_movement_pending" and ShareMovement.objects.count() == moved
     entry = _entry(HistoryAction.DIVIDEND_RECORDED)
     assert entry.details["allocation"] == {"2": 150_000, "3": 150_000, "4": 150_000, "5": 150_000, "deducted": 15_000}
-    with pytest.raises(WrongState, match="EA 4.2"):
+    with pytest.raises(WrongState, match=r"EA 4\.2"):
         act.record_dividend_pass_through(
             people["agent1"], deal, dividend.pk, paid_on=released_on, reference="W", amount="1"
         )
@@ -165,7 +165,7 @@ def test_a_stock_dividend_is_allocated_to_the_tranches_pro_rata(escrowed, people
 
 
 def test_dividend_input_is_checked(escrowed, people):
-    deal, released_on = escrowed
+    deal, _released_on = escrowed
     common = {"kind": "cash", "declared_on": "2026-06-01", "record_date": "2026-06-30", "payment_date": "2026-07-15"}
     with pytest.raises(InvalidInput) as caught:
         act.record_dividend(people["issuer"], deal, **common, per_share="0", currency="USD")
@@ -266,7 +266,7 @@ def test_no_instruction_after_the_cut_off(escrowed, people):
 
 
 def test_meeting_input_is_checked(escrowed, people):
-    deal, released_on = escrowed
+    deal, _released_on = escrowed
     with pytest.raises(InvalidInput) as caught:
         _meeting(deal, people, "2026-07-01", "2026-06-01")
     assert caught.value.field == "meeting_date"

@@ -52,6 +52,7 @@ from escrow.views import action_pages as forms
 from escrow.views.links import DEAL_PAGES, INSTRUMENT_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.holdings_matrix import PAGES as HOLDINGS_PAGES
 
 EVERYBODY = [*PERSONAS, "admin", "outsider"]
 NOTHING_CHANGED = "Nothing was changed."
@@ -123,6 +124,7 @@ READS = [
     Page("evidence_pack", "download_evidence_pack", _slug("evidence_pack")),  # issue 11 item 5
     Page("tranche_evidence_pack", "download_evidence_pack", _year("tranche_evidence_pack", 1)),
     Page("release_statement", "download_release_statement", _slug("release_statement")),  # issue 12 item 8
+    Page("holdings", "view_deal", _slug("holdings")),  # issue 14 items 2, 3: dividends and votes
 ]
 
 
@@ -252,6 +254,8 @@ FORMS = {
         "propose_adjustment", 1, lambda w: {"quantity": 2_000_000, "reason": "Exceptional circumstances"}
     ),
 }
+# Issue 14 items 2, 3: dividends and votes, one form page each (tests/escrow/holdings_matrix.py).
+FORMS.update({action: Page(**page) for action, page in HOLDINGS_PAGES.items()})
 PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}
 # URL names that are not about one deal: each person's own dashboard and notifications.
 PERSONAL = {"dashboard", "notifications", "notifications_read_all", "notification_read"}

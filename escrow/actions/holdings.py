@@ -449,3 +449,53 @@ def record_proxy_lodged(actor, deal, meeting_id, *, lodged_on, reference):
         subject=Text(PROXY_LODGED, deal=deal.name, meeting_date=meeting.meeting_date.isoformat(), reference=reference),
     )
     return meeting
+
+
+VOTE_REMINDER = gettext_lazy(
+    "%(deal)s: voting instruction for the meeting on %(meeting_date)s due by %(cut_off)s Beijing time"
+)
+VOTE_REMINDER_BODY = gettext_lazy(
+    "Give your instruction for each resolution (for, against or abstain) on the Dividends and votes page; after "
+    "the cut-off the escrow agent cannot take it into account (SPA 3.2, EA 1.3)."
+)
+
+
+def remind_vote_cut_offs(today) -> int:
+    """The sweep's part (escrow.actions.deadlines.sweep): remind the seller 7, 3 and 1 day(s) before a voting
+    cut-off, and on its day, while no instruction is given and no proxy lodged. Only the most urgent reminder
+    reached is sent; its dedupe key (meeting, cut-off day, milestone) makes a repeated tick send nothing."""
+    from escrow.actions.deadlines import milestone  # the sweep's own milestones (7, 3, 1 day)
+    from escrow.notifications.notify import Note, notify_many
+
+    start = datetime.combine(today, datetime.min.time(), tzinfo=BEIJING)
+    due = (
+        Meeting.objects.filter(lodged_at__isnull=True, cut_off__gte=start, instructions__isnull=True)
+        .select_related("deal")
+        .order_by("pk")
+    )
+    notes = []
+    for meeting in due:
+        day = timezone.localtime(meeting.cut_off, BEIJING).date()
+        mark = milestone(day, today)
+        if mark in (None, "missed"):
+            continue
+        notes.append(
+            Note(
+                meeting.deal,
+                (Role.SELLER,),
+                Text(
+                    VOTE_REMINDER,
+                    deal=meeting.deal.name,
+                    meeting_date=meeting.meeting_date.isoformat(),
+                    cut_off=f"{timezone.localtime(meeting.cut_off, BEIJING):%Y-%m-%d %H:%M}",
+                ),
+                f"meeting:{meeting.pk}:cut-off:{day}:{mark}",
+                clause=CLAUSE,
+                body=Text(VOTE_REMINDER_BODY),
+                due=day,
+            )
+        )
+    if not notes:
+        return 0
+    with transaction.atomic():
+        return notify_many(notes)

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from escrow.actions import holdings as act
@@ -108,6 +109,14 @@ class DividendForm(forms.Form):
     )
 
 
+def _row_label(row) -> str:
+    """A dividend or meeting as a choice reads in the reader's language."""
+    if isinstance(row, Dividend):
+        unit = row.currency or gettext("new shares")
+        return f"{row.record_date.isoformat()} · {row.get_kind_display()} · {row.per_share.normalize()} {unit}"
+    return gettext("Meeting on %(day)s") % {"day": row.meeting_date.isoformat()}
+
+
 class _RowForm(forms.Form):
     """A form about one dividend or meeting, chosen among those the action can take now."""
 
@@ -116,7 +125,7 @@ class _RowForm(forms.Form):
     def __init__(self, *args, rows=(), label="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[self.row_field] = forms.TypedChoiceField(
-            label=label, choices=[(r.pk, str(r)) for r in rows], coerce=int
+            label=label, choices=[(r.pk, _row_label(r)) for r in rows], coerce=int
         )
         self.order_fields([self.row_field])
 

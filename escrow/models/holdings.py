@@ -72,7 +72,7 @@ class Dividend(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.per_share} {self.currency} per share, record date {self.record_date}"
+        return f"{self.get_kind_display()} {self.per_share.normalize()} {self.currency} per share, record date {self.record_date}"
 
 
 class Meeting(models.Model):

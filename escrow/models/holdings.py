@@ -72,7 +72,8 @@ class Dividend(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.per_share.normalize()} {self.currency} per share, record date {self.record_date}"
+        amount = f"{self.per_share.normalize()} {self.currency}".strip()
+        return f"{self.get_kind_display()} {amount} per share, record date {self.record_date}"
 
 
 class Meeting(models.Model):

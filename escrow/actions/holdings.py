@@ -29,7 +29,7 @@ from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries import preconditions
 from escrow.queries.clock import contract_today
-from escrow.queries.holdings import BEIJING, default_cut_off, dividend_view, in_escrow_on
+from escrow.queries.holdings import BEIJING, contract_now, default_cut_off, dividend_view, in_escrow_on
 from escrow.usecases.permissions import require
 
 CLAUSE = rules.CLAUSE
@@ -467,9 +467,11 @@ def remind_vote_cut_offs(today) -> int:
     from escrow.actions.deadlines import milestone  # the sweep's own milestones (7, 3, 1 day)
     from escrow.notifications.notify import Note, notify_many
 
-    start = datetime.combine(today, datetime.min.time(), tzinfo=BEIJING)
+    now = max(
+        contract_now(), datetime.combine(today, datetime.min.time(), tzinfo=BEIJING)
+    )  # a cut-off passed: no reminder
     due = (
-        Meeting.objects.filter(lodged_at__isnull=True, cut_off__gte=start, instructions__isnull=True)
+        Meeting.objects.filter(lodged_at__isnull=True, cut_off__gt=now, instructions__isnull=True)
         .select_related("deal")
         .order_by("pk")
     )

@@ -15,6 +15,7 @@ from escrow.views import (
     tranches,
     whatif,
 )
+from escrow.views import holdings as holdings_pages
 from escrow.views.corporate_actions import corporate_actions_page
 from escrow.views.deal_create import create_deal_page
 from escrow.views.overview import overview
@@ -50,6 +51,16 @@ urlpatterns = [
     path("deals/<slug:slug>/fees/issue/", fees.issue_fee_invoices, name="issue_fee_invoices"),
     path("deals/<slug:slug>/fees/pay/", fees.record_fee_payment, name="record_fee_payment"),
     path("deals/<slug:slug>/fees/<str:number>.pdf", fees.fee_invoice_pdf, name="fee_invoice_pdf"),
+    # Issue 14 items 2, 3: dividends and votes on the escrowed shares (SPA 3.2, EA 1.3)
+    path("deals/<slug:slug>/dividends-and-votes/", holdings_pages.holdings_page, name="holdings"),
+    path("deals/<slug:slug>/dividends/new/", holdings_pages.record_dividend, name="record_dividend"),
+    path(
+        "deals/<slug:slug>/dividends/pass-through/", holdings_pages.dividend_pass_through, name="dividend_pass_through"
+    ),
+    path("deals/<slug:slug>/dividends/receipt/", holdings_pages.dividend_receipt, name="dividend_receipt"),
+    path("deals/<slug:slug>/meetings/new/", holdings_pages.record_meeting, name="record_meeting"),
+    path("deals/<slug:slug>/meetings/instruct/", holdings_pages.instruct_vote, name="instruct_vote"),
+    path("deals/<slug:slug>/meetings/proxy/", holdings_pages.proxy_lodged, name="proxy_lodged"),
     path("prices/", prices.staff_prices, name="prices"),
     path("demo/clock/", democlock.move_clock, name="demo_clock"),  # settings.DEMO_CLOCK only (issue 12 item 9)
     path(YEAR, tranches.tranche_page, name="tranche"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.actions.accrual import accrue_penalties
 from escrow.actions.batch import lock_tranches
+from escrow.actions.holdings import remind_vote_cut_offs
 from escrow.actions.reports import YEAR_ENDED
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import InvalidInput
@@ -72,6 +73,7 @@ def sweep(*, today: date | None = None) -> SweepReport:
     report.opened, opened_notes = open_ended_years(today)
     report.notifications, report.missed = remind_and_mark(today)
     report.notifications += opened_notes
+    report.notifications += remind_vote_cut_offs(today)  # issue 14 item 3 (SPA 3.2, EA 1.3)
     report.penalty = accrue_penalties(through=today - timedelta(days=1))
     return report
 

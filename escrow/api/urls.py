@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from escrow.api.views import call_backs, corporate_actions, evidence, fees, penalty, reads, statements
+from escrow.api.views import call_backs, corporate_actions, evidence, fees, holdings, penalty, reads, statements
 from escrow.api.views import deal_actions as deal
 from escrow.api.views import instrument_actions as instrument
 from escrow.api.views import register as signatories
@@ -25,6 +25,8 @@ urlpatterns = [
     path("deals/<str:ref>/release-statement/", statements.ReleaseStatement.as_view(), name="release-statement"),
     path("deals/<str:ref>/penalty/", penalty.DealPenalty.as_view(), name="deal-penalty"),
     path("deals/<str:ref>/fees/", fees.DealFees.as_view(), name="deal-fees"),  # issue 14 item 5 (EA 4.4)
+    path("deals/<str:ref>/dividends/", holdings.DividendList.as_view(), name="deal-dividends"),  # issue 14 item 2
+    path("deals/<str:ref>/meetings/", holdings.MeetingList.as_view(), name="deal-meetings"),  # issue 14 item 3
     path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
     path(

@@ -8,6 +8,7 @@ from escrow.models.deal import CalendarOverride, Deal, DealParty, DealUserObject
 from escrow.models.documents import Decline, Instrument, Signature, StoredDocument
 from escrow.models.fees import FeeInvoice
 from escrow.models.history import HistoryAction, HistoryChain, HistoryEntry
+from escrow.models.holdings import Dividend, Meeting, VotingInstruction
 from escrow.models.holds import Hold
 from escrow.models.ledger import ShareMovement
 from escrow.models.notifications import Notification, OutboxMessage
@@ -28,12 +29,14 @@ __all__ = [
     "DealUserObjectPermission",
     "Decline",
     "DemoClock",
+    "Dividend",
     "FeeInvoice",
     "HistoryAction",
     "HistoryChain",
     "HistoryEntry",
     "Hold",
     "Instrument",
+    "Meeting",
     "Notification",
     "OutboxMessage",
     "PenaltyDay",
@@ -48,4 +51,5 @@ __all__ = [
     "TrancheState",
     "TransferEvidence",
     "VerificationRun",
+    "VotingInstruction",
 ]

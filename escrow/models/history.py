@@ -62,6 +62,13 @@ class HistoryAction(models.TextChoices):
     # Issue 14 item 4: a split or consolidation, proposed by the issuer, confirmed (and rebased) by the agent
     CORPORATE_ACTION_PROPOSED = "corporate_action_proposed"
     CORPORATE_ACTION_CONFIRMED = "corporate_action_confirmed"
+    # The seller's rights on the escrowed shares (issue 14 items 2, 3; SPA 3.2, EA 1.3)
+    DIVIDEND_RECORDED = "dividend_recorded"
+    DIVIDEND_PASSED_THROUGH = "dividend_passed_through"
+    DIVIDEND_RECEIPT_CONFIRMED = "dividend_receipt_confirmed"
+    MEETING_RECORDED = "meeting_recorded"
+    VOTE_INSTRUCTED = "vote_instructed"
+    PROXY_LODGED = "proxy_lodged"
     # Reference data the deals read (chain "reference")
     ORGANISATION_ADDED = "organisation_added"
     ORGANISATION_CHANGED = "organisation_changed"

@@ -44,6 +44,14 @@ PRECONDITIONS = {
     "enter_share_prices": None,  # SPA 8.2: closes are reference data, entered whenever they are known
     "propose_corporate_action": lambda a: P.corporate_action_proposable(a.deal),  # issue 14 item 4
     "confirm_corporate_action": lambda a: P.corporate_action_confirmable(a.deal),
+    # Issue 14 items 2, 3 (SPA 3.2, EA 1.3): offered when some dividend or meeting of the deal is ready for it;
+    # the "Dividends and votes" page asks the same checks row by row (escrow.queries.preconditions).
+    "record_dividend": lambda a: P.holding_shares(a.deal, P.RECORD_DIVIDEND),
+    "record_dividend_pass_through": lambda a: P.some_dividend_payable(a.deal),
+    "confirm_dividend_receipt": lambda a: P.some_dividend_receivable(a.deal),
+    "record_meeting": lambda a: P.holding_shares(a.deal, P.RECORD_MEETING),
+    "instruct_vote": lambda a: P.some_meeting_instructable(a.deal),
+    "record_proxy_lodged": lambda a: P.some_proxy_lodgeable(a.deal),
     "file_report": _report,
     "correct_report": lambda a: P.correctable(a.tranche, a.party),  # issue 12 item 8: before any signature
     "sign_joint_instruction": _sign,

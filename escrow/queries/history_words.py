@@ -55,6 +55,12 @@ ACTION_LABELS = {
     HistoryAction.FEE_PAYMENT_RECORDED: _("Escrow fee payment recorded"),
     HistoryAction.CORPORATE_ACTION_PROPOSED: _("Split or consolidation proposed"),
     HistoryAction.CORPORATE_ACTION_CONFIRMED: _("Split or consolidation confirmed"),
+    HistoryAction.DIVIDEND_RECORDED: _("Dividend recorded"),
+    HistoryAction.DIVIDEND_PASSED_THROUGH: _("Dividend paid to the seller"),
+    HistoryAction.DIVIDEND_RECEIPT_CONFIRMED: _("Dividend receipt confirmed"),
+    HistoryAction.MEETING_RECORDED: _("Shareholder meeting recorded"),
+    HistoryAction.VOTE_INSTRUCTED: _("Voting instruction given"),
+    HistoryAction.PROXY_LODGED: _("Proxy lodged"),
     HistoryAction.ORGANISATION_ADDED: _("Organisation added"),
     HistoryAction.ORGANISATION_CHANGED: _("Organisation changed"),
     HistoryAction.SHARE_PRICE_ENTERED: _("Share price entered"),
@@ -381,6 +387,107 @@ def _corporate_action_confirmed(words, entry, d):
     }
 
 
+VOTE_WORDS = {"for": _("for"), "against": _("against"), "abstain": _("abstain")}
+
+
+def _choices(d):
+    return ", ".join(f"{n}: {VOTE_WORDS.get(c, c)}" for n, c in (d.get("choices") or {}).items())
+
+
+def _dividend_recorded(words, entry, d):
+    """Issue 14 item 2 (SPA 3.2, EA 1.3)."""
+    if d["kind"] == "cash":
+        return gettext(
+            "%(actor)s recorded a cash dividend of %(per_share)s %(currency)s per share, record date %(record)s, "
+            "payable %(payment)s; %(shares)s shares in escrow at the record date, entitlement %(amount)s."
+        ) % {
+            "actor": entry.actor_name,
+            "per_share": d["per_share"],
+            "currency": d["currency"],
+            "record": d["record_date"],
+            "payment": d["payment_date"],
+            "shares": shares_text(d["shares_in_escrow_at_record_date"]),
+            "amount": money_text(d["entitlement"], d["currency"]),
+        }
+    return gettext(
+        "%(actor)s recorded a stock dividend of %(per_share)s new shares per share, record date %(record)s; "
+        "%(shares)s shares in escrow at the record date, %(new)s new shares allocated to the tranches (the ledger "
+        "movement awaits the EA 4.2 decision)."
+    ) % {
+        "actor": entry.actor_name,
+        "per_share": d["per_share"],
+        "record": d["record_date"],
+        "shares": shares_text(d["shares_in_escrow_at_record_date"]),
+        "new": shares_text(d["new_shares"]["shares"]),
+    }
+
+
+def _dividend_passed(words, entry, d):
+    text = gettext(
+        "%(actor)s recorded paying the seller %(amount)s on %(day)s (reference %(reference)s) for the dividend of "
+        "record date %(record)s: entitlement %(entitlement)s on %(shares)s shares."
+    ) % {
+        "actor": entry.actor_name,
+        "amount": money_text(d["amount"], d["currency"]),
+        "day": d["paid_on"],
+        "reference": d["reference"],
+        "record": d["record_date"],
+        "entitlement": money_text(d["entitlement"], d["currency"]),
+        "shares": shares_text(d["shares_in_escrow_at_record_date"]),
+    }
+    if d.get("withheld"):
+        text += " " + gettext("Withheld %(amount)s: %(note)s.") % {
+            "amount": money_text(d["withheld"], d["currency"]),
+            "note": d.get("withholding_note", ""),
+        }
+    return text
+
+
+def _dividend_received(words, entry, d):
+    return gettext(
+        "%(actor)s confirmed receiving %(amount)s (reference %(reference)s) for the dividend of record date %(record)s."
+    ) % {
+        "actor": entry.actor_name,
+        "amount": money_text(d["amount"], d["currency"]),
+        "reference": d["reference"],
+        "record": d["record_date"],
+    }
+
+
+def _meeting_recorded(words, entry, d):
+    return gettext(
+        "%(actor)s recorded a shareholder meeting on %(meeting)s (record date %(record)s) with %(count)s "
+        "resolutions; voting instructions by %(cut_off)s."
+    ) % {
+        "actor": entry.actor_name,
+        "meeting": d["meeting_date"],
+        "record": d["record_date"],
+        "count": len(d["resolutions"]),
+        "cut_off": beijing_time(d["cut_off"]),
+    }
+
+
+def _vote_instructed(words, entry, d):
+    return gettext("%(actor)s instructed the vote of %(shares)s escrowed shares: %(choices)s.") % {
+        "actor": entry.actor_name,
+        "shares": shares_text(d["shares"]),
+        "choices": _choices(d),
+    }
+
+
+def _proxy_lodged(words, entry, d):
+    return gettext(
+        "%(actor)s lodged the proxy for %(shares)s escrowed shares as the seller instructed (%(choices)s) on "
+        "%(day)s, reference %(reference)s."
+    ) % {
+        "actor": entry.actor_name,
+        "shares": shares_text(d["shares"]),
+        "choices": _choices(d),
+        "day": d["lodged_on"],
+        "reference": d["reference"],
+    }
+
+
 SENTENCES = {
     HistoryAction.FEE_INVOICE_ISSUED: _fee_issued,
     HistoryAction.FEE_PAYMENT_RECORDED: _fee_paid,
@@ -415,6 +522,12 @@ SENTENCES = {
     HistoryAction.RELEASE_PREPARED: _prepared,
     HistoryAction.CALL_BACK_RECORDED: _call_back,
     HistoryAction.RELEASED: _released,
+    HistoryAction.DIVIDEND_RECORDED: _dividend_recorded,
+    HistoryAction.DIVIDEND_PASSED_THROUGH: _dividend_passed,
+    HistoryAction.DIVIDEND_RECEIPT_CONFIRMED: _dividend_received,
+    HistoryAction.MEETING_RECORDED: _meeting_recorded,
+    HistoryAction.VOTE_INSTRUCTED: _vote_instructed,
+    HistoryAction.PROXY_LODGED: _proxy_lodged,
 }
 
 __all__ = ["HistoryWords", "action_label", "in_language", "role_label", "state_label"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.contract.errors import DomainError, InvalidInput, NotAllowed, NotFound, WrongState
 from escrow.contract.fees import started_years, year_of
 from escrow.models import Deal, DealParty, FeeInvoice, Instrument, Role, TrancheState
 from escrow.models.clock import contract_today
@@ -23,6 +23,7 @@ from escrow.models.tranche import HOLDABLE
 from escrow.queries import reports
 from escrow.queries.callbacks import call_back_status, effective_instruction
 from escrow.queries.fees import escrow_period, years_to_invoice
+from escrow.queries.holdings import contract_now
 
 S = TrancheState
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
@@ -425,3 +426,131 @@ def corporate_action_confirmable(deal, today=None):
             % {"years": ", ".join(map(str, fixed))}
         )
     return pending
+
+
+# --- dividends and votes on the escrowed shares (issue 14 items 2, 3; SPA 3.2, EA 1.3) ---------------------
+
+
+RECORD_DIVIDEND = gettext_lazy("record a dividend")
+RECORD_MEETING = gettext_lazy("record a shareholder meeting")
+
+
+def holding_shares(deal, doing):
+    """SPA 3.2: dividends and meetings concern the shares while they are in escrow."""
+    expect_state(deal, Deal.State.IN_ESCROW, doing=doing)
+
+
+def _clause(exc):
+    exc.clause = "SPA 3.2, EA 1.3"
+    return exc
+
+
+def dividend_payable(dividend):
+    """EA 1.3: the agent records the pass-through of a cash dividend once, from its record date on."""
+    if dividend.kind != "cash":
+        raise _clause(
+            WrongState(
+                _(
+                    "A stock dividend is not paid out: its new shares follow the tranches in escrow "
+                    "(the movement awaits the EA 4.2 decision)."
+                )
+            )
+        )
+    if dividend.passed_at:
+        raise _clause(
+            WrongState(
+                _("The dividend was passed through on %(day)s (reference %(reference)s).")
+                % {"day": dividend.passed_on.isoformat(), "reference": dividend.pass_reference}
+            )
+        )
+    if contract_today() < dividend.record_date:
+        raise _clause(
+            WrongState(
+                _("The record date %(day)s has not come yet: the entitlement is not fixed.")
+                % {"day": dividend.record_date.isoformat()}
+            )
+        )
+
+
+def dividend_receivable(dividend):
+    """SPA 3.2: the seller confirms receipt once the agent recorded the pass-through, once."""
+    if not dividend.passed_at:
+        raise _clause(WrongState(_("The escrow agent has not recorded paying this dividend to you yet.")))
+    if dividend.receipt_confirmed_at:
+        raise _clause(
+            WrongState(
+                _("Receipt was confirmed at %(moment)s (Beijing time).")
+                % {"moment": beijing_minute(dividend.receipt_confirmed_at)}
+            )
+        )
+
+
+def meeting_instructable(meeting):
+    """SPA 3.2: the seller instructs the vote before the cut-off, and before the proxy is lodged."""
+    if meeting.lodged_at:
+        raise _clause(
+            WrongState(
+                _("The proxy was lodged on %(day)s (reference %(reference)s); the instruction can no longer change.")
+                % {"day": meeting.lodged_on.isoformat(), "reference": meeting.lodged_reference}
+            )
+        )
+    if contract_now() >= meeting.cut_off:
+        raise _clause(
+            WrongState(
+                _("The cut-off for voting instructions was %(moment)s (Beijing time).")
+                % {"moment": beijing_minute(meeting.cut_off)}
+            )
+        )
+
+
+def proxy_lodgeable(meeting):
+    """EA 1.3: the agent lodges the proxy once, as the seller instructed, from the record date on."""
+    if meeting.lodged_at:
+        raise _clause(
+            WrongState(
+                _("The proxy was lodged on %(day)s (reference %(reference)s).")
+                % {"day": meeting.lodged_on.isoformat(), "reference": meeting.lodged_reference}
+            )
+        )
+    if not meeting.instructions.exists():
+        raise _clause(WrongState(_("The seller has given no voting instruction for this meeting.")))
+    if contract_today() < meeting.record_date:
+        raise _clause(
+            WrongState(
+                _("The record date %(day)s has not come yet: the shares to vote are not fixed.")
+                % {"day": meeting.record_date.isoformat()}
+            )
+        )
+
+
+def _any(rows, check, nothing):
+    """A deal-level question for the pages: does any row pass `check`? Raise the first refusal (or `nothing`)."""
+    first = None
+    for row in rows:
+        try:
+            check(row)
+        except DomainError as exc:
+            first = first or exc
+            continue
+        return row
+    raise first or _clause(WrongState(nothing))
+
+
+def some_dividend_payable(deal):
+    return _any(deal.dividends.order_by("record_date", "pk"), dividend_payable, _("No dividend awaits payment."))
+
+
+def some_dividend_receivable(deal):
+    return _any(
+        deal.dividends.order_by("record_date", "pk"), dividend_receivable, _("No dividend awaits your confirmation.")
+    )
+
+
+def some_meeting_instructable(deal):
+    return _any(
+        deal.meetings.order_by("meeting_date", "pk"), meeting_instructable, _("No meeting takes instructions now.")
+    )
+
+
+def some_proxy_lodgeable(deal):
+    return _any(deal.meetings.order_by("meeting_date", "pk"), proxy_lodgeable, _("No proxy awaits lodging."))

@@ -17,6 +17,7 @@ from escrow.queries.deals import deals_visible_to, get_deal_for
 from escrow.usecases.permissions import ROLE_ACTIONS, require
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.holdings_matrix import CALLS as HOLDINGS_CALLS
 from tests.escrow.register_matrix import CALLS as REGISTER_CALLS
 
 
@@ -113,6 +114,7 @@ CALLS = {
 
 
 CALLS.update(REGISTER_CALLS)  # issue 10 item 1: the signatory register (tests/escrow/register_matrix.py)
+CALLS.update(HOLDINGS_CALLS)  # issue 14 items 2, 3: dividends and votes (tests/escrow/holdings_matrix.py)
 
 
 def outcome(call, user, w):

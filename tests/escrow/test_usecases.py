@@ -28,6 +28,7 @@ from escrow.views.labels import ACTION_LABELS
 from escrow.views.links import DEAL_PAGES, SIGN_KINDS, TRANCHE_PAGES
 from tests.conftest import PASSWORD, make_pdf, open_and_file, release
 from tests.escrow.api.world import ROLE_OF, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.holdings_matrix import ready as holdings_ready
 from tests.escrow.register_matrix import READY as REGISTER_READY
 from tests.escrow.test_permission_matrix import CALLS
 from tests.factories import make_deal
@@ -83,6 +84,10 @@ CONTRACT = {
         "enter_share_prices": "SPA 8.2: the penalty is 0.01% of the market value; RULES.md: prices are "
         "entered or imported by the issuer or an admin",
         "view_fees": "EA 4.4 (issue 14 item 5): the issuer reads the escrow fee invoices it pays (P9)",
+        "record_dividend": "SPA 3.2: Party A is the issuer that declares dividends on its shares; the seller's "
+        "entitlement follows from the ledger (issue 14 item 2)",
+        "record_meeting": "SPA 3.2: Party A convenes its shareholder meetings; the seller votes the escrowed "
+        "shares (issue 14 item 3)",
     },
     Role.PURCHASER: {  # Party B, Zhejiang Kaixin Auto
         **READS,
@@ -97,6 +102,10 @@ CONTRACT = {
         **ALL_PARTIES,
         "download_release_statement": "EA 3.2: the Escrow Agent transfers the shares to Party C, who is told "
         "what it received, under which reference, and what stays in escrow (issue 12 item 8)",
+        "confirm_dividend_receipt": "SPA 3.2: Party C retains the dividend rights of the escrowed shares; it "
+        "acknowledges what the Escrow Agent passed through (issue 14 item 2)",
+        "instruct_vote": "SPA 3.2, EA 1.3: Party C retains the voting rights; the Escrow Agent assists it in "
+        "exercising them, so Party C instructs the vote (issue 14 item 3)",
     },
     Role.ESCROW_AGENT: {  # Party D, AUTOA2A
         **READS,
@@ -120,6 +129,10 @@ CONTRACT = {
         "view_fees": "EA 4.4: the Escrow Agent charges USD 5,000 per year of the escrow period",
         "issue_fee_invoices": "EA 4.4, EA 2: the Escrow Agent invoices each started year of the escrow period",
         "record_fee_payment": "EA 4.4: the Escrow Agent, paid its fee, records the payment",
+        "record_dividend_pass_through": "EA 1.3: the Escrow Agent holds the shares without owning them and assists "
+        "Party C in exercising its dividend rights: it passes the dividend through (issue 14 item 2)",
+        "record_proxy_lodged": "EA 1.3: ... and its voting rights: it lodges the proxy as Party C instructed "
+        "(issue 14 item 3)",
     },
     Role.AUDITOR: {  # the accounting firm approved by Party A
         **READS,
@@ -244,6 +257,13 @@ def test_phrases_labels_and_links_are_read_from_the_declaration():
         "record_fee_payment": "escrow:record_fee_payment",
         "propose_corporate_action": "escrow:corporate_actions",  # issue 14 item 4: forms of the one page
         "confirm_corporate_action": "escrow:corporate_actions",
+        # Issue 14 items 2, 3: dividends and votes (SPA 3.2, EA 1.3)
+        "record_dividend": "escrow:record_dividend",
+        "record_dividend_pass_through": "escrow:dividend_pass_through",
+        "confirm_dividend_receipt": "escrow:dividend_receipt",
+        "record_meeting": "escrow:record_meeting",
+        "instruct_vote": "escrow:instruct_vote",
+        "record_proxy_lodged": "escrow:proxy_lodged",
     }
     assert set(TRANCHE_PAGES) == {
         "file_report",
@@ -393,6 +413,13 @@ READY = {
     "confirm_corporate_action": _confirm_corporate_action,
 }
 READY.update(REGISTER_READY)  # issue 10 item 1 (tests/escrow/register_matrix.py)
+# Issue 14 items 2, 3: the dividend or meeting is readied first (tests/escrow/holdings_matrix.py).
+READY.update(
+    {
+        name: holdings_ready(name, _persona_for(CONTRACT_USE_CASES[name]))
+        for name in ("record_dividend_pass_through", "confirm_dividend_receipt", "instruct_vote", "record_proxy_lodged")
+    }
+)
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_USE_CASES))

@@ -53,6 +53,7 @@ from escrow.views import action_pages as forms
 from escrow.views.links import DEAL_PAGES, INSTRUMENT_PAGES, SIGN_KINDS, TRANCHE_PAGES, step_url
 from tests.conftest import PASSWORD, make_pdf
 from tests.escrow.api.world import PERSONAS, expected, world  # noqa: F401  (module-scoped fixture)
+from tests.escrow.holdings_matrix import PAGES as HOLDINGS_PAGES
 
 EVERYBODY = [*PERSONAS, "admin", "outsider"]
 NOTHING_CHANGED = "Nothing was changed."
@@ -143,6 +144,7 @@ READS = [
         lambda w: reverse("escrow:fee_invoice_pdf", args=[w.deal.slug, _first_invoice(w).number]),
         setup=_fee_invoices,
     ),
+    Page("holdings", "view_deal", _slug("holdings")),  # issue 14 items 2, 3: dividends and votes
 ]
 
 
@@ -316,6 +318,8 @@ FORMS = {
         review=True,
     ),
 }
+# Issue 14 items 2, 3: dividends and votes, one form page each (tests/escrow/holdings_matrix.py).
+FORMS.update({action: Page(**page) for action, page in HOLDINGS_PAGES.items()})
 PAGES = {f"{p.name}:{p.action}": p for p in [*READS, *FORMS.values()]}
 # URL names that are not about one deal: each person's own dashboard and notifications.
 PERSONAL = {"dashboard", "notifications", "notifications_read_all", "notification_read"}

@@ -1,0 +1,220 @@
+"""The seller's rights on the escrowed shares, read from the ledger (SPA 3.2, EA 1.3; issue 14 items 2, 3).
+
+`in_escrow_on(deal, day)`: the shares in escrow at the end of a contract day, from the share ledger: the
+movements effective by that day, summed by `ShareMovementQuerySet.balances` (the one balance rule). A
+movement's effective day is the transfer agent's date of issue or transfer when recorded
+(TransferEvidence), else the year's release date for a release, else the contract day it was recorded on.
+So a record date after a partial release counts only what stayed in escrow.
+
+`dividends_for(deal)` and `meetings_for(deal)` are what the "Dividends and votes" page and the API read:
+each dividend with its entitlement (and, for a stock dividend, the allocation of its new shares to the
+tranches), each meeting with its resolutions, instructions, cut-off and status.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from escrow.contract import holdings as rules
+from escrow.contract.releases import tranche_sizes
+from escrow.models import Dividend, Meeting, ShareMovement
+from escrow.queries.clock import calendar_for, contract_today
+
+BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
+CUT_OFF_TIME = time(17, 0)  # the close of business in Beijing on the cut-off day
+
+
+def effective_day(movement) -> date:
+    """The contract day a movement took effect (see the module's docstring)."""
+    evidence = getattr(movement, "evidence", None) if _has_evidence(movement) else None
+    if evidence is not None and evidence.transfer_date:
+        return evidence.transfer_date
+    if movement.kind == ShareMovement.Kind.RELEASE and movement.tranche_id and movement.tranche.released_on:
+        return movement.tranche.released_on
+    return timezone.localtime(movement.recorded_at, BEIJING).date()
+
+
+def _has_evidence(movement):
+    try:
+        movement.evidence  # noqa: B018
+    except ShareMovement.evidence.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def _movements(deal):
+    return list(ShareMovement.objects.filter(deal=deal).select_related("evidence", "tranche"))
+
+
+def in_escrow_on(deal, day: date, movements=None) -> int:
+    """Shares in escrow at the end of `day` (SPA 3.2: the record date), from the ledger."""
+    ids = [m.pk for m in (movements if movements is not None else _movements(deal)) if effective_day(m) <= day]
+    return ShareMovement.objects.filter(pk__in=ids).balances()["in_escrow"] if ids else 0
+
+
+def unreleased_on(deal, day: date, movements=None) -> dict:
+    """Tranche year -> its shares still in escrow at the end of `day`: the years not released by then."""
+    movements = movements if movements is not None else _movements(deal)
+    released = {
+        m.tranche.year
+        for m in movements
+        if m.kind == ShareMovement.Kind.RELEASE and m.tranche_id and effective_day(m) <= day
+    }
+    sizes = tranche_sizes(deal.total_shares, deal.tranche_count)
+    return {year: sizes[year - 1] for year in range(1, deal.tranche_count + 1) if year not in released}
+
+
+def contract_now() -> datetime:
+    """Now on the contract clock: Beijing's time of day on the contract date (the demo clock's date in the demo,
+    escrow.models.clock), so a cut-off passes with the contract day everywhere."""
+    clock = timezone.localtime(timezone.now(), BEIJING)
+    return datetime.combine(contract_today(), clock.time(), tzinfo=BEIJING)
+
+
+def default_cut_off(deal, meeting_day: date) -> datetime:
+    """Issue 14 item 3: 17:00 Beijing time on the 5th business day before the meeting (the deal's calendar, P6)."""
+    day = rules.default_cut_off_day(meeting_day, calendar_for(deal).is_business_day)
+    return datetime.combine(day, CUT_OFF_TIME, tzinfo=BEIJING)
+
+
+@dataclass
+class DividendView:
+    dividend: Dividend
+    shares: int  # in escrow at the record date (frozen once passed through)
+    provisional: bool  # the record date is still ahead: the figure may move
+    cash: object = None  # Decimal: a cash dividend's entitlement
+    new_shares: object = None  # ShareEntitlement: a stock dividend's
+    allocation: dict = field(default_factory=dict)  # bucket (year or "deducted") -> new shares
+    status: str = ""
+
+    def as_dict(self) -> dict:
+        d = self.dividend
+        return {
+            "id": d.pk,
+            "kind": d.kind,
+            "declared_on": d.declared_on.isoformat(),
+            "record_date": d.record_date.isoformat(),
+            "payment_date": d.payment_date.isoformat(),
+            "per_share": str(d.per_share.normalize()),
+            "currency": d.currency,
+            "shares_in_escrow_at_record_date": self.shares,
+            "provisional": self.provisional,
+            "entitlement": str(self.cash) if self.cash is not None else None,
+            "new_shares": self.new_shares.as_dict() if self.new_shares is not None else None,
+            "stock_policy": d.stock_policy if d.kind == Dividend.Kind.SHARES else None,
+            "allocation": {str(k): v for k, v in self.allocation.items()},
+            "status": self.status,
+            "passed_through": {
+                "date": d.passed_on.isoformat(),
+                "reference": d.pass_reference,
+                "amount": str(d.paid_amount),
+                "withheld": str(d.withholding_amount) if d.withholding_amount is not None else None,
+                "withholding_note": d.withholding_note,
+            }
+            if d.passed_at
+            else None,
+            "receipt_confirmed_at": d.receipt_confirmed_at.isoformat() if d.receipt_confirmed_at else None,
+            "clause": rules.CLAUSE,
+        }
+
+
+def dividend_status(dividend) -> str:
+    if dividend.kind == Dividend.Kind.SHARES:
+        return "allocated_movement_pending"  # EA 4.2: the ledger movement waits for the guard decision
+    if dividend.receipt_confirmed_at:
+        return "received"
+    if dividend.passed_at:
+        return "passed_through"
+    return "awaiting_pass_through"
+
+
+def dividend_view(dividend, movements=None, today=None) -> DividendView:
+    deal = dividend.deal
+    today = today or contract_today()
+    movements = movements if movements is not None else _movements(deal)
+    shares = (
+        dividend.entitled_shares
+        if dividend.entitled_shares is not None
+        else in_escrow_on(deal, dividend.record_date, movements)
+    )
+    view = DividendView(
+        dividend, shares, provisional=dividend.entitled_shares is None and dividend.record_date >= today
+    )
+    view.status = dividend_status(dividend)
+    if dividend.kind == Dividend.Kind.CASH:
+        view.cash = rules.cash_entitlement(shares, dividend.per_share)
+    else:
+        view.new_shares = rules.share_entitlement(shares, dividend.per_share)
+        if view.new_shares.shares:
+            buckets = rules.stock_dividend_buckets(
+                unreleased_on(deal, dividend.record_date, movements), shares, dividend.stock_policy
+            )
+            view.allocation = rules.allocate(view.new_shares.shares, buckets)
+    return view
+
+
+def dividends_for(deal) -> list:
+    movements = _movements(deal)
+    today = contract_today()
+    return [
+        dividend_view(d, movements, today) for d in deal.dividends.select_related("deal").order_by("record_date", "pk")
+    ]
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    shares: int
+    instruction: object  # the latest VotingInstruction or None
+    instructions: list
+    open: bool  # before the cut-off and no proxy lodged
+    status: str
+
+    def as_dict(self) -> dict:
+        m = self.meeting
+        return {
+            "id": m.pk,
+            "record_date": m.record_date.isoformat(),
+            "meeting_date": m.meeting_date.isoformat(),
+            "cut_off": m.cut_off.isoformat(),
+            "resolutions": m.resolutions,
+            "shares_in_escrow_at_record_date": self.shares,
+            "instruction": {
+                "choices": self.instruction.choices,
+                "shares": self.instruction.shares,
+                "given_at": self.instruction.given_at.isoformat(),
+            }
+            if self.instruction
+            else None,
+            "instructions_given": len(self.instructions),
+            "proxy_lodged": {"date": m.lodged_on.isoformat(), "reference": m.lodged_reference} if m.lodged_at else None,
+            "status": self.status,
+            "clause": rules.CLAUSE,
+        }
+
+
+def meeting_view(meeting, movements=None, now=None) -> MeetingView:
+    now = now or contract_now()
+    instructions = list(meeting.instructions.all())
+    latest = instructions[-1] if instructions else None
+    shares = in_escrow_on(meeting.deal, meeting.record_date, movements)
+    is_open = not meeting.lodged_at and now < meeting.cut_off
+    if meeting.lodged_at:
+        status = "proxy_lodged"
+    elif is_open:
+        status = "instructed" if latest else "awaiting_instruction"
+    else:
+        status = "instructed" if latest else "no_instruction"
+    return MeetingView(meeting, shares, latest, instructions, is_open, status)
+
+
+def meetings_for(deal) -> list:
+    movements = _movements(deal)
+    now = contract_now()
+    return [
+        meeting_view(m, movements, now)
+        for m in deal.meetings.select_related("deal").prefetch_related("instructions").order_by("meeting_date", "pk")
+    ]

@@ -1,0 +1,289 @@
+"""Dividends and votes on the escrowed shares (issue 14 items 2, 3; SPA 3.2, EA 1.3), driven through the actions."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from escrow import actions
+from escrow.actions import holdings as act
+from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from escrow.models import Deal, Dividend, HistoryAction, HistoryEntry, Meeting, Notification
+from escrow.queries.clock import contract_today
+from escrow.queries.holdings import BEIJING, dividend_view, in_escrow_on, meeting_view
+from tests.conftest import open_and_file, release
+
+CLAUSE = "SPA 3.2, EA 1.3"
+
+
+@pytest.fixture
+def escrowed(kaixin, people):
+    """Kaixin with the shares issued to the agent on 2025-12-19 (EA 1.1), year 1 released at 2,700,000."""
+    actions.confirm_deposit(
+        people["agent1"],
+        kaixin,
+        reference="DRS-KXIN-2025-1219",
+        issue_date=date(2025, 12, 19),
+        transfer_agent="Continental Stock Transfer",
+        recipient_account="AUTOA2A book entry",
+    )
+    deal = Deal.objects.get(pk=kaixin.pk)
+    open_and_file(deal, people, 1, "598500000")  # 10% short: 300,000 deducted (SPA 5.2)
+    t = release(deal, people, 1)
+    assert t.release_quantity == 2_700_000
+    return deal, t.released_on
+
+
+def _entry(action):
+    return HistoryEntry.objects.filter(action=action).order_by("-pk").first()
+
+
+def _cash(deal, people, record_date, per_share="0.05"):
+    return act.record_dividend(
+        people["issuer"],
+        deal,
+        kind="cash",
+        declared_on=date(2026, 6, 1),
+        record_date=record_date,
+        payment_date=record_date,
+        per_share=per_share,
+        currency="usd",
+    )
+
+
+def test_entitlement_at_a_record_date_after_a_partial_release(escrowed, people):
+    """The worked case: 15,000,000 deposited, year 1 released 2,700,000; a record date after that release
+    counts 12,300,000 shares, one before it 15,000,000 (SPA 3.2: the shares in escrow at the record date)."""
+    deal, released_on = escrowed
+    assert in_escrow_on(deal, date(2025, 12, 18)) == 0
+    assert in_escrow_on(deal, date(2025, 12, 19)) == 15_000_000
+    assert in_escrow_on(deal, released_on - timedelta(days=1)) == 15_000_000
+    assert in_escrow_on(deal, released_on) == 12_300_000
+
+    before = _cash(deal, people, date(2026, 6, 30))
+    after = _cash(deal, people, released_on)
+    assert dividend_view(before).shares == 15_000_000 and dividend_view(before).cash == Decimal("750000")
+    assert dividend_view(after).shares == 12_300_000 and dividend_view(after).cash == Decimal("615000")
+    entry = _entry(HistoryAction.DIVIDEND_RECORDED)
+    assert entry.clause == CLAUSE and entry.details["shares_in_escrow_at_record_date"] == 12_300_000
+    assert entry.details["entitlement"] == "615000" and entry.details["currency"] == "USD"
+    assert Notification.objects.filter(user=people["seller"], dedupe_key__startswith=f"dividend:{after.pk}").exists()
+
+
+def test_the_agent_passes_the_dividend_through_and_the_seller_confirms(escrowed, people):
+    deal, released_on = escrowed
+    dividend = _cash(deal, people, released_on)
+    with pytest.raises(WrongState):  # SPA 3.2: nothing to confirm before the agent paid
+        act.confirm_dividend_receipt(people["seller"], deal, dividend.pk)
+    with pytest.raises(NotAllowed):  # EA 1.3: the agent passes dividends through, not the issuer
+        act.record_dividend_pass_through(
+            people["issuer"], deal, dividend.pk, paid_on=released_on, reference="W-1", amount="615000"
+        )
+    with pytest.raises(InvalidInput) as caught:  # withholding is noted with its reason
+        act.record_dividend_pass_through(
+            people["agent1"], deal, dividend.pk, paid_on=released_on, reference="W-1", amount="553500", withheld="61500"
+        )
+    assert caught.value.field == "withholding_note"
+    act.record_dividend_pass_through(
+        people["agent1"],
+        deal,
+        dividend.pk,
+        paid_on=released_on,
+        reference="WIRE-2026-001",
+        amount="553,500.00",
+        withheld="61500",
+        withholding_note="10% withholding tax",
+    )
+    dividend.refresh_from_db()
+    assert dividend.entitled_shares == 12_300_000 and dividend.entitlement == Decimal("615000")
+    assert dividend.paid_amount == Decimal("553500.00") and dividend.withholding_amount == Decimal("61500")
+    entry = _entry(HistoryAction.DIVIDEND_PASSED_THROUGH)
+    assert entry.clause == CLAUSE and entry.details["reference"] == "WIRE-2026-001"
+    assert entry.details["withheld"] == "61500" and entry.details["withholding_note"] == "10% withholding tax"
+    with pytest.raises(WrongState):  # once
+        act.record_dividend_pass_through(
+            people["agent2"], deal, dividend.pk, paid_on=released_on, reference="W-2", amount="1"
+        )
+    with pytest.raises(NotAllowed):  # SPA 3.2: the seller confirms its own receipt
+        act.confirm_dividend_receipt(people["agent1"], deal, dividend.pk)
+    act.confirm_dividend_receipt(people["seller"], deal, dividend.pk)
+    dividend.refresh_from_db()
+    assert dividend.receipt_confirmed_by == people["seller"] and dividend_view(dividend).status == "received"
+    assert _entry(HistoryAction.DIVIDEND_RECEIPT_CONFIRMED).clause == CLAUSE
+    with pytest.raises(WrongState):
+        act.confirm_dividend_receipt(people["seller"], deal, dividend.pk)
+
+
+def test_a_future_record_date_is_not_paid_yet(escrowed, people):
+    deal, released_on = escrowed
+    dividend = _cash(deal, people, released_on + timedelta(days=30))
+    assert dividend_view(dividend).provisional
+    with pytest.raises(WrongState, match="record date"):
+        act.record_dividend_pass_through(
+            people["agent1"], deal, dividend.pk, paid_on=released_on, reference="W", amount="1"
+        )
+
+
+def test_a_stock_dividend_is_allocated_to_the_tranches_pro_rata(escrowed, people):
+    """615,000 new shares on 12,300,000: 150,000 to each of years 2-5 and 15,000 with the 300,000 deducted
+    shares (largest remainder, none lost). No ledger movement: that waits for the EA 4.2 decision."""
+    deal, released_on = escrowed
+    from escrow.models import ShareMovement
+
+    moved = ShareMovement.objects.count()
+    dividend = act.record_dividend(
+        people["issuer"],
+        deal,
+        kind="shares",
+        declared_on=date(2026, 6, 1),
+        record_date=released_on,
+        payment_date=released_on,
+        per_share="0.05",
+    )
+    view = dividend_view(dividend)
+    assert view.new_shares.shares == 615_000
+    assert view.allocation == {2: 150_000, 3: 150_000, 4: 150_000, 5: 150_000, "deducted": 15_000}
+    assert sum(view.allocation.values()) == 615_000
+    assert view.status == "allocated_movement_pending" and ShareMovement.objects.count() == moved
+    entry = _entry(HistoryAction.DIVIDEND_RECORDED)
+    assert entry.details["allocation"] == {"2": 150_000, "3": 150_000, "4": 150_000, "5": 150_000, "deducted": 15_000}
+    with pytest.raises(WrongState, match=r"EA 4\.2"):
+        act.record_dividend_pass_through(
+            people["agent1"], deal, dividend.pk, paid_on=released_on, reference="W", amount="1"
+        )
+    last = act.record_dividend(
+        people["issuer"],
+        deal,
+        kind="shares",
+        declared_on=date(2026, 6, 1),
+        record_date=released_on,
+        payment_date=released_on,
+        per_share="0.05",
+        stock_policy="last-tranche",
+    )
+    assert dividend_view(last).allocation == {5: 615_000}
+
+
+def test_dividend_input_is_checked(escrowed, people):
+    deal, _released_on = escrowed
+    common = {"kind": "cash", "declared_on": "2026-06-01", "record_date": "2026-06-30", "payment_date": "2026-07-15"}
+    with pytest.raises(InvalidInput) as caught:
+        act.record_dividend(people["issuer"], deal, **common, per_share="0", currency="USD")
+    assert caught.value.field == "per_share"
+    with pytest.raises(InvalidInput) as caught:
+        act.record_dividend(
+            people["issuer"], deal, **{**common, "record_date": "2026-05-01"}, per_share="1", currency="USD"
+        )
+    assert caught.value.field == "record_date"
+    with pytest.raises(InvalidInput) as caught:
+        act.record_dividend(people["issuer"], deal, **common, per_share="1", currency="dollars")
+    assert caught.value.field == "currency"
+    for who in ("seller", "agent1", "purchaser", "auditor", "compliance"):
+        with pytest.raises(NotAllowed):
+            act.record_dividend(people[who], deal, **common, per_share="1", currency="USD")
+    assert not Dividend.objects.exists()
+
+
+def test_no_dividend_before_the_shares_are_in_escrow(kaixin, people):
+    with pytest.raises(WrongState):
+        act.record_dividend(
+            people["issuer"],
+            kaixin,
+            kind="cash",
+            declared_on="2026-06-01",
+            record_date="2026-06-30",
+            payment_date="2026-07-15",
+            per_share="1",
+            currency="USD",
+        )
+
+
+def _meeting(deal, people, record_date, meeting_date, **kw):
+    return act.record_meeting(
+        people["issuer"],
+        deal,
+        record_date=record_date,
+        meeting_date=meeting_date,
+        resolutions="Re-elect the directors\nAppoint the auditor\n",
+        **kw,
+    )
+
+
+def test_a_vote_instructed_and_lodged(escrowed, people):
+    deal, released_on = escrowed
+    meeting = _meeting(deal, people, released_on, released_on + timedelta(days=40))
+    assert meeting.resolutions == [
+        {"number": 1, "text": "Re-elect the directors"},
+        {"number": 2, "text": "Appoint the auditor"},
+    ]
+    cut_off = meeting.cut_off.astimezone(BEIJING)
+    assert (cut_off.hour, cut_off.minute) == (17, 0) and cut_off.date() < meeting.meeting_date
+    assert _entry(HistoryAction.MEETING_RECORDED).clause == CLAUSE
+
+    with pytest.raises(NotAllowed):  # SPA 3.2: the voting rights are the seller's
+        act.instruct_vote(people["issuer"], deal, meeting.pk, choices={1: "for", 2: "for"})
+    with pytest.raises(InvalidInput):
+        act.instruct_vote(people["seller"], deal, meeting.pk, choices={1: "for"})
+    with pytest.raises(WrongState, match="no voting instruction"):
+        act.record_proxy_lodged(people["agent1"], deal, meeting.pk, lodged_on=released_on, reference="P-1")
+    act.instruct_vote(people["seller"], deal, meeting.pk, choices={1: "for", 2: "for"})
+    second = act.instruct_vote(people["seller"], deal, meeting.pk, choices={"1": "for", "2": "against"})
+    assert second.shares == 12_300_000
+    entry = _entry(HistoryAction.VOTE_INSTRUCTED)
+    assert entry.clause == CLAUSE and entry.details["choices"] == {"1": "for", "2": "against"}
+    assert entry.details["replaces"] is not None
+
+    with pytest.raises(NotAllowed):  # EA 1.3: the agent lodges
+        act.record_proxy_lodged(people["seller"], deal, meeting.pk, lodged_on=released_on, reference="P-1")
+    act.record_proxy_lodged(people["agent1"], deal, meeting.pk, lodged_on=released_on, reference="PROXY-2026-07")
+    meeting.refresh_from_db()
+    assert meeting.lodged_instruction == second and meeting.lodged_reference == "PROXY-2026-07"
+    entry = _entry(HistoryAction.PROXY_LODGED)
+    assert entry.clause == CLAUSE and entry.details["choices"] == {"1": "for", "2": "against"}
+    assert entry.details["shares"] == 12_300_000
+    assert meeting_view(meeting).status == "proxy_lodged"
+    with pytest.raises(WrongState, match="lodged"):  # once lodged, nothing changes
+        act.instruct_vote(people["seller"], deal, meeting.pk, choices={1: "against", 2: "against"})
+    with pytest.raises(WrongState):
+        act.record_proxy_lodged(people["agent2"], deal, meeting.pk, lodged_on=released_on, reference="P-2")
+
+
+def test_no_instruction_after_the_cut_off(escrowed, people):
+    deal, released_on = escrowed
+    today = contract_today()
+    meeting = _meeting(deal, people, released_on, today + timedelta(days=1))  # default cut-off: already passed
+    assert meeting.cut_off < datetime.now(BEIJING)
+    with pytest.raises(WrongState, match="cut-off"):
+        act.instruct_vote(people["seller"], deal, meeting.pk, choices={1: "for", 2: "for"})
+    assert meeting_view(meeting).status == "no_instruction"
+    explicit = _meeting(
+        deal, people, released_on, today + timedelta(days=20), cut_off=f"{today + timedelta(days=3)} 12:00"
+    )
+    assert explicit.cut_off == datetime.combine(
+        today + timedelta(days=3), datetime.min.time().replace(hour=12), BEIJING
+    )
+    act.instruct_vote(people["seller"], deal, explicit.pk, choices={1: "abstain", 2: "for"})
+
+
+def test_meeting_input_is_checked(escrowed, people):
+    deal, _released_on = escrowed
+    with pytest.raises(InvalidInput) as caught:
+        _meeting(deal, people, "2026-07-01", "2026-06-01")
+    assert caught.value.field == "meeting_date"
+    with pytest.raises(InvalidInput) as caught:
+        act.record_meeting(people["issuer"], deal, record_date="2026-06-01", meeting_date="2026-07-01", resolutions="")
+    assert caught.value.field == "resolutions"
+    with pytest.raises(InvalidInput) as caught:
+        _meeting(deal, people, "2026-06-01", "2026-07-01", cut_off="2026-07-02 10:00")
+    assert caught.value.field == "cut_off"
+    for who in ("seller", "agent1", "purchaser", "auditor", "compliance"):
+        with pytest.raises(NotAllowed):
+            act.record_meeting(people[who], deal, record_date="2026-06-01", meeting_date="2026-07-01", resolutions="x")
+    assert not Meeting.objects.exists()
+
+
+def test_a_stranger_sees_no_dividend(escrowed, people, outsider):
+    deal, released_on = escrowed
+    dividend = _cash(deal, people, released_on)
+    with pytest.raises(NotFound):
+        act.confirm_dividend_receipt(outsider, deal, dividend.pk)

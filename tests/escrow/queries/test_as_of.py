@@ -1,0 +1,183 @@
+"""The deal as of any past day (issue 14 item 1): Kaixin's year 1 walked day by day through the real actions,
+then read back as of a day before the deposit, between the report and the release, during a suspension and
+after the release. Contract dates are Beijing dates (RULES.md "Deadlines")."""
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from escrow import actions
+from escrow.contract.errors import InvalidInput
+from escrow.models import Deal, HistoryEntry
+from escrow.queries.as_of import deal_as_of, end_of_day, parse_as_of
+from tests.conftest import PASSWORD, SHANGHAI, open_and_file, sign_instruction, tranche
+from tests.escrow.call_backs import confirm_call_back
+
+pytestmark = pytest.mark.django_db
+
+TOTAL = 15_000_000
+CREATED, DEPOSITED = date(2026, 12, 2), date(2026, 12, 5)
+REPORTED, SIGNED, SUSPENDED, LIFTED, RELEASED = (
+    date(2027, 1, 20),
+    date(2027, 1, 22),
+    date(2027, 1, 23),
+    date(2027, 1, 24),
+    date(2027, 1, 26),
+)
+
+
+def on(day, hour=10):
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI), tick=False)
+
+
+def walk_year_one(people_of):
+    """Kaixin's year 1: created, deposited (EA 1.1), reported (SPA 4.2), signed (EA 3.1(b)), suspended and
+    lifted (SPA 8.1), released (EA 3.2) at 01:00 Beijing time on 2027-01-26 (still 2027-01-25 in UTC)."""
+    with on(CREATED):
+        call_command("load_kaixin", stdout=io.StringIO())
+        deal = Deal.objects.get(slug="kaixin-2025")
+        people = people_of()
+    with on(DEPOSITED):
+        actions.confirm_deposit(people["agent1"], deal, reference="DRS-0001")
+    with on(REPORTED):
+        open_and_file(deal, people, 1, "665000000", today=REPORTED)
+    with on(SIGNED):
+        sign_instruction(deal, people, 1)
+    with on(SUSPENDED):
+        actions.suspend_release(people["issuer"], tranche(deal, 1).pk, reason="Seller breached the non-compete")
+    with on(LIFTED):
+        actions.lift_suspension(people["issuer"], tranche(deal, 1).pk, reason="Breach cured")
+    with on(RELEASED - timedelta(days=1)):
+        year1 = tranche(deal, 1)
+        digest = year1.instruments.get(status="effective").document.sha256
+        actions.prepare_release(people["agent1"], year1.pk, expected_sha256=digest, password=PASSWORD)
+        confirm_call_back(deal, people, year1)
+    with on(RELEASED, hour=1):
+        actions.approve_release(
+            people["agent2"], year1.pk, expected_sha256=digest, transfer_reference="TA-REF-1", password=PASSWORD
+        )
+    return Deal.objects.get(pk=deal.pk), people
+
+
+@pytest.fixture
+def walked(django_user_model):
+    return walk_year_one(lambda: {u.username: u for u in django_user_model.objects.all()})
+
+
+def test_before_the_deposit_nothing_is_in_escrow_and_every_year_is_scheduled(walked):
+    deal, _ = walked
+    snap = deal_as_of(deal, date(2026, 12, 4))
+    assert snap.state == Deal.State.AWAITING_DEPOSIT
+    assert snap.balances.as_dict() == {"deposited": 0, "released": 0, "returned": 0, "in_escrow": 0}
+    assert [t.state for t in snap.tranches] == ["scheduled"] * 5
+    assert snap.signatures == [] and snap.holds == [] and snap.penalty_total == 0
+    assert snap.tranche(1).release_quantity is None and snap.tranche(1).audited_revenue is None
+
+
+def test_the_deposit_day_holds_every_share(walked):
+    deal, _ = walked
+    snap = deal_as_of(deal, DEPOSITED)
+    assert snap.state == Deal.State.IN_ESCROW
+    assert snap.balances.as_dict() == {"deposited": TOTAL, "released": 0, "returned": 0, "in_escrow": TOTAL}
+
+
+def test_between_the_report_and_the_signatures_the_instruction_awaits_both(walked):
+    deal, _ = walked
+    year1 = deal_as_of(deal, REPORTED).tranche(1)
+    assert year1.state == "awaiting_instruction"
+    assert str(year1.audited_revenue) == "665000000" and year1.release_quantity == 3_000_000
+    [instruction] = year1.instruments
+    assert (instruction.status, instruction.signatures, instruction.awaiting_roles) == (
+        "open",
+        (),
+        ["issuer", "purchaser"],
+    )
+    assert [t.state for t in deal_as_of(deal, REPORTED).tranches[1:]] == ["scheduled"] * 4
+
+
+def test_signed_then_suspended_then_lifted(walked):
+    deal, people = walked
+    signed = deal_as_of(deal, SIGNED)
+    assert signed.tranche(1).state == "instructed"
+    assert sorted(s.party_role for s in signed.signatures) == ["issuer", "purchaser"]
+    assert {s.signer for s in signed.signatures} == {str(people["issuer"]), str(people["purchaser"])}
+    assert signed.tranche(1).instruments[0].status == "effective" and signed.holds == []
+
+    suspended = deal_as_of(deal, SUSPENDED)
+    assert suspended.tranche(1).state == "suspended"
+    [hold] = suspended.holds
+    assert (hold.kind, hold.started_on, hold.reason) == ("suspension", SUSPENDED, "Seller breached the non-compete")
+
+    lifted = deal_as_of(deal, LIFTED)
+    assert lifted.tranche(1).state == "instructed" and lifted.holds == []
+
+
+def test_the_release_belongs_to_its_beijing_day_not_its_utc_day(walked):
+    deal, _ = walked
+    assert end_of_day(RELEASED - timedelta(days=1)).isoformat() == "2027-01-26T00:00:00+08:00"
+    eve = deal_as_of(deal, RELEASED - timedelta(days=1))  # the approval came at 2027-01-25 17:00 UTC
+    assert eve.tranche(1).state == "release_prepared"
+    assert eve.balances.released == 0 and eve.balances.in_escrow == TOTAL
+    after = deal_as_of(deal, RELEASED)
+    assert after.tranche(1).state == "released" and after.tranche(1).released == 3_000_000
+    assert after.tranche(1).released_on == RELEASED
+    assert after.balances.as_dict() == {
+        "deposited": TOTAL,
+        "released": 3_000_000,
+        "returned": 0,
+        "in_escrow": TOTAL - 3_000_000,
+    }
+    assert len(after.signatures) == 2
+
+
+def test_the_latest_snapshot_agrees_with_the_rows(walked):
+    deal, _ = walked
+    with on(date(2027, 3, 1)):
+        snap = deal_as_of(deal, date(2027, 3, 1))
+    assert [t.state for t in snap.tranches] == list(deal.tranches.order_by("year").values_list("state", flat=True))
+    assert snap.balances.as_dict() == deal.movements.balances()
+
+
+def test_query_count_does_not_grow_with_the_history(walked):
+    """One pass per table: a day with a handful of entries and a day with every entry of year 1 read alike."""
+    deal, _ = walked
+
+    def read(day):
+        with CaptureQueriesContext(connection) as queries:
+            deal_as_of(deal, day)
+        return len(queries), HistoryEntry.objects.filter(deal=deal, at__lt=end_of_day(day)).count()
+
+    (early, few), (late, many) = read(CREATED), read(RELEASED)
+    assert many > few + 10
+    assert early == late == 7  # tranches, ledger, history, instruments, signatures, holds, penalty days
+
+
+# --- the `as_of` parameter ---
+
+
+def test_as_of_is_validated_against_the_deals_life(walked):
+    deal, _ = walked
+    today = date(2027, 3, 1)
+    assert parse_as_of(deal, None, today=today) is None and parse_as_of(deal, " ", today=today) is None
+    assert parse_as_of(deal, "2027-01-25", today=today) == date(2027, 1, 25)
+    assert parse_as_of(deal, CREATED.isoformat(), today=today) == CREATED
+    with pytest.raises(InvalidInput, match="before the deal was created in the portal \\(2026-12-02\\)"):
+        parse_as_of(deal, "2026-12-01", today=today)
+    with pytest.raises(InvalidInput, match="after today \\(2027-03-01, Beijing time\\)"):
+        parse_as_of(deal, "2027-03-02", today=today)
+    with pytest.raises(InvalidInput, match="YYYY-MM-DD|2027/01/25"):
+        parse_as_of(deal, "2027/01/25", today=today)
+
+
+def test_the_refusal_is_in_the_readers_language(walked):
+    deal, _ = walked
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:
+        parse_as_of(deal, "2026-11-30", today=date(2027, 3, 1))
+    assert "2026-11-30" in refused.value.message
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.message)

@@ -2,72 +2,35 @@
 then read back as of a day before the deposit, between the report and the release, during a suspension and
 after the release. Contract dates are Beijing dates (RULES.md "Deadlines")."""
 
-import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from escrow import actions
 from escrow.contract.errors import InvalidInput
 from escrow.models import Deal, HistoryEntry
 from escrow.queries.as_of import deal_as_of, end_of_day, parse_as_of
-from tests.conftest import PASSWORD, SHANGHAI, open_and_file, sign_instruction, tranche
-from tests.escrow.call_backs import confirm_call_back
-
-pytestmark = pytest.mark.django_db
-
-TOTAL = 15_000_000
-CREATED, DEPOSITED = date(2026, 12, 2), date(2026, 12, 5)
-REPORTED, SIGNED, SUSPENDED, LIFTED, RELEASED = (
-    date(2027, 1, 20),
-    date(2027, 1, 22),
-    date(2027, 1, 23),
-    date(2027, 1, 24),
-    date(2027, 1, 26),
+from tests.escrow.as_of_world import (
+    CREATED,
+    DEPOSITED,
+    LIFTED,
+    RELEASED,
+    REPORTED,
+    SIGNED,
+    SUSPENDED,
+    TOTAL,
+    on,
+    walk_year_one,
 )
 
-
-def on(day, hour=10):
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI), tick=False)
-
-
-def walk_year_one(people_of):
-    """Kaixin's year 1: created, deposited (EA 1.1), reported (SPA 4.2), signed (EA 3.1(b)), suspended and
-    lifted (SPA 8.1), released (EA 3.2) at 01:00 Beijing time on 2027-01-26 (still 2027-01-25 in UTC)."""
-    with on(CREATED):
-        call_command("load_kaixin", stdout=io.StringIO())
-        deal = Deal.objects.get(slug="kaixin-2025")
-        people = people_of()
-    with on(DEPOSITED):
-        actions.confirm_deposit(people["agent1"], deal, reference="DRS-0001")
-    with on(REPORTED):
-        open_and_file(deal, people, 1, "665000000", today=REPORTED)
-    with on(SIGNED):
-        sign_instruction(deal, people, 1)
-    with on(SUSPENDED):
-        actions.suspend_release(people["issuer"], tranche(deal, 1).pk, reason="Seller breached the non-compete")
-    with on(LIFTED):
-        actions.lift_suspension(people["issuer"], tranche(deal, 1).pk, reason="Breach cured")
-    with on(RELEASED - timedelta(days=1)):
-        year1 = tranche(deal, 1)
-        digest = year1.instruments.get(status="effective").document.sha256
-        actions.prepare_release(people["agent1"], year1.pk, expected_sha256=digest, password=PASSWORD)
-        confirm_call_back(deal, people, year1)
-    with on(RELEASED, hour=1):
-        actions.approve_release(
-            people["agent2"], year1.pk, expected_sha256=digest, transfer_reference="TA-REF-1", password=PASSWORD
-        )
-    return Deal.objects.get(pk=deal.pk), people
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def walked(django_user_model):
-    return walk_year_one(lambda: {u.username: u for u in django_user_model.objects.all()})
+    return walk_year_one(django_user_model)
 
 
 def test_before_the_deposit_nothing_is_in_escrow_and_every_year_is_scheduled(walked):
@@ -171,7 +134,7 @@ def test_as_of_is_validated_against_the_deals_life(walked):
         parse_as_of(deal, "2026-12-01", today=today)
     with pytest.raises(InvalidInput, match="after today \\(2027-03-01, Beijing time\\)"):
         parse_as_of(deal, "2027-03-02", today=today)
-    with pytest.raises(InvalidInput, match="YYYY-MM-DD|2027/01/25"):
+    with pytest.raises(InvalidInput, match=r"2027/01/25"):
         parse_as_of(deal, "2027/01/25", today=today)
 
 

@@ -173,6 +173,14 @@ class InstrumentAsOf:
     signatures: tuple = ()
 
     @property
+    def kind_label(self):
+        return Instrument.Kind(self.kind).label if self.kind in Instrument.Kind.values else self.kind
+
+    @property
+    def status_label(self):
+        return Instrument.Status(self.status).label
+
+    @property
     def signed_roles(self) -> list:
         return [s.party_role for s in self.signatures]
 
@@ -301,6 +309,10 @@ class DealSnapshot:
     @property
     def signatures(self) -> list:
         return [s for t in self.tranches for s in t.signatures]
+
+    @property
+    def instrument_count(self) -> int:
+        return sum(len(t.instruments) for t in self.tranches)
 
     @property
     def penalty_total(self) -> Decimal:

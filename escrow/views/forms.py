@@ -372,3 +372,13 @@ class DemoClockForm(forms.Form):
 
     step = forms.ChoiceField(choices=[("", ""), ("day", "day"), ("week", "week")], required=False)
     to = IsoDateField(label=_("Move to"), required=False, attrs={"data-testid": "demo-clock-date"})
+
+
+class AsOfForm(forms.Form):
+    """Issue 14 item 1: the day to show the deal as of (GET); escrow.queries.as_of.parse_as_of bounds it."""
+
+    as_of = IsoDateField(
+        label=_("Show the deal as of (YYYY-MM-DD, end of day, Beijing time)"),
+        required=False,
+        attrs={"data-testid": "as-of-input"},
+    )

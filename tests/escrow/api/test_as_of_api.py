@@ -93,9 +93,8 @@ def test_no_role_no_snapshot(walked, outsider):
     assert get(outsider, f"/api/deals/{deal.slug}/", as_of=REPORTED.isoformat()).status_code == 404
 
 
-def test_the_schema_documents_as_of(walked):
-    deal, people = walked
-    schema = get(people["seller"], "/api/schema/", format="json").json()
+def test_the_schema_documents_as_of(people):
+    schema = client_for(people["seller"]).get("/api/schema/", {"format": "json"}).json()
     for path in ("/api/deals/{ref}/", "/api/deals/{ref}/tranches/"):
         parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         assert parameters["as_of"]["schema"] == {"type": "string", "format": "date"}

@@ -3,15 +3,20 @@ then read back as of a day before the deposit, between the report and the releas
 after the release. Contract dates are Beijing dates (RULES.md "Deadlines")."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from escrow.actions.deadlines import sweep
+from escrow.actions.prices import import_prices, parse_price_csv
 from escrow.contract.errors import InvalidInput
 from escrow.models import Deal, HistoryEntry
 from escrow.queries.as_of import deal_as_of, end_of_day, parse_as_of
+from escrow.queries.penalties import deal_penalties
+from tests.conftest import open_and_file
 from tests.escrow.as_of_world import (
     CREATED,
     DEPOSITED,
@@ -144,3 +149,28 @@ def test_the_refusal_is_in_the_readers_language(walked):
         parse_as_of(deal, "2026-11-30", today=date(2027, 3, 1))
     assert "2026-11-30" in refused.value.message
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.message)
+
+
+# --- the penalty to date (SPA 8.2, EA 5.2) ---
+
+
+def test_the_penalty_to_date_sums_the_days_on_or_before_it(deposited, people):
+    """Year 1's report is in on 2027-01-20 and nobody signs by the SPA 5.1 deadline (2027-01-29): from
+    2027-01-30 the issuer is liable for USD 750 a day (0.01% of 3,000,000 shares at USD 2.50). Swept through
+    2027-02-09; as of 2027-02-05 the penalty is the seven days from 2027-01-30."""
+    lines = ["ticker,date,close"] + [f"KXIN,{date(2027, 1, 1) + timedelta(days=i)},2.5000" for i in range(29)]
+    with on(date(2027, 1, 30), hour=9):
+        import_prices(people["issuer"], parse_price_csv("\n".join(lines) + "\n", today=date(2027, 1, 30)))
+    with on(date(2027, 1, 20)):
+        open_and_file(deposited, people, 1, "665000000", today=date(2027, 1, 20))
+    with on(date(2027, 2, 10)):
+        sweep(today=date(2027, 2, 10))
+    deal = Deal.objects.get(pk=deposited.pk)
+    assert deal_as_of(deal, date(2027, 1, 29)).penalty_total == 0
+    year1 = deal_as_of(deal, date(2027, 2, 5)).tranche(1)
+    assert year1.penalty.total == Decimal("5250") and year1.penalty.accrued_through == date(2027, 2, 5)
+    assert year1.penalty.by_party == {"issuer": Decimal("5250")} and year1.penalty.liable_days == {"issuer": 7}
+    assert deal_as_of(deal, date(2027, 2, 5)).penalty_by_party == {"issuer": Decimal("5250")}
+    latest = deal_as_of(deal, date(2027, 2, 10))
+    assert latest.penalty_total == deal_penalties(deal).total
+    assert latest.penalty_by_party == deal_penalties(deal).by_party

@@ -87,3 +87,37 @@ def test_chinese_reader_reads_the_banner_and_the_refusal_in_chinese(walked):
     assert "As of 2027-01-23" not in html and "2027-01-23" in html
     refused = page(people, "seller", deal, as_of="2026-11-30", language="zh-hans").content.decode()
     assert "before the deal was created" not in refused and "2026-11-30" in refused
+
+
+def tranche_page(people, username, deal, year, as_of):
+    with on(TODAY):
+        client = Client()
+        client.force_login(people[username])
+        return client.get(reverse("escrow:tranche", args=[deal.slug, year]), {"as_of": as_of})
+
+
+def test_the_year_page_as_of_a_day(walked):
+    deal, people = walked
+    response = tranche_page(people, "purchaser", deal, 1, SUSPENDED.isoformat())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "As of 2027-01-23 (end of day, Beijing time)" in html
+    assert 'data-testid="state">Suspended (SPA 8.1)<' in html and 'data-testid="as-of-hold"' in html
+    assert html.count('data-testid="as-of-signature"') == 2
+    assert 'data-testid="next-step"' not in html and 'data-testid="year-action"' not in html
+    released = tranche_page(people, "purchaser", deal, 1, RELEASED.isoformat()).content.decode()
+    assert 'data-testid="as-of-released">3,000,000<' in released
+
+
+def test_the_deal_page_as_of_links_each_year_as_of_the_same_day(walked):
+    deal, people = walked
+    html = page(people, "seller", deal, as_of=SIGNED.isoformat()).content.decode()
+    assert f'href="/deals/{deal.slug}/years/1/?as_of=2027-01-22"' in html
+
+
+def test_the_year_page_refuses_a_day_outside_the_deals_life(walked):
+    deal, people = walked
+    response = tranche_page(people, "seller", deal, 1, "2030-01-01")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="as-of-error"' in html and 'data-testid="as-of-banner"' not in html

@@ -53,11 +53,11 @@ def test_the_seller_reads_the_deal_as_of_a_past_day(open_as, live_server, django
         switch_language(seller, "zh-hans")
         seller.goto(live_server.url + reverse("escrow:deal", args=[SLUG]) + "?as_of=2027-01-23")
         assert "截至 2027-01-23（北京时间当日终了）" in seller.get_by_test_id("as-of-banner").inner_text()
-        shoot(seller, "zh-deal-as-of", tmp_path)
+        shoot(seller, "zh-hans-deal-as-of", tmp_path)
 
         seller.get_by_test_id("as-of-input").fill(date(2027, 3, 2).isoformat())
         seller.get_by_test_id("as-of-show").click()
         seller.wait_for_load_state()
         error = seller.get_by_test_id("as-of-error").inner_text()
         assert "2027-03-02" in error and "晚于今日" in error
-        shoot(seller, "zh-deal-as-of-refused", tmp_path)
+        shoot(seller, "zh-hans-deal-as-of-refused", tmp_path)

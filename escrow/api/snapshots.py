@@ -60,7 +60,9 @@ class PenaltyAsOfSerializer(serializers.Serializer):
     )
     capped = serializers.BooleanField()
     accrued_through = serializers.DateField(allow_null=True)
-    by_party = serializers.DictField(child=serializers.DecimalField(max_digits=24, decimal_places=8))
+    by_party = serializers.DictField(
+        child=serializers.DecimalField(max_digits=24, decimal_places=8, normalize_output=True)
+    )
     liable_days = serializers.DictField(child=serializers.IntegerField())
     missing_price_days = serializers.IntegerField()
 
@@ -93,7 +95,8 @@ class DealPenaltyAsOfSerializer(serializers.Serializer):
         max_digits=24, decimal_places=8, coerce_to_string=True, normalize_output=True, source="penalty_total"
     )
     by_party = serializers.DictField(
-        child=serializers.DecimalField(max_digits=24, decimal_places=8), source="penalty_by_party"
+        child=serializers.DecimalField(max_digits=24, decimal_places=8, normalize_output=True),
+        source="penalty_by_party",
     )
 
 

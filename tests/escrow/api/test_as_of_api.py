@@ -5,6 +5,9 @@ from datetime import date
 
 import pytest
 
+from escrow.actions.deadlines import sweep
+from escrow.actions.prices import import_prices, parse_price_csv
+from tests.conftest import open_and_file
 from tests.escrow.as_of_world import RELEASED, REPORTED, SIGNED, SUSPENDED, TOTAL, on, walk_year_one
 
 from .helpers import client_for
@@ -100,3 +103,19 @@ def test_the_schema_documents_as_of(people):
         assert parameters["as_of"]["schema"] == {"type": "string", "format": "date"}
         assert "Asia/Shanghai" in parameters["as_of"]["description"]
     assert "DealAsOf" in schema["components"]["schemas"]
+
+
+def test_the_penalty_to_date_over_the_api(deposited, people):
+    """SPA 8.2: nobody signs year 1 by 2027-01-29; USD 750 a day from 2027-01-30, the issuer's; as of 2027-02-05
+    seven days, USD 5,250, whatever was accrued after it."""
+    lines = ["ticker,date,close"] + [f"KXIN,2027-01-{day:02d},2.5000" for day in range(1, 30)]
+    with on(date(2027, 1, 30)):
+        import_prices(people["issuer"], parse_price_csv("\n".join(lines) + "\n", today=date(2027, 1, 30)))
+    with on(date(2027, 1, 20)):
+        open_and_file(deposited, people, 1, "665000000", today=date(2027, 1, 20))
+    with on(date(2027, 2, 10)):
+        sweep(today=date(2027, 2, 10))
+        body = client_for(people["seller"]).get(f"/api/deals/{deposited.slug}/", {"as_of": "2027-02-05"}).json()
+    assert body["penalty"] == {"total": "5250", "by_party": {"issuer": "5250"}}
+    year1 = body["tranches"][0]["penalty"]
+    assert (year1["total"], year1["accrued_through"], year1["liable_days"]) == ("5250", "2027-02-05", {"issuer": 7})

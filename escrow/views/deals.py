@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from escrow.contract.errors import InvalidInput
 from escrow.contract.policies import POLICY_DEFINITIONS
 from escrow.models import DealParty, Role, ShareMovement
+from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
 from escrow.queries.transfers import deposit_record, release_records
 from escrow.views.common import deal_for, now_for
+from escrow.views.forms import AsOfForm
 from escrow.views.links import offered_step_url
 from escrow.views.presenters import revenue_chart, shares_chart, year_rows
 
@@ -19,6 +22,14 @@ def deal_page(request, slug):
     deal = deal_for(request, slug)
     now = now_for(request, deal)
     role, can = now.role, now.can
+    raw = request.GET.get("as_of", "")
+    picker, refused = AsOfForm(initial={"as_of": raw.strip()}), ""
+    try:
+        day = parse_as_of(deal, raw)
+    except InvalidInput as error:
+        day, refused = None, error.message
+    if day is not None:
+        return deal_as_of_page(request, deal, day, picker, role=role, can=can)
     tranches = list(tranches_with_context([deal]).order_by("year"))
     for tranche in tranches:
         tranche.deal = deal
@@ -45,6 +56,27 @@ def deal_page(request, slug):
             "revenue_chart": revenue_chart(deal, tranches),
             "shares_chart": shares_chart(rows),
             "penalties": [r for r in rows if r.penalty is not None],
+            "as_of_form": picker,
+            "as_of_refused": refused,
+        },
+        status=400 if refused else 200,
+    )
+
+
+def deal_as_of_page(request, deal, day, picker, *, role, can):
+    """Issue 14 item 1: the deal at the end of `day` (Beijing time), replayed from the ledger and the history.
+    Figures only: no next step, no action (nothing can be done in the past)."""
+    snapshot = deal_as_of(deal, day)
+    return render(
+        request,
+        "escrow/deal_as_of.html",
+        {
+            "deal": deal,
+            "role": role,
+            "can": can,
+            "snapshot": snapshot,
+            "as_of_form": picker,
+            "balances": snapshot.balances,
         },
     )
 

@@ -397,3 +397,13 @@ class FeePaymentForm(forms.Form):
     def __init__(self, *args, invoices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["invoice"].choices = [(str(i.pk), f"{i.number} · {i.amount:,.2f} {i.currency}") for i in invoices]
+
+
+class AsOfForm(forms.Form):
+    """Issue 14 item 1: the day to show the deal as of (GET); escrow.queries.as_of.parse_as_of bounds it."""
+
+    as_of = IsoDateField(
+        label=_("Show the deal as of (YYYY-MM-DD, end of day, Beijing time)"),
+        required=False,
+        attrs={"data-testid": "as-of-input"},
+    )

@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from escrow.contract.errors import InvalidInput
 from escrow.models import Instrument, Signature
+from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
 from escrow.queries.history_words import HistoryWords
@@ -13,10 +15,28 @@ from escrow.queries.reports import declines_of, reports_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
 from escrow.views.common import deal_for, now_for, tranche_for
+from escrow.views.forms import AsOfForm
 from escrow.views.history import in_words
 from escrow.views.links import step_url
 from escrow.views.penalty import penalty_rows
 from escrow.views.releases import call_back_context, call_back_form
+
+
+def tranche_as_of_page(request, deal, tranche, *, role, can):
+    """The year at the end of the `as_of` day (Beijing time), replayed; figures only, no action. A refused day
+    shows the picker with the refusal (400)."""
+    raw = request.GET.get("as_of", "")
+    picker, refused, snapshot, status = AsOfForm(initial={"as_of": raw.strip()}), "", None, 200
+    try:
+        day = parse_as_of(deal, raw)
+    except InvalidInput as error:
+        day, refused, status = None, error.message, 400
+    if day is not None:
+        snapshot = deal_as_of(deal, day, tranches=[tranche])
+    year = snapshot.tranches[0] if snapshot else None
+    context = {"deal": deal, "role": role, "can": can, "snapshot": snapshot, "year": year, "tranche": tranche}
+    context.update(as_of_form=picker, as_of_refused=refused, years=[year] if year else [])
+    return render(request, "escrow/tranche_as_of.html", context, status=status)
 
 
 @login_required
@@ -25,6 +45,8 @@ def tranche_page(request, slug, year):
     tranche = tranche_for(request, deal, year)
     now = now_for(request, deal)
     role, can = now.role, now.can
+    if "as_of" in request.GET:  # issue 14 item 1: the year as it stood at the end of a past day
+        return tranche_as_of_page(request, deal, tranche, role=role, can=can)
     instruments = list(_instruments(tranche))
     tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
     step = next_step(tranche, signed_roles=signed_roles_of(tranche))

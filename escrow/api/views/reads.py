@@ -5,16 +5,18 @@ import io
 from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
 from escrow.api import access
 from escrow.api import serializers as out
 from escrow.api.pagination import page_of, paginated, window
+from escrow.api.snapshots import AS_OF, DealAsOfSerializer, TrancheAsOfSerializer
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
 from escrow.models import Instrument, Signature
 from escrow.queries import steps as queries
+from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.deals import visible_with_roles
 from escrow.queries.due import actions_due_for
 
@@ -43,19 +45,52 @@ class DealList(EscrowAPIView):
 
 
 class DealDetail(EscrowAPIView):
-    """A deal with its parties, policies (P1-P8), ledger balances, tranches and next steps."""
+    """A deal with its parties, policies (P1-P8), ledger balances, tranches and next steps. With `as_of`
+    (issue 14 item 1): the deal at the end of that Beijing day, replayed from the ledger and the history
+    (balances, each tranche's state, instruments and signatures, holds, penalty to date; no next steps)."""
 
-    @extend_schema(responses={200: out.DealSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[AS_OF],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="DealOrDealAsOf",
+                serializers=[out.DealSerializer, DealAsOfSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERRORS,
+        },
+    )
     def get(self, request, ref):
-        return Response(self.present(out.DealSerializer, access.deal_for(request.user, ref)))
+        deal = access.deal_for(request.user, ref)
+        day = parse_as_of(deal, request.query_params.get("as_of"))
+        if day is not None:
+            return Response(self.present(DealAsOfSerializer, deal_as_of(deal, day)))
+        return Response(self.present(out.DealSerializer, deal))
 
 
 class TrancheList(EscrowAPIView):
-    """The deal's tranches with state, quantities, deadlines and who must act next."""
+    """The deal's tranches with state, quantities, deadlines and who must act next. With `as_of` (issue 14
+    item 1): each tranche at the end of that Beijing day (state, figures, instruments, holds, penalty)."""
 
-    @extend_schema(responses={200: out.TrancheSummarySerializer(many=True), **ERRORS})
+    @extend_schema(
+        parameters=[AS_OF],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="TrancheOrTrancheAsOf",
+                serializers=[out.TrancheSummarySerializer, TrancheAsOfSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            **ERRORS,
+        },
+    )
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref)
+        day = parse_as_of(deal, request.query_params.get("as_of"))
+        if day is not None:
+            snapshot = deal_as_of(deal, day)
+            data = TrancheAsOfSerializer(snapshot.tranches, many=True, context={"request": request, "as_of": day}).data
+            return Response(data)
         tranches = queries.tranches_with_context([deal]).order_by("year")
         return Response(self.present(out.TrancheSummarySerializer, tranches, many=True))
 

@@ -1,0 +1,534 @@
+"""The deal as of any past day (issue 14 item 1): the ledger and the history replayed up to the end of that day.
+
+A contract date is a date in Asia/Shanghai (RULES.md "Deadlines"), so "as of 2026-06-30" means everything
+recorded up to 2026-06-30 24:00 Beijing time (2026-06-30 16:00 UTC): an entry at 2026-12-01 01:00 Beijing
+time belongs to 2026-12-01. Read-only; no writes, no locks.
+
+The API (statements, issue 14 item 6, build on it):
+
+- `deal_as_of(deal, day) -> DealSnapshot`: the snapshot. `day` is a `date`; nothing checks its bounds
+  here (a caller that takes the day from a person validates it first with `parse_as_of`).
+- `parse_as_of(deal, raw, *, today=None) -> date | None`: the `as_of` query parameter of pages and the API.
+  None for an absent or empty value; a date from the deal's creation (its Beijing date) to today's contract
+  date; anything else raises `InvalidInput` whose message is in the active language.
+- `end_of_day(day) -> datetime`: the aware instant that closes a contract date (exclusive bound).
+
+Where each figure comes from (one query per table, whatever the length of the history: no N+1):
+
+- balances (deposited, released, returned, in escrow) and each tranche's released and returned shares: the
+  ledger (ShareMovement) rows recorded before the end of the day. A movement carries one time, `recorded_at`,
+  written in the same transaction as its history entry; the transfer agent's own date (TransferEvidence
+  `transfer_date`) is evidence shown beside it, not what the ledger counts.
+- the deal's and each tranche's state, audited revenue and release quantity: the deal's hash-chained history
+  replayed (escrow.queries.reconcile.replay) over its entries up to the end of the day; a tranche with no
+  state-changing entry yet is in its initial state, `scheduled` (the deal: `awaiting_deposit`).
+- instruments and signatures: the instruments created by then, their status on that day (effective once
+  their `effective_at` passed, superseded once the instrument replacing them existed), and the signatures
+  made by then.
+- holds (EA 3.3 disputes, SPA 8.1 suspensions, SPA 5.3 adjustments): those active at the end of the day,
+  started on or before it and not ended on or before it (contract dates `started_on`, `ended_on`).
+- the delay penalty (SPA 8.2, EA 5.2): the stored PenaltyDay rows of days on or before the day; per tranche
+  the running total of its last such day, per liable party the sum of those days' capped `charged`
+  amounts. Valuations are today's (a close entered later re-values past days: the figure is what those days
+  are worth on today's prices, not what a page showed on that day).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from escrow.contract.errors import InvalidInput
+from escrow.contract.numbers import InputProblem, parse_iso_date
+from escrow.history.chain import chain_key_for
+from escrow.models import (
+    Deal,
+    HistoryAction,
+    HistoryEntry,
+    Hold,
+    Instrument,
+    PenaltyDay,
+    ShareMovement,
+    Signature,
+    TrancheState,
+)
+from escrow.queries.clock import contract_today
+from escrow.queries.reconcile import replay
+
+REPLAYED_FIELDS = ("seq", "at", "tranche_id", "action", "from_state", "to_state", "details", "actor_id")
+PARTIES = ("issuer", "escrow_agent")  # SPA 8.2: the order totals per party are shown in (as the penalty pages)
+
+
+def contract_zone() -> ZoneInfo:
+    return ZoneInfo(settings.CONTRACT_TIME_ZONE)
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after the contract date `day` (Asia/Shanghai): everything before it belongs to it."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=contract_zone())
+
+
+def contract_date(moment: datetime) -> date:
+    """The contract date (Asia/Shanghai) of an aware instant."""
+    return timezone.localtime(moment, contract_zone()).date()
+
+
+def first_day(deal) -> date:
+    """The earliest day a snapshot can be asked for: the contract date the deal was created in the portal."""
+    return contract_date(deal.created_at)
+
+
+# --- validation of the `as_of` parameter (pages and API) ---
+
+
+def parse_as_of(deal, raw, *, today=None) -> date | None:
+    """The `as_of` query parameter: None when absent or empty, else a contract date from the deal's creation
+    to today's contract date. Raises InvalidInput (message in the active language) for anything else."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        day = parse_iso_date(raw)
+    except InputProblem as problem:
+        raise InvalidInput(problem.translated(gettext).message) from None
+    earliest, latest = first_day(deal), today or contract_today()
+    if day < earliest:
+        raise InvalidInput(
+            gettext(
+                "%(date)s is before the deal was created in the portal (%(earliest)s): choose a date from "
+                "%(earliest)s to %(latest)s."
+            )
+            % {"date": day.isoformat(), "earliest": earliest.isoformat(), "latest": latest.isoformat()}
+        )
+    if day > latest:
+        raise InvalidInput(
+            gettext(
+                "%(date)s is after today (%(latest)s, Beijing time): the deal can only be shown as it was, "
+                "from %(earliest)s to %(latest)s."
+            )
+            % {"date": day.isoformat(), "earliest": earliest.isoformat(), "latest": latest.isoformat()}
+        )
+    return day
+
+
+# --- the snapshot ---
+
+
+@dataclass(frozen=True)
+class Balances:
+    """RULES.md invariant: in escrow + released + returned = deposited + rebased (a corporate action's rebase,
+    issue 14 item 4, signed: negative for a consolidation), as ShareMovement's balances() counts it."""
+
+    deposited: int = 0
+    released: int = 0
+    returned: int = 0
+    rebased: int = 0
+
+    @property
+    def in_escrow(self) -> int:
+        return self.deposited + self.rebased - self.released - self.returned
+
+    def as_dict(self) -> dict:
+        return {
+            "deposited": self.deposited,
+            "rebased": self.rebased,
+            "released": self.released,
+            "returned": self.returned,
+            "in_escrow": self.in_escrow,
+        }
+
+
+@dataclass(frozen=True)
+class SignatureAsOf:
+    """A signature made by the end of the day (EA 3.1(b), EA 3.3, SPA 5.3)."""
+
+    instrument_id: int
+    party_role: str
+    organisation: str
+    signer: str
+    signed_at: datetime
+
+    def as_dict(self) -> dict:
+        return {
+            "instrument": self.instrument_id,
+            "party_role": self.party_role,
+            "organisation": self.organisation,
+            "signer": self.signer,
+            "signed_at": self.signed_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class InstrumentAsOf:
+    """An instrument that existed by the end of the day, with its status and signatures on that day."""
+
+    id: int
+    kind: str
+    quantity: int
+    required_roles: tuple
+    status: str  # Instrument.Status on that day
+    created_at: datetime
+    signatures: tuple = ()
+
+    @property
+    def kind_label(self):
+        return Instrument.Kind(self.kind).label if self.kind in Instrument.Kind.values else self.kind
+
+    @property
+    def status_label(self):
+        return Instrument.Status(self.status).label
+
+    @property
+    def signed_roles(self) -> list:
+        return [s.party_role for s in self.signatures]
+
+    @property
+    def awaiting_roles(self) -> list:
+        return [role for role in self.required_roles if role not in self.signed_roles]
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "quantity": self.quantity,
+            "status": self.status,
+            "created_at": self.created_at.isoformat(),
+            "required_roles": list(self.required_roles),
+            "awaiting_roles": self.awaiting_roles,
+            "signatures": [s.as_dict() for s in self.signatures],
+        }
+
+
+@dataclass(frozen=True)
+class HoldAsOf:
+    """A hold active at the end of the day: dispute (EA 3.3), suspension (SPA 8.1) or adjustment (SPA 5.3)."""
+
+    id: int
+    tranche_id: int
+    kind: str
+    kind_label: str
+    reason: str
+    started_on: date
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "reason": self.reason, "started_on": self.started_on.isoformat()}
+
+
+@dataclass(frozen=True)
+class PenaltyAsOf:
+    """SPA 8.2: the capped penalty accrued for days on or before the snapshot's day."""
+
+    total: Decimal = Decimal(0)
+    cap: Decimal | None = None
+    capped: bool = False
+    accrued_through: date | None = None
+    by_party: dict = field(default_factory=dict)  # liable party -> sum of the days' charged amounts
+    liable_days: dict = field(default_factory=dict)  # liable party -> days of delay
+    missing_price_days: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "total": str(self.total),
+            "cap": None if self.cap is None else str(self.cap),
+            "capped": self.capped,
+            "accrued_through": self.accrued_through.isoformat() if self.accrued_through else None,
+            "by_party": {party: str(amount) for party, amount in self.by_party.items()},
+            "liable_days": dict(self.liable_days),
+            "missing_price_days": self.missing_price_days,
+        }
+
+
+@dataclass(frozen=True)
+class TrancheAsOf:
+    """One tranche on the day: its state, figures as last recorded, movements, instruments, holds, penalty."""
+
+    tranche: object  # the Tranche row, for what never changes (year, period, target); never its current state
+    state: str
+    audited_revenue: Decimal | None
+    release_quantity: int | None
+    released: int
+    returned: int
+    released_on: date | None
+    instruments: tuple
+    holds: tuple
+    penalty: PenaltyAsOf
+
+    @property
+    def year(self) -> int:
+        return self.tranche.year
+
+    @property
+    def state_label(self):
+        return TrancheState(self.state).label if self.state in TrancheState.values else self.state
+
+    @property
+    def signatures(self) -> list:
+        return [s for i in self.instruments for s in i.signatures]
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.tranche.pk,
+            "year": self.year,
+            "state": self.state,
+            "audited_revenue": None if self.audited_revenue is None else str(self.audited_revenue),
+            "release_quantity": self.release_quantity,
+            "released": self.released,
+            "returned": self.returned,
+            "released_on": self.released_on.isoformat() if self.released_on else None,
+            "instruments": [i.as_dict() for i in self.instruments],
+            "holds": [h.as_dict() for h in self.holds],
+            "penalty": self.penalty.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class DealSnapshot:
+    """The deal at the end of `day` (Beijing time). Read-only: nothing on it can be acted upon."""
+
+    deal: object
+    day: date
+    state: str
+    balances: Balances
+    tranches: tuple
+    penalty_by_party: dict = field(default_factory=dict)
+
+    @property
+    def end(self) -> datetime:
+        return end_of_day(self.day)
+
+    @property
+    def state_label(self):
+        return Deal.State(self.state).label if self.state in Deal.State.values else self.state
+
+    @property
+    def holds(self) -> list:
+        return [h for t in self.tranches for h in t.holds]
+
+    @property
+    def signatures(self) -> list:
+        return [s for t in self.tranches for s in t.signatures]
+
+    @property
+    def instrument_count(self) -> int:
+        return sum(len(t.instruments) for t in self.tranches)
+
+    @property
+    def penalty_total(self) -> Decimal:
+        return sum((t.penalty.total for t in self.tranches), Decimal(0))
+
+    def tranche(self, year) -> TrancheAsOf | None:
+        return next((t for t in self.tranches if t.year == year), None)
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.day.isoformat(),
+            "end_of_day": self.end.isoformat(),
+            "state": self.state,
+            "balances": self.balances.as_dict(),
+            "penalty": {
+                "total": str(self.penalty_total),
+                "by_party": {party: str(amount) for party, amount in self.penalty_by_party.items()},
+            },
+            "tranches": [t.as_dict() for t in self.tranches],
+        }
+
+
+def deal_as_of(deal, day: date, *, tranches=None) -> DealSnapshot:
+    """The deal at the end of contract date `day`: seven queries (tranches, ledger, history, instruments,
+    signatures, holds, penalty days) whatever the number of entries. `tranches` may pass the deal's
+    tranches already loaded (in year order)."""
+    end = end_of_day(day)
+    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    ids = [t.pk for t in tranches]
+    deal_moves, tranche_moves = _movements(deal, end)
+    entries = list(
+        HistoryEntry.objects.filter(chain__key=chain_key_for(deal), at__lt=end).order_by("seq").only(*REPLAYED_FIELDS)
+    )
+    history = replay(entries)
+    instruments = _instruments(ids, end, _withdrawn(entries))
+    holds = _holds(ids, day)
+    penalties, by_party = _penalties(ids, day)
+    rows = []
+    for t in tranches:
+        state = history.tranche_states.get(t.pk, (TrancheState.SCHEDULED, None))[0]
+        revenue = history.revenues.get(t.pk, (None, None))[0]
+        quantity = history.quantities.get(t.pk, (None, None))[0]
+        moves = tranche_moves.get(t.pk, {})
+        rows.append(
+            TrancheAsOf(
+                tranche=t,
+                state=state,
+                audited_revenue=None if revenue is None else Decimal(str(revenue)),
+                release_quantity=quantity,
+                released=moves.get(ShareMovement.Kind.RELEASE, 0),
+                returned=moves.get(ShareMovement.Kind.RETURN, 0),
+                released_on=t.released_on if state == TrancheState.RELEASED else None,
+                instruments=tuple(instruments.get(t.pk, ())),
+                holds=tuple(holds.get(t.pk, ())),
+                penalty=penalties.get(t.pk, PenaltyAsOf()),
+            )
+        )
+    balances = Balances(
+        deposited=deal_moves.get(ShareMovement.Kind.DEPOSIT, 0),
+        released=deal_moves.get(ShareMovement.Kind.RELEASE, 0),
+        returned=deal_moves.get(ShareMovement.Kind.RETURN, 0),
+        rebased=deal_moves.get(ShareMovement.Kind.REBASE, 0),
+    )
+    return DealSnapshot(deal, day, history.deal_state, balances, tuple(rows), by_party)
+
+
+# --- one query each ---
+
+
+def _movements(deal, end):
+    """({kind: shares} for the deal, {tranche id: {kind: shares}}) of the movements recorded before `end`."""
+    by_deal, by_tranche = defaultdict(int), defaultdict(lambda: defaultdict(int))
+    rows = (
+        ShareMovement.objects.filter(deal=deal, recorded_at__lt=end)
+        .values("kind", "tranche_id")
+        .annotate(n=Sum("quantity"))
+        .order_by()
+    )
+    for row in rows:
+        by_deal[row["kind"]] += row["n"] or 0
+        if row["tranche_id"] is not None:
+            by_tranche[row["tranche_id"]][row["kind"]] += row["n"] or 0
+    return by_deal, by_tranche
+
+
+def _withdrawn(entries) -> set:
+    """Instruments superseded without a replacement by a report correction in these entries (issue 12 item 8:
+    the REPORT_CORRECTED entry names the open instruments it superseded)."""
+    withdrawn = set()
+    for entry in entries:
+        if entry.action == HistoryAction.REPORT_CORRECTED and isinstance(entry.details, dict):
+            withdrawn.update(pk for pk in entry.details.get("instruments_superseded") or () if isinstance(pk, int))
+    return withdrawn
+
+
+def _instruments(tranche_ids, end, withdrawn=frozenset()) -> dict:
+    """{tranche id: [InstrumentAsOf]} of the instruments created before `end`, with their signatures then."""
+    instruments = list(
+        Instrument.objects.filter(tranche_id__in=tranche_ids, created_at__lt=end)
+        .select_related("superseded_by")
+        .only(
+            "id",
+            "tranche_id",
+            "kind",
+            "quantity",
+            "required_roles",
+            "status",
+            "created_at",
+            "effective_at",
+            "superseded_by__created_at",
+        )
+        .order_by("created_at", "pk")
+    )
+    signatures = defaultdict(list)
+    for s in (
+        Signature.objects.filter(instrument__tranche_id__in=tranche_ids, signed_at__lt=end)
+        .select_related("party__organisation", "signer")
+        .order_by("signed_at", "pk")
+    ):
+        signatures[s.instrument_id].append(
+            SignatureAsOf(s.instrument_id, s.party.role, s.party.organisation.name, str(s.signer), s.signed_at)
+        )
+    found = defaultdict(list)
+    for i in instruments:
+        found[i.tranche_id].append(
+            InstrumentAsOf(
+                id=i.pk,
+                kind=i.kind,
+                quantity=i.quantity,
+                required_roles=tuple(i.required_roles or ()),
+                status=_status_then(i, end, withdrawn),
+                created_at=i.created_at,
+                signatures=tuple(signatures.get(i.pk, ())),
+            )
+        )
+    return found
+
+
+def _status_then(instrument, end, withdrawn) -> str:
+    """An instrument's status at `end`: superseded once its replacement existed or a report correction by
+    then withdrew it, effective once the last required signature was in (`effective_at`), else open."""
+    replacement = instrument.superseded_by
+    if (replacement is not None and replacement.created_at < end) or instrument.pk in withdrawn:
+        return Instrument.Status.SUPERSEDED
+    if instrument.effective_at is not None and instrument.effective_at < end:
+        return Instrument.Status.EFFECTIVE
+    return Instrument.Status.OPEN
+
+
+def _holds(tranche_ids, day) -> dict:
+    """{tranche id: [HoldAsOf]} of the holds active at the end of `day`."""
+    found = defaultdict(list)
+    rows = Hold.objects.filter(tranche_id__in=tranche_ids, started_on__lte=day).order_by("started_at", "pk")
+    for hold in rows:
+        if hold.ended_on is not None and hold.ended_on <= day:
+            continue
+        found[hold.tranche_id].append(
+            HoldAsOf(hold.pk, hold.tranche_id, hold.kind, hold.get_kind_display(), hold.reason, hold.started_on)
+        )
+    return found
+
+
+def _penalties(tranche_ids, day):
+    """({tranche id: PenaltyAsOf}, {party: charged}) over the stored days on or before `day`, in one pass."""
+    per_tranche, by_party = {}, defaultdict(Decimal)
+    rows = (
+        PenaltyDay.objects.filter(tranche_id__in=tranche_ids, day__lte=day)
+        .order_by("tranche_id", "day")
+        .values_list("tranche_id", "day", "liable", "missing_price", "charged", "running_total", "cap", "capped")
+    )
+    sums = defaultdict(lambda: {"by_party": defaultdict(Decimal), "days": defaultdict(int), "missing": 0})
+    last = {}
+    for tranche_id, the_day, liable, missing, charged, running_total, cap, capped in rows:
+        last[tranche_id] = (the_day, running_total, cap, capped)
+        if not liable:
+            continue
+        s = sums[tranche_id]
+        s["days"][liable] += 1
+        if missing:
+            s["missing"] += 1
+            continue
+        s["by_party"][liable] += charged or Decimal(0)
+        by_party[liable] += charged or Decimal(0)
+    for tranche_id, (the_day, running_total, cap, capped) in last.items():
+        s = sums[tranche_id]
+        per_tranche[tranche_id] = PenaltyAsOf(
+            total=running_total,
+            cap=cap,
+            capped=capped,
+            accrued_through=the_day,
+            by_party=_in_order(s["by_party"]),
+            liable_days=_in_order(s["days"]),
+            missing_price_days=s["missing"],
+        )
+    return per_tranche, _in_order(by_party)
+
+
+def _in_order(by_party) -> dict:
+    rank = {party: i for i, party in enumerate(PARTIES)}
+    return dict(sorted(by_party.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
+
+
+__all__ = [
+    "Balances",
+    "DealSnapshot",
+    "HoldAsOf",
+    "InstrumentAsOf",
+    "PenaltyAsOf",
+    "SignatureAsOf",
+    "TrancheAsOf",
+    "contract_date",
+    "deal_as_of",
+    "end_of_day",
+    "first_day",
+    "parse_as_of",
+]

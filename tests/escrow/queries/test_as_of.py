@@ -52,7 +52,8 @@ def test_the_deposit_day_holds_every_share(walked):
     deal, _ = walked
     snap = deal_as_of(deal, DEPOSITED)
     assert snap.state == Deal.State.IN_ESCROW
-    assert snap.balances.as_dict() == {"deposited": TOTAL, "rebased": 0, "released": 0, "returned": 0, "in_escrow": TOTAL}
+    expected = {"deposited": TOTAL, "rebased": 0, "released": 0, "returned": 0, "in_escrow": TOTAL}
+    assert snap.balances.as_dict() == expected
 
 
 def test_between_the_report_and_the_signatures_the_instruction_awaits_both(walked):

@@ -38,6 +38,7 @@ from escrow.history import chain as history
 from escrow.models import Deal, HistoryAction, PenaltyDay, SharePrice, Tranche, TrancheState
 from escrow.models.bulk import copy_rows
 from escrow.queries import penalties
+from escrow.queries.quantities import prime_corporate_actions
 
 CHUNK = 500  # tranches per transaction
 CLAUSE = "SPA 8.2; EA 5.2"
@@ -167,6 +168,7 @@ def _accrue_chunk(items, through, started) -> dict:
     # One price book per ticker for the whole chunk (checked and sorted once, not once per tranche).
     books = {ticker: PriceBook(closes) for ticker, closes in penalties.prices_by_ticker(tickers, through).items()}
     rebases = penalties.rebases_by_deal({t.deal_id for t in tranches})
+    prime_corporate_actions(t.deal for t in tranches)  # one query for the chunk, not one per deal
     oldest = min((c for c in computed.values() if c), default=None)
     entered = penalties.prices_entered_after(tickers, oldest) if oldest else {}
     new, compare, revalued, causes, fresh, missing, cap_moved = [], {}, {}, {}, {}, 0, set()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from escrow.contract.exact import group
 from escrow.contract.explain import Explanation
 from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_releases, tranche_sizes
-from escrow.models import TrancheState
+from escrow.models import CorporateAction, TrancheState
 
 
 @dataclass
@@ -86,6 +86,21 @@ def sizes_on(deal, day) -> dict:
         deal._confirmed_corporate_actions = confirmed
     in_force = [a for a in confirmed if a.effective_date <= day]
     return in_force[-1].sizes if in_force else {}
+
+
+def prime_corporate_actions(deals) -> None:
+    """Read the confirmed splits and consolidations of many deals in one query and keep them on each deal object,
+    as `sizes_on` and `rebased_sizes` would read them one deal at a time (the sweep's chunks, issue 13)."""
+    deals = list(deals)
+    found = {}
+    rows = CorporateAction.objects.filter(deal_id__in={d.pk for d in deals}, state="confirmed")
+    for action in rows.order_by("effective_date", "id"):
+        found.setdefault(action.deal_id, []).append(action)
+    for deal in deals:
+        confirmed = found.get(deal.pk, [])
+        deal._confirmed_corporate_actions = confirmed
+        last = max(confirmed, key=lambda a: (a.confirmed_at, a.pk), default=None)
+        deal._rebased_sizes = last.sizes if last is not None else {}
 
 
 def rebased_sizes(deal) -> dict:

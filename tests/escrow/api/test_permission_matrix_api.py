@@ -22,6 +22,16 @@ NO_ENDPOINT |= {"issue_fee_invoices", "record_fee_payment"}
 # Issue 14 item 4: a split or consolidation is proposed and confirmed on the deal's corporate actions page (its
 # page matrix: tests/escrow/views/test_permission_matrix_pages.py); the API reads it.
 NO_ENDPOINT |= {"propose_corporate_action", "confirm_corporate_action"}
+# Issue 14 items 2, 3: dividends and votes are recorded on the deal's "Dividends and votes" pages (their page
+# matrix: tests/escrow/views/test_permission_matrix_pages.py); the API reads them (dividends/, meetings/).
+NO_ENDPOINT |= {
+    "record_dividend",
+    "record_dividend_pass_through",
+    "confirm_dividend_receipt",
+    "record_meeting",
+    "instruct_vote",
+    "record_proxy_lodged",
+}
 
 
 def _sign(kind):

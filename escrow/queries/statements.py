@@ -11,8 +11,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from escrow.contract.errors import InvalidInput
+from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.documents import statement
 from escrow.documents.facts import both, parties_of
 from escrow.models import FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
@@ -356,9 +359,22 @@ def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
     paid = tuple(i for i in invoices if i.paid_on and start <= i.paid_on <= end)
     deadlines = _deadlines(deal, tranches, invoices, end, sees_rights)
     return PeriodStatement(
-        deal, party_role, start, end, opening, closing, movements, releases, dividends, instructions, proxies,
-        penalty, issued, paid, deadlines,
-    )  # fmt: skip
+        deal,
+        party_role,
+        start,
+        end,
+        opening,
+        closing,
+        movements,
+        releases,
+        dividends,
+        instructions,
+        proxies,
+        penalty,
+        issued,
+        paid,
+        deadlines,
+    )
 
 
 def _releases(tranches, rows, start, end) -> tuple:
@@ -420,3 +436,273 @@ def _deadlines(deal, tranches, invoices, end, sees_rights) -> tuple:
                     )
                 )
     return tuple(sorted(found, key=lambda d: (d.due, d.year or 0)))
+
+
+def last_full_month(today: date) -> tuple[date, date]:
+    """The default period: the last full calendar month before `today` (contract dates, Beijing)."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def parse_period(raw_start, raw_end, *, today=None) -> tuple[date, date]:
+    """The `start` and `end` query parameters of the statement page and API: ISO dates, start on or before end,
+    end not after today (Beijing). Both absent: the last full calendar month. Raises InvalidInput (message in
+    the active language) for anything else."""
+    today = today or contract_today()
+    blank = [v is None or (isinstance(v, str) and not v.strip()) for v in (raw_start, raw_end)]
+    if all(blank):
+        return last_full_month(today)
+    if any(blank):
+        raise InvalidInput(gettext("Give both the first and the last day of the period, or neither."))
+    try:
+        start, end = parse_iso_date(raw_start), parse_iso_date(raw_end)
+    except InputProblem as problem:
+        raise InvalidInput(problem.translated(gettext).message) from None
+    if start > end:
+        raise InvalidInput(gettext("The period's first day must be on or before its last day."))
+    if end > today:
+        raise InvalidInput(
+            gettext("%(date)s is after today (%(today)s, Beijing time): a statement covers days that have passed.")
+            % {"date": end.isoformat(), "today": today.isoformat()}
+        )
+    return start, end
+
+
+# --- the statement in the reader's words (the page, the CSV and the PDF read the same sections) ---
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    header: list
+    rows: list
+    empty: str = ""
+
+
+def statement_heading(s: PeriodStatement) -> list:
+    """The statement's first lines, in the reader's language."""
+    from escrow.contract.moments import beijing_clock
+    from escrow.queries.history_words import role_label
+    from escrow.queries.words import shares_text
+    from parties.language import in_language
+
+    deal = s.deal
+    opening, closing = s.opening.balances.in_escrow, s.closing.balances.in_escrow
+    return [
+        gettext("Statement of %(deal)s for %(party)s, %(start)s to %(end)s")
+        % {
+            "deal": in_language(deal.name, deal.name_zh),
+            "party": role_label(s.role),
+            "start": s.start.isoformat(),
+            "end": s.end.isoformat(),
+        },
+        gettext(
+            "Days are Beijing contract dates, both included; generated %(when)s Beijing time (UTC+8) from the "
+            "share ledger."
+        )
+        % {"when": beijing_clock(timezone.now())},
+        gettext("In escrow: %(opening)s at the start + %(moved)s moved = %(closing)s at the end (%(check)s).")
+        % {
+            "opening": shares_text(opening),
+            "moved": shares_text(s.moved),
+            "closing": shares_text(closing),
+            "check": gettext("reconciles to the ledger") if s.reconciles else gettext("DOES NOT RECONCILE"),
+        },
+    ]
+
+
+def statement_sections(s: PeriodStatement) -> list:
+    """The statement's tables in the reader's language: what the page, the CSV and the PDF show."""
+    from escrow.contract.moments import beijing_clock
+    from escrow.queries.history_words import role_label
+    from escrow.queries.words import amount_text, money_text, shares_text
+
+    def signed(n):
+        return ("+" if n > 0 else "") + shares_text(n)
+
+    def day(d):
+        return d.isoformat() if d else "—"
+
+    o, c = s.opening.balances, s.closing.balances
+    sections = [
+        Section(
+            "positions",
+            gettext("Positions (shares)"),
+            [gettext("Item"), gettext("At the start"), gettext("At the end")],
+            [
+                [gettext("Deposited (EA 1.1)"), shares_text(o.deposited), shares_text(c.deposited)],
+                [gettext("Rebased (corporate actions)"), signed(o.rebased), signed(c.rebased)],
+                [gettext("Released to the seller (EA 3.2)"), shares_text(o.released), shares_text(c.released)],
+                [gettext("Returned for cancellation (SPA 5.2(1))"), shares_text(o.returned), shares_text(c.returned)],
+                [gettext("In escrow"), shares_text(o.in_escrow), shares_text(c.in_escrow)],
+            ],
+        ),
+        Section(
+            "movements",
+            gettext("Movements"),
+            [
+                gettext("Recorded (Beijing time)"),
+                gettext("Kind"),
+                gettext("Year"),
+                gettext("Change in escrow"),
+                gettext("Reference"),
+            ],
+            [
+                [beijing_clock(m.recorded_at), str(m.kind_label), m.year or "", signed(m.quantity), m.reference]
+                for m in s.movements
+            ],
+            gettext("No share moved in the period."),
+        ),
+        Section(
+            "releases",
+            gettext("Releases, deductions and offsets (SPA 5.1, 5.2)"),
+            [
+                gettext("Year"),
+                gettext("Released on"),
+                gettext("Released"),
+                gettext("Own release"),
+                gettext("Deducted"),
+                gettext("Offsets from later years"),
+                gettext("Transfer reference"),
+            ],
+            [
+                [
+                    r.year,
+                    day(r.released_on),
+                    shares_text(r.released),
+                    "—" if r.own_release is None else shares_text(r.own_release),
+                    "—" if r.deducted is None else shares_text(r.deducted),
+                    "; ".join(
+                        gettext("year %(year)s: %(shares)s") % {"year": y, "shares": shares_text(n)}
+                        for y, n in sorted(r.offsets.items())
+                    )
+                    or "—",
+                    r.reference,
+                ]
+                for r in s.releases
+            ],
+            gettext("No release in the period."),
+        ),
+    ]
+    if s.role in RIGHTS_READERS:
+        sections += [
+            Section(
+                "dividends",
+                gettext("Dividends passed through (SPA 3.2, EA 1.3)"),
+                [
+                    gettext("Record date"),
+                    gettext("Paid to the seller on"),
+                    gettext("Amount paid"),
+                    gettext("Withheld"),
+                    gettext("Reference"),
+                ],
+                [
+                    [
+                        day(d.record_date),
+                        day(d.passed_on),
+                        money_text(d.paid_amount, d.currency) if d.paid_amount is not None else "—",
+                        money_text(d.withholding_amount, d.currency) if d.withholding_amount is not None else "—",
+                        d.pass_reference,
+                    ]
+                    for d in s.dividends
+                ],
+                gettext("No dividend passed through in the period."),
+            ),
+            Section(
+                "votes",
+                gettext("Votes instructed and proxies lodged (SPA 3.2, EA 1.3)"),
+                [gettext("Meeting date"), gettext("What"), gettext("When"), gettext("Shares"), gettext("Detail")],
+                [
+                    [
+                        day(i.meeting.meeting_date),
+                        gettext("Voting instruction"),
+                        beijing_clock(i.given_at),
+                        shares_text(i.shares),
+                        "; ".join(f"{k}: {v}" for k, v in sorted(i.choices.items())),
+                    ]
+                    for i in s.instructions
+                ]
+                + [
+                    [day(m.meeting_date), gettext("Proxy lodged"), day(m.lodged_on), "", m.lodged_reference]
+                    for m in s.proxies
+                ],
+                gettext("No voting instruction or proxy in the period."),
+            ),
+        ]
+    sections += [
+        Section(
+            "penalty",
+            gettext("Delay penalty accrued in the period (SPA 8.2)"),
+            [gettext("Liable party"), gettext("Accrued")],
+            [[role_label(p), money_text(a, s.deal.price_currency)] for p, a in s.penalty.items()],
+            gettext("No delay penalty accrued in the period for you."),
+        ),
+        Section(
+            "fees",
+            gettext("Escrow fee invoices issued or paid in the period (EA 4.4)"),
+            [
+                gettext("Invoice number"),
+                gettext("Escrow year"),
+                gettext("Date of issue"),
+                gettext("Amount"),
+                gettext("Due date"),
+                gettext("Date paid"),
+            ],
+            [
+                [
+                    i.number,
+                    i.year,
+                    day(i.issued_on),
+                    amount_text(i.amount, 2) + f" {i.currency}",
+                    day(i.due_on),
+                    day(i.paid_on),
+                ]
+                for i in sorted({*s.invoices_issued, *s.invoices_paid}, key=lambda i: i.year)
+            ],
+            gettext("No escrow fee invoice of yours was issued or paid in the period."),
+        ),
+        Section(
+            "deadlines",
+            gettext("Upcoming deadlines after the period"),
+            [gettext("Due"), gettext("What"), gettext("Year"), gettext("Clause")],
+            [[day(d.due), str(d.what), d.year or "", d.clause] for d in s.deadlines],
+            gettext("No upcoming deadline."),
+        ),
+    ]
+    return sections
+
+
+def statement_csv(s: PeriodStatement) -> bytes:
+    """The statement as CSV (utf-8 with a BOM so spreadsheets read Chinese), section after section."""
+    import io
+
+    from defusedcsv import csv
+
+    from escrow.queries.exports import inert
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in statement_heading(s):
+        writer.writerow([f"# {line}"])
+    for section in statement_sections(s):
+        writer.writerow([])
+        writer.writerow([f"## {section.title}"])
+        writer.writerow(section.header)
+        writer.writerows([inert(cell) for cell in row] for row in section.rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def statement_pdf(s: PeriodStatement) -> bytes:
+    """The statement as a PDF in the reader's language, every font embedded (escrow.documents.period_statement)."""
+    from escrow.documents import period_statement
+
+    return period_statement.render(
+        statement_heading(s),
+        statement_sections(s),
+        footer=f"{s.deal.slug} · {s.start.isoformat()} – {s.end.isoformat()}",
+    )
+
+
+def statement_filename(s: PeriodStatement, extension: str) -> str:
+    return f"{s.deal.slug}-statement-{s.role}-{s.start:%Y%m%d}-{s.end:%Y%m%d}.{extension}"

@@ -145,7 +145,7 @@ USE_CASES = _declare(
         frozenset({*CONTRACT_PARTIES, COMPLIANCE}),
         "EA 3.2, SPA 9",
         _("Statement for a period"),
-        _("read a statement"),
+        _("download statement"),
         "deal",
         page="escrow:deal_statement",
         api="api:deal-statement",

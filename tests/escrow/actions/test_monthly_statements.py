@@ -39,7 +39,7 @@ def test_on_the_first_of_the_month_each_party_hears_of_its_statement_once(walked
 
 
 def test_a_missed_first_is_caught_up_and_the_next_month_is_its_own(walked):
-    deal, people = walked
+    _deal, people = walked
     with on(date(2027, 2, 3)):
         assert tasks.send_statements() > 0  # the beat was down on the 1st
     with on(date(2027, 3, 1)):
@@ -58,7 +58,7 @@ def test_a_month_before_the_deal_was_in_the_portal_sends_nothing(walked):
 
 
 def test_the_chinese_reader_reads_chinese(walked):
-    deal, people = walked
+    _deal, people = walked
     seller = people["seller"]
     seller.language = "zh-hans"
     seller.save(update_fields=["language"])

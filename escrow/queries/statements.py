@@ -20,7 +20,7 @@ from escrow.documents import statement
 from escrow.documents.facts import both, parties_of
 from escrow.models import FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
 from escrow.notifications.texts import Text
-from escrow.queries.as_of import deal_as_of, end_of_day
+from escrow.queries.as_of import deal_as_of, end_of_day, first_day
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
 from escrow.queries.steps import next_step
@@ -706,3 +706,15 @@ def statement_pdf(s: PeriodStatement) -> bytes:
 
 def statement_filename(s: PeriodStatement, extension: str) -> str:
     return f"{s.deal.slug}-statement-{s.role}-{s.start:%Y%m%d}-{s.end:%Y%m%d}.{extension}"
+
+
+def release_periods(deal) -> list:
+    """The standard statement at each release: (year, start, end) from the day after the previous release (the
+    deal's first day in the portal for the first) to the release day (Beijing)."""
+    start, periods = first_day(deal), []
+    released = deal.tranches.filter(state=TrancheState.RELEASED, released_on__isnull=False).order_by("released_on")
+    for t in released:
+        if t.released_on >= start:
+            periods.append((t.year, start, t.released_on))
+            start = t.released_on + timedelta(days=1)
+    return periods

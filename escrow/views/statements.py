@@ -8,6 +8,7 @@ from django.shortcuts import render
 from escrow.contract.errors import InvalidInput
 from escrow.queries.statements import (
     parse_period,
+    release_periods,
     release_statement,
     statement_csv,
     statement_filename,
@@ -48,7 +49,14 @@ def deal_statement(request, slug):
     """The statement of the reader's role for a period (default the last full calendar month, Beijing)."""
     deal, statement, refused = _statement(request, slug)
     now = now_for(request, deal)
-    context = {"deal": deal, "role": now.role, "can": now.can, "active": "statement", "refused": refused}
+    context = {
+        "deal": deal,
+        "role": now.role,
+        "can": now.can,
+        "active": "statement",
+        "refused": refused,
+        "release_periods": release_periods(deal),
+    }
     if statement is not None:
         context |= {
             "statement": statement,

@@ -41,6 +41,9 @@ def test_the_page_defaults_to_the_last_full_month_and_offers_downloads(walked):
     assert 'data-testid="statement-pdf"' in html and 'data-testid="statement-csv"' in html
     assert 'data-testid="statement-dividends"' in html and "DIV-1" in html
     assert 'data-testid="tab-statement"' in html
+    # the standard statement at each release (SPA 5.1): from the deal's first day to the year-1 release day
+    assert response.context["release_periods"] == [(1, date(2026, 12, 2), date(2027, 1, 26))]
+    assert "?start=2026-12-02&amp;end=2027-01-26" in html
 
 
 def test_january_shows_the_release_and_the_issuer_no_dividends(walked):

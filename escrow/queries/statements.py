@@ -502,10 +502,12 @@ def statement_heading(s: PeriodStatement) -> list:
             "share ledger."
         )
         % {"when": beijing_clock(timezone.now())},
-        gettext("In escrow: %(opening)s at the start + %(moved)s moved = %(closing)s at the end (%(check)s).")
+        gettext(
+            "In escrow: %(opening)s at the start, %(moved)s moved in the period, %(closing)s at the end (%(check)s)."
+        )
         % {
             "opening": shares_text(opening),
-            "moved": shares_text(s.moved),
+            "moved": ("+" if s.moved > 0 else "") + shares_text(s.moved),
             "closing": shares_text(closing),
             "check": gettext("reconciles to the ledger") if s.reconciles else gettext("DOES NOT RECONCILE"),
         },

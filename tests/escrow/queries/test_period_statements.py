@@ -99,3 +99,34 @@ def test_a_february_statement_before_the_meeting_cut_off_lists_it_as_upcoming(wa
         d.clause == "SPA 3.2, EA 1.3"
         for d in statement_for(deal, "issuer", date(2027, 1, 1), date(2027, 1, 31)).deadlines
     )
+
+
+def test_a_shortfall_and_a_consolidation_reconcile_to_the_share(deposited, people):
+    """Year 1 misses by 10% (SPA 5.2(1): 300,000 deducted, 2,700,000 released), then a 1-for-30 consolidation
+    rebases what stays in escrow (issue 14 item 4): opening + deposit - release + rebase = closing, exactly."""
+    from escrow import actions
+    from escrow.queries.clock import contract_today
+    from tests.conftest import open_and_file, release
+
+    open_and_file(deposited, people, 1, "598500000")
+    release(deposited, people, 1)
+    actions.propose_corporate_action(
+        people["issuer"],
+        deposited,
+        ratio_new=1,
+        ratio_old=30,
+        effective_date=contract_today(),
+        fraction_policy="round-up",
+    )
+    actions.confirm_corporate_action(people["agent1"], deposited, reference="TA-CONSOL")
+    today = contract_today()
+    s = statement_for(deposited, "seller", today - timedelta(days=40), today)
+    assert s.opening.balances.in_escrow == 0 and s.closing.balances.in_escrow == 410_000
+    moved = {}
+    for m in s.movements:  # a rebase is one movement per tranche still in escrow
+        moved[m.kind] = moved.get(m.kind, 0) + m.quantity
+    assert moved == {"deposit": 15_000_000, "release": -2_700_000, "rebase": 410_000 - 12_300_000}
+    assert {m.year for m in s.movements if m.kind == "rebase"} == {1, 2, 3, 4, 5}  # year 1's deducted 300,000 too
+    assert s.reconciles and s.closing.balances.in_escrow == _ledger_in_escrow(deposited, today)
+    (year1,) = s.releases
+    assert (year1.released, year1.own_release, year1.deducted) == (2_700_000, 2_700_000, 300_000)

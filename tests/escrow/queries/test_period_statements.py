@@ -130,3 +130,26 @@ def test_a_shortfall_and_a_consolidation_reconcile_to_the_share(deposited, peopl
     assert s.reconciles and s.closing.balances.in_escrow == _ledger_in_escrow(deposited, today)
     (year1,) = s.releases
     assert (year1.released, year1.own_release, year1.deducted) == (2_700_000, 2_700_000, 300_000)
+
+
+def test_the_penalty_accrued_in_the_period_per_liable_party(deposited, people):
+    """SPA 8.2: nobody signs year 1's instruction by 2027-01-29; from 2027-01-30 the issuer is liable for USD 750 a
+    day (tests/escrow/queries/test_as_of.py). February 1 to 5 accrues five days: 3,750. The issuer reads its own,
+    the seller (to whom it is owed) and compliance every party's, the purchaser none."""
+    from escrow.actions.deadlines import sweep
+    from escrow.actions.prices import import_prices, parse_price_csv
+    from tests.conftest import open_and_file
+
+    lines = ["ticker,date,close"] + [f"KXIN,{date(2027, 1, 1) + timedelta(days=i)},2.5000" for i in range(29)]
+    with on(date(2027, 1, 30), hour=9):
+        import_prices(people["issuer"], parse_price_csv("\n".join(lines) + "\n", today=date(2027, 1, 30)))
+    with on(date(2027, 1, 20)):
+        open_and_file(deposited, people, 1, "665000000", today=date(2027, 1, 20))
+    with on(date(2027, 2, 10)):
+        sweep(today=date(2027, 2, 10))
+        period = (date(2027, 2, 1), date(2027, 2, 5))
+        assert statement_for(deposited, "issuer", *period).penalty == {"issuer": Decimal("3750")}
+        assert statement_for(deposited, "seller", *period).penalty == {"issuer": Decimal("3750")}
+        assert statement_for(deposited, "compliance", *period).penalty == {"issuer": Decimal("3750")}
+        assert statement_for(deposited, "purchaser", *period).penalty == {}
+        assert statement_for(deposited, "issuer", date(2027, 1, 1), date(2027, 1, 29)).penalty == {}

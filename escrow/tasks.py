@@ -42,3 +42,12 @@ def checkpoint(day=None):
     from escrow.actions.checkpoints import make_checkpoint
 
     return make_checkpoint(day=parse_iso_date(day) if day else None).digest
+
+
+@shared_task(name="escrow.tasks.send_statements", acks_late=True, reject_on_worker_lost=True)
+def send_statements(day=None):
+    """Issue 14 item 6: once a month has ended (Beijing), each party's statement for it is announced with its
+    link; beat ticks hourly, the dedupe keys make every tick after the first of the month a no-op."""
+    from escrow.actions.statements import send_monthly_statements
+
+    return send_monthly_statements(today=parse_iso_date(day) if day else None)

@@ -21,7 +21,7 @@ from escrow.views.deal_create import create_deal_page
 from escrow.views.overview import overview
 from escrow.views.register import register_page
 from escrow.views.reports import decline, report_page
-from escrow.views.statements import release_statement_pdf
+from escrow.views.statements import deal_statement, deal_statement_csv, deal_statement_pdf, release_statement_pdf
 
 app_name = "escrow"
 
@@ -47,6 +47,10 @@ urlpatterns = [
     path("deals/<slug:slug>/evidence.zip", evidence.deal_pack, name="evidence_pack"),  # issue 11 item 5
     path("deals/<slug:slug>/release-statement.pdf", release_statement_pdf, name="release_statement"),
     path("deals/<slug:slug>/prices/", prices.deal_prices, name="deal_prices"),
+    # issue 14 item 6: a party's statement for a period
+    path("deals/<slug:slug>/statement/", deal_statement, name="deal_statement"),
+    path("deals/<slug:slug>/statement.csv", deal_statement_csv, name="deal_statement_csv"),
+    path("deals/<slug:slug>/statement.pdf", deal_statement_pdf, name="deal_statement_pdf"),
     path("deals/<slug:slug>/fees/", fees.deal_fees, name="deal_fees"),  # issue 14 item 5 (EA 4.4)
     path("deals/<slug:slug>/fees/issue/", fees.issue_fee_invoices, name="issue_fee_invoices"),
     path("deals/<slug:slug>/fees/pay/", fees.record_fee_payment, name="record_fee_payment"),

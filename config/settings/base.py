@@ -296,3 +296,10 @@ CELERY_BEAT_SCHEDULE["verify-records"] = {
     "schedule": 3600,
     "options": {"expires": 3600},
 }
+# Issue 14 item 6: the monthly statements, announced to each party once the month has ended (Beijing); beat ticks
+# hourly, the notifications' dedupe keys (`statement:<deal>:<role>:<YYYY-MM>`) make the month's other ticks no-ops.
+CELERY_BEAT_SCHEDULE["send-statements"] = {
+    "task": "escrow.tasks.send_statements",
+    "schedule": 3600,
+    "options": {"expires": 3600},
+}

@@ -23,6 +23,7 @@ urlpatterns = [
     path("deals/<str:ref>/history/", reads.History.as_view(), name="deal-history"),
     path("deals/<str:ref>/evidence-pack/", evidence.DealEvidencePack.as_view(), name="deal-evidence-pack"),
     path("deals/<str:ref>/release-statement/", statements.ReleaseStatement.as_view(), name="release-statement"),
+    path("deals/<str:ref>/statement/", statements.PeriodStatement.as_view(), name="deal-statement"),  # issue 14 item 6
     path("deals/<str:ref>/penalty/", penalty.DealPenalty.as_view(), name="deal-penalty"),
     path("deals/<str:ref>/fees/", fees.DealFees.as_view(), name="deal-fees"),  # issue 14 item 5 (EA 4.4)
     path("deals/<str:ref>/dividends/", holdings.DividendList.as_view(), name="deal-dividends"),  # issue 14 item 2

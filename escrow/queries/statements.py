@@ -3,17 +3,27 @@ in brief, the transfer agent's record (reference, date, agent, account, confirma
 escrow after it; then the position on the day of the statement. Read from the ledger, the tranches and the
 transfer evidence only (escrow.queries.transfers), rendered by escrow.documents.statement."""
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from escrow.contract.errors import InvalidInput
+from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.documents import statement
 from escrow.documents.facts import both, parties_of
-from escrow.models import Role, ShareMovement, TrancheState
+from escrow.models import FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
+from escrow.notifications.texts import Text
+from escrow.queries.as_of import deal_as_of, end_of_day, first_day
 from escrow.queries.clock import contract_today
+from escrow.queries.fees import may_read_invoice
+from escrow.queries.steps import next_step
 from escrow.queries.transfers import TransferRecord, release_record
 
 
@@ -130,3 +140,583 @@ def _balance_on(deal, tranche):
     if tranche.released_on:
         moved = moved.filter(recorded_at__date__lte=tranche.released_on)
     return moved.balances()["in_escrow"]
+
+
+# --- issue 14 item 6: the statement per party and period ---
+#
+# `statement_for(deal, party_role, start, end) -> PeriodStatement`: what one party reads about a period of contract
+# dates (Asia/Shanghai, both ends included). The positions at the start (the end of the day before `start`) and at
+# the end come from escrow.queries.as_of.deal_as_of; the movements are the ledger rows recorded in between (the
+# same `recorded_at` rule as the snapshot), so opening in escrow + the movements = closing in escrow, to the share
+# (RULES.md invariant; a rebase is signed). What is shown beside the positions depends on the role (SPA 9):
+# - every role: the positions, the movements and the releases with their deductions and offsets (SPA 5.1, 5.2);
+# - dividends passed through and votes instructed (SPA 3.2, EA 1.3): the seller whose rights they are, the escrow
+#   agent who passes them through and lodges the proxy, and compliance;
+# - the delay penalty accrued in the period (SPA 8.2): each liable party its own, the seller (to whom it is owed)
+#   and compliance every party's;
+# - escrow fee invoices issued or paid in the period (EA 4.4): as escrow.queries.fees.may_read_invoice allows;
+# - upcoming deadlines after `end`: each open tranche's next step (as today), the fee invoices still unpaid and,
+#   for the roles that see votes, the meetings' cut-offs.
+
+STATEMENT_ROLES = (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.COMPLIANCE)
+RIGHTS_READERS = frozenset({Role.SELLER, Role.ESCROW_AGENT, Role.COMPLIANCE})  # SPA 3.2, EA 1.3
+PENALTY_READERS = frozenset({Role.SELLER, Role.COMPLIANCE})  # every liable party's share (SPA 8.2)
+
+
+@dataclass(frozen=True)
+class StatementMovement:
+    recorded_at: datetime  # Beijing time
+    kind: str
+    year: int | None
+    quantity: int  # signed as it changes the shares in escrow: + deposit, + or - rebase, - release, - return
+    reference: str
+
+    @property
+    def kind_label(self):
+        return ShareMovement.Kind(self.kind).label
+
+    def as_dict(self) -> dict:
+        return {
+            "recorded_at": self.recorded_at.isoformat(),
+            "kind": self.kind,
+            "year": self.year,
+            "change_in_escrow": self.quantity,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class StatementRelease:
+    year: int
+    released_on: date | None
+    released: int  # the ledger's release movements of the year in the period
+    own_release: int | None  # SPA 5.2 as calculated
+    deducted: int | None  # SPA 5.2(1): withheld for the shortfall
+    offsets: dict  # SPA 5.2(2): earlier year -> shares released now by this year's excess
+    reference: str
+
+    def as_dict(self) -> dict:
+        return {
+            "year": self.year,
+            "released_on": self.released_on.isoformat() if self.released_on else None,
+            "released": self.released,
+            "own_release": self.own_release,
+            "deducted": self.deducted,
+            "offsets": {str(k): v for k, v in self.offsets.items()},
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class StatementDeadline:
+    due: date
+    what: object  # lazy text: rendered in the reader's language
+    clause: str
+    year: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"due": self.due.isoformat(), "what": str(self.what), "clause": self.clause, "year": self.year}
+
+
+@dataclass(frozen=True)
+class PeriodStatement:
+    deal: object
+    role: str
+    start: date
+    end: date
+    opening: object  # escrow.queries.as_of.DealSnapshot at the end of start - 1
+    closing: object  # ... at the end of `end`
+    movements: tuple
+    releases: tuple
+    dividends: tuple  # Dividend rows passed through in the period (RIGHTS_READERS only)
+    instructions: tuple  # VotingInstruction rows given in the period (RIGHTS_READERS only)
+    proxies: tuple  # Meeting rows whose proxy was lodged in the period (RIGHTS_READERS only)
+    penalty: dict  # liable party -> accrued in the period (capped charged amounts)
+    invoices_issued: tuple
+    invoices_paid: tuple
+    deadlines: tuple
+
+    @property
+    def moved(self) -> int:
+        return sum(m.quantity for m in self.movements)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.opening.balances.in_escrow + self.moved == self.closing.balances.in_escrow
+
+    def as_dict(self) -> dict:
+        return {
+            "deal": self.deal.slug,
+            "party_role": self.role,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "opening": self.opening.balances.as_dict(),
+            "closing": self.closing.balances.as_dict(),
+            "reconciles": self.reconciles,
+            "movements": [m.as_dict() for m in self.movements],
+            "releases": [r.as_dict() for r in self.releases],
+            "dividends": [
+                {
+                    "id": d.pk,
+                    "kind": d.kind,
+                    "record_date": d.record_date.isoformat(),
+                    "passed_on": d.passed_on.isoformat(),
+                    "amount": str(d.paid_amount) if d.paid_amount is not None else None,
+                    "withheld": str(d.withholding_amount) if d.withholding_amount is not None else None,
+                    "currency": d.currency,
+                    "reference": d.pass_reference,
+                }
+                for d in self.dividends
+            ],
+            "votes_instructed": [
+                {
+                    "meeting": i.meeting_id,
+                    "meeting_date": i.meeting.meeting_date.isoformat(),
+                    "given_at": i.given_at.isoformat(),
+                    "shares": i.shares,
+                    "choices": i.choices,
+                }
+                for i in self.instructions
+            ],
+            "proxies_lodged": [
+                {"meeting": m.pk, "lodged_on": m.lodged_on.isoformat(), "reference": m.lodged_reference}
+                for m in self.proxies
+            ],
+            "penalty_accrued": {party: str(amount) for party, amount in self.penalty.items()},
+            "penalty_currency": self.deal.price_currency,
+            "fees_invoiced": [_invoice_dict(i) for i in self.invoices_issued],
+            "fees_paid": [_invoice_dict(i) for i in self.invoices_paid],
+            "upcoming_deadlines": [d.as_dict() for d in self.deadlines],
+        }
+
+
+def _invoice_dict(invoice) -> dict:
+    return {
+        "number": invoice.number,
+        "year": invoice.year,
+        "issued_on": invoice.issued_on.isoformat(),
+        "amount": str(invoice.amount),
+        "currency": invoice.currency,
+        "due_on": invoice.due_on.isoformat(),
+        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
+        "payer": invoice.payer,
+    }
+
+
+SIGNS = {
+    ShareMovement.Kind.DEPOSIT: 1,
+    ShareMovement.Kind.REBASE: 1,
+    ShareMovement.Kind.RELEASE: -1,
+    ShareMovement.Kind.RETURN: -1,
+}
+
+
+def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
+    """The statement of `party_role` on `deal` for the contract dates `start` to `end` (both included)."""
+
+    beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
+    tranches = list(deal.tranches.order_by("year"))
+    opening = deal_as_of(deal, start - timedelta(days=1), tranches=tranches)
+    closing = deal_as_of(deal, end, tranches=tranches)
+    since, until = end_of_day(start - timedelta(days=1)), end_of_day(end)
+    rows = list(
+        ShareMovement.objects.filter(deal=deal, recorded_at__gte=since, recorded_at__lt=until)
+        .select_related("tranche")
+        .order_by("recorded_at", "pk")
+    )
+    movements = tuple(
+        StatementMovement(
+            m.recorded_at.astimezone(beijing),
+            m.kind,
+            m.tranche.year if m.tranche_id else None,
+            SIGNS[m.kind] * m.quantity,
+            m.reference,
+        )
+        for m in rows
+    )
+    releases = _releases(tranches, rows, start, end)
+    sees_rights = party_role in RIGHTS_READERS
+    dividends = instructions = proxies = ()
+    if sees_rights:
+        dividends = tuple(deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk"))
+        instructions = tuple(
+            VotingInstruction.objects.filter(meeting__deal=deal, given_at__gte=since, given_at__lt=until)
+            .select_related("meeting")
+            .order_by("given_at", "pk")
+        )
+        proxies = tuple(deal.meetings.filter(lodged_on__gte=start, lodged_on__lte=end).order_by("lodged_on", "pk"))
+    accrued = {
+        party: closing.penalty_by_party.get(party, Decimal(0)) - opening.penalty_by_party.get(party, Decimal(0))
+        for party in {*closing.penalty_by_party, *opening.penalty_by_party}
+    }
+    penalty = {
+        party: amount
+        for party, amount in sorted(accrued.items())
+        if amount and (party_role in PENALTY_READERS or party == party_role)
+    }
+    invoices = [i for i in FeeInvoice.objects.filter(deal=deal).order_by("year") if may_read_invoice(i, party_role)]
+    issued = tuple(i for i in invoices if start <= i.issued_on <= end)
+    paid = tuple(i for i in invoices if i.paid_on and start <= i.paid_on <= end)
+    deadlines = _deadlines(deal, tranches, invoices, end, sees_rights)
+    return PeriodStatement(
+        deal,
+        party_role,
+        start,
+        end,
+        opening,
+        closing,
+        movements,
+        releases,
+        dividends,
+        instructions,
+        proxies,
+        penalty,
+        issued,
+        paid,
+        deadlines,
+    )
+
+
+def _releases(tranches, rows, start, end) -> tuple:
+    """The years released in the period: a release movement recorded in it, or (a release of no shares moves
+    nothing) the portal's release date in it. Deductions and offsets as the tranche's calculation stored them."""
+    moved = defaultdict(int)
+    for m in rows:
+        if m.kind == ShareMovement.Kind.RELEASE and m.tranche_id:
+            moved[m.tranche_id] += m.quantity
+    found = []
+    for t in tranches:
+        in_period = t.pk in moved or (
+            t.state == TrancheState.RELEASED and t.released_on and start <= t.released_on <= end
+        )
+        if not in_period:
+            continue
+        c = t.calculation or {}
+        found.append(
+            StatementRelease(
+                year=t.year,
+                released_on=t.released_on,
+                released=moved.get(t.pk, 0),
+                own_release=_int_or_none(c.get("own_release")),
+                deducted=_int_or_none(c.get("deducted")),
+                offsets={int(y): int(n) for y, n in (c.get("offset_shares") or {}).items() if int(n)},
+                reference=t.transfer_reference,
+            )
+        )
+    return tuple(found)
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)
+
+
+def _deadlines(deal, tranches, invoices, end, sees_rights) -> tuple:
+    found = []
+    for t in tranches:
+        if t.state == TrancheState.RELEASED:
+            continue
+        step = next_step(t)
+        if step.due and step.due > end:
+            found.append(StatementDeadline(step.due, step.description, step.clause, t.year))
+    for i in invoices:
+        if not i.paid_on and i.due_on > end:
+            found.append(
+                StatementDeadline(i.due_on, Text(_("Pay escrow fee invoice %(number)s"), number=i.number), "EA 4.4")
+            )
+    if sees_rights:
+        beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
+        for m in deal.meetings.filter(lodged_at__isnull=True).order_by("cut_off"):
+            cut_off = m.cut_off.astimezone(beijing).date()
+            if cut_off > end:
+                found.append(
+                    StatementDeadline(
+                        cut_off,
+                        Text(_("Voting instructions for the meeting of %(day)s"), day=m.meeting_date),
+                        "SPA 3.2, EA 1.3",
+                    )
+                )
+    return tuple(sorted(found, key=lambda d: (d.due, d.year or 0)))
+
+
+def last_full_month(today: date) -> tuple[date, date]:
+    """The default period: the last full calendar month before `today` (contract dates, Beijing)."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def parse_period(raw_start, raw_end, *, today=None) -> tuple[date, date]:
+    """The `start` and `end` query parameters of the statement page and API: ISO dates, start on or before end,
+    end not after today (Beijing). Both absent: the last full calendar month. Raises InvalidInput (message in
+    the active language) for anything else."""
+    today = today or contract_today()
+    blank = [v is None or (isinstance(v, str) and not v.strip()) for v in (raw_start, raw_end)]
+    if all(blank):
+        return last_full_month(today)
+    if any(blank):
+        raise InvalidInput(gettext("Give both the first and the last day of the period, or neither."))
+    try:
+        start, end = parse_iso_date(raw_start), parse_iso_date(raw_end)
+    except InputProblem as problem:
+        raise InvalidInput(problem.translated(gettext).message) from None
+    if start > end:
+        raise InvalidInput(gettext("The period's first day must be on or before its last day."))
+    if end > today:
+        raise InvalidInput(
+            gettext("%(date)s is after today (%(today)s, Beijing time): a statement covers days that have passed.")
+            % {"date": end.isoformat(), "today": today.isoformat()}
+        )
+    return start, end
+
+
+# --- the statement in the reader's words (the page, the CSV and the PDF read the same sections) ---
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    header: list
+    rows: list
+    empty: str = ""
+
+
+def statement_heading(s: PeriodStatement) -> list:
+    """The statement's first lines, in the reader's language."""
+    from escrow.contract.moments import beijing_clock
+    from escrow.queries.history_words import role_label
+    from escrow.queries.words import shares_text
+    from parties.language import in_language
+
+    deal = s.deal
+    opening, closing = s.opening.balances.in_escrow, s.closing.balances.in_escrow
+    return [
+        gettext("Statement of %(deal)s for %(party)s, %(start)s to %(end)s")
+        % {
+            "deal": in_language(deal.name, deal.name_zh),
+            "party": role_label(s.role),
+            "start": s.start.isoformat(),
+            "end": s.end.isoformat(),
+        },
+        gettext(
+            "Days are Beijing contract dates, both included; generated %(when)s Beijing time (UTC+8) from the "
+            "share ledger."
+        )
+        % {"when": beijing_clock(timezone.now())},
+        gettext(
+            "In escrow: %(opening)s at the start, %(moved)s moved in the period, %(closing)s at the end (%(check)s)."
+        )
+        % {
+            "opening": shares_text(opening),
+            "moved": ("+" if s.moved > 0 else "") + shares_text(s.moved),
+            "closing": shares_text(closing),
+            "check": gettext("reconciles to the ledger") if s.reconciles else gettext("DOES NOT RECONCILE"),
+        },
+    ]
+
+
+def statement_sections(s: PeriodStatement) -> list:
+    """The statement's tables in the reader's language: what the page, the CSV and the PDF show."""
+    from escrow.contract.moments import beijing_clock
+    from escrow.queries.history_words import role_label
+    from escrow.queries.words import amount_text, money_text, shares_text
+
+    def signed(n):
+        return ("+" if n > 0 else "") + shares_text(n)
+
+    def day(d):
+        return d.isoformat() if d else "—"
+
+    o, c = s.opening.balances, s.closing.balances
+    sections = [
+        Section(
+            "positions",
+            gettext("Positions (shares)"),
+            [gettext("Item"), gettext("At the start"), gettext("At the end")],
+            [
+                [gettext("Deposited (EA 1.1)"), shares_text(o.deposited), shares_text(c.deposited)],
+                [gettext("Rebased (corporate actions)"), signed(o.rebased), signed(c.rebased)],
+                [gettext("Released to the seller (EA 3.2)"), shares_text(o.released), shares_text(c.released)],
+                [gettext("Returned for cancellation (SPA 5.2(1))"), shares_text(o.returned), shares_text(c.returned)],
+                [gettext("In escrow"), shares_text(o.in_escrow), shares_text(c.in_escrow)],
+            ],
+        ),
+        Section(
+            "movements",
+            gettext("Movements"),
+            [
+                gettext("Recorded (Beijing time)"),
+                gettext("Kind"),
+                gettext("Year"),
+                gettext("Change in escrow"),
+                gettext("Reference"),
+            ],
+            [
+                [beijing_clock(m.recorded_at), str(m.kind_label), m.year or "", signed(m.quantity), m.reference]
+                for m in s.movements
+            ],
+            gettext("No share moved in the period."),
+        ),
+        Section(
+            "releases",
+            gettext("Releases, deductions and offsets (SPA 5.1, 5.2)"),
+            [
+                gettext("Year"),
+                gettext("Released on"),
+                gettext("Released"),
+                gettext("Own release"),
+                gettext("Deducted"),
+                gettext("Offsets from later years"),
+                gettext("Transfer reference"),
+            ],
+            [
+                [
+                    r.year,
+                    day(r.released_on),
+                    shares_text(r.released),
+                    "—" if r.own_release is None else shares_text(r.own_release),
+                    "—" if r.deducted is None else shares_text(r.deducted),
+                    "; ".join(
+                        gettext("year %(year)s: %(shares)s") % {"year": y, "shares": shares_text(n)}
+                        for y, n in sorted(r.offsets.items())
+                    )
+                    or "—",
+                    r.reference,
+                ]
+                for r in s.releases
+            ],
+            gettext("No release in the period."),
+        ),
+    ]
+    if s.role in RIGHTS_READERS:
+        sections += [
+            Section(
+                "dividends",
+                gettext("Dividends passed through (SPA 3.2, EA 1.3)"),
+                [
+                    gettext("Record date"),
+                    gettext("Paid to the seller on"),
+                    gettext("Amount paid"),
+                    gettext("Withheld"),
+                    gettext("Reference"),
+                ],
+                [
+                    [
+                        day(d.record_date),
+                        day(d.passed_on),
+                        money_text(d.paid_amount, d.currency) if d.paid_amount is not None else "—",
+                        money_text(d.withholding_amount, d.currency) if d.withholding_amount is not None else "—",
+                        d.pass_reference,
+                    ]
+                    for d in s.dividends
+                ],
+                gettext("No dividend passed through in the period."),
+            ),
+            Section(
+                "votes",
+                gettext("Votes instructed and proxies lodged (SPA 3.2, EA 1.3)"),
+                [gettext("Meeting date"), gettext("What"), gettext("When"), gettext("Shares"), gettext("Detail")],
+                [
+                    [
+                        day(i.meeting.meeting_date),
+                        gettext("Voting instruction"),
+                        beijing_clock(i.given_at),
+                        shares_text(i.shares),
+                        "; ".join(f"{k}: {v}" for k, v in sorted(i.choices.items())),
+                    ]
+                    for i in s.instructions
+                ]
+                + [
+                    [day(m.meeting_date), gettext("Proxy lodged"), day(m.lodged_on), "", m.lodged_reference]
+                    for m in s.proxies
+                ],
+                gettext("No voting instruction or proxy in the period."),
+            ),
+        ]
+    sections += [
+        Section(
+            "penalty",
+            gettext("Delay penalty accrued in the period (SPA 8.2)"),
+            [gettext("Liable party"), gettext("Accrued")],
+            [[role_label(p), money_text(a, s.deal.price_currency)] for p, a in s.penalty.items()],
+            gettext("No delay penalty accrued in the period for you."),
+        ),
+        Section(
+            "fees",
+            gettext("Escrow fee invoices issued or paid in the period (EA 4.4)"),
+            [
+                gettext("Invoice number"),
+                gettext("Escrow year"),
+                gettext("Date of issue"),
+                gettext("Amount"),
+                gettext("Due date"),
+                gettext("Date paid"),
+            ],
+            [
+                [
+                    i.number,
+                    i.year,
+                    day(i.issued_on),
+                    amount_text(i.amount, 2) + f" {i.currency}",
+                    day(i.due_on),
+                    day(i.paid_on),
+                ]
+                for i in sorted({*s.invoices_issued, *s.invoices_paid}, key=lambda i: i.year)
+            ],
+            gettext("No escrow fee invoice of yours was issued or paid in the period."),
+        ),
+        Section(
+            "deadlines",
+            gettext("Upcoming deadlines after the period"),
+            [gettext("Due"), gettext("What"), gettext("Year"), gettext("Clause")],
+            [[day(d.due), str(d.what), d.year or "", d.clause] for d in s.deadlines],
+            gettext("No upcoming deadline."),
+        ),
+    ]
+    return sections
+
+
+def statement_csv(s: PeriodStatement) -> bytes:
+    """The statement as CSV (utf-8 with a BOM so spreadsheets read Chinese), section after section."""
+    import io
+
+    from defusedcsv import csv
+
+    from escrow.queries.exports import inert
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in statement_heading(s):
+        writer.writerow([f"# {line}"])
+    for section in statement_sections(s):
+        writer.writerow([])
+        writer.writerow([f"## {section.title}"])
+        writer.writerow(section.header)
+        writer.writerows([inert(cell) for cell in row] for row in section.rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def statement_pdf(s: PeriodStatement) -> bytes:
+    """The statement as a PDF in the reader's language, every font embedded (escrow.documents.period_statement)."""
+    from escrow.documents import period_statement
+
+    return period_statement.render(
+        statement_heading(s),
+        statement_sections(s),
+        footer=f"{s.deal.slug} · {s.start.isoformat()} – {s.end.isoformat()}",
+    )
+
+
+def statement_filename(s: PeriodStatement, extension: str) -> str:
+    return f"{s.deal.slug}-statement-{s.role}-{s.start:%Y%m%d}-{s.end:%Y%m%d}.{extension}"
+
+
+def release_periods(deal) -> list:
+    """The standard statement at each release: (year, start, end) from the day after the previous release (the
+    deal's first day in the portal for the first) to the release day (Beijing)."""
+    start, periods = first_day(deal), []
+    released = deal.tranches.filter(state=TrancheState.RELEASED, released_on__isnull=False).order_by("released_on")
+    for t in released:
+        if t.released_on >= start:
+            periods.append((t.year, start, t.released_on))
+            start = t.released_on + timedelta(days=1)
+    return periods

@@ -137,6 +137,19 @@ USE_CASES = _declare(
         page="escrow:release_statement",
         api="api:release-statement",
     ),
+    # Issue 14 item 6: a party's statement for a period (positions, movements, releases with deductions and
+    # offsets, dividends and votes, penalty, fees, upcoming deadlines); a read, for the contract parties and
+    # compliance, each seeing what concerns it (escrow.queries.statements.statement_for).
+    UseCase(
+        "download_statement",
+        frozenset({*CONTRACT_PARTIES, COMPLIANCE}),
+        "EA 3.2, SPA 9",
+        _("Statement for a period"),
+        _("download statement"),
+        "deal",
+        page="escrow:deal_statement",
+        api="api:deal-statement",
+    ),
     # Issue 12 item 8: every deal the person oversees with its overdue deadlines and active holds, most urgent
     # first. Compliance audits (RULES.md roles); the escrow agent answers for the EA 3.2 deadline and may
     # suspend (EA 3.3). Only deals on which the person's own role is one of these are listed (SPA 9).

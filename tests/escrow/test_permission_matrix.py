@@ -56,6 +56,7 @@ CALLS = {
     # Issue 12 item 8: the seller's release statement; the overview of the deals a person oversees.
     "download_release_statement": lambda u, w: require(u, w.deal, "download_release_statement"),
     "oversee_deals": lambda u, w: require(u, w.deal, "oversee_deals"),
+    "download_statement": lambda u, w: require(u, w.deal, "download_statement"),  # issue 14 item 6
     "enter_share_prices": lambda u, w: require(u, w.deal, "enter_share_prices"),
     "confirm_deposit": lambda u, w: actions.confirm_deposit(u, w.deal, reference="DRS-2"),
     "approve_auditor": lambda u, w: actions.approve_auditor(u, w.deal, w.new_firm),

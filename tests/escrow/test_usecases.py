@@ -59,6 +59,8 @@ ALL_PARTIES = {
     "file_award": "SPA 10.2, EA 6.2: any party may submit the dispute to CIETAC; the award is binding",
     "propose_adjustment": "SPA 5.3: adjusted upon mutual written agreement by all parties",
     "sign_adjustment": "SPA 5.3: mutual written agreement by all parties",
+    "download_statement": "EA 3.2, SPA 9 (issue 14 item 6): each party reads its own statement of the period: "
+    "the shares in escrow, what moved and what concerns it",
 }
 
 # Issue 10 item 1 (EA 3.1(b), 3.2): who signs the joint instruction for Party A and B and who approves the
@@ -146,6 +148,7 @@ CONTRACT = {
         "oversee_deals": "RULES.md: compliance audits; it sees the missed deadlines and holds of its deals "
         "together (issue 12 item 8)",
         "view_fees": "RULES.md: compliance reads every record of the deal, the fee invoices too",
+        "download_statement": "RULES.md: compliance reads every record of the deal, every party's statement too",
     },
 }
 

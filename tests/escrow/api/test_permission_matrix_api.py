@@ -63,6 +63,7 @@ REQUESTS = {
     "view_corporate_actions": lambda w: ("get", f"/api/deals/{w.deal.slug}/corporate-actions/", None),
     "download_release_statement": lambda w: ("get", f"/api/deals/{w.deal.slug}/release-statement/", None),
     "view_fees": lambda w: ("get", f"/api/deals/{w.deal.slug}/fees/", None),  # issue 14 item 5 (EA 4.4)
+    "download_statement": lambda w: ("get", f"/api/deals/{w.deal.slug}/statement/", None),  # issue 14 item 6
     "confirm_deposit": lambda w: ("post", f"/api/deals/{w.deal.slug}/confirm-deposit/", {"reference": "DRS-2"}),
     "approve_auditor": lambda w: (
         "post",

@@ -138,6 +138,9 @@ READS = [
     Page("tranche_evidence_pack", "download_evidence_pack", _year("tranche_evidence_pack", 1)),
     Page("release_statement", "download_release_statement", _slug("release_statement")),  # issue 12 item 8
     Page("deal_fees", "view_fees", _slug("deal_fees")),  # issue 14 item 5 (EA 4.4)
+    Page("deal_statement", "download_statement", _slug("deal_statement")),  # issue 14 item 6
+    Page("deal_statement_csv", "download_statement", _slug("deal_statement_csv")),
+    Page("deal_statement_pdf", "download_statement", _slug("deal_statement_pdf")),
     Page(
         "fee_invoice_pdf",
         "view_fees",

@@ -77,8 +77,9 @@ def test_tasks_are_late_acked_and_beat_names_real_tasks():
         "escrow.tasks.drain_outbox",
         "escrow.tasks.checkpoint",  # issue 10 item 4: the daily signed checkpoint
         "escrow.tasks.verify_records",  # issue 10 item 5: the nightly verification
+        "escrow.tasks.send_statements",  # issue 14 item 6: each party's monthly statement
     } and names <= set(app.tasks)
-    for name in ("checkpoint", "verify_records"):
+    for name in ("checkpoint", "verify_records", "send_statements"):
         task = getattr(tasks, name)
         assert task.acks_late and task.reject_on_worker_lost
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from escrow.contract.errors import DomainError, InvalidInput, NotAllowed, NotFound, WrongState
 from escrow.contract.fees import started_years, year_of
+from escrow.contract.moments import beijing_clock
 from escrow.models import Deal, DealParty, FeeInvoice, Instrument, Role, TrancheState
 from escrow.models.clock import contract_today
 from escrow.models.tranche import HOLDABLE
@@ -35,7 +36,7 @@ CALL_BACK_STATES = (S.INSTRUCTED, S.RELEASE_PREPARED)
 
 def beijing_minute(moment) -> str:
     """A moment as a refusal names it: Beijing time to the minute (the words say "Beijing time")."""
-    return f"{timezone.localtime(moment, BEIJING):%Y-%m-%d %H:%M}"
+    return beijing_clock(moment)  # one way to write a moment (escrow.contract.moments)
 
 
 def expect_state(obj, *states, doing):

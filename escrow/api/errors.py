@@ -9,9 +9,14 @@ from escrow.contract.errors import DomainError
 
 
 def exception_handler(exc, context):
-    """DomainError -> its status (400/403/404/409); DRF's own errors keep theirs, in the same shape."""
+    """DomainError -> its status (400/403/404/409); DRF's own errors keep theirs, in the same shape.
+    An action's refusal of one input (an InvalidInput naming its `field`, as the pages show it next to that
+    field) also names it under `errors`, as a refusal of the input's shape does."""
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "clause": exc.clause}, status=exc.status)
+        body = {"detail": exc.message, "clause": exc.clause}
+        if getattr(exc, "field", ""):
+            body["errors"] = {exc.field: [exc.message]}
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         return Response({"detail": "Not found.", "clause": ""}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, exceptions.ValidationError):

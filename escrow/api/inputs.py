@@ -7,6 +7,8 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from escrow.contract import holdings as holding_rules
+from escrow.contract.corporate_actions import FRACTION_POLICIES
 from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date, parse_quantity
 
 SHA256 = r"^[0-9a-fA-F]{64}$"
@@ -222,3 +224,136 @@ class DealInput(serializers.Serializer):
         help_text='P1-P7 by key, e.g. {"excess_credit": "half-of-excess"}',
     )
     tranches = TrancheTermsInput(many=True, help_text="one per assessment year, in order")
+
+
+# --- issue 14: the escrow fee, dividends and votes, splits and consolidations ------------------------------
+
+
+class IssueFeesInput(serializers.Serializer):
+    """EA 4.4, EA 2: nothing to give: every started escrow year not yet invoiced is invoiced, dated today."""
+
+
+class FeePaymentInput(serializers.Serializer):
+    """EA 4.4: which invoice was paid (its number, as on the invoice), the date paid and the payment's reference."""
+
+    invoice = serializers.CharField(max_length=100, help_text="the invoice number, e.g. kaixin-2025-FEE-1")
+    paid_on = IsoDateField(help_text="YYYY-MM-DD, not after today nor before the invoice was issued")
+    reference = serializers.CharField(max_length=200, help_text="the bank transfer or remittance reference")
+
+
+@extend_schema_field({"type": "string", "example": "0.0125"})
+class ExactDecimalField(serializers.CharField):
+    """A decimal as a string (the action reads it exactly); a JSON number with a fraction is refused: binary
+    floats are not money, nor a share ratio."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, float | bool):
+            raise serializers.ValidationError(gettext('Give the number as a string of digits, e.g. "0.0125".'))
+        return super().to_internal_value(data)
+
+
+class DividendInput(serializers.Serializer):
+    """SPA 3.2: a dividend the issuer declared. The seller's entitlement is never given: it is computed from the
+    share ledger on the shares in escrow at the record date."""
+
+    kind = serializers.ChoiceField(choices=holding_rules.DIVIDEND_KINDS, help_text="cash, or shares (a stock dividend)")
+    declared_on = IsoDateField(help_text="YYYY-MM-DD")
+    record_date = IsoDateField(help_text="YYYY-MM-DD, on or after declared_on")
+    payment_date = IsoDateField(help_text="YYYY-MM-DD, on or after record_date")
+    per_share = ExactDecimalField(
+        max_length=40, help_text="amount (cash) or new shares (stock) per share, positive, at most 8 decimals"
+    )
+    currency = serializers.CharField(
+        max_length=3, required=False, allow_blank=True, default="", help_text="cash: a three-letter code, e.g. USD"
+    )
+    stock_policy = serializers.ChoiceField(
+        choices=holding_rules.STOCK_DIVIDEND_POLICIES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="stock: which tranches the new shares follow (default pro-rata)",
+    )
+
+
+class PassThroughInput(serializers.Serializer):
+    """EA 1.3: the escrow agent paid the seller a cash dividend (its id from .../dividends/); the entitlement is
+    frozen then."""
+
+    dividend = serializers.IntegerField(min_value=1, help_text="the dividend's id, from .../dividends/")
+    paid_on = IsoDateField(help_text="YYYY-MM-DD, from the record date to today")
+    reference = serializers.CharField(max_length=200)
+    amount = AmountField(help_text="paid to the seller, in the dividend's currency, e.g. 750,000.00")
+    withheld = AmountField(required=False, allow_null=True, default=None, help_text="withheld, if any")
+    withholding_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="why (tax, fees): needed if withheld"
+    )
+
+
+class ReceiptInput(serializers.Serializer):
+    """SPA 3.2: the seller confirms receipt of a dividend the agent paid through (its id)."""
+
+    dividend = serializers.IntegerField(min_value=1, help_text="the dividend's id, from .../dividends/")
+
+
+class MeetingInput(serializers.Serializer):
+    """SPA 3.2: a shareholder meeting, its resolutions (numbered from 1 in the order given) and the cut-off for
+    the seller's voting instructions."""
+
+    record_date = IsoDateField(help_text="YYYY-MM-DD")
+    meeting_date = IsoDateField(help_text="YYYY-MM-DD, on or after record_date")
+    resolutions = serializers.ListField(
+        child=serializers.CharField(max_length=2000, allow_blank=True), help_text="the resolutions' texts, in order"
+    )
+    cut_off = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="YYYY-MM-DD HH:MM Beijing time (a date alone: 17:00 that day); empty: 17:00 Beijing time 5 "
+        "business days before the meeting (P6)",
+    )
+
+
+class InstructInput(serializers.Serializer):
+    """SPA 3.2: the seller's vote on every resolution of a meeting (its id), before the cut-off; a later
+    instruction replaces the earlier one."""
+
+    meeting = serializers.IntegerField(min_value=1, help_text="the meeting's id, from .../meetings/")
+    choices = serializers.DictField(
+        child=serializers.ChoiceField(choices=holding_rules.VOTE_CHOICES),
+        help_text='resolution number -> for, against or abstain, every resolution, e.g. {"1": "for", "2": "against"}',
+    )
+
+
+class ProxyInput(serializers.Serializer):
+    """EA 1.3: the escrow agent lodged the proxy for a meeting (its id) as the seller last instructed."""
+
+    meeting = serializers.IntegerField(min_value=1, help_text="the meeting's id, from .../meetings/")
+    lodged_on = IsoDateField(help_text="YYYY-MM-DD, from the record date to the meeting, not after today")
+    reference = serializers.CharField(max_length=200)
+
+
+class CorporateActionInput(serializers.Serializer):
+    """Issue 14 item 4: a split or consolidation, new shares for old, under the issuer's own terms."""
+
+    ratio_new = serializers.IntegerField(min_value=1, help_text="new shares ...")
+    ratio_old = serializers.IntegerField(
+        min_value=1, help_text="... for this many old shares (1 for 30: consolidation)"
+    )
+    effective_date = IsoDateField(help_text="YYYY-MM-DD, after the last confirmed action's")
+    fraction_policy = serializers.ChoiceField(
+        choices=FRACTION_POLICIES, help_text="round-up or floor: how the escrow's fractional share is treated"
+    )
+    new_ticker = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    new_cusip = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    terms = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="announcement or terms (reference)"
+    )
+
+
+class ConfirmCorporateActionInput(serializers.Serializer):
+    """Issue 14 item 4: the escrow agent confirms the proposal waiting, on or after its effective date."""
+
+    reference = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="the transfer agent's reference"
+    )

@@ -23,6 +23,11 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     clause = serializers.CharField(allow_blank=True)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="400 only: the input(s) refused, each with its message(s)",
+    )
 
 
 class ProvisionalDeadlineSerializer(serializers.Serializer):

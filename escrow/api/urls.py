@@ -26,8 +26,16 @@ urlpatterns = [
     path("deals/<str:ref>/statement/", statements.PeriodStatement.as_view(), name="deal-statement"),  # issue 14 item 6
     path("deals/<str:ref>/penalty/", penalty.DealPenalty.as_view(), name="deal-penalty"),
     path("deals/<str:ref>/fees/", fees.DealFees.as_view(), name="deal-fees"),  # issue 14 item 5 (EA 4.4)
+    path("deals/<str:ref>/fees/issue/", fees.IssueFeeInvoices.as_view(), name="issue-fee-invoices"),
+    path("deals/<str:ref>/fees/pay/", fees.RecordFeePayment.as_view(), name="record-fee-payment"),
     path("deals/<str:ref>/dividends/", holdings.DividendList.as_view(), name="deal-dividends"),  # issue 14 item 2
+    path("deals/<str:ref>/dividends/record/", holdings.RecordDividend.as_view(), name="record-dividend"),
+    path("deals/<str:ref>/dividends/pass-through/", holdings.RecordPassThrough.as_view(), name="dividend-pass-through"),
+    path("deals/<str:ref>/dividends/receipt/", holdings.ConfirmReceipt.as_view(), name="dividend-receipt"),
     path("deals/<str:ref>/meetings/", holdings.MeetingList.as_view(), name="deal-meetings"),  # issue 14 item 3
+    path("deals/<str:ref>/meetings/record/", holdings.RecordMeeting.as_view(), name="record-meeting"),
+    path("deals/<str:ref>/meetings/instruct/", holdings.InstructVote.as_view(), name="instruct-vote"),
+    path("deals/<str:ref>/meetings/proxy/", holdings.RecordProxyLodged.as_view(), name="proxy-lodged"),
     path("deals/<str:ref>/confirm-deposit/", deal.ConfirmDeposit.as_view(), name="confirm-deposit"),
     path("deals/<str:ref>/approve-auditor/", deal.ApproveAuditor.as_view(), name="approve-auditor"),
     path(
@@ -35,6 +43,16 @@ urlpatterns = [
     ),
     path(  # issue 14 item 4
         "deals/<str:ref>/corporate-actions/", corporate_actions.CorporateActions.as_view(), name="corporate-actions"
+    ),
+    path(
+        "deals/<str:ref>/corporate-actions/propose/",
+        corporate_actions.ProposeCorporateAction.as_view(),
+        name="propose-corporate-action",
+    ),
+    path(
+        "deals/<str:ref>/corporate-actions/confirm/",
+        corporate_actions.ConfirmCorporateAction.as_view(),
+        name="confirm-corporate-action",
     ),
     path("deals/<str:ref>/register/", signatories.Register.as_view(), name="register"),
     path("deals/<str:ref>/register/propose/", signatories.ProposeSignatory.as_view(), name="register-propose"),

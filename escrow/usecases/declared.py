@@ -409,6 +409,7 @@ USE_CASES = _declare(
         "deal",
         (H.FEE_INVOICE_ISSUED,),
         page="escrow:issue_fee_invoices",
+        api="api:issue-fee-invoices",
     ),
     UseCase(
         "record_fee_payment",
@@ -419,6 +420,7 @@ USE_CASES = _declare(
         "deal",
         (H.FEE_PAYMENT_RECORDED,),
         page="escrow:record_fee_payment",
+        api="api:record-fee-payment",
     ),
     UseCase(
         "enter_share_prices",
@@ -452,6 +454,7 @@ USE_CASES = _declare(
         "deal",
         (H.CORPORATE_ACTION_PROPOSED,),
         page="escrow:corporate_actions",  # its form is on the corporate actions page
+        api="api:propose-corporate-action",
     ),
     UseCase(
         "confirm_corporate_action",
@@ -462,6 +465,7 @@ USE_CASES = _declare(
         "deal",
         (H.CORPORATE_ACTION_CONFIRMED,),
         page="escrow:corporate_actions",  # its form is on the corporate actions page
+        api="api:confirm-corporate-action",
     ),
     # --- the seller's rights on the escrowed shares: dividends and votes (issue 14 items 2, 3; SPA 3.2, EA 1.3) ---
     UseCase(
@@ -473,6 +477,7 @@ USE_CASES = _declare(
         "deal",
         (H.DIVIDEND_RECORDED,),
         page="escrow:record_dividend",
+        api="api:record-dividend",
     ),
     UseCase(
         "record_dividend_pass_through",
@@ -483,6 +488,7 @@ USE_CASES = _declare(
         "deal",
         (H.DIVIDEND_PASSED_THROUGH,),
         page="escrow:dividend_pass_through",
+        api="api:dividend-pass-through",
     ),
     UseCase(
         "confirm_dividend_receipt",
@@ -493,6 +499,7 @@ USE_CASES = _declare(
         "deal",
         (H.DIVIDEND_RECEIPT_CONFIRMED,),
         page="escrow:dividend_receipt",
+        api="api:dividend-receipt",
     ),
     UseCase(
         "record_meeting",
@@ -503,6 +510,7 @@ USE_CASES = _declare(
         "deal",
         (H.MEETING_RECORDED,),
         page="escrow:record_meeting",
+        api="api:record-meeting",
     ),
     UseCase(
         "instruct_vote",
@@ -513,6 +521,7 @@ USE_CASES = _declare(
         "deal",
         (H.VOTE_INSTRUCTED,),
         page="escrow:instruct_vote",
+        api="api:instruct-vote",
     ),
     UseCase(
         "record_proxy_lodged",
@@ -523,6 +532,7 @@ USE_CASES = _declare(
         "deal",
         (H.PROXY_LODGED,),
         page="escrow:proxy_lodged",
+        api="api:proxy-lodged",
     ),
     # --- the signatory register: who signs or approves for each party (issue 10 item 1; EA 3.1(b), 3.2) ---
     UseCase(

@@ -1,12 +1,14 @@
-"""The deal's splits and consolidations over the API (issue 14 item 4): a read. Proposing and confirming are
-done on the deal's corporate actions page (escrow.views.corporate_actions)."""
+"""The deal's splits and consolidations over the API (issue 14 item 4): the read, and the two actions of the
+deal's corporate actions page (escrow.actions.corporate_actions): the issuer proposes, the escrow agent confirms
+on or after the effective date and the escrow is rebased. Each answers with the read as it then stands."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from escrow.api import access
-from escrow.api.views.base import ERRORS, EscrowAPIView
+from escrow.actions import corporate_actions as actions
+from escrow.api import access, inputs
+from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
 from escrow.queries.available import Now
 from escrow.queries.corporate_actions import corporate_actions_of
 
@@ -51,12 +53,50 @@ class CorporateActions(EscrowAPIView):
     @extend_schema(responses={200: CorporateActionsOut, **ERRORS})
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref, "view_corporate_actions")
-        found = corporate_actions_of(deal)
-        now = Now(request.user, deal)
-        data = {
-            "actions": found.actions,
-            "sizes": [{"year": y, "size": s} for y, s in found.sizes],
-            "may_propose": now.may("propose_corporate_action"),
-            "may_confirm": now.may("confirm_corporate_action"),
-        }
-        return Response(CorporateActionsOut(data, context={"request": request}).data)
+        return Response(self.present(CorporateActionsOut, corporate_actions_now(request.user, deal)))
+
+
+def corporate_actions_now(user, deal) -> dict:
+    found = corporate_actions_of(deal)
+    now = Now(user, deal)
+    return {
+        "actions": found.actions,
+        "sizes": [{"year": y, "size": s} for y, s in found.sizes],
+        "may_propose": now.may("propose_corporate_action"),
+        "may_confirm": now.may("confirm_corporate_action"),
+    }
+
+
+class CorporateActionView(ActionView):
+    output_class = CorporateActionsOut
+    lookup_kwarg = "ref"
+
+    def find(self, user, ref):
+        return access.deal_for(user, ref)  # 404 without a role on the deal; the action refuses other roles (403)
+
+    def result(self, request, deal, acted):
+        return corporate_actions_now(request.user, access.deal_for(request.user, deal.pk))
+
+
+@documented
+class ProposeCorporateAction(CorporateActionView):
+    """Issue 14 item 4 (EA 4.2): the issuer proposes a split or consolidation (new for old shares, effective
+    date, fractional shares policy of its terms, any new ticker or CUSIP); one proposal at a time (409)."""
+
+    input_class = inputs.CorporateActionInput
+    status_code = status.HTTP_201_CREATED
+
+    def act(self, request, deal, data):
+        return actions.propose_corporate_action(request.user, deal, **data)
+
+
+@documented
+class ConfirmCorporateAction(CorporateActionView):
+    """Issue 14 item 4 (EA 4.2, SPA 5.1): the escrow agent confirms the proposal on or after its effective date;
+    the shares in escrow are rebased (one `rebase` ledger movement per year that changes) and the tranche sizes
+    follow. 409 when nothing is proposed, before the effective date, or while a year is fixed in old shares."""
+
+    input_class = inputs.ConfirmCorporateActionInput
+
+    def act(self, request, deal, data):
+        return actions.confirm_corporate_action(request.user, deal, reference=data["reference"])

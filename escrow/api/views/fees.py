@@ -1,12 +1,15 @@
-"""The escrow fee invoices over the API (EA 4.4, EA 2; issue 14 item 5): read only. The agent issues invoices
-and records payments on the deal's fee page; the API lists what the reader may see (P9 as issued)."""
+"""The escrow fee invoices over the API (EA 4.4, EA 2; issue 14 item 5): the list of what the reader may see
+(P9 as issued), and the agent's two actions, the same as on the deal's fee pages: issue the invoices of the
+started escrow years not yet invoiced, record a payment. Each answers with the fees as the agent then reads them."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from escrow.api import access
-from escrow.api.views.base import ERRORS, EscrowAPIView
+from escrow.actions import fees as actions
+from escrow.api import access, inputs
+from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
+from escrow.models import FeeInvoice
 from escrow.queries.fees import escrow_period, invoices_for
 from escrow.usecases.permissions import party_for
 
@@ -43,12 +46,54 @@ class DealFees(EscrowAPIView):
     @extend_schema(responses={200: FeesOut, **ERRORS})
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref, "view_fees")
-        party = party_for(request.user, deal)
-        start, end = escrow_period(deal)
-        data = {
-            "escrow_started_on": start,
-            "escrow_ended_on": end,
-            "payer_policy": deal.escrow_fee_payer,
-            "invoices": invoices_for(deal, party.role if party else None),
-        }
-        return Response(FeesOut(data).data)
+        return Response(FeesOut(fees_of(request.user, deal)).data)
+
+
+def fees_of(user, deal) -> dict:
+    party = party_for(user, deal)
+    start, end = escrow_period(deal)
+    return {
+        "escrow_started_on": start,
+        "escrow_ended_on": end,
+        "payer_policy": deal.escrow_fee_payer,
+        "invoices": invoices_for(deal, party.role if party else None),
+    }
+
+
+class FeeActionView(ActionView):
+    output_class = FeesOut
+    lookup_kwarg = "ref"
+
+    def find(self, user, ref):
+        return access.deal_for(user, ref)  # 404 without a role on the deal; the action refuses other roles (403)
+
+    def result(self, request, deal, acted):
+        return fees_of(request.user, access.deal_for(request.user, deal.pk))  # as committed
+
+
+@documented
+class IssueFeeInvoices(FeeActionView):
+    """EA 4.4, EA 2: the escrow agent issues an invoice for every started escrow year not yet invoiced, dated
+    today (Beijing) and due 30 days later, payer per P9 now; 409 when every started year is invoiced."""
+
+    input_class = inputs.IssueFeesInput
+    status_code = status.HTTP_201_CREATED
+
+    def act(self, request, deal, data):
+        return actions.issue_fee_invoices(request.user, deal)
+
+
+@documented
+class RecordFeePayment(FeeActionView):
+    """EA 4.4: the escrow agent records that an invoice (by its number) was paid: the date and the payment's
+    reference, once (409 if it is already paid)."""
+
+    input_class = inputs.FeePaymentInput
+
+    def act(self, request, deal, data):
+        # The number is how the invoice is known outside (the read and the PDF show it); an unknown one is
+        # passed on as no id, so the action gives its own 404 ("No such escrow fee invoice.").
+        invoice_id = FeeInvoice.objects.filter(deal=deal, number=data["invoice"]).values_list("pk", flat=True).first()
+        return actions.record_fee_payment(
+            request.user, deal, invoice_id, paid_on=data["paid_on"], reference=data["reference"]
+        )

@@ -1,18 +1,24 @@
-"""Issue 14 items 2, 3: a deal's dividends and shareholder meetings, read (SPA 3.2, EA 1.3).
+"""Issue 14 items 2, 3: a deal's dividends and shareholder meetings (SPA 3.2, EA 1.3), read and acted on.
 
 Every role on the deal reads them (SPA 9); the figures are escrow.queries.holdings', the same as the
 "Dividends and votes" page: the seller's entitlement on the shares in escrow at each record date, read from the
 share ledger, a stock dividend's new shares by tranche, each meeting's resolutions, cut-off, latest voting
 instruction and the proxy lodged.
+
+The six actions are the page's (escrow.actions.holdings): the issuer records a dividend or a meeting, the escrow
+agent records the pass-through or the proxy lodged, the seller confirms receipt or instructs the vote. Each
+answers with the dividend or meeting as the lists show it.
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from escrow.api import access
-from escrow.api.views.base import ERRORS, EscrowAPIView
-from escrow.queries.holdings import dividends_for, meetings_for
+from escrow.actions import holdings as actions
+from escrow.api import access, inputs
+from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
+from escrow.models import Dividend, Meeting
+from escrow.queries.holdings import dividend_view, dividends_for, meeting_view, meetings_for
 
 
 class NewSharesSerializer(serializers.Serializer):
@@ -107,3 +113,101 @@ class MeetingList(EscrowAPIView):
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref)
         return Response([view.as_dict() for view in meetings_for(deal)])
+
+
+# --- the actions -----------------------------------------------------------------------------------------
+
+
+class HoldingActionView(ActionView):
+    lookup_kwarg = "ref"
+
+    def find(self, user, ref):
+        return access.deal_for(user, ref)  # 404 without a role on the deal; the action refuses other roles (403)
+
+
+class DividendActionView(HoldingActionView):
+    output_class = DividendSerializer
+
+    def result(self, request, deal, dividend):
+        return dividend_view(Dividend.objects.select_related("deal").get(pk=dividend.pk)).as_dict()
+
+
+class MeetingActionView(HoldingActionView):
+    output_class = MeetingSerializer
+
+    def result(self, request, deal, meeting):
+        return meeting_view(Meeting.objects.select_related("deal").get(pk=meeting.pk)).as_dict()
+
+
+@documented
+class RecordDividend(DividendActionView):
+    """SPA 3.2: the issuer records a dividend it declared (cash, or new shares per share); the seller's
+    entitlement follows from the share ledger at the record date. Every party is told."""
+
+    input_class = inputs.DividendInput
+    status_code = status.HTTP_201_CREATED
+
+    def act(self, request, deal, data):
+        return actions.record_dividend(request.user, deal, **data)
+
+
+@documented
+class RecordPassThrough(DividendActionView):
+    """EA 1.3: the escrow agent records paying the seller a cash dividend (date, reference, amount, any
+    withholding and why); the entitlement is frozen. 409 for a stock dividend or one already paid through."""
+
+    input_class = inputs.PassThroughInput
+
+    def act(self, request, deal, data):
+        data = dict(data)
+        return actions.record_dividend_pass_through(request.user, deal, data.pop("dividend"), **data)
+
+
+@documented
+class ConfirmReceipt(DividendActionView):
+    """SPA 3.2: the seller confirms it received the dividend the agent paid through, once."""
+
+    input_class = inputs.ReceiptInput
+
+    def act(self, request, deal, data):
+        return actions.confirm_dividend_receipt(request.user, deal, data["dividend"])
+
+
+@documented
+class RecordMeeting(MeetingActionView):
+    """SPA 3.2: the issuer records a shareholder meeting with its resolutions and the cut-off for the seller's
+    voting instructions (by default 17:00 Beijing time 5 business days before the meeting)."""
+
+    input_class = inputs.MeetingInput
+    status_code = status.HTTP_201_CREATED
+
+    def act(self, request, deal, data):
+        return actions.record_meeting(request.user, deal, **data)
+
+
+@documented
+class InstructVote(MeetingActionView):
+    """SPA 3.2: the seller instructs the vote of the escrowed shares, for, against or abstain on every
+    resolution, before the cut-off; a later instruction replaces the earlier one (both stay in the history)."""
+
+    input_class = inputs.InstructInput
+    status_code = status.HTTP_201_CREATED
+
+    def act(self, request, deal, data):
+        return actions.instruct_vote(request.user, deal, data["meeting"], choices=data["choices"])
+
+    def result(self, request, deal, instruction):
+        return super().result(request, deal, instruction.meeting)
+
+
+@documented
+class RecordProxyLodged(MeetingActionView):
+    """EA 1.3: the escrow agent records that it lodged the proxy as the seller last instructed (date, reference),
+    from the record date on and once."""
+
+    input_class = inputs.ProxyInput
+
+    def act(self, request, deal, data):
+        return actions.record_proxy_lodged(
+            request.user, deal, data["meeting"], lodged_on=data["lodged_on"], reference=data["reference"]
+        )

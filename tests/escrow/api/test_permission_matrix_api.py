@@ -1,11 +1,16 @@
 """The permission matrix over the API: the same personas, actions and deals as the actions layer,
 read as HTTP: allowed 2xx (or the state's 409), refused 403 with the table's clause, no role 404 (SPA 9)."""
 
+from datetime import timedelta
+
 import pytest
 
 from escrow import actions
+from escrow.models import Deal
+from escrow.queries.clock import contract_today
 from escrow.usecases.permissions import ROLE_ACTIONS
 from tests.conftest import PASSWORD
+from tests.escrow import holdings_matrix
 from tests.escrow.register_matrix import CALLER_DEPENDENT as REGISTER_CALLER_DEPENDENT
 from tests.escrow.register_matrix import REQUESTS as REGISTER_REQUESTS
 
@@ -17,21 +22,6 @@ NO_ENDPOINT = {"enter_share_prices", *REGISTER_CALLER_DEPENDENT}
 # Issue 12 item 8: /api/overview/ lists every deal the person oversees, so it is about no one deal (the
 # own/other matrix does not apply); tests/escrow/test_overview.py tries it persona by persona.
 NO_ENDPOINT |= {"oversee_deals"}  # the latter: tests/escrow/api/test_register_api.py
-# Issue 14 item 5: the escrow fee is read over the API (view_fees); the agent issues and records on its pages.
-NO_ENDPOINT |= {"issue_fee_invoices", "record_fee_payment"}
-# Issue 14 item 4: a split or consolidation is proposed and confirmed on the deal's corporate actions page (its
-# page matrix: tests/escrow/views/test_permission_matrix_pages.py); the API reads it.
-NO_ENDPOINT |= {"propose_corporate_action", "confirm_corporate_action"}
-# Issue 14 items 2, 3: dividends and votes are recorded on the deal's "Dividends and votes" pages (their page
-# matrix: tests/escrow/views/test_permission_matrix_pages.py); the API reads them (dividends/, meetings/).
-NO_ENDPOINT |= {
-    "record_dividend",
-    "record_dividend_pass_through",
-    "confirm_dividend_receipt",
-    "record_meeting",
-    "instruct_vote",
-    "record_proxy_lodged",
-}
 
 
 def _sign(kind):
@@ -120,6 +110,86 @@ REQUESTS = {
 
 
 REQUESTS.update(REGISTER_REQUESTS)  # issue 10 item 1: the signatory register
+
+
+def _fee_payment(w):
+    """Issue 14 item 5 (EA 4.4): year 1's invoice, issued by the deal's own agent (P9 split), then paid."""
+    Deal.objects.filter(pk=w.deal.pk).update(escrow_fee_payer="split")
+    (invoice,) = actions.issue_fee_invoices(w.people["agent1"], Deal.objects.get(pk=w.deal.pk))
+    body = {"invoice": invoice.number, "paid_on": contract_today().isoformat(), "reference": "SWIFT-FEE-1"}
+    return "post", f"/api/deals/{w.deal.slug}/fees/pay/", body
+
+
+def _holding(name, path, body):
+    """Issue 14 items 2, 3: the dividend or meeting readied by the deal's own parties (holdings_matrix)."""
+
+    def request(w):
+        readied = holdings_matrix.STEPS[name][0](w)
+        return "post", f"/api/deals/{w.deal.slug}/{path}/", body(readied)
+
+    return request
+
+
+def _today():
+    return contract_today().isoformat()
+
+
+REQUESTS.update(
+    {
+        # Issue 14 item 5 (EA 4.4, EA 2): the deposit is in, so escrow year 1 has started and is not invoiced.
+        "issue_fee_invoices": lambda w: ("post", f"/api/deals/{w.deal.slug}/fees/issue/", {}),
+        "record_fee_payment": _fee_payment,
+        # Issue 14 item 4: nothing is proposed in this world, so the agent's confirmation is a 409 (world.py).
+        "propose_corporate_action": lambda w: (
+            "post",
+            f"/api/deals/{w.deal.slug}/corporate-actions/propose/",
+            {"ratio_new": 1, "ratio_old": 30, "effective_date": _today(), "fraction_policy": "round-up"},
+        ),
+        "confirm_corporate_action": lambda w: (
+            "post",
+            f"/api/deals/{w.deal.slug}/corporate-actions/confirm/",
+            {"reference": "TA-1"},
+        ),
+        # Issue 14 items 2, 3 (SPA 3.2, EA 1.3): dividends and votes.
+        "record_dividend": _holding(
+            "record_dividend",
+            "dividends/record",
+            lambda _: {
+                "kind": "cash",
+                "declared_on": _today(),
+                "record_date": _today(),
+                "payment_date": _today(),
+                "per_share": "0.05",
+                "currency": "USD",
+            },
+        ),
+        "record_dividend_pass_through": _holding(
+            "record_dividend_pass_through",
+            "dividends/pass-through",
+            lambda d: {"dividend": d.pk, "paid_on": _today(), "reference": "WIRE-1", "amount": "750,000.00"},
+        ),
+        "confirm_dividend_receipt": _holding(
+            "confirm_dividend_receipt", "dividends/receipt", lambda d: {"dividend": d.pk}
+        ),
+        "record_meeting": _holding(
+            "record_meeting",
+            "meetings/record",
+            lambda _: {
+                "record_date": _today(),
+                "meeting_date": (contract_today() + timedelta(days=60)).isoformat(),
+                "resolutions": ["Re-elect the directors", "Appoint the auditor"],
+            },
+        ),
+        "instruct_vote": _holding(
+            "instruct_vote", "meetings/instruct", lambda m: {"meeting": m.pk, "choices": {"1": "for", "2": "against"}}
+        ),
+        "record_proxy_lodged": _holding(
+            "record_proxy_lodged",
+            "meetings/proxy",
+            lambda m: {"meeting": m.pk, "lodged_on": _today(), "reference": "PROXY-1"},
+        ),
+    }
+)
 
 
 def send(user, request):

@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "escrow.tasks.drain_outbox", "schedule": 60, "options": {"expires": 60}},
 }
 
+# What an outbox email may carry, built as it is sent (escrow.notifications.outbox): kind -> builder, by dotted
+# name. Issue 14 item 6: the monthly statement's PDF, the reader's own, in their language.
+OUTBOX_ATTACHMENTS = {"statement": "escrow.queries.statements.statement_attachment"}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "escrow-portal@localhost")
 # Where the portal is reached from outside: each notification email links to its page under it (issue 12 item 7;

@@ -5,7 +5,8 @@ one day, from two beats, or from a task delivered twice, writes nothing twice:
 - a year opens only from `scheduled` (re-read under the row lock), in batches;
 - a reminder or missed-deadline notice has a dedupe key (tranche, step, deadline, milestone, person);
 - a missed deadline is written to the history once (its key is in the entry, checked under the deal lock);
-- a penalty day is unique per (tranche, day); a run catches up every day since the last one accrued.
+- a penalty day is unique per (tranche, day); a run catches up every day since the last one accrued;
+- an escrow fee invoice is unique per (deal, escrow year), checked under the deal lock (EA 4.4, EA 2).
 Set-based queries find due work, so a run with nothing due costs a fixed number of queries, and a
 run with much due costs a fixed number per chunk, never per tranche.
 """
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from escrow.actions.accrual import accrue_penalties
 from escrow.actions.batch import lock_tranches
+from escrow.actions.fees import issue_due_fee_invoices
 from escrow.actions.holdings import remind_vote_cut_offs
 from escrow.actions.reports import YEAR_ENDED
 from escrow.contract.calendar import deposit_due
@@ -56,6 +58,7 @@ class SweepReport:
     opened: int = 0
     notifications: int = 0
     missed: int = 0
+    fee_invoices: int = 0
     penalty: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -65,15 +68,18 @@ class SweepReport:
 
 
 def sweep(*, today: date | None = None) -> SweepReport:
-    """One run: open ended years, remind and mark missed deadlines, accrue penalty days through
-    yesterday. Safe to repeat and to run concurrently; catches up any days the scheduler missed.
-    A day after today's contract date is refused before anything is written (see `check_not_future`)."""
+    """One run: open ended years, remind and mark missed deadlines, issue the escrow fee invoice of each
+    escrow year that has started, accrue penalty days through yesterday. Safe to repeat and to run
+    concurrently; catches up any days the scheduler missed. A day after today's contract date is refused
+    before anything is written (see `check_not_future`)."""
     today = check_not_future(today)
     report = SweepReport(today)
     report.opened, opened_notes = open_ended_years(today)
     report.notifications, report.missed = remind_and_mark(today)
     report.notifications += opened_notes
     report.notifications += remind_vote_cut_offs(today)  # issue 14 item 3 (SPA 3.2, EA 1.3)
+    report.fee_invoices, fee_notes = issue_due_fee_invoices(today)  # EA 4.4, EA 2: each escrow year's first day
+    report.notifications += fee_notes
     report.penalty = accrue_penalties(through=today - timedelta(days=1))
     return report
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from escrow.actions.base import lock_deal, record
 from escrow.contract.errors import InvalidInput, NotFound
 from escrow.contract.fees import FEE_CURRENCY, FEE_PER_YEAR, fee_due_on, invoice_number, payer_shares
-from escrow.models import FeeInvoice, HistoryAction, Role
+from escrow.models import Deal, FeeInvoice, HistoryAction, Role
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
-from escrow.queries.fees import years_to_invoice
+from escrow.queries.fees import deals_with_fee_due, years_to_invoice
 from escrow.queries.preconditions import fee_unpaid, fees_to_invoice
 from escrow.usecases.permissions import require
 
@@ -32,15 +32,38 @@ def _payer_roles(payer):
 
 @transaction.atomic
 def issue_fee_invoices(actor, deal, *, today=None) -> list[FeeInvoice]:
-    """EA 4.4, EA 2: issue an invoice for every started escrow year not yet invoiced; a repeat issues nothing
-    (one invoice per deal and year, enforced by the database). Each is dated `today` (the contract date)
-    and due DUE_DAYS later; its payer is P9 `escrow_fee_payer` as it stands now."""
+    """EA 4.4, EA 2: the agent issues an invoice for every started escrow year not yet invoiced (the sweep
+    issues them on each year's first day, `issue_due_fee_invoices`; this is for the agent who will not wait, or
+    a sweep that has not run). A repeat issues nothing (one invoice per deal and year, enforced by the database)."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "issue_fee_invoices")
     today = min(today or contract_today(), contract_today())
     fees_to_invoice(deal, today)
+    return _issue(deal, today, actor=actor, party=party)[0]
+
+
+def issue_due_fee_invoices(today) -> tuple[int, int]:
+    """The sweep's step (EA 4.4, EA 2): on the first day of each started escrow year, its invoice, written by the
+    portal itself (no actor) through `_issue`, as the agent's would be. The deals come from one set-based query;
+    each is then locked and re-read, so two workers or a repeated tick issue nothing twice (and the unique
+    (deal, year) key backs the lock). Returns (invoices issued, notifications written)."""
+    invoices = notes = 0
+    for deal_id in deals_with_fee_due(today):
+        with transaction.atomic():
+            deal = lock_deal(deal_id)
+            if deal.state not in (Deal.State.IN_ESCROW, Deal.State.CLOSED):
+                continue
+            issued, written = _issue(deal, today)
+            invoices, notes = invoices + len(issued), notes + written
+    return invoices, notes
+
+
+def _issue(deal, today, *, actor=None, party=None) -> tuple[list[FeeInvoice], int]:
+    """Under the deal's lock: one invoice per started escrow year with none yet, each dated `today` (the contract
+    date) and due DUE_DAYS later, payer P9 `escrow_fee_payer` as it stands now; its history entry and the
+    payers' and agents' notifications. `actor` None: issued by the sweep. Returns (invoices, notifications)."""
     amount = fee_amount(deal)
-    issued = []
+    issued, notes = [], 0
     for year in years_to_invoice(deal, today):
         invoice = FeeInvoice.objects.create(
             deal=deal,
@@ -78,9 +101,10 @@ def issue_fee_invoices(actor, deal, *, today=None) -> list[FeeInvoice]:
                 "due_on": invoice.due_on,
                 "payer": invoice.payer,
                 "shares": {role: str(value) for role, value in shares.items()},
+                **({} if actor else {"by": "sweep"}),
             },
         )
-        notify_roles(
+        notes += notify_roles(
             deal,
             [*_payer_roles(invoice.payer), Role.ESCROW_AGENT],
             key=f"fee-issued:{invoice.number}",
@@ -94,7 +118,7 @@ def issue_fee_invoices(actor, deal, *, today=None) -> list[FeeInvoice]:
             clause="EA 4.4",
         )
         issued.append(invoice)
-    return issued
+    return issued, notes
 
 
 @transaction.atomic

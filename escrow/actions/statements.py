@@ -1,6 +1,7 @@
 """Monthly statements by email (issue 14 item 6): once a month has ended (Asia/Shanghai), each party's people and
-compliance are told that their statement for it is ready, with its link (escrow.views.statements). Beat ticks
-hourly (escrow.tasks.send_statements); the dedupe key `statement:<deal>:<role>:<YYYY-MM>` makes every tick
+compliance are told that their statement for it is ready, with its link (escrow.views.statements) and the
+statement's PDF attached in their language (built by the outbox as the email is sent, OutboxMessage.attachment).
+Beat ticks hourly (escrow.tasks.send_statements); the dedupe key `statement:<deal>:<role>:<YYYY-MM>` makes every tick
 after the first of a month a no-op, and a tick missed on the 1st is caught up by the next one. Writes no
 history: a notification only, like the sweep's reminders."""
 
@@ -17,9 +18,9 @@ from escrow.queries.statements import STATEMENT_ROLES, last_full_month
 
 STATEMENT_SUBJECT = _("%(deal)s: your statement for %(month)s is ready")
 STATEMENT_BODY = _(
-    "Your statement for %(start)s to %(end)s (Beijing contract dates) is ready: positions, movements, releases "
-    "and what concerns you in the period, with PDF and CSV downloads: %(url)s. Shares in escrow at the end of "
-    "the period: %(shares)s."
+    "Your statement for %(start)s to %(end)s (Beijing contract dates) is attached as a PDF: positions, movements, "
+    "releases and what concerns you in the period. The page, with the PDF and CSV downloads: %(url)s. Shares in "
+    "escrow at the end of the period: %(shares)s."
 )
 
 
@@ -56,5 +57,13 @@ def send_monthly_statements(today=None) -> int:
                 ),
                 clause="EA 3.2, SPA 9",
                 key=f"statement:{deal.slug}:{role}:{month}",
+                # The PDF is built as each email is sent, for its reader's role and language (queries.statements).
+                attachment={
+                    "kind": "statement",
+                    "deal": deal.pk,
+                    "role": role,
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                },
             )
     return created

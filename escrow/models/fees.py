@@ -21,7 +21,10 @@ class FeeInvoice(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     due_on = models.DateField(_("due date"))
     payer = models.CharField(_("payer (P9)"), max_length=20, choices=[(p, p) for p in PAYERS])
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The agent who issued it; None when the sweep did, on the first day of the year (escrow.actions.fees).
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     issued_at = models.DateTimeField()
     paid_on = models.DateField(_("date paid"), null=True, blank=True)
     paid_reference = models.CharField(_("payment reference"), max_length=200, blank=True)

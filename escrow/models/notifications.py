@@ -38,6 +38,11 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=300)
     body = models.TextField()  # the text part (escrow.notifications.email)
     html_body = models.TextField(blank=True)  # the HTML part; empty on rows written before issue 12
+    # What to attach, built when the row is sent (settings.OUTBOX_ATTACHMENTS names the builder of each kind):
+    # a few keys, never the file, so no document sits in a row and nothing leaves but through the outbox.
+    # E.g. {"kind": "statement", "deal": 1, "role": "seller", "start": "2027-01-01", "end": "2027-01-31",
+    # "language": "zh-hans"}: the reader's own statement in the language the email was written in.
+    attachment = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -55,10 +55,12 @@ class Rendered:
         return self._done[language]
 
 
-def notify(users, *, deal, subject, body="", clause="", key, tranche=None, due=None):
+def notify(users, *, deal, subject, body="", clause="", key, tranche=None, due=None, attachment=None):
     """One notification (and email) per person, in that person's language; `key` makes a repeat
     harmless (unique). `subject` and `body`: an escrow.notifications.texts.Text (or a lazy or plain str).
-    `due`: the contract date the notice is about (a deadline), stated in the email with the clause."""
+    `due`: the contract date the notice is about (a deadline), stated in the email with the clause.
+    `attachment`: what the email carries, as OutboxMessage.attachment (its kind and keys); the person's
+    language is added, and the file is built when the email is sent (escrow.notifications.outbox)."""
     created = 0
     texts = Rendered(subject, body, deal=deal, tranche=tranche, clause=clause, due=due)
     for user in users:
@@ -86,6 +88,7 @@ def notify(users, *, deal, subject, body="", clause="", key, tranche=None, due=N
                         subject=subject_text,
                         body=email.text,
                         html_body=email.html,
+                        attachment={**attachment, "language": language_of(user)} if attachment else None,
                         created_at=timezone.now(),
                     )
         except IntegrityError:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,13 +18,15 @@ from escrow.contract.errors import InvalidInput
 from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.documents import statement
 from escrow.documents.facts import both, parties_of
-from escrow.models import FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
+from escrow.models import Deal, FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
+from escrow.notifications.notify import people_in_roles
 from escrow.notifications.texts import Text
 from escrow.queries.as_of import deal_as_of, end_of_day, first_day
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
 from escrow.queries.steps import next_step
 from escrow.queries.transfers import TransferRecord, release_record
+from parties.language import language_of
 
 
 @dataclass(frozen=True)
@@ -708,6 +710,20 @@ def statement_pdf(s: PeriodStatement) -> bytes:
 
 def statement_filename(s: PeriodStatement, extension: str) -> str:
     return f"{s.deal.slug}-statement-{s.role}-{s.start:%Y%m%d}-{s.end:%Y%m%d}.{extension}"
+
+
+def statement_attachment(spec: dict, user):
+    """The monthly statement's PDF for the outbox (settings.OUTBOX_ATTACHMENTS; issue 14 item 6): (filename, bytes,
+    MIME type), built as the email is sent, in the language the email was written in. Only the statement's own
+    reader gets it (SPA 9): `user` must still be an active person of a current party in the statement's role,
+    else None (the email goes without it; its link asks them to sign in, and the page checks the role)."""
+    deal = Deal.objects.get(pk=spec["deal"])
+    role = spec["role"]
+    if user is None or role not in STATEMENT_ROLES or not people_in_roles(deal, (role,)).filter(pk=user.pk).exists():
+        return None
+    with translation.override(spec.get("language") or language_of(user)):
+        statement = statement_for(deal, role, date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"]))
+        return statement_filename(statement, "pdf"), statement_pdf(statement), "application/pdf"
 
 
 def release_periods(deal) -> list:

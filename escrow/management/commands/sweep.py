@@ -17,8 +17,9 @@ from escrow.contract.numbers import InputProblem, parse_iso_date
 
 class Command(BaseCommand):
     help = (
-        "Open tranches whose year ended, remind and mark missed deadlines, accrue penalty days "
-        "through the day before (SPA 5.1, EA 3.2, SPA 8.2). Idempotent; catches up missed days."
+        "Open tranches whose year ended, remind and mark missed deadlines, issue the escrow fee invoice of "
+        "each started escrow year, accrue penalty days through the day before (SPA 5.1, EA 3.2, EA 4.4, "
+        "SPA 8.2). Idempotent; catches up missed days."
     )
 
     def add_arguments(self, parser):
@@ -41,7 +42,8 @@ class Command(BaseCommand):
         p = report["penalty"]
         self.stdout.write(
             f"sweep {report['today']}: {report['opened']} year(s) opened, {report['notifications']} "
-            f"notification(s), {report['missed']} deadline(s) marked missed; penalty through {p['through']}: "
+            f"notification(s), {report['missed']} deadline(s) marked missed, {report['fee_invoices']} escrow fee "
+            f"invoice(s) issued; penalty through {p['through']}: "
             f"{p['days_written']} day(s) written, {p['days_revalued']} revalued on {p['tranches']} tranche(s), "
             f"{p['missing_price_days']} liable day(s) without a price"
         )

@@ -1,16 +1,21 @@
 """Monthly statements by email at period end (issue 14 item 6): once a month has ended (Beijing), each party's
 people are told their statement for it is ready, with its link; the dedupe key `statement:<deal>:<role>:<YYYY-MM>`
-makes a repeated tick send nothing."""
+makes a repeated tick send nothing. Each email carries its reader's statement as a PDF in the reader's language,
+built by the outbox as the email is sent."""
 
+import subprocess
 from datetime import date
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from escrow import tasks
 from escrow.actions.statements import send_monthly_statements
-from escrow.models import Notification, OutboxMessage
+from escrow.models import DealParty, Notification, OutboxMessage
+from escrow.notifications import outbox
 from tests.escrow.as_of_world import TOTAL, on, walk_year_one
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +76,82 @@ def test_the_chinese_reader_reads_chinese(walked):
 def test_beat_ticks_the_task_hourly():
     entry = settings.CELERY_BEAT_SCHEDULE["send-statements"]
     assert entry["task"] == "escrow.tasks.send_statements" and entry["schedule"] == 3600
+
+
+# --- the email carries the reader's own statement as a PDF, in the reader's language ---
+
+
+def _pdf_text(data: bytes, tmp_path, name) -> tuple[str, str]:
+    """(text, font listing) as a reader's tools read the PDF (poppler-utils, which bin/test installs)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split()), fonts
+
+
+def _statement_emails(people, usernames):
+    outbox.drain()
+    mail.outbox.clear()
+    with on(date(2027, 2, 1)):
+        send_monthly_statements()
+        outbox.drain()
+    return {u: [m for m in mail.outbox if m.to == [people[u].email]] for u in usernames}
+
+
+def test_each_reader_gets_their_own_statement_pdf_in_their_language(walked, tmp_path):
+    deal, people = walked
+    seller = people["seller"]
+    seller.language = "zh-hans"
+    seller.save(update_fields=["language"])
+    emails = _statement_emails(people, ("seller", "issuer"))
+    for username, role, language_word, other_word in (
+        ("seller", "seller", "对账单", "Statement of"),
+        ("issuer", "issuer", "Statement of", "对账单"),
+    ):
+        (message,) = emails[username]
+        (attached,) = message.attachments  # one file; the HTML part is an alternative, not an attachment
+        filename, data, mimetype = attached
+        assert filename == f"{deal.slug}-statement-{role}-20270101-20270131.pdf"
+        assert mimetype == "application/pdf" and data.startswith(b"%PDF")
+        text, fonts = _pdf_text(data, tmp_path, filename)
+        assert language_word in text and other_word not in text
+        assert f"{TOTAL - 3_000_000:,}" in text  # the closing position, as the email's body states it
+        rows = fonts.splitlines()[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), fonts  # every font embedded
+        # the outbox row keeps a few keys, never the file
+        row = OutboxMessage.objects.get(
+            to_email=people[username].email, notification__dedupe_key__startswith="statement:"
+        )
+        assert row.attachment == {
+            "kind": "statement",
+            "deal": deal.pk,
+            "role": role,
+            "start": "2027-01-01",
+            "end": "2027-01-31",
+            "language": "zh-hans" if username == "seller" else "en",
+        }
+
+
+def test_the_seller_statement_shows_what_the_issuer_statement_does_not(walked, tmp_path):
+    """SPA 9: each role's PDF is the statement of its own role; the issuer's never carries the seller's rights."""
+    _deal, people = walked
+    emails = _statement_emails(people, ("seller", "issuer"))
+    texts = {u: _pdf_text(emails[u][0].attachments[0][1], tmp_path, f"{u}.pdf")[0] for u in emails}
+    assert "Dividends passed through" in texts["seller"]
+    assert "Dividends passed through" not in texts["issuer"]
+
+
+def test_a_reader_who_left_the_deal_gets_no_pdf(walked):
+    """Insider: the seller's firm leaves the deal between the tick and the send; the email goes without the file."""
+    deal, people = walked
+    outbox.drain()
+    mail.outbox.clear()
+    with on(date(2027, 2, 1)):
+        send_monthly_statements()
+    DealParty.objects.filter(deal=deal, role="seller").update(ended_at=timezone.now())
+    outbox.drain()
+    (message,) = [m for m in mail.outbox if m.to == [people["seller"].email]]
+    assert message.attachments == []
+    issuer_mail = [m for m in mail.outbox if m.to == [people["issuer"].email] and "statement" in m.subject]
+    assert len(issuer_mail[0].attachments) == 1

@@ -9,10 +9,11 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from config.celery import app
 from escrow import actions, tasks
-from escrow.models import Instrument, Notification, OutboxMessage, PenaltyDay
+from escrow.models import FeeInvoice, Instrument, Notification, OutboxMessage, PenaltyDay
 from tests.conftest import PASSWORD, open_and_file, tranche
 
 from .conftest import on, written
@@ -102,10 +103,10 @@ def test_a_sweep_delivered_twice_writes_once_and_emails_once(worker, late):
     assert len(counts["keys"]) == len(set(counts["keys"]))
     missed = Notification.objects.filter(dedupe_key__contains=":missed:").count()
     assert missed == 3  # issuer, purchaser and seller, once each
-    assert (
-        len(worker.emails()) - before
-        == OutboxMessage.objects.filter(notification__dedupe_key__contains="reminder:").count()
-    )
+    # EA 4.4, EA 2: the escrow year that started with the deposit is invoiced once, by three sweeps at once.
+    assert FeeInvoice.objects.filter(deal=late.deal).count() == 1
+    swept = Q(notification__dedupe_key__contains="reminder:") | Q(notification__dedupe_key__startswith="fee-issued:")
+    assert len(worker.emails()) - before == OutboxMessage.objects.filter(swept).count()
     tasks.sweep.apply_async(args=["2027-02-10"], task_id="third")
     worker.wait_for(lambda: worker.succeeded("escrow.tasks.sweep", "third") == 1, what="a repeat")
     _settle(worker)

@@ -289,9 +289,10 @@ def _receive_new_shares(actor, deal, party, dividend, *, received_on, reference,
         )
     allocation = new_shares_allocation(deal, dividend, new.shares, tranches)
     before, total_before = deal.movements.balances(), consideration_today(deal)
-    by_year = {t.year: t for t in tranches}
+    by_year, rebases = {t.year: t for t in tranches}, []
     for year, quantity in allocation.items():
         if quantity:  # EA 4.2: a rebase, one of the four movements the agreement allows
+            rebases.append({"tranche": by_year[year].pk, "year": year, "quantity": quantity})
             write_movement(
                 deal=deal,
                 tranche=by_year[year],
@@ -328,6 +329,7 @@ def _receive_new_shares(actor, deal, party, dividend, *, received_on, reference,
             "new_shares": new.as_dict(),
             "stock_policy": dividend.stock_policy,
             "allocation": {str(y): n for y, n in allocation.items()},
+            "rebases": rebases,  # as a confirmed split records them (escrow.queries.reconcile)
             "received_on": received_on.isoformat(),
             "reference": reference,
             "balances_before": before,

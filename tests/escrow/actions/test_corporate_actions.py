@@ -205,3 +205,33 @@ def test_the_history_reconciles_with_the_rebased_ledger(deposited, people):
         ("rebase", -290_000),
         *[("rebase", -2_900_000)] * 4,
     ]
+
+
+def test_prices_are_read_under_the_ticker_in_force_on_each_date(deposited, people):
+    """Issue 14 item 3 (SPA 8.2, P7): after a 1-for-30 consolidation with a new ticker, a close is read under the
+    old ticker before the effective date and under the new one from it, and compared on the new share basis."""
+    from escrow.actions.accrual import _books
+    from escrow.contract.penalty import closes_in_force
+    from escrow.queries.penalties import tickers_by_deal
+
+    day = contract_today()
+    propose(deposited, people, 1, 30, effective_date=day, new_ticker="kxnw")
+    actions.confirm_corporate_action(people["agent1"], deposited)
+    listed = tickers_by_deal({deposited.pk: deposited.ticker})
+    assert listed == {deposited.pk: [(None, "KXIN"), (day, "KXNW")]}
+    prices = {
+        "KXIN": {day - timedelta(days=2): Decimal("0.10"), day: Decimal("0.11")},  # the old line after: not used
+        "KXNW": {day - timedelta(days=1): Decimal("9.99"), day: Decimal("3.05")},  # before the listing: not used
+    }
+    closes = closes_in_force(listed[deposited.pk], prices)
+    assert closes == {day - timedelta(days=2): Decimal("0.10"), day: Decimal("3.05")}
+    rebases = rebases_by_deal([deposited.pk])[deposited.pk]
+    book = _books(listed, prices)[deposited.pk].with_rebases(rebases)  # what the sweep values each day with
+    assert book.close_on(day - timedelta(days=1)) == (Decimal("0.10"), day - timedelta(days=2))  # old day, old basis
+    assert book.close_on(day + timedelta(days=1)) == (Decimal("3.05"), day)  # the new ticker's close
+    # No close yet under the new ticker: the last old close, on the new basis (0.10 x 30), never the stale 0.11.
+    early = _books(listed, {"KXIN": prices["KXIN"]})[deposited.pk].with_rebases(rebases)
+    assert early.close_on(day + timedelta(days=1)) == (Decimal("3"), day - timedelta(days=2))
+    # A deal whose ticker never changed shares one book per ticker (the sweep's chunk).
+    books = _books({1: [(None, "KXIN")], 2: [(None, "KXIN")]}, prices)
+    assert books[1] is books[2] and books[1].close_on(day) == (Decimal("0.11"), day)

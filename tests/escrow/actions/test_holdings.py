@@ -195,6 +195,9 @@ def test_a_stock_dividend_enters_the_ledger_as_rebases_of_the_tranches_in_escrow
     assert entry.clause == "SPA 3.2, EA 1.3, EA 4.2" and "rebase" in entry.summary
     assert entry.details["allocation"] == {"1": 30_000, "2": 300_000, "3": 300_000, "4": 300_000, "5": 300_000}
     assert entry.details["consideration_after"] == 16_230_000
+    from escrow.queries.reconcile import differences
+
+    assert list(differences(deal)) == []  # issue 10 item 5: every rebase has its history entry
     received = dividend_view(Dividend.objects.get(pk=dividend.pk))
     assert received.status == "shares_in_escrow" and received.allocation == view.allocation
     with pytest.raises(WrongState, match="received"):  # once

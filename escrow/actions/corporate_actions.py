@@ -28,7 +28,7 @@ from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
 from escrow.queries.preconditions import corporate_action_confirmable, corporate_action_proposable
-from escrow.queries.quantities import forget_rebases, year_figures
+from escrow.queries.quantities import CORPORATE_ACTION_KEY, forget_rebases, year_figures
 from escrow.usecases.permissions import require
 
 CLAUSE = "EA 4.2; SPA 5.1"
@@ -134,7 +134,7 @@ def confirm_corporate_action(actor, deal, *, reference=""):
             tranche=by_year[year],
             kind=ShareMovement.Kind.REBASE,
             quantity=change,
-            fact_key=f"rebase:{action.pk}:{year}",
+            fact_key=f"{CORPORATE_ACTION_KEY}:{action.pk}:{year}",
             reference=reference,
             actor=actor,
         )

@@ -29,11 +29,10 @@ from escrow.contract import holdings as rules
 from escrow.models import Dividend, Meeting, ShareMovement, TrancheState
 from escrow.models.ledger import balances_of
 from escrow.queries.clock import calendar_for, contract_today
-from escrow.queries.quantities import rebase_days, year_figures
+from escrow.queries.quantities import STOCK_DIVIDEND_KEY, rebase_days, year_figures
 
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
 CUT_OFF_TIME = time(17, 0)  # the close of business in Beijing on the cut-off day
-STOCK_DIVIDEND_KEY = "stock-dividend"  # the fact key of a stock dividend's rebase: stock-dividend:<id>:<year>
 
 
 def effective_day(movement, days=None) -> date:

@@ -21,6 +21,8 @@ from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_relea
 from escrow.models import CorporateAction, Dividend, ShareMovement, TrancheState
 
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
+# The fact keys of rebases name their source: `rebase:<corporate action>:<year>`, `stock-dividend:<dividend>:<year>`.
+CORPORATE_ACTION_KEY, STOCK_DIVIDEND_KEY = "rebase", "stock-dividend"
 
 
 @dataclass
@@ -146,13 +148,13 @@ def rebase_days(deal_ids) -> dict:
     name their source: `rebase:<action>:<year>`, `stock-dividend:<dividend>:<year>`). The one rule for the day
     a rebase counts from (escrow.queries.holdings.effective_day reads it too)."""
     days = {
-        f"rebase:{pk}": day
+        f"{CORPORATE_ACTION_KEY}:{pk}": day
         for pk, day in CorporateAction.objects.filter(deal_id__in=deal_ids, state="confirmed").values_list(
             "pk", "effective_date"
         )
     }
     days |= {
-        f"stock-dividend:{pk}": day
+        f"{STOCK_DIVIDEND_KEY}:{pk}": day
         for pk, day in Dividend.objects.filter(
             deal_id__in=deal_ids, kind="shares", passed_on__isnull=False
         ).values_list("pk", "passed_on")

@@ -235,3 +235,22 @@ def test_prices_are_read_under_the_ticker_in_force_on_each_date(deposited, peopl
     # A deal whose ticker never changed shares one book per ticker (the sweep's chunk).
     books = _books({1: [(None, "KXIN")], 2: [(None, "KXIN")]}, prices)
     assert books[1] is books[2] and books[1].close_on(day) == (Decimal("0.11"), day)
+
+
+def test_held_on_a_day_and_recorded_by_a_day_are_two_questions_with_one_balance_rule(deposited, people):
+    """Issue 14 item 4 ("one rule for in escrow on a day"): a consolidation effective three days ago and confirmed
+    today. SPA 3.2 asks what the agent held at the end of a record date: from the effective date, the new count
+    (escrow.queries.holdings.in_escrow_on). The deal as of that day is the portal's record as it stood then: the
+    rebase was not recorded yet (escrow.queries.as_of). Both count with escrow.models.ledger.balances_of."""
+    from escrow.queries.as_of import deal_as_of
+    from escrow.queries.holdings import in_escrow_on
+
+    today = contract_today()
+    effective = today - timedelta(days=3)
+    propose(deposited, people, 1, 30, effective_date=effective)
+    actions.confirm_corporate_action(people["agent1"], deposited)
+    assert in_escrow_on(deposited, effective - timedelta(days=1)) == 15_000_000
+    assert in_escrow_on(deposited, effective) == 500_000  # the legal fact from the effective date
+    assert deal_as_of(deposited, effective).balances.in_escrow == 15_000_000  # not recorded by then
+    assert deal_as_of(deposited, today).balances.in_escrow == in_escrow_on(deposited, today) == 500_000
+    assert deal_as_of(deposited, today).balances.as_dict() == ShareMovement.objects.balances()

@@ -221,6 +221,29 @@ def test_a_stock_dividend_enters_the_ledger_as_rebases_of_the_tranches_in_escrow
     assert _conserved(deal)["in_escrow"] == 13_530_000 - t2.release_quantity
 
 
+def test_the_consideration_on_today_s_basis_is_shown_beside_the_agreement_s(escrowed, people, client):
+    """Issue 14 item 2: the deal page, the API and the release statement show the consideration on today's basis
+    (deposited + rebased) and keep deal.total_shares as the agreement's figure (SPA 1.1)."""
+    from django.urls import reverse
+
+    from escrow.queries.statements import statement_facts
+    from tests.escrow.api.helpers import client_for
+
+    deal, released_on = escrowed
+    dividend = _stock(deal, people, released_on)
+    act.record_dividend_pass_through(people["agent1"], deal, dividend.pk, paid_on=released_on, reference="TA-SD")
+    deal = Deal.objects.get(pk=deal.pk)
+    facts = statement_facts(deal)
+    assert (facts.total_shares, facts.consideration_today) == (15_000_000, 16_230_000)
+    assert facts.balances["rebased"] == 1_230_000
+    client.force_login(people["seller"])
+    html = client.get(reverse("escrow:deal", args=[deal.slug])).content.decode()
+    assert 'data-testid="consideration-today"' in html and "16,230,000" in html and "15,000,000" in html
+    assert 'data-testid="ledger-rebased"' in html
+    body = client_for(people["seller"]).get(f"/api/deals/{deal.slug}/").json()
+    assert (body["total_shares"], body["consideration_today"]) == (15_000_000, 16_230_000)
+
+
 def test_the_new_shares_follow_the_dividend_policy(escrowed, people):
     deal, released_on = escrowed
     last = _stock(deal, people, released_on, per_share="0.05", policy="last-tranche")

@@ -68,7 +68,8 @@ class Ledger:
 
 def _movements(deal) -> Ledger:
     rows = list(ShareMovement.objects.filter(deal=deal).select_related("evidence", "tranche"))
-    return Ledger(rows, rebase_days([deal.pk]))
+    rebased = any(m.kind == ShareMovement.Kind.REBASE for m in rows)
+    return Ledger(rows, rebase_days([deal.pk]) if rebased else {})
 
 
 def in_escrow_on(deal, day: date, ledger=None) -> int:

@@ -163,11 +163,14 @@ def rebase_days(deal_ids) -> dict:
 
 
 def _rebase_steps_of(deal_ids) -> dict:
-    days = rebase_days(deal_ids)
+    """One query when no deal has a rebase (most deals, most of the time); three otherwise."""
     found = {pk: [] for pk in deal_ids}
-    rows = ShareMovement.objects.filter(deal_id__in=deal_ids, kind=ShareMovement.Kind.REBASE).values_list(
-        "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
+    rows = list(
+        ShareMovement.objects.filter(deal_id__in=deal_ids, kind=ShareMovement.Kind.REBASE).values_list(
+            "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
+        )
     )
+    days = rebase_days({row[0] for row in rows}) if rows else {}
     for deal_id, year, key, quantity, at in rows:
         day = days.get(key.rpartition(":")[0]) or timezone.localtime(at, BEIJING).date()
         found[deal_id].append((day, year, quantity))

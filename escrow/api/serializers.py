@@ -293,7 +293,10 @@ class DealSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
     name_zh = serializers.CharField()
     state = serializers.CharField()
-    total_shares = serializers.IntegerField()
+    total_shares = serializers.IntegerField(
+        help_text="the consideration shares as the agreement states them (SPA 1.1); on today's basis, after splits, "
+        "consolidations and stock dividends: `consideration_today` on the deal"
+    )
     ticker = serializers.CharField()
     my_role = serializers.SerializerMethodField()
 

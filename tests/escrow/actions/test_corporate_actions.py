@@ -237,20 +237,28 @@ def test_prices_are_read_under_the_ticker_in_force_on_each_date(deposited, peopl
     assert books[1] is books[2] and books[1].close_on(day) == (Decimal("0.11"), day)
 
 
-def test_held_on_a_day_and_recorded_by_a_day_are_two_questions_with_one_balance_rule(deposited, people):
-    """Issue 14 item 4 ("one rule for in escrow on a day"): a consolidation effective three days ago and confirmed
-    today. SPA 3.2 asks what the agent held at the end of a record date: from the effective date, the new count
-    (escrow.queries.holdings.in_escrow_on). The deal as of that day is the portal's record as it stood then: the
-    rebase was not recorded yet (escrow.queries.as_of). Both count with escrow.models.ledger.balances_of."""
+def test_held_on_a_day_and_recorded_by_a_day_are_two_questions_with_one_balance_rule(kaixin, people):
+    """Issue 14 item 4 ("one rule for in escrow on a day"): shares issued to the agent five days ago, recorded
+    today; a consolidation effective three days ago, confirmed today. SPA 3.2 asks what the agent held at the end
+    of a record date: the transfer agent's date for the deposit, the effective date for the rebase
+    (escrow.queries.holdings.in_escrow_on). The deal as of that day is the portal's record as it stood then:
+    nothing was recorded yet (escrow.queries.as_of). Both count with escrow.models.ledger.balances_of, and agree
+    once the facts are recorded."""
+    from escrow.models import Deal
     from escrow.queries.as_of import deal_as_of
     from escrow.queries.holdings import in_escrow_on
 
     today = contract_today()
-    effective = today - timedelta(days=3)
-    propose(deposited, people, 1, 30, effective_date=effective)
-    actions.confirm_corporate_action(people["agent1"], deposited)
-    assert in_escrow_on(deposited, effective - timedelta(days=1)) == 15_000_000
-    assert in_escrow_on(deposited, effective) == 500_000  # the legal fact from the effective date
-    assert deal_as_of(deposited, effective).balances.in_escrow == 15_000_000  # not recorded by then
-    assert deal_as_of(deposited, today).balances.in_escrow == in_escrow_on(deposited, today) == 500_000
-    assert deal_as_of(deposited, today).balances.as_dict() == ShareMovement.objects.balances()
+    issued, effective = today - timedelta(days=5), today - timedelta(days=3)
+    actions.confirm_deposit(
+        people["agent1"], kaixin, reference="DRS-1", issue_date=issued, transfer_agent="CST", recipient_account="A2A"
+    )
+    deal = Deal.objects.get(pk=kaixin.pk)
+    propose(deal, people, 1, 30, effective_date=effective)
+    actions.confirm_corporate_action(people["agent1"], deal)
+    assert in_escrow_on(deal, issued - timedelta(days=1)) == 0
+    assert in_escrow_on(deal, effective - timedelta(days=1)) == 15_000_000
+    assert in_escrow_on(deal, effective) == 500_000  # the legal fact from the effective date
+    assert deal_as_of(deal, effective).balances.in_escrow == 0  # nothing recorded by then
+    assert deal_as_of(deal, today).balances.in_escrow == in_escrow_on(deal, today) == 500_000
+    assert deal_as_of(deal, today).balances.as_dict() == ShareMovement.objects.balances()

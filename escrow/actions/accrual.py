@@ -33,9 +33,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from escrow.actions.batch import lock_tranches
-from escrow.contract.penalty import PriceBook, first_day_of_delay
+from escrow.contract.penalty import PriceBook, closes_in_force, first_day_of_delay
 from escrow.history import chain as history
-from escrow.models import Deal, HistoryAction, PenaltyDay, SharePrice, Tranche, TrancheState
+from escrow.models import CorporateAction, Deal, HistoryAction, PenaltyDay, SharePrice, Tranche, TrancheState
 from escrow.models.bulk import copy_rows
 from escrow.queries import penalties
 from escrow.queries.quantities import prime_corporate_actions
@@ -82,8 +82,9 @@ def _dirty_tranches(through, tickers=None):
     """[(tranche id, when last computed)] of tranches with days to add, or valued before a price was
     entered or corrected. Two queries, whatever the number of tranches."""
     late = Tranche.objects.filter(deal__state=Deal.State.IN_ESCROW)
-    if tickers is not None:
-        late = late.filter(deal__ticker__in=list(tickers))
+    if tickers is not None:  # a deal trades under its ticker, or the new one of a confirmed corporate action
+        renamed = CorporateAction.objects.filter(state="confirmed", new_ticker__in=list(tickers)).values("deal_id")
+        late = late.filter(Q(deal__ticker__in=list(tickers)) | Q(deal_id__in=Subquery(renamed)))
     late = (
         late.filter(
             Q(release_due_date__lt=through) | Q(documents_complete_on__isnull=False, transfer_due_date__lt=through)
@@ -110,15 +111,19 @@ def _dirty_tranches(through, tickers=None):
             "last",
             "count",
             "computed",
+            "deal_id",
         )
     )
-    latest_price = penalties.price_activity({c[1] for c in candidates if c[1]})
+    listed = penalties.tickers_by_deal({c[-1]: c[1] for c in candidates})
+    latest_price = penalties.price_activity({t for segments in listed.values() for _s, t in segments if t})
     dirty = []
-    for pk, ticker, released_on, due, complete, transfer, first, last, count, computed in candidates:
+    for pk, _ticker, released_on, due, complete, transfer, first, last, count, computed, deal_id in candidates:
         start = first_day_of_delay(due, transfer if complete else None)
         end = min(through, released_on - timedelta(days=1)) if released_on else through
         new_days = end >= start and (last is None or last < end or first > start or count < (last - first).days + 1)
-        revalue = last is not None and ticker in latest_price and latest_price[ticker] > computed
+        revalue = last is not None and any(
+            t in latest_price and latest_price[t] > computed for _start, t in listed[deal_id]
+        )
         if new_days or revalue:
             dirty.append((pk, computed))
     return dirty
@@ -151,6 +156,21 @@ def _maybe_dirty(through) -> Q:
     return new_days | Q(last__isnull=False, computed__lt=Subquery(latest_price))
 
 
+def _books(listed, prices) -> dict:
+    """{deal id: PriceBook}: one book per ticker for the whole chunk (checked and sorted once, not once per
+    tranche); a deal whose ticker changed reads each close under the ticker in force on its date (issue 14
+    item 3, escrow.contract.penalty.closes_in_force)."""
+    shared, books = {}, {}
+    for deal_id, segments in listed.items():
+        if len(segments) == 1:
+            ticker = segments[0][1]
+            if ticker and ticker in prices:
+                books[deal_id] = shared.setdefault(ticker, PriceBook(prices[ticker]))
+            continue
+        books[deal_id] = PriceBook(closes_in_force(segments, prices))
+    return books
+
+
 def _book(book, rebases):
     """Issue 14 item 4: closes from before a split or consolidation on the basis of the rebased shares."""
     if book is None:
@@ -164,9 +184,9 @@ def _accrue_chunk(items, through, started) -> dict:
     tranches = lock_tranches(list(computed))
     inputs = penalties.stored_inputs(list(computed))
     holds = penalties.holds_by_tranche(list(computed))
-    tickers = {t.deal.ticker for t in tranches if t.deal.ticker}
-    # One price book per ticker for the whole chunk (checked and sorted once, not once per tranche).
-    books = {ticker: PriceBook(closes) for ticker, closes in penalties.prices_by_ticker(tickers, through).items()}
+    listed = penalties.tickers_by_deal({t.deal_id: t.deal.ticker for t in tranches})
+    tickers = {ticker for segments in listed.values() for _start, ticker in segments if ticker}
+    books = _books(listed, penalties.prices_by_ticker(tickers, through))
     rebases = penalties.rebases_by_deal({t.deal_id for t in tranches})
     prime_corporate_actions(t.deal for t in tranches)  # one query for the chunk, not one per deal
     oldest = min((c for c in computed.values() if c), default=None)
@@ -177,14 +197,16 @@ def _accrue_chunk(items, through, started) -> dict:
         stored = inputs.get(tranche.pk, [])
         stored_days = {row[0] for row in stored}
         last = stored[-1][0] if stored else None
-        changes = _changes_since(entered.get(tranche.deal.ticker, []), computed[tranche.pk])
+        changes = _changes_since(
+            [c for _start, ticker in listed[tranche.deal_id] for c in entered.get(ticker, [])], computed[tranche.pk]
+        )
         since = min((c.day for c in changes), default=None)
         accrued = penalties.accrue_tranche(
             tranche,
             stored,
             through=through,
             holds=holds.get(tranche.pk, []),
-            prices=_book(books.get(tranche.deal.ticker), rebases.get(tranche.deal_id)),
+            prices=_book(books.get(tranche.deal_id), rebases.get(tranche.deal_id)),
         )
         values = [penalties.row_values(day) for day in accrued]
         # A day accrued before stored ones (a gap) moves their running totals: compare them too.

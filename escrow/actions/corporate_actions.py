@@ -7,8 +7,9 @@ policy (it is one holder of record), each tranche's remainder in escrow is alloc
 remainder (escrow.contract.corporate_actions), and each tranche whose remainder changes gets one `rebase`
 ledger movement (after - before, signed), so deposited + rebased = released + returned + in escrow holds
 before and after. Released quantities are not touched. Each tranche's size after (released for it, as it
-was, plus its rebased remainder) is stored on the action: the engine, the schedule, the what-if and the
-delay penalty's nominal tranche read it (escrow.queries.quantities.sizes_for).
+was, plus its rebased remainder) is stored on the action for the record; the engine, the schedule, the what-if
+and the delay penalty's nominal tranche read the sizes from the ledger's rebases (escrow.queries.quantities
+.sizes_for), as they do after a stock dividend (escrow.actions.holdings).
 """
 
 from datetime import date
@@ -27,7 +28,7 @@ from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
 from escrow.queries.preconditions import corporate_action_confirmable, corporate_action_proposable
-from escrow.queries.quantities import year_figures
+from escrow.queries.quantities import CORPORATE_ACTION_KEY, forget_rebases, year_figures
 from escrow.usecases.permissions import require
 
 CLAUSE = "EA 4.2; SPA 5.1"
@@ -133,7 +134,7 @@ def confirm_corporate_action(actor, deal, *, reference=""):
             tranche=by_year[year],
             kind=ShareMovement.Kind.REBASE,
             quantity=change,
-            fact_key=f"rebase:{action.pk}:{year}",
+            fact_key=f"{CORPORATE_ACTION_KEY}:{action.pk}:{year}",
             reference=reference,
             actor=actor,
         )
@@ -146,8 +147,7 @@ def confirm_corporate_action(actor, deal, *, reference=""):
         "confirmed_on": today.isoformat(),
     }
     action.save()
-    deal._rebased_sizes = {int(y): n for y, n in sizes.items()}
-    deal._confirmed_corporate_actions = None  # read afresh (escrow.queries.quantities.sizes_on)
+    forget_rebases(deal)  # the sizes are read afresh from the ledger (escrow.queries.quantities.sizes_for)
     after = deal.movements.balances()
     record(
         deal,

@@ -4,9 +4,12 @@ The seller keeps the dividend and voting rights on the shares in escrow; the esc
 owning them (EA 1.3) and helps the seller exercise those rights:
 - the issuer records a dividend; the portal computes the seller's entitlement on the shares in escrow at the
   record date from the ledger (escrow.queries.holdings); the agent records the pass-through (date, reference,
-  amount, any withholding) and the seller confirms receipt. A stock dividend's new shares are allocated to
-  the tranches (escrow.contract.holdings.allocate); writing them into the ledger needs a movement kind the
-  EA 4.2 guard does not list yet, so the allocation is recorded and the movement waits for that decision.
+  amount, any withholding) and the seller confirms receipt. A stock dividend's new shares are issued to the
+  agent and stay in escrow: when the agent records them received (its pass-through step), they are allocated
+  to the tranches (escrow.contract.holdings.stock_dividend_weights, allocate) and written as signed `rebase`
+  movements, one per tranche that gets new shares, in the same transaction as the history entry. A stock
+  dividend is the issuer's corporate action on the escrowed shares: like a split it changes the count held,
+  so it is a rebase under the EA 4.2 guard, never a fifth kind of movement (the lead's decision, issue 14).
 - the issuer records a shareholder meeting with its resolutions and a cut-off (default 5 business days before
   the meeting, 17:00 Beijing time); the seller instructs each resolution before the cut-off (a later
   instruction replaces an earlier one); the agent records the proxy lodged as instructed.
@@ -21,15 +24,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import lock_deal, record
+from escrow.actions.movements import write_movement
 from escrow.contract import holdings as rules
 from escrow.contract.errors import InvalidInput, NotFound
 from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date
-from escrow.models import Dividend, HistoryAction, Meeting, Role, VotingInstruction
+from escrow.models import Dividend, HistoryAction, Meeting, Role, ShareMovement, VotingInstruction
 from escrow.notifications.notify import notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries import preconditions
 from escrow.queries.clock import contract_today
-from escrow.queries.holdings import BEIJING, contract_now, default_cut_off, dividend_view, in_escrow_on
+from escrow.queries.holdings import (
+    BEIJING,
+    STOCK_DIVIDEND_KEY,
+    contract_now,
+    default_cut_off,
+    dividend_view,
+    in_escrow_on,
+    new_shares_allocation,
+)
+from escrow.queries.quantities import consideration_today, forget_rebases
 from escrow.usecases.permissions import require
 
 CLAUSE = rules.CLAUSE
@@ -43,6 +56,13 @@ DIVIDEND_RECORDED_BODY = gettext_lazy(
 DIVIDEND_PASSED = gettext_lazy("%(deal)s: dividend of record date %(record_date)s paid to the seller")
 DIVIDEND_PASSED_BODY = gettext_lazy(
     "Paid %(amount)s %(currency)s on %(day)s, reference %(reference)s. Please confirm receipt (SPA 3.2)."
+)
+NEW_SHARES_RECEIVED = gettext_lazy(
+    "%(deal)s: %(shares)s new shares of the stock dividend of record date %(record_date)s are in escrow"
+)
+NEW_SHARES_RECEIVED_BODY = gettext_lazy(
+    "Received on %(day)s, reference %(reference)s. They follow the tranches still in escrow and are released "
+    "with them (SPA 3.2, EA 1.3); the escrow agent holds them like the others and may not dispose of them (EA 4.2)."
 )
 DIVIDEND_RECEIVED = gettext_lazy(
     "%(deal)s: the seller confirmed receipt of the dividend of record date %(record_date)s"
@@ -149,7 +169,7 @@ def record_dividend(
             "new_shares": view.new_shares.as_dict(),
             "stock_policy": stock_policy,
             "allocation": {str(k): v for k, v in view.allocation.items()},
-            "movement": "pending the EA 4.2 decision",
+            "movement": "written as rebases when the escrow agent records the new shares received",
         }
         what = f"stock dividend of {per_share} new shares per share"
     record(
@@ -180,9 +200,10 @@ def record_dividend(
 
 @transaction.atomic
 def record_dividend_pass_through(
-    actor, deal, dividend_id, *, paid_on, reference, amount, withheld="", withholding_note=""
+    actor, deal, dividend_id, *, paid_on, reference, amount="", withheld="", withholding_note=""
 ):
-    """EA 1.3: the escrow agent records paying the seller its cash dividend; the entitlement is frozen."""
+    """EA 1.3: the escrow agent records paying the seller its cash dividend; the entitlement is frozen. For a
+    stock dividend: the agent records the new shares received into escrow, and the ledger gets them."""
     deal = lock_deal(deal.pk)
     party = require(actor, deal, "record_dividend_pass_through")
     dividend = _lock_dividend(deal, dividend_id)
@@ -195,6 +216,10 @@ def record_dividend_pass_through(
     reference = (reference or "").strip()
     if not reference:
         raise _problem(_("Enter the payment reference."), "reference")
+    if dividend.kind == Dividend.Kind.SHARES:
+        return _receive_new_shares(
+            actor, deal, party, dividend, received_on=paid_on, reference=reference, shares=amount
+        )
     amount = _amount(amount, "amount")
     withheld = _amount(withheld, "withheld") if str(withheld or "").strip() else None
     withholding_note = (withholding_note or "").strip()
@@ -243,6 +268,88 @@ def record_dividend_pass_through(
             day=paid_on.isoformat(),
             reference=reference,
         ),
+    )
+    return dividend
+
+
+def _receive_new_shares(actor, deal, party, dividend, *, received_on, reference, shares):
+    """SPA 3.2, EA 1.3, EA 4.2: the new shares of a stock dividend enter the ledger as one signed `rebase` per
+    tranche that gets some (fact key `stock-dividend:<dividend>:<year>`, the agent's reference), allocated by
+    the dividend's policy over what remains in escrow per tranche. Conservation holds (deposited + rebased =
+    released + returned + in escrow); each tranche still to be released grows by its new shares (its size is
+    read from the ledger, escrow.queries.quantities.sizes_for); what was released is untouched."""
+    tranches = list(deal.tranches.select_for_update().order_by("year"))
+    entitled = in_escrow_on(deal, dividend.record_date)
+    new = rules.share_entitlement(entitled, dividend.per_share)
+    if str(shares or "").strip() and _amount(shares, "amount") != new.shares:
+        raise _problem(
+            _("The entitlement is %(shares)s new shares on the shares in escrow at the record date; enter that.")
+            % {"shares": f"{new.shares:,}"},
+            "amount",
+        )
+    allocation = new_shares_allocation(deal, dividend, new.shares, tranches)
+    before, total_before = deal.movements.balances(), consideration_today(deal)
+    by_year, rebases = {t.year: t for t in tranches}, []
+    for year, quantity in allocation.items():
+        if quantity:  # EA 4.2: a rebase, one of the four movements the agreement allows
+            rebases.append({"tranche": by_year[year].pk, "year": year, "quantity": quantity})
+            write_movement(
+                deal=deal,
+                tranche=by_year[year],
+                kind=ShareMovement.Kind.REBASE,
+                quantity=quantity,
+                fact_key=f"{STOCK_DIVIDEND_KEY}:{dividend.pk}:{year}",
+                reference=reference,
+                actor=actor,
+            )
+    forget_rebases(deal)
+    after = deal.movements.balances()
+    dividend.entitled_shares, dividend.entitlement, dividend.paid_amount = entitled, new.shares, new.shares
+    dividend.passed_on, dividend.pass_reference = received_on, reference
+    dividend.passed_by, dividend.passed_at = actor, timezone.now()
+    dividend.save()
+    words = ", ".join(f"year {y}: +{n:,}" for y, n in allocation.items() if n)
+    record(
+        deal,
+        action=HistoryAction.DIVIDEND_PASSED_THROUGH,
+        actor=actor,
+        party=party,
+        clause="SPA 3.2, EA 1.3, EA 4.2",
+        summary=f"{actor} recorded {new.shares:,} new shares of the stock dividend of record date "
+        f"{dividend.record_date} received into escrow on {received_on} (reference {reference}), on {entitled:,} "
+        f"shares in escrow at the record date; written as rebases of the tranches still in escrow ({words}), "
+        f"{dividend.stock_policy}: {before['in_escrow']:,} shares in escrow became {after['in_escrow']:,}, the "
+        f"consideration on today's basis {total_before:,} became {consideration_today(deal):,} (SPA 3.2, EA 1.3: "
+        "the seller's shares, held by the agent; EA 4.2: a rebase, not a disposal)",
+        details={
+            "dividend": dividend.pk,
+            "kind": dividend.kind,
+            "record_date": dividend.record_date.isoformat(),
+            "shares_in_escrow_at_record_date": entitled,
+            "new_shares": new.as_dict(),
+            "stock_policy": dividend.stock_policy,
+            "allocation": {str(y): n for y, n in allocation.items()},
+            "rebases": rebases,  # as a confirmed split records them (escrow.queries.reconcile)
+            "received_on": received_on.isoformat(),
+            "reference": reference,
+            "balances_before": before,
+            "balances_after": after,
+            "consideration_before": total_before,
+            "consideration_after": consideration_today(deal),
+        },
+    )
+    notify_roles(
+        deal,
+        EVERY_PARTY,
+        key=f"dividend:{dividend.pk}:shares-received",
+        clause=CLAUSE,
+        subject=Text(
+            NEW_SHARES_RECEIVED,
+            deal=deal.name,
+            shares=f"{new.shares:,}",
+            record_date=dividend.record_date.isoformat(),
+        ),
+        body=Text(NEW_SHARES_RECEIVED_BODY, day=received_on.isoformat(), reference=reference),
     )
     return dividend
 

@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from escrow.models import Deal, Role
 from escrow.queries import clock, overview, transfers
 from escrow.queries import steps as queries
+from escrow.queries.quantities import consideration_today
 from escrow.usecases.permissions import party_for
 
 # Who reads a signer's address and user agent (pages show them to the same roles: templates/escrow/tranche.html).
@@ -297,7 +298,10 @@ class DealSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
     name_zh = serializers.CharField()
     state = serializers.CharField()
-    total_shares = serializers.IntegerField()
+    total_shares = serializers.IntegerField(
+        help_text="the consideration shares as the agreement states them (SPA 1.1); on today's basis, after splits, "
+        "consolidations and stock dividends: `consideration_today` on the deal"
+    )
     ticker = serializers.CharField()
     my_role = serializers.SerializerMethodField()
 
@@ -322,10 +326,17 @@ class DealSerializer(DealSummarySerializer):
     policies = serializers.SerializerMethodField()
     parties = serializers.SerializerMethodField()
     balances = serializers.SerializerMethodField()
+    consideration_today = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
     deposit_due_provisional = serializers.SerializerMethodField()
     deposit = serializers.SerializerMethodField()
     tranches = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_consideration_today(self, deal):
+        """The consideration shares on today's basis: deposited + rebased in the ledger (splits, consolidations,
+        stock dividends; issue 14 items 2, 4). `total_shares` stays the agreement's figure (SPA 1.1)."""
+        return consideration_today(deal)
 
     @extend_schema_field(TransferRecordSerializer(allow_null=True))
     def get_deposit(self, deal):

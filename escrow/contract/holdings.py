@@ -7,10 +7,11 @@ arithmetic on values the caller reads from the ledger: no Django, never a float.
 - `cash_entitlement`: shares in escrow at the record date x the amount per share, exact.
 - `share_entitlement`: a stock dividend's new shares, whole shares only; the fraction the issuer's terms
   settle (cash in lieu or rounding by its transfer agent) is reported, never silently lost.
-- `allocate`: the new shares spread over the buckets that hold the escrowed shares (the unreleased
-  tranches, and the deducted shares awaiting cancellation) by the largest-remainder method: the parts
-  are whole, never negative, and sum exactly to the whole.
-- `stock_dividend_buckets`: which buckets a stock dividend follows under a policy (default `pro-rata`).
+- `allocate`: the new shares spread over the tranches that hold the escrowed shares (what remains in
+  escrow of each year's share, deducted shares awaiting cancellation included) by the largest-remainder
+  method: the parts are whole, never negative, and sum exactly to the whole.
+- `stock_dividend_weights`: which tranches a stock dividend's new shares follow under a policy (default
+  `pro-rata` to what remains in escrow per tranche); the action writes them as signed `rebase` movements.
 - `default_cut_off_day`: the voting cut-off, 5 business days before the meeting on the deal's calendar.
 """
 
@@ -28,7 +29,6 @@ DIVIDEND_KINDS = (CASH, SHARES)
 # Which tranches the new shares of a stock dividend follow (the contract is silent; issue 14 item 2).
 STOCK_DIVIDEND_POLICIES = ("pro-rata", "next-tranche", "last-tranche")
 DEFAULT_STOCK_DIVIDEND_POLICY = "pro-rata"
-DEDUCTED = "deducted"  # the bucket of deducted shares that stay in escrow until cancellation (SPA 5.2(1))
 VOTE_CHOICES = ("for", "against", "abstain")
 CUT_OFF_BUSINESS_DAYS = 5
 PER_SHARE_PLACES = 8  # an amount per share: at most eight decimals (USD 0.00125 is a real dividend)
@@ -98,25 +98,22 @@ def allocate(total: int, weights: Sequence[tuple]) -> dict:
     return parts
 
 
-def stock_dividend_buckets(unreleased: Mapping, in_escrow: int, policy: str = DEFAULT_STOCK_DIVIDEND_POLICY):
-    """The (bucket, weight) pairs a stock dividend's shares follow.
+def stock_dividend_weights(in_escrow: Mapping, unreleased: Sequence, policy: str = DEFAULT_STOCK_DIVIDEND_POLICY):
+    """The (tranche year, weight) pairs a stock dividend's new shares follow (issue 14 item 2).
 
-    `unreleased`: tranche year -> shares of that tranche still in escrow at the record date (years in order);
-    `in_escrow`: all shares in escrow then. Shares in escrow beyond the unreleased tranches are deducted
-    shares awaiting cancellation (SPA 5.2(1)): under `pro-rata` their new shares follow them (bucket
-    `deducted`). `next-tranche` and `last-tranche` put every new share with the first or the last
-    unreleased year. Shares are whole numbers."""
+    `in_escrow`: tranche year -> what remains in escrow of that year's share (escrow.queries.quantities
+    .year_figures: a released year keeps its deducted shares there until offset or cancellation, SPA 5.2(1));
+    `unreleased`: the years not released yet. Under `pro-rata` every year's new shares follow what it still
+    has in escrow, the same weights a split or consolidation rebases (so the deducted shares of a released
+    year get theirs, and its released shares none). `next-tranche` and `last-tranche` put every new share
+    with the first or the last unreleased year (pro rata when every year is released). Shares are whole."""
     if policy not in STOCK_DIVIDEND_POLICIES:
         raise ValueError(f"unknown stock dividend policy {policy!r}")
     years = sorted(unreleased)
-    held = sum(unreleased.values())
     if policy == "pro-rata" or not years:
-        pairs = [(year, unreleased[year]) for year in years]
-        if in_escrow > held or not years:  # a settlement may leave a year below its fifth: no bucket then
-            pairs.append((DEDUCTED, max(in_escrow - held, 0)))
-        return pairs
+        return [(year, int(in_escrow[year])) for year in sorted(in_escrow) if in_escrow[year] > 0]
     year = years[0] if policy == "next-tranche" else years[-1]
-    return [(year, in_escrow)]
+    return [(year, sum(int(n) for n in in_escrow.values()))]
 
 
 def default_cut_off_day(meeting_day: date, is_business_day, n: int = CUT_OFF_BUSINESS_DAYS) -> date:

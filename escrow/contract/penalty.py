@@ -77,6 +77,21 @@ class PriceBook:
         return price, found
 
 
+def closes_in_force(tickers: Sequence, prices_by_ticker: Mapping) -> dict:
+    """SPA 8.2 after a ticker change (issue 14 items 3, 4): {day: close} of the ticker in force on each price
+    date. `tickers`: [(first day or None, ticker)] in order, the deal's ticker first (None), then each split's
+    or consolidation's new ticker from its effective date. A close of the old ticker on or after the change, or
+    of the new one before it, is another listing's price and is not used. The closes keep their own basis:
+    PriceBook.with_rebases puts a close from before an effective date on the new basis for a later day."""
+    closes = {}
+    for i, (start, ticker) in enumerate(tickers):
+        end = tickers[i + 1][0] if i + 1 < len(tickers) else None
+        for day, close in (prices_by_ticker.get(ticker) or {}).items():
+            if (start is None or day >= start) and (end is None or day < end):
+                closes[day] = close
+    return closes
+
+
 def close_on(prices: Mapping[date, Decimal], day: date):
     """SPA 8.2 market value: the close of `day`, else the last close before it; (None, None) if none."""
     return PriceBook(prices).close_on(day)

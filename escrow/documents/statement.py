@@ -59,7 +59,7 @@ def _heading(facts, styles) -> list:
         (("For Party C (the seller)", "致丙方（出售方）"), seller_text),
         (
             ("Consideration shares in escrow (EA 1.1)", "托管的对价股份（EA第1.1条）"),
-            _shares(facts.total_shares, facts.share_class),
+            _consideration(facts),
         ),
     ]
     return [
@@ -79,6 +79,19 @@ def _shares(quantity, share_class) -> tuple:
     return f"{quantity:,} {share_class}", f"{share_class_zh(share_class)}{quantity:,}股"
 
 
+def _consideration(facts) -> tuple:
+    """The consideration on today's basis (issue 14 item 2), and the agreement's figure when they differ."""
+    today, agreed = getattr(facts, "consideration_today", facts.total_shares), facts.total_shares
+    english, chinese = _shares(today, facts.share_class)
+    if today == agreed:
+        return english, chinese
+    return (
+        f"{english} on today's basis (the agreement's {agreed:,}, SPA 1.1, rebased by the splits, consolidations "
+        "and stock dividends recorded during the escrow)",
+        f"按当前股本基础为{chinese}（协议原定{agreed:,}股，SPA第1.1条；已按托管期间记录的拆股、合股及股票股利调整）",
+    )
+
+
 def _position(facts, styles) -> list:
     b = facts.balances
     rows = [
@@ -90,8 +103,19 @@ def _position(facts, styles) -> list:
         ),
         (("Still in escrow", "仍在托管中"), _count(b["in_escrow"])),
     ]
+    if b.get("rebased"):  # deposited + rebased = released + returned + in escrow (EA 4.2; issue 14 items 2, 4)
+        rows.insert(
+            1,
+            (
+                (
+                    "Rebased: splits, consolidations, stock dividends (EA 4.2)",
+                    "股本调整：拆股、合股、股票股利（EA第4.2条）",
+                ),
+                (f"{b['rebased']:+,} shares", f"{b['rebased']:+,}股"),
+            ),
+        )
     heading = f"1. Position on {en_date(facts.as_of)} / 截至{zh_date(facts.as_of)}的股份状况"
-    return [para(heading, styles.heading), grid(rows, WIDTHS, styles, shaded=[3])]
+    return [para(heading, styles.heading), grid(rows, WIDTHS, styles, shaded=[len(rows) - 1])]
 
 
 def _count(quantity) -> tuple:

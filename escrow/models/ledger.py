@@ -20,22 +20,27 @@ from escrow.models.history import append_only
 EA_4_2_KINDS = ("deposit", "release", "return", "rebase")
 
 
+def balances_of(totals) -> dict:
+    """The one balance rule, over {kind: shares} however they were selected: in escrow + released + returned =
+    deposited + rebased (RULES.md invariant; a rebase is signed: negative for a consolidation, positive for a
+    split or a stock dividend's new shares). The ledger's queryset, the shares held on a day (escrow.queries
+    .holdings.in_escrow_on) and the ledger as recorded by a day (escrow.queries.as_of) all count with it."""
+    deposited, rebased, released, returned = (
+        int(totals.get(k) or 0) for k in ("deposit", "rebase", "release", "return")
+    )
+    return {
+        "deposited": deposited,
+        "rebased": rebased,
+        "released": released,
+        "returned": returned,
+        "in_escrow": deposited + rebased - released - returned,
+    }
+
+
 class ShareMovementQuerySet(models.QuerySet):
     def balances(self):
-        """in escrow + released + returned = deposited + rebased (RULES.md invariant; a corporate action's
-        rebase is signed: negative for a consolidation, positive for a split)."""
-        totals = dict(self.values_list("kind").annotate(n=Sum("quantity")).values_list("kind", "n"))
-        deposited = totals.get(ShareMovement.Kind.DEPOSIT, 0) or 0
-        rebased = totals.get(ShareMovement.Kind.REBASE, 0) or 0
-        released = totals.get(ShareMovement.Kind.RELEASE, 0) or 0
-        returned = totals.get(ShareMovement.Kind.RETURN, 0) or 0
-        return {
-            "deposited": deposited,
-            "rebased": rebased,
-            "released": released,
-            "returned": returned,
-            "in_escrow": deposited + rebased - released - returned,
-        }
+        """The balances of these movements (`balances_of`)."""
+        return balances_of(dict(self.values_list("kind").annotate(n=Sum("quantity")).values_list("kind", "n")))
 
 
 class ShareMovement(models.Model):

@@ -15,10 +15,14 @@ The API (statements, issue 14 item 6, build on it):
 
 Where each figure comes from (one query per table, whatever the length of the history: no N+1):
 
-- balances (deposited, released, returned, in escrow) and each tranche's released and returned shares: the
-  ledger (ShareMovement) rows recorded before the end of the day. A movement carries one time, `recorded_at`,
-  written in the same transaction as its history entry; the transfer agent's own date (TransferEvidence
-  `transfer_date`) is evidence shown beside it, not what the ledger counts.
+- balances (deposited, rebased, released, returned, in escrow) and each tranche's released and returned
+  shares: the ledger (ShareMovement) rows recorded before the end of the day, counted by the one balance rule
+  (escrow.models.ledger.balances_of). A movement is dated here by `recorded_at`, written in the same
+  transaction as its history entry, so the balances agree with the states replayed beside them: this is the
+  portal's record as it stood. The shares the agent legally held on a day (a dividend's or a meeting's record
+  date, SPA 3.2) are another question, escrow.queries.holdings.in_escrow_on, which dates a movement by the
+  transfer agent's date (TransferEvidence `transfer_date`) and a rebase by its effective date; both count with
+  balances_of. They differ only while a fact is entered after the day it happened.
 - the deal's and each tranche's state, audited revenue and release quantity: the deal's hash-chained history
   replayed (escrow.queries.reconcile.replay) over its entries up to the end of the day; a tranche with no
   state-changing entry yet is in its initial state, `scheduled` (the deal: `awaiting_deposit`).
@@ -58,6 +62,7 @@ from escrow.models import (
     Signature,
     TrancheState,
 )
+from escrow.models.ledger import balances_of
 from escrow.queries.clock import contract_today
 from escrow.queries.reconcile import replay
 
@@ -131,16 +136,12 @@ class Balances:
 
     @property
     def in_escrow(self) -> int:
-        return self.deposited + self.rebased - self.released - self.returned
+        return self.as_dict()["in_escrow"]
 
     def as_dict(self) -> dict:
-        return {
-            "deposited": self.deposited,
-            "rebased": self.rebased,
-            "released": self.released,
-            "returned": self.returned,
-            "in_escrow": self.in_escrow,
-        }
+        return balances_of(
+            {"deposit": self.deposited, "rebase": self.rebased, "release": self.released, "return": self.returned}
+        )
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ ACTION_LABELS = {
     HistoryAction.CORPORATE_ACTION_PROPOSED: _("Split or consolidation proposed"),
     HistoryAction.CORPORATE_ACTION_CONFIRMED: _("Split or consolidation confirmed"),
     HistoryAction.DIVIDEND_RECORDED: _("Dividend recorded"),
-    HistoryAction.DIVIDEND_PASSED_THROUGH: _("Dividend paid to the seller"),
+    HistoryAction.DIVIDEND_PASSED_THROUGH: _("Dividend paid to the seller, or its new shares received in escrow"),
     HistoryAction.DIVIDEND_RECEIPT_CONFIRMED: _("Dividend receipt confirmed"),
     HistoryAction.MEETING_RECORDED: _("Shareholder meeting recorded"),
     HistoryAction.VOTE_INSTRUCTED: _("Voting instruction given"),
@@ -411,8 +411,8 @@ def _dividend_recorded(words, entry, d):
         }
     return gettext(
         "%(actor)s recorded a stock dividend of %(per_share)s new shares per share, record date %(record)s; "
-        "%(shares)s shares in escrow at the record date, %(new)s new shares allocated to the tranches (the ledger "
-        "movement awaits the EA 4.2 decision)."
+        "%(shares)s shares in escrow at the record date, %(new)s new shares for the tranches, written to the "
+        "ledger when the escrow agent records them received."
     ) % {
         "actor": entry.actor_name,
         "per_share": d["per_share"],
@@ -422,7 +422,38 @@ def _dividend_recorded(words, entry, d):
     }
 
 
+def _new_shares_received(entry, d):
+    """Issue 14 item 2: a stock dividend's new shares are rebases of the tranches in escrow (SPA 3.2, EA 1.3,
+    EA 4.2)."""
+    before, after = d["balances_before"]["in_escrow"], d["balances_after"]["in_escrow"]
+    allocation = "; ".join(
+        gettext("year %(year)s: +%(shares)s") % {"year": year, "shares": shares_text(n)}
+        for year, n in d["allocation"].items()
+    )
+    return gettext(
+        "%(actor)s recorded %(new)s new shares of the stock dividend of record date %(record)s received into escrow "
+        "on %(day)s (reference %(reference)s), on %(shares)s shares in escrow at the record date. The seller keeps "
+        "the dividend on the escrowed shares and the agent holds the new shares like the others (SPA 3.2, EA 1.3); "
+        "a stock dividend changes the count held, like a split, so they are written as rebases of the tranches "
+        "still in escrow, never a disposal (EA 4.2): %(allocation)s. %(before)s shares in escrow became %(after)s; "
+        "the consideration on today's basis is %(total)s; released shares are untouched."
+    ) % {
+        "actor": entry.actor_name,
+        "new": shares_text(d["new_shares"]["shares"]),
+        "record": d["record_date"],
+        "day": d["received_on"],
+        "reference": d["reference"],
+        "shares": shares_text(d["shares_in_escrow_at_record_date"]),
+        "allocation": allocation,
+        "before": shares_text(before),
+        "after": shares_text(after),
+        "total": shares_text(d["consideration_after"]),
+    }
+
+
 def _dividend_passed(words, entry, d):
+    if d.get("kind") == "shares":
+        return _new_shares_received(entry, d)
     text = gettext(
         "%(actor)s recorded paying the seller %(amount)s on %(day)s (reference %(reference)s) for the dividend of "
         "record date %(record)s: entitlement %(entitlement)s on %(shares)s shares."

@@ -1,16 +1,23 @@
 """The seller's rights on the escrowed shares, read from the ledger (SPA 3.2, EA 1.3; issue 14 items 2, 3).
 
-`in_escrow_on(deal, day)`: the shares in escrow at the end of a contract day, from the share ledger: the
-movements effective by that day, summed by `ShareMovementQuerySet.balances` (the one balance rule). A
-movement's effective day is the transfer agent's date of issue or transfer when recorded
-(TransferEvidence), else the year's release date for a release, else the contract day it was recorded on.
-So a record date after a partial release counts only what stayed in escrow.
+`in_escrow_on(deal, day)`: the shares the agent held in escrow at the end of a contract day, the legal fact a
+record date asks for (SPA 3.2). A movement counts from its effective day (`effective_day`): the transfer
+agent's date of issue or transfer when recorded (TransferEvidence), else the year's release date for a release,
+the effective date of its split or consolidation or the day its stock dividend's new shares were received for a
+rebase, else the contract day it was recorded on. So a record date after a partial release counts only what
+stayed in escrow, and a record date after a consolidation's effective date counts new shares.
+
+It is not escrow.queries.as_of's question. The deal "as of" a day is the portal's record as it stood at the end
+of that day (what was recorded by then, `recorded_at`), so it agrees with the history replayed beside it; the
+shares held on a record date are the transfer agent's facts, whenever they were entered. Both select their
+movements by their own date and count them with the one balance rule, escrow.models.ledger.balances_of.
 
 `dividends_for(deal)` and `meetings_for(deal)` are what the "Dividends and votes" page and the API read:
 each dividend with its entitlement (and, for a stock dividend, the allocation of its new shares to the
-tranches), each meeting with its resolutions, instructions, cut-off and status.
+tranches, from the ledger once received), each meeting with its resolutions, instructions, cut-off and status.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -19,21 +26,27 @@ from django.conf import settings
 from django.utils import timezone
 
 from escrow.contract import holdings as rules
-from escrow.contract.releases import tranche_sizes
-from escrow.models import Dividend, Meeting, ShareMovement
+from escrow.models import Dividend, Meeting, ShareMovement, TrancheState
+from escrow.models.ledger import balances_of
 from escrow.queries.clock import calendar_for, contract_today
+from escrow.queries.quantities import STOCK_DIVIDEND_KEY, rebase_days, year_figures
 
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
 CUT_OFF_TIME = time(17, 0)  # the close of business in Beijing on the cut-off day
 
 
-def effective_day(movement) -> date:
-    """The contract day a movement took effect (see the module's docstring)."""
+def effective_day(movement, days=None) -> date:
+    """The contract day a movement took effect (see the module's docstring); `days`: rebase_days of its deal."""
     evidence = getattr(movement, "evidence", None) if _has_evidence(movement) else None
     if evidence is not None and evidence.transfer_date:
         return evidence.transfer_date
     if movement.kind == ShareMovement.Kind.RELEASE and movement.tranche_id and movement.tranche.released_on:
         return movement.tranche.released_on
+    if movement.kind == ShareMovement.Kind.REBASE:
+        days = days if days is not None else rebase_days([movement.deal_id])
+        day = days.get(movement.fact_key.rpartition(":")[0])
+        if day is not None:
+            return day
     return timezone.localtime(movement.recorded_at, BEIJING).date()
 
 
@@ -45,26 +58,28 @@ def _has_evidence(movement):
     return True
 
 
-def _movements(deal):
-    return list(ShareMovement.objects.filter(deal=deal).select_related("evidence", "tranche"))
+@dataclass(frozen=True)
+class Ledger:
+    """A deal's movements with the days its rebases took effect: read once, asked many days."""
+
+    movements: list
+    days: dict
 
 
-def in_escrow_on(deal, day: date, movements=None) -> int:
+def _movements(deal) -> Ledger:
+    rows = list(ShareMovement.objects.filter(deal=deal).select_related("evidence", "tranche"))
+    rebased = any(m.kind == ShareMovement.Kind.REBASE for m in rows)
+    return Ledger(rows, rebase_days([deal.pk]) if rebased else {})
+
+
+def in_escrow_on(deal, day: date, ledger=None) -> int:
     """Shares in escrow at the end of `day` (SPA 3.2: the record date), from the ledger."""
-    ids = [m.pk for m in (movements if movements is not None else _movements(deal)) if effective_day(m) <= day]
-    return ShareMovement.objects.filter(pk__in=ids).balances()["in_escrow"] if ids else 0
-
-
-def unreleased_on(deal, day: date, movements=None) -> dict:
-    """Tranche year -> its shares still in escrow at the end of `day`: the years not released by then."""
-    movements = movements if movements is not None else _movements(deal)
-    released = {
-        m.tranche.year
-        for m in movements
-        if m.kind == ShareMovement.Kind.RELEASE and m.tranche_id and effective_day(m) <= day
-    }
-    sizes = tranche_sizes(deal.total_shares, deal.tranche_count)
-    return {year: sizes[year - 1] for year in range(1, deal.tranche_count + 1) if year not in released}
+    ledger = ledger if ledger is not None else _movements(deal)
+    totals = defaultdict(int)
+    for m in ledger.movements:
+        if effective_day(m, ledger.days) <= day:
+            totals[m.kind] += m.quantity
+    return balances_of(totals)["in_escrow"]
 
 
 def contract_now() -> datetime:
@@ -87,7 +102,7 @@ class DividendView:
     provisional: bool  # the record date is still ahead: the figure may move
     cash: object = None  # Decimal: a cash dividend's entitlement
     new_shares: object = None  # ShareEntitlement: a stock dividend's
-    allocation: dict = field(default_factory=dict)  # bucket (year or "deducted") -> new shares
+    allocation: dict = field(default_factory=dict)  # tranche year -> new shares (from the ledger once received)
     status: str = ""
 
     def as_dict(self) -> dict:
@@ -122,8 +137,8 @@ class DividendView:
 
 
 def dividend_status(dividend) -> str:
-    if dividend.kind == Dividend.Kind.SHARES:
-        return "allocated_movement_pending"  # EA 4.2: the ledger movement waits for the guard decision
+    if dividend.kind == Dividend.Kind.SHARES:  # its new shares stay in escrow with the tranches (EA 4.2: rebases)
+        return "shares_in_escrow" if dividend.passed_at else "awaiting_shares"
     if dividend.receipt_confirmed_at:
         return "received"
     if dividend.passed_at:
@@ -131,14 +146,34 @@ def dividend_status(dividend) -> str:
     return "awaiting_pass_through"
 
 
-def dividend_view(dividend, movements=None, today=None) -> DividendView:
+def new_shares_allocation(deal, dividend, new_shares: int, tranches=None) -> dict:
+    """Year -> the new shares of a stock dividend as the agent's recording writes them (escrow.actions.holdings,
+    the one rule for both): the dividend's policy over what remains in escrow per tranche now."""
+    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    if not new_shares:
+        return {}
+    figures = year_figures(deal, tranches)
+    unreleased = [t.year for t in tranches if t.state != TrancheState.RELEASED]
+    weights = rules.stock_dividend_weights(
+        {y: f.in_escrow for y, f in figures.items()}, unreleased, dividend.stock_policy
+    )
+    return rules.allocate(new_shares, weights)
+
+
+def _written(dividend, ledger) -> dict:
+    """Year -> the rebase the agent wrote for a received stock dividend (the ledger's own figures)."""
+    prefix = f"{STOCK_DIVIDEND_KEY}:{dividend.pk}:"
+    return {m.tranche.year: m.quantity for m in ledger.movements if m.fact_key.startswith(prefix)}
+
+
+def dividend_view(dividend, ledger=None, today=None, tranches=None) -> DividendView:
     deal = dividend.deal
     today = today or contract_today()
-    movements = movements if movements is not None else _movements(deal)
+    ledger = ledger if ledger is not None else _movements(deal)
     shares = (
         dividend.entitled_shares
         if dividend.entitled_shares is not None
-        else in_escrow_on(deal, dividend.record_date, movements)
+        else in_escrow_on(deal, dividend.record_date, ledger)
     )
     view = DividendView(
         dividend, shares, provisional=dividend.entitled_shares is None and dividend.record_date >= today
@@ -148,19 +183,19 @@ def dividend_view(dividend, movements=None, today=None) -> DividendView:
         view.cash = rules.cash_entitlement(shares, dividend.per_share)
     else:
         view.new_shares = rules.share_entitlement(shares, dividend.per_share)
-        if view.new_shares.shares:
-            buckets = rules.stock_dividend_buckets(
-                unreleased_on(deal, dividend.record_date, movements), shares, dividend.stock_policy
-            )
-            view.allocation = rules.allocate(view.new_shares.shares, buckets)
+        if dividend.passed_at:
+            view.allocation = _written(dividend, ledger)
+        elif view.new_shares.shares:
+            view.allocation = new_shares_allocation(deal, dividend, view.new_shares.shares, tranches)
     return view
 
 
 def dividends_for(deal) -> list:
-    movements = _movements(deal)
+    ledger, tranches = _movements(deal), list(deal.tranches.order_by("year"))
     today = contract_today()
     return [
-        dividend_view(d, movements, today) for d in deal.dividends.select_related("deal").order_by("record_date", "pk")
+        dividend_view(d, ledger, today, tranches)
+        for d in deal.dividends.select_related("deal").order_by("record_date", "pk")
     ]
 
 
@@ -196,11 +231,11 @@ class MeetingView:
         }
 
 
-def meeting_view(meeting, movements=None, now=None) -> MeetingView:
+def meeting_view(meeting, ledger=None, now=None) -> MeetingView:
     now = now or contract_now()
     instructions = list(meeting.instructions.all())
     latest = instructions[-1] if instructions else None
-    shares = in_escrow_on(meeting.deal, meeting.record_date, movements)
+    shares = in_escrow_on(meeting.deal, meeting.record_date, ledger)
     is_open = not meeting.lodged_at and now < meeting.cut_off
     if meeting.lodged_at:
         status = "proxy_lodged"
@@ -212,9 +247,9 @@ def meeting_view(meeting, movements=None, now=None) -> MeetingView:
 
 
 def meetings_for(deal) -> list:
-    movements = _movements(deal)
+    ledger = _movements(deal)
     now = contract_now()
     return [
-        meeting_view(m, movements, now)
+        meeting_view(m, ledger, now)
         for m in deal.meetings.select_related("deal").prefetch_related("instructions").order_by("meeting_date", "pk")
     ]

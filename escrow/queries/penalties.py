@@ -114,6 +114,20 @@ def stored_inputs(tranche_ids) -> dict:
 # --- the computation ---
 
 
+def tickers_by_deal(tickers) -> dict:
+    """{deal id: [(first day or None, ticker)]}: the deal's ticker, then each confirmed split's or consolidation's
+    new ticker from its effective date (issue 14 item 3: prices are read under the ticker in force on each
+    price date, escrow.contract.penalty.closes_in_force). `tickers`: {deal id: the deal's ticker}. One query,
+    whatever the number of deals."""
+    found = {pk: [(None, ticker)] for pk, ticker in tickers.items()}
+    rows = CorporateAction.objects.filter(
+        deal_id__in=list(found), state=CorporateAction.State.CONFIRMED, new_ticker__gt=""
+    ).order_by("effective_date", "id")
+    for deal_id, effective, ticker in rows.values_list("deal_id", "effective_date", "new_ticker"):
+        found[deal_id].append((effective, ticker))
+    return found
+
+
 def rebases_by_deal(deal_ids) -> dict:
     """{deal id: [(effective date, new shares per old share), ...]} of confirmed splits and consolidations:
     closes before an effective date are put on the new basis for later days (SPA 8.2; issue 14 item 4)."""

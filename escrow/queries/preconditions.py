@@ -447,16 +447,29 @@ def _clause(exc):
 
 
 def dividend_payable(dividend):
-    """EA 1.3: the agent records the pass-through of a cash dividend once, from its record date on."""
-    if dividend.kind != "cash":
+    """EA 1.3: the agent records the pass-through of a cash dividend once, from its record date on; for a stock
+    dividend, the new shares received into escrow, once, while no year's quantity is fixed in the shares of
+    before it (its documents name those shares, as for a split, issue 14 item 4)."""
+    if dividend.passed_at and dividend.kind != "cash":
         raise _clause(
             WrongState(
-                _(
-                    "A stock dividend is not paid out: its new shares follow the tranches in escrow "
-                    "(the movement awaits the EA 4.2 decision)."
-                )
+                _("The new shares were recorded received on %(day)s (reference %(reference)s).")
+                % {"day": dividend.passed_on.isoformat(), "reference": dividend.pass_reference}
             )
         )
+    if dividend.kind != "cash" and not dividend.passed_at:
+        fixed = list(dividend.deal.tranches.filter(state__in=FIXED_UNRELEASED).values_list("year", flat=True))
+        if fixed:
+            raise _clause(
+                WrongState(
+                    _(
+                        "Year(s) %(years)s have a quantity fixed in shares of before the dividend and not yet "
+                        "released: release them, or change their quantity by an adjustment (SPA 5.3), before "
+                        "recording the new shares."
+                    )
+                    % {"years": ", ".join(map(str, fixed))}
+                )
+            )
     if dividend.passed_at:
         raise _clause(
             WrongState(
@@ -474,7 +487,10 @@ def dividend_payable(dividend):
 
 
 def dividend_receivable(dividend):
-    """SPA 3.2: the seller confirms receipt once the agent recorded the pass-through, once."""
+    """SPA 3.2: the seller confirms receipt once the agent recorded the pass-through, once. A stock dividend's
+    new shares stay in escrow with the tranches: nothing reaches the seller to confirm."""
+    if dividend.kind != "cash":
+        raise _clause(WrongState(_("A stock dividend's new shares stay in escrow and are released with the tranches.")))
     if not dividend.passed_at:
         raise _clause(WrongState(_("The escrow agent has not recorded paying this dividend to you yet.")))
     if dividend.receipt_confirmed_at:

@@ -10,11 +10,19 @@ offset and in-escrow shares from the tranches' records.
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
 
 from escrow.contract.exact import group
 from escrow.contract.explain import Explanation
 from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_releases, tranche_sizes
-from escrow.models import CorporateAction, TrancheState
+from escrow.models import CorporateAction, Dividend, ShareMovement, TrancheState
+
+BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
+# The fact keys of rebases name their source: `rebase:<corporate action>:<year>`, `stock-dividend:<dividend>:<year>`.
+CORPORATE_ACTION_KEY, STOCK_DIVIDEND_KEY = "rebase", "stock-dividend"
 
 
 @dataclass
@@ -68,55 +76,107 @@ def calculation_lines(year_release):
 
 
 def sizes_for(deal, count=None) -> list:
-    """Each year's tranche size, in year order: one fifth of the consideration (SPA 5.1), or as the last
-    confirmed split or consolidation rebased it (issue 14 item 4: what was released stays as it was,
-    what is still in escrow and every future tranche are on the new basis)."""
+    """Each year's tranche size on today's basis, in year order: its fifth of the consideration as the contract
+    states it (SPA 5.1, deal.total_shares) plus every `rebase` of its tranche in the ledger (issue 14 items 2
+    and 4: a split or consolidation, a stock dividend). What was released stays as it was, since a rebase
+    only ever moves what is still in escrow; every future tranche is on the new basis."""
     count = deal.tranche_count if count is None else count
-    rebased = rebased_sizes(deal)
-    sizes = tranche_sizes(deal.total_shares, count)
-    return [rebased.get(year, size) for year, size in enumerate(sizes, 1)]
+    changes = _changes(rebase_steps(deal))
+    return [size + changes.get(year, 0) for year, size in enumerate(tranche_sizes(deal.total_shares, count), 1)]
+
+
+def consideration_today(deal) -> int:
+    """The consideration shares on today's basis: deposited + rebased in the ledger (the contract's figure,
+    deal.total_shares, SPA 1.1, before any split, consolidation or stock dividend). The one answer for a
+    current total; deal.total_shares stays the contract's original figure."""
+    return sum(sizes_for(deal))
 
 
 def sizes_on(deal, day) -> dict:
-    """Year -> size as it was on contract day `day`: the last confirmed split or consolidation effective on or
-    before it ({} before any). The delay penalty values a day before an effective date on the old basis."""
-    confirmed = getattr(deal, "_confirmed_corporate_actions", None)
-    if confirmed is None:
-        confirmed = list(deal.corporate_actions.filter(state="confirmed").order_by("effective_date", "id"))
-        deal._confirmed_corporate_actions = confirmed
-    in_force = [a for a in confirmed if a.effective_date <= day]
-    return in_force[-1].sizes if in_force else {}
-
-
-def prime_corporate_actions(deals) -> None:
-    """Read the confirmed splits and consolidations of many deals in one query and keep them on each deal object,
-    as `sizes_on` and `rebased_sizes` would read them one deal at a time (the sweep's chunks, issue 13)."""
-    deals = list(deals)
-    found = {}
-    rows = CorporateAction.objects.filter(deal_id__in={d.pk for d in deals}, state="confirmed")
-    for action in rows.order_by("effective_date", "id"):
-        found.setdefault(action.deal_id, []).append(action)
-    for deal in deals:
-        confirmed = found.get(deal.pk, [])
-        deal._confirmed_corporate_actions = confirmed
-        last = max(confirmed, key=lambda a: (a.confirmed_at, a.pk), default=None)
-        deal._rebased_sizes = last.sizes if last is not None else {}
+    """Year -> size as it was on contract day `day`: the rebases effective on or before it ({} before any). The
+    delay penalty values a day before a split's or consolidation's effective date on the old basis."""
+    steps = [step for step in rebase_steps(deal) if step[0] <= day]
+    return _sizes(deal, steps) if steps else {}
 
 
 def rebased_sizes(deal) -> dict:
-    """Year -> size as the last confirmed split or consolidation left it ({} when none): read once per
-    deal object (the confirmation action sets it afresh on the deal it locked)."""
-    cached = getattr(deal, "_rebased_sizes", None)
+    """Year -> size after every rebase in the ledger ({} when none)."""
+    steps = rebase_steps(deal)
+    return _sizes(deal, steps) if steps else {}
+
+
+def _sizes(deal, steps) -> dict:
+    changes = _changes(steps)
+    sizes = tranche_sizes(deal.total_shares, deal.tranche_count)
+    return {year: size + changes.get(year, 0) for year, size in enumerate(sizes, 1)}
+
+
+def _changes(steps) -> dict:
+    changes = defaultdict(int)
+    for _day, year, quantity in steps:
+        changes[year] += quantity
+    return changes
+
+
+def rebase_steps(deal) -> list:
+    """[(effective day, tranche year, signed shares)] of the deal's `rebase` movements, in day order; read once
+    per deal object (an action that writes a rebase drops the cache on the deal it locked)."""
+    cached = getattr(deal, "_rebase_steps", None)
     if cached is None:
-        last = deal.corporate_actions.filter(state="confirmed").order_by("-confirmed_at", "-id").first()
-        cached = last.sizes if last is not None else {}
-        deal._rebased_sizes = cached
+        cached = _rebase_steps_of([deal.pk])[deal.pk]
+        deal._rebase_steps = cached
     return cached
 
 
-def rebased_total(deal) -> int:
-    """The consideration on today's basis: the sum of the tranche sizes (SPA 1.1 before any action)."""
-    return sum(sizes_for(deal))
+def forget_rebases(deal) -> None:
+    """After writing a rebase: the next read of the sizes goes to the ledger again."""
+    deal._rebase_steps = None
+
+
+def prime_corporate_actions(deals) -> None:
+    """Read the rebases of many deals in three queries and keep them on each deal object, as `rebase_steps`
+    would read them one deal at a time (the sweep's chunks, issue 13)."""
+    deals = list(deals)
+    found = _rebase_steps_of({d.pk for d in deals})
+    for deal in deals:
+        deal._rebase_steps = found[deal.pk]
+
+
+def rebase_days(deal_ids) -> dict:
+    """{fact key less its year: day} of the deals' rebases: a rebase takes effect on its split's or
+    consolidation's effective date, or on the day its stock dividend's new shares were received (the fact keys
+    name their source: `rebase:<action>:<year>`, `stock-dividend:<dividend>:<year>`). The one rule for the day
+    a rebase counts from (escrow.queries.holdings.effective_day reads it too)."""
+    days = {
+        f"{CORPORATE_ACTION_KEY}:{pk}": day
+        for pk, day in CorporateAction.objects.filter(deal_id__in=deal_ids, state="confirmed").values_list(
+            "pk", "effective_date"
+        )
+    }
+    days |= {
+        f"{STOCK_DIVIDEND_KEY}:{pk}": day
+        for pk, day in Dividend.objects.filter(
+            deal_id__in=deal_ids, kind="shares", passed_on__isnull=False
+        ).values_list("pk", "passed_on")
+    }
+    return days
+
+
+def _rebase_steps_of(deal_ids) -> dict:
+    """One query when no deal has a rebase (most deals, most of the time); three otherwise."""
+    found = {pk: [] for pk in deal_ids}
+    rows = list(
+        ShareMovement.objects.filter(deal_id__in=deal_ids, kind=ShareMovement.Kind.REBASE).values_list(
+            "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
+        )
+    )
+    days = rebase_days({row[0] for row in rows}) if rows else {}
+    for deal_id, year, key, quantity, at in rows:
+        day = days.get(key.rpartition(":")[0]) or timezone.localtime(at, BEIJING).date()
+        found[deal_id].append((day, year, quantity))
+    for steps in found.values():
+        steps.sort()
+    return found
 
 
 def _portal_years(deal, engine_years, tranches, sizes) -> list:

@@ -116,7 +116,9 @@ def _apply(state, entry):
         state.quantities[entry.tranche_id] = (quantity, entry.seq)
     if entry.action in MOVEMENT_OF and _whole(details.get("quantity")):
         state.movements.append(_movement(entry, details))
-    if entry.action == HistoryAction.CORPORATE_ACTION_CONFIRMED:
+    if entry.action == HistoryAction.CORPORATE_ACTION_CONFIRMED or (
+        entry.action == HistoryAction.DIVIDEND_PASSED_THROUGH and details.get("rebases")
+    ):
         state.movements.extend(_rebases(entry, details))
     if entry.action in REPORTS and entry.tranche_id is not None:
         state.revenues[entry.tranche_id] = (details.get("audited_revenue"), entry.seq)
@@ -158,7 +160,8 @@ def _movement(entry, details):
 
 
 def _rebases(entry, details):
-    """Issue 14 item 4: a confirmed split or consolidation records one signed `rebase` per tranche it changed."""
+    """Issue 14 items 2, 4: a confirmed split or consolidation records one signed `rebase` per tranche it changed,
+    and a stock dividend's new shares received one per tranche they were added to."""
     for item in details["rebases"]:
         quantity = item["quantity"]
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0:
@@ -214,8 +217,8 @@ def _terms(deal, state):
 
 
 def _ledger(deal, state):
-    """EA 4.2: besides deposit, release, return and a corporate action's rebase, nothing moves escrowed shares;
-    each has its entry."""
+    """EA 4.2: besides deposit, release, return and a rebase (a split, a consolidation, a stock dividend's new
+    shares), nothing moves escrowed shares; each has its entry."""
     rows = list(ShareMovement.objects.filter(deal=deal).order_by("pk"))
     rows += list(ShareMovement.objects.filter(tranche__deal=deal).exclude(deal=deal).order_by("pk"))
     unmatched = {row.pk: row for row in rows}

@@ -24,6 +24,7 @@ from escrow.notifications.texts import Text
 from escrow.queries.as_of import deal_as_of, end_of_day, first_day
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
+from escrow.queries.quantities import consideration_today
 from escrow.queries.steps import next_step
 from escrow.queries.transfers import TransferRecord, release_record
 from parties.language import language_of
@@ -60,7 +61,8 @@ class StatementFacts:
     deal_name_zh: str
     deal_slug: str
     share_class: str
-    total_shares: int
+    total_shares: int  # the agreement's consideration (SPA 1.1), as the calculation states it
+    consideration_today: int  # the same on today's basis: deposited + rebased in the ledger (issue 14 item 2)
     seller: object  # escrow.documents.facts.Party or None
     as_of: date  # Beijing contract date
     generated_at: datetime  # Beijing time
@@ -97,6 +99,7 @@ def statement_facts(deal) -> StatementFacts:
         deal_slug=deal.slug,
         share_class=deal.share_class,
         total_shares=deal.total_shares,
+        consideration_today=consideration_today(deal),
         seller=parties_of(deal).get(Role.SELLER),
         as_of=contract_today(),
         generated_at=timezone.now().astimezone(beijing),
@@ -131,7 +134,8 @@ def _in_escrow_after_each_release(deal) -> dict:
     for kind, quantity, tranche_id in ShareMovement.objects.filter(deal=deal).values_list(
         "kind", "quantity", "tranche_id"
     ):
-        balance += quantity if kind == ShareMovement.Kind.DEPOSIT else -quantity
+        # Signed as it changes the shares in escrow: a rebase is signed already (issue 14 items 2, 4).
+        balance += -quantity if kind in (ShareMovement.Kind.RELEASE, ShareMovement.Kind.RETURN) else quantity
         if kind == ShareMovement.Kind.RELEASE:
             after[tranche_id] = balance
     return after

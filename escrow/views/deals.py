@@ -9,6 +9,7 @@ from escrow.contract.errors import InvalidInput
 from escrow.contract.policies import POLICY_DEFINITIONS
 from escrow.models import DealParty, Role, ShareMovement
 from escrow.queries.as_of import deal_as_of, parse_as_of
+from escrow.queries.quantities import consideration_today
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
 from escrow.queries.transfers import deposit_record, release_records
 from escrow.views.common import deal_for, now_for
@@ -49,6 +50,7 @@ def deal_page(request, slug):
             "may": dict.fromkeys(now.deal_actions(), True),
             "deal_step_url": offered_step_url(now, deal, None, deal_step.action) if deal_step else None,
             "balances": ShareMovement.objects.filter(deal=deal).balances(),
+            "consideration_today": consideration_today(deal),  # issue 14 item 2: deposited + rebased
             "transfer": deposit_record(deal),  # issue 11 item 4: the deposit's evidence (EA 1.1)
             "releases": release_records(deal),  # issue 12 item 5: each transfer to the seller (EA 3.2)
             "policies": policies_in_force(deal),

@@ -31,15 +31,13 @@ STATUS_LABELS = {
     "awaiting_pass_through": _("Awaiting payment to the seller"),
     "passed_through": _("Paid to the seller; awaiting confirmation of receipt"),
     "received": _("Received by the seller"),
-    "allocated_movement_pending": _(
-        "New shares allocated to the tranches; the ledger movement awaits the EA 4.2 decision"
-    ),
+    "awaiting_shares": _("Awaiting the new shares in escrow"),
+    "shares_in_escrow": _("New shares in escrow with the tranches (EA 4.2: rebases)"),
     "awaiting_instruction": _("Awaiting the seller's instruction"),
     "instructed": _("Instructed by the seller"),
     "no_instruction": _("No instruction given before the cut-off"),
     "proxy_lodged": _("Proxy lodged"),
 }
-BUCKET_LABELS = {"deducted": _("Deducted shares awaiting cancellation (SPA 5.2(1))")}
 
 
 def _ok(check, row) -> bool:
@@ -62,7 +60,7 @@ def holdings_page(request, slug):
         row.may_pass = now.can.get("record_dividend_pass_through") and _ok(P.dividend_payable, d)
         row.may_confirm = now.can.get("confirm_dividend_receipt") and _ok(P.dividend_receivable, d)
         row.status_label = STATUS_LABELS[row.status]
-        row.allocation_rows = [(BUCKET_LABELS.get(k), k, n) for k, n in row.allocation.items()]
+        row.allocation_rows = [(None, k, n) for k, n in row.allocation.items()]
     for row in meetings:
         m = row.meeting
         row.may_instruct = now.can.get("instruct_vote") and _ok(P.meeting_instructable, m)
@@ -132,9 +130,9 @@ class _RowForm(forms.Form):
 
 class PassThroughForm(_RowForm):
     row_field = "dividend"
-    paid_on = IsoDateField(label=_("Paid to the seller on"))
+    paid_on = IsoDateField(label=_("Paid to the seller on (a stock dividend: its new shares received on)"))
     reference = forms.CharField(label=_("Payment reference"), max_length=200)
-    amount = forms.CharField(label=_("Amount paid"), max_length=40)
+    amount = forms.CharField(label=_("Amount paid (a stock dividend: the number of new shares)"), max_length=40)
     withheld = forms.CharField(label=_("Amount withheld, if any"), max_length=40, required=False)
     withholding_note = forms.CharField(
         label=_("Why it was withheld (tax, fees)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -269,8 +267,8 @@ def dividend_pass_through(request, slug):
     chosen = _chosen(request, rows, "dividend")
     if chosen is not None and request.method != "POST":
         form.initial["dividend"] = chosen.pk
-        view = dividend_view(chosen)
-        form.initial["amount"] = f"{view.cash:.2f}"
+        view = dividend_view(chosen)  # a stock dividend: its new shares, the figure the ledger will get
+        form.initial["amount"] = f"{view.cash:.2f}" if view.cash is not None else str(view.new_shares.shares)
 
     def call(data):
         data = dict(data)
@@ -284,7 +282,10 @@ def dividend_pass_through(request, slug):
         "record_dividend_pass_through",
         form,
         call,
-        _("Pass-through recorded; the seller is asked to confirm receipt."),
+        _(
+            "Recorded. A cash dividend: the seller is asked to confirm receipt; a stock dividend: its new shares "
+            "are in the ledger with the tranches."
+        ),
         shown,
     )
 

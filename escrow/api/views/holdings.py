@@ -48,10 +48,11 @@ class DividendSerializer(serializers.Serializer):
     new_shares = NewSharesSerializer(allow_null=True)
     stock_policy = serializers.CharField(allow_null=True)
     allocation = serializers.DictField(
-        child=serializers.IntegerField(), help_text="tranche year (or `deducted`) -> new shares, largest remainder"
+        child=serializers.IntegerField(),
+        help_text="tranche year -> new shares, largest remainder; from the ledger's rebases once received",
     )
     status = serializers.ChoiceField(
-        choices=["awaiting_pass_through", "passed_through", "received", "allocated_movement_pending"]
+        choices=["awaiting_pass_through", "passed_through", "received", "awaiting_shares", "shares_in_escrow"]
     )
     passed_through = PassThroughSerializer(allow_null=True)
     receipt_confirmed_at = serializers.DateTimeField(allow_null=True)

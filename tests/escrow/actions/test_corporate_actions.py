@@ -205,3 +205,60 @@ def test_the_history_reconciles_with_the_rebased_ledger(deposited, people):
         ("rebase", -290_000),
         *[("rebase", -2_900_000)] * 4,
     ]
+
+
+def test_prices_are_read_under_the_ticker_in_force_on_each_date(deposited, people):
+    """Issue 14 item 3 (SPA 8.2, P7): after a 1-for-30 consolidation with a new ticker, a close is read under the
+    old ticker before the effective date and under the new one from it, and compared on the new share basis."""
+    from escrow.actions.accrual import _books
+    from escrow.contract.penalty import closes_in_force
+    from escrow.queries.penalties import tickers_by_deal
+
+    day = contract_today()
+    propose(deposited, people, 1, 30, effective_date=day, new_ticker="kxnw")
+    actions.confirm_corporate_action(people["agent1"], deposited)
+    listed = tickers_by_deal({deposited.pk: deposited.ticker})
+    assert listed == {deposited.pk: [(None, "KXIN"), (day, "KXNW")]}
+    prices = {
+        "KXIN": {day - timedelta(days=2): Decimal("0.10"), day: Decimal("0.11")},  # the old line after: not used
+        "KXNW": {day - timedelta(days=1): Decimal("9.99"), day: Decimal("3.05")},  # before the listing: not used
+    }
+    closes = closes_in_force(listed[deposited.pk], prices)
+    assert closes == {day - timedelta(days=2): Decimal("0.10"), day: Decimal("3.05")}
+    rebases = rebases_by_deal([deposited.pk])[deposited.pk]
+    book = _books(listed, prices)[deposited.pk].with_rebases(rebases)  # what the sweep values each day with
+    assert book.close_on(day - timedelta(days=1)) == (Decimal("0.10"), day - timedelta(days=2))  # old day, old basis
+    assert book.close_on(day + timedelta(days=1)) == (Decimal("3.05"), day)  # the new ticker's close
+    # No close yet under the new ticker: the last old close, on the new basis (0.10 x 30), never the stale 0.11.
+    early = _books(listed, {"KXIN": prices["KXIN"]})[deposited.pk].with_rebases(rebases)
+    assert early.close_on(day + timedelta(days=1)) == (Decimal("3"), day - timedelta(days=2))
+    # A deal whose ticker never changed shares one book per ticker (the sweep's chunk).
+    books = _books({1: [(None, "KXIN")], 2: [(None, "KXIN")]}, prices)
+    assert books[1] is books[2] and books[1].close_on(day) == (Decimal("0.11"), day)
+
+
+def test_held_on_a_day_and_recorded_by_a_day_are_two_questions_with_one_balance_rule(kaixin, people):
+    """Issue 14 item 4 ("one rule for in escrow on a day"): shares issued to the agent five days ago, recorded
+    today; a consolidation effective three days ago, confirmed today. SPA 3.2 asks what the agent held at the end
+    of a record date: the transfer agent's date for the deposit, the effective date for the rebase
+    (escrow.queries.holdings.in_escrow_on). The deal as of that day is the portal's record as it stood then:
+    nothing was recorded yet (escrow.queries.as_of). Both count with escrow.models.ledger.balances_of, and agree
+    once the facts are recorded."""
+    from escrow.models import Deal
+    from escrow.queries.as_of import deal_as_of
+    from escrow.queries.holdings import in_escrow_on
+
+    today = contract_today()
+    issued, effective = today - timedelta(days=5), today - timedelta(days=3)
+    actions.confirm_deposit(
+        people["agent1"], kaixin, reference="DRS-1", issue_date=issued, transfer_agent="CST", recipient_account="A2A"
+    )
+    deal = Deal.objects.get(pk=kaixin.pk)
+    propose(deal, people, 1, 30, effective_date=effective)
+    actions.confirm_corporate_action(people["agent1"], deal)
+    assert in_escrow_on(deal, issued - timedelta(days=1)) == 0
+    assert in_escrow_on(deal, effective - timedelta(days=1)) == 15_000_000
+    assert in_escrow_on(deal, effective) == 500_000  # the legal fact from the effective date
+    assert deal_as_of(deal, effective).balances.in_escrow == 0  # nothing recorded by then
+    assert deal_as_of(deal, today).balances.in_escrow == in_escrow_on(deal, today) == 500_000
+    assert deal_as_of(deal, today).balances.as_dict() == ShareMovement.objects.balances()

@@ -8,10 +8,11 @@ import pytest
 from escrow import actions
 from escrow.actions import holdings as act
 from escrow.contract.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from escrow.models import Deal, Dividend, HistoryAction, HistoryEntry, Meeting, Notification
+from escrow.models import Deal, Dividend, HistoryAction, HistoryEntry, Meeting, Notification, ShareMovement
 from escrow.queries.clock import contract_today
 from escrow.queries.holdings import BEIJING, dividend_view, in_escrow_on, meeting_view
-from tests.conftest import open_and_file, release
+from escrow.queries.quantities import consideration_today, schedule_for, sizes_for, year_figures
+from tests.conftest import open_and_file, release, tranche
 
 CLAUSE = "SPA 3.2, EA 1.3"
 
@@ -124,44 +125,142 @@ def test_a_future_record_date_is_not_paid_yet(escrowed, people):
         )
 
 
-def test_a_stock_dividend_is_allocated_to_the_tranches_pro_rata(escrowed, people):
-    """615,000 new shares on 12,300,000: 150,000 to each of years 2-5 and 15,000 with the 300,000 deducted
-    shares (largest remainder, none lost). No ledger movement: that waits for the EA 4.2 decision."""
-    deal, released_on = escrowed
-    from escrow.models import ShareMovement
+def _stock(deal, people, record_date, per_share="0.1", policy=""):
+    return act.record_dividend(
+        people["issuer"],
+        deal,
+        kind="shares",
+        declared_on=date(2026, 6, 1),
+        record_date=record_date,
+        payment_date=record_date,
+        per_share=per_share,
+        stock_policy=policy,
+    )
 
-    moved = ShareMovement.objects.count()
-    dividend = act.record_dividend(
-        people["issuer"],
-        deal,
-        kind="shares",
-        declared_on=date(2026, 6, 1),
-        record_date=released_on,
-        payment_date=released_on,
-        per_share="0.05",
-    )
+
+def _conserved(deal):
+    """deposited + rebased = released + returned + in escrow, and the tranches' remainders sum to the ledger."""
+    b = ShareMovement.objects.filter(deal=deal).balances()
+    assert b["deposited"] + b["rebased"] == b["released"] + b["returned"] + b["in_escrow"]
+    figures = year_figures(Deal.objects.get(pk=deal.pk), deal.tranches.order_by("year"))
+    assert sum(f.in_escrow for f in figures.values()) == b["in_escrow"]
+    return b
+
+
+def test_a_stock_dividend_enters_the_ledger_as_rebases_of_the_tranches_in_escrow(escrowed, people):
+    """SPA 3.2, EA 1.3, EA 4.2 (issue 14 item 2, the lead's decision): a 10% stock dividend after the year-1
+    release, on the 12,300,000 shares in escrow: 1,230,000 new shares, pro rata to what remains in escrow per
+    tranche (year 1's 300,000 deducted shares get 30,000; years 2-5 300,000 each), written as signed rebases
+    when the agent records them received. Conservation holds, year 1's release is untouched, the tranches still
+    to be released grow, and the engine, the what-if and the year-2 release use the grown sizes."""
+    deal, released_on = escrowed
+    dividend = _stock(deal, people, released_on)
     view = dividend_view(dividend)
-    assert view.new_shares.shares == 615_000
-    assert view.allocation == {2: 150_000, 3: 150_000, 4: 150_000, 5: 150_000, "deducted": 15_000}
-    assert sum(view.allocation.values()) == 615_000
-    assert view.status == "allocated_movement_pending" and ShareMovement.objects.count() == moved
-    entry = _entry(HistoryAction.DIVIDEND_RECORDED)
-    assert entry.details["allocation"] == {"2": 150_000, "3": 150_000, "4": 150_000, "5": 150_000, "deducted": 15_000}
-    with pytest.raises(WrongState, match=r"EA 4\.2"):
+    assert view.shares == 12_300_000 and view.new_shares.shares == 1_230_000
+    assert view.allocation == {1: 30_000, 2: 300_000, 3: 300_000, 4: 300_000, 5: 300_000}
+    assert view.status == "awaiting_shares" and not ShareMovement.objects.filter(kind="rebase").exists()
+    with pytest.raises(NotAllowed):  # EA 1.3: the agent holds the shares and records them received
         act.record_dividend_pass_through(
-            people["agent1"], deal, dividend.pk, paid_on=released_on, reference="W", amount="1"
+            people["issuer"], deal, dividend.pk, paid_on=released_on, reference="TA-SD", amount="1230000"
         )
-    last = act.record_dividend(
-        people["issuer"],
-        deal,
-        kind="shares",
-        declared_on=date(2026, 6, 1),
-        record_date=released_on,
-        payment_date=released_on,
-        per_share="0.05",
-        stock_policy="last-tranche",
+    with pytest.raises(InvalidInput, match="1,230,000"):  # never typed twice: the ledger's figure or nothing
+        act.record_dividend_pass_through(
+            people["agent1"], deal, dividend.pk, paid_on=released_on, reference="TA-SD", amount="1200000"
+        )
+    act.record_dividend_pass_through(
+        people["agent1"], deal, dividend.pk, paid_on=released_on, reference="TA-SD", amount="1,230,000"
     )
+
+    rebases = ShareMovement.objects.filter(kind="rebase").order_by("tranche__year")
+    assert {m.tranche.year: m.quantity for m in rebases} == view.allocation
+    assert {m.fact_key for m in rebases} == {f"stock-dividend:{dividend.pk}:{y}" for y in range(1, 6)}
+    assert {m.reference for m in rebases} == {"TA-SD"}
+    b = _conserved(deal)
+    assert b == {
+        "deposited": 15_000_000,
+        "rebased": 1_230_000,
+        "released": 2_700_000,  # year 1's release untouched
+        "returned": 0,
+        "in_escrow": 13_530_000,
+    }
+    deal = Deal.objects.get(pk=deal.pk)
+    assert sizes_for(deal) == [3_030_000, 3_300_000, 3_300_000, 3_300_000, 3_300_000]
+    assert consideration_today(deal) == 16_230_000 and deal.total_shares == 15_000_000  # the agreement's figure
+    assert tranche(deal, 1).release_quantity == 2_700_000
+    # SPA 3.2: a later record date counts the new shares; the record date before the release does not.
+    assert in_escrow_on(deal, released_on) == 13_530_000
+    assert in_escrow_on(deal, released_on - timedelta(days=1)) == 15_000_000
+
+    entry = _entry(HistoryAction.DIVIDEND_PASSED_THROUGH)
+    assert entry.clause == "SPA 3.2, EA 1.3, EA 4.2" and "rebase" in entry.summary
+    assert entry.details["allocation"] == {"1": 30_000, "2": 300_000, "3": 300_000, "4": 300_000, "5": 300_000}
+    assert entry.details["consideration_after"] == 16_230_000
+    from escrow.queries.reconcile import differences
+
+    assert list(differences(deal)) == []  # issue 10 item 5: every rebase has its history entry
+    received = dividend_view(Dividend.objects.get(pk=dividend.pk))
+    assert received.status == "shares_in_escrow" and received.allocation == view.allocation
+    with pytest.raises(WrongState, match="received"):  # once
+        act.record_dividend_pass_through(
+            people["agent1"], deal, dividend.pk, paid_on=released_on, reference="TA-SD", amount=""
+        )
+    with pytest.raises(WrongState, match="stay in escrow"):  # nothing reaches the seller to confirm
+        act.confirm_dividend_receipt(people["seller"], deal, dividend.pk)
+
+    # The engine and the what-if read the grown sizes (SPA 5.1 on today's basis).
+    targets = [t.target_revenue for t in deal.tranches.order_by("year")]
+    whatif = schedule_for(deal, actuals=["598500000", *targets[1:]])
+    assert [y.tranche_shares for y in whatif.years] == [3_030_000, 3_300_000, 3_300_000, 3_300_000, 3_300_000]
+    assert whatif.released_total + whatif.cancelled_at_expiry == 2_700_000 + 13_530_000
+    # Year 2 on target releases its grown tranche (and no more of year 1 than is left of it in escrow).
+    open_and_file(deal, people, 2, str(targets[1]))
+    t2 = tranche(deal, 2)
+    assert t2.own_release == 3_300_000
+    release(deal, people, 2)
+    assert ShareMovement.objects.get(kind="release", tranche=t2).quantity == t2.release_quantity
+    assert _conserved(deal)["in_escrow"] == 13_530_000 - t2.release_quantity
+
+
+def test_the_consideration_on_today_s_basis_is_shown_beside_the_agreement_s(escrowed, people, client):
+    """Issue 14 item 2: the deal page, the API and the release statement show the consideration on today's basis
+    (deposited + rebased) and keep deal.total_shares as the agreement's figure (SPA 1.1)."""
+    from django.urls import reverse
+
+    from escrow.queries.statements import statement_facts
+    from tests.escrow.api.helpers import client_for
+
+    deal, released_on = escrowed
+    dividend = _stock(deal, people, released_on)
+    act.record_dividend_pass_through(people["agent1"], deal, dividend.pk, paid_on=released_on, reference="TA-SD")
+    deal = Deal.objects.get(pk=deal.pk)
+    facts = statement_facts(deal)
+    assert (facts.total_shares, facts.consideration_today) == (15_000_000, 16_230_000)
+    assert facts.balances["rebased"] == 1_230_000
+    client.force_login(people["seller"])
+    html = client.get(reverse("escrow:deal", args=[deal.slug])).content.decode()
+    assert 'data-testid="consideration-today"' in html and "16,230,000" in html and "15,000,000" in html
+    assert 'data-testid="ledger-rebased"' in html
+    body = client_for(people["seller"]).get(f"/api/deals/{deal.slug}/").json()
+    assert (body["total_shares"], body["consideration_today"]) == (15_000_000, 16_230_000)
+
+
+def test_the_new_shares_follow_the_dividend_policy(escrowed, people):
+    deal, released_on = escrowed
+    last = _stock(deal, people, released_on, per_share="0.05", policy="last-tranche")
     assert dividend_view(last).allocation == {5: 615_000}
+    act.record_dividend_pass_through(people["agent2"], deal, last.pk, paid_on=released_on, reference="TA-L")
+    assert dict(ShareMovement.objects.filter(kind="rebase").values_list("tranche__year", "quantity")) == {5: 615_000}
+    assert sizes_for(Deal.objects.get(pk=deal.pk))[4] == 3_615_000 and _conserved(deal)["rebased"] == 615_000
+
+
+def test_no_new_shares_while_a_year_is_fixed_in_the_old_count(escrowed, people):
+    """As for a split (issue 14 item 4): a year whose quantity is computed but not released names old shares."""
+    deal, released_on = escrowed
+    dividend = _stock(deal, people, released_on)
+    open_and_file(deal, people, 2, "700000000")
+    with pytest.raises(WrongState, match="Year\\(s\\) 2"):
+        act.record_dividend_pass_through(people["agent1"], deal, dividend.pk, paid_on=released_on, reference="X")
+    assert not ShareMovement.objects.filter(kind="rebase").exists()
 
 
 def test_dividend_input_is_checked(escrowed, people):

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from escrow.contract.calendar import BusinessCalendar
 from escrow.contract.holdings import (
-    DEDUCTED,
     allocate,
     cash_entitlement,
     check_instruction,
@@ -18,7 +17,7 @@ from escrow.contract.holdings import (
     default_cut_off_day,
     parse_per_share,
     share_entitlement,
-    stock_dividend_buckets,
+    stock_dividend_weights,
 )
 
 
@@ -46,12 +45,12 @@ def test_per_share_amounts_are_exact_and_positive():
 
 def test_largest_remainder_allocation():
     assert allocate(10, [(2, 1), (3, 1), (4, 1)]) == {2: 4, 3: 3, 4: 3}  # ties: the earlier year first
-    assert allocate(615_000, [(2, 3_000_000), (3, 3_000_000), (4, 3_000_000), (5, 3_000_000), (DEDUCTED, 300_000)]) == {
+    assert allocate(615_000, [(2, 3_000_000), (3, 3_000_000), (4, 3_000_000), (5, 3_000_000), (1, 300_000)]) == {
         2: 150_000,
         3: 150_000,
         4: 150_000,
         5: 150_000,
-        DEDUCTED: 15_000,
+        1: 15_000,
     }
     assert allocate(0, [(1, 5)]) == {1: 0}
     assert allocate(7, [(1, 0), (2, 3)]) == {1: 0, 2: 7}
@@ -78,16 +77,25 @@ def test_the_allocation_sums_exactly_and_is_fair(total, weights):
             assert parts[key] == 0
 
 
-def test_buckets_follow_the_policy():
-    unreleased = {2: 3_000_000, 3: 3_000_000, 4: 3_000_000, 5: 3_000_000}
-    assert stock_dividend_buckets(unreleased, 12_300_000) == [*unreleased.items(), (DEDUCTED, 300_000)]
-    assert stock_dividend_buckets(unreleased, 12_000_000) == list(unreleased.items())
-    assert stock_dividend_buckets(unreleased, 12_300_000, "next-tranche") == [(2, 12_300_000)]
-    assert stock_dividend_buckets(unreleased, 12_300_000, "last-tranche") == [(5, 12_300_000)]
-    assert stock_dividend_buckets({}, 300_000, "last-tranche") == [(DEDUCTED, 300_000)]
-    assert stock_dividend_buckets(unreleased, 1) == list(unreleased.items())  # never a negative bucket
+def test_new_shares_follow_the_policy():
+    """SPA 3.2 / issue 14 item 2: pro rata to what remains in escrow per tranche (year 1 released 2,700,000 of
+    its 3,000,000: its 300,000 deducted shares stay in escrow and get their new shares; a year emptied none)."""
+    in_escrow = {1: 300_000, 2: 3_000_000, 3: 3_000_000, 4: 3_000_000, 5: 3_000_000}
+    unreleased = [2, 3, 4, 5]
+    assert stock_dividend_weights(in_escrow, unreleased) == list(in_escrow.items())
+    assert stock_dividend_weights({**in_escrow, 1: 0}, unreleased) == [(y, 3_000_000) for y in unreleased]
+    assert stock_dividend_weights(in_escrow, unreleased, "next-tranche") == [(2, 12_300_000)]
+    assert stock_dividend_weights(in_escrow, unreleased, "last-tranche") == [(5, 12_300_000)]
+    assert stock_dividend_weights({1: 300_000}, [], "last-tranche") == [(1, 300_000)]  # all released: pro rata
+    assert allocate(1_230_000, stock_dividend_weights(in_escrow, unreleased)) == {
+        1: 30_000,
+        2: 300_000,
+        3: 300_000,
+        4: 300_000,
+        5: 300_000,
+    }
     with pytest.raises(ValueError):
-        stock_dividend_buckets(unreleased, 12_000_000, "whatever")
+        stock_dividend_weights(in_escrow, unreleased, "whatever")
 
 
 def test_cut_off_is_five_china_business_days_before_the_meeting():

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from escrow.api import access
 from escrow.api.views.base import ERRORS, EscrowAPIView
+from escrow.queries.deals import viewer_party
 from escrow.queries.fees import escrow_period, invoices_for
-from escrow.usecases.permissions import party_for
 
 
 class FeeInvoiceOut(serializers.Serializer):
@@ -43,7 +43,7 @@ class DealFees(EscrowAPIView):
     @extend_schema(responses={200: FeesOut, **ERRORS})
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref, "view_fees")
-        party = party_for(request.user, deal)
+        party = viewer_party(request.user, deal)  # the party deal_for read
         start, end = escrow_period(deal)
         data = {
             "escrow_started_on": start,

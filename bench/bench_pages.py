@@ -10,7 +10,8 @@ the page and its floor (bench/urls.py: an empty page in the layout for pages, an
 API) are requested in turn, `--runs` times, alternating which goes first; the ratio is the median page
 time over the median floor time. Query counts are of one request.
 World: the Kaixin deal (year 1 waiting for the joint instruction, year 2 for its report), then 999 bulk
-copies (bench.world.copies_of) whose year 1 waits for its report: the auditor has 1,000 items due.
+copies (bench.world.copies_of) whose year 1 waits for its report: the auditor has 1,000 items due. Issue 14's
+pages have something to show: a fee invoice, a dividend, a meeting and a proposed split on the Kaixin deal.
 `--load` then serves the same database with gunicorn (2 workers, 127.0.0.1) and prints throughput and
 p50/p95/p99 of the deal page and the bare view under 50 clients (bench/load.py).
 """

@@ -10,7 +10,8 @@ the page and its floor (bench/urls.py: an empty page in the layout for pages, an
 API) are requested in turn, `--runs` times, alternating which goes first; the ratio is the median page
 time over the median floor time. Query counts are of one request.
 World: the Kaixin deal (year 1 waiting for the joint instruction, year 2 for its report), then 999 bulk
-copies (bench.world.copies_of) whose year 1 waits for its report: the auditor has 1,000 items due.
+copies (bench.world.copies_of) whose year 1 waits for its report: the auditor has 1,000 items due. Issue 14's
+pages have something to show: a fee invoice, a dividend, a meeting and a proposed split on the Kaixin deal.
 `--load` then serves the same database with gunicorn (2 workers, 127.0.0.1) and prints throughput and
 p50/p95/p99 of the deal page and the bare view under 50 clients (bench/load.py).
 """
@@ -41,7 +42,10 @@ from reportlab.pdfgen import canvas  # noqa: E402
 
 from bench.world import copies_of  # noqa: E402
 from escrow import actions  # noqa: E402
+from escrow.actions import holdings  # noqa: E402
+from escrow.actions.corporate_actions import propose_corporate_action  # noqa: E402
 from escrow.models import Deal, Instrument, StoredDocument, Tranche, TrancheState  # noqa: E402
+from escrow.queries.clock import contract_today  # noqa: E402
 from parties.models import User  # noqa: E402
 
 LISTS = ["issuer", "agent1", "auditor", "compliance"]  # the lists differ by role: each is measured
@@ -67,7 +71,35 @@ def build_kaixin():
         people["auditor"], year_1.pk, audited_revenue="598500000", pdf=pdf("Year 1"), original_name="report-1.pdf"
     )
     actions.open_year(year_2.pk, today=year_2.period_end + timedelta(days=1))
+    around_the_shares(deal, people)
     return Deal.objects.get(pk=deal.pk), people
+
+
+def around_the_shares(deal, people):
+    """Something on each of issue 14's pages: a fee invoice (EA 4.4), a dividend and a meeting (SPA 3.2, EA 1.3),
+    a proposed split (EA 4.2)."""
+    today = contract_today()
+    actions.issue_fee_invoices(people["agent1"], deal)
+    holdings.record_dividend(
+        people["issuer"],
+        deal,
+        kind="cash",
+        declared_on=today - timedelta(days=3),
+        record_date=today - timedelta(days=2),
+        payment_date=today - timedelta(days=1),
+        per_share="0.05",
+        currency="USD",
+    )
+    holdings.record_meeting(
+        people["issuer"],
+        deal,
+        record_date=today - timedelta(days=1),
+        meeting_date=today + timedelta(days=40),
+        resolutions="Re-elect the directors\nAppoint the auditor\n",
+    )
+    propose_corporate_action(
+        people["issuer"], deal, ratio_new=2, ratio_old=1, effective_date=today, fraction_policy="floor"
+    )
 
 
 def client_for(user):
@@ -110,6 +142,26 @@ def detail_urls(deal):
         "api tranche": reverse("api:tranche-detail", args=[tranche.pk]),
         "api instrument": reverse("api:instrument-detail", args=[instrument.pk]),
         "api document": reverse("api:document-detail", args=[document.pk]),
+        **issue_14_urls(deal),
+    }
+
+
+def issue_14_urls(deal):
+    """The pages issue 14 added and their API reads; the statement is the default period (last full month)."""
+    slug, as_of = deal.slug, f"?as_of={contract_today().isoformat()}"
+    return {
+        "fees": reverse("escrow:deal_fees", args=[slug]),
+        "dividends and votes": reverse("escrow:holdings", args=[slug]),
+        "corporate actions": reverse("escrow:corporate_actions", args=[slug]),
+        "statement": reverse("escrow:deal_statement", args=[slug]),
+        "statement.csv": reverse("escrow:deal_statement_csv", args=[slug]),
+        "deal as of": reverse("escrow:deal", args=[slug]) + as_of,
+        "tranche as of": reverse("escrow:tranche", args=[slug, 1]) + as_of,
+        "api fees": reverse("api:deal-fees", args=[slug]),
+        "api dividends": reverse("api:deal-dividends", args=[slug]),
+        "api meetings": reverse("api:deal-meetings", args=[slug]),
+        "api corporate actions": reverse("api:corporate-actions", args=[slug]),
+        "api statement": reverse("api:deal-statement", args=[slug]),
     }
 
 

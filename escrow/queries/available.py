@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from escrow.contract.errors import DomainError
 from escrow.models import DealParty, Instrument, Signature
 from escrow.queries import preconditions as P
+from escrow.queries.deals import viewer_party
 from escrow.usecases import CONTRACT_USE_CASES
 from escrow.usecases.permissions import (
     ROLE_ACTIONS,
@@ -19,7 +20,6 @@ from escrow.usecases.permissions import (
     deals_signed_for,
     holds_signing_power,
     may,
-    party_for,
     require,
 )
 
@@ -97,7 +97,7 @@ class Now:
 
     def __init__(self, user, deal, *, party=_UNREAD, signs=None):
         self.user, self.deal = user, deal
-        self.party = party_for(user, deal) if party is Now._UNREAD else party
+        self.party = viewer_party(user, deal) if party is Now._UNREAD else party
         self.role = self.party.role if self.party else None
         if self.party and signs is None:
             signs = holds_signing_power(user, deal)

@@ -12,7 +12,14 @@ CALLED_ROLES = (Role.ISSUER, Role.PURCHASER)
 
 
 def effective_instruction(tranche):
-    """The joint instruction now in force for the tranche (EA 3.1(b)), or None."""
+    """The joint instruction now in force for the tranche (EA 3.1(b)), or None. A page that read all the
+    tranche's instruments already (`loaded_instruments`, with their documents) is not read again."""
+    loaded = getattr(tranche, "loaded_instruments", None)
+    if loaded is not None:
+        found = [
+            i for i in loaded if i.kind == Instrument.Kind.JOINT_INSTRUCTION and i.status == Instrument.Status.EFFECTIVE
+        ]
+        return max(found, key=lambda i: (i.created_at, i.pk), default=None)
     return (
         tranche.instruments.filter(kind=Instrument.Kind.JOINT_INSTRUCTION, status=Instrument.Status.EFFECTIVE)
         .select_related("document")

@@ -13,13 +13,20 @@ from guardian.shortcuts import get_objects_for_user
 
 from escrow.contract.errors import NotFound
 from escrow.models import Deal, DealParty, Instrument, StoredDocument, Tranche
-from escrow.usecases.permissions import require
+from escrow.usecases.permissions import party_for, require
 
 
 def deals_visible_to(user):
     if not user or not user.is_authenticated:
         return Deal.objects.none()
-    return get_objects_for_user(user, "escrow.view_deal", klass=Deal, with_superuser=False, accept_global_perms=False)
+    # Guardian builds the same lazy query each time at a cost (a page asks it up to four times): it is built
+    # once per user object (one request) and handed out as a fresh clone, so no caller sees another's results.
+    built = getattr(user, "_visible_deals", None)
+    if built is None:
+        built = user._visible_deals = get_objects_for_user(
+            user, "escrow.view_deal", klass=Deal, with_superuser=False, accept_global_perms=False
+        )
+    return built.all()
 
 
 def my_role_on(user, deal_ref="pk"):
@@ -53,6 +60,12 @@ def deal_for(user, ref, action="view_deal") -> Deal:
     # Kept on this request's deal object, so the page's role look-up (steps.role_on) does not read it again.
     deal.viewer_party = (user.pk, require(user, deal, action))
     return deal
+
+
+def viewer_party(user, deal):
+    """The person's party on the deal: the one deal_for kept on this request's deal object, else read."""
+    found = getattr(deal, "viewer_party", None)
+    return found[1] if found and found[0] == user.pk else party_for(user, deal)
 
 
 def tranche_for(user, pk=None, *, deal=None, year=None) -> Tranche:

@@ -34,6 +34,8 @@ def declines_of(tranche):
     """Every decline to sign on the year's documents (issue 12 item 8), with whether that party signed since."""
     related = ("instrument", "party__organisation", "person")
     declines = list(Decline.objects.filter(instrument__tranche=tranche).select_related(*related))
+    if not declines:  # the usual case: no signatures to compare
+        return declines
     signed = set(Signature.objects.filter(instrument__tranche=tranche).values_list("instrument_id", "party_id"))
     for decline in declines:
         decline.signed_since = (decline.instrument_id, decline.party_id) in signed

@@ -14,7 +14,7 @@ from escrow.contract.calendar import deposit_due
 from escrow.models import Deal, HistoryAction, HistoryEntry, Instrument, Role, Tranche, TrancheState
 from escrow.notifications.texts import Text
 from escrow.queries.clock import calendar_for, provisional_deadline, transfer_provisional
-from escrow.usecases.permissions import party_for
+from escrow.queries.deals import viewer_party
 
 S = TrancheState
 CONFIRM_DEPOSIT = _("Confirm the consideration shares were issued in the agent's name")
@@ -210,6 +210,5 @@ class CalendarCache:
 
 
 def role_on(user, deal):
-    found = getattr(deal, "viewer_party", None)  # set by escrow.queries.deals.deal_for for this person
-    party = found[1] if found and found[0] == user.pk else party_for(user, deal)
+    party = viewer_party(user, deal)  # the party escrow.queries.deals.deal_for kept for this person
     return party.role if party else None

@@ -105,6 +105,28 @@ def release_records(deal) -> list:
     return [(m.tranche, _from_movement(m, confirmations.get(m.tranche_id))) for m in movements]
 
 
+def transfer_records(deal) -> tuple:
+    """(deposit_record(deal), release_records(deal)) in two queries instead of four (the deal page shows both):
+    the deposit and the releases read together, and every transfer confirmation of the deal at once."""
+    kind = ShareMovement.Kind
+    movements = list(
+        ShareMovement.objects.filter(deal=deal, kind__in=(kind.DEPOSIT, kind.RELEASE)).select_related(
+            "tranche", "recorded_by", "evidence"
+        )
+    )  # in the model's order (recorded_at, id): the first deposit is deposit_record's .first()
+    confirmations = {}
+    for document in StoredDocument.objects.filter(deal=deal, kind=StoredDocument.Kind.TRANSFER_CONFIRMATION).order_by(
+        "uploaded_at", "pk"
+    ):
+        confirmations[document.tranche_id] = document  # the latest one stands (confirmation_for); None: the deposit
+    deposit = next((m for m in movements if m.kind == kind.DEPOSIT), None)
+    releases = sorted((m for m in movements if m.kind == kind.RELEASE), key=lambda m: m.tranche.year)
+    return (
+        _record(deposit, confirmations.get(None) if deposit else None),
+        [(m.tranche, _from_movement(m, confirmations.get(m.tranche_id))) for m in releases],
+    )
+
+
 def _from_movement(movement, confirmation):
     evidence = getattr(movement, "evidence", None)  # None for a movement recorded before issue 11
     return TransferRecord(

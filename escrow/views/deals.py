@@ -11,7 +11,7 @@ from escrow.models import DealParty, Role, ShareMovement
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.quantities import consideration_today
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
-from escrow.queries.transfers import deposit_record, release_records
+from escrow.queries.transfers import transfer_records
 from escrow.views.common import deal_for, now_for
 from escrow.views.forms import AsOfForm
 from escrow.views.links import offered_step_url
@@ -36,6 +36,7 @@ def deal_page(request, slug):
         tranche.deal = deal
     rows = year_rows(deal, tranches, now)
     deal_step = next_step_for_deal(deal)
+    transfer, releases = transfer_records(deal)
     return render(
         request,
         "escrow/deal.html",
@@ -51,8 +52,8 @@ def deal_page(request, slug):
             "deal_step_url": offered_step_url(now, deal, None, deal_step.action) if deal_step else None,
             "balances": ShareMovement.objects.filter(deal=deal).balances(),
             "consideration_today": consideration_today(deal),  # issue 14 item 2: deposited + rebased
-            "transfer": deposit_record(deal),  # issue 11 item 4: the deposit's evidence (EA 1.1)
-            "releases": release_records(deal),  # issue 12 item 5: each transfer to the seller (EA 3.2)
+            "transfer": transfer,  # issue 11 item 4: the deposit's evidence (EA 1.1)
+            "releases": releases,  # issue 12 item 5: each transfer to the seller (EA 3.2)
             "policies": policies_in_force(deal),
             "parties": parties_of(deal),
             "revenue_chart": revenue_chart(deal, tranches),

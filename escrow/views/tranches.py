@@ -49,6 +49,7 @@ def tranche_page(request, slug, year):
         return tranche_as_of_page(request, deal, tranche, role=role, can=can)
     instruments = list(_instruments(tranche))
     tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
+    tranche.loaded_instruments = instruments  # the call-back's effective instruction is among them
     step = next_step(tranche, signed_roles=signed_roles_of(tranche))
     call_back = call_back_context(tranche)
     offered = offers(deal, tranche, now, step, call_back)

@@ -10,8 +10,8 @@ from escrow.actions import fees as actions
 from escrow.api import access, inputs
 from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
 from escrow.models import FeeInvoice
+from escrow.queries.deals import viewer_party
 from escrow.queries.fees import escrow_period, invoices_for
-from escrow.usecases.permissions import party_for
 
 
 class FeeInvoiceOut(serializers.Serializer):
@@ -50,7 +50,7 @@ class DealFees(EscrowAPIView):
 
 
 def fees_of(user, deal) -> dict:
-    party = party_for(user, deal)
+    party = viewer_party(user, deal)  # the party deal_for read
     start, end = escrow_period(deal)
     return {
         "escrow_started_on": start,

@@ -12,9 +12,9 @@ from escrow.api import serializers as out
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.api.views.evidence import AttachmentView
 from escrow.queries.clock import contract_today
+from escrow.queries.deals import viewer_party
 from escrow.queries.overview import overview_for
 from escrow.queries.statements import parse_period, release_statement, statement_for
-from escrow.usecases.permissions import party_for
 
 PER_PAGE = 20
 
@@ -81,6 +81,6 @@ class PeriodStatement(EscrowAPIView):
     )
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref, "download_statement")
-        party = party_for(request.user, deal)
+        party = viewer_party(request.user, deal)  # the party deal_for read
         start, end = parse_period(request.query_params.get("start"), request.query_params.get("end"))
         return Response(statement_for(deal, party.role if party else None, start, end).as_dict())

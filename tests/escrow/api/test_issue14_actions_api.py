@@ -228,7 +228,9 @@ def test_the_agent_records_the_pass_through_once(deposited, people):
     assert written(deposited) == before
 
 
-def test_a_stock_dividend_is_not_paid_through(deposited, people):
+def test_a_stock_dividends_new_shares_are_received_into_escrow(deposited, people):
+    """SPA 3.2, EA 1.3, EA 4.2: for a stock dividend the same endpoint records the new shares received; the
+    figure must be the ledger's own, and they enter the ledger as rebases (the only kind EA 4.2 allows)."""
     stock = act.record_dividend(
         people["issuer"],
         deposited,
@@ -238,8 +240,15 @@ def test_a_stock_dividend_is_not_paid_through(deposited, people):
         payment_date=today(),
         per_share="0.1",
     )
-    body = {"dividend": stock.pk, "paid_on": today(), "reference": "W", "amount": "1"}
-    refused(post(people, "agent1", "dividends/pass-through", body), 409, "stock dividend is not paid out")
+    before = written(deposited)
+    body = {"dividend": stock.pk, "paid_on": today(), "reference": "DRS-SD-1", "amount": "1"}
+    refused(post(people, "agent1", "dividends/pass-through", body), 400, "1,500,000 new shares", field="amount")
+    assert written(deposited) == before
+    response = post(people, "agent1", "dividends/pass-through", {**body, "amount": "1500000"})
+    assert response.status_code == 200, response.content
+    rebases = ShareMovement.objects.filter(deal=deposited, kind=ShareMovement.Kind.REBASE)
+    assert sum(m.quantity for m in rebases) == 1_500_000
+    assert all(m.fact_key.startswith(f"stock-dividend:{stock.pk}:") for m in rebases)
 
 
 def test_the_seller_confirms_receipt_once(deposited, people):

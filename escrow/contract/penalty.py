@@ -58,8 +58,8 @@ class PriceBook:
         self.rebases = tuple(sorted(rebases))
 
     def with_rebases(self, rebases) -> "PriceBook":
-        """The same closes, each used for a day on or after a split or consolidation that followed it
-        put on the new basis (close x old / new), so it is compared with rebased quantities."""
+        """The same closes, each used for a day on or after a split, consolidation or stock dividend that
+        followed it put on the new basis (close x old / new), so it is compared with rebased quantities."""
         book = PriceBook.__new__(PriceBook)
         book.days, book.prices, book.rebases = self.days, self.prices, tuple(sorted(rebases))
         return book

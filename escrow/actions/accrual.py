@@ -172,7 +172,8 @@ def _books(listed, prices) -> dict:
 
 
 def _book(book, rebases):
-    """Issue 14 item 4: closes from before a split or consolidation on the basis of the rebased shares."""
+    """Issue 14 items 2, 4: closes from before a split, consolidation or stock dividend on the basis of the
+    rebased shares (escrow.queries.penalties.rebases_by_deal)."""
     if book is None:
         return {}
     return book.with_rebases(rebases) if rebases else book

@@ -22,6 +22,12 @@ Prices (SPA 8.2): a close dated before the effective date is on the old basis; c
 quantity it is multiplied by old/new (`price_on_new_basis`), so market value = shares x close is the
 same holding valued on the same basis whichever side of the date the close falls.
 
+A stock dividend (SPA 3.2, EA 1.3) of r new shares per share is, for the share basis, a (1+r)-for-1 split
+(`stock_dividend_ratio`): each old share becomes 1+r shares and the market prices the share accordingly, so a
+close from before it is put on the new basis by the same rule (SPA 8.2, P7: the value of the shares in escrow
+is unchanged by the dividend). Its effective date is the day its new shares are received into escrow, the day
+its rebases count from (escrow.queries.quantities.rebase_sources).
+
 Plain Python, no Django: Fraction for the arithmetic, ints for shares, Decimal for prices.
 """
 
@@ -59,6 +65,12 @@ class Ratio:
         if not sep or not new.strip().isdigit() or not old.strip().isdigit():
             raise ValueError(f"a ratio is written new:old, e.g. 1:30 or 2:1, got {text!r}")
         return cls(int(new), int(old))
+
+    @classmethod
+    def of_factor(cls, factor) -> "Ratio":
+        """The ratio of an exact factor (new shares per old share), in lowest terms: 11/10 -> 11:10."""
+        factor = to_fraction(factor, "factor")
+        return cls(factor.numerator, factor.denominator)
 
     @property
     def factor(self) -> Fraction:
@@ -194,3 +206,13 @@ def price_on_new_basis(close, ratio: Ratio) -> Decimal:
     shares_after x price_on_new_basis == shares_before x close when nothing is rounded, so the market
     value compared with a rebased quantity is the same holding on the same basis."""
     return to_decimal(to_fraction(close, "closing price") / ratio.factor)
+
+
+def stock_dividend_ratio(per_share) -> Ratio:
+    """SPA 3.2, SPA 8.2: a stock dividend of `per_share` new shares per share is, for the share basis, a
+    (1 + per_share)-for-1 split (0.1 -> 11:10), so the delay penalty's closes are rebased by the one split rule
+    (`price_on_new_basis`, PriceBook.close_on) and never a second one. Exact: Decimal or str in, no float."""
+    rate = to_fraction(per_share, "new shares per share")
+    if rate <= 0:
+        raise ValueError(f"a stock dividend adds shares: new shares per share must be > 0, got {per_share!r}")
+    return Ratio.of_factor(1 + rate)

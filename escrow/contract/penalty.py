@@ -53,28 +53,39 @@ class PriceBook:
                 raise ValueError(f"closing price of {day} must be a non-negative Decimal, got {price!r}")
         self.days = sorted(prices)
         self.prices = prices
-        # Issue 14 item 4: (effective date, new shares per old share) of each split or consolidation.
+        # Issue 14 items 2, 4: (effective date, new shares per old share) of each split, consolidation or stock
+        # dividend (a (1 + r)-for-1 split, escrow.contract.corporate_actions.stock_dividend_ratio).
         self.rebases = tuple(sorted(rebases))
 
     def with_rebases(self, rebases) -> "PriceBook":
-        """The same closes, each used for a day on or after a split or consolidation that followed it
-        put on the new basis (close x old / new), so it is compared with rebased quantities."""
+        """The same closes, each used for a day on or after a split, consolidation or stock dividend that
+        followed it put on the new basis (close x old / new), so it is compared with rebased quantities."""
         book = PriceBook.__new__(PriceBook)
         book.days, book.prices, book.rebases = self.days, self.prices, tuple(sorted(rebases))
         return book
 
     def close_on(self, day: date):
         """SPA 8.2: the close of `day`, else the last one before it; (None, None) if none. A close from
-        before a split or consolidation that took effect on or before `day` is on the new basis."""
+        before a split, consolidation or stock dividend that took effect on or before `day` is on the new
+        basis (rounded for display only; the market value uses `exact_close_on`)."""
+        price, found = self.exact_close_on(day)
+        return (to_decimal(price) if isinstance(price, Fraction) else price), found
+
+    def exact_close_on(self, day: date):
+        """As `close_on`, with a rebased close kept exact: close x old / new of every rebase between the close's
+        date (exclusive) and `day` (inclusive), a Fraction (10/11 of the close after a 10% stock dividend has no
+        finite decimal, and shares x close must stay the same holding's value to the last digit, SPA 8.2, P7).
+        A close no rebase touches is the Decimal as entered."""
         i = bisect_right(self.days, day)
         if i == 0:
             return None, None
         found = self.days[i - 1]
         price = Decimal(self.prices[found])
-        for effective, factor in self.rebases:
+        factor = Fraction(1)
+        for effective, step in self.rebases:
             if found < effective <= day:
-                price = to_decimal(Fraction(price) / Fraction(factor))
-        return price, found
+                factor *= Fraction(step)
+        return (price if factor == 1 else Fraction(price) / factor), found
 
 
 def closes_in_force(tickers: Sequence, prices_by_ticker: Mapping) -> dict:
@@ -196,7 +207,7 @@ def accrue(
     book = prices if isinstance(prices, PriceBook) else PriceBook(prices)
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        valued = [_valued(d, *book.close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
+        valued = [_valued(d, *book.exact_close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
         state = _Accrual(_cap(valued, policy_cap_valuation), policy_cap_valuation)
         rows = [state.row(*v) for v in valued]
     return PenaltySchedule(
@@ -214,9 +225,12 @@ def accrue(
 
 
 def _valued(d: PenaltyDayInput, price, price_date):
-    """(day, close, its date, market value): the value of the shares not released (SPA 8.2)."""
+    """(day, close, its date, market value): the value of the shares not released (SPA 8.2). A close put on a
+    new basis (a Fraction, PriceBook.exact_close_on) is multiplied exactly and the value rounded once."""
     if d.shares_not_released < 0:
         raise ValueError(f"shares_not_released cannot be negative on {d.day}")
+    if isinstance(price, Fraction):
+        return d, to_decimal(price), price_date, to_decimal(d.shares_not_released * price)
     return d, price, price_date, None if price is None else d.shares_not_released * price
 
 

@@ -13,17 +13,17 @@ the total and every party's share of it).
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
 from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
 from escrow.models import CorporateAction, PenaltyDay, Role, SharePrice
 from escrow.models import Hold as HoldRow
-from escrow.queries.quantities import rebased_sizes, sizes_on
+from escrow.queries.quantities import rebase_sources, rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
+PRICE = Decimal("0.0001")  # PenaltyDay.price: the close shown with the day (SharePrice closes have 4 decimals)
 PARTIES = ("issuer", "escrow_agent")  # the order totals per party are shown in (SPA 8.2: A and/or D)
 PAUSE_CLAUSES = frozenset(HOLD_KINDS.values())  # a day nobody is liable for because a hold freed it
 
@@ -129,12 +129,13 @@ def tickers_by_deal(tickers) -> dict:
 
 
 def rebases_by_deal(deal_ids) -> dict:
-    """{deal id: [(effective date, new shares per old share), ...]} of confirmed splits and consolidations:
-    closes before an effective date are put on the new basis for later days (SPA 8.2; issue 14 item 4)."""
+    """{deal id: [(effective date, new shares per old share), ...]} of confirmed splits and consolidations and of
+    stock dividends received into escrow (a (1 + r)-for-1 split, SPA 3.2): closes before an effective date are
+    put on the new basis for later days (SPA 8.2, P7; issue 14 items 2, 4). The days and ratios are the ledger's
+    own (escrow.queries.quantities.rebase_sources), so a tranche and its close change basis on the same day."""
     found = {}
-    rows = CorporateAction.objects.filter(deal_id__in=deal_ids, state=CorporateAction.State.CONFIRMED)
-    for deal_id, effective, new, old in rows.values_list("deal_id", "effective_date", "ratio_new", "ratio_old"):
-        found.setdefault(deal_id, []).append((effective, Fraction(new, old)))
+    for deal_id, _key, effective, ratio in rebase_sources(deal_ids):
+        found.setdefault(deal_id, []).append((effective, ratio.factor))
     return found
 
 
@@ -228,7 +229,7 @@ def row_values(accrued: AccruedDay) -> dict:
         reason=accrued.reason[:300],
         clause=accrued.clause[:60],
         shares=r.shares,
-        price=r.price,
+        price=_price(r.price),
         price_date=r.price_date,
         amount=_money(r.amount),
         charged=_money(r.charged),
@@ -241,6 +242,14 @@ def row_values(accrued: AccruedDay) -> dict:
 
 def _money(value):
     return None if value is None else Decimal(value).quantize(MONEY)
+
+
+def _price(value):
+    """The close as the column keeps it (4 decimals, rounded as PostgreSQL rounds numeric): a close put on a
+    new basis may have more (2.50 / 1.1 after a 10% stock dividend), and a stored day compared with its
+    recomputation must not look revalued for the digits the column never had. Display only: the market value
+    and the amounts use the exact close (escrow.contract.penalty.PriceBook.exact_close_on)."""
+    return None if value is None else Decimal(value).quantize(PRICE, rounding=ROUND_HALF_UP)
 
 
 # --- the table a page and the API show ---

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from escrow.contract.corporate_actions import Ratio, stock_dividend_ratio
 from escrow.contract.exact import group
 from escrow.contract.explain import Explanation
 from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_releases, tranche_sizes
@@ -142,24 +143,34 @@ def prime_corporate_actions(deals) -> None:
         deal._rebase_steps = found[deal.pk]
 
 
+def rebase_sources(deal_ids) -> list:
+    """[(deal id, fact key less its year, effective day, Ratio)] of the deals' rebases, in day order: a confirmed
+    split or consolidation from its effective date at its ratio; a stock dividend from the day its new shares
+    were received into escrow (`passed_on`) as a (1 + r)-for-1 split (SPA 3.2, SPA 8.2;
+    escrow.contract.corporate_actions.stock_dividend_ratio). The one rule for the day a rebase counts from and
+    for the share basis it changes: the ledger's sizes (`rebase_days`) and the delay penalty's closes
+    (escrow.queries.penalties.rebases_by_deal) both read it, so a tranche and its price change basis together."""
+    found = [
+        (deal_id, f"{CORPORATE_ACTION_KEY}:{pk}", day, Ratio(new, old))
+        for deal_id, pk, day, new, old in CorporateAction.objects.filter(
+            deal_id__in=deal_ids, state="confirmed"
+        ).values_list("deal_id", "pk", "effective_date", "ratio_new", "ratio_old")
+    ]
+    found += [
+        (deal_id, f"{STOCK_DIVIDEND_KEY}:{pk}", day, stock_dividend_ratio(per_share))
+        for deal_id, pk, day, per_share in Dividend.objects.filter(
+            deal_id__in=deal_ids, kind="shares", passed_on__isnull=False
+        ).values_list("deal_id", "pk", "passed_on", "per_share")
+    ]
+    return sorted(found, key=lambda source: (source[2], source[1]))
+
+
 def rebase_days(deal_ids) -> dict:
     """{fact key less its year: day} of the deals' rebases: a rebase takes effect on its split's or
     consolidation's effective date, or on the day its stock dividend's new shares were received (the fact keys
     name their source: `rebase:<action>:<year>`, `stock-dividend:<dividend>:<year>`). The one rule for the day
-    a rebase counts from (escrow.queries.holdings.effective_day reads it too)."""
-    days = {
-        f"{CORPORATE_ACTION_KEY}:{pk}": day
-        for pk, day in CorporateAction.objects.filter(deal_id__in=deal_ids, state="confirmed").values_list(
-            "pk", "effective_date"
-        )
-    }
-    days |= {
-        f"{STOCK_DIVIDEND_KEY}:{pk}": day
-        for pk, day in Dividend.objects.filter(
-            deal_id__in=deal_ids, kind="shares", passed_on__isnull=False
-        ).values_list("pk", "passed_on")
-    }
-    return days
+    a rebase counts from (`rebase_sources`; escrow.queries.holdings.effective_day reads it too)."""
+    return {key: day for _deal, key, day, _ratio in rebase_sources(deal_ids)}
 
 
 def _rebase_steps_of(deal_ids) -> dict:

@@ -16,6 +16,7 @@ from escrow.contract.corporate_actions import (
     rebase_escrow,
     rebase_holding,
     rebase_sizes,
+    stock_dividend_ratio,
 )
 from escrow.contract.releases import tranche_sizes
 
@@ -145,3 +146,33 @@ def test_split_then_inverse_consolidation_is_exact_without_fractions(quantity, r
     assert up.remainder == 0 and up.after == quantity * ratio.new
     back = rebase_holding(up.after, Ratio(ratio.old, ratio.new), FLOOR)
     assert back.after == quantity * ratio.old
+
+
+def test_a_stock_dividend_is_a_split_for_the_share_basis():
+    """SPA 3.2, SPA 8.2, P7: r new shares per share is a (1 + r)-for-1 split, exactly (no float)."""
+    assert stock_dividend_ratio(Decimal("0.1")) == Ratio(11, 10) and stock_dividend_ratio("0.05") == Ratio(21, 20)
+    assert stock_dividend_ratio("1") == Ratio(2, 1)  # one new share per share: a 2-for-1 split
+    assert Ratio.of_factor(Fraction(22, 20)) == Ratio(11, 10)
+    for wrong in ("0", "-0.1"):
+        with pytest.raises(ValueError):
+            stock_dividend_ratio(wrong)
+    with pytest.raises(TypeError):
+        stock_dividend_ratio(0.1)
+
+
+def test_a_close_before_a_stock_dividend_is_valued_exactly_on_the_grown_count():
+    """SPA 8.2: 3,300,000 shares after a 10% stock dividend x a 2.50 close from before it is 7,500,000, the
+    3,000,000 old shares' value, to the last digit (10/11 of 2.50 has no finite decimal: kept as a Fraction)."""
+    from datetime import date
+
+    from escrow.contract.penalty import PenaltyDayInput, PriceBook, accrue
+
+    day, close = date(2027, 2, 1), Decimal("2.50")
+    book = PriceBook({date(2027, 1, 29): close}).with_rebases([(day, stock_dividend_ratio("0.1").factor)])
+    assert book.exact_close_on(day) == (Fraction(25, 11), date(2027, 1, 29))
+    assert book.close_on(day)[0] == Decimal("2.272727272727")  # shown; the value uses the exact close
+    assert book.close_on(date(2027, 1, 31)) == (close, date(2027, 1, 29))  # before the dividend: as entered
+    grown = accrue([PenaltyDayInput(d, 3_300_000, "issuer", "") for d in (day, date(2027, 2, 2))], book)
+    old = accrue([PenaltyDayInput(d, 3_000_000, "issuer", "") for d in (day, date(2027, 2, 2))], {day: close})
+    assert [r.market_value for r in grown.rows] == [Decimal("7500000")] * 2
+    assert (grown.total, grown.cap) == (old.total, old.cap) == (Decimal("1500"), Decimal("375000"))

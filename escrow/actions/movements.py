@@ -21,7 +21,8 @@ def check_movement_kind(kind) -> None:
         raise NotAllowed(
             _(
                 "The escrow agent may not sell, transfer, pledge or otherwise dispose of the shares (EA 4.2): "
-                "only a deposit, a release, a return for cancellation or a corporate action's rebase moves them."
+                "only a deposit, a release, a return for cancellation or a rebase (split, consolidation or stock "
+                "dividend) moves them."
             ),
             clause="EA 4.2",
         )

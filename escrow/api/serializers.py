@@ -72,8 +72,8 @@ class PartySerializer(serializers.Serializer):
 
 
 class BalancesSerializer(serializers.Serializer):
-    """RULES.md invariant: in escrow + released + returned = deposited + rebased (issue 14 item 4: a split's
-    or consolidation's rebase, negative for a consolidation)."""
+    """RULES.md invariant: in escrow + released + returned = deposited + rebased (issue 14: the rebases of
+    a split or consolidation, negative for a consolidation, item 4, and of a stock dividend's new shares, item 2)."""
 
     deposited = serializers.IntegerField()
     rebased = serializers.IntegerField()

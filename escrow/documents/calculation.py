@@ -49,7 +49,7 @@ def _size_step(facts, size) -> tuple:
         return (
             f"Shares of the year, as rebased by the split or consolidation or stock dividend recorded during the "
             f"escrow: S = {size:,} (SPA 5.1; the consideration was {total:,} shares in {n} tranches).",
-            f"当年度股份（按托管期间记录的拆股或合股、股票股利调整后）：S = {size:,}股"
+            f"当年度股份（按托管期间记录的拆股或合股、股票股息调整后）：S = {size:,}股"
             f"（SPA第5.1条；原对价股份{total:,}股，分{n}期）。",
         )
     formula = f"{total:,} ÷ {n} = {size:,}" if total % n == 0 else f"{size:,} ({total:,} in {n} tranches)"

@@ -88,7 +88,7 @@ def _consideration(facts) -> tuple:
     return (
         f"{english} on today's basis (the agreement's {agreed:,}, SPA 1.1, rebased by the splits, consolidations "
         "and stock dividends recorded during the escrow)",
-        f"按当前股本基础为{chinese}（协议原定{agreed:,}股，SPA第1.1条；已按托管期间记录的拆股、合股及股票股利调整）",
+        f"按当前股本基础为{chinese}（协议原定{agreed:,}股，SPA第1.1条；已按托管期间记录的拆股、合股及股票股息调整）",
     )
 
 
@@ -109,7 +109,7 @@ def _position(facts, styles) -> list:
             (
                 (
                     "Rebased: splits, consolidations, stock dividends (EA 4.2)",
-                    "股本调整：拆股、合股、股票股利（EA第4.2条）",
+                    "股本调整：拆股、合股、股票股息（EA第4.2条）",
                 ),
                 (f"{b['rebased']:+,} shares", f"{b['rebased']:+,}股"),
             ),

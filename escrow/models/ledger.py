@@ -4,8 +4,9 @@ On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE of a movement (escrow/
 a release, a deposit or a return is corrected by a new movement, never by editing one (RULES.md invariant).
 
 EA 4.2: the escrow agent may not sell, transfer, pledge or otherwise dispose of the shares. Only a deposit, a
-release, a return for cancellation and a corporate action's rebase move them: a check constraint on `kind`
-refuses any other row in the database (issue 14 item 7), and escrow.actions.movements checks it first.
+release, a return for cancellation and a rebase (a split, a consolidation or a stock dividend's new shares)
+move them: a check constraint on `kind` refuses any other row in the database (issue 14 item 7), and
+escrow.actions.movements checks it first.
 """
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from escrow.models.history import append_only
 
 # EA 4.2: the only ways the escrowed shares may move (deposit EA 1.1, release EA 3.2, return for cancellation
-# SPA 5.2(1), a corporate action's rebase). Changing this tuple needs a migration of the check constraint.
+# SPA 5.2(1), a rebase for a split, consolidation or stock dividend). Changing this tuple needs a migration of
+# the check constraint.
 EA_4_2_KINDS = ("deposit", "release", "return", "rebase")
 
 
@@ -45,14 +47,15 @@ class ShareMovementQuerySet(models.QuerySet):
 
 class ShareMovement(models.Model):
     """A deposit into escrow (EA 1.1), a release to the seller (EA 3.2), a return for cancellation
-    (SPA 5.2(1)), or a corporate action's rebase of one tranche's shares in escrow (issue 14 item 4:
-    `quantity` is after - before, negative for a consolidation). Rows are only ever added."""
+    (SPA 5.2(1)), or a rebase of one tranche's shares in escrow by a split or consolidation (issue 14 item 4:
+    `quantity` is after - before, negative for a consolidation) or by a stock dividend's new shares received
+    (issue 14 item 2, escrow.actions.holdings). Rows are only ever added."""
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit into escrow (EA 1.1)")
         RELEASE = "release", _("Release to the seller (EA 3.2)")
         RETURN = "return", _("Return to the issuer for cancellation (SPA 5.2(1))")
-        REBASE = "rebase", _("Rebase for a corporate action (split or consolidation)")
+        REBASE = "rebase", _("Rebase (split, consolidation or stock dividend)")
 
     deal = models.ForeignKey("escrow.Deal", on_delete=models.PROTECT, related_name="movements")
     tranche = models.ForeignKey(

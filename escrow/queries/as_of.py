@@ -126,8 +126,9 @@ def parse_as_of(deal, raw, *, today=None) -> date | None:
 
 @dataclass(frozen=True)
 class Balances:
-    """RULES.md invariant: in escrow + released + returned = deposited + rebased (a corporate action's rebase,
-    issue 14 item 4, signed: negative for a consolidation), as ShareMovement's balances() counts it."""
+    """RULES.md invariant: in escrow + released + returned = deposited + rebased (a rebase for a split or
+    consolidation, issue 14 item 4, signed: negative for a consolidation; or for a stock dividend, item 2), as
+    ShareMovement's balances() counts it."""
 
     deposited: int = 0
     released: int = 0

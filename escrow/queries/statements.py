@@ -540,7 +540,7 @@ def statement_sections(s: PeriodStatement) -> list:
             [gettext("Item"), gettext("At the start"), gettext("At the end")],
             [
                 [gettext("Deposited (EA 1.1)"), shares_text(o.deposited), shares_text(c.deposited)],
-                [gettext("Rebased (corporate actions)"), signed(o.rebased), signed(c.rebased)],
+                [gettext("Rebased (splits, consolidations, stock dividends)"), signed(o.rebased), signed(c.rebased)],
                 [gettext("Released to the seller (EA 3.2)"), shares_text(o.released), shares_text(c.released)],
                 [gettext("Returned for cancellation (SPA 5.2(1))"), shares_text(o.returned), shares_text(c.returned)],
                 [gettext("In escrow"), shares_text(o.in_escrow), shares_text(c.in_escrow)],

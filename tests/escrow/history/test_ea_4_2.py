@@ -1,11 +1,12 @@
 """Issue 14 item 7, EA 4.2: the escrow agent may not sell, transfer, pledge or otherwise dispose of the shares.
-Only a deposit, a release, a return for cancellation and a corporate action's rebase can be written to the
-ledger: the action layer refuses any other kind first, and the database's check constraint
-`movement_kind_ea_4_2` refuses it even from an insider going round the actions (the ORM or raw SQL)."""
+Only a deposit, a release, a return for cancellation and a rebase (a split, a consolidation or a stock
+dividend's new shares) can be written to the ledger: the action layer refuses any other kind first, and the
+database's check constraint `movement_kind_ea_4_2` refuses it even from an insider going round the actions
+(the ORM or raw SQL)."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from escrow.actions.movements import check_movement_kind, write_movement
 from escrow.contract.errors import NotAllowed
@@ -22,6 +23,15 @@ def test_exactly_the_four_ea_4_2_kinds():
     assert set(ShareMovement.Kind.values) == set(EA_4_2_KINDS)
     for kind in EA_4_2_KINDS:
         check_movement_kind(kind)
+
+
+def test_the_rebase_label_names_every_source():
+    """A stock dividend's new shares are written as rebases too (escrow.actions.holdings), so the label a reader
+    sees on statements and the admin names it beside a split and a consolidation, in both languages."""
+    with translation.override("en"):
+        assert str(ShareMovement.Kind.REBASE.label) == "Rebase (split, consolidation or stock dividend)"
+    with translation.override("zh-hans"):
+        assert str(ShareMovement.Kind.REBASE.label) == "股数调整（拆股、合股或股票股息）"
 
 
 @pytest.mark.parametrize("kind", DISPOSALS)
@@ -60,7 +70,8 @@ def test_raw_sql_cannot_write_a_disposal(require_postgres, deposited, people, ki
 
 
 def test_a_rebase_row_is_accepted_by_the_database(require_postgres, deposited, people):
-    """The fourth kind EA 4.2 allows (a corporate action's rebase, issue 14 item 4) passes the constraint."""
+    """The fourth kind EA 4.2 allows (a rebase: a split or consolidation, issue 14 item 4, or a stock dividend's
+    new shares, item 2) passes the constraint."""
     with transaction.atomic():
         movement = write_movement(
             deal=deposited, kind="rebase", quantity=1, fact_key="rebase:test", actor=people["agent1"]

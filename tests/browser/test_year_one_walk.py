@@ -3,14 +3,18 @@
 Seven people, each in their own browser and language: the officer confirms the deposit (EA 1.1), the year
 ends (SPA 5.1, as the sweep does), the approved firm previews and files its report (SPA 4.2, 5.2), the issuer
 and the purchaser sign (EA 3.1(b)), officer 1 prepares and calls back, officer 2 approves (EA 3.2), the seller
-reads the references and downloads the release statement, compliance reads the history.
+reads the references and downloads the release statement, compliance reads the history. Then each person
+opens the deal page's issue-14 tabs from the deal page as they would: the seller its dividends and votes and
+its statement, the issuer the corporate actions, officer 1 the escrow fee, and compliance the deal as of a
+day with the date picker (today's contract date: the walk's deal was created today, the earliest day it takes).
 
 At every state, every person opens the year's page and the test checks that what it offers (buttons and
 "Review and sign") is exactly what the actions would accept from that person now
 (escrow.queries.available.Now): nothing offered is refused, nothing allowed is hidden. In Chinese no
 calculation step, state-history line or history row is left in English (tests.latin). Each person's page is
 photographed at the step they act in, in both languages (docs/screenshots/walk-*.png with
-UPDATE_SCREENSHOTS=1).
+UPDATE_SCREENSHOTS=1). On the issue-14 pages, in Chinese, nothing a reader reads in the page's body is left
+in English.
 """
 
 from datetime import timedelta
@@ -22,6 +26,7 @@ from django.urls import reverse
 from escrow import actions
 from escrow.models import Deal, Tranche
 from escrow.queries.available import Now
+from escrow.queries.clock import contract_today
 from tests.browser.conftest import switch_language
 from tests.browser.test_call_back import record_call_back
 from tests.browser.transfer_facts import AGENT, DEPOSIT_ACCOUNT, TYPED, fill_transfer_facts, pdf_file
@@ -150,6 +155,44 @@ def officer(walk, username, action, button, live_server, reference=None):
     assert not page.get_by_test_id("form-error").count(), page.get_by_test_id("form-error").inner_text()
 
 
+# Issue 14: the deal page's tabs, each opened by a person who reads it, and the tab's own section to wait for.
+DEAL_TABS = (
+    ("seller", "tab-holdings", "dividends-votes", "no-dividends"),
+    ("issuer", "tab-corporate-actions", "corporate-actions", "corporate-actions"),
+    ("agent1", "tab-fees", "escrow-fee", "fee-invoices"),
+    ("seller", "tab-statement", "statement", "statement-period"),
+)
+
+
+def main_text_in_chinese(walk, username, what):
+    """Issue 12: in Chinese, no English sentence left in what the reader reads in the page's body."""
+    if walk.language != "en":
+        html = walk.page(username).locator("main").inner_html()
+        left = latin_sentences(html, None, walk.names)
+        assert left == [], f"{username}, {what}: English left: {left}"
+
+
+def deal_tabs(walk, live_server, day):
+    """Issue 14: the deal page's tabs and the as-of date picker, clicked from the deal page as a person would."""
+    for username, tab, step, section in DEAL_TABS:
+        page = walk.page(username)
+        page.goto(url(live_server, "escrow:deal", SLUG))
+        page.get_by_test_id(tab).click()
+        page.wait_for_load_state()
+        assert page.get_by_test_id(section).is_visible(), f"{username} {tab}: {page.url}"
+        assert "active" in page.get_by_test_id(tab).get_attribute("class"), f"{tab} is not shown as the open tab"
+        main_text_in_chinese(walk, username, tab)
+        walk.snap(username, f"7-{step}")
+    page = walk.page("compliance")
+    page.goto(url(live_server, "escrow:deal", SLUG))
+    page.get_by_test_id("as-of-input").fill(day.isoformat())
+    page.get_by_test_id("as-of-show").click()
+    page.wait_for_load_state()
+    assert day.isoformat() in page.get_by_test_id("as-of-banner").inner_text()
+    main_text_in_chinese(walk, "compliance", "as of")
+    walk.snap("compliance", "7-as-of")
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_year_one_walked_by_every_role(open_as, live_server, kaixin, language, shoot, tmp_path):
     walk = Walk(open_as, live_server, language, shoot, tmp_path)
@@ -196,3 +239,4 @@ def test_year_one_walked_by_every_role(open_as, live_server, kaixin, language, s
     for username in ("issuer", "purchaser", "auditor"):
         walk.page(username).goto(url(live_server, "escrow:deal", SLUG))
         walk.snap(username, "6-deal")
+    deal_tabs(walk, live_server, contract_today())

@@ -7,6 +7,7 @@ from escrow.contract.errors import NotFound
 from escrow.history import chain as history
 from escrow.models import Deal, Tranche
 from escrow.queries.preconditions import expect_state  # noqa: F401  (the actions' state check, one place)
+from escrow.usecases.permissions import require
 
 
 def lock_deal(deal_id) -> Deal:
@@ -14,6 +15,28 @@ def lock_deal(deal_id) -> Deal:
         return Deal.objects.select_for_update().get(pk=deal_id)
     except Deal.DoesNotExist:
         raise NotFound(_("No such deal.")) from None
+
+
+def lock_deal_for(actor, deal, use_case):
+    """Steps 1 and 2 of the recipe for an action on the deal: lock the deal row, then check the actor's role for
+    `use_case` on it (the ROLE_ACTIONS table). Returns the locked deal and the actor's party."""
+    deal = lock_deal(deal.pk)
+    return deal, require(actor, deal, use_case)
+
+
+def lock_row_of(model, deal, pk, missing):
+    """Lock one row of `model` that belongs to the (locked) deal, or raise NotFound(`missing`): an id from a
+    form or the API that is not a number, or is another deal's, is not found either."""
+    try:
+        return model.objects.select_for_update().get(pk=pk, deal=deal)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(missing) from None
+
+
+def lock_tranches(deal) -> list:
+    """The deal's tranches, locked in year order (after the deal: one order everywhere), for an action that
+    rewrites all of them (a rebase)."""
+    return list(deal.tranches.select_for_update().order_by("year"))
 
 
 def lock_tranche(tranche_id) -> Tranche:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import lock_deal, record
+from escrow.actions.base import lock_deal_for, lock_tranches, record
 from escrow.actions.movements import write_movement
 from escrow.contract.corporate_actions import FRACTION_POLICIES, Ratio, rebase_escrow, rebase_sizes
 from escrow.contract.errors import InvalidInput, WrongState
@@ -29,7 +29,6 @@ from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
 from escrow.queries.preconditions import corporate_action_confirmable, corporate_action_proposable
 from escrow.queries.quantities import CORPORATE_ACTION_KEY, forget_rebases, year_figures
-from escrow.usecases.permissions import require
 
 CLAUSE = "EA 4.2; SPA 5.1"
 EVERYONE = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT]
@@ -40,8 +39,7 @@ def propose_corporate_action(
     actor, deal, *, ratio_new, ratio_old, effective_date, fraction_policy, new_ticker="", new_cusip="", terms=""
 ):
     """The issuer proposes a split or consolidation; the escrow agent confirms it."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "propose_corporate_action")
+    deal, party = lock_deal_for(actor, deal, "propose_corporate_action")
     corporate_action_proposable(deal)
     try:
         ratio = Ratio(int(ratio_new), int(ratio_old))
@@ -107,12 +105,11 @@ def propose_corporate_action(
 @transaction.atomic
 def confirm_corporate_action(actor, deal, *, reference=""):
     """The escrow agent confirms the proposal on or after its effective date: the escrow is rebased."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "confirm_corporate_action")
+    deal, party = lock_deal_for(actor, deal, "confirm_corporate_action")
     today = contract_today()
     action = corporate_action_confirmable(deal, today)
     action = CorporateAction.objects.select_for_update().get(pk=action.pk)
-    tranches = list(deal.tranches.select_for_update().order_by("year"))
+    tranches = lock_tranches(deal)
     figures = year_figures(deal, tranches)
     in_escrow = {year: f.in_escrow for year, f in figures.items()}
     ledger = deal.movements.balances()

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import lock_deal, record
+from escrow.actions.base import lock_deal_for, lock_row_of, lock_tranches, record
 from escrow.actions.movements import write_movement
 from escrow.contract import holdings as rules
-from escrow.contract.errors import InvalidInput, NotFound
+from escrow.contract.errors import InvalidInput
 from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date
 from escrow.models import Dividend, HistoryAction, Meeting, Role, ShareMovement, VotingInstruction
 from escrow.notifications.notify import notify_roles
@@ -43,7 +43,6 @@ from escrow.queries.holdings import (
     new_shares_allocation,
 )
 from escrow.queries.quantities import consideration_today, forget_rebases
-from escrow.usecases.permissions import require
 
 CLAUSE = rules.CLAUSE
 EVERY_PARTY = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT]
@@ -97,17 +96,11 @@ def _amount(value, field):
 
 
 def _lock_dividend(deal, dividend_id):
-    try:
-        return Dividend.objects.select_for_update().get(pk=dividend_id, deal=deal)
-    except (Dividend.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("No such dividend.")) from None
+    return lock_row_of(Dividend, deal, dividend_id, _("No such dividend."))
 
 
 def _lock_meeting(deal, meeting_id):
-    try:
-        return Meeting.objects.select_for_update().get(pk=meeting_id, deal=deal)
-    except (Meeting.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("No such meeting.")) from None
+    return lock_row_of(Meeting, deal, meeting_id, _("No such meeting."))
 
 
 @transaction.atomic
@@ -115,8 +108,7 @@ def record_dividend(
     actor, deal, *, kind, declared_on, record_date, payment_date, per_share, currency="", stock_policy=""
 ):
     """SPA 3.2: the issuer records a dividend it declared; the seller's entitlement follows from the ledger."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "record_dividend")
+    deal, party = lock_deal_for(actor, deal, "record_dividend")
     preconditions.holding_shares(deal, preconditions.RECORD_DIVIDEND)
     if kind not in rules.DIVIDEND_KINDS:
         raise _problem(_("Choose a cash or a stock dividend."), "kind")
@@ -204,8 +196,7 @@ def record_dividend_pass_through(
 ):
     """EA 1.3: the escrow agent records paying the seller its cash dividend; the entitlement is frozen. For a
     stock dividend: the agent records the new shares received into escrow, and the ledger gets them."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "record_dividend_pass_through")
+    deal, party = lock_deal_for(actor, deal, "record_dividend_pass_through")
     dividend = _lock_dividend(deal, dividend_id)
     preconditions.dividend_payable(dividend)
     paid_on = _date(paid_on, "paid_on")
@@ -278,7 +269,7 @@ def _receive_new_shares(actor, deal, party, dividend, *, received_on, reference,
     the dividend's policy over what remains in escrow per tranche. Conservation holds (deposited + rebased =
     released + returned + in escrow); each tranche still to be released grows by its new shares (its size is
     read from the ledger, escrow.queries.quantities.sizes_for); what was released is untouched."""
-    tranches = list(deal.tranches.select_for_update().order_by("year"))
+    tranches = lock_tranches(deal)
     entitled = in_escrow_on(deal, dividend.record_date)
     new = rules.share_entitlement(entitled, dividend.per_share)
     if str(shares or "").strip() and _amount(shares, "amount") != new.shares:
@@ -357,8 +348,7 @@ def _receive_new_shares(actor, deal, party, dividend, *, received_on, reference,
 @transaction.atomic
 def confirm_dividend_receipt(actor, deal, dividend_id):
     """SPA 3.2: the seller confirms it received the dividend the agent paid through."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "confirm_dividend_receipt")
+    deal, party = lock_deal_for(actor, deal, "confirm_dividend_receipt")
     dividend = _lock_dividend(deal, dividend_id)
     preconditions.dividend_receivable(dividend)
     dividend.receipt_confirmed_by, dividend.receipt_confirmed_at = actor, timezone.now()
@@ -411,8 +401,7 @@ def _cut_off(deal, meeting_date, cut_off):
 @transaction.atomic
 def record_meeting(actor, deal, *, record_date, meeting_date, resolutions, cut_off=None):
     """SPA 3.2: the issuer records a shareholder meeting and its resolutions; the seller instructs the vote."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "record_meeting")
+    deal, party = lock_deal_for(actor, deal, "record_meeting")
     preconditions.holding_shares(deal, preconditions.RECORD_MEETING)
     record_date = _date(record_date, "record_date")
     meeting_date = _date(meeting_date, "meeting_date")
@@ -471,8 +460,7 @@ def record_meeting(actor, deal, *, record_date, meeting_date, resolutions, cut_o
 def instruct_vote(actor, deal, meeting_id, *, choices):
     """SPA 3.2: the seller instructs the vote of the escrowed shares, resolution by resolution, before the
     cut-off; a later instruction before the cut-off replaces the earlier one (both stay in the history)."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "instruct_vote")
+    deal, party = lock_deal_for(actor, deal, "instruct_vote")
     meeting = _lock_meeting(deal, meeting_id)
     preconditions.meeting_instructable(meeting)
     try:
@@ -514,8 +502,7 @@ def instruct_vote(actor, deal, meeting_id, *, choices):
 @transaction.atomic
 def record_proxy_lodged(actor, deal, meeting_id, *, lodged_on, reference):
     """EA 1.3: the escrow agent records that it lodged the proxy as the seller instructed (the latest instruction)."""
-    deal = lock_deal(deal.pk)
-    party = require(actor, deal, "record_proxy_lodged")
+    deal, party = lock_deal_for(actor, deal, "record_proxy_lodged")
     meeting = _lock_meeting(deal, meeting_id)
     preconditions.proxy_lodgeable(meeting)
     lodged_on = _date(lodged_on, "lodged_on")

@@ -7,6 +7,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from escrow.api import access
 from escrow.api.errors import exception_handler
 from escrow.api.serializers import ErrorSerializer
 from parties import twofactor
@@ -72,6 +73,20 @@ class ActionView(EscrowAPIView):
         serializer = self.input_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+class ActionOnDeal(ActionView):
+    """An action on one deal, named by its id or slug in the URL (`ref`): 404 without a role on the deal, and
+    the action itself refuses the other roles (403)."""
+
+    lookup_kwarg = "ref"
+
+    def find(self, user, ref):
+        return access.deal_for(user, ref)
+
+    def committed(self, request, deal):
+        """The deal re-read after the action, as committed (for the result)."""
+        return access.deal_for(request.user, deal.pk)
 
 
 def documented(cls):

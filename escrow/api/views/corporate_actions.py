@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from escrow.actions import corporate_actions as actions
 from escrow.api import access, inputs
-from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
+from escrow.api.views.base import ERRORS, ActionOnDeal, EscrowAPIView, documented
 from escrow.queries.available import Now
 from escrow.queries.corporate_actions import corporate_actions_of
 
@@ -67,15 +67,11 @@ def corporate_actions_now(user, deal) -> dict:
     }
 
 
-class CorporateActionView(ActionView):
+class CorporateActionView(ActionOnDeal):
     output_class = CorporateActionsOut
-    lookup_kwarg = "ref"
-
-    def find(self, user, ref):
-        return access.deal_for(user, ref)  # 404 without a role on the deal; the action refuses other roles (403)
 
     def result(self, request, deal, acted):
-        return corporate_actions_now(request.user, access.deal_for(request.user, deal.pk))
+        return corporate_actions_now(request.user, self.committed(request, deal))
 
 
 @documented

@@ -4,20 +4,16 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 
 from escrow import actions
-from escrow.api import access, inputs
+from escrow.api import inputs
 from escrow.api import serializers as out
-from escrow.api.views.base import ActionView, documented
+from escrow.api.views.base import ActionOnDeal, documented
 from escrow.api.views.tranche_actions import transfer_evidence
 from escrow.contract.errors import InvalidInput
 from parties.models import Organisation
 
 
-class DealActionView(ActionView):
+class DealActionView(ActionOnDeal):
     output_class = out.DealSerializer
-    lookup_kwarg = "ref"
-
-    def find(self, user, ref):
-        return access.deal_for(user, ref)
 
 
 @documented

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from escrow.actions import fees as actions
 from escrow.api import access, inputs
-from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
+from escrow.api.views.base import ERRORS, ActionOnDeal, EscrowAPIView, documented
 from escrow.models import FeeInvoice
 from escrow.queries.deals import viewer_party
 from escrow.queries.fees import escrow_period, invoices_for
@@ -60,15 +60,11 @@ def fees_of(user, deal) -> dict:
     }
 
 
-class FeeActionView(ActionView):
+class FeeActionView(ActionOnDeal):
     output_class = FeesOut
-    lookup_kwarg = "ref"
-
-    def find(self, user, ref):
-        return access.deal_for(user, ref)  # 404 without a role on the deal; the action refuses other roles (403)
 
     def result(self, request, deal, acted):
-        return fees_of(request.user, access.deal_for(request.user, deal.pk))  # as committed
+        return fees_of(request.user, self.committed(request, deal))
 
 
 @documented

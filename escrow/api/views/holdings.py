@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from escrow.actions import holdings as actions
 from escrow.api import access, inputs
-from escrow.api.views.base import ERRORS, ActionView, EscrowAPIView, documented
+from escrow.api.views.base import ERRORS, ActionOnDeal, EscrowAPIView, documented
 from escrow.models import Dividend, Meeting
 from escrow.queries.holdings import dividend_view, dividends_for, meeting_view, meetings_for
 
@@ -119,21 +119,14 @@ class MeetingList(EscrowAPIView):
 # --- the actions -----------------------------------------------------------------------------------------
 
 
-class HoldingActionView(ActionView):
-    lookup_kwarg = "ref"
-
-    def find(self, user, ref):
-        return access.deal_for(user, ref)  # 404 without a role on the deal; the action refuses other roles (403)
-
-
-class DividendActionView(HoldingActionView):
+class DividendActionView(ActionOnDeal):
     output_class = DividendSerializer
 
     def result(self, request, deal, dividend):
         return dividend_view(Dividend.objects.select_related("deal").get(pk=dividend.pk)).as_dict()
 
 
-class MeetingActionView(HoldingActionView):
+class MeetingActionView(ActionOnDeal):
     output_class = MeetingSerializer
 
     def result(self, request, deal, meeting):

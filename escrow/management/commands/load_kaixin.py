@@ -50,6 +50,10 @@ YEARS = [
     (date(2029, 12, 1), date(2030, 11, 30), Decimal("974000000")),
 ]
 
+# The contract parties' Chinese names stay empty: the filing (../shared/contract/kaixin-6k-spa-escrow.txt) is in
+# English only and gives none, so none is invented; each organisation's people enter theirs on
+# /accounts/organisation/ (parties.actions.set_chinese_name) and a Chinese reader then sees it (org_name).
+# The demo's own auditor and compliance desk are not in the filing and carry demo names in both languages.
 ORGANISATIONS = {
     Role.ISSUER: dict(
         name="Kaixin Holdings", name_zh="", kind="company", jurisdiction="Cayman Islands", contract_name="Party A"

@@ -50,8 +50,14 @@ class Rendered:
         language = language_of(user)
         if language not in self._done:
             with translation.override(language):
-                subject, body = str(self.subject)[:300], str(self.body or "")
-                self._done[language] = (subject, body, compose(subject, body, **self.where))
+                self.in_active(language)
+        return self._done[language]
+
+    def in_active(self, language) -> tuple:
+        """(subject, body, email) in `language`, which the caller has activated (for many at once)."""
+        if language not in self._done:
+            subject, body = str(self.subject)[:300], str(self.body or "")
+            self._done[language] = (subject, body, compose(subject, body, **self.where))
         return self._done[language]
 
 
@@ -176,8 +182,13 @@ def _notify_chunk(notes, people):
     new = [(key, note, user) for key, (note, user) in wanted.items() if key not in existing]
     if not new:
         return 0
-    texts = {}
-    rendered = [_rendered(texts, note).for_user(user) for _, note, user in new]
+    texts, rendered, by_language = {}, [None] * len(new), {}
+    for i, (_, _note, user) in enumerate(new):
+        by_language.setdefault(language_of(user), []).append(i)
+    for language, indexes in by_language.items():  # one override per language, not one per note
+        with translation.override(language):
+            for i in indexes:
+                rendered[i] = _rendered(texts, new[i][1]).in_active(language)
     ids = copy_rows_with_ids(
         Notification,
         NOTIFICATION_FIELDS,

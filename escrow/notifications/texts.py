@@ -94,14 +94,49 @@ def in_english(value) -> str:
 
 def as_data(value, language="en"):
     """JSON for `value` (a Text, lazy string, LowerFirst or plain value) that `from_data` renders again; None
-    when it cannot be rebuilt so that it reads exactly as it did in `language` when written."""
+    when it cannot be rebuilt so that it reads exactly as it did in `language` when written.
+
+    Whether it rebuilds depends on the message ids and the types of the parameters, not on their values
+    (each is formatted the same way from the value or from its stored form), so the check, which renders
+    the value twice, runs once per shape and language (`_shape`; a sweep writes thousands of notices of a
+    few shapes: issue 13 item 4)."""
     try:
         data = _data(value)
-        with translation.override(language):
-            same = str(from_data(data)) == str(value)
     except (_NotRebuildable, TypeError, ValueError, KeyError):
         return None
-    return data if same else None
+    shape = (_shape(value), language)
+    if shape not in _REBUILDS:
+        try:
+            with translation.override(language):
+                same = str(from_data(data)) == str(value)
+        except (_NotRebuildable, TypeError, ValueError, KeyError):
+            same = False
+        if len(_REBUILDS) > 10_000:  # shapes are few; bound the memory whatever callers pass
+            _REBUILDS.clear()
+        _REBUILDS[shape] = same
+    return data if _REBUILDS[shape] else None
+
+
+_REBUILDS = {}  # {(shape, language): whether a value of that shape rebuilds exactly}
+
+
+def _shape(value):
+    """What the rebuild check depends on (see `as_data`): the messages and the parameters' names and types.
+    A plural's count is part of it (it picks the form)."""
+    if isinstance(value, Text):
+        return ("text", _shape_of_template(value.template), tuple((k, _shape(v)) for k, v in value.params.items()))
+    if isinstance(value, LowerFirst):
+        return ("lower", _shape(value.value))
+    if isinstance(value, Promise):
+        return ("lazy", _shape_of_template(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (type(value), value)
+    return type(value)
+
+
+def _shape_of_template(template):
+    message = _message(template)
+    return tuple(sorted((k, str(v)) for k, v in message.items()))
 
 
 class _NotRebuildable(Exception):

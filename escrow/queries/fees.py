@@ -9,46 +9,70 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from escrow.contract.fees import EscrowYear, started_years
 from escrow.models import Deal, FeeInvoice, Role, ShareMovement
-
-
-def _movement_day(movement) -> date:
-    """The transfer agent's date of issue or transfer when recorded (issue 11 item 4), else the day the
-    movement was recorded, in the contract's time zone."""
-    evidence = getattr(movement, "evidence", None)
-    if evidence is not None and evidence.transfer_date:
-        return evidence.transfer_date
-    return movement.recorded_at.astimezone(ZoneInfo(settings.CONTRACT_TIME_ZONE)).date()
+from escrow.models.bulk import any_of
+from escrow.models.ledger import balances_of
 
 
 def escrow_period(deal) -> tuple[date | None, date | None]:
     """EA 2: (first issue of the shares to the agent, the day the last share was released or returned).
 
     (None, None) before the deposit; the end is None while any share is in escrow."""
-    movements = list(ShareMovement.objects.filter(deal=deal).select_related("evidence").order_by("recorded_at", "pk"))
-    deposits = [m for m in movements if m.kind == ShareMovement.Kind.DEPOSIT]
-    if not deposits:
-        return None, None
-    start = min(_movement_day(m) for m in deposits)
-    balances = ShareMovement.objects.filter(deal=deal).balances()
-    if balances["in_escrow"] > 0:
-        return start, None
-    outs = [m for m in movements if m.kind in (ShareMovement.Kind.RELEASE, ShareMovement.Kind.RETURN)]
-    return start, max([start, *(_movement_day(m) for m in outs)])
+    return escrow_periods([deal.pk]).get(deal.pk, (None, None))
+
+
+def escrow_periods(deal_ids) -> dict:
+    """`escrow_period` of many deals in one query: {deal id: (start, end)} for the deals with a deposit. Each
+    movement's day by `_DAY`; the balance by `balances_of`."""
+    moves = {}
+    rows = (
+        ShareMovement.objects.filter(deal_id__in=any_of(deal_ids))
+        .annotate(day=_DAY)
+        .order_by("deal_id", "recorded_at", "pk")
+        .values_list("deal_id", "kind", "quantity", "day")
+    )
+    for deal_id, kind, quantity, day in rows:
+        moves.setdefault(deal_id, []).append((kind, quantity, day))
+    periods = {}
+    for deal_id, movements in moves.items():
+        deposits = [day for kind, _q, day in movements if kind == ShareMovement.Kind.DEPOSIT]
+        if not deposits:
+            continue
+        start, totals = min(deposits), {}
+        for kind, quantity, _day in movements:
+            totals[kind] = totals.get(kind, 0) + quantity
+        if balances_of(totals)["in_escrow"] > 0:
+            periods[deal_id] = (start, None)
+            continue
+        outs = [day for kind, _q, day in movements if kind in (ShareMovement.Kind.RELEASE, ShareMovement.Kind.RETURN)]
+        periods[deal_id] = (start, max([start, *outs]))
+    return periods
 
 
 def years_to_invoice(deal, today: date) -> list[EscrowYear]:
     """Started escrow years (EA 2, EA 4.4) with no invoice yet, up to `today`."""
-    start, end = escrow_period(deal)
-    if start is None:
-        return []
-    invoiced = set(FeeInvoice.objects.filter(deal=deal).values_list("year", flat=True))
-    return [y for y in started_years(start, today, end) if y.number not in invoiced]
+    return years_to_invoice_of([deal.pk], today).get(deal.pk, [])
+
+
+def years_to_invoice_of(deal_ids, today: date) -> dict:
+    """`years_to_invoice` of many deals in two queries: {deal id: [EscrowYear, ...]} (deals with none left out)."""
+    periods = escrow_periods(deal_ids)
+    invoiced = set(FeeInvoice.objects.filter(deal_id__in=any_of(list(periods))).values_list("deal_id", "year"))
+    years = {}
+    for deal_id, (start, end) in periods.items():
+        due = [y for y in started_years(start, today, end) if (deal_id, y.number) not in invoiced]
+        if due:
+            years[deal_id] = due
+    return years
+
+
+# A movement's day: the transfer agent's date of issue or transfer when recorded (issue 11 item 4), else the day
+# the movement was recorded, in the contract's time zone.
+_DAY = Coalesce("evidence__transfer_date", TruncDate("recorded_at", tzinfo=ZoneInfo(settings.CONTRACT_TIME_ZONE)))
 
 
 def _movement_days(kinds, order):
-    """The deals' first or last movement day of `kinds`, in SQL, by the rule of `_movement_day`."""
-    day = Coalesce("evidence__transfer_date", TruncDate("recorded_at", tzinfo=ZoneInfo(settings.CONTRACT_TIME_ZONE)))
-    rows = ShareMovement.objects.filter(deal=OuterRef("pk"), kind__in=kinds).annotate(day=day).order_by(order)
+    """The deals' first or last movement day of `kinds`, in SQL, by `_DAY`."""
+    rows = ShareMovement.objects.filter(deal=OuterRef("pk"), kind__in=kinds).annotate(day=_DAY).order_by(order)
     return Subquery(rows.values("day")[:1])
 
 

@@ -4,7 +4,7 @@ records its payment. Amounts, years and payers come from escrow.contract.fees; w
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,7 @@ from escrow.models.bulk import any_of, copy_rows_with_ids
 from escrow.notifications.notify import Note, notify_many, notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
-from escrow.queries.fees import deals_with_fee_due, years_to_invoice_of
+from escrow.queries.fees import deals_with_fee_due, next_fee_checks, years_to_invoice_of
 from escrow.queries.preconditions import fee_unpaid, fees_to_invoice
 from escrow.usecases.permissions import require
 
@@ -44,13 +44,21 @@ def issue_fee_invoices(actor, deal, *, today=None) -> list[FeeInvoice]:
     return _issue(deal, today, actor=actor, party=party)[0]
 
 
+def look_again(deal_id) -> None:
+    """The ledger of a deal moved (a deposit, a release, a return) or a transfer date was recorded: the escrow
+    period may start or end on another day (EA 2), so the sweep looks at the deal's fee on its next run
+    (Deal.fee_check_on)."""
+    Deal.objects.filter(pk=deal_id).update(fee_check_on=None)
+
+
 def issue_due_fee_invoices(today) -> tuple[int, int]:
     """The sweep's step (EA 4.4, EA 2): on the first day of each started escrow year, its invoice, written by the
     portal itself (no actor) through `_issue_many`, as the agent's are. The deals come from one set-based query;
     they are then locked and re-read in chunks (one transaction each, a fixed number of statements per chunk),
     so two workers or a repeated tick issue nothing twice (and the unique (deal, year) key backs the lock).
     Returns (invoices issued, notifications written)."""
-    due, invoices, notes = deals_with_fee_due(today), 0, 0
+    idle, invoices, notes = [], 0, 0
+    due = deals_with_fee_due(today, idle=idle)
     for start in range(0, len(due), CHUNK):
         with transaction.atomic():
             deals = Deal.objects.select_for_update().filter(
@@ -58,7 +66,32 @@ def issue_due_fee_invoices(today) -> tuple[int, int]:
             )
             issued, written = _issue_many(list(deals.order_by("pk")), today)
             invoices, notes = invoices + len(issued), notes + written
+    # The deals looked at with nothing due (a new deal's first look, a moved ledger, a year the agent invoiced
+    # first): their next look, so a repeated tick finds none of them again.
+    for start in range(0, len(idle), CHUNK):
+        with transaction.atomic():
+            locked = Deal.objects.select_for_update().filter(pk__in=any_of(idle[start : start + CHUNK]))
+            _set_next_looks(list(locked.order_by("pk").values_list("pk", flat=True)), today)
     return invoices, notes
+
+
+def _set_next_looks(deal_ids, today) -> None:
+    """Under the deals' locks: each deal's next look (Deal.fee_check_on) from its ledger and invoices, in one
+    UPDATE."""
+    looks = next_fee_checks(deal_ids, today)
+    if not looks:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for pk, day in looks.items():
+                Deal.objects.filter(pk=pk).update(fee_check_on=day)
+            return
+        cursor.execute(
+            # The table name is the model's own and every value is a parameter: nothing comes from input.
+            f"UPDATE {Deal._meta.db_table} AS d SET fee_check_on = v.day "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) WHERE d.id = v.id",
+            [list(looks), list(looks.values())],
+        )
 
 
 CHUNK = 1000  # deals per transaction in the sweep: locks held briefly, progress kept chunk by chunk
@@ -121,6 +154,7 @@ def _issue_many(deals, today, *, actor=None, party=None) -> tuple[list[int], int
         [(deal, _entry(deal, year, today, actor=actor, acting_for=_acting_for(party))) for deal, year in issued]
     )
     notes = notify_many(_note(deal, year, today) for deal, year in issued)
+    _set_next_looks([deal.pk for deal in deals], today)
     return [pk for pk in ids if pk is not None], notes
 
 

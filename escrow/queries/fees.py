@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
-from escrow.contract.fees import EscrowYear, started_years
+from escrow.contract.fees import EscrowYear, started_years, year_of
 from escrow.models import Deal, FeeInvoice, Role, ShareMovement
 from escrow.models.bulk import any_of
 from escrow.models.ledger import balances_of
@@ -76,30 +76,61 @@ def _movement_days(kinds, order):
     return Subquery(rows.values("day")[:1])
 
 
-def deals_with_fee_due(today: date) -> list[int]:
+def deals_with_fee_due(today: date, *, idle: list | None = None) -> list[int]:
     """Ids of the deals whose next escrow year (EA 2) has started by `today` with no invoice yet (EA 4.4): the
-    sweep's list, in one query, so a tick with nothing due costs the same whatever the number of deals.
+    sweep's list, in one query. Only the deals whose look is due are read (Deal.fee_check_on on or before
+    `today`, or none set; an index scan), so a repeated tick reads none, whatever the number of deals (issue
+    13 item 4). `idle`, when given, receives the ids of the deals read with nothing due (their next look is to
+    be set).
 
     Invoices are issued for every started year at once, so a deal's invoices are years 1..k and year k + 1
     starts the day after invoice k's period. A closed deal's next year has started only if it began before
-    the day the last share left (escrow.contract.fees.started_years); the SQL keeps a superset, Python the
-    exact set. `years_to_invoice`, under the deal's lock, stays the authority."""
-    kinds_out = [ShareMovement.Kind.RELEASE, ShareMovement.Kind.RETURN]
+    the day the last share left (escrow.contract.fees.started_years). `years_to_invoice`, under the deal's
+    lock, stays the authority."""
+    looked = Q(fee_check_on__isnull=True) | Q(fee_check_on__lte=today)
     rows = (
-        Deal.objects.filter(Q(state=Deal.State.IN_ESCROW) | Q(state=Deal.State.CLOSED))
+        Deal.objects.filter(looked, state__in=(Deal.State.IN_ESCROW, Deal.State.CLOSED))
         .annotate(
             first=_movement_days([ShareMovement.Kind.DEPOSIT], "day"),
-            out=_movement_days(kinds_out, "-day"),
-            last_end=Max("fee_invoices__period_end"),
+            out=_movement_days([ShareMovement.Kind.RELEASE, ShareMovement.Kind.RETURN], "-day"),
+            last_end=Subquery(
+                FeeInvoice.objects.filter(deal=OuterRef("pk")).order_by("-period_end").values("period_end")[:1]
+            ),
         )
-        .filter(first__lte=today)
-        .filter(Q(state=Deal.State.IN_ESCROW) | Q(out__isnull=False))
-        # Spelled as filters, not excludes: a NULL (no invoice yet) must not drop the deal.
-        .filter(Q(last_end__isnull=True) | Q(last_end__lt=today, state=Deal.State.IN_ESCROW) | Q(last_end__lt=F("out")))
         .order_by("pk")
-        .values_list("pk", "state", "last_end", "out")
+        .values_list("pk", "state", "first", "last_end", "out")
     )
-    return [pk for pk, state, last_end, out in rows if _next_year_started(state, last_end, out, today)]
+    due = []
+    for pk, state, first, last_end, out in rows:
+        started = first is not None and first <= today and (state == Deal.State.IN_ESCROW or out is not None)
+        if started and _next_year_started(state, last_end, out, today):
+            due.append(pk)
+        elif idle is not None:
+            idle.append(pk)
+    return due
+
+
+def next_fee_checks(deal_ids, today: date) -> dict:
+    """{deal id: the day the sweep next looks at its fee}: the first day of its next escrow year (EA 2) when
+    every started year is invoiced; `today` when one is not; date.max when no year will start again (the period
+    ended) or none can yet (no deposit: a deposit sets the look back to None, escrow.actions.fees.look_again)."""
+    periods = escrow_periods(deal_ids)
+    invoiced = {}
+    for deal_id, year in FeeInvoice.objects.filter(deal_id__in=any_of(deal_ids)).values_list("deal_id", "year"):
+        invoiced.setdefault(deal_id, set()).add(year)
+    looks = {}
+    for deal_id in deal_ids:
+        if deal_id not in periods:
+            looks[deal_id] = date.max
+            continue
+        start, end = periods[deal_id]
+        started = started_years(start, today, end)
+        if any(y.number not in invoiced.get(deal_id, ()) for y in started):
+            looks[deal_id] = today
+            continue
+        following = year_of(start, len(started) + 1).start
+        looks[deal_id] = date.max if end is not None and following >= end else following
+    return looks
 
 
 def _next_year_started(state, last_end, out, today) -> bool:

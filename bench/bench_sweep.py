@@ -34,6 +34,7 @@ django.setup()
 
 import time_machine  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
 from escrow.actions import deadlines  # noqa: E402
@@ -206,6 +207,7 @@ def run(n):
 
 def main(sizes):
     notify.enqueue_drain = lambda: None  # measure the sweep, not the broker (the outbox rows are written)
+    reverse("escrow:notifications")  # the URL configuration is imported once per worker, not per sweep (emails link)
     if connection.vendor != "postgresql":
         sys.exit("bench_sweep needs PostgreSQL: set DATABASE_URL=postgres://...")
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

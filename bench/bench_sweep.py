@@ -7,7 +7,7 @@ Default: 1000 10000 deals (five tranches each). Prints one Markdown table per wo
 
 Each tick runs on a frozen contract date (time_machine, as the tests do: the sweep never runs ahead of
 today), on current planner statistics (ANALYZE before each tick, untimed, as autovacuum keeps them).
-Every phase of a tick (opening years, reminders and missed deadlines, penalty days) is timed on its
+Every phase of a tick (opening years, reminders and missed deadlines, fee invoices, penalty days) is timed on its
 own, with its SQL statements (COPY included) and its peak resident memory (the kernel's high-water
 mark, reset before the phase; freed memory is handed back first, so the peak is the phase's own).
 Its SQL floor is measured in the same run: the rows the phase wrote (inserted, or tranches moved to a
@@ -34,16 +34,20 @@ django.setup()
 
 import time_machine  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
 from escrow.actions import deadlines  # noqa: E402
-from escrow.models import Deal, HistoryEntry, Notification, OutboxMessage, PenaltyDay, Tranche  # noqa: E402
+from escrow.models import Deal, FeeInvoice, HistoryEntry, Notification, OutboxMessage, PenaltyDay, Tranche  # noqa: E402
 from escrow.notifications import notify  # noqa: E402
 
 STEPS = [
+    (date(2026, 11, 19), "escrow year 1's fee invoices, caught up (EA 4.4, EA 2)"),
     (date(2026, 11, 20), "nothing due (every year still running)"),
     (date(2026, 12, 1), "every year-1 tranche opens (SPA 5.1)"),
     (date(2026, 12, 1), "the same day again (a second beat)"),
+    (date(2026, 12, 2), "escrow year 2 starts: its fee invoices (EA 4.4, EA 2)"),
+    (date(2026, 12, 2), "the same day again"),
     (date(2027, 1, 23), "7-day reminders of the report (SPA 4.2)"),
     (date(2027, 1, 23), "the same day again"),
     (date(2027, 2, 15), "deadline missed, 16 penalty days caught up (SPA 8.2)"),
@@ -53,9 +57,10 @@ STEPS = [
 PHASES = {
     "open_ended_years": "opening years",
     "remind_and_mark": "reminders, missed deadlines",
+    "issue_due_fee_invoices": "fee invoices",
     "accrue_penalties": "penalty days",
 }
-INSERTED = [HistoryEntry, Notification, OutboxMessage, PenaltyDay]  # what a sweep phase inserts
+INSERTED = [HistoryEntry, Notification, OutboxMessage, PenaltyDay, FeeInvoice]  # what a sweep phase inserts
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -202,6 +207,7 @@ def run(n):
 
 def main(sizes):
     notify.enqueue_drain = lambda: None  # measure the sweep, not the broker (the outbox rows are written)
+    reverse("escrow:notifications")  # the URL configuration is imported once per worker, not per sweep (emails link)
     if connection.vendor != "postgresql":
         sys.exit("bench_sweep needs PostgreSQL: set DATABASE_URL=postgres://...")
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

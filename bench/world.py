@@ -5,11 +5,14 @@ fall due on 2027-01-29 together: the worst case for one sweep. Deals, parties an
 inserts (the world is the benchmark's input, not its subject), but they follow the same rules as
 `create_deal`: each release is due 60 calendar days after its year ends (SPA 5.1) and each deal's
 history starts with the DEAL_CREATED entry recording its terms. Prices go through `import_prices`,
-entered by the world's issuer (SPA 8.2).
+entered by the world's issuer (SPA 8.2). Every deal's shares were issued to the agent on its effective date
+(the deposit, EA 1.1, written as the ledger's movement), so escrow year 1 starts that day and year 2 a
+year later (EA 2): the escrow fee invoices (EA 4.4) of every deal fall due on the same days too.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -19,7 +22,7 @@ from escrow.actions.deals import CLAUSE, summary_of, terms_of
 from escrow.actions.prices import PriceRow, import_prices
 from escrow.contract.calendar import release_due
 from escrow.history.chain import record_many
-from escrow.models import Deal, DealParty, HistoryAction, Role, Tranche
+from escrow.models import Deal, DealParty, HistoryAction, Role, ShareMovement, Tranche
 from parties.models import Organisation
 
 YEARS = [
@@ -27,6 +30,8 @@ YEARS = [
     for i, t in enumerate(("665000000", "732000000", "805000000", "885000000", "974000000"))
 ]
 ROLES = [Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT, Role.AUDITOR]
+EFFECTIVE = date(2025, 12, 2)
+ISSUED_AT = datetime(2025, 12, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))  # the deposit: escrow year 1 starts (EA 2)
 
 
 @transaction.atomic
@@ -37,10 +42,12 @@ def populate(n, *, prefix="bench", ticker="BNCH", batch=2000):
         for role in ROLES
     }
     User = get_user_model()
-    for role, org in orgs.items():
-        User.objects.get_or_create(
+    people = {
+        role: User.objects.get_or_create(
             username=f"{prefix}-{role}", defaults=dict(organisation=org, email=f"{prefix}-{role}@bench.invalid")
-        )
+        )[0]
+        for role, org in orgs.items()
+    }
     deals = Deal.objects.bulk_create(
         [
             Deal(
@@ -48,7 +55,7 @@ def populate(n, *, prefix="bench", ticker="BNCH", batch=2000):
                 name=f"{prefix} deal {i}",
                 target_company="Target",
                 total_shares=15_000_000,
-                effective_date=date(2025, 12, 2),
+                effective_date=EFFECTIVE,
                 ticker=ticker,
                 state=Deal.State.IN_ESCROW,
             )
@@ -80,6 +87,21 @@ def populate(n, *, prefix="bench", ticker="BNCH", batch=2000):
         for d in deals
     }
     Tranche.objects.bulk_create([t for rows in tranches.values() for t in rows], batch_size=batch)
+    ShareMovement.objects.bulk_create(
+        [
+            ShareMovement(
+                deal=d,
+                kind=ShareMovement.Kind.DEPOSIT,
+                quantity=d.total_shares,
+                fact_key=f"deposit:{d.pk}",
+                reference=f"DRS-{d.pk}",
+                recorded_at=ISSUED_AT,
+                recorded_by=people[Role.ESCROW_AGENT],
+            )
+            for d in deals
+        ],
+        batch_size=batch,
+    )
     record_many(
         [
             (

@@ -4,19 +4,21 @@ records its payment. Amounts, years and payers come from escrow.contract.fees; w
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escrow.actions.base import lock_deal, record
+from escrow.actions.base import _acting_for, lock_deal, record
 from escrow.contract.errors import InvalidInput, NotFound
 from escrow.contract.fees import FEE_CURRENCY, FEE_PER_YEAR, fee_due_on, invoice_number, payer_shares
+from escrow.history import chain as history
 from escrow.models import Deal, FeeInvoice, HistoryAction, Role
-from escrow.notifications.notify import notify_roles
+from escrow.models.bulk import any_of, copy_rows_with_ids
+from escrow.notifications.notify import Note, notify_many, notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
-from escrow.queries.fees import deals_with_fee_due, years_to_invoice
+from escrow.queries.fees import deals_with_fee_due, next_fee_checks, years_to_invoice_of
 from escrow.queries.preconditions import fee_unpaid, fees_to_invoice
 from escrow.usecases.permissions import require
 
@@ -42,83 +44,168 @@ def issue_fee_invoices(actor, deal, *, today=None) -> list[FeeInvoice]:
     return _issue(deal, today, actor=actor, party=party)[0]
 
 
+def look_again(deal_id) -> None:
+    """The ledger of a deal moved (a deposit, a release, a return) or a transfer date was recorded: the escrow
+    period may start or end on another day (EA 2), so the sweep looks at the deal's fee on its next run
+    (Deal.fee_check_on)."""
+    Deal.objects.filter(pk=deal_id).update(fee_check_on=None)
+
+
 def issue_due_fee_invoices(today) -> tuple[int, int]:
     """The sweep's step (EA 4.4, EA 2): on the first day of each started escrow year, its invoice, written by the
-    portal itself (no actor) through `_issue`, as the agent's would be. The deals come from one set-based query;
-    each is then locked and re-read, so two workers or a repeated tick issue nothing twice (and the unique
-    (deal, year) key backs the lock). Returns (invoices issued, notifications written)."""
-    invoices = notes = 0
-    for deal_id in deals_with_fee_due(today):
+    portal itself (no actor) through `_issue_many`, as the agent's are. The deals come from one set-based query;
+    they are then locked and re-read in chunks (one transaction each, a fixed number of statements per chunk),
+    so two workers or a repeated tick issue nothing twice (and the unique (deal, year) key backs the lock).
+    Returns (invoices issued, notifications written)."""
+    idle, invoices, notes = [], 0, 0
+    due = deals_with_fee_due(today, idle=idle)
+    for start in range(0, len(due), CHUNK):
         with transaction.atomic():
-            deal = lock_deal(deal_id)
-            if deal.state not in (Deal.State.IN_ESCROW, Deal.State.CLOSED):
-                continue
-            issued, written = _issue(deal, today)
+            deals = Deal.objects.select_for_update().filter(
+                pk__in=any_of(due[start : start + CHUNK]), state__in=(Deal.State.IN_ESCROW, Deal.State.CLOSED)
+            )
+            issued, written = _issue_many(list(deals.order_by("pk")), today)
             invoices, notes = invoices + len(issued), notes + written
+    # The deals looked at with nothing due (a new deal's first look, a moved ledger, a year the agent invoiced
+    # first): their next look, so a repeated tick finds none of them again.
+    for start in range(0, len(idle), CHUNK):
+        with transaction.atomic():
+            locked = Deal.objects.select_for_update().filter(pk__in=any_of(idle[start : start + CHUNK]))
+            _set_next_looks(list(locked.order_by("pk").values_list("pk", flat=True)), today)
     return invoices, notes
 
 
+def _set_next_looks(deal_ids, today) -> None:
+    """Under the deals' locks: each deal's next look (Deal.fee_check_on) from its ledger and invoices, in one
+    UPDATE."""
+    looks = next_fee_checks(deal_ids, today)
+    if not looks:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for pk, day in looks.items():
+                Deal.objects.filter(pk=pk).update(fee_check_on=day)
+            return
+        cursor.execute(
+            # The table name is the model's own and every value is a parameter: nothing comes from input.
+            f"UPDATE {Deal._meta.db_table} AS d SET fee_check_on = v.day "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) WHERE d.id = v.id",
+            [list(looks), list(looks.values())],
+        )
+
+
+CHUNK = 1000  # deals per transaction in the sweep: locks held briefly, progress kept chunk by chunk
+INVOICE_FIELDS = [
+    "deal_id",
+    "year",
+    "number",
+    "issued_on",
+    "period_start",
+    "period_end",
+    "amount",
+    "currency",
+    "due_on",
+    "payer",
+    "issued_by_id",
+    "issued_at",
+    "paid_reference",
+]
+
+
 def _issue(deal, today, *, actor=None, party=None) -> tuple[list[FeeInvoice], int]:
-    """Under the deal's lock: one invoice per started escrow year with none yet, each dated `today` (the contract
+    """The agent's issue of one deal's invoices (`_issue_many`), as model objects."""
+    ids, notes = _issue_many([deal], today, actor=actor, party=party)
+    return list(FeeInvoice.objects.filter(pk__in=ids).order_by("year")), notes
+
+
+def _issue_many(deals, today, *, actor=None, party=None) -> tuple[list[int], int]:
+    """Under the deals' locks: one invoice per started escrow year with none yet, each dated `today` (the contract
     date) and due DUE_DAYS later, payer P9 `escrow_fee_payer` as it stands now; its history entry and the
-    payers' and agents' notifications. `actor` None: issued by the sweep. Returns (invoices, notifications)."""
-    amount = fee_amount(deal)
-    issued, notes = [], 0
-    for year in years_to_invoice(deal, today):
-        invoice = FeeInvoice.objects.create(
-            deal=deal,
-            year=year.number,
-            number=invoice_number(deal.slug, year.number),
-            issued_on=today,
-            period_start=year.start,
-            period_end=year.end,
-            amount=amount,
-            currency=FEE_CURRENCY,
-            due_on=fee_due_on(today),
-            payer=deal.escrow_fee_payer,
-            issued_by=actor,
-            issued_at=timezone.now(),
-        )
-        shares = payer_shares(invoice.payer, invoice.amount)
-        record(
-            deal,
-            action=HistoryAction.FEE_INVOICE_ISSUED,
-            actor=actor,
-            party=party,
-            clause="EA 4.4",
-            summary=(
-                f"escrow fee invoice {invoice.number} issued: {FEE_CURRENCY} {amount:,.2f} for escrow year "
-                f"{year.number} ({year.start} to {year.end}), due {invoice.due_on}, payer {invoice.payer} (P9)"
-            ),
-            details={
-                "number": invoice.number,
-                "year": year.number,
-                "period_start": year.start,
-                "period_end": year.end,
-                "amount": str(amount),
-                "currency": FEE_CURRENCY,
-                "issued_on": today,
-                "due_on": invoice.due_on,
-                "payer": invoice.payer,
-                "shares": {role: str(value) for role, value in shares.items()},
-                **({} if actor else {"by": "sweep"}),
-            },
-        )
-        notes += notify_roles(
-            deal,
-            [*_payer_roles(invoice.payer), Role.ESCROW_AGENT],
-            key=f"fee-issued:{invoice.number}",
-            subject=Text(
-                gettext_lazy("%(deal)s: escrow fee invoice %(number)s, %(amount)s due %(due)s (EA 4.4)"),
-                deal=deal.name,
-                number=invoice.number,
-                amount=f"{FEE_CURRENCY} {amount:,.2f}",
-                due=invoice.due_on.isoformat(),
-            ),
-            clause="EA 4.4",
-        )
-        issued.append(invoice)
-    return issued, notes
+    payers' and agents' notifications. `actor` None: issued by the sweep. The invoices are one COPY, the entries
+    one `record_many`, the notices one `notify_many`, whatever the number of deals.
+    Returns (the new invoices' ids, notifications written)."""
+    due, now = years_to_invoice_of([d.pk for d in deals], today), timezone.now()
+    wanted = [(deal, year) for deal in deals for year in due.get(deal.pk, [])]
+    ids = copy_rows_with_ids(
+        FeeInvoice,
+        INVOICE_FIELDS,
+        [
+            (
+                deal.pk,
+                year.number,
+                invoice_number(deal.slug, year.number),
+                today,
+                year.start,
+                year.end,
+                fee_amount(deal),
+                FEE_CURRENCY,
+                fee_due_on(today),
+                deal.escrow_fee_payer,
+                actor.pk if actor else None,
+                now,
+                "",
+            )
+            for deal, year in wanted
+        ],
+    )
+    # A key taken by a worker that skipped the lock (pk None): its invoice, entry and notices stand.
+    issued = [(deal, year) for (deal, year), pk in zip(wanted, ids, strict=True) if pk is not None]
+    history.record_many(
+        [(deal, _entry(deal, year, today, actor=actor, acting_for=_acting_for(party))) for deal, year in issued]
+    )
+    notes = notify_many(_note(deal, year, today) for deal, year in issued)
+    _set_next_looks([deal.pk for deal in deals], today)
+    return [pk for pk in ids if pk is not None], notes
+
+
+def _entry(deal, year, today, *, actor, acting_for) -> dict:
+    """The history entry of one invoice (the keyword arguments of `history.record`)."""
+    amount, number, due_on = fee_amount(deal), invoice_number(deal.slug, year.number), fee_due_on(today)
+    payer = deal.escrow_fee_payer
+    return dict(
+        action=HistoryAction.FEE_INVOICE_ISSUED,
+        actor=actor,
+        acting_for=acting_for,
+        clause="EA 4.4",
+        summary=(
+            f"escrow fee invoice {number} issued: {FEE_CURRENCY} {amount:,.2f} for escrow year "
+            f"{year.number} ({year.start} to {year.end}), due {due_on}, payer {payer} (P9)"
+        ),
+        details={
+            "number": number,
+            "year": year.number,
+            "period_start": year.start,
+            "period_end": year.end,
+            "amount": str(amount),
+            "currency": FEE_CURRENCY,
+            "issued_on": today,
+            "due_on": due_on,
+            "payer": payer,
+            "shares": {role: str(value) for role, value in payer_shares(payer, amount).items()},
+            **({} if actor else {"by": "sweep"}),
+        },
+    )
+
+
+def _note(deal, year, today) -> Note:
+    """The payers' and the agents' notice of one invoice (P9 as issued)."""
+    amount, number = fee_amount(deal), invoice_number(deal.slug, year.number)
+    return Note(
+        deal,
+        (*_payer_roles(deal.escrow_fee_payer), Role.ESCROW_AGENT),
+        Text(
+            ISSUED,
+            deal=deal.name,
+            number=number,
+            amount=f"{FEE_CURRENCY} {amount:,.2f}",
+            due=fee_due_on(today).isoformat(),
+        ),
+        f"fee-issued:{number}",
+        clause="EA 4.4",
+    )
+
+
+ISSUED = gettext_lazy("%(deal)s: escrow fee invoice %(number)s, %(amount)s due %(due)s (EA 4.4)")
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escrow.actions.fees import look_again
 from escrow.contract.errors import NotAllowed
 from escrow.models import ShareMovement
 from escrow.models.ledger import EA_4_2_KINDS
@@ -32,6 +33,7 @@ def write_movement(*, deal, kind, quantity, fact_key, actor, tranche=None, refer
     """Add one movement to the append-only ledger, inside the calling action's transaction."""
     assert transaction.get_connection().in_atomic_block, "actions run inside transaction.atomic"
     check_movement_kind(kind)
+    look_again(deal.pk)  # the escrow period may start or end on this movement's day (EA 2, EA 4.4)
     return ShareMovement.objects.create(
         deal=deal,
         tranche=tranche,

@@ -17,6 +17,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escrow.actions.fees import look_again
 from escrow.contract.errors import InvalidInput
 from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.documents.storage import read_upload, store_pdf
@@ -114,6 +115,7 @@ def store_confirmation(*, deal, tranche, upload, by, original_name=""):
 
 
 def record_evidence(movement, facts, by):
+    look_again(movement.deal_id)  # a transfer date moves the movement's day, so the escrow period's (EA 2)
     return TransferEvidence.objects.create(
         movement=movement,
         deal=movement.deal,

@@ -93,6 +93,11 @@ class Deal(models.Model):
     # escrow.actions.callbacks.set_call_back_waiver (recorded in the deal's history).
     call_back_waived = models.BooleanField(_("call-back before release waived"), default=False)
     call_back_waiver_reason = models.TextField(_("why the call-back is waived"), blank=True)
+    # When the sweep next looks for an escrow fee invoice due (EA 4.4, EA 2): the first day of the next escrow
+    # year; None when it must look (a new deal, or a movement or its transfer date was recorded). A hint for
+    # finding work in one index scan, never a fact: what to invoice is decided from the ledger and the invoices
+    # under the deal's lock (escrow.actions.fees), so a hint too early costs a look, and it is never too late.
+    fee_check_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["slug"]

@@ -7,11 +7,14 @@ as a text part and an HTML part, rendered once per language inside `translation.
 subject and body, escrow.notifications.notify) and sent by the outbox worker (escrow.notifications.outbox).
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.translation import get_language
 
 from escrow.contract.moments import iso_day
 
@@ -25,24 +28,73 @@ class Email:
 def page_url(deal=None, tranche=None) -> str:
     """The absolute address of the page the notification is about."""
     if deal is not None and tranche is not None:
-        path = reverse("escrow:tranche", args=[deal.slug, tranche.year])
+        path = _path("escrow:tranche", deal.slug, tranche.year)
     elif deal is not None:
-        path = reverse("escrow:deal", args=[deal.slug])
+        path = _path("escrow:deal", deal.slug)
     else:
         path = reverse("escrow:notifications")
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
+_SLUG, _YEAR = "0slug0", 97531  # markers a slug ([-a-zA-Z0-9_]+) and a year ([0-9]+) pass as
+_PATHS = {}
+
+
+def _path(name, slug, year=None) -> str:
+    """reverse(name, args=[slug, year]) from a frame reversed once per URL configuration and script prefix:
+    a sweep links thousands of emails, and reverse() matched the patterns again for each."""
+    key = (name, get_script_prefix(), get_urlconf())
+    if key not in _PATHS:
+        args = [_SLUG] if year is None else [_SLUG, _YEAR]
+        _PATHS[key] = re.split(f"({_SLUG}|{_YEAR})", reverse(name, args=args))
+    if not _SLUG_OK.fullmatch(str(slug)) or (year is not None and not str(year).isdigit()):
+        return reverse(name, args=[slug] if year is None else [slug, year])  # reverse() says what is wrong
+    values = {_SLUG: str(slug), str(_YEAR): str(year)}
+    return "".join(values[part] if i % 2 else part for i, part in enumerate(_PATHS[key]))
+
+
+_SLUG_OK = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def compose(subject, body, *, deal=None, tranche=None, clause="", due=None) -> Email:
-    """Both parts, in the active language; `subject` and `body` already rendered in it."""
-    context = {
-        "subject": subject,
-        "body": body,
-        "clause": clause,
+    """Both parts, in the active language; `subject` and `body` already rendered in it.
+
+    The templates are rendered once per language and shape (which of body, deadline and clause are
+    there) with a marker in each value's place, then every email fills that frame (issue 13 item 4: a
+    sweep writes thousands of emails, and rendering the templates for each was most of its time). The
+    HTML part escapes each value as the template's autoescape would; the text part takes them as they are."""
+    values = {
+        "subject": str(subject),
+        "body": str(body or ""),
+        "clause": str(clause or ""),
         "due": iso_day(due),
         "link": page_url(deal, tranche),
     }
-    return Email(
-        text=render_to_string("email/notification.txt", context).strip() + "\n",
-        html=render_to_string("email/notification.html", context),
-    )
+    text, html = _frames(get_language(), bool(values["body"]), bool(values["due"]), bool(values["clause"]))
+    return Email(text=_fill(text, values).strip() + "\n", html=_fill(html, {k: escape(v) for k, v in values.items()}))
+
+
+_MARK = "\x00{}\x00"  # no rendered text or template holds a NUL character
+_MARKS = re.compile("\x00(subject|body|clause|due|link)\x00")
+_FRAMES = {}
+
+
+def _frames(language, body, due, clause) -> tuple:
+    """The text and HTML templates of one language and shape, each split into literal parts and value names
+    (odd positions), for `_fill`."""
+    key = (language, body, due, clause)
+    if key not in _FRAMES:
+        context = {
+            name: _MARK.format(name) if present else ""
+            for name, present in (("subject", True), ("body", body), ("clause", clause), ("due", due), ("link", True))
+        }
+        _FRAMES[key] = tuple(
+            _MARKS.split(render_to_string(name, context))
+            for name in ("email/notification.txt", "email/notification.html")
+        )
+    return _FRAMES[key]
+
+
+def _fill(frame, values) -> str:
+    """One pass over the frame: a value that happens to contain a marker is never filled again."""
+    return "".join(values[part] if i % 2 else part for i, part in enumerate(frame))

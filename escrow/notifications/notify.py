@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from escrow.models import DealParty, Notification, OutboxMessage
 from escrow.models.bulk import any_of, copy_rows, copy_rows_with_ids
 from escrow.notifications.email import compose
-from escrow.notifications.texts import as_data
+from escrow.notifications.texts import as_data, render
 from parties.language import language_of
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,16 @@ class Rendered:
         language = language_of(user)
         if language not in self._done:
             with translation.override(language):
-                subject, body = str(self.subject)[:300], str(self.body or "")
-                self._done[language] = (subject, body, compose(subject, body, **self.where))
+                self.in_active(language)
+        return self._done[language]
+
+    def in_active(self, language, memo=None) -> tuple:
+        """(subject, body, email) in `language`, which the caller has activated (for many at once, sharing
+        `memo`: escrow.notifications.texts.render)."""
+        if language not in self._done:
+            memo = {} if memo is None else memo
+            subject, body = render(self.subject, memo)[:300], render(self.body or "", memo)
+            self._done[language] = (subject, body, compose(subject, body, **self.where))
         return self._done[language]
 
 
@@ -176,8 +184,14 @@ def _notify_chunk(notes, people):
     new = [(key, note, user) for key, (note, user) in wanted.items() if key not in existing]
     if not new:
         return 0
-    texts = {}
-    rendered = [_rendered(texts, note).for_user(user) for _, note, user in new]
+    texts, rendered, by_language = {}, [None] * len(new), {}
+    for i, (_, _note, user) in enumerate(new):
+        by_language.setdefault(language_of(user), []).append(i)
+    for language, indexes in by_language.items():  # one override per language, not one per note
+        memo = {}  # what the notes share, rendered once in this language
+        with translation.override(language):
+            for i in indexes:
+                rendered[i] = _rendered(texts, new[i][1]).in_active(language, memo)
     ids = copy_rows_with_ids(
         Notification,
         NOTIFICATION_FIELDS,

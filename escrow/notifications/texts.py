@@ -39,6 +39,37 @@ class Text:
         return f"Text({str(self.template)!r}, {self.params!r})"
 
 
+def render(value, memo: dict) -> str:
+    """str(value) in the active language, as `Text.__str__` renders it, with the strings of values shared by
+    many notices (a lazy step description, a gettext_lazy template, an "in N days" Text) made once and kept in
+    `memo` ({id: str}). The caller keeps every value alive and one language active while it uses the memo
+    (escrow.notifications.notify renders a sweep's thousands of notices with one per language)."""
+    if isinstance(value, str) and not isinstance(value, Promise):
+        return value
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    text = _render_text(value, memo) if isinstance(value, Text) else str(value)
+    if not isinstance(value, Text) or len(memo) < 10_000:
+        memo[key] = text
+    return text
+
+
+def _render_text(text, memo) -> str:
+    if not text.params:
+        return render(text.template, memo)
+    params = {
+        key: value if isinstance(value, (int, float)) and not isinstance(value, bool) else render(value, memo)
+        for key, value in text.params.items()
+    }
+    template = text.template
+    if isinstance(template, Promise):
+        if "singular" in (getattr(template, "_kw", None) or {}):
+            return template % params  # ngettext_lazy picks its plural form from the parameters
+        return render(template, memo) % params
+    return str(template) % params
+
+
 class LowerFirst:
     """A parameter rendered with its first letter in lower case ("File the report" -> "file the report")."""
 
@@ -94,32 +125,57 @@ def in_english(value) -> str:
 
 def as_data(value, language="en"):
     """JSON for `value` (a Text, lazy string, LowerFirst or plain value) that `from_data` renders again; None
-    when it cannot be rebuilt so that it reads exactly as it did in `language` when written."""
+    when it cannot be rebuilt so that it reads exactly as it did in `language` when written.
+
+    Whether it rebuilds depends on the message ids and the types of the parameters, not on their values
+    (each is formatted the same way from the value or from its stored form), so the check, which renders
+    the value twice, runs once per shape and language (`_data`; a sweep writes thousands of notices of a
+    few shapes: issue 13 item 4)."""
     try:
-        data = _data(value)
-        with translation.override(language):
-            same = str(from_data(data)) == str(value)
+        data, shape = _data(value)
     except (_NotRebuildable, TypeError, ValueError, KeyError):
         return None
-    return data if same else None
+    shape = (shape, language)
+    if shape not in _REBUILDS:
+        try:
+            with translation.override(language):
+                same = str(from_data(data)) == str(value)
+        except (_NotRebuildable, TypeError, ValueError, KeyError):
+            same = False
+        if len(_REBUILDS) > 10_000:  # shapes are few; bound the memory whatever callers pass
+            _REBUILDS.clear()
+        _REBUILDS[shape] = same
+    return data if _REBUILDS[shape] else None
+
+
+_REBUILDS = {}  # {(shape, language): whether a value of that shape rebuilds exactly}
 
 
 class _NotRebuildable(Exception):
     pass
 
 
-def _data(value):
+def _data(value) -> tuple:
+    """(the JSON of `value`, its shape): the shape is what the rebuild check depends on (see `as_data`), the
+    messages and the parameters' names and types; a number is part of it (a plural's count picks the form)."""
     if isinstance(value, Text):
-        return {"text": _message(value.template), "params": {k: _data(v) for k, v in value.params.items()}}
+        message = _message(value.template)
+        params = {k: _data(v) for k, v in value.params.items()}
+        return (
+            {"text": message, "params": {k: data for k, (data, _shape) in params.items()}},
+            ("text", tuple(message.items()), tuple((k, shape) for k, (_data, shape) in params.items())),
+        )
     if isinstance(value, LowerFirst):
-        return {"lower": _data(value.value)}
+        data, shape = _data(value.value)
+        return {"lower": data}, ("lower", shape)
     if isinstance(value, Named):
-        return {"name": value.english, "name_zh": value.chinese}
+        return {"name": value.english, "name_zh": value.chinese}, Named
     if isinstance(value, Promise):
-        return {"text": _message(value)}
+        message = _message(value)
+        return {"text": message}, ("lazy", tuple(message.items()))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    return str(value)
+        return value, (type(value), value)
+    return str(value), type(value)
 
 
 def _message(template):

@@ -113,7 +113,7 @@ def test_a_second_worker_with_a_stale_list_writes_nothing(issued, monkeypatch):
     with on(date(2026, 6, 1)):
         invoices, notes = issue_due_fee_invoices(date(2026, 6, 1))
     assert invoices == 1 and notes > 0
-    monkeypatch.setattr("escrow.actions.fees.deals_with_fee_due", lambda today: [issued.pk])
+    monkeypatch.setattr("escrow.actions.fees.deals_with_fee_due", lambda today, idle=None: [issued.pk])
     before = written()
     with on(date(2026, 6, 1)):
         assert issue_due_fee_invoices(date(2026, 6, 1)) == (0, 0)
@@ -131,7 +131,27 @@ def test_a_closed_escrow_is_invoiced_to_its_end_and_then_drops_out(issued, peopl
         report = sweep(today=date(2031, 1, 10))
         assert deals_with_fee_due(date(2031, 1, 10)) == []
         assert sweep(today=date(2031, 1, 10)).fee_invoices == 0
+    assert Deal.objects.get(pk=issued.pk).fee_check_on == date.max  # no year will start again: never read again
     invoices = FeeInvoice.objects.filter(deal=issued)
     assert report.fee_invoices == invoices.count() >= 1
     _start, ended = escrow_period(issued)
     assert invoices.order_by("year").last().period_start < ended  # no year starting on or after the end (EA 2)
+
+
+def test_a_repeated_tick_reads_no_deal_until_its_next_year_starts(issued, people):
+    """Issue 13 item 4: once a year is invoiced the deal's next look is the next year's first day (an index scan
+    finds nothing before it); a movement recorded in between makes the sweep look again, and no look is late."""
+    with on(date(2026, 6, 1)):
+        sweep(today=date(2026, 6, 1))
+    assert Deal.objects.get(pk=issued.pk).fee_check_on == date(2026, 12, 22)
+    idle = []
+    assert deals_with_fee_due(date(2026, 12, 21), idle=idle) == [] and idle == []
+    assert deals_with_fee_due(date(2026, 12, 22)) == [issued.pk]
+    Deal.objects.filter(pk=issued.pk).update(fee_check_on=None)  # as escrow.actions.fees.look_again after a movement
+    with on(date(2026, 6, 2)):
+        assert deals_with_fee_due(date(2026, 6, 2), idle=idle) == [] and idle == [issued.pk]
+        assert sweep(today=date(2026, 6, 2)).fee_invoices == 0
+    assert Deal.objects.get(pk=issued.pk).fee_check_on == date(2026, 12, 22)
+    with on(date(2026, 12, 22)):
+        assert sweep(today=date(2026, 12, 22)).fee_invoices == 1
+    assert Deal.objects.get(pk=issued.pk).fee_check_on == date(2027, 12, 22)

@@ -124,3 +124,31 @@ def test_postgres_refuses_update_and_delete(require_postgres, history):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert HistoryEntry.objects.get(pk=entry.pk).summary == entry.summary
+
+
+def test_entries_appended_in_bulk_chain_and_hash_as_single_ones(deposited, people):
+    """The sweep's batched append (record_many: rows hashed without model objects, one COPY) continues the chain
+    where single appends left it and hashes each entry as compute_hash does for the stored row (issue 13 item 4)."""
+    from escrow.history.chain import compute_hash, record, record_many
+
+    tranche = deposited.tranches.get(year=1)
+    record_many(
+        [
+            (deposited, dict(action="year_ended", tranche=tranche, from_state="scheduled", to_state="awaiting_report")),
+            (
+                deposited,
+                dict(action="deadline_missed", clause="SPA 4.2", summary="late", details={"due": "2027-01-29"}),
+            ),
+            (deposited, dict(action="fee_invoice_issued", actor=people["agent1"], acting_for="Agent (escrow_agent)")),
+        ]
+    )
+    record(deposited, action="signed", actor=people["agent1"], summary="after the batch")
+    chain = HistoryChain.objects.get(key=chain_key_for(deposited))
+    entries = list(chain.entries.order_by("seq"))
+    assert [e.action for e in entries[-4:]] == ["year_ended", "deadline_missed", "fee_invoice_issued", "signed"]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
+    assert all(e.hash == compute_hash(e) for e in entries)
+    assert entries[-2].actor_name == str(people["agent1"]) and entries[-3].details == {"due": "2027-01-29"}
+    assert verify_chain(chain).ok
+    with pytest.raises(TypeError, match="unknown entry fields"):
+        record_many([(deposited, dict(action="signed", party="a typo"))])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escrow', '0020_beat14'),
+        ('escrow', '0021_tidy14'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ from escrow.models import Notification
 from escrow.queries.available import now_for_each
 from escrow.queries.deals import visible_with_roles
 from escrow.queries.due import actions_due_for
-from escrow.queries.overview import overseen_roles
+from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import step_url
 from parties.access import administers
@@ -46,7 +46,7 @@ def dashboard(request):
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
             "staff_links": staff_links(request.user),
             # Issue 12 item 8: compliance and the escrow agent reach the overview of overdue items and holds.
-            "oversees": bool(overseen_roles(request.user)),
+            "oversees": oversees(request.user),
         },
     )
 

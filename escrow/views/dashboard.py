@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, what
 @login_required
 def dashboard(request):
     items = actions_due_for(request.user)  # the most urgent DUE_LIMIT, and how many there are in all
-    deals = Paginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
+    deals = CountedPaginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     # Issue 12 item 3 with issue 13's flat cost: the list is what waits for this person (the role table, the
@@ -32,6 +33,10 @@ def dashboard(request):
     # action's own checks guard (a stale form explains). No per-row precondition query (tests/escrow/perf).
     now = now_for_each(request.user, {item.deal for item in items.items})
     due = [(item, _where(item)) for item in items.items if _waits_for(request.user, now[item.deal.pk], item)]
+    # The latest notifications with how many of all are unread, in one query (a window count rides along).
+    unread = Window(Count("pk", filter=Q(read_at__isnull=True)))
+    recent = Notification.objects.filter(user=request.user).select_related("deal").annotate(unread_total=unread)
+    recent = list(recent[:RECENT_NOTIFICATIONS])
     return render(
         request,
         "escrow/dashboard.html",
@@ -40,15 +45,32 @@ def dashboard(request):
             "due_total": items.total,
             "deals": [(deal, deal.my_role) for deal in deals],
             "page": deals,
-            "notifications": Notification.objects.filter(user=request.user).select_related("deal")[
-                :RECENT_NOTIFICATIONS
-            ],
-            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "notifications": recent,
+            "unread": recent[0].unread_total if recent else 0,  # none at all: none unread
             "staff_links": staff_links(request.user),
             # Issue 12 item 8: compliance and the escrow agent reach the overview of overdue items and holds.
             "oversees": oversees(request.user),
         },
     )
+
+
+class CountedPaginator(Paginator):
+    """A Paginator whose count rides along with the page's rows (a window count over the whole list, as
+    escrow.queries.due reads its totals): one query for a page, not a count and then the rows. A page past the
+    end, or an empty list, is left to Paginator (its last page, its empty first page)."""
+
+    def get_page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        if number >= 1:
+            bottom = (number - 1) * self.per_page
+            rows = list(self.object_list.annotate(listed=Window(Count("pk")))[bottom : bottom + self.per_page])
+            if rows:
+                self.count = rows[0].listed  # Paginator's cached count, as it would have read it
+                return self._get_page(rows, number, self)
+        return super().get_page(number)
 
 
 def _waits_for(user, now, item) -> bool:

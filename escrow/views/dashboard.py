@@ -25,7 +25,7 @@ DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, what
 @login_required
 def dashboard(request):
     items = actions_due_for(request.user)  # the most urgent DUE_LIMIT, and how many there are in all
-    deals = CountedPaginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
+    deals = Paginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     # Issue 12 item 3 with issue 13's flat cost: the list is what waits for this person (the role table, the
@@ -52,25 +52,6 @@ def dashboard(request):
             "oversees": oversees(request.user),
         },
     )
-
-
-class CountedPaginator(Paginator):
-    """A Paginator whose count rides along with the page's rows (a window count over the whole list, as
-    escrow.queries.due reads its totals): one query for a page, not a count and then the rows. A page past the
-    end, or an empty list, is left to Paginator (its last page, its empty first page)."""
-
-    def get_page(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = 1
-        if number >= 1:
-            bottom = (number - 1) * self.per_page
-            rows = list(self.object_list.annotate(listed=Window(Count("pk")))[bottom : bottom + self.per_page])
-            if rows:
-                self.count = rows[0].listed  # Paginator's cached count, as it would have read it
-                return self._get_page(rows, number, self)
-        return super().get_page(number)
 
 
 def _waits_for(user, now, item) -> bool:

@@ -40,6 +40,7 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
+from bench.pages import issue_14_urls  # noqa: E402
 from bench.world import copies_of  # noqa: E402
 from escrow import actions  # noqa: E402
 from escrow.actions import holdings  # noqa: E402
@@ -142,26 +143,8 @@ def detail_urls(deal):
         "api tranche": reverse("api:tranche-detail", args=[tranche.pk]),
         "api instrument": reverse("api:instrument-detail", args=[instrument.pk]),
         "api document": reverse("api:document-detail", args=[document.pk]),
-        **issue_14_urls(deal),
-    }
-
-
-def issue_14_urls(deal):
-    """The pages issue 14 added and their API reads; the statement is the default period (last full month)."""
-    slug, as_of = deal.slug, f"?as_of={contract_today().isoformat()}"
-    return {
-        "fees": reverse("escrow:deal_fees", args=[slug]),
-        "dividends and votes": reverse("escrow:holdings", args=[slug]),
-        "corporate actions": reverse("escrow:corporate_actions", args=[slug]),
-        "statement": reverse("escrow:deal_statement", args=[slug]),
-        "statement.csv": reverse("escrow:deal_statement_csv", args=[slug]),
-        "deal as of": reverse("escrow:deal", args=[slug]) + as_of,
-        "tranche as of": reverse("escrow:tranche", args=[slug, 1]) + as_of,
-        "api fees": reverse("api:deal-fees", args=[slug]),
-        "api dividends": reverse("api:deal-dividends", args=[slug]),
-        "api meetings": reverse("api:deal-meetings", args=[slug]),
-        "api corporate actions": reverse("api:corporate-actions", args=[slug]),
-        "api statement": reverse("api:deal-statement", args=[slug]),
+        # The statement is the default period (the last full month).
+        **issue_14_urls(deal, as_of=contract_today()),
     }
 
 

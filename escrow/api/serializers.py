@@ -341,7 +341,7 @@ class DealSerializer(DealSummarySerializer):
     @extend_schema_field(TransferRecordSerializer(allow_null=True))
     def get_deposit(self, deal):
         """Issue 11 item 4: the deposit's evidence (EA 1.1), null before the deposit."""
-        record = transfers.deposit_record(deal)
+        record = _ledger_records(deal)[0]
         return TransferRecordSerializer(record, context=self.context).data if record else None
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
@@ -355,7 +355,7 @@ class DealSerializer(DealSummarySerializer):
 
     @extend_schema_field(BalancesSerializer)
     def get_balances(self, deal):
-        return BalancesSerializer(deal.movements.balances()).data
+        return BalancesSerializer(_ledger_records(deal)[2]).data
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, deal):
@@ -372,6 +372,15 @@ class DealSerializer(DealSummarySerializer):
     @extend_schema_field(TrancheSummarySerializer(many=True))
     def get_tranches(self, deal):
         return TrancheSummarySerializer(queries.tranches_with_context([deal]).order_by("year"), many=True).data
+
+
+def _ledger_records(deal):
+    """The deposit's record, the releases' and the balances from one read of the deal's movements
+    (escrow.queries.transfers.ledger_records), kept on the deal object for the fields that follow."""
+    found = getattr(deal, "_ledger_records", None)
+    if found is None:
+        found = deal._ledger_records = transfers.ledger_records(deal)
+    return found
 
 
 class HistoryEntrySerializer(serializers.Serializer):

@@ -6,7 +6,8 @@ time belongs to 2026-12-01. Read-only; no writes, no locks.
 
 The API (statements, issue 14 item 6, build on it):
 
-- `deal_as_of(deal, day) -> DealSnapshot`: the snapshot. `day` is a `date`; nothing checks its bounds
+- `deal_as_of(deal, day) -> DealSnapshot`: the snapshot (`deals_as_of(deal, days)`: one for each day, from one
+  read of each table). `day` is a `date`; nothing checks its bounds
   here (a caller that takes the day from a person validates it first with `parse_as_of`).
 - `parse_as_of(deal, raw, *, today=None) -> date | None`: the `as_of` query parameter of pages and the API.
   None for an absent or empty value; a date from the deal's creation (its Beijing date) to today's contract
@@ -44,7 +45,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -344,17 +344,39 @@ def deal_as_of(deal, day: date, *, tranches=None) -> DealSnapshot:
     """The deal at the end of contract date `day`: seven queries (tranches, ledger, history, instruments,
     signatures, holds, penalty days) whatever the number of entries. `tranches` may pass the deal's
     tranches already loaded (in year order)."""
-    end = end_of_day(day)
+    return deals_as_of(deal, (day,), tranches=tranches)[0]
+
+
+def deals_as_of(deal, days, *, tranches=None) -> tuple:
+    """The deal at the end of each of `days` (a DealSnapshot each, in the order given), from one read of each
+    table up to the latest of them: the period statement's opening and closing cost the queries of one
+    snapshot (issue 13 item 1). Each snapshot keeps only the rows recorded by the end of its own day."""
     tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
     ids = [t.pk for t in tranches]
-    deal_moves, tranche_moves = _movements(deal, end)
+    latest = max(days)
+    movements = _movement_rows(deal, end_of_day(latest))
     entries = list(
-        HistoryEntry.objects.filter(chain__key=chain_key_for(deal), at__lt=end).order_by("seq").only(*REPLAYED_FIELDS)
+        HistoryEntry.objects.filter(chain__key=chain_key_for(deal), at__lt=end_of_day(latest))
+        .order_by("seq")
+        .only(*REPLAYED_FIELDS)
     )
+    instruments, signatures = _instrument_rows(ids, end_of_day(latest))
+    holds = _hold_rows(ids, latest)
+    penalties = _penalty_rows(ids, latest)
+    return tuple(
+        _snapshot(deal, day, tranches, movements, entries, instruments, signatures, holds, penalties) for day in days
+    )
+
+
+def _snapshot(deal, day, tranches, movements, entries, instruments, signatures, holds, penalties) -> DealSnapshot:
+    """One day's snapshot from rows read up to that day or later: each kept only if recorded by the day's end."""
+    end = end_of_day(day)
+    deal_moves, tranche_moves = _movements([m for m in movements if m[2] < end])
+    entries = [e for e in entries if e.at < end]
     history = replay(entries)
-    instruments = _instruments(ids, end, _withdrawn(entries))
-    holds = _holds(ids, day)
-    penalties, by_party = _penalties(ids, day)
+    instruments = _instruments(instruments, signatures, end, _withdrawn(entries))
+    holds = _holds(holds, day)
+    penalties, by_party = _penalties([row for row in penalties if row[1] <= day])
     rows = []
     for t in tranches:
         state = history.tranche_states.get(t.pk, (TrancheState.SCHEDULED, None))[0]
@@ -384,22 +406,22 @@ def deal_as_of(deal, day: date, *, tranches=None) -> DealSnapshot:
     return DealSnapshot(deal, day, history.deal_state, balances, tuple(rows), by_party)
 
 
-# --- one query each ---
+# --- one query each (up to the latest day), then kept day by day ---
 
 
-def _movements(deal, end):
-    """({kind: shares} for the deal, {tranche id: {kind: shares}}) of the movements recorded before `end`."""
+def _movement_rows(deal, end) -> list:
+    """(kind, tranche id, recorded_at, shares) of the deal's ledger rows recorded before `end`."""
+    rows = ShareMovement.objects.filter(deal=deal, recorded_at__lt=end).order_by()
+    return list(rows.values_list("kind", "tranche_id", "recorded_at", "quantity"))
+
+
+def _movements(rows):
+    """({kind: shares} for the deal, {tranche id: {kind: shares}}) of these ledger rows."""
     by_deal, by_tranche = defaultdict(int), defaultdict(lambda: defaultdict(int))
-    rows = (
-        ShareMovement.objects.filter(deal=deal, recorded_at__lt=end)
-        .values("kind", "tranche_id")
-        .annotate(n=Sum("quantity"))
-        .order_by()
-    )
-    for row in rows:
-        by_deal[row["kind"]] += row["n"] or 0
-        if row["tranche_id"] is not None:
-            by_tranche[row["tranche_id"]][row["kind"]] += row["n"] or 0
+    for kind, tranche_id, _at, quantity in rows:
+        by_deal[kind] += quantity or 0
+        if tranche_id is not None:
+            by_tranche[tranche_id][kind] += quantity or 0
     return by_deal, by_tranche
 
 
@@ -413,8 +435,8 @@ def _withdrawn(entries) -> set:
     return withdrawn
 
 
-def _instruments(tranche_ids, end, withdrawn=frozenset()) -> dict:
-    """{tranche id: [InstrumentAsOf]} of the instruments created before `end`, with their signatures then."""
+def _instrument_rows(tranche_ids, end):
+    """The instruments created before `end` and the signatures made before it (two queries)."""
     instruments = list(
         Instrument.objects.filter(tranche_id__in=tranche_ids, created_at__lt=end)
         .select_related("superseded_by")
@@ -431,17 +453,25 @@ def _instruments(tranche_ids, end, withdrawn=frozenset()) -> dict:
         )
         .order_by("created_at", "pk")
     )
-    signatures = defaultdict(list)
-    for s in (
-        Signature.objects.filter(instrument__tranche_id__in=tranche_ids, signed_at__lt=end)
+    signatures = [
+        SignatureAsOf(s.instrument_id, s.party.role, s.party.organisation.name, str(s.signer), s.signed_at)
+        for s in Signature.objects.filter(instrument__tranche_id__in=tranche_ids, signed_at__lt=end)
         .select_related("party__organisation", "signer")
         .order_by("signed_at", "pk")
-    ):
-        signatures[s.instrument_id].append(
-            SignatureAsOf(s.instrument_id, s.party.role, s.party.organisation.name, str(s.signer), s.signed_at)
-        )
+    ]
+    return instruments, signatures
+
+
+def _instruments(instruments, signatures, end, withdrawn=frozenset()) -> dict:
+    """{tranche id: [InstrumentAsOf]} of the instruments created before `end`, with their signatures then."""
+    signed = defaultdict(list)
+    for s in signatures:
+        if s.signed_at < end:
+            signed[s.instrument_id].append(s)
     found = defaultdict(list)
     for i in instruments:
+        if i.created_at >= end:
+            continue
         found[i.tranche_id].append(
             InstrumentAsOf(
                 id=i.pk,
@@ -450,7 +480,7 @@ def _instruments(tranche_ids, end, withdrawn=frozenset()) -> dict:
                 required_roles=tuple(i.required_roles or ()),
                 status=_status_then(i, end, withdrawn),
                 created_at=i.created_at,
-                signatures=tuple(signatures.get(i.pk, ())),
+                signatures=tuple(signed.get(i.pk, ())),
             )
         )
     return found
@@ -467,12 +497,16 @@ def _status_then(instrument, end, withdrawn) -> str:
     return Instrument.Status.OPEN
 
 
-def _holds(tranche_ids, day) -> dict:
+def _hold_rows(tranche_ids, day) -> list:
+    """The holds started on or before `day`."""
+    return list(Hold.objects.filter(tranche_id__in=tranche_ids, started_on__lte=day).order_by("started_at", "pk"))
+
+
+def _holds(rows, day) -> dict:
     """{tranche id: [HoldAsOf]} of the holds active at the end of `day`."""
     found = defaultdict(list)
-    rows = Hold.objects.filter(tranche_id__in=tranche_ids, started_on__lte=day).order_by("started_at", "pk")
     for hold in rows:
-        if hold.ended_on is not None and hold.ended_on <= day:
+        if hold.started_on > day or (hold.ended_on is not None and hold.ended_on <= day):
             continue
         found[hold.tranche_id].append(
             HoldAsOf(hold.pk, hold.tranche_id, hold.kind, hold.get_kind_display(), hold.reason, hold.started_on)
@@ -480,14 +514,19 @@ def _holds(tranche_ids, day) -> dict:
     return found
 
 
-def _penalties(tranche_ids, day):
-    """({tranche id: PenaltyAsOf}, {party: charged}) over the stored days on or before `day`, in one pass."""
-    per_tranche, by_party = {}, defaultdict(Decimal)
+def _penalty_rows(tranche_ids, day) -> list:
+    """The stored penalty days on or before `day`, by tranche and day."""
     rows = (
         PenaltyDay.objects.filter(tranche_id__in=tranche_ids, day__lte=day)
         .order_by("tranche_id", "day")
         .values_list("tranche_id", "day", "liable", "missing_price", "charged", "running_total", "cap", "capped")
     )
+    return list(rows)
+
+
+def _penalties(rows):
+    """({tranche id: PenaltyAsOf}, {party: charged}) over these stored days, in one pass."""
+    per_tranche, by_party = {}, defaultdict(Decimal)
     sums = defaultdict(lambda: {"by_party": defaultdict(Decimal), "days": defaultdict(int), "missing": 0})
     last = {}
     for tranche_id, the_day, liable, missing, charged, running_total, cap, capped in rows:
@@ -530,6 +569,7 @@ __all__ = [
     "TrancheAsOf",
     "contract_date",
     "deal_as_of",
+    "deals_as_of",
     "end_of_day",
     "first_day",
     "parse_as_of",

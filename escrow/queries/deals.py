@@ -7,26 +7,50 @@ not the object exists. The interfaces only translate NotFound (escrow.views.comm
 escrow.api: the API's 404).
 """
 
-from django.db.models import OuterRef, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_objects_for_user
 
 from escrow.contract.errors import NotFound
 from escrow.models import Deal, DealParty, Instrument, StoredDocument, Tranche
-from escrow.usecases.permissions import party_for, require
+from escrow.usecases.permissions import holds_signing_power, party_for, require, signing_power
 
 
 def deals_visible_to(user):
     if not user or not user.is_authenticated:
         return Deal.objects.none()
-    # Guardian builds the same lazy query each time at a cost (a page asks it up to four times): it is built
-    # once per user object (one request) and handed out as a fresh clone, so no caller sees another's results.
+    # Built once per user object (one request) and handed out as a fresh clone, so no caller sees another's
+    # results (a page asks it up to four times).
     built = getattr(user, "_visible_deals", None)
     if built is None:
-        built = user._visible_deals = get_objects_for_user(
-            user, "escrow.view_deal", klass=Deal, with_superuser=False, accept_global_perms=False
-        )
+        own, groups = RawSQL(OWN_ROWS, _params(user)), RawSQL(GROUP_ROWS, _params(user))  # noqa: S611 (constant SQL, bound values)
+        built = user._visible_deals = Deal.objects.filter(Q(pk__in=own) | Q(pk__in=groups))
     return built.all()
+
+
+# guardian's rule for get_objects_for_user(user, "escrow.view_deal", klass=Deal, with_superuser=False,
+# accept_global_perms=False): a view_deal row for the person (DealUserObjectPermission, a direct foreign key)
+# or for one of their groups (guardian's generic GroupObjectPermission, object_pk as text). Guardian builds
+# that query through the ORM on every request (3-5 ms of Python, about the bare page's whole time); this is
+# the same SQL written once, two alias-free subqueries joined by OR as guardian's are (PostgreSQL hashes each),
+# so it nests in any query (tests/escrow/queries/test_visible_deals.py compares it with guardian's answer).
+OWN_ROWS = (
+    "SELECT p.content_object_id FROM escrow_dealuserobjectpermission p"
+    " JOIN auth_permission a ON a.id = p.permission_id"
+    " WHERE p.user_id = %s AND a.content_type_id = %s AND a.codename = %s"
+)
+# The text key is cast in the select list only, i.e. for the rows the conditions kept (deals' keys).
+GROUP_ROWS = (
+    "SELECT CAST(g.object_pk AS bigint) FROM guardian_groupobjectpermission g"
+    " JOIN auth_permission a ON a.id = g.permission_id"
+    " JOIN parties_user_groups ug ON ug.group_id = g.group_id"
+    " WHERE ug.user_id = %s AND a.content_type_id = %s AND a.codename = %s"
+)
+
+
+def _params(user):
+    return (user.pk, ContentType.objects.get_for_model(Deal).pk, "view_deal")  # the type is cached per process
 
 
 def my_role_on(user, deal_ref="pk"):
@@ -55,10 +79,24 @@ def get_deal_for(user, slug_or_pk) -> Deal:
 
 def deal_for(user, ref, action="view_deal") -> Deal:
     """SPA 9: the deal by slug or id, if the person's organisation plays a role on it; NotAllowed (403)
-    only when that role may see the deal but not take `action` (e.g. a history export)."""
-    deal = get_deal_for(user, ref)
-    # Kept on this request's deal object, so the page's role look-up (steps.role_on) does not read it again.
-    deal.viewer_party = (user.pk, require(user, deal, action))
+    only when that role may see the deal but not take `action` (e.g. a history export).
+
+    One query reads the deal with the person's party (party_for's rule: their organisation's party that has not
+    ended) and whether they are on its register now (deals_signed_for's rule): get_deal_for, require and the
+    page's Now would read them one by one. Both are kept on this request's deal object (viewer_party,
+    viewer_signs). No party means NotFound, as require says for a visible deal the person has no party on."""
+    party = None
+    if user and user.is_authenticated and user.organisation_id:
+        lookup = {"deal__pk": ref} if str(ref).isdigit() else {"deal__slug": ref}
+        parties = DealParty.objects.filter(
+            deal__in=deals_visible_to(user), organisation_id=user.organisation_id, ended_at__isnull=True, **lookup
+        )
+        party = parties.select_related("deal", "organisation").annotate(signs=signing_power(user)).first()
+    if party is None:
+        raise NotFound(_("No such deal."))
+    deal = party.deal
+    deal.viewer_party = (user.pk, require(user, deal, action, party=party))
+    deal.viewer_signs = (user.pk, party.signs)
     return deal
 
 
@@ -68,15 +106,23 @@ def viewer_party(user, deal):
     return found[1] if found and found[0] == user.pk else party_for(user, deal)
 
 
-def tranche_for(user, pk=None, *, deal=None, year=None) -> Tranche:
+def viewer_signs(user, deal) -> bool:
+    """Whether the person is on the deal's register now: what deal_for read with the deal, else read."""
+    found = getattr(deal, "viewer_signs", None)
+    return found[1] if found and found[0] == user.pk else holds_signing_power(user, deal)
+
+
+def tranche_for(user, pk=None, *, deal=None, year=None, related=(), prefetch=()) -> Tranche:
     """A tranche by id (the API), or a deal's tranche by year (the pages: /deals/<slug>/years/<year>/).
-    A `deal` passed in is one `deal_for` returned for this person; it is reused, not read again."""
-    tranches = Tranche.objects.filter(deal__in=deals_visible_to(user)).select_related("deal")
+    A `deal` passed in is one `deal_for` returned for this person; it is reused, not read again. `related` and
+    `prefetch` are read with the tranche (select_related, prefetch_related), so a caller does not read it twice."""
+    tranches = Tranche.objects.filter(deal__in=deals_visible_to(user)).select_related("deal", *related)
+    tranches = tranches.prefetch_related(*prefetch)
     tranche = (tranches.filter(pk=pk) if deal is None else tranches.filter(deal=deal, year=year)).first()
     if tranche is None:
         raise NotFound(_("No such tranche."))
-    if deal is None:
-        require(user, tranche.deal, "view_deal")
+    if deal is None:  # kept on the deal object like deal_for's, for the role look-ups that follow
+        tranche.deal.viewer_party = (user.pk, require(user, tranche.deal, "view_deal"))
     else:
         tranche.deal = deal
     return tranche

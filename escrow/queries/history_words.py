@@ -118,6 +118,8 @@ class HistoryWords:
 
     def org(self, name) -> str:
         """An organisation named in a record, in the reader's language (its Chinese name when known)."""
+        if not reads_chinese():  # the English name is the one recorded: nothing to look up
+            return str(name or "")
         if self._orgs is None:
             ids = self.deal.parties.values("organisation_id") if self.deal else []
             self._orgs = {o.name: o for o in Organisation.objects.filter(pk__in=ids)}

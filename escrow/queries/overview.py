@@ -63,16 +63,25 @@ class DealOverview:
 
 def overseen_roles(user) -> dict:
     """deal id -> the person's role, for the deals they see on which that role oversees."""
+    return dict(_overseen(user).values_list("deal_id", "role"))
+
+
+def oversees(user) -> bool:
+    """Whether the person oversees any deal they see (the dashboard's link to the overview): one EXISTS, not
+    the role of every deal (issue 13 item 1: flat at 1,000 deals)."""
+    return _overseen(user).exists()
+
+
+def _overseen(user):
     if not user or not user.is_authenticated or not user.organisation_id:
-        return {}
+        return DealParty.objects.none()
     roles, _clause = ROLE_ACTIONS[ACTION]
-    rows = DealParty.objects.filter(
+    return DealParty.objects.filter(
         deal__in=deals_visible_to(user),
         organisation_id=user.organisation_id,
         ended_at__isnull=True,
         role__in=list(roles),
     )
-    return dict(rows.values_list("deal_id", "role"))
 
 
 def require_oversight(user) -> dict:

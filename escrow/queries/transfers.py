@@ -1,9 +1,11 @@
 """The transfer agent's evidence of the deposit (EA 1.1) and of a release (EA 3.2), as every party on the
 deal reads it (issue 11 item 4): the pages, the API, the exports and the evidence pack."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from escrow.models import ShareMovement, StoredDocument
+from escrow.models.ledger import balances_of
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,21 @@ def release_records(deal) -> list:
 def transfer_records(deal) -> tuple:
     """(deposit_record(deal), release_records(deal)) in two queries instead of four (the deal page shows both):
     the deposit and the releases read together, and every transfer confirmation of the deal at once."""
+    deposit, releases, _balances = ledger_records(deal)
+    return deposit, releases
+
+
+def ledger_records(deal) -> tuple:
+    """transfer_records(deal) and the deal's ledger balances (ShareMovement's `balances()`, the same rule
+    `balances_of` over the same rows), from one read of the deal's movements: the deal page shows all three."""
     kind = ShareMovement.Kind
-    movements = list(
-        ShareMovement.objects.filter(deal=deal, kind__in=(kind.DEPOSIT, kind.RELEASE)).select_related(
-            "tranche", "recorded_by", "evidence"
-        )
+    every = list(
+        ShareMovement.objects.filter(deal=deal).select_related("tranche", "recorded_by", "evidence")
     )  # in the model's order (recorded_at, id): the first deposit is deposit_record's .first()
+    totals = defaultdict(int)
+    for m in every:
+        totals[m.kind] += m.quantity or 0
+    movements = [m for m in every if m.kind in (kind.DEPOSIT, kind.RELEASE)]
     confirmations = {}
     for document in StoredDocument.objects.filter(deal=deal, kind=StoredDocument.Kind.TRANSFER_CONFIRMATION).order_by(
         "uploaded_at", "pk"
@@ -124,6 +135,7 @@ def transfer_records(deal) -> tuple:
     return (
         _record(deposit, confirmations.get(None) if deposit else None),
         [(m.tranche, _from_movement(m, confirmations.get(m.tranche_id))) for m in releases],
+        balances_of(totals),
     )
 
 

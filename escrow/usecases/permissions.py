@@ -10,6 +10,7 @@ Platform administration (creating deals, reference data, people) is staff work: 
 """
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Value
 from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotAllowed, NotFound
@@ -54,9 +55,13 @@ def may(role, action) -> bool:
     return role in roles
 
 
-def require(user, deal, action) -> DealParty:
-    """The actor's party if its role may take this action; NotFound when the deal is not theirs."""
-    party = party_for(user, deal)
+_UNREAD = object()
+
+
+def require(user, deal, action, *, party=_UNREAD) -> DealParty:
+    """The actor's party if its role may take this action; NotFound when the deal is not theirs. `party` may
+    be given when the caller has just read party_for's answer with the deal (escrow.queries.deals.deal_for)."""
+    party = party_for(user, deal) if party is _UNREAD else party
     if party is None:
         raise NotFound(_("No such deal."))
     roles, clause = ROLE_ACTIONS[action]
@@ -90,6 +95,20 @@ def deals_signed_for(user, deal_ids) -> set:
         .active()
         .values_list("deal_id", flat=True)
     )
+
+
+def signing_power(user, deal_ref="deal_id"):
+    """deals_signed_for's rule for the deal `deal_ref` points at, as a column of another query (an EXISTS):
+    a page reads it with the deal and the person's party instead of on its own."""
+    if not user.is_authenticated or is_platform_staff(user) or not user.organisation_id:
+        return Value(False)
+    entries = Signatory.objects.filter(
+        deal_id=OuterRef(deal_ref),
+        person=user,
+        party__organisation_id=user.organisation_id,
+        party__ended_at__isnull=True,
+    )
+    return Exists(entries.active())
 
 
 def require_signing_power(user, party, action) -> None:

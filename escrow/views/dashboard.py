@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,7 @@ from escrow.models import Notification
 from escrow.queries.available import now_for_each
 from escrow.queries.deals import visible_with_roles
 from escrow.queries.due import actions_due_for
-from escrow.queries.overview import overseen_roles
+from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import step_url
 from parties.access import administers
@@ -32,6 +33,10 @@ def dashboard(request):
     # action's own checks guard (a stale form explains). No per-row precondition query (tests/escrow/perf).
     now = now_for_each(request.user, {item.deal for item in items.items})
     due = [(item, _where(item)) for item in items.items if _waits_for(request.user, now[item.deal.pk], item)]
+    # The latest notifications with how many of all are unread, in one query (a window count rides along).
+    unread = Window(Count("pk", filter=Q(read_at__isnull=True)))
+    recent = Notification.objects.filter(user=request.user).select_related("deal").annotate(unread_total=unread)
+    recent = list(recent[:RECENT_NOTIFICATIONS])
     return render(
         request,
         "escrow/dashboard.html",
@@ -40,13 +45,11 @@ def dashboard(request):
             "due_total": items.total,
             "deals": [(deal, deal.my_role) for deal in deals],
             "page": deals,
-            "notifications": Notification.objects.filter(user=request.user).select_related("deal")[
-                :RECENT_NOTIFICATIONS
-            ],
-            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "notifications": recent,
+            "unread": recent[0].unread_total if recent else 0,  # none at all: none unread
             "staff_links": staff_links(request.user),
             # Issue 12 item 8: compliance and the escrow agent reach the overview of overdue items and holds.
-            "oversees": bool(overseen_roles(request.user)),
+            "oversees": oversees(request.user),
         },
     )
 

@@ -7,11 +7,11 @@ from django.shortcuts import render
 
 from escrow.contract.errors import InvalidInput
 from escrow.contract.policies import POLICY_DEFINITIONS
-from escrow.models import DealParty, Role, ShareMovement
+from escrow.models import DealParty, Role
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.quantities import consideration_today
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
-from escrow.queries.transfers import transfer_records
+from escrow.queries.transfers import ledger_records
 from escrow.views.common import deal_for, now_for
 from escrow.views.forms import AsOfForm
 from escrow.views.links import offered_step_url
@@ -36,7 +36,7 @@ def deal_page(request, slug):
         tranche.deal = deal
     rows = year_rows(deal, tranches, now)
     deal_step = next_step_for_deal(deal)
-    transfer, releases = transfer_records(deal)
+    transfer, releases, balances = ledger_records(deal)  # one read of the deal's movements
     return render(
         request,
         "escrow/deal.html",
@@ -50,7 +50,7 @@ def deal_page(request, slug):
             # released, SPA 5.2(1); the deposit once, EA 1.1), asked of the actions' own checks.
             "may": dict.fromkeys(now.deal_actions(), True),
             "deal_step_url": offered_step_url(now, deal, None, deal_step.action) if deal_step else None,
-            "balances": ShareMovement.objects.filter(deal=deal).balances(),
+            "balances": balances,
             "consideration_today": consideration_today(deal),  # issue 14 item 2: deposited + rebased
             "transfer": transfer,  # issue 11 item 4: the deposit's evidence (EA 1.1)
             "releases": releases,  # issue 12 item 5: each transfer to the seller (EA 3.2)

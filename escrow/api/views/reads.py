@@ -14,7 +14,7 @@ from escrow.api.pagination import page_of, paginated, window
 from escrow.api.snapshots import AS_OF, DealAsOfSerializer, TrancheAsOfSerializer
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
-from escrow.models import AuditReport, Instrument, Signature, Tranche
+from escrow.models import AuditReport, Instrument, Signature
 from escrow.queries import steps as queries
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.deals import visible_with_roles
@@ -109,13 +109,7 @@ class TrancheDetail(EscrowAPIView):
 
 
 def tranche_with_context(user, pk):
-    tranche = access.tranche_for(user, pk)
-    tranche = (
-        Tranche.objects.filter(pk=tranche.pk)
-        .select_related("deal", "prepared_by")
-        .prefetch_related(INSTRUMENTS, "holds__raised_by", REPORTS)
-        .get()
-    )
+    tranche = access.tranche_for(user, pk, related=["prepared_by"], prefetch=[INSTRUMENTS, "holds__raised_by", REPORTS])
     # what queries.tranches_with_context prefetches for next_step, taken from the instruments just read
     tranche.open_instruments = [i for i in tranche.instruments.all() if i.status == Instrument.Status.OPEN]
     tranche.loaded_instruments = list(tranche.instruments.all())

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from rest_framework.test import APIClient
 
+from bench.pages import issue_14_urls
 from bench.world import copies_of
 from escrow.actions.corporate_actions import propose_corporate_action
 from escrow.models import TrancheState
@@ -25,21 +25,7 @@ PERIOD = "start=2027-02-01&end=2027-02-28"
 
 
 def urls(deal):
-    slug, as_of = deal.slug, f"?as_of={SUSPENDED.isoformat()}"
-    return {
-        "fees": reverse("escrow:deal_fees", args=[slug]),
-        "dividends and votes": reverse("escrow:holdings", args=[slug]),
-        "corporate actions": reverse("escrow:corporate_actions", args=[slug]),
-        "statement": reverse("escrow:deal_statement", args=[slug]) + "?" + PERIOD,
-        "statement.csv": reverse("escrow:deal_statement_csv", args=[slug]) + "?" + PERIOD,
-        "deal as of": reverse("escrow:deal", args=[slug]) + as_of,
-        "tranche as of": reverse("escrow:tranche", args=[slug, 1]) + as_of,
-        "api fees": reverse("api:deal-fees", args=[slug]),
-        "api dividends": reverse("api:deal-dividends", args=[slug]),
-        "api meetings": reverse("api:deal-meetings", args=[slug]),
-        "api corporate actions": reverse("api:corporate-actions", args=[slug]),
-        "api statement": reverse("api:deal-statement", args=[slug]) + "?" + PERIOD,
-    }
+    return issue_14_urls(deal, as_of=SUSPENDED, period=PERIOD)
 
 
 def measure(client, targets):

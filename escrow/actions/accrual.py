@@ -25,6 +25,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
     Subquery,
     Sum,
@@ -35,7 +36,16 @@ from django.utils import timezone
 from escrow.actions.batch import lock_tranches
 from escrow.contract.penalty import PriceBook, closes_in_force, first_day_of_delay
 from escrow.history import chain as history
-from escrow.models import CorporateAction, Deal, HistoryAction, PenaltyDay, SharePrice, Tranche, TrancheState
+from escrow.models import (
+    CorporateAction,
+    Deal,
+    HistoryAction,
+    PenaltyDay,
+    ShareMovement,
+    SharePrice,
+    Tranche,
+    TrancheState,
+)
 from escrow.models.bulk import copy_rows
 from escrow.queries import penalties
 from escrow.queries.quantities import prime_corporate_actions
@@ -59,11 +69,13 @@ VALUE_FIELDS = [
 ROW_FIELDS = ["day", *VALUE_FIELDS]  # a new PenaltyDay row between its tranche_id and computed_at
 
 
-def accrue_penalties(*, through: date, tickers=None) -> dict:
+def accrue_penalties(*, through: date, tickers=None, deal_ids=None, moved=frozenset()) -> dict:
     """SPA 8.2: accrue every tranche whose release is late, through `through` (inclusive); `tickers` limits
-    the run to the deals whose shares trade under them (a price action may revalue its own at once)."""
+    the run to the deals whose shares trade under them (a price action may revalue its own at once), `deal_ids`
+    to those deals (a split, consolidation or stock dividend revalues its deal at once, `rebase_stored_days`;
+    `moved`: the (tranche id, day) whose shares it put on the new basis, revalued days whatever else changed)."""
     started = timezone.now()
-    dirty = _dirty_tranches(through, tickers)
+    dirty = _dirty_tranches(through, tickers, deal_ids)
     totals = {
         "through": through.isoformat(),
         "tranches": 0,
@@ -73,15 +85,18 @@ def accrue_penalties(*, through: date, tickers=None) -> dict:
         "revaluations_recorded": 0,
     }
     for i in range(0, len(dirty), CHUNK):
-        for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started).items():
+        for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started, moved).items():
             totals[key] += value
     return totals
 
 
-def _dirty_tranches(through, tickers=None):
+def _dirty_tranches(through, tickers=None, deal_ids=None):
     """[(tranche id, when last computed)] of tranches with days to add, or valued before a price was
-    entered or corrected. Two queries, whatever the number of tranches."""
+    entered or corrected or before a rebase was recorded (issue 14: a back-dated split, consolidation or stock
+    dividend puts stored days on the new basis). Four queries, whatever the number of tranches."""
     late = Tranche.objects.filter(deal__state=Deal.State.IN_ESCROW)
+    if deal_ids is not None:
+        late = late.filter(deal_id__in=list(deal_ids))
     if tickers is not None:  # a deal trades under its ticker, or the new one of a confirmed corporate action
         renamed = CorporateAction.objects.filter(state="confirmed", new_ticker__in=list(tickers)).values("deal_id")
         late = late.filter(Q(deal__ticker__in=list(tickers)) | Q(deal_id__in=Subquery(renamed)))
@@ -116,13 +131,15 @@ def _dirty_tranches(through, tickers=None):
     )
     listed = penalties.tickers_by_deal({c[-1]: c[1] for c in candidates})
     latest_price = penalties.price_activity({t for segments in listed.values() for _s, t in segments if t})
+    latest_rebase = penalties.rebase_activity({c[-1] for c in candidates if c[7] is not None})
     dirty = []
     for pk, _ticker, released_on, due, complete, transfer, first, last, count, computed, deal_id in candidates:
         start = first_day_of_delay(due, transfer if complete else None)
         end = min(through, released_on - timedelta(days=1)) if released_on else through
         new_days = end >= start and (last is None or last < end or first > start or count < (last - first).days + 1)
-        revalue = last is not None and any(
-            t in latest_price and latest_price[t] > computed for _start, t in listed[deal_id]
+        revalue = last is not None and (
+            any(t in latest_price and latest_price[t] > computed for _start, t in listed[deal_id])
+            or (deal_id in latest_rebase and latest_rebase[deal_id] > computed)
         )
         if new_days or revalue:
             dirty.append((pk, computed))
@@ -153,7 +170,16 @@ def _maybe_dirty(through) -> Q:
     )
     new_days = (Q(released_on__isnull=True) | Q(released_on__gt=start)) & days_missing
     latest_price = SharePrice.objects.order_by("-entered_at").values("entered_at")[:1]  # of any ticker: loose
-    return new_days | Q(last__isnull=False, computed__lt=Subquery(latest_price))
+    latest_rebase = (
+        ShareMovement.objects.filter(deal_id=OuterRef("deal_id"), kind=ShareMovement.Kind.REBASE)
+        .order_by("-recorded_at")
+        .values("recorded_at")[:1]
+    )
+    return (
+        new_days
+        | Q(last__isnull=False, computed__lt=Subquery(latest_price))
+        | Q(last__isnull=False, computed__lt=Subquery(latest_rebase))
+    )
 
 
 def _books(listed, prices) -> dict:
@@ -180,7 +206,7 @@ def _book(book, rebases):
 
 
 @transaction.atomic
-def _accrue_chunk(items, through, started) -> dict:
+def _accrue_chunk(items, through, started, moved=frozenset()) -> dict:
     computed = dict(items)
     tranches = lock_tranches(list(computed))
     inputs = penalties.stored_inputs(list(computed))
@@ -192,6 +218,7 @@ def _accrue_chunk(items, through, started) -> dict:
     prime_corporate_actions(t.deal for t in tranches)  # one query for the chunk, not one per deal
     oldest = min((c for c in computed.values() if c), default=None)
     entered = penalties.prices_entered_after(tickers, oldest) if oldest else {}
+    rebased = penalties.rebases_recorded_after({t.deal_id for t in tranches}, oldest) if oldest else {}
     new, compare, revalued, causes, fresh, missing, cap_moved = [], {}, {}, {}, {}, 0, set()
     stored_totals = {row.tranche_id: row.running_total for row in penalties.latest_days(list(computed))}
     for tranche in tranches:
@@ -201,7 +228,11 @@ def _accrue_chunk(items, through, started) -> dict:
         changes = _changes_since(
             [c for _start, ticker in listed[tranche.deal_id] for c in entered.get(ticker, [])], computed[tranche.pk]
         )
-        since = min((c.day for c in changes), default=None)
+        # Issue 14: a rebase recorded since changes the stored days from its effective date (their shares were
+        # put on the new basis by the recording action, `rebase_stored_days`; their closes follow here).
+        when = computed[tranche.pk]
+        recorded = [r for r in rebased.get(tranche.deal_id, []) if when is not None and r.recorded_at > when]
+        since = min([c.day for c in changes] + [r.effective for r in recorded], default=None)
         accrued = penalties.accrue_tranche(
             tranche,
             stored,
@@ -230,8 +261,8 @@ def _accrue_chunk(items, through, started) -> dict:
                 compare[tranche.pk, value["day"]] = value
         if since is not None and last is not None:
             revalued[tranche.pk], fresh[tranche.pk] = last, totals
-            causes[tranche.pk] = [c for c in changes if c.day <= last]
-    changed, before = _changed(compare, started)
+            causes[tranche.pk] = [c for c in changes if c.day <= last] + [r for r in recorded if r.effective <= last]
+    changed, before = _changed(compare, started, moved)
     # One COPY (escrow.models.bulk); a concurrent run that wrote the same (tranche, day) first keeps its row.
     # computed_at is the run's start, before any price was read: a close entered meanwhile is newer.
     written = copy_rows(PenaltyDay, ["tranche_id", *ROW_FIELDS, "computed_at"], new)
@@ -253,7 +284,7 @@ def _changes_since(entered, computed):
     return [change for change in entered if computed is None or change.entered_at > computed]
 
 
-def _changed(compare, started):
+def _changed(compare, started, moved=frozenset()):
     """Stored rows whose recomputed values differ, updated in memory (usually few: a late price), and
     {tranche_id: totals before} of the tranches they belong to."""
     if not compare:
@@ -263,7 +294,7 @@ def _changed(compare, started):
     changed = []
     for row in rows:
         values = compare.get((row.tranche_id, row.day))
-        if values and any(getattr(row, f) != values[f] for f in VALUE_FIELDS):
+        if values and ((row.tranche_id, row.day) in moved or any(getattr(row, f) != values[f] for f in VALUE_FIELDS)):
             changed.append(row)
     before = _stored_totals({row.tranche_id for row in changed})
     for row in changed:
@@ -321,7 +352,8 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
         if tranche.pk not in days:
             continue
         changed_days, old, new = sorted(days[tranche.pk]), before[tranche.pk], fresh[tranche.pk]
-        prices = causes.get(tranche.pk, [])
+        prices = [c for c in causes.get(tranche.pk, []) if isinstance(c, penalties.PriceChange)]
+        rebases = [c for c in causes.get(tranche.pk, []) if isinstance(c, penalties.RebaseChange)]
         entries.append(
             (
                 tranche.deal,
@@ -330,7 +362,7 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
                     actor=None,
                     tranche=tranche,
                     clause=CLAUSE,
-                    summary=_summary(tranche, changed_days, old, new, prices, tranche.pk in cap_moved),
+                    summary=_summary(tranche, changed_days, old, new, prices, tranche.pk in cap_moved, rebases),
                     details={
                         "days": _ranges(changed_days),
                         "days_changed": len(changed_days),
@@ -338,6 +370,7 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
                         "before": old,
                         "after": new,
                         "prices": [p.as_dict() for p in prices],
+                        "rebases": [r.as_dict() for r in rebases],
                         "currency": tranche.deal.price_currency,
                         "cap_valuation": tranche.deal.penalty_cap_valuation,
                         "cap_moved": tranche.pk in cap_moved,
@@ -349,12 +382,12 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
     return len(entries)
 
 
-def _summary(tranche, days, old, new, prices, cap_moved=False) -> str:
+def _summary(tranche, days, old, new, prices, cap_moved=False, rebases=()) -> str:
     """English, like every history summary (the legal record stays in one language)."""
     span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
     cause = "; ".join(
-        f"the {p.ticker} close of {p.day} was entered as {p.close}" + (f" by {p.entered_by}" if p.entered_by else "")
-        for p in prices
+        [r.words for r in rebases]
+        + [f"the {p.ticker} close of {p.day} was entered as {p.close}" + _by(p.entered_by) for p in prices]
     )
     parties = ", ".join(
         f"{party} {old['by_party'].get(party, Decimal(0)):,.2f} -> {new['by_party'].get(party, Decimal(0)):,.2f}"
@@ -366,6 +399,10 @@ def _summary(tranche, days, old, new, prices, cap_moved=False) -> str:
         f"changed ({span}); "
         f"total {currency} {old['total']:,.2f} -> {new['total']:,.2f}" + (f" ({parties})" if parties else "")
     )
+
+
+def _by(who) -> str:
+    return f" by {who}" if who else ""
 
 
 def _no_price_cause(cap_moved) -> str:
@@ -383,3 +420,34 @@ def _ranges(days) -> list:
         else:
             ranges.append([day, day])
     return ranges
+
+
+# --- a split, consolidation or stock dividend recorded after its day (issue 14) ---
+
+
+def rebase_stored_days(deal, tranches, *, effective, ratio, policy, today) -> dict:
+    """SPA 8.2, P7 (issue 14): called by the action that writes a rebase to the ledger (a split or consolidation
+    confirmed, a stock dividend's new shares received), in its transaction, with the deal's tranches locked and
+    the ledger's sizes read afresh. A rebase may be recorded days after its effective date (an agent confirms a
+    consolidation late; new shares are recorded as received on an earlier day), when penalty days from that date
+    are already stored with the old share count while their closes are now put on the new basis
+    (escrow.queries.penalties.rebases_by_deal): each such day's shares are put on the rebased basis
+    (escrow.queries.penalties.rebased_day_shares), once, here, under the lock the sweep also takes; then the
+    deal's late tranches are revalued at once, as the sweep would (the rebase written after their last
+    computation makes them dirty, `_dirty_tranches`), with one PENALTY_REVALUED entry per tranche naming the
+    rebase. A rebase dated after the last stored day changes no stored day."""
+    rows = list(PenaltyDay.objects.filter(tranche__in=[t.pk for t in tranches], day__gte=effective).order_by("day"))
+    by_pk = {t.pk: t for t in tranches}
+    moved = []
+    for row in rows:
+        tranche = by_pk[row.tranche_id]
+        tranche.deal = deal  # the deal whose rebases were just read afresh (forget_rebases)
+        shares = penalties.rebased_day_shares(tranche, row.day, row.shares, ratio, policy)
+        if shares != row.shares:
+            row.shares = shares
+            moved.append(row)
+    PenaltyDay.objects.bulk_update(moved, ["shares"], batch_size=500)
+    report = accrue_penalties(
+        through=today - timedelta(days=1), deal_ids=[deal.pk], moved={(row.tranche_id, row.day) for row in moved}
+    )
+    return {"days_rebased": len(moved), **report}

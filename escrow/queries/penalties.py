@@ -17,10 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
+from escrow.contract.corporate_actions import FLOOR, Ratio, rebase_holding
 from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
-from escrow.models import CorporateAction, PenaltyDay, Role, SharePrice
+from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice
 from escrow.models import Hold as HoldRow
-from escrow.queries.quantities import rebase_sources, rebased_sizes, sizes_on
+from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
 PRICE = Decimal("0.0001")  # PenaltyDay.price: the close shown with the day (SharePrice closes have 4 decimals)
@@ -93,6 +94,86 @@ def prices_entered_after(tickers, after) -> dict:
         change = PriceChange(price.ticker, price.day, price.close, price.source, price.entered_at, who)
         entered.setdefault(price.ticker, []).append(change)
     return entered
+
+
+@dataclass(frozen=True)
+class RebaseChange:
+    """A split, consolidation or stock dividend recorded after some penalty days were valued (issue 14): the
+    cause of a re-valuation, as the ledger has it (escrow.queries.quantities.rebase_sources: its day and ratio)."""
+
+    key: str  # `rebase:<corporate action>` or `stock-dividend:<dividend>` (the ledger's fact key less its year)
+    effective: date  # the day the share basis changes (effective date, or the day of receipt)
+    ratio: Ratio  # new shares per old share
+    recorded_at: object  # datetime: when the ledger's rebase was written
+    recorded_by: str
+
+    @property
+    def words(self) -> str:
+        """English, like every history summary."""
+        who = f" by {self.recorded_by}" if self.recorded_by else ""
+        if self.key.startswith(f"{CORPORATE_ACTION_KEY}:"):
+            what = f"the {self.ratio.new}-for-{self.ratio.old} {self.ratio.kind} effective {self.effective}"
+            return f"{what} was confirmed{who}"
+        return (
+            f"the stock dividend's new shares received into escrow on {self.effective} "
+            f"({self.ratio.new} for {self.ratio.old}) were recorded{who}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.key,
+            "effective_date": self.effective,
+            "ratio_new": self.ratio.new,
+            "ratio_old": self.ratio.old,
+            "recorded_at": self.recorded_at,
+            "recorded_by": self.recorded_by,
+        }
+
+
+def rebase_activity(deal_ids) -> dict:
+    """{deal id: time of the latest rebase written to its ledger}: a tranche valued before it must be revalued
+    (its stored days from the effective date were put on the new basis by the recording action)."""
+    return dict(
+        ShareMovement.objects.filter(deal_id__in=list(deal_ids), kind=ShareMovement.Kind.REBASE)
+        .values("deal_id")
+        .annotate(latest=Max("recorded_at"))
+        .values_list("deal_id", "latest")
+    )
+
+
+def rebases_recorded_after(deal_ids, after) -> dict:
+    """{deal id: [RebaseChange]} of the rebases written to the deals' ledgers after `after` (usually none)."""
+    rows = list(
+        ShareMovement.objects.filter(
+            deal_id__in=list(deal_ids), kind=ShareMovement.Kind.REBASE, recorded_at__gt=after
+        ).values_list("deal_id", "fact_key", "recorded_at", "recorded_by__username")
+    )
+    if not rows:
+        return {}
+    sources = {key: (day, ratio) for _deal, key, day, ratio in rebase_sources({row[0] for row in rows})}
+    found, seen = {}, set()
+    for deal_id, fact_key, at, who in sorted(rows, key=lambda row: row[2]):
+        key = fact_key.rpartition(":")[0]
+        if key in seen or key not in sources:
+            continue
+        seen.add(key)
+        day, ratio = sources[key]
+        found.setdefault(deal_id, []).append(RebaseChange(key, day, ratio, at, who or ""))
+    return found
+
+
+def rebased_day_shares(tranche, day, shares, ratio, policy) -> int:
+    """Issue 14: the shares not released on a stored `day` on or after a rebase's effective date, put on the
+    rebased basis when the rebase is recorded after the day was valued (a consolidation confirmed days after its
+    effective date, a stock dividend received on an earlier day). A nominal tranche is the ledger's own size of
+    that day (`sizes_on`, the rebase's largest-remainder allocation: what the sweep values a new day with). A
+    fixed quantity can only meet a back-dated rebase once released (the confirmation and the receipt are refused
+    while a year's quantity is fixed and unreleased), and the ledger never rebases released shares: the day's
+    shares are rebased as one holding under the rebase's own rounding (`policy`: the corporate action's
+    fractional shares policy; a stock dividend's whole new shares are floored, SPA 3.2)."""
+    if tranche.release_quantity is None:
+        return _shares_on(tranche, shares, day)
+    return rebase_holding(shares, ratio, policy or FLOOR).after
 
 
 # What a stored day contributes to the next run: its frozen attribution.

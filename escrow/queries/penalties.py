@@ -18,7 +18,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
 from escrow.contract.corporate_actions import FLOOR, Ratio, rebase_holding
-from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
+from escrow.contract.penalty import (
+    HOLD_KINDS,
+    Hold,
+    PenaltyDayInput,
+    RunningState,
+    accrue,
+    accrue_more,
+    attribute_day,
+    first_day_of_delay,
+)
 from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice
 from escrow.models import Hold as HoldRow
 from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebased_sizes, sizes_on
@@ -276,10 +285,38 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
     charged under the cap by the engine (P7)."""
     inputs = [PenaltyDayInput(day, shares, liable or None, reason) for day, shares, liable, reason, _ in stored]
     clauses = {row[0]: row[4] for row in stored}
+    more, more_clauses = _new_days(tranche, accrual_start(tranche), through, holds, skip=clauses)
+    inputs += more
+    clauses.update(more_clauses)
+    if not inputs:
+        return []
+    schedule = accrue(inputs, prices, tranche.deal.penalty_cap_valuation)
+    return [AccruedDay(row, clauses[row.day], row.reason) for row in schedule.rows]
+
+
+def accrue_tranche_more(tranche, last, *, through, prices, holds):
+    """Issue 13: the days after the last stored one (`last`, a PenaltyDay) up to `through`, attributed now and
+    charged from where the stored days stand (escrow.contract.penalty.accrue_more): the rows `accrue_tranche`
+    would give them, or None when the stored days would change too (the cap binds) and only it can say how.
+    The caller makes sure nothing before `last` changed (no new close dated on or before it, no rebase, no gap)."""
+    inputs, clauses = _new_days(tranche, last.day + timedelta(days=1), through, holds)
+    if not inputs:
+        return []
+    state = RunningState(Decimal(last.running_total), Decimal(last.cap), bool(last.capped))
+    rows = accrue_more(state, inputs, prices, tranche.deal.penalty_cap_valuation)
+    if rows is None:
+        return None
+    return [AccruedDay(row, clauses[row.day], row.reason) for row in rows]
+
+
+def _new_days(tranche, first, through, holds, skip=()):
+    """([PenaltyDayInput], {day: clause}) of the days of delay from `first` to the end not in `skip`, attributed
+    now (P8 decides which days a hold frees); the nominal tranche's shares are those of each day."""
+    inputs, clauses = [], {}
     shares = shares_not_released(tranche)
-    day, end = accrual_start(tranche), accrual_end(tranche, through)
+    day, end = max(first, accrual_start(tranche)), accrual_end(tranche, through)
     while day <= end:
-        if day not in clauses:
+        if day not in skip:
             who = attribute_day(
                 day,
                 release_due=tranche.release_due_date,
@@ -295,10 +332,7 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
             inputs.append(PenaltyDayInput(day, _shares_on(tranche, shares, day), who.liable, reason[:300]))
             clauses[day] = who.clause
         day += timedelta(days=1)
-    if not inputs:
-        return []
-    schedule = accrue(inputs, prices, tranche.deal.penalty_cap_valuation)
-    return [AccruedDay(row, clauses[row.day], row.reason) for row in schedule.rows]
+    return inputs, clauses
 
 
 def row_values(accrued: AccruedDay) -> dict:
@@ -529,6 +563,16 @@ def deal_penalties(deal, tranches=None) -> DealPenalties:
             last.day,
         )
     return result
+
+
+def last_days(tranches) -> dict:
+    """{tranche id: its last stored PenaltyDay}, read by the day each tranche's columns name (issue 13: one
+    indexed query, no correlated subquery over every stored day)."""
+    wanted = {t.pk: t.penalty_last_day for t in tranches if t.penalty_last_day is not None}
+    if not wanted:
+        return {}
+    rows = PenaltyDay.objects.filter(tranche_id__in=list(wanted), day__in=set(wanted.values()))
+    return {row.tranche_id: row for row in rows if wanted[row.tranche_id] == row.day}
 
 
 def latest_days(tranche_ids):

@@ -124,6 +124,8 @@ def _dirty_tranches(through, tickers=None, deal_ids=None):
             "deal_id",
         )
     )
+    if not candidates:  # a repeated tick: no tranche has work, and nothing more is read
+        return [], {}, {}
     listed = penalties.tickers_by_deal({c[-1]: c[1] for c in candidates})
     latest_price = penalties.price_activity({t for segments in listed.values() for _s, t in segments if t})
     latest_rebase = penalties.rebase_activity({c[-1] for c in candidates if c[7] is not None})

@@ -10,9 +10,12 @@ The cap binds the total and every party's share of it (SPA 8.2 "the total penalt
 delay (`last-day`: today's, while the delay lasts) or the highest daily value in it (`each-day`). The
 liable days are then charged in order, each its 0.01% cut to what is left under that cap, so once the
 total reaches the cap later days are charged nothing, and the allocation between the parties follows
-the days in order. Every accrual run walks all the days again (the sweep feeds the stored days plus
-the new ones), so under `last-day` a falling close lowers the cap and the latest charged days give
-way: the total never stands above the cap (docs/architecture.md "Readings").
+the days in order. An accrual run walks all the days again (the sweep feeds the stored days plus the
+new ones) whenever anything before the new days changed or the cap binds, so under `last-day` a falling
+close lowers the cap and the latest charged days give way: the total never stands above the cap
+(docs/architecture.md "Readings"). While the cap has never bound and nothing earlier changed, the new
+days are charged from where the last one stands (`accrue_more`, issue 13): every earlier day keeps its
+whole amount under any cap above the total, so the result is the full run's (a Hypothesis property).
 """
 
 from bisect import bisect_right

@@ -2,9 +2,11 @@
 
 Stored PenaltyDay rows are the record of past days. Their attribution (who was liable, and why) is
 frozen when the day is first accrued, because the tranche row keeps only today's facts (a new
-instruction clears `documents_complete_on`, for example). Valuation is not frozen: every accrual run
-feeds the stored days plus the new ones through the engine (`contract.penalty.accrue`), so a price
-entered late turns a "missing price" day into a valued one and the running totals follow.
+instruction clears `documents_complete_on`, for example). Valuation is not frozen: an accrual run after a
+close entered or corrected on or before the last stored day, a rebase, or a gap feeds the stored days plus
+the new ones through the engine (`contract.penalty.accrue`), so a price entered late turns a "missing
+price" day into a valued one and the running totals follow; otherwise it charges only the new days from the
+last stored one (`accrue_tranche_more`, `contract.penalty.accrue_more`: the same figures, issue 13).
 
 Every figure shown (the tranche's table, the deal page's meter, the API, the history exports) is the
 capped one: a party's share is the sum of its days' stored `charged` amounts (SPA 8.2: the cap binds
@@ -30,6 +32,7 @@ from escrow.contract.penalty import (
 )
 from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice
 from escrow.models import Hold as HoldRow
+from escrow.models.bulk import any_of
 from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
@@ -43,7 +46,7 @@ PAUSE_CLAUSES = frozenset(HOLD_KINDS.values())  # a day nobody is liable for bec
 def holds_by_tranche(tranche_ids) -> dict:
     """{tranche_id: [contract Hold]}: the justified stops of the clock (EA 3.3, SPA 8.1, SPA 5.3)."""
     holds = {}
-    for row in HoldRow.objects.filter(tranche_id__in=tranche_ids).order_by("started_at"):
+    for row in HoldRow.objects.filter(tranche_id__in=any_of(tranche_ids)).order_by("started_at"):
         holds.setdefault(row.tranche_id, []).append(Hold(row.started_on, row.ended_on, row.kind, row.reason[:120]))
     return holds
 
@@ -143,7 +146,7 @@ def rebase_activity(deal_ids) -> dict:
     """{deal id: time of the latest rebase written to its ledger}: a tranche valued before it must be revalued
     (its stored days from the effective date were put on the new basis by the recording action)."""
     return dict(
-        ShareMovement.objects.filter(deal_id__in=list(deal_ids), kind=ShareMovement.Kind.REBASE)
+        ShareMovement.objects.filter(deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE)
         .values("deal_id")
         .annotate(latest=Max("recorded_at"))
         .values_list("deal_id", "latest")
@@ -154,7 +157,7 @@ def rebases_recorded_after(deal_ids, after) -> dict:
     """{deal id: [RebaseChange]} of the rebases written to the deals' ledgers after `after` (usually none)."""
     rows = list(
         ShareMovement.objects.filter(
-            deal_id__in=list(deal_ids), kind=ShareMovement.Kind.REBASE, recorded_at__gt=after
+            deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE, recorded_at__gt=after
         ).values_list("deal_id", "fact_key", "recorded_at", "recorded_by__username")
     )
     if not rows:
@@ -193,7 +196,7 @@ def stored_inputs(tranche_ids) -> dict:
     """{tranche_id: [(day, shares, liable, reason, clause), ...]} in day order, as plain tuples."""
     rows = {}
     for tranche_id, *values in (
-        PenaltyDay.objects.filter(tranche_id__in=tranche_ids)
+        PenaltyDay.objects.filter(tranche_id__in=any_of(tranche_ids))
         .order_by("tranche_id", "day")
         .values_list("tranche_id", *INPUT_FIELDS)
     ):
@@ -211,7 +214,7 @@ def tickers_by_deal(tickers) -> dict:
     whatever the number of deals."""
     found = {pk: [(None, ticker)] for pk, ticker in tickers.items()}
     rows = CorporateAction.objects.filter(
-        deal_id__in=list(found), state=CorporateAction.State.CONFIRMED, new_ticker__gt=""
+        deal_id__in=any_of(found), state=CorporateAction.State.CONFIRMED, new_ticker__gt=""
     ).order_by("effective_date", "id")
     for deal_id, effective, ticker in rows.values_list("deal_id", "effective_date", "new_ticker"):
         found[deal_id].append((effective, ticker))
@@ -571,7 +574,7 @@ def last_days(tranches) -> dict:
     wanted = {t.pk: t.penalty_last_day for t in tranches if t.penalty_last_day is not None}
     if not wanted:
         return {}
-    rows = PenaltyDay.objects.filter(tranche_id__in=list(wanted), day__in=set(wanted.values()))
+    rows = PenaltyDay.objects.filter(tranche_id__in=any_of(wanted), day__in=list(set(wanted.values())))
     return {row.tranche_id: row for row in rows if wanted[row.tranche_id] == row.day}
 
 

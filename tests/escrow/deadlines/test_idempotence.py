@@ -171,3 +171,21 @@ def test_the_tranche_columns_follow_its_stored_days(late, people):
     with on(date(2027, 2, 9)):
         assert sweep(today=date(2027, 2, 9)).penalty["days_written"] == 5
     check()
+
+
+def test_migration_0021_fills_the_columns_from_the_days_already_stored(late):
+    import importlib
+
+    from django.apps import apps
+
+    with on(date(2027, 2, 5)):
+        sweep(today=date(2027, 2, 5))
+    Tranche.objects.update(penalty_first_day=None, penalty_last_day=None, penalty_day_count=0, penalty_valued_at=None)
+    importlib.import_module("escrow.migrations.0021_penalty14").fill(apps, None)
+    row = Tranche.objects.get(pk=late.pk)
+    assert (row.penalty_first_day, row.penalty_last_day, row.penalty_day_count) == (
+        date(2027, 1, 30),
+        date(2027, 2, 4),
+        6,
+    )
+    assert row.penalty_valued_at == PenaltyDay.objects.filter(tranche=late).latest("computed_at").computed_at

@@ -17,14 +17,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import (
     Case,
-    Count,
     DateField,
     ExpressionWrapper,
     F,
     Func,
     IntegerField,
-    Max,
-    Min,
     Q,
     Subquery,
     Sum,
@@ -35,7 +32,16 @@ from django.utils import timezone
 from escrow.actions.batch import lock_tranches
 from escrow.contract.penalty import PriceBook, closes_in_force, first_day_of_delay
 from escrow.history import chain as history
-from escrow.models import CorporateAction, Deal, HistoryAction, PenaltyDay, SharePrice, Tranche, TrancheState
+from escrow.models import (
+    CorporateAction,
+    Deal,
+    HistoryAction,
+    PenaltyDay,
+    ShareMovement,
+    SharePrice,
+    Tranche,
+    TrancheState,
+)
 from escrow.models.bulk import copy_rows
 from escrow.queries import penalties
 from escrow.queries.quantities import prime_corporate_actions
@@ -59,11 +65,18 @@ VALUE_FIELDS = [
 ROW_FIELDS = ["day", *VALUE_FIELDS]  # a new PenaltyDay row between its tranche_id and computed_at
 
 
-def accrue_penalties(*, through: date, tickers=None) -> dict:
+def accrue_penalties(*, through: date, tickers=None, deal_ids=None, moved=frozenset()) -> dict:
     """SPA 8.2: accrue every tranche whose release is late, through `through` (inclusive); `tickers` limits
-    the run to the deals whose shares trade under them (a price action may revalue its own at once)."""
+    the run to the deals whose shares trade under them (a price action may revalue its own at once), `deal_ids`
+    to those deals (a split, consolidation or stock dividend revalues its deal at once, `rebase_stored_days`;
+    `moved`: the (tranche id, day) whose shares it put on the new basis, revalued days whatever else changed)."""
     started = timezone.now()
-    dirty = _dirty_tranches(through, tickers)
+    dirty, listed, deal_of = _dirty_tranches(through, tickers, deal_ids)
+    # Issue 13: the closes are read once per ticker for the whole run, not once per chunk. computed_at is the
+    # run's start, before any close was read: a close entered meanwhile is newer and revalues next time.
+    run = _Run(listed)
+    run.prices({t for pk, _c in dirty for _s, t in listed[deal_of[pk]] if t}, through)
+    run.rebases_of({deal_of[pk] for pk, _c in dirty})
     totals = {
         "through": through.isoformat(),
         "tranches": 0,
@@ -73,30 +86,27 @@ def accrue_penalties(*, through: date, tickers=None) -> dict:
         "revaluations_recorded": 0,
     }
     for i in range(0, len(dirty), CHUNK):
-        for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started).items():
+        for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started, moved, run).items():
             totals[key] += value
     return totals
 
 
-def _dirty_tranches(through, tickers=None):
+def _dirty_tranches(through, tickers=None, deal_ids=None):
     """[(tranche id, when last computed)] of tranches with days to add, or valued before a price was
-    entered or corrected. Two queries, whatever the number of tranches."""
+    entered or corrected or before a rebase was recorded (issue 14: a back-dated split, consolidation or stock
+    dividend puts stored days on the new basis), and {tranche id: its deal's tickers} (`tickers_by_deal`).
+    Four queries, whatever the number of tranches; the tranche's own columns say where its stored days stand
+    (issue 13: no penalty day is read). Returns the dirty tranches, {deal id: its tickers} and {tranche id: deal
+    id}."""
     late = Tranche.objects.filter(deal__state=Deal.State.IN_ESCROW)
+    if deal_ids is not None:
+        late = late.filter(deal_id__in=list(deal_ids))
     if tickers is not None:  # a deal trades under its ticker, or the new one of a confirmed corporate action
         renamed = CorporateAction.objects.filter(state="confirmed", new_ticker__in=list(tickers)).values("deal_id")
         late = late.filter(Q(deal__ticker__in=list(tickers)) | Q(deal_id__in=Subquery(renamed)))
-    late = (
-        late.filter(
-            Q(release_due_date__lt=through) | Q(documents_complete_on__isnull=False, transfer_due_date__lt=through)
-        )
-        .exclude(state=TrancheState.SCHEDULED)
-        .annotate(
-            first=Min("penalty_days__day"),
-            last=Max("penalty_days__day"),
-            count=Count("penalty_days"),
-            computed=Max("penalty_days__computed_at"),
-        )
-    )
+    late = late.filter(
+        Q(release_due_date__lt=through) | Q(documents_complete_on__isnull=False, transfer_due_date__lt=through)
+    ).exclude(state=TrancheState.SCHEDULED)
     if connection.vendor == "postgresql":  # date - date is a number of days there (the demo reads them all)
         late = late.filter(_maybe_dirty(through))
     candidates = list(
@@ -107,26 +117,30 @@ def _dirty_tranches(through, tickers=None):
             "release_due_date",
             "documents_complete_on",
             "transfer_due_date",
-            "first",
-            "last",
-            "count",
-            "computed",
+            "penalty_first_day",
+            "penalty_last_day",
+            "penalty_day_count",
+            "penalty_valued_at",
             "deal_id",
         )
     )
+    if not candidates:  # a repeated tick: no tranche has work, and nothing more is read
+        return [], {}, {}
     listed = penalties.tickers_by_deal({c[-1]: c[1] for c in candidates})
     latest_price = penalties.price_activity({t for segments in listed.values() for _s, t in segments if t})
+    latest_rebase = penalties.rebase_activity({c[-1] for c in candidates if c[7] is not None})
     dirty = []
     for pk, _ticker, released_on, due, complete, transfer, first, last, count, computed, deal_id in candidates:
         start = first_day_of_delay(due, transfer if complete else None)
         end = min(through, released_on - timedelta(days=1)) if released_on else through
         new_days = end >= start and (last is None or last < end or first > start or count < (last - first).days + 1)
-        revalue = last is not None and any(
-            t in latest_price and latest_price[t] > computed for _start, t in listed[deal_id]
+        revalue = last is not None and (
+            any(t in latest_price and latest_price[t] > computed for _start, t in listed[deal_id])
+            or (deal_id in latest_rebase and latest_rebase[deal_id] > computed)
         )
         if new_days or revalue:
             dirty.append((pk, computed))
-    return dirty
+    return dirty, listed, {pk: deal_id for pk, *_rest, deal_id in candidates}
 
 
 def _maybe_dirty(through) -> Q:
@@ -144,27 +158,42 @@ def _maybe_dirty(through) -> Q:
     )
     start = ExpressionWrapper(deadline + timedelta(days=1), output_field=DateField())
     before_release = ExpressionWrapper(F("released_on") - timedelta(days=1), output_field=DateField())
-    span = Func(F("last"), F("first"), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
+    span = Func(
+        F("penalty_last_day"),
+        F("penalty_first_day"),
+        template="(%(expressions)s)",
+        arg_joiner=" - ",
+        output_field=IntegerField(),
+    )
     days_missing = (
-        Q(last__isnull=True)
-        | (Q(last__lt=through) & (Q(released_on__isnull=True) | Q(last__lt=before_release)))
-        | Q(first__gt=start)
-        | Q(count__lt=span + 1)
+        Q(penalty_last_day__isnull=True)
+        | (Q(penalty_last_day__lt=through) & (Q(released_on__isnull=True) | Q(penalty_last_day__lt=before_release)))
+        | Q(penalty_first_day__gt=start)
+        | Q(penalty_day_count__lt=span + 1)
     )
     new_days = (Q(released_on__isnull=True) | Q(released_on__gt=start)) & days_missing
     latest_price = SharePrice.objects.order_by("-entered_at").values("entered_at")[:1]  # of any ticker: loose
-    return new_days | Q(last__isnull=False, computed__lt=Subquery(latest_price))
+    # Of any deal, loose too: the loop reads each deal's own (penalties.rebase_activity).
+    latest_rebase = (
+        ShareMovement.objects.filter(kind=ShareMovement.Kind.REBASE).order_by("-recorded_at").values("recorded_at")[:1]
+    )
+    valued = Q(penalty_last_day__isnull=False)
+    return (
+        new_days
+        | (valued & Q(penalty_valued_at__lt=Subquery(latest_price)))
+        | (valued & Q(penalty_valued_at__lt=Subquery(latest_rebase)))
+    )
 
 
-def _books(listed, prices) -> dict:
-    """{deal id: PriceBook}: one book per ticker for the whole chunk (checked and sorted once, not once per
-    tranche); a deal whose ticker changed reads each close under the ticker in force on its date (issue 14
-    item 3, escrow.contract.penalty.closes_in_force)."""
-    shared, books = {}, {}
+def _books(listed, prices, shared=None) -> dict:
+    """{deal id: PriceBook}: one book per ticker for the whole run (`shared`: checked and sorted once, not once
+    per tranche or chunk); a deal whose ticker changed reads each close under the ticker in force on its date
+    (issue 14 item 3, escrow.contract.penalty.closes_in_force)."""
+    shared, books = ({} if shared is None else shared), {}
     for deal_id, segments in listed.items():
         if len(segments) == 1:
             ticker = segments[0][1]
-            if ticker and ticker in prices:
+            if ticker and prices.get(ticker):
                 books[deal_id] = shared.setdefault(ticker, PriceBook(prices[ticker]))
             continue
         books[deal_id] = PriceBook(closes_in_force(segments, prices))
@@ -179,37 +208,103 @@ def _book(book, rebases):
     return book.with_rebases(rebases) if rebases else book
 
 
+class _Run:
+    """What one sweep reads once for all its chunks (issue 13): each deal's tickers and rebases, the closes of
+    each ticker and the books built on them. A chunk reads what the run has not (a deal or ticker it did not
+    list) itself. A split, consolidation or stock dividend recorded while the run goes is written after the
+    run's start, so the next run finds the tranches valued before it dirty (`_dirty_tranches`)."""
+
+    def __init__(self, listed=None):
+        self.closes, self.books, self.listed, self.rebases = {}, {}, dict(listed or {}), {}
+        self.rebases_read = set()
+
+    def tickers_of(self, deals) -> dict:
+        """{deal id: [(first day or None, ticker)]}; `deals`: {deal id: its ticker}."""
+        unlisted = {pk: ticker for pk, ticker in deals.items() if pk not in self.listed}
+        if unlisted:
+            self.listed.update(penalties.tickers_by_deal(unlisted))
+        return {pk: self.listed[pk] for pk in deals}
+
+    def rebases_of(self, deal_ids) -> dict:
+        unread = set(deal_ids) - self.rebases_read
+        if unread:
+            self.rebases.update(penalties.rebases_by_deal(unread))
+            self.rebases_read |= unread
+        return {pk: self.rebases[pk] for pk in deal_ids if pk in self.rebases}
+
+    def prices(self, tickers, through) -> dict:
+        unread = set(tickers) - set(self.closes)
+        if unread:
+            self.closes.update({t: {} for t in unread} | penalties.prices_by_ticker(unread, through))
+        return self.closes
+
+
 @transaction.atomic
-def _accrue_chunk(items, through, started) -> dict:
+def _accrue_chunk(items, through, started, moved=frozenset(), run=None) -> dict:
+    run = run or _Run()
     computed = dict(items)
     tranches = lock_tranches(list(computed))
-    inputs = penalties.stored_inputs(list(computed))
     holds = penalties.holds_by_tranche(list(computed))
-    listed = penalties.tickers_by_deal({t.deal_id: t.deal.ticker for t in tranches})
+    listed = run.tickers_of({t.deal_id: t.deal.ticker for t in tranches})
     tickers = {ticker for segments in listed.values() for _start, ticker in segments if ticker}
-    books = _books(listed, penalties.prices_by_ticker(tickers, through))
-    rebases = penalties.rebases_by_deal({t.deal_id for t in tranches})
+    books = _books(listed, run.prices(tickers, through), run.books)
+    rebases = run.rebases_of({t.deal_id for t in tranches})
     prime_corporate_actions(t.deal for t in tranches)  # one query for the chunk, not one per deal
     oldest = min((c for c in computed.values() if c), default=None)
     entered = penalties.prices_entered_after(tickers, oldest) if oldest else {}
+    rebased = penalties.rebases_recorded_after({t.deal_id for t in tranches}, oldest) if oldest else {}
     new, compare, revalued, causes, fresh, missing, cap_moved = [], {}, {}, {}, {}, 0, set()
-    stored_totals = {row.tranche_id: row.running_total for row in penalties.latest_days(list(computed))}
+    lasts = penalties.last_days(tranches)
+    moved_tranches = {pk for pk, _day in moved}
+    full, positions = [], {}
     for tranche in tranches:
+        when = computed[tranche.pk]
+        changes = _changes_since(
+            [c for _start, ticker in listed[tranche.deal_id] for c in entered.get(ticker, [])], when
+        )
+        # Issue 14: a rebase recorded since changes the stored days from its effective date (their shares were
+        # put on the new basis by the recording action, `rebase_stored_days`; their closes follow here).
+        recorded = [r for r in rebased.get(tranche.deal_id, []) if when is not None and r.recorded_at > when]
+        last = lasts.get(tranche.pk)
+        book = _book(books.get(tranche.deal_id), rebases.get(tranche.deal_id))
+        accrued = None
+        if (
+            last is not None
+            and not recorded
+            and not rebases.get(tranche.deal_id)
+            and tranche.pk not in moved_tranches
+            and not any(c.day <= last.day for c in changes)
+            and _no_gap(tranche, last)
+        ):
+            # Issue 13: nothing before the last stored day changed: charge the new days from where they stand.
+            accrued = penalties.accrue_tranche_more(
+                tranche, last, through=through, holds=holds.get(tranche.pk, []), prices=book
+            )
+        if accrued is None:
+            full.append((tranche, changes, recorded, book))
+            continue
+        for value in map(penalties.row_values, accrued):
+            missing += value["missing_price"]
+            new.append((tranche.pk, *(value[f] for f in ROW_FIELDS), started))
+        if accrued:
+            days = [a.row.day for a in accrued]
+            count = tranche.penalty_day_count + len(days)
+            positions[tranche.pk] = (tranche.penalty_first_day, max(days), count)
+        if changes:  # closes dated after the last stored day: nothing stored changes, the tranche is valued now
+            revalued[tranche.pk] = last.day
+    inputs = penalties.stored_inputs([tranche.pk for tranche, *_ in full]) if full else {}
+    stored_totals = {pk: row.running_total for pk, row in lasts.items()}
+    for tranche, changes, recorded, book in full:
         stored = inputs.get(tranche.pk, [])
         stored_days = {row[0] for row in stored}
         last = stored[-1][0] if stored else None
-        changes = _changes_since(
-            [c for _start, ticker in listed[tranche.deal_id] for c in entered.get(ticker, [])], computed[tranche.pk]
-        )
-        since = min((c.day for c in changes), default=None)
+        since = min([c.day for c in changes] + [r.effective for r in recorded], default=None)
         accrued = penalties.accrue_tranche(
-            tranche,
-            stored,
-            through=through,
-            holds=holds.get(tranche.pk, []),
-            prices=_book(books.get(tranche.deal_id), rebases.get(tranche.deal_id)),
+            tranche, stored, through=through, holds=holds.get(tranche.pk, []), prices=book
         )
         values = [penalties.row_values(day) for day in accrued]
+        every = stored_days | {v["day"] for v in values}
+        positions[tranche.pk] = (min(every), max(every), len(every)) if every else (None, None, 0)
         # A day accrued before stored ones (a gap) moves their running totals: compare them too.
         gap = min((v["day"] for v in values if v["day"] not in stored_days and last and v["day"] < last), default=None)
         since = min((d for d in (since, gap) if d is not None), default=None)
@@ -230,13 +325,15 @@ def _accrue_chunk(items, through, started) -> dict:
                 compare[tranche.pk, value["day"]] = value
         if since is not None and last is not None:
             revalued[tranche.pk], fresh[tranche.pk] = last, totals
-            causes[tranche.pk] = [c for c in changes if c.day <= last]
-    changed, before = _changed(compare, started)
-    # One COPY (escrow.models.bulk); a concurrent run that wrote the same (tranche, day) first keeps its row.
-    # computed_at is the run's start, before any price was read: a close entered meanwhile is newer.
+            causes[tranche.pk] = [c for c in changes if c.day <= last] + [r for r in recorded if r.effective <= last]
+    changed, before = _changed(compare, started, moved)
+    # One COPY (escrow.models.bulk); a concurrent run that wrote the same (tranche, day) first keeps its row
+    # (none can: the tranches are locked). computed_at is the run's start, before any price was read: a close
+    # entered meanwhile is newer.
     written = copy_rows(PenaltyDay, ["tranche_id", *ROW_FIELDS, "computed_at"], new)
     PenaltyDay.objects.bulk_update(changed, [*VALUE_FIELDS, "computed_at"], batch_size=500)
     _touch(revalued, started)
+    _keep_where_days_stand(tranches, positions, revalued, started)
     recorded = _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap_moved)
     return {
         "tranches": len(tranches),
@@ -247,13 +344,66 @@ def _accrue_chunk(items, through, started) -> dict:
     }
 
 
+def _no_gap(tranche, last) -> bool:
+    """The stored days run without a gap from the first day of delay to the last one stored (the tranche's
+    columns, kept by `_keep_where_days_stand`): a new day can only come after them."""
+    first, count = tranche.penalty_first_day, tranche.penalty_day_count
+    return (
+        first is not None
+        and first == penalties.accrual_start(tranche)
+        and tranche.penalty_last_day == last.day
+        and count == (last.day - first).days + 1
+        and last.cap is not None
+        and last.running_total is not None
+    )
+
+
+POSITION_FIELDS = ["penalty_first_day", "penalty_last_day", "penalty_day_count", "penalty_valued_at"]
+
+
+def _keep_where_days_stand(tranches, positions, revalued, started):
+    """Issue 13: the tranche's columns follow its stored days in the transaction that writes them (the sweep
+    reads them to find the tranches with work, `_dirty_tranches`, without reading any day). `positions`:
+    {tranche id: (first day, last day, number of days)} after this run; a full run counts what it read, so the
+    columns are right again whatever they said before."""
+    moved = []
+    for tranche in tranches:
+        position = positions.get(tranche.pk)
+        if position is None and tranche.pk not in revalued:
+            continue
+        if position is not None:
+            tranche.penalty_first_day, tranche.penalty_last_day, tranche.penalty_day_count = position
+        tranche.penalty_valued_at = started
+        moved.append(tranche)
+    if not moved:
+        return
+    if connection.vendor != "postgresql":
+        Tranche.objects.bulk_update(moved, POSITION_FIELDS, batch_size=500)
+        return
+    # One statement over arrays (bulk_update's CASE per field and row took seconds for a chunk).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE escrow_tranche AS t SET penalty_first_day = v.first, penalty_last_day = v.last, "
+            "penalty_day_count = v.count, penalty_valued_at = %s "
+            "FROM unnest(%s::bigint[], %s::date[], %s::date[], %s::integer[]) AS v(id, first, last, count) "
+            "WHERE t.id = v.id",
+            [
+                started,
+                [t.pk for t in moved],
+                [t.penalty_first_day for t in moved],
+                [t.penalty_last_day for t in moved],
+                [t.penalty_day_count for t in moved],
+            ],
+        )
+
+
 def _changes_since(entered, computed):
     """The closes entered or corrected after the tranche was last computed: each can change the days
     from its own day on (later days may use it as their last close, earlier days cannot)."""
     return [change for change in entered if computed is None or change.entered_at > computed]
 
 
-def _changed(compare, started):
+def _changed(compare, started, moved=frozenset()):
     """Stored rows whose recomputed values differ, updated in memory (usually few: a late price), and
     {tranche_id: totals before} of the tranches they belong to."""
     if not compare:
@@ -263,7 +413,7 @@ def _changed(compare, started):
     changed = []
     for row in rows:
         values = compare.get((row.tranche_id, row.day))
-        if values and any(getattr(row, f) != values[f] for f in VALUE_FIELDS):
+        if values and ((row.tranche_id, row.day) in moved or any(getattr(row, f) != values[f] for f in VALUE_FIELDS)):
             changed.append(row)
     before = _stored_totals({row.tranche_id for row in changed})
     for row in changed:
@@ -321,7 +471,8 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
         if tranche.pk not in days:
             continue
         changed_days, old, new = sorted(days[tranche.pk]), before[tranche.pk], fresh[tranche.pk]
-        prices = causes.get(tranche.pk, [])
+        prices = [c for c in causes.get(tranche.pk, []) if isinstance(c, penalties.PriceChange)]
+        rebases = [c for c in causes.get(tranche.pk, []) if isinstance(c, penalties.RebaseChange)]
         entries.append(
             (
                 tranche.deal,
@@ -330,7 +481,7 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
                     actor=None,
                     tranche=tranche,
                     clause=CLAUSE,
-                    summary=_summary(tranche, changed_days, old, new, prices, tranche.pk in cap_moved),
+                    summary=_summary(tranche, changed_days, old, new, prices, tranche.pk in cap_moved, rebases),
                     details={
                         "days": _ranges(changed_days),
                         "days_changed": len(changed_days),
@@ -338,6 +489,7 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
                         "before": old,
                         "after": new,
                         "prices": [p.as_dict() for p in prices],
+                        "rebases": [r.as_dict() for r in rebases],
                         "currency": tranche.deal.price_currency,
                         "cap_valuation": tranche.deal.penalty_cap_valuation,
                         "cap_moved": tranche.pk in cap_moved,
@@ -349,12 +501,12 @@ def _record_revaluations(tranches, changed, before, fresh, causes, revalued, cap
     return len(entries)
 
 
-def _summary(tranche, days, old, new, prices, cap_moved=False) -> str:
+def _summary(tranche, days, old, new, prices, cap_moved=False, rebases=()) -> str:
     """English, like every history summary (the legal record stays in one language)."""
     span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
     cause = "; ".join(
-        f"the {p.ticker} close of {p.day} was entered as {p.close}" + (f" by {p.entered_by}" if p.entered_by else "")
-        for p in prices
+        [r.words for r in rebases]
+        + [f"the {p.ticker} close of {p.day} was entered as {p.close}" + _by(p.entered_by) for p in prices]
     )
     parties = ", ".join(
         f"{party} {old['by_party'].get(party, Decimal(0)):,.2f} -> {new['by_party'].get(party, Decimal(0)):,.2f}"
@@ -366,6 +518,10 @@ def _summary(tranche, days, old, new, prices, cap_moved=False) -> str:
         f"changed ({span}); "
         f"total {currency} {old['total']:,.2f} -> {new['total']:,.2f}" + (f" ({parties})" if parties else "")
     )
+
+
+def _by(who) -> str:
+    return f" by {who}" if who else ""
 
 
 def _no_price_cause(cap_moved) -> str:
@@ -383,3 +539,34 @@ def _ranges(days) -> list:
         else:
             ranges.append([day, day])
     return ranges
+
+
+# --- a split, consolidation or stock dividend recorded after its day (issue 14) ---
+
+
+def rebase_stored_days(deal, tranches, *, effective, ratio, policy, today) -> dict:
+    """SPA 8.2, P7 (issue 14): called by the action that writes a rebase to the ledger (a split or consolidation
+    confirmed, a stock dividend's new shares received), in its transaction, with the deal's tranches locked and
+    the ledger's sizes read afresh. A rebase may be recorded days after its effective date (an agent confirms a
+    consolidation late; new shares are recorded as received on an earlier day), when penalty days from that date
+    are already stored with the old share count while their closes are now put on the new basis
+    (escrow.queries.penalties.rebases_by_deal): each such day's shares are put on the rebased basis
+    (escrow.queries.penalties.rebased_day_shares), once, here, under the lock the sweep also takes; then the
+    deal's late tranches are revalued at once, as the sweep would (the rebase written after their last
+    computation makes them dirty, `_dirty_tranches`), with one PENALTY_REVALUED entry per tranche naming the
+    rebase. A rebase dated after the last stored day changes no stored day."""
+    rows = list(PenaltyDay.objects.filter(tranche__in=[t.pk for t in tranches], day__gte=effective).order_by("day"))
+    by_pk = {t.pk: t for t in tranches}
+    moved = []
+    for row in rows:
+        tranche = by_pk[row.tranche_id]
+        tranche.deal = deal  # the deal whose rebases were just read afresh (forget_rebases)
+        shares = penalties.rebased_day_shares(tranche, row.day, row.shares, ratio, policy)
+        if shares != row.shares:
+            row.shares = shares
+            moved.append(row)
+    PenaltyDay.objects.bulk_update(moved, ["shares"], batch_size=500)
+    report = accrue_penalties(
+        through=today - timedelta(days=1), deal_ids=[deal.pk], moved={(row.tranche_id, row.day) for row in moved}
+    )
+    return {"days_rebased": len(moved), **report}

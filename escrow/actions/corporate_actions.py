@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from escrow.actions.accrual import rebase_stored_days
 from escrow.actions.base import lock_deal_for, lock_tranches, record
 from escrow.actions.movements import write_movement
 from escrow.contract.corporate_actions import FRACTION_POLICIES, Ratio, rebase_escrow, rebase_sizes
@@ -163,6 +164,10 @@ def confirm_corporate_action(actor, deal, *, reference=""):
             "balances_before": ledger,
             "balances_after": after,
         },
+    )
+    # SPA 8.2, P7 (issue 14): penalty days already stored from the effective date go on the new basis now.
+    rebase_stored_days(
+        deal, tranches, effective=action.effective_date, ratio=action.ratio, policy=action.fraction_policy, today=today
     )
     notify_roles(
         deal,

@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from escrow.actions.accrual import rebase_stored_days
 from escrow.actions.base import lock_deal_for, lock_row_of, lock_tranches, record
 from escrow.actions.movements import write_movement
 from escrow.contract import holdings as rules
+from escrow.contract.corporate_actions import FLOOR, stock_dividend_ratio
 from escrow.contract.errors import InvalidInput
 from escrow.contract.numbers import InputProblem, parse_amount, parse_iso_date
 from escrow.models import Dividend, HistoryAction, Meeting, Role, ShareMovement, VotingInstruction
@@ -328,6 +330,16 @@ def _receive_new_shares(actor, deal, party, dividend, *, received_on, reference,
             "consideration_before": total_before,
             "consideration_after": consideration_today(deal),
         },
+    )
+    # SPA 8.2, P7 (issue 14): penalty days already stored from the day of receipt go on the grown count now, the
+    # new shares rounded as the dividend's own (whole shares, SPA 3.2).
+    rebase_stored_days(
+        deal,
+        tranches,
+        effective=received_on,
+        ratio=stock_dividend_ratio(dividend.per_share),
+        policy=FLOOR,
+        today=contract_today(),
     )
     notify_roles(
         deal,

@@ -10,9 +10,12 @@ The cap binds the total and every party's share of it (SPA 8.2 "the total penalt
 delay (`last-day`: today's, while the delay lasts) or the highest daily value in it (`each-day`). The
 liable days are then charged in order, each its 0.01% cut to what is left under that cap, so once the
 total reaches the cap later days are charged nothing, and the allocation between the parties follows
-the days in order. Every accrual run walks all the days again (the sweep feeds the stored days plus
-the new ones), so under `last-day` a falling close lowers the cap and the latest charged days give
-way: the total never stands above the cap (docs/architecture.md "Readings").
+the days in order. An accrual run walks all the days again (the sweep feeds the stored days plus the
+new ones) whenever anything before the new days changed or the cap binds, so under `last-day` a falling
+close lowers the cap and the latest charged days give way: the total never stands above the cap
+(docs/architecture.md "Readings"). While the cap has never bound and nothing earlier changed, the new
+days are charged from where the last one stands (`accrue_more`, issue 13): every earlier day keeps its
+whole amount under any cap above the total, so the result is the full run's (a Hypothesis property).
 """
 
 from bisect import bisect_right
@@ -317,3 +320,54 @@ def _summary(state: _Accrual, valuation: str) -> Explanation:
         inputs,
         figure,
     )
+
+
+@dataclass(frozen=True)
+class RunningState:
+    """Where an accrual stood after its last day (the last PenaltyRow of a full run): enough to charge more days
+    without walking the earlier ones again (issue 13). `total`: the running total; `cap`: the schedule's cap
+    (P7: 5% of the last liable day's value, or of the highest; the last row's `cap`); `capped`: the last row's
+    flag (True once the total has reached the cap)."""
+
+    total: Decimal
+    cap: Decimal
+    capped: bool
+
+    @classmethod
+    def after(cls, row: "PenaltyRow") -> "RunningState":
+        return cls(Decimal(row.running_total), Decimal(row.cap), bool(row.capped))
+
+
+def accrue_more(
+    state: RunningState,
+    days: Sequence[PenaltyDayInput],
+    prices: "Mapping[date, Decimal] | PriceBook",
+    policy_cap_valuation: str = "last-day",
+):
+    """SPA 8.2, P7: the rows of `days` (all after the days `state` stands after) exactly as `accrue` over the
+    earlier days and these would give them, or None when the earlier rows would change too and only a full run
+    can say how. Valid while the cap has never bound: every earlier day was charged its whole amount, so under
+    the cap revalued with the new days (P7: `last-day` moves it, `each-day` only raises it) they still are, as
+    long as the total before the new days stays below it. Once the total reaches a cap, a moving cap may take
+    back or give back the latest charges: the caller runs `accrue` over every day instead. A Hypothesis
+    property (tests/escrow/contract/test_penalty_properties.py) checks the equality with the full run."""
+    if policy_cap_valuation not in CAP_VALUATIONS:
+        raise ValueError(f"penalty_cap_valuation must be 'last-day' or 'each-day', got {policy_cap_valuation!r}")
+    if state.capped:
+        return None
+    book = prices if isinstance(prices, PriceBook) else PriceBook(prices)
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        valued = [_valued(d, *book.exact_close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
+        values = [value for d, _price, _date, value in valued if d.liable is not None and value is not None]
+        old_value = state.cap / CAP_RATE
+        if policy_cap_valuation == "last-day":
+            cap = CAP_RATE * values[-1] if values else state.cap
+        else:
+            cap = CAP_RATE * max([old_value, *values])
+        if cap > 0 and state.total >= cap:
+            return None  # the earlier days would meet the new cap: only a full run charges them again
+        run = _Accrual(cap, policy_cap_valuation)
+        run.total = state.total
+        run.last_value = run.peak_value = old_value
+        return [run.row(*v) for v in valued]

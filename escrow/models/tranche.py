@@ -55,6 +55,12 @@ class Tranche(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     transfer_reference = models.CharField(_("transfer reference"), max_length=200, blank=True)
+    # Where the stored penalty days stand (issue 13): kept by the accrual action (escrow.actions.accrual) in the
+    # transaction that writes the days, so the sweep finds the tranches with work without reading every day.
+    penalty_first_day = models.DateField(null=True, blank=True, editable=False)
+    penalty_last_day = models.DateField(null=True, blank=True, editable=False)
+    penalty_day_count = models.PositiveIntegerField(default=0, editable=False)
+    penalty_valued_at = models.DateTimeField(null=True, blank=True, editable=False)  # latest computed_at of its days
 
     class Meta:
         ordering = ["deal", "year"]

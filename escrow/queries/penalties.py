@@ -2,9 +2,11 @@
 
 Stored PenaltyDay rows are the record of past days. Their attribution (who was liable, and why) is
 frozen when the day is first accrued, because the tranche row keeps only today's facts (a new
-instruction clears `documents_complete_on`, for example). Valuation is not frozen: every accrual run
-feeds the stored days plus the new ones through the engine (`contract.penalty.accrue`), so a price
-entered late turns a "missing price" day into a valued one and the running totals follow.
+instruction clears `documents_complete_on`, for example). Valuation is not frozen: an accrual run after a
+close entered or corrected on or before the last stored day, a rebase, or a gap feeds the stored days plus
+the new ones through the engine (`contract.penalty.accrue`), so a price entered late turns a "missing
+price" day into a valued one and the running totals follow; otherwise it charges only the new days from the
+last stored one (`accrue_tranche_more`, `contract.penalty.accrue_more`: the same figures, issue 13).
 
 Every figure shown (the tranche's table, the deal page's meter, the API, the history exports) is the
 capped one: a party's share is the sum of its days' stored `charged` amounts (SPA 8.2: the cap binds
@@ -17,10 +19,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
-from escrow.contract.penalty import HOLD_KINDS, Hold, PenaltyDayInput, accrue, attribute_day, first_day_of_delay
-from escrow.models import CorporateAction, PenaltyDay, Role, SharePrice
+from escrow.contract.corporate_actions import FLOOR, Ratio, rebase_holding
+from escrow.contract.penalty import (
+    HOLD_KINDS,
+    Hold,
+    PenaltyDayInput,
+    RunningState,
+    accrue,
+    accrue_more,
+    attribute_day,
+    first_day_of_delay,
+)
+from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice
 from escrow.models import Hold as HoldRow
-from escrow.queries.quantities import rebase_sources, rebased_sizes, sizes_on
+from escrow.models.bulk import any_of
+from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
 PRICE = Decimal("0.0001")  # PenaltyDay.price: the close shown with the day (SharePrice closes have 4 decimals)
@@ -33,7 +46,7 @@ PAUSE_CLAUSES = frozenset(HOLD_KINDS.values())  # a day nobody is liable for bec
 def holds_by_tranche(tranche_ids) -> dict:
     """{tranche_id: [contract Hold]}: the justified stops of the clock (EA 3.3, SPA 8.1, SPA 5.3)."""
     holds = {}
-    for row in HoldRow.objects.filter(tranche_id__in=tranche_ids).order_by("started_at"):
+    for row in HoldRow.objects.filter(tranche_id__in=any_of(tranche_ids)).order_by("started_at"):
         holds.setdefault(row.tranche_id, []).append(Hold(row.started_on, row.ended_on, row.kind, row.reason[:120]))
     return holds
 
@@ -95,6 +108,86 @@ def prices_entered_after(tickers, after) -> dict:
     return entered
 
 
+@dataclass(frozen=True)
+class RebaseChange:
+    """A split, consolidation or stock dividend recorded after some penalty days were valued (issue 14): the
+    cause of a re-valuation, as the ledger has it (escrow.queries.quantities.rebase_sources: its day and ratio)."""
+
+    key: str  # `rebase:<corporate action>` or `stock-dividend:<dividend>` (the ledger's fact key less its year)
+    effective: date  # the day the share basis changes (effective date, or the day of receipt)
+    ratio: Ratio  # new shares per old share
+    recorded_at: object  # datetime: when the ledger's rebase was written
+    recorded_by: str
+
+    @property
+    def words(self) -> str:
+        """English, like every history summary."""
+        who = f" by {self.recorded_by}" if self.recorded_by else ""
+        if self.key.startswith(f"{CORPORATE_ACTION_KEY}:"):
+            what = f"the {self.ratio.new}-for-{self.ratio.old} {self.ratio.kind} effective {self.effective}"
+            return f"{what} was confirmed{who}"
+        return (
+            f"the stock dividend's new shares received into escrow on {self.effective} "
+            f"({self.ratio.new} for {self.ratio.old}) were recorded{who}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.key,
+            "effective_date": self.effective,
+            "ratio_new": self.ratio.new,
+            "ratio_old": self.ratio.old,
+            "recorded_at": self.recorded_at,
+            "recorded_by": self.recorded_by,
+        }
+
+
+def rebase_activity(deal_ids) -> dict:
+    """{deal id: time of the latest rebase written to its ledger}: a tranche valued before it must be revalued
+    (its stored days from the effective date were put on the new basis by the recording action)."""
+    return dict(
+        ShareMovement.objects.filter(deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE)
+        .values("deal_id")
+        .annotate(latest=Max("recorded_at"))
+        .values_list("deal_id", "latest")
+    )
+
+
+def rebases_recorded_after(deal_ids, after) -> dict:
+    """{deal id: [RebaseChange]} of the rebases written to the deals' ledgers after `after` (usually none)."""
+    rows = list(
+        ShareMovement.objects.filter(
+            deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE, recorded_at__gt=after
+        ).values_list("deal_id", "fact_key", "recorded_at", "recorded_by__username")
+    )
+    if not rows:
+        return {}
+    sources = {key: (day, ratio) for _deal, key, day, ratio in rebase_sources({row[0] for row in rows})}
+    found, seen = {}, set()
+    for deal_id, fact_key, at, who in sorted(rows, key=lambda row: row[2]):
+        key = fact_key.rpartition(":")[0]
+        if key in seen or key not in sources:
+            continue
+        seen.add(key)
+        day, ratio = sources[key]
+        found.setdefault(deal_id, []).append(RebaseChange(key, day, ratio, at, who or ""))
+    return found
+
+
+def rebased_day_shares(tranche, day, shares, ratio, policy) -> int:
+    """Issue 14: the shares not released on a stored `day` on or after a rebase's effective date, put on the
+    rebased basis when the rebase is recorded after the day was valued (a consolidation confirmed days after its
+    effective date, a stock dividend received on an earlier day). A nominal tranche is the ledger's own size of
+    that day (`sizes_on`, the rebase's largest-remainder allocation: what the sweep values a new day with). A
+    fixed quantity can only meet a back-dated rebase once released (the confirmation and the receipt are refused
+    while a year's quantity is fixed and unreleased), and the ledger never rebases released shares: the day's
+    shares are rebased as one holding under the rebase's own rounding (`policy`: the corporate action's
+    fractional shares policy; a stock dividend's whole new shares are floored, SPA 3.2)."""
+    if tranche.release_quantity is None:
+        return _shares_on(tranche, shares, day)
+    return rebase_holding(shares, ratio, policy or FLOOR).after
+
+
 # What a stored day contributes to the next run: its frozen attribution.
 INPUT_FIELDS = ("day", "shares", "liable", "reason", "clause")
 
@@ -103,7 +196,7 @@ def stored_inputs(tranche_ids) -> dict:
     """{tranche_id: [(day, shares, liable, reason, clause), ...]} in day order, as plain tuples."""
     rows = {}
     for tranche_id, *values in (
-        PenaltyDay.objects.filter(tranche_id__in=tranche_ids)
+        PenaltyDay.objects.filter(tranche_id__in=any_of(tranche_ids))
         .order_by("tranche_id", "day")
         .values_list("tranche_id", *INPUT_FIELDS)
     ):
@@ -121,7 +214,7 @@ def tickers_by_deal(tickers) -> dict:
     whatever the number of deals."""
     found = {pk: [(None, ticker)] for pk, ticker in tickers.items()}
     rows = CorporateAction.objects.filter(
-        deal_id__in=list(found), state=CorporateAction.State.CONFIRMED, new_ticker__gt=""
+        deal_id__in=any_of(found), state=CorporateAction.State.CONFIRMED, new_ticker__gt=""
     ).order_by("effective_date", "id")
     for deal_id, effective, ticker in rows.values_list("deal_id", "effective_date", "new_ticker"):
         found[deal_id].append((effective, ticker))
@@ -195,10 +288,38 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
     charged under the cap by the engine (P7)."""
     inputs = [PenaltyDayInput(day, shares, liable or None, reason) for day, shares, liable, reason, _ in stored]
     clauses = {row[0]: row[4] for row in stored}
+    more, more_clauses = _new_days(tranche, accrual_start(tranche), through, holds, skip=clauses)
+    inputs += more
+    clauses.update(more_clauses)
+    if not inputs:
+        return []
+    schedule = accrue(inputs, prices, tranche.deal.penalty_cap_valuation)
+    return [AccruedDay(row, clauses[row.day], row.reason) for row in schedule.rows]
+
+
+def accrue_tranche_more(tranche, last, *, through, prices, holds):
+    """Issue 13: the days after the last stored one (`last`, a PenaltyDay) up to `through`, attributed now and
+    charged from where the stored days stand (escrow.contract.penalty.accrue_more): the rows `accrue_tranche`
+    would give them, or None when the stored days would change too (the cap binds) and only it can say how.
+    The caller makes sure nothing before `last` changed (no new close dated on or before it, no rebase, no gap)."""
+    inputs, clauses = _new_days(tranche, last.day + timedelta(days=1), through, holds)
+    if not inputs:
+        return []
+    state = RunningState(Decimal(last.running_total), Decimal(last.cap), bool(last.capped))
+    rows = accrue_more(state, inputs, prices, tranche.deal.penalty_cap_valuation)
+    if rows is None:
+        return None
+    return [AccruedDay(row, clauses[row.day], row.reason) for row in rows]
+
+
+def _new_days(tranche, first, through, holds, skip=()):
+    """([PenaltyDayInput], {day: clause}) of the days of delay from `first` to the end not in `skip`, attributed
+    now (P8 decides which days a hold frees); the nominal tranche's shares are those of each day."""
+    inputs, clauses = [], {}
     shares = shares_not_released(tranche)
-    day, end = accrual_start(tranche), accrual_end(tranche, through)
+    day, end = max(first, accrual_start(tranche)), accrual_end(tranche, through)
     while day <= end:
-        if day not in clauses:
+        if day not in skip:
             who = attribute_day(
                 day,
                 release_due=tranche.release_due_date,
@@ -214,10 +335,7 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
             inputs.append(PenaltyDayInput(day, _shares_on(tranche, shares, day), who.liable, reason[:300]))
             clauses[day] = who.clause
         day += timedelta(days=1)
-    if not inputs:
-        return []
-    schedule = accrue(inputs, prices, tranche.deal.penalty_cap_valuation)
-    return [AccruedDay(row, clauses[row.day], row.reason) for row in schedule.rows]
+    return inputs, clauses
 
 
 def row_values(accrued: AccruedDay) -> dict:
@@ -448,6 +566,16 @@ def deal_penalties(deal, tranches=None) -> DealPenalties:
             last.day,
         )
     return result
+
+
+def last_days(tranches) -> dict:
+    """{tranche id: its last stored PenaltyDay}, read by the day each tranche's columns name (issue 13: one
+    indexed query, no correlated subquery over every stored day)."""
+    wanted = {t.pk: t.penalty_last_day for t in tranches if t.penalty_last_day is not None}
+    if not wanted:
+        return {}
+    rows = PenaltyDay.objects.filter(tranche_id__in=any_of(wanted), day__in=list(set(wanted.values())))
+    return {row.tranche_id: row for row in rows if wanted[row.tranche_id] == row.day}
 
 
 def latest_days(tranche_ids):

@@ -20,6 +20,7 @@ from escrow.contract.exact import group
 from escrow.contract.explain import Explanation
 from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_releases, tranche_sizes
 from escrow.models import CorporateAction, Dividend, ShareMovement, TrancheState
+from escrow.models.bulk import any_of
 
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
 # The fact keys of rebases name their source: `rebase:<corporate action>:<year>`, `stock-dividend:<dividend>:<year>`.
@@ -153,13 +154,13 @@ def rebase_sources(deal_ids) -> list:
     found = [
         (deal_id, f"{CORPORATE_ACTION_KEY}:{pk}", day, Ratio(new, old))
         for deal_id, pk, day, new, old in CorporateAction.objects.filter(
-            deal_id__in=deal_ids, state="confirmed"
+            deal_id__in=any_of(deal_ids), state="confirmed"
         ).values_list("deal_id", "pk", "effective_date", "ratio_new", "ratio_old")
     ]
     found += [
         (deal_id, f"{STOCK_DIVIDEND_KEY}:{pk}", day, stock_dividend_ratio(per_share))
         for deal_id, pk, day, per_share in Dividend.objects.filter(
-            deal_id__in=deal_ids, kind="shares", passed_on__isnull=False
+            deal_id__in=any_of(deal_ids), kind="shares", passed_on__isnull=False
         ).values_list("deal_id", "pk", "passed_on", "per_share")
     ]
     return sorted(found, key=lambda source: (source[2], source[1]))
@@ -177,7 +178,7 @@ def _rebase_steps_of(deal_ids) -> dict:
     """One query when no deal has a rebase (most deals, most of the time); three otherwise."""
     found = {pk: [] for pk in deal_ids}
     rows = list(
-        ShareMovement.objects.filter(deal_id__in=deal_ids, kind=ShareMovement.Kind.REBASE).values_list(
+        ShareMovement.objects.filter(deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE).values_list(
             "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
         )
     )

@@ -463,7 +463,8 @@ USE_CASES = _declare(
         _("Confirm the split or consolidation"),
         _("confirm corporate action"),
         "deal",
-        (H.CORPORATE_ACTION_CONFIRMED,),
+        # PENALTY_REVALUED: penalty days stored from a back-dated effective date, put on the new basis (SPA 8.2).
+        (H.CORPORATE_ACTION_CONFIRMED, H.PENALTY_REVALUED),
         page="escrow:corporate_actions",  # its form is on the corporate actions page
         api="api:confirm-corporate-action",
     ),
@@ -486,7 +487,8 @@ USE_CASES = _declare(
         _("Record the dividend paid to the seller"),
         _("record dividend pass through"),
         "deal",
-        (H.DIVIDEND_PASSED_THROUGH,),
+        # PENALTY_REVALUED: a stock dividend received on a day penalty days are stored from (SPA 8.2).
+        (H.DIVIDEND_PASSED_THROUGH, H.PENALTY_REVALUED),
         page="escrow:dividend_pass_through",
         api="api:dividend-pass-through",
     ),

@@ -14,7 +14,16 @@ from decimal import Decimal
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from escrow.contract.penalty import HOLD_KINDS, Hold, accrue, attribute_day, attribute_days, first_day_of_delay
+from escrow.contract.penalty import (
+    HOLD_KINDS,
+    Hold,
+    RunningState,
+    accrue,
+    accrue_more,
+    attribute_day,
+    attribute_days,
+    first_day_of_delay,
+)
 
 RELEASE_DUE = date(2027, 1, 29)  # SPA 5.1: 60 days after year 1 ends
 YEAR_END = date(2026, 11, 30)
@@ -173,3 +182,24 @@ def test_civil_code_frees_one_day_fewer_per_hold_than_inclusive(case):
             holds=[hold],
         )
         assert who.liable == ("issuer" if hold.start > RELEASE_DUE else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(delays(), delays(past_cap=True)), st.integers(1, 40), st.data())
+def test_accruing_more_days_from_the_last_state_equals_the_full_run(case, extra, data):
+    """Issue 13: the sweep charges a new day from where the stored days stand (`accrue_more`) instead of walking
+    every day again; whenever it answers, its rows are the full run's, and the earlier rows are unchanged."""
+    days = _days(case)
+    if len(days) < 2:
+        return
+    cut = data.draw(st.integers(1, len(days) - 1))
+    earlier, later = days[:cut], days[cut : cut + extra]
+    before = accrue(earlier, case["prices"], case["valuation"])
+    full = accrue(earlier + later, case["prices"], case["valuation"])
+    more = accrue_more(RunningState.after(before.rows[-1]), later, case["prices"], case["valuation"])
+    event("incremental" if more is not None else "full run needed")
+    if more is None:
+        assert before.rows[-1].capped or full.first_capped_day is not None  # only where the cap binds
+        return
+    assert full.rows[:cut] == before.rows  # nothing earlier moved
+    assert more == full.rows[cut:]

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from escrow.actions.deadlines import sweep
-from escrow.models import PenaltyDay
+from escrow.models import PenaltyDay, Tranche
 from tests.conftest import open_and_file, tranche
 
 from .conftest import days, on, written
@@ -57,7 +57,8 @@ def test_the_same_result_as_running_every_day(deposited, people, kxin_prices, la
     daily = list(
         PenaltyDay.objects.filter(tranche=late).order_by("day").values_list("day", "liable", "amount", "running_total")
     )
-    PenaltyDay.objects.all().delete()
+    PenaltyDay.objects.all().delete()  # back to no stored day: the tranches' columns too (issue 13)
+    Tranche.objects.update(penalty_first_day=None, penalty_last_day=None, penalty_day_count=0, penalty_valued_at=None)
     with on(date(2027, 2, 12)):
         sweep(today=date(2027, 2, 12))
     assert (
@@ -139,3 +140,52 @@ def test_the_sweep_command(late):
             call_command("sweep", "--date", "3 Feb")
         with pytest.raises(CommandError, match="Cannot sweep 2027-02-04"):  # clocks only move forward
             call_command("sweep", "--date", "2027-02-04")
+
+
+def test_the_tranche_columns_follow_its_stored_days(late, people):
+    """Issue 13: where the stored days stand (first, last, count, when last valued) is kept by the accrual in the
+    transaction that writes them, daily (the incremental path), across a corrected close (a full revaluation)
+    and a catch-up; the sweep reads these columns instead of every stored day."""
+    from django.db.models import Count, Max, Min
+
+    from escrow.actions.prices import correct_share_price
+    from escrow.models import SharePrice
+
+    def check():
+        row = Tranche.objects.get(pk=late.pk)
+        stored = PenaltyDay.objects.filter(tranche=late).aggregate(
+            first=Min("day"), last=Max("day"), count=Count("id"), valued=Max("computed_at")
+        )
+        columns = (row.penalty_first_day, row.penalty_last_day, row.penalty_day_count, row.penalty_valued_at)
+        assert columns == (stored["first"], stored["last"], stored["count"], stored["valued"])
+
+    for day in days(date(2027, 1, 31), date(2027, 2, 4)):
+        with on(day):
+            sweep(today=day)
+        check()
+    with on(date(2027, 2, 4), hour=11):
+        correct_share_price(people["issuer"], SharePrice.objects.get(day=date(2027, 2, 1)), "2.6000", "typo")
+    with on(date(2027, 2, 4), hour=12):
+        assert sweep(today=date(2027, 2, 4)).penalty["days_revalued"] == 3
+    check()
+    with on(date(2027, 2, 9)):
+        assert sweep(today=date(2027, 2, 9)).penalty["days_written"] == 5
+    check()
+
+
+def test_migration_0021_fills_the_columns_from_the_days_already_stored(late):
+    import importlib
+
+    from django.apps import apps
+
+    with on(date(2027, 2, 5)):
+        sweep(today=date(2027, 2, 5))
+    Tranche.objects.update(penalty_first_day=None, penalty_last_day=None, penalty_day_count=0, penalty_valued_at=None)
+    importlib.import_module("escrow.migrations.0023_penalty14").fill(apps, None)
+    row = Tranche.objects.get(pk=late.pk)
+    assert (row.penalty_first_day, row.penalty_last_day, row.penalty_day_count) == (
+        date(2027, 1, 30),
+        date(2027, 2, 4),
+        6,
+    )
+    assert row.penalty_valued_at == PenaltyDay.objects.filter(tranche=late).latest("computed_at").computed_at

@@ -1,0 +1,197 @@
+"""SPA 8.2, P7 across a rebase recorded after its day (issue 14): the escrow agent confirms a consolidation five
+days after its effective date, or records a stock dividend's new shares as received on an earlier day, when the
+sweep has already stored penalty days from that day on the old share count. The recording action puts those
+stored days on the new basis (the ledger's size of each day, escrow.queries.quantities.sizes_on) and revalues the
+deal at once, with a history entry naming the rebase; the money per day is the old-basis money (the same holding
+valued on the same basis), exactly, since these rebases divide evenly."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from escrow import actions
+from escrow.actions import holdings as act
+from escrow.contract.penalty import PenaltyDayInput, accrue
+from escrow.models import HistoryAction, HistoryEntry, PenaltyDay
+from tests.conftest import tranche
+
+from .conftest import days, on
+from .test_penalty_accrual import _prices, _sweep
+
+pytestmark = pytest.mark.django_db
+
+EFFECTIVE = date(2027, 2, 1)  # a Monday; the sweep has stored 01-30 to 02-05 when the rebase is recorded
+RECORDED = date(2027, 2, 6)  # five days later
+MONEY = Decimal("0.00000001")
+
+
+@pytest.fixture
+def late(deposited, people):
+    """Year 1 with no report (SPA 5.1 deadline 2027-01-29): closes of 2.50 per old share to 01-29, swept every
+    day to 02-05 on the nominal 3,000,000 shares."""
+    t1 = tranche(deposited, 1)
+    actions.open_year(t1.pk, today=date(2026, 12, 1))
+    _prices(date(2027, 1, 1), date(2027, 1, 29))
+    for day in days(date(2027, 1, 31), RECORDED):
+        _sweep(day)
+    assert set(_rows(t1)) == set(days(date(2027, 1, 30), date(2027, 2, 5)))
+    return t1
+
+
+def _rows(t):
+    return {r.day: r for r in PenaltyDay.objects.filter(tranche=t).order_by("day")}
+
+
+def _revaluations(t):
+    return list(HistoryEntry.objects.filter(tranche=t, action=HistoryAction.PENALTY_REVALUED).order_by("seq"))
+
+
+def _consolidate(deal, people, new, old, effective=EFFECTIVE, hour=11):
+    with on(RECORDED, hour=hour):
+        actions.propose_corporate_action(
+            people["issuer"], deal, ratio_new=new, ratio_old=old, effective_date=effective, fraction_policy="round-up"
+        )
+        actions.confirm_corporate_action(people["agent1"], deal)
+
+
+def _old_basis(rows, deal, closes=None):
+    """The same days on the pre-rebase basis: 3,000,000 shares, closes as entered (2.50 to 01-29)."""
+    closes = closes or {d: Decimal("2.5") for d in days(date(2027, 1, 1), date(2027, 1, 29)) if d.weekday() < 5}
+    return accrue(
+        [PenaltyDayInput(day, 3_000_000, r.liable or None, "") for day, r in rows.items()],
+        closes,
+        deal.penalty_cap_valuation,
+    )
+
+
+def _same_money(rows, old_basis):
+    assert [r.amount for r in rows.values()] == [Decimal(r.amount).quantize(MONEY) for r in old_basis.rows]
+    assert rows[max(rows)].running_total == old_basis.total.quantize(MONEY)
+
+
+def test_a_consolidation_confirmed_five_days_late_puts_the_stored_days_on_the_new_count(late, people):
+    deal = late.deal
+    _consolidate(deal, people, 1, 30)
+    rows = _rows(late)
+    for day, row in rows.items():
+        assert row.shares == (3_000_000 if day < EFFECTIVE else 100_000), day
+    after = rows[date(2027, 2, 3)]
+    # The 01-29 close put on the new basis (x30): 100,000 x 75 = 7,500,000, the old holding's value, not 30x it.
+    assert (after.price, after.price_date, after.amount) == (Decimal("75"), date(2027, 1, 29), Decimal("750"))
+    _same_money(rows, _old_basis(rows, deal))
+    assert rows[max(rows)].running_total == Decimal("750") * 7
+
+    (entry,) = _revaluations(late)
+    assert "the 1-for-30 consolidation effective 2027-02-01 was confirmed by agent1" in entry.summary
+    assert entry.details["days"] == [["2027-02-01", "2027-02-05"]]
+    assert entry.details["rebases"][0]["ratio_new"] == 1 and entry.details["rebases"][0]["ratio_old"] == 30
+    assert entry.details["before"]["total"] == entry.details["after"]["total"]
+
+    # The next sweep adds its day and revalues nothing: the tranche is clean again.
+    report = _sweep(date(2027, 2, 7))
+    assert (report.penalty["days_written"], report.penalty["days_revalued"]) == (1, 0)
+    assert _rows(late)[date(2027, 2, 6)].shares == 100_000 and len(_revaluations(late)) == 1
+
+
+def test_closes_of_the_new_line_entered_before_the_confirmation_are_not_valued_30_times(late, people):
+    """The market prices the consolidated share from 02-01 (75.00); entered before the agent confirms, they value
+    the stored 3,000,000 old shares 30x too high until the confirmation puts those days on 100,000 shares."""
+    _prices(EFFECTIVE, date(2027, 2, 5), close="75.0000", at=RECORDED, hour=11)
+    _sweep(RECORDED, hour=12)
+    assert _rows(late)[date(2027, 2, 3)].amount == Decimal("22500")  # the bug the confirmation repairs
+    _consolidate(late.deal, people, 1, 30, hour=13)
+    rows = _rows(late)
+    after = rows[date(2027, 2, 3)]
+    assert (after.shares, after.price, after.price_date, after.amount) == (
+        100_000,
+        Decimal("75"),
+        date(2027, 2, 3),
+        Decimal("750"),
+    )
+    _same_money(rows, _old_basis(rows, late.deal))
+    (*_, entry) = _revaluations(late)
+    assert "consolidation effective 2027-02-01 was confirmed" in entry.summary
+
+
+def test_a_split_confirmed_late_doubles_the_stored_shares_and_halves_the_close(late, people):
+    _consolidate(late.deal, people, 2, 1)
+    rows = _rows(late)
+    after = rows[date(2027, 2, 5)]
+    assert (after.shares, after.price, after.amount) == (6_000_000, Decimal("1.25"), Decimal("750"))
+    assert rows[date(2027, 1, 31)].shares == 3_000_000
+    _same_money(rows, _old_basis(rows, late.deal))
+    assert "the 2-for-1 split effective 2027-02-01" in _revaluations(late)[0].summary
+
+
+def test_a_stock_dividend_received_on_an_earlier_day_grows_the_stored_days(late, people):
+    """10% new shares, recorded on 02-06 as received on 02-01: an 11-for-10 split from 02-01 for the basis."""
+    deal = late.deal
+    with on(RECORDED, hour=11):
+        dividend = act.record_dividend(
+            people["issuer"],
+            deal,
+            kind="shares",
+            declared_on=date(2027, 1, 20),
+            record_date=EFFECTIVE,
+            payment_date=EFFECTIVE,
+            per_share="0.1",
+        )
+        act.record_dividend_pass_through(
+            people["agent1"], deal, dividend.pk, paid_on=EFFECTIVE, reference="TA-SD", amount="1,500,000"
+        )
+    rows = _rows(late)
+    for day, row in rows.items():
+        assert row.shares == (3_000_000 if day < EFFECTIVE else 3_300_000), day
+    after = rows[date(2027, 2, 2)]
+    assert (after.price, after.amount) == (Decimal("2.2727"), Decimal("750"))  # 2.50 x 10/11, valued exactly
+    _same_money(rows, _old_basis(rows, deal))
+    (entry,) = _revaluations(late)
+    assert "the stock dividend's new shares received into escrow on 2027-02-01 (11 for 10) were recorded" in (
+        entry.summary
+    )
+
+
+def test_a_rebase_dated_after_the_last_stored_day_changes_nothing_stored(late, people):
+    before = {day: (r.shares, r.amount, r.running_total) for day, r in _rows(late).items()}
+    _consolidate(late.deal, people, 1, 30, effective=RECORDED)  # stored through 02-05; effective 02-06
+    assert {day: (r.shares, r.amount, r.running_total) for day, r in _rows(late).items()} == before
+    assert _revaluations(late) == []
+    _sweep(date(2027, 2, 7))
+    new = _rows(late)[RECORDED]
+    assert (new.shares, new.price, new.amount) == (100_000, Decimal("75"), Decimal("750"))
+    assert _revaluations(late) == []
+
+
+def test_the_rebase_makes_the_late_tranche_dirty_for_the_next_sweep(late, people, monkeypatch):
+    """Had the action not revalued at once, the rebase written after the tranche's last computation makes the next
+    sweep revalue it, with the same history entry."""
+    from escrow.actions import accrual
+
+    monkeypatch.setattr(accrual, "accrue_penalties", lambda **kwargs: {})
+    _consolidate(late.deal, people, 1, 30)
+    monkeypatch.undo()
+    assert _revaluations(late) == [] and _rows(late)[date(2027, 2, 3)].shares == 100_000  # shares moved, money not
+    with on(RECORDED, hour=12):
+        report = accrual.accrue_penalties(through=date(2027, 2, 5))
+    assert report["revaluations_recorded"] == 1
+    rows = _rows(late)
+    assert rows[date(2027, 2, 3)].price == Decimal("75") and rows[date(2027, 2, 3)].amount == Decimal("750")
+    _same_money(rows, _old_basis(rows, late.deal))
+    assert "the 1-for-30 consolidation effective 2027-02-01 was confirmed by agent1" in _revaluations(late)[0].summary
+
+
+def test_a_released_fixed_quantity_is_rebased_as_one_holding_under_the_rebase_rounding(deposited):
+    """A fixed quantity meets a back-dated rebase only once released (the confirmation and the receipt are refused
+    while it is fixed and unreleased), and the ledger never rebases released shares: its stored days from the
+    effective date are rebased as one holding, rounded as the rebase rounds (the action's fractional shares
+    policy; a stock dividend's new shares are whole, floored)."""
+    from escrow.contract.corporate_actions import Ratio, stock_dividend_ratio
+    from escrow.queries.penalties import rebased_day_shares
+
+    t1 = tranche(deposited, 1)
+    t1.release_quantity = 2_700_001
+    day = date(2027, 2, 3)
+    assert rebased_day_shares(t1, day, 2_700_001, Ratio(1, 30), "round-up") == 90_001  # 90,000.03 rounded up
+    assert rebased_day_shares(t1, day, 2_700_001, Ratio(1, 30), "floor") == 90_000
+    assert rebased_day_shares(t1, day, 2_700_001, stock_dividend_ratio("0.1"), "floor") == 2_970_001

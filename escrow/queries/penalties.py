@@ -33,7 +33,7 @@ from escrow.contract.penalty import (
 from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice
 from escrow.models import Hold as HoldRow
 from escrow.models.bulk import any_of
-from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebased_sizes, sizes_on
+from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebase_steps, rebased_sizes, sizes_on
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
 PRICE = Decimal("0.0001")  # PenaltyDay.price: the close shown with the day (SharePrice closes have 4 decimals)
@@ -185,7 +185,46 @@ def rebased_day_shares(tranche, day, shares, ratio, policy) -> int:
     fractional shares policy; a stock dividend's whole new shares are floored, SPA 3.2)."""
     if tranche.release_quantity is None:
         return _shares_on(tranche, shares, day)
-    return rebase_holding(shares, ratio, policy or FLOOR).after
+    return fixed_quantity_on(shares, [(ratio, policy)])
+
+
+def fixed_quantity_on(quantity, rebases) -> int:
+    """SPA 8.2, P7 (issue 14): a fixed quantity (`release_quantity`) on a day on or after the effective dates of
+    `rebases` ([(Ratio, fractional shares policy)], in day order) it was not fixed on. The one rule for a stored
+    day (`rebased_day_shares`, when the rebase is recorded) and for a new one (`_shares_on`): the shares and the
+    closes of a day are on the same basis (the closes are put on it by PriceBook.with_rebases). The quantity is
+    one holding, rebased under each rebase's own rounding (the corporate action's policy; a stock dividend's new
+    shares are whole, floored, SPA 3.2), since the ledger never rebases released shares."""
+    for ratio, policy in rebases:
+        quantity = rebase_holding(quantity, ratio, policy or FLOOR).after
+    return quantity
+
+
+def _rebases_after_release(tranche) -> list:
+    """[(effective date, Ratio, policy)] of the deal's rebases recorded after the tranche's release was, in day
+    order: those its fixed quantity is not on. A rebase recorded before the quantity was fixed is in it (the
+    engine fixes it on the rebased sizes), and none is recorded while it is fixed and unreleased (the
+    confirmation and the receipt are refused then). Read once per tranche object, and only for a released fixed
+    quantity of a deal with a rebase (rarely)."""
+    cached = getattr(tranche, "_rebases_after_release", None)
+    if cached is not None:
+        return cached
+    found = []
+    released_at = (
+        ShareMovement.objects.filter(tranche_id=tranche.pk, kind=ShareMovement.Kind.RELEASE)
+        .aggregate(at=Max("recorded_at"))
+        .get("at")
+    )
+    changes = rebases_recorded_after([tranche.deal_id], released_at).get(tranche.deal_id, []) if released_at else []
+    if changes:
+        prefix = f"{CORPORATE_ACTION_KEY}:"
+        actions = [int(c.key.removeprefix(prefix)) for c in changes if c.key.startswith(prefix)]
+        policies = dict(CorporateAction.objects.filter(pk__in=actions).values_list("pk", "fraction_policy"))
+        for change in sorted(changes, key=lambda c: (c.effective, c.key)):
+            policy = policies[int(change.key.removeprefix(prefix))] if change.key.startswith(prefix) else FLOOR
+            found.append((change.effective, change.ratio, policy))
+    tranche._rebases_after_release = found
+    return found
 
 
 # What a stored day contributes to the next run: its frozen attribution.
@@ -241,9 +280,16 @@ def rebased_nominal(tranche) -> int:
 
 def _shares_on(tranche, shares, day) -> int:
     """Issue 14 item 4: the nominal tranche of a day before a split or consolidation took effect is the size of
-    that day (the closes of that day are on the same, old, basis); a fixed quantity is never on an older basis
-    than its day, since the confirmation is refused while a year's quantity is fixed and unreleased."""
-    if tranche.release_quantity is not None or not rebased_sizes(tranche.deal):
+    that day (the closes of that day are on the same, old, basis). SPA 8.2, P7: a fixed quantity released after
+    a rebase's effective date and before the rebase was recorded is on the old basis on its days from that date,
+    when their closes are on the new one: a day first valued after the recording (never stored before it) is
+    rebased by the same rule as a stored one (`fixed_quantity_on`)."""
+    if tranche.release_quantity is not None:
+        if tranche.released_on is None or not rebase_steps(tranche.deal):  # unreleased: no rebase recorded since
+            return shares
+        rebases = [(ratio, policy) for effective, ratio, policy in _rebases_after_release(tranche) if effective <= day]
+        return fixed_quantity_on(shares, rebases)
+    if not rebased_sizes(tranche.deal):
         return shares
     deal = tranche.deal
     return sizes_on(deal, day).get(tranche.year, deal.total_shares // deal.tranche_count)

@@ -195,3 +195,74 @@ def test_a_released_fixed_quantity_is_rebased_as_one_holding_under_the_rebase_ro
     assert rebased_day_shares(t1, day, 2_700_001, Ratio(1, 30), "round-up") == 90_001  # 90,000.03 rounded up
     assert rebased_day_shares(t1, day, 2_700_001, Ratio(1, 30), "floor") == 90_000
     assert rebased_day_shares(t1, day, 2_700_001, stock_dividend_ratio("0.1"), "floor") == 2_970_001
+
+
+# --- a fixed quantity released between the rebase's effective date and its confirmation (issue 14 gap) ---
+
+
+def _release_year_one(deal, people, released):
+    """Year 1's report filed on 01-27 (the quantity fixed in old shares), the instruction signed on 01-28 and
+    02-02, the release approved on `released`: no sweep runs meanwhile, so no penalty day is stored yet."""
+    from tests.conftest import PASSWORD, make_pdf
+    from tests.escrow.call_backs import confirm_call_back
+
+    from .test_year_one_walk import _sign
+
+    t1 = tranche(deal, 1)
+    with on(date(2026, 12, 1)):
+        actions.open_year(t1.pk, today=date(2026, 12, 1))
+    _prices(date(2027, 1, 1), date(2027, 1, 29))
+    with on(date(2027, 1, 27)):
+        actions.file_report(
+            people["auditor"], t1.pk, audited_revenue="665000000", pdf=make_pdf("Year 1"), original_name="r1.pdf"
+        )
+    with on(date(2027, 1, 28)):
+        _sign(deal, "issuer", people)
+    with on(date(2027, 2, 2)):
+        _sign(deal, "purchaser", people)
+    with on(released):
+        t1 = tranche(deal, 1)
+        digest = t1.instruments.get(kind="joint_instruction", status="effective").document.sha256
+        actions.prepare_release(people["agent1"], t1.pk, expected_sha256=digest, password=PASSWORD)
+        confirm_call_back(deal, people, t1)
+        actions.approve_release(
+            people["agent2"], t1.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
+        )
+    t1 = tranche(deal, 1)
+    assert t1.released_on == released and t1.release_quantity is not None
+    assert not PenaltyDay.objects.filter(tranche=t1).exists()
+    return t1
+
+
+def test_new_days_of_a_fixed_quantity_released_after_the_effective_date_are_on_the_rebased_count(deposited, people):
+    """SPA 8.2, P7: year 1's quantity is fixed in old shares and released on 02-04; the 1-for-30 consolidation
+    effective 02-01 is confirmed on 02-06, before any sweep stored the days 01-30 to 02-03. Those days are new when
+    valued: from 02-01 their closes are on the new basis (x30), so their shares must be too, the released quantity
+    rebased as one holding under the action's own rounding (what `rebased_day_shares` gives a stored day), and the
+    money per day is the old-basis money."""
+    from escrow.contract.corporate_actions import Ratio, rebase_holding
+
+    released = date(2027, 2, 4)
+    t1 = _release_year_one(deposited, people, released)
+    quantity = t1.release_quantity
+    _consolidate(deposited, people, 1, 30)  # on 02-06: year 1 is released, so the confirmation is allowed
+    _sweep(date(2027, 2, 7))
+    rows = _rows(t1)
+    assert list(rows) == list(days(date(2027, 1, 30), date(2027, 2, 3)))
+    rebased = rebase_holding(quantity, Ratio(1, 30), "round-up").after
+    for day, row in rows.items():
+        assert row.shares == (quantity if day < EFFECTIVE else rebased), day
+    after = rows[date(2027, 2, 3)]
+    assert (after.price, after.price_date) == (Decimal("75"), date(2027, 1, 29))
+    closes = {d: Decimal("2.5") for d in days(date(2027, 1, 1), date(2027, 1, 29)) if d.weekday() < 5}
+    old_basis = accrue(
+        [PenaltyDayInput(day, quantity, r.liable or None, "") for day, r in rows.items()],
+        closes,
+        deposited.penalty_cap_valuation,
+    )
+    assert quantity % 30 == 0  # the consolidation divides it evenly: the same holding, the same money
+    _same_money(rows, old_basis)
+    # Stored on the rebased count, the days stay as they are: the next sweep has nothing to add or revalue.
+    report = _sweep(date(2027, 2, 8))
+    assert (report.penalty["days_written"], report.penalty["days_revalued"]) == (0, 0)
+    assert {d: r.shares for d, r in _rows(t1).items()} == {d: r.shares for d, r in rows.items()}

@@ -33,7 +33,9 @@ def _written(tranche):
     return (
         Tranche.objects.get(pk=tranche.pk).state,
         list(entry),
-        list(notes.values_list("user_id", "deal_id", "subject", "body", "clause", "dedupe_key", "created_at", "message")),
+        list(
+            notes.values_list("user_id", "deal_id", "subject", "body", "clause", "dedupe_key", "created_at", "message")
+        ),
         list(emails.values_list("to_email", "subject", "body", "html_body", "created_at")),
     )
 

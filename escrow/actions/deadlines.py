@@ -23,6 +23,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from escrow.actions.accrual import accrue_penalties
+from escrow.actions.batch import collector_paused
 from escrow.actions.fees import issue_due_fee_invoices
 from escrow.actions.holdings import remind_vote_cut_offs
 from escrow.actions.reports import YEAR_ENDED
@@ -115,7 +116,10 @@ def open_ended_years(today: date) -> tuple:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    done = [_open_chunk(due[i : i + CHUNK], today) for i in range(0, len(due), CHUNK)]
+    done = []
+    for start in range(0, len(due), CHUNK):
+        with collector_paused():  # a chunk's thousands of rows make no cycles to collect (batch.collector_paused)
+            done.append(_open_chunk(due[start : start + CHUNK], today))
     return sum(d[0] for d in done), sum(d[1] for d in done)
 
 

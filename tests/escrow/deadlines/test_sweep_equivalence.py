@@ -2,12 +2,14 @@
 UPDATE ... RETURNING and the notices are built from column values, not model objects; the fee step's next looks
 come from what it read under the lock, not from a second read)."""
 
+import gc
 from datetime import date
 
 import pytest
 from django.db import transaction
 
 from bench.world import populate
+from escrow.actions.batch import collector_paused
 from escrow.actions.deadlines import open_ended_years, sweep
 from escrow.actions.reports import open_year
 from escrow.models import Deal, HistoryEntry, Notification, OutboxMessage, Tranche
@@ -80,3 +82,18 @@ def test_the_fee_steps_next_looks_are_the_ones_read_again(require_postgres):
             assert sweep(today=day).fee_invoices == 4
         assert dict(Deal.objects.filter(pk__in=ids).values_list("pk", "fee_check_on")) == next_fee_checks(ids, day)
     assert set(Deal.objects.filter(pk__in=ids).values_list("fee_check_on", flat=True)) == {date(2027, 12, 2)}
+
+
+def test_the_cycle_collector_is_back_as_it_was_after_a_chunk():
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018 (a chunk that fails)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()

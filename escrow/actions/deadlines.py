@@ -39,6 +39,7 @@ from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_ro
 
 S = TrancheState
 CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
+OPEN_CHUNK = 2000  # years opened per transaction: a fixed number of statements each (about a second of locks)
 REMINDER_DAYS = (1, 3, 7)  # before each deadline; plus "missed" on the first day after it
 
 # Reminder and missed-deadline notices, rendered in each reader's language by notify_many.
@@ -117,9 +118,9 @@ def open_ended_years(today: date) -> tuple:
         .values_list("pk", flat=True)
     )
     done = []
-    for start in range(0, len(due), CHUNK):
+    for start in range(0, len(due), OPEN_CHUNK):
         with collector_paused():  # a chunk's thousands of rows make no cycles to collect (batch.collector_paused)
-            done.append(_open_chunk(due[start : start + CHUNK], today))
+            done.append(_open_chunk(due[start : start + OPEN_CHUNK], today))
     return sum(d[0] for d in done), sum(d[1] for d in done)
 
 

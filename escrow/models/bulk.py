@@ -32,12 +32,19 @@ class JsonText(str):
     __slots__ = ()
 
 
-def copy_rows(model, fields, rows) -> int:
-    """Insert `rows` (tuples in `fields` order); returns how many were written (conflicts skipped)."""
+def copy_rows(model, fields, rows, *, skip_taken=True) -> int:
+    """Insert `rows` (tuples in `fields` order); returns how many were written (conflicts skipped).
+    skip_taken=False: no row can conflict (e.g. each refers to a row just written), so no savepoint is needed
+    to skip one; a taken key is an error (IntegrityError)."""
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        return len(_bulk_create(model, fields, rows, ignore_conflicts=True))
+        return len(_bulk_create(model, fields, rows, ignore_conflicts=skip_taken))
+    if not skip_taken:
+        table, columns = _quoted(model, fields)
+        with connection.cursor() as cursor:
+            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", _adapted(model, fields, rows))
+        return len(rows)
     written = _copy_or_insert(model, fields, rows, returning=False)
     return len(rows if written is None else written)
 

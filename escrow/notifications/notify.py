@@ -230,6 +230,7 @@ def _notify_chunk(notes, people):
             for pk, (_, note, user), (subject, _body, email) in zip(ids, new, rendered, strict=True)
             if pk is not None and user.email
         ],
+        skip_taken=False,  # each email is of a notification just written: no key of theirs can be taken
     )
     return sum(pk is not None for pk in ids)
 

@@ -3,6 +3,7 @@ records its payment. Amounts, years and payers come from escrow.contract.fees; w
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escrow.actions.base import _acting_for, lock_deal, record
+from escrow.actions.batch import collector_paused
 from escrow.contract.errors import InvalidInput, NotFound
 from escrow.contract.fees import FEE_CURRENCY, FEE_PER_YEAR, fee_due_on, invoice_number, payer_shares
 from escrow.history import chain as history
@@ -18,7 +20,7 @@ from escrow.models.bulk import any_of, copy_rows_with_ids
 from escrow.notifications.notify import Note, notify_many, notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
-from escrow.queries.fees import deals_with_fee_due, next_fee_checks, years_to_invoice_of
+from escrow.queries.fees import deals_with_fee_due, fee_facts_of, next_fee_checks, next_looks, years_due
 from escrow.queries.preconditions import fee_unpaid, fees_to_invoice
 from escrow.usecases.permissions import require
 
@@ -60,11 +62,14 @@ def issue_due_fee_invoices(today) -> tuple[int, int]:
     idle, invoices, notes = [], 0, 0
     due = deals_with_fee_due(today, idle=idle)
     for start in range(0, len(due), CHUNK):
-        with transaction.atomic():
-            deals = Deal.objects.select_for_update().filter(
-                pk__in=any_of(due[start : start + CHUNK]), state__in=(Deal.State.IN_ESCROW, Deal.State.CLOSED)
+        with collector_paused(), transaction.atomic():  # no cycles to collect in a chunk's rows (issue 13 item 4)
+            deals = (
+                Deal.objects.select_for_update()
+                .filter(pk__in=any_of(due[start : start + CHUNK]), state__in=(Deal.State.IN_ESCROW, Deal.State.CLOSED))
+                .order_by("pk")
+                .values_list(*_FeeDeal._fields)
             )
-            issued, written = _issue_many(list(deals.order_by("pk")), today)
+            issued, written = _issue_many([_FeeDeal(*row) for row in deals], today)
             invoices, notes = invoices + len(issued), notes + written
     # The deals looked at with nothing due (a new deal's first look, a moved ledger, a year the agent invoiced
     # first): their next look, so a repeated tick finds none of them again.
@@ -75,10 +80,20 @@ def issue_due_fee_invoices(today) -> tuple[int, int]:
     return invoices, notes
 
 
-def _set_next_looks(deal_ids, today) -> None:
-    """Under the deals' locks: each deal's next look (Deal.fee_check_on) from its ledger and invoices, in one
-    UPDATE."""
-    looks = next_fee_checks(deal_ids, today)
+class _FeeDeal(NamedTuple):
+    """A deal as `_issue_many` reads it (the sweep's chunks read these columns, not whole model objects)."""
+
+    pk: int
+    slug: str
+    name: str
+    escrow_fee_per_year: Decimal | None
+    escrow_fee_payer: str
+
+
+def _set_next_looks(deal_ids, today, looks=None) -> None:
+    """Under the deals' locks: each deal's next look (Deal.fee_check_on) from its ledger and invoices (`looks`
+    when the caller has them: queries.fees.next_looks), in one UPDATE."""
+    looks = next_fee_checks(deal_ids, today) if looks is None else looks
     if not looks:
         return
     with connection.cursor() as cursor:
@@ -94,7 +109,7 @@ def _set_next_looks(deal_ids, today) -> None:
         )
 
 
-CHUNK = 1000  # deals per transaction in the sweep: locks held briefly, progress kept chunk by chunk
+CHUNK = 2000  # deals per transaction in the sweep: locks held briefly (about a second), progress kept chunk by chunk
 INVOICE_FIELDS = [
     "deal_id",
     "year",
@@ -124,7 +139,9 @@ def _issue_many(deals, today, *, actor=None, party=None) -> tuple[list[int], int
     payers' and agents' notifications. `actor` None: issued by the sweep. The invoices are one COPY, the entries
     one `record_many`, the notices one `notify_many`, whatever the number of deals.
     Returns (the new invoices' ids, notifications written)."""
-    due, now = years_to_invoice_of([d.pk for d in deals], today), timezone.now()
+    deal_ids = [d.pk for d in deals]
+    periods, invoiced = fee_facts_of(deal_ids)
+    due, now = years_due(periods, invoiced, today), timezone.now()
     wanted = [(deal, year) for deal in deals for year in due.get(deal.pk, [])]
     ids = copy_rows_with_ids(
         FeeInvoice,
@@ -154,7 +171,10 @@ def _issue_many(deals, today, *, actor=None, party=None) -> tuple[list[int], int
         [(deal, _entry(deal, year, today, actor=actor, acting_for=_acting_for(party))) for deal, year in issued]
     )
     notes = notify_many(_note(deal, year, today) for deal, year in issued)
-    _set_next_looks([deal.pk for deal in deals], today)
+    # Each wanted year is invoiced now, by this run or (pk None) by the worker that took its key first.
+    for deal, year in wanted:
+        invoiced.setdefault(deal.pk, set()).add(year.number)
+    _set_next_looks(deal_ids, today, next_looks(deal_ids, periods, invoiced, today))
     return [pk for pk in ids if pk is not None], notes
 
 

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from escrow.models import HistoryAction, HistoryChain, HistoryEntry
-from escrow.models.bulk import any_of, copy_rows_with_ids
+from escrow.models.bulk import JsonText, any_of, copy_rows_with_ids
 from parties.client import current_channel
 
 GENESIS = "0" * 64
@@ -85,7 +85,7 @@ def _digest(prev_hash, content, key_id) -> str:
     message = (prev_hash + payload).encode()
     if not key_id:
         return hashlib.sha256(message).hexdigest()
-    return hmac.new(_secret(key_id), message, hashlib.sha256).hexdigest()
+    return hmac.digest(_secret(key_id), message, "sha256").hex()  # hmac.new(...).hexdigest(), in one call
 
 
 def current_key_id() -> str:
@@ -110,6 +110,12 @@ def _key_rank(key_id) -> int:
 def _normalise(details):
     # Store exactly what the hash saw (dates and Decimals become strings once, here).
     return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
+
+
+def _normalised(details) -> tuple:
+    """(`_normalise(details)`, its JSON text for the COPY: the same value, dumped once, not again per row)."""
+    text = json.dumps(details or {}, cls=DjangoJSONEncoder)
+    return json.loads(text), JsonText(text)
 
 
 @transaction.atomic
@@ -152,6 +158,7 @@ def append_many(items):
         chain = chains[item["chain_key"]]
         row = _entry_row(chain, now, key_id, item)
         chain.length, chain.head_hash = row["seq"], row["hash"]
+        row["details"] = row.pop("details_json")  # what the hash saw, as JSON text
         rows.append(tuple(row[name] for name in ENTRY_FIELDS))
     ids = copy_rows_with_ids(HistoryEntry, ENTRY_FIELDS, rows, skip_taken=False)
     _move_heads(list(chains.values()))
@@ -161,6 +168,7 @@ def append_many(items):
 def _entry_row(chain, at, key_id, item) -> dict:
     """The column values of a locked chain's next entry (the keyword fields of `_chained_entry`), hashed."""
     actor, deal, tranche = item.get("actor"), item.get("deal"), item.get("tranche")
+    details, details_json = _normalised(_with_channel(item.get("details")))
     row = {
         "chain_id": chain.pk,
         "seq": chain.length + 1,
@@ -175,7 +183,7 @@ def _entry_row(chain, at, key_id, item) -> dict:
         "to_state": item.get("to_state") or "",
         "clause": item.get("clause", ""),
         "summary": item.get("summary", ""),
-        "details": _normalise(_with_channel(item.get("details"))),
+        "details": details,
         "prev_hash": chain.head_hash,
         "key_id": key_id,
     }
@@ -183,6 +191,7 @@ def _entry_row(chain, at, key_id, item) -> dict:
     if unknown:
         raise TypeError(f"append_many: unknown entry fields {sorted(unknown)}")
     row["hash"] = _digest(row["prev_hash"], _content(chain.key, row), key_id)
+    row["details_json"] = details_json
     return row
 
 

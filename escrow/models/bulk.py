@@ -13,6 +13,7 @@ temporary table and one INSERT ... ON CONFLICT DO NOTHING instead (the rare path
 Other databases (the SQLite demo) take bulk_create.
 """
 
+import json as pyjson
 from contextlib import nullcontext
 from itertools import count
 
@@ -23,12 +24,27 @@ from psycopg.types.json import Jsonb
 _staging = count()
 
 
-def copy_rows(model, fields, rows) -> int:
-    """Insert `rows` (tuples in `fields` order); returns how many were written (conflicts skipped)."""
+class JsonText(str):
+    """A JSON column's value as its JSON text, made once by the caller (a notice's message is the same for all
+    its readers; a history entry's details were dumped for its hash): COPY's text format hands the text to the
+    server, which parses it as jsonb, instead of dumping the value again for each row."""
+
+    __slots__ = ()
+
+
+def copy_rows(model, fields, rows, *, skip_taken=True) -> int:
+    """Insert `rows` (tuples in `fields` order); returns how many were written (conflicts skipped).
+    skip_taken=False: no row can conflict (e.g. each refers to a row just written), so no savepoint is needed
+    to skip one; a taken key is an error (IntegrityError)."""
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        return len(_bulk_create(model, fields, rows, ignore_conflicts=True))
+        return len(_bulk_create(model, fields, rows, ignore_conflicts=skip_taken))
+    if not skip_taken:
+        table, columns = _quoted(model, fields)
+        with connection.cursor() as cursor:
+            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", _adapted(model, fields, rows))
+        return len(rows)
     written = _copy_or_insert(model, fields, rows, returning=False)
     return len(rows if written is None else written)
 
@@ -121,7 +137,10 @@ def _adapted(model, fields, rows):
     json = {i for i, name in enumerate(fields) if isinstance(model._meta.get_field(name), models.JSONField)}
     if not json:
         return rows
-    return [tuple(Jsonb(v) if i in json and v is not None else v for i, v in enumerate(row)) for row in rows]
+    return [
+        tuple(Jsonb(v) if i in json and v is not None and not isinstance(v, JsonText) else v for i, v in enumerate(row))
+        for row in rows
+    ]
 
 
 def _quoted(model, fields):
@@ -130,6 +149,7 @@ def _quoted(model, fields):
 
 
 def _bulk_create(model, fields, rows, **options):
+    rows = [tuple(pyjson.loads(v) if isinstance(v, JsonText) else v for v in row) for row in rows]
     return model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], **options)
 
 

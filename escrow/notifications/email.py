@@ -7,13 +7,13 @@ as a text part and an HTML part, rendered once per language inside `translation.
 subject and body, escrow.notifications.notify) and sent by the outbox worker (escrow.notifications.outbox).
 """
 
+import html
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import escape
 from django.utils.translation import get_language
 
 from escrow.contract.moments import iso_day
@@ -70,8 +70,10 @@ def compose(subject, body, *, deal=None, tranche=None, clause="", due=None) -> E
         "due": iso_day(due),
         "link": page_url(deal, tranche),
     }
-    text, html = _frames(get_language(), bool(values["body"]), bool(values["due"]), bool(values["clause"]))
-    return Email(text=_fill(text, values).strip() + "\n", html=_fill(html, {k: escape(v) for k, v in values.items()}))
+    text, html_frame = _frames(get_language(), bool(values["body"]), bool(values["due"]), bool(values["clause"]))
+    # html.escape is what django.utils.html.escape (the templates' autoescape) calls, without its lazy wrapper.
+    escaped = {k: html.escape(v) for k, v in values.items()}
+    return Email(text=_fill(text, values).strip() + "\n", html=_fill(html_frame, escaped))
 
 
 _MARK = "\x00{}\x00"  # no rendered text or template holds a NUL character

@@ -10,6 +10,7 @@ its parameters), and each notification and email is rendered for its recipient i
 `translation.override`. A plain str is stored as given. Dedupe keys never depend on the language.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from escrow.models import DealParty, Notification, OutboxMessage
-from escrow.models.bulk import any_of, copy_rows, copy_rows_with_ids
+from escrow.models.bulk import JsonText, any_of, copy_rows, copy_rows_with_ids
 from escrow.notifications.email import compose
 from escrow.notifications.texts import as_data, render
 from parties.language import language_of
@@ -44,6 +45,16 @@ class Rendered:
         self.message = (
             None if subject_data is None or body_data is None else {"subject": subject_data, "body": body_data}
         )
+        self._message_json = None
+
+    @property
+    def message_json(self):
+        """`message` as JSON text for a COPY (escrow.models.bulk.JsonText), dumped once for all its readers."""
+        if self.message is None:
+            return None
+        if self._message_json is None:
+            self._message_json = JsonText(json.dumps(self.message))
+        return self._message_json
 
     def for_user(self, user) -> tuple:
         """(subject, body, email) in the person's language."""
@@ -205,7 +216,7 @@ def _notify_chunk(notes, people):
                 note.clause,
                 key,
                 now,
-                texts[id(note)].message,
+                texts[id(note)].message_json,
             )
             for (key, note, user), (subject, body, _email) in zip(new, rendered, strict=True)
         ],
@@ -219,6 +230,7 @@ def _notify_chunk(notes, people):
             for pk, (_, note, user), (subject, _body, email) in zip(ids, new, rendered, strict=True)
             if pk is not None and user.email
         ],
+        skip_taken=False,  # each email is of a notification just written: no key of theirs can be taken
     )
     return sum(pk is not None for pk in ids)
 

@@ -55,11 +55,25 @@ def years_to_invoice(deal, today: date) -> list[EscrowYear]:
 
 def years_to_invoice_of(deal_ids, today: date) -> dict:
     """`years_to_invoice` of many deals in two queries: {deal id: [EscrowYear, ...]} (deals with none left out)."""
-    periods = escrow_periods(deal_ids)
-    invoiced = set(FeeInvoice.objects.filter(deal_id__in=any_of(list(periods))).values_list("deal_id", "year"))
+    periods, invoiced = fee_facts_of(deal_ids)
+    return years_due(periods, invoiced, today)
+
+
+def fee_facts_of(deal_ids) -> tuple[dict, dict]:
+    """What a deal's escrow fee years follow from, in two queries: (`escrow_periods`, {deal id: {invoiced year
+    number, ...}}) (deals with no deposit, or no invoice, left out)."""
+    periods, invoiced = escrow_periods(deal_ids), {}
+    for deal_id, year in FeeInvoice.objects.filter(deal_id__in=any_of(list(periods))).values_list("deal_id", "year"):
+        invoiced.setdefault(deal_id, set()).add(year)
+    return periods, invoiced
+
+
+def years_due(periods, invoiced, today: date) -> dict:
+    """`years_to_invoice_of` from `fee_facts_of`: the started escrow years (EA 2) with no invoice (EA 4.4)."""
     years = {}
     for deal_id, (start, end) in periods.items():
-        due = [y for y in started_years(start, today, end) if (deal_id, y.number) not in invoiced]
+        done = invoiced.get(deal_id, ())
+        due = [y for y in started_years(start, today, end) if y.number not in done]
         if due:
             years[deal_id] = due
     return years
@@ -114,10 +128,12 @@ def next_fee_checks(deal_ids, today: date) -> dict:
     """{deal id: the day the sweep next looks at its fee}: the first day of its next escrow year (EA 2) when
     every started year is invoiced; `today` when one is not; date.max when no year will start again (the period
     ended) or none can yet (no deposit: a deposit sets the look back to None, escrow.actions.fees.look_again)."""
-    periods = escrow_periods(deal_ids)
-    invoiced = {}
-    for deal_id, year in FeeInvoice.objects.filter(deal_id__in=any_of(deal_ids)).values_list("deal_id", "year"):
-        invoiced.setdefault(deal_id, set()).add(year)
+    return next_looks(deal_ids, *fee_facts_of(deal_ids), today)
+
+
+def next_looks(deal_ids, periods, invoiced, today: date) -> dict:
+    """`next_fee_checks` from `fee_facts_of` (the sweep passes what it read under the deals' locks, with the
+    years it has just invoiced added, instead of reading them again)."""
     looks = {}
     for deal_id in deal_ids:
         if deal_id not in periods:

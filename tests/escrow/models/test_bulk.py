@@ -1,6 +1,8 @@
 """escrow.models.bulk (issue 13 item 4): the sweep's COPY writes the rows as given, and a row whose unique
 key a concurrent run took first is skipped, as bulk_create(ignore_conflicts=True) did."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -44,3 +46,27 @@ def test_any_of_filters_like_a_list(kaixin, people):
     assert set(type(users[0]).objects.filter(pk__in=any_of(u.pk for u in users)).values_list("pk", flat=True)) == {
         u.pk for u in users
     }
+
+
+def test_rows_that_cannot_conflict_go_in_one_copy_and_json_text_is_stored_as_its_value(kaixin, people):
+    from escrow.models.bulk import JsonText
+
+    user, message = people["seller"], {"subject": {"text": {"id": "x"}, "params": {"n": 1}}, "body": ""}
+    fields = [*FIELDS, "message"]
+    ids = copy_rows_with_ids(
+        Notification,
+        fields,
+        [(*_row(user, kaixin, "j0"), message), (*_row(user, kaixin, "j1"), JsonText(json.dumps(message)))],
+    )
+    assert [Notification.objects.get(pk=pk).message for pk in ids] == [message, message]
+    outbox = ["notification_id", "to_email", "subject", "body", "html_body", "created_at", "attempts", "last_error"]
+    with CaptureQueriesContext(connection) as ctx:
+        written = copy_rows(
+            OutboxMessage,
+            outbox,
+            [(pk, "a@example.invalid", "S", "B", "<p>B</p>", timezone.now(), 0, "") for pk in ids],
+            skip_taken=False,
+        )
+    assert written == 2 and OutboxMessage.objects.filter(notification_id__in=ids).count() == 2
+    if connection.vendor == "postgresql":
+        assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["COPY"]  # no savepoint around it

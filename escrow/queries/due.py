@@ -103,12 +103,13 @@ def _tranches_due(user, wanted):
     visible, visible_params = visible_deals_sql(user, "t.deal_id")
     sql = (
         "WITH waiting AS ("  # noqa: S608 (constant SQL, bound values)
-        f" SELECT t.id, t.state, t.year, d.slug, p.role AS my_role, {_DEADLINE} AS due, {_SETTLING} AS settling,"
+        f" SELECT t.id, t.state, t.year, d.slug, p.role AS my_role, {_DEADLINE} AS due,"
+        f" {_SETTLING[connection.vendor]} AS settling,"
         f" {_SIGNED} AS issuer_signed, {_SIGNED} AS purchaser_signed"
         " FROM escrow_tranche t JOIN escrow_deal d ON d.id = t.deal_id JOIN escrow_dealparty p ON p.deal_id = t.deal_id"
         f" WHERE p.organisation_id = %s AND p.ended_at IS NULL AND t.state IN ({_marks(WAITING)}) AND {visible}"
-        f" AND t.state IN (SELECT a.state FROM (VALUES {_PAIRS}) AS a(state, role)"
-        " JOIN escrow_dealparty mp ON mp.role = a.role WHERE mp.organisation_id = %s AND mp.ended_at IS NULL)"
+        f" AND t.state IN (SELECT a.column1 FROM (VALUES {_PAIRS}) AS a"  # (state, role): VALUES' own names
+        " JOIN escrow_dealparty mp ON mp.role = a.column2 WHERE mp.organisation_id = %s AND mp.ended_at IS NULL)"
         "), page AS ("
         f" SELECT waiting.*, COUNT(*) OVER () AS total FROM waiting WHERE {_ACTING}"
         " ORDER BY due ASC NULLS LAST, slug, year LIMIT %s"
@@ -169,7 +170,16 @@ _DEADLINE = (
 )
 _DEADLINE_PARAMS = (S.AWAITING_REPORT, S.AWAITING_INSTRUCTION, S.INSTRUCTED, S.RELEASE_PREPARED)
 # next_step's `calculation.get("requires_settlement")`: true only where the report's calculation says so.
-_SETTLING = "CASE WHEN (t.calculation -> 'requires_settlement') = 'true'::jsonb THEN true ELSE false END"
+# Django's SQL for calculation__requires_settlement=True on each database the portal runs on (PostgreSQL; SQLite for
+# the quick start and local runs).
+_SETTLING = {
+    "postgresql": "CASE WHEN (t.calculation -> 'requires_settlement') = 'true'::jsonb THEN true ELSE false END",
+    "sqlite": (
+        "CASE WHEN (CASE WHEN JSON_TYPE(t.calculation, '$.\"requires_settlement\"') IN ('null', 'true', 'false')"
+        " THEN JSON_TYPE(t.calculation, '$.\"requires_settlement\"')"
+        " ELSE JSON_EXTRACT(t.calculation, '$.\"requires_settlement\"') END) = 'true' THEN 1 ELSE 0 END"
+    ),
+}
 # Whether the role has signed the open joint instruction (EA 3.1(b)), what signed_roles_of reads from the
 # prefetched signatures; asked only while the tranche awaits it (next_step reads signatures then only).
 _SIGNED = (
@@ -211,15 +221,17 @@ _LOADING = {}
 
 def _loading(model):
     """The model's field names and database converters (the ORM's, per field), worked out once per process."""
-    if model not in _LOADING:
+    key = (model, connection.vendor)
+    if key not in _LOADING:
         fields = model._meta.concrete_fields
-        converters = [
-            (i, convert, field.get_col(model._meta.db_table))
-            for i, field in enumerate(fields)
-            for convert in field.get_db_converters(connection)
+        columns = [field.get_col(model._meta.db_table) for field in fields]
+        converters = [  # the database's own (SQLite's dates, decimals, booleans), then the field's (JSON)
+            (i, convert, column)
+            for i, column in enumerate(columns)
+            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         ]
-        _LOADING[model] = ([field.attname for field in fields], converters)
-    return _LOADING[model]
+        _LOADING[key] = ([field.attname for field in fields], converters)
+    return _LOADING[key]
 
 
 def _due(deal, tranche, step, today, cal):

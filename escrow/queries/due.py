@@ -10,7 +10,7 @@ row found is still passed through `next_step`, which builds the step the page sh
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Prefetch, prefetch_related_objects
 
 from escrow.models import Deal, Role, Tranche, TrancheState
@@ -92,7 +92,8 @@ def _deposits_due(user, wanted):
     )
     params = (Deal.State.AWAITING_DEPOSIT, user.organisation_id, Role.ESCROW_AGENT, *visible_params, wanted)
     rows = _rows(sql, params)
-    return [_model(Deal, row) for row in rows], rows[0][-1] if rows else 0
+    deal = _loader(Deal)
+    return [deal(row) for row in rows], rows[0][-1] if rows else 0
 
 
 def _tranches_due(user, wanted):
@@ -131,10 +132,10 @@ def _tranches_due(user, wanted):
     )
     rows = _rows(sql, params)
     tranches = []
-    n = len(Tranche._meta.concrete_fields)
+    load_tranche, load_deal, n = _loader(Tranche), _loader(Deal), len(Tranche._meta.concrete_fields)
     for row in rows:
-        tranche = _model(Tranche, row[:n])
-        tranche.deal = _model(Deal, row[n : n + len(Deal._meta.concrete_fields)])
+        tranche = load_tranche(row[:n])
+        tranche.deal = load_deal(row[n:])
         tranche.my_role, tranche.issuer_signed, tranche.purchaser_signed = row[-4:-1]
         tranches.append(tranche)
     return tranches, rows[0][-1] if rows else 0
@@ -206,14 +207,20 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
-def _model(model, values):
-    """A model object from its columns' values, as the ORM makes it: each field's database converter (a JSON
-    field's decoding) applied, then Model.from_db."""
+def _loader(model):
+    """Makes a model object from a row's leading columns, as the ORM makes it: each field's database converters
+    (SQLite's dates, a JSON field's decoding) applied, then Model.from_db."""
     names, converters = _loading(model)
-    values = list(values[: len(names)])
-    for i, convert, column in converters:
-        values[i] = convert(values[i], column, connection)
-    return model.from_db(connection.alias, names, values)
+    db = connections[connection.alias]  # the connection itself, not the proxy, once per list
+    alias, count = db.alias, len(names)
+
+    def load(row):
+        values = list(row[:count])
+        for i, convert, column in converters:
+            values[i] = convert(values[i], column, db)
+        return model.from_db(alias, names, values)
+
+    return load
 
 
 _LOADING = {}

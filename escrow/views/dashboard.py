@@ -15,7 +15,6 @@ from escrow.queries.deals import visible_with_roles
 from escrow.queries.due import actions_due_for
 from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
-from escrow.views.dashboard_rows import Links, deal_rows, due_rows
 from escrow.views.links import step_url
 from parties.access import administers
 
@@ -38,17 +37,13 @@ def dashboard(request):
     unread = Window(Count("pk", filter=Q(read_at__isnull=True)))
     recent = Notification.objects.filter(user=request.user).select_related("deal").annotate(unread_total=unread)
     recent = list(recent[:RECENT_NOTIFICATIONS])
-    mine = [(deal, deal.my_role) for deal in deals]
-    links = Links()  # each URL pattern reversed once for the page's rows
     return render(
         request,
         "escrow/dashboard.html",
         {
             "due": due,
             "due_total": items.total,
-            "due_rows": due_rows(due, links),
-            "deals": mine,
-            "deal_rows": deal_rows(mine, links),
+            "deals": [(deal, deal.my_role) for deal in deals],
             "page": deals,
             "notifications": recent,
             "unread": recent[0].unread_total if recent else 0,  # none at all: none unread

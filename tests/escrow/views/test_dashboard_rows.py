@@ -1,5 +1,5 @@
 # ruff: noqa: E501 (the template's rows as they were, verbatim)
-"""Issue 13 item 1: the dashboard's rows are written in Python (escrow.views.dashboard_rows); they must be the
+"""Issue 13 item 1: the dashboard's rows are written in Python (escrow/templatetags/dashboard_rows.py); they must be the
 markup the template wrote, byte for byte, for every kind of row and in both languages. OLD_DUE and OLD_DEALS are
 the template's loops as they were before (templates/escrow/dashboard.html)."""
 
@@ -13,7 +13,7 @@ from escrow.models import Deal, Role, Tranche, TrancheState
 from escrow.queries.clock import ProvisionalDeadline
 from escrow.queries.due import DueAction
 from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step
-from escrow.views.dashboard_rows import Links, deal_rows, due_rows
+from escrow.templatetags.dashboard_rows import Links, deal_rows, due_rows
 
 OLD_DUE = """{% load i18n portal %}{% for item, url in due %}
       <tr data-testid="due-action" data-action="{{ item.step.action }}" class="{% if item.calendar_days_left is not None and item.calendar_days_left < 0 %}overdue{% elif item.business_days_left is not None and item.business_days_left <= 3 %}soon{% endif %}">

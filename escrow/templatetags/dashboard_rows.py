@@ -1,4 +1,5 @@
-"""The dashboard's two long lists, "Waiting for you" and "Your deals", written row by row in Python.
+"""The dashboard's two long lists, "Waiting for you" and "Your deals", written row by row in Python:
+`{% due_rows due %}` and `{% deal_rows deals %}` in templates/escrow/dashboard.html.
 
 Issue 13 item 1: rendered by the template language, each due row cost about 1,000 function calls (two {% url %}
 tags, five filters, an include, ten variable lookups) and each deal row 500: 30,000 of the page's 97,000 for
@@ -8,7 +9,9 @@ byte: tests/escrow/views/test_dashboard_rows.py renders the template rows this r
 """
 
 import re
+from functools import cached_property
 
+from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -22,6 +25,7 @@ from escrow.templatetags.portal import action_label, day, days_left, deal_name, 
 PLAIN = re.compile(r"[-A-Za-z0-9_]+")  # what reverse() leaves as it is (no percent-encoding)
 SLUG, YEAR = "0slug0", 99999  # stand-ins, replaced in the reversed pattern
 
+register = template.Library()
 DUE_ROW = (
     '\n      <tr data-testid="due-action" data-action="{action}" class="{urgency}">\n'
     '        <td><a href="{deal_url}">{deal_name}</a></td>\n'
@@ -46,9 +50,13 @@ class Links:
     """The deal's and the year's page, each pattern reversed once: a slug of plain characters goes into the
     reversed pattern as reverse() would put it; any other slug is reversed as usual."""
 
-    def __init__(self):
-        self._deal = reverse("escrow:deal", args=[SLUG])
-        self._tranche = reverse("escrow:tranche", args=[SLUG, YEAR])
+    @cached_property
+    def _deal(self):
+        return reverse("escrow:deal", args=[SLUG])
+
+    @cached_property
+    def _tranche(self):
+        return reverse("escrow:tranche", args=[SLUG, YEAR])
 
     def deal(self, slug):
         if PLAIN.fullmatch(slug):
@@ -61,10 +69,12 @@ class Links:
         return reverse("escrow:tranche", args=[slug, year])
 
 
-def due_rows(due, links) -> str:
+@register.simple_tag
+def due_rows(due, links=None) -> str:
     """The rows of "Waiting for you": `due` is (item, the page that does it) pairs, most urgent first."""
     if not due:
         return ""
+    links = links or Links()
     words = {
         "do_it": gettext("Do it"),
         "firm": _provisional(None),  # what the include writes for a firm deadline (its last newline)
@@ -116,8 +126,10 @@ def _provisional(provisional) -> str:
     return render_to_string("includes/provisional.html", {"provisional": provisional})
 
 
-def deal_rows(deals, links) -> str:
+@register.simple_tag
+def deal_rows(deals, links=None) -> str:
     """The rows of "Your deals": (deal, the person's role on it) pairs."""
+    links = links or Links()
     # get_state_display's label, its choices read once for the list (the model rebuilds them on every call).
     states = dict(Deal._meta.get_field("state").flatchoices)
     return mark_safe(  # noqa: S308 (each row is format_html's output, its values escaped)

@@ -4,7 +4,7 @@
 Issue 13 item 1: rendered by the template language, each due row cost about 1,000 function calls (two {% url %}
 tags, five filters, an include, ten variable lookups) and each deal row 500: 30,000 of the page's 97,000 for
 20 + 20 rows. Here a row is one format_html over the values the template read, with the same filters called
-as functions, and each URL pattern is reversed once per page (`Links`). The markup is the template's, byte for
+as functions, and each URL pattern is reversed once per list (`Links`). The markup is the template's, byte for
 byte: tests/escrow/views/test_dashboard_rows.py renders the template rows this replaced and compares.
 """
 

@@ -415,6 +415,80 @@ class DueActionSerializer(serializers.Serializer):
     business_days_left = serializers.IntegerField(allow_null=True)
 
 
+# Issue 13 item 1: the API's long lists (100 items a page by default) are written as plain dicts, the very shape
+# DueActionSerializer and DealSummarySerializer give (those stay the schema's description), without DRF's field
+# machinery per item: it cost about 250 function calls an item, the page's largest share. Each field below is
+# its serializer field's to_representation (CharField: str, IntegerField: int, DateField: ISO 8601, None kept);
+# tests/escrow/api/test_fast_lists.py compares both for every kind of item.
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+def _day(value):
+    return None if value is None else value.isoformat()
+
+
+def next_step_data(step) -> dict:
+    """NextStepSerializer(step).data."""
+    return {
+        "roles": [str(role) for role in step.roles],
+        "action": _text(step.action),
+        "description": _text(step.description),
+        "due": _day(step.due),
+        "clause": _text(step.clause),
+        "done": None if step.done is None else bool(step.done),
+    }
+
+
+def provisional_data(provisional) -> dict | None:
+    """ProvisionalDeadlineSerializer(provisional).data, None for a firm deadline."""
+    if provisional is None:
+        return None
+    return {
+        "deadline": _text(provisional.deadline),
+        "clause": _text(provisional.clause),
+        "due": _day(provisional.due),
+        "calendar": _text(provisional.calendar),
+        "years": [int(year) for year in provisional.years],
+        "reason": _text(provisional.reason),
+    }
+
+
+def due_action_data(item) -> dict:
+    """DueActionSerializer(item).data."""
+    tranche = item.tranche
+    return {
+        "deal": _text(item.deal.slug),
+        "tranche_id": None if tranche is None else _int(tranche.pk),
+        "year": None if tranche is None else _int(tranche.year),
+        "step": next_step_data(item.step),
+        "due_provisional": provisional_data(item.step.provisional),
+        "calendar_days_left": _int(item.calendar_days_left),
+        "business_days_left": _int(item.business_days_left),
+    }
+
+
+def deal_summary_data(deal, request) -> dict:
+    """DealSummarySerializer(deal, context={"request": request}).data."""
+    role = deal.my_role if hasattr(deal, "my_role") else queries.role_on(request.user, deal)
+    return {
+        "id": _int(deal.id),
+        "slug": _text(deal.slug),
+        "name": _text(deal.name),
+        "name_zh": _text(deal.name_zh),
+        "state": _text(deal.state),
+        "total_shares": _int(deal.total_shares),
+        "ticker": _text(deal.ticker),
+        "my_role": role or "",  # as get_my_role returns it
+    }
+
+
 # --- the oversight overview (issue 12 item 8): overdue items and active holds, most urgent first ---
 
 

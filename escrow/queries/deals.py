@@ -49,6 +49,11 @@ GROUP_ROWS = (
 )
 
 
+def visible_deals_sql(user, column):
+    """The same rule as a condition on a deal id `column` of a hand-written query, with its parameters."""
+    return f"({column} IN ({OWN_ROWS}) OR {column} IN ({GROUP_ROWS}))", _params(user) * 2
+
+
 def _params(user):
     return (user.pk, ContentType.objects.get_for_model(Deal).pk, "view_deal")  # the type is cached per process
 

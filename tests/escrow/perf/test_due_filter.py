@@ -53,3 +53,11 @@ def test_bounded_and_counted(deposited, people):
     assert [d.step.due for d in due.items] == sorted(d.step.due for d in due.items)
     rest = actions_due_for(people["agent1"], limit=10, offset=25)
     assert len(rest.items) == 5 and rest.total == 30
+
+
+def test_the_partial_index_covers_the_waiting_states():
+    """The index the due items' query starts from (Tranche.Meta.indexes) is on exactly the states someone acts in."""
+    from escrow.models.tranche import WAITING_STATES
+    from escrow.queries.due import WAITING
+
+    assert set(WAITING_STATES) == set(WAITING) and len(WAITING_STATES) == len(WAITING)

@@ -338,6 +338,11 @@ class RunningState:
         return cls(Decimal(row.running_total), Decimal(row.cap), bool(row.capped))
 
 
+# Before any day: nothing charged, no cap valued yet. `accrue_more` from here is `accrue` over the same days (the
+# sweep charges a tranche's first days this way; a Hypothesis property checks it).
+NOTHING_YET = RunningState(Decimal(0), Decimal(0), False)
+
+
 def accrue_more(
     state: RunningState,
     days: Sequence[PenaltyDayInput],

@@ -365,7 +365,7 @@ def accrue_more(
         ctx.prec = _PRECISION
         valued = [_valued(d, *book.exact_close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
         values = [value for d, _price, _date, value in valued if d.liable is not None and value is not None]
-        old_value = state.cap / CAP_RATE
+        old_value = state.cap / CAP_RATE if state.cap else Decimal(0)  # zero: as a full run starts (0, not 0E+2)
         if policy_cap_valuation == "last-day":
             cap = CAP_RATE * values[-1] if values else state.cap
         else:

@@ -374,7 +374,10 @@ def running_state(tranche, last=None):
 def with_stored_days(tranche_ids) -> set:
     """The tranches among `tranche_ids` with at least one stored day (one index scan)."""
     return set(
-        PenaltyDay.objects.filter(tranche_id__in=any_of(tranche_ids)).values_list("tranche_id", flat=True).distinct()
+        PenaltyDay.objects.filter(tranche_id__in=any_of(tranche_ids))
+        .order_by()  # no join for the model's ordering
+        .values_list("tranche_id", flat=True)
+        .distinct()
     )
 
 
@@ -640,7 +643,7 @@ def last_days(tranches) -> dict:
     wanted = {t.pk: t.penalty_last_day for t in tranches if t.penalty_last_day is not None}
     if not wanted:
         return {}
-    rows = PenaltyDay.objects.filter(tranche_id__in=any_of(wanted), day__in=list(set(wanted.values())))
+    rows = PenaltyDay.objects.filter(tranche_id__in=any_of(wanted), day__in=list(set(wanted.values()))).order_by()
     return {row.tranche_id: row for row in rows if wanted[row.tranche_id] == row.day}
 
 

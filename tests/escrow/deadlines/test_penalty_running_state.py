@@ -43,7 +43,7 @@ def _world_issuer(ticker):
     return get_user_model().objects.filter(organisation_id=issuer.organisation_id, is_active=True).first()
 
 
-def test_the_state_gives_the_days_reading_the_last_day_gives(require_postgres):
+def test_the_state_gives_the_days_reading_the_last_day_gives(db):
     """Two identical deals swept together every day: one keeps its state, the other's is wiped before every
     sweep (as rows stored before the state existed), so the sweep reads its last day. Their days are the same,
     through a catch-up, daily days, a close corrected on a stored day (a full revaluation) and the days after."""

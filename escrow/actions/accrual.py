@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db import connection, transaction
@@ -68,6 +69,7 @@ VALUE_FIELDS = [
     "missing_price",
 ]
 ROW_FIELDS = ["day", *VALUE_FIELDS]  # a new PenaltyDay row between its tranche_id and computed_at
+_row_of = itemgetter(*ROW_FIELDS)  # a day's values (penalties.row_values) in ROW_FIELDS order
 
 
 def accrue_penalties(*, through: date, tickers=None, deal_ids=None, moved=frozenset()) -> dict:
@@ -380,7 +382,7 @@ def _accrue_chunk(items, through, started, moved=frozenset(), run=None) -> dict:
         values = [penalties.row_values(day) for day in accrued]
         for value in values:
             missing += value["missing_price"]
-            new.append((tranche.pk, *(value[f] for f in ROW_FIELDS), started))
+            new.append((tranche.pk, *_row_of(value), started))
         if values:
             first = tranche.penalty_first_day or values[0]["day"]
             count = tranche.penalty_day_count + len(values)
@@ -463,7 +465,7 @@ def _accrue_full(plans, through, started, moved, holds, revalued, positions) -> 
         for value in values:
             missing += value["missing_price"]
             if value["day"] not in stored_days:
-                new.append((tranche.pk, *(value[f] for f in ROW_FIELDS), started))
+                new.append((tranche.pk, *_row_of(value), started))
             elif since is not None and value["day"] >= since:
                 compare[tranche.pk, value["day"]] = value
         if since is not None and last is not None:

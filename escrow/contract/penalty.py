@@ -84,6 +84,8 @@ class PriceBook:
             return None, None
         found = self.days[i - 1]
         price = Decimal(self.prices[found])
+        if not self.rebases:  # most books: the close as entered (no Fraction to build per day, issue 13)
+            return price, found
         factor = Fraction(1)
         for effective, step in self.rebases:
             if found < effective <= day:

@@ -33,3 +33,15 @@ def collector_paused():
     finally:
         if was_on:
             gc.enable()
+
+
+def lock_tranche_values(tranche_ids, tranche_fields, deal_fields):
+    """`lock_tranches` without model objects (issue 13: the penalty sweep locks thousands of tranches a chunk,
+    and building their objects was a third of its time): the same locks in the same order. Returns ({deal id:
+    {field: value}}, [{field: value}] of the tranches in primary-key order); `deal_fields` and `tranche_fields`
+    name "pk" to have it."""
+    ids = any_of(tranche_ids)
+    deals = Deal.objects.select_for_update().filter(pk__in=Tranche.objects.filter(pk__in=ids).values("deal_id"))
+    deals = {d["pk"]: d for d in deals.order_by("pk").values(*deal_fields)}
+    tranches = Tranche.objects.select_for_update().filter(pk__in=ids).order_by("pk").values(*tranche_fields)
+    return deals, list(tranches)

@@ -84,6 +84,8 @@ class PriceBook:
             return None, None
         found = self.days[i - 1]
         price = Decimal(self.prices[found])
+        if not self.rebases:  # most books: the close as entered (no Fraction to build per day, issue 13)
+            return price, found
         factor = Fraction(1)
         for effective, step in self.rebases:
             if found < effective <= day:
@@ -338,6 +340,11 @@ class RunningState:
         return cls(Decimal(row.running_total), Decimal(row.cap), bool(row.capped))
 
 
+# Before any day: nothing charged, no cap valued yet. `accrue_more` from here is `accrue` over the same days (the
+# sweep charges a tranche's first days this way; a Hypothesis property checks it).
+NOTHING_YET = RunningState(Decimal(0), Decimal(0), False)
+
+
 def accrue_more(
     state: RunningState,
     days: Sequence[PenaltyDayInput],
@@ -360,7 +367,7 @@ def accrue_more(
         ctx.prec = _PRECISION
         valued = [_valued(d, *book.exact_close_on(d.day)) for d in sorted(days, key=lambda d: d.day)]
         values = [value for d, _price, _date, value in valued if d.liable is not None and value is not None]
-        old_value = state.cap / CAP_RATE
+        old_value = state.cap / CAP_RATE if state.cap else Decimal(0)  # zero: as a full run starts (0, not 0E+2)
         if policy_cap_valuation == "last-day":
             cap = CAP_RATE * values[-1] if values else state.cap
         else:

@@ -64,6 +64,11 @@ class Tranche(models.Model):
     penalty_last_day = models.DateField(null=True, blank=True, editable=False)
     penalty_day_count = models.PositiveIntegerField(default=0, editable=False)
     penalty_valued_at = models.DateTimeField(null=True, blank=True, editable=False)  # latest computed_at of its days
+    # The running state of the last stored day (its running total, cap and capped flag, SPA 8.2, P7), so the next
+    # day is charged without reading it (issue 13); NULL: not known, the last stored day is read instead.
+    penalty_total = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True, editable=False)
+    penalty_cap = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True, editable=False)
+    penalty_capped = models.BooleanField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["deal", "year"]

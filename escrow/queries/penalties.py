@@ -343,19 +343,42 @@ def accrue_tranche(tranche, stored, *, through, prices, holds) -> list:
     return [AccruedDay(row, clauses[row.day], row.reason) for row in schedule.rows]
 
 
-def accrue_tranche_more(tranche, last, *, through, prices, holds):
-    """Issue 13: the days after the last stored one (`last`, a PenaltyDay) up to `through`, attributed now and
-    charged from where the stored days stand (escrow.contract.penalty.accrue_more): the rows `accrue_tranche`
-    would give them, or None when the stored days would change too (the cap binds) and only it can say how.
-    The caller makes sure nothing before `last` changed (no new close dated on or before it, no rebase, no gap)."""
-    inputs, clauses = _new_days(tranche, last.day + timedelta(days=1), through, holds)
+def accrue_tranche_more(tranche, last_day, state, *, through, prices, holds):
+    """Issue 13: the days after the last stored one (`last_day`; None: no day is stored, `state` is
+    escrow.contract.penalty.NOTHING_YET) up to `through`, attributed now and charged from where the stored days
+    stand (`state`, their RunningState: `running_state`; escrow.contract.penalty.accrue_more): the rows
+    `accrue_tranche` would give them, or None when the stored days would change too (the cap binds) and only it
+    can say how. The caller makes sure nothing before `last_day` changed (no new close dated on or before it, no
+    rebase, no gap)."""
+    first = accrual_start(tranche) if last_day is None else last_day + timedelta(days=1)
+    inputs, clauses = _new_days(tranche, first, through, holds)
     if not inputs:
         return []
-    state = RunningState(Decimal(last.running_total), Decimal(last.cap), bool(last.capped))
     rows = accrue_more(state, inputs, prices, tranche.deal.penalty_cap_valuation)
     if rows is None:
         return None
     return [AccruedDay(row, clauses[row.day], row.reason) for row in rows]
+
+
+def running_state(tranche, last=None):
+    """RunningState of the tranche's last stored day (SPA 8.2, P7: its running total, cap and capped flag): the
+    tranche's columns (issue 13, kept by escrow.actions.accrual with the days), else the day itself (`last`, a
+    PenaltyDay read when they are NULL, `last_days`); None when neither says (a day stored before caps were)."""
+    if tranche.penalty_total is not None and tranche.penalty_cap is not None and tranche.penalty_capped is not None:
+        return RunningState(Decimal(tranche.penalty_total), Decimal(tranche.penalty_cap), bool(tranche.penalty_capped))
+    if last is None or last.day != tranche.penalty_last_day or last.running_total is None or last.cap is None:
+        return None
+    return RunningState(Decimal(last.running_total), Decimal(last.cap), bool(last.capped))
+
+
+def with_stored_days(tranche_ids) -> set:
+    """The tranches among `tranche_ids` with at least one stored day (one index scan)."""
+    return set(
+        PenaltyDay.objects.filter(tranche_id__in=any_of(tranche_ids))
+        .order_by()  # no join for the model's ordering
+        .values_list("tranche_id", flat=True)
+        .distinct()
+    )
 
 
 def _new_days(tranche, first, through, holds, skip=()):
@@ -620,7 +643,7 @@ def last_days(tranches) -> dict:
     wanted = {t.pk: t.penalty_last_day for t in tranches if t.penalty_last_day is not None}
     if not wanted:
         return {}
-    rows = PenaltyDay.objects.filter(tranche_id__in=any_of(wanted), day__in=list(set(wanted.values())))
+    rows = PenaltyDay.objects.filter(tranche_id__in=any_of(wanted), day__in=list(set(wanted.values()))).order_by()
     return {row.tranche_id: row for row in rows if wanted[row.tranche_id] == row.day}
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from escrow.contract.penalty import (
     HOLD_KINDS,
+    NOTHING_YET,
     Hold,
     RunningState,
     accrue,
@@ -203,3 +204,18 @@ def test_accruing_more_days_from_the_last_state_equals_the_full_run(case, extra,
         return
     assert full.rows[:cut] == before.rows  # nothing earlier moved
     assert more == full.rows[cut:]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(delays(), delays(past_cap=True)))
+def test_accruing_from_nothing_yet_is_the_full_run(case):
+    """Issue 13: the sweep charges a tranche's first days from NOTHING_YET (no day stored) with `accrue_more`,
+    whatever the cap does: the rows are the full run's, to the last digit and representation."""
+    days = _days(case)
+    full = accrue(days, case["prices"], case["valuation"])
+    more = accrue_more(NOTHING_YET, days, case["prices"], case["valuation"])
+    assert more is not None
+    assert more == full.rows
+    assert [(r.running_total.as_tuple(), r.cap.as_tuple()) for r in more] == [
+        (r.running_total.as_tuple(), r.cap.as_tuple()) for r in full.rows
+    ]

@@ -1,0 +1,142 @@
+"""Issue 13: each tranche keeps the running state of its last stored penalty day (running total, cap, capped:
+SPA 8.2, P7), so the sweep charges the next day without reading it. The state is the last stored day's, or NULL
+(not known: the sweep reads the day, as before); the days it gives are those of reading the day, and a full
+revaluation (a close corrected, a rebase, a cap that binds) rebuilds it."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from bench.world import add_prices, populate
+from escrow.actions.accrual import VALUE_FIELDS
+from escrow.actions.prices import correct_share_price
+from escrow.models import DealParty, PenaltyDay, Role, SharePrice, Tranche
+
+from .conftest import days, on
+from .test_penalty_accrual import _sweep
+from .test_penalty_backdated_rebase import _consolidate, _rows
+from .test_penalty_backdated_rebase import late as rebased_late  # noqa: F401 (a fixture)
+from .test_penalty_cap import THROUGH, _walk
+
+pytestmark = pytest.mark.django_db
+
+STATE = ("penalty_total", "penalty_cap", "penalty_capped")
+UNKNOWN = dict.fromkeys(STATE)
+
+
+def _state_is_the_last_days(tranche_id, known=True):
+    """The columns hold the last stored day's running total, cap and capped flag (or NULL, when `known` is
+    False allowed)."""
+    row = Tranche.objects.get(pk=tranche_id)
+    state = tuple(getattr(row, f) for f in STATE)
+    if not known and state == (None, None, None):
+        return
+    last = PenaltyDay.objects.filter(tranche_id=tranche_id).latest("day")
+    assert row.penalty_last_day == last.day
+    assert state == (last.running_total, last.cap, last.capped)
+
+
+def _world_issuer(ticker):
+    issuer = DealParty.objects.filter(deal__ticker=ticker, role=Role.ISSUER, ended_at__isnull=True).first()
+    return get_user_model().objects.filter(organisation_id=issuer.organisation_id, is_active=True).first()
+
+
+def test_the_state_gives_the_days_reading_the_last_day_gives(db):
+    """Two identical deals swept together every day: one keeps its state, the other's is wiped before every
+    sweep (as rows stored before the state existed), so the sweep reads its last day. Their days are the same,
+    through a catch-up, daily days, a close corrected on a stored day (a full revaluation) and the days after."""
+    populate(2, prefix="rstate", ticker="RSTATE")
+    add_prices("RSTATE")
+    kept, wiped = Tranche.objects.filter(deal__slug__startswith="rstate-", year=1).order_by("deal_id")
+    _sweep(date(2026, 12, 1))  # the year ends: the tranches await their reports (SPA 5.1)
+
+    def sweep(day, hour=10):
+        Tranche.objects.filter(pk=wiped.pk).update(**UNKNOWN)
+        _sweep(day, hour=hour)
+        for tranche in (kept, wiped):
+            _state_is_the_last_days(tranche.pk)
+
+    sweep(date(2027, 2, 6))  # the first days, caught up (01-30 .. 02-05)
+    for day in days(date(2027, 2, 7), date(2027, 2, 9)):
+        sweep(day)
+    with on(date(2027, 2, 9), hour=11):
+        close = SharePrice.objects.get(ticker="RSTATE", day=date(2027, 2, 1))
+        correct_share_price(_world_issuer("RSTATE"), close, "2.6000", "typo")
+    sweep(date(2027, 2, 9), hour=12)  # revalued from 02-01
+    sweep(date(2027, 2, 12))
+
+    def stored(tranche):
+        return [
+            (row.day, *(getattr(row, f) for f in VALUE_FIELDS))
+            for row in PenaltyDay.objects.filter(tranche=tranche).order_by("day")
+        ]
+
+    assert stored(kept) == stored(wiped)
+    assert [row[0] for row in stored(kept)] == list(days(date(2027, 1, 30), date(2027, 2, 11)))
+    assert PenaltyDay.objects.get(tranche=kept, day=date(2027, 2, 1)).amount == Decimal("780")  # 2.60 x 3,000,000
+
+
+def test_the_state_follows_a_hold_and_a_cap_that_binds(deposited, people):
+    """A delay past the cap with a hold in the middle (tests/escrow/deadlines/test_penalty_cap.py): at the cap
+    the new days go through the full run, and the state is the last day's; a next day keeps it so."""
+    walked = _walk(deposited, people)
+    last = PenaltyDay.objects.filter(tranche=walked).latest("day")
+    assert last.day == THROUGH and last.capped
+    _state_is_the_last_days(walked.pk, known=False)
+    _sweep(THROUGH + timedelta(days=2))
+    assert PenaltyDay.objects.filter(tranche=walked).latest("day").day == THROUGH + timedelta(days=1)
+    _state_is_the_last_days(walked.pk)
+    assert Tranche.objects.get(pk=walked.pk).penalty_capped is True
+
+
+def test_the_state_follows_a_rebase_recorded_late(rebased_late, people):  # noqa: F811
+    """A consolidation confirmed five days after its effective date puts the stored days on the new count and
+    revalues them (issue 14); the state is then the revalued last day's, and the next day starts from it."""
+    _consolidate(rebased_late.deal, people, 1, 30)
+    _state_is_the_last_days(rebased_late.pk, known=False)
+    _sweep(date(2027, 2, 7))
+    _state_is_the_last_days(rebased_late.pk)
+    rows = _rows(rebased_late)
+    assert rows[date(2027, 2, 6)].running_total == Decimal("750") * 8
+
+
+def test_a_state_that_is_not_known_is_read_from_the_last_day(deposited, people):
+    """NULL columns (the state of days stored before it existed, when the migration found no cap on the last
+    day): the sweep reads the last day, charges the next one from it, and keeps the state from then on."""
+    walked_days = date(2027, 2, 5)
+    from escrow import actions
+    from tests.conftest import tranche
+
+    from .test_penalty_accrual import _prices
+
+    t1 = tranche(deposited, 1)
+    actions.open_year(t1.pk, today=date(2026, 12, 1))
+    _prices(date(2027, 1, 1), date(2027, 1, 29))
+    _sweep(walked_days)
+    Tranche.objects.filter(pk=t1.pk).update(**UNKNOWN)
+    report = _sweep(walked_days + timedelta(days=1))
+    assert (report.penalty["days_written"], report.penalty["days_revalued"]) == (1, 0)
+    _state_is_the_last_days(t1.pk)
+    assert Tranche.objects.get(pk=t1.pk).penalty_total == Decimal("750") * 7
+
+
+def test_migration_0024_fills_the_state_from_the_last_stored_day(deposited, people):
+    import importlib
+
+    from django.apps import apps
+
+    from escrow import actions
+    from tests.conftest import tranche
+
+    from .test_penalty_accrual import _prices
+
+    t1 = tranche(deposited, 1)
+    actions.open_year(t1.pk, today=date(2026, 12, 1))
+    _prices(date(2027, 1, 1), date(2027, 1, 29))
+    _sweep(date(2027, 2, 5))
+    Tranche.objects.update(**UNKNOWN)
+    importlib.import_module("escrow.migrations.0025_penalty13").fill(apps, None)
+    _state_is_the_last_days(t1.pk)
+    assert Tranche.objects.get(pk=t1.pk).penalty_total == Decimal("750") * 6

@@ -4,8 +4,9 @@ from django import template
 from django.utils.translation import gettext, pgettext
 
 from escrow.contract.moments import beijing_clock, iso_day
-from escrow.models import Role, TrancheState
+from escrow.models import TrancheState
 from escrow.notifications.texts import from_data
+from escrow.queries.history_words import role_label
 from escrow.queries.words import (
     amount_text,
     as_decimal,
@@ -106,12 +107,7 @@ def org_name(organisation):
     return local_name(organisation)
 
 
-@register.filter
-def role_label(value):
-    try:
-        return Role(value).label
-    except ValueError:
-        return value or ""
+register.filter("role_label", role_label)  # escrow.queries.history_words: the API's role_display reads it too
 
 
 @register.filter

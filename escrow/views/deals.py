@@ -36,7 +36,7 @@ def deal_page(request, slug):
         tranche.deal = deal
     rows = year_rows(deal, tranches, now)
     deal_step = next_step_for_deal(deal)
-    transfer, releases, balances = ledger_records(deal)  # one read of the deal's movements
+    transfer, releases, balances = ledger_records(deal, tranches)  # one read of the deal's movements
     return render(
         request,
         "escrow/deal.html",

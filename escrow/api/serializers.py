@@ -14,6 +14,7 @@ from escrow.queries import clock, overview, transfers
 from escrow.queries import steps as queries
 from escrow.queries.history_words import role_label
 from escrow.queries.quantities import consideration_today
+from escrow.queries.year_parts import RELEASE, has
 from escrow.usecases.permissions import party_for
 
 # Who reads a signer's address and user agent (pages show them to the same roles: templates/escrow/tranche.html).
@@ -297,6 +298,8 @@ class TrancheSerializer(TrancheSummarySerializer):
     @extend_schema_field(TransferRecordSerializer(allow_null=True))
     def get_transfer(self, tranche):
         """Issue 11 item 4: the release's evidence (EA 3.2), null while the shares are in escrow."""
+        if not has(tranche, RELEASE):  # escrow.queries.year_parts: no release movement, nothing to read
+            return None
         record = transfers.release_record(tranche)
         return TransferRecordSerializer(record, context=self.context).data if record else None
 

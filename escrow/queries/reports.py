@@ -8,8 +8,13 @@ NO_REPORT, SIGNED_OR_MOVED, LATER_REPORT = "no_report", "signed_or_moved", "late
 
 
 def reports_of(tranche):
-    """Every report filed for the year, the superseded ones included, oldest first."""
-    return AuditReport.objects.filter(tranche=tranche).select_related("document", "firm__organisation", "filed_by")
+    """Every report filed for the year, the superseded ones included, oldest first (the model's order within
+    one tranche, without the join to the tranche and its deal that sorting by "tranche" would add)."""
+    return (
+        AuditReport.objects.filter(tranche=tranche)
+        .select_related("document", "firm__organisation", "filed_by")
+        .order_by("filed_at")
+    )
 
 
 def report_in_force(tranche):

@@ -2,7 +2,7 @@
 
 import io
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
@@ -14,11 +14,13 @@ from escrow.api.pagination import page_of, paginated, window
 from escrow.api.snapshots import AS_OF, DealAsOfSerializer, TrancheAsOfSerializer
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
-from escrow.models import AuditReport, Hold, Instrument, Signature
+from escrow.models import AuditReport, Decline, Hold, Instrument, Signature
 from escrow.queries import steps as queries
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.deals import visible_with_roles
 from escrow.queries.due import actions_due_for
+from escrow.queries.year_parts import DECLINES, has, year_parts
+from escrow.queries.year_parts import HOLDS as HOLDS_PART
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1 (X-Total-Count, Link headers)"),
@@ -114,7 +116,12 @@ class TrancheDetail(EscrowAPIView):
 
 
 def tranche_with_context(user, pk):
-    tranche = access.tranche_for(user, pk, related=["prepared_by"], prefetch=[INSTRUMENTS, HOLDS, REPORTS])
+    parts = year_parts()  # which optional lists the year has, read with it
+    tranche = access.tranche_for(user, pk, related=["prepared_by"], prefetch=[INSTRUMENTS, REPORTS], annotate=parts)
+    if has(tranche, HOLDS_PART):  # escrow.queries.year_parts: most years have none, read without a query
+        prefetch_related_objects([tranche], HOLDS)
+    else:
+        _none_read(tranche, "holds", Hold)
     documents = [r.document for r in tranche.reports.all()]
     for instrument in tranche.instruments.all():
         documents += [instrument.document, instrument.sealed_document]
@@ -124,7 +131,23 @@ def tranche_with_context(user, pk):
     # what queries.tranches_with_context prefetches for next_step, taken from the instruments just read
     tranche.open_instruments = [i for i in tranche.instruments.all() if i.status == Instrument.Status.OPEN]
     tranche.loaded_instruments = list(tranche.instruments.all())
+    # Each instrument's declines (issue 12 item 8) with who declined for which party, for all of them at once; none
+    # to read when the year has none (escrow.queries.year_parts: the usual case), so no query is even built.
+    if has(tranche, DECLINES):
+        declines = Decline.objects.select_related("party__organisation", "person")
+        prefetch_related_objects(tranche.loaded_instruments, Prefetch("declines", queryset=declines))
+    else:
+        for instrument in tranche.loaded_instruments:
+            _none_read(instrument, "declines", Decline)
     return tranche
+
+
+def _none_read(obj, relation, model):
+    """`obj.<relation>.all()` known to be empty without a query: what prefetch_related leaves in an object's
+    prefetch cache when it finds no rows (django.db.models.query.prefetch_one_level), without building the query."""
+    empty = model.objects.none()
+    empty._result_cache, empty._prefetch_done = [], True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = empty
 
 
 class InstrumentDetail(EscrowAPIView):

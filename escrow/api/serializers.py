@@ -391,7 +391,9 @@ def _tranches(deal):
     releases (_ledger_records) and `tranches` both show them."""
     found = getattr(deal, "_tranches", None)
     if found is None:
-        found = deal._tranches = list(queries.tranches_with_context([deal]).order_by("year"))
+        found = deal._tranches = list(queries.tranches_with_context([deal]).select_related(None).order_by("year"))
+        for tranche in found:
+            tranche.deal = deal  # the deal read for this request, not joined again
     return found
 
 

@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from escrow.models import ShareMovement
 
 HOLDS, DECLINES, CALL_BACKS, RELEASE = "has_holds", "has_declines", "has_call_backs", "has_release"
+PENALTY_DAYS = "has_penalty_days"  # SPA 8.2: a delay accrued (the deal page's meters)
 
 # Each an EXISTS over one table, correlated with the tranche query's own table ("escrow_tranche", unaliased: these
 # are columns of its select list). tests/escrow/queries/test_year_parts.py checks the tables' names against the
@@ -25,6 +26,7 @@ PARTS_SQL = {
         (),
     ),
     CALL_BACKS: ('SELECT 1 FROM escrow_callback x WHERE x.tranche_id = "escrow_tranche"."id"', ()),
+    PENALTY_DAYS: ('SELECT 1 FROM escrow_penaltyday x WHERE x.tranche_id = "escrow_tranche"."id"', ()),
     # release_record's rows: the tranche's movements of kind release
     RELEASE: (
         'SELECT 1 FROM escrow_sharemovement x WHERE x.tranche_id = "escrow_tranche"."id" AND x.kind = %s',
@@ -33,10 +35,12 @@ PARTS_SQL = {
 }
 
 
-def year_parts():
-    """The four EXISTS columns, fresh expressions for one query."""
+def year_parts(*names):
+    """The EXISTS columns `names` (all of them when none is named), fresh expressions for one query."""
     columns = {}
     for name, (sql, params) in PARTS_SQL.items():
+        if names and name not in names:
+            continue
         columns[name] = RawSQL(f"EXISTS ({sql})", params)  # noqa: S611 (constant SQL, bound values)
     return columns
 

@@ -12,6 +12,7 @@ from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.quantities import consideration_today
 from escrow.queries.steps import next_step_for_deal, tranches_with_context
 from escrow.queries.transfers import ledger_records
+from escrow.queries.year_parts import PENALTY_DAYS, year_parts
 from escrow.views.common import deal_for, now_for
 from escrow.views.forms import AsOfForm
 from escrow.views.links import offered_step_url
@@ -31,7 +32,9 @@ def deal_page(request, slug):
         day, refused = None, error.message
     if day is not None:
         return deal_as_of_page(request, deal, day, picker, role=role, can=can)
-    tranches = list(tranches_with_context([deal]).order_by("year"))
+    # the deal is the one read above (no join of its columns again); whether each year has penalty days read with it
+    tranches = tranches_with_context([deal]).select_related(None).annotate(**year_parts(PENALTY_DAYS))
+    tranches = list(tranches.order_by("year"))
     for tranche in tranches:
         tranche.deal = deal
     rows = year_rows(deal, tranches, now)

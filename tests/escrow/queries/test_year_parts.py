@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from escrow import actions
-from escrow.models import CallBack, Decline, Hold, Instrument, ShareMovement, Tranche
+from escrow.models import CallBack, Decline, Hold, Instrument, PenaltyDay, ShareMovement, Tranche
 from escrow.queries import year_parts as parts
 from tests.conftest import open_and_file, release
 from tests.escrow.api.helpers import client_for
@@ -32,7 +32,7 @@ def years(deposited, people):
 
 def test_the_tables_are_the_models():
     names = " ".join(sql for sql, _params in parts.PARTS_SQL.values())
-    for model in (Hold, Decline, Instrument, CallBack, ShareMovement):
+    for model in (Hold, Decline, Instrument, CallBack, ShareMovement, PenaltyDay):
         assert f" {model._meta.db_table} " in names
     assert f'"{Tranche._meta.db_table}"."id"' in names
 
@@ -45,6 +45,7 @@ def test_each_column_says_whether_the_list_has_rows(years):
         assert tranche.has_call_backs == CallBack.objects.filter(tranche=tranche).exists()
         released = ShareMovement.objects.filter(tranche=tranche, kind=ShareMovement.Kind.RELEASE).exists()
         assert tranche.has_release == released
+        assert tranche.has_penalty_days == PenaltyDay.objects.filter(tranche=tranche).exists()
     assert [(t.has_holds, t.has_declines, t.has_call_backs, t.has_release) for t in read[:3]] == [
         (False, False, True, True),
         (True, True, False, False),
@@ -53,11 +54,15 @@ def test_each_column_says_whether_the_list_has_rows(years):
 
 
 def _pages(deal, people):
-    """The tranche page (as each signatory role, English and Chinese) and the API read of every year."""
+    """The deal page and the tranche pages (as each signatory role, English and Chinese) and the API reads."""
     shown = {}
     for who in ("issuer", "purchaser", "seller", "agent1", "compliance"):
         page, api = Client(), client_for(people[who])
         page.force_login(people[who])
+        for language in ("en", "zh-hans"):
+            body = page.get(reverse("escrow:deal", args=[deal.slug]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            shown[who, "deal", language] = re.sub(r'value="[^"]{64}"', "csrf", body)
+        shown[who, "deal", "api"] = api.get(reverse("api:deal-detail", args=[deal.slug])).json()
         for tranche in Tranche.objects.filter(deal=deal).order_by("year"):
             for language in ("en", "zh-hans"):
                 url = reverse("escrow:tranche", args=[deal.slug, tranche.year])

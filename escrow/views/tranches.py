@@ -69,9 +69,7 @@ def tranche_page(request, slug, year):
             "to_sign": to_sign,
             "instruments": instruments,
             "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
-            "history": in_words(
-                history_of(deal, tranche=tranche).select_related("actor", "tranche"), HistoryWords(deal)
-            ),
+            "history": in_words(_history(deal, tranche), HistoryWords(deal)),
             # the model's order within one tranche, without joining the tranche and deal to sort by "tranche"
             "holds": _holds(tranche),
             "explanations": (tranche.calculation or {}).get("explanations", []),
@@ -85,6 +83,15 @@ def tranche_page(request, slug, year):
             "call_back_form": call_back_form(tranche) if now.may("record_call_back", tranche) else None,
         },
     )
+
+
+def _history(deal, tranche):
+    """The year's entries of the deal's chain. Each names its actor by the recorded `actor_name` and is about this
+    tranche: neither the person, the chain nor the tranche is joined (the tranche is the one read)."""
+    entries = list(history_of(deal, tranche=tranche).select_related(None))
+    for entry in entries:
+        entry.tranche = tranche
+    return entries
 
 
 def _holds(tranche):

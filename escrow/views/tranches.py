@@ -55,6 +55,7 @@ def tranche_page(request, slug, year):
     call_back = call_back_context(tranche)
     offered = offers(deal, tranche, now, step, call_back)
     to_sign = now.to_sign(tranche)
+    documents = list(tranche.documents.select_related("uploaded_by").order_by("uploaded_at"))
     return render(
         request,
         "escrow/tranche.html",
@@ -68,7 +69,7 @@ def tranche_page(request, slug, year):
             "offers": offered,
             "to_sign": to_sign,
             "instruments": instruments,
-            "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
+            "documents": documents,
             "history": in_words(_history(deal, tranche), HistoryWords(deal)),
             # the model's order within one tranche, without joining the tranche and deal to sort by "tranche"
             "holds": _holds(tranche),
@@ -77,7 +78,7 @@ def tranche_page(request, slug, year):
             "transfer_provisional": transfer_provisional(tranche),
             # issue 11 item 4: the transfer agent's evidence
             "transfer": release_record(tranche) if has(tranche, RELEASE) else None,
-            "reports": reports_of(tranche),  # issue 12 item 8: corrected reports kept, with the reason
+            "reports": reports_of(tranche, documents),  # issue 12 item 8: corrected reports kept, with the reason
             "declines": declines_of(tranche) if has(tranche, DECLINES) else [],
             **call_back,
             "call_back_form": call_back_form(tranche) if now.may("record_call_back", tranche) else None,

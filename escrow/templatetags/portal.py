@@ -1,5 +1,7 @@
 """Presentation filters: shares, money, percentages and labels formatted for the active language."""
 
+import json
+
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
@@ -166,7 +168,7 @@ def moment(value, style=""):
 
 # What includes/deal_nav.html reads of `can` (the tabs each role sees).
 NAV_TABS = ("view_register", "download_statement", "view_fees", "view_corporate_actions", "enter_share_prices")
-_NAVS = {}  # rendered deal navigations by everything they read (deal_nav)
+_RENDERED = {}  # fragments rendered once per process by everything they read (_kept)
 
 
 @register.simple_tag(takes_context=True)
@@ -177,6 +179,7 @@ def deal_nav(context, active=""):
     reverse). A change to any of them is another key, so it is never stale."""
     deal, tranche, can = context["deal"], context.get("tranche"), context.get("can") or {}
     key = (
+        "deal_nav",
         get_language(),
         get_script_prefix(),
         get_urlconf(),
@@ -188,13 +191,33 @@ def deal_nav(context, active=""):
         active,
         tuple(bool(can.get(tab)) for tab in NAV_TABS),
     )
-    found = _NAVS.get(key)
+    return _kept(key, "includes/deal_nav.html", {"deal": deal, "tranche": tranche, "can": can, "active": active})
+
+
+@register.simple_tag
+def calculation(explanations, currency):
+    """includes/calculation.html (the engine's steps in the reader's language) as {% include %} renders it, kept
+    per process under what it reads: the language, the currency and the steps (the tranche's stored calculation,
+    JSON). Another calculation is another key, so it is never stale."""
+    try:
+        steps_key = json.dumps(explanations, sort_keys=True)
+    except (TypeError, ValueError):  # not plain JSON: rendered each time
+        steps_key = None
+    context = {"explanations": explanations, "deal": {"target_currency": currency}}
+    if steps_key is None:
+        return render_to_string("includes/calculation.html", context)
+    return _kept(("calculation", get_language(), currency, steps_key), "includes/calculation.html", context)
+
+
+def _kept(key, template_name, context):
+    """`template_name` rendered with `context`, once per process for each `key` (which must name everything the
+    template reads). Bounded: the oldest half of the entries are forgotten past 4,096."""
+    found = _RENDERED.get(key)
     if found is None:
-        if len(_NAVS) >= 4096:  # bounded: deals x years x roles x languages
-            _NAVS.clear()
-        found = _NAVS[key] = render_to_string(
-            "includes/deal_nav.html", {"deal": deal, "tranche": tranche, "can": can, "active": active}
-        )
+        if len(_RENDERED) >= 4096:
+            for old in list(_RENDERED)[:2048]:
+                _RENDERED.pop(old, None)
+        found = _RENDERED[key] = render_to_string(template_name, context)
     return found
 
 

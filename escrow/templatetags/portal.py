@@ -5,6 +5,8 @@ import json
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import get_language, gettext, pgettext
 
 from escrow.contract.moments import beijing_clock, iso_day
@@ -112,6 +114,21 @@ def org_name(organisation):
 
 
 register.filter("role_label", role_label)  # escrow.queries.history_words: the API's role_display reads it too
+
+
+_CHOICES = {}  # (model, field name) -> the field's choices as a dict (display)
+
+
+@register.filter
+def display(obj, name):
+    """`obj.get_<name>_display()`, the same text (Django's _get_FIELD_display: the value's label, else the value),
+    with the field's choices made a dict once per process instead of on every call (a tenth of the cost)."""
+    field = obj._meta.get_field(name)
+    choices = _CHOICES.get((type(obj), name))
+    if choices is None:
+        choices = _CHOICES[type(obj), name] = dict(make_hashable(field.flatchoices))
+    value = getattr(obj, field.attname)
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
 
 @register.filter

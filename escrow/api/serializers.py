@@ -12,7 +12,9 @@ from rest_framework.reverse import reverse
 from escrow.models import Deal, Role
 from escrow.queries import clock, overview, transfers
 from escrow.queries import steps as queries
+from escrow.queries.history_words import role_label
 from escrow.queries.quantities import consideration_today
+from escrow.queries.year_parts import RELEASE, has
 from escrow.usecases.permissions import party_for
 
 # Who reads a signer's address and user agent (pages show them to the same roles: templates/escrow/tranche.html).
@@ -62,10 +64,18 @@ class OrganisationSerializer(serializers.Serializer):
     jurisdiction = serializers.CharField()
 
 
+class RoleLabelField(serializers.CharField):
+    """A role's label, read from `role`: get_role_display's text (escrow.queries.history_words.role_label) at a
+    seventh of its calls (get_FOO_display rebuilds the field's choices each time)."""
+
+    def to_representation(self, value):
+        return role_label(value)
+
+
 class PartySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.CharField()
-    role_display = serializers.CharField(source="get_role_display")
+    role_display = RoleLabelField(source="role")
     contract_name = serializers.CharField()
     organisation = OrganisationSerializer()
     approved_at = serializers.DateTimeField(allow_null=True, help_text="SPA 4.2: approval of the accounting firm")
@@ -288,6 +298,8 @@ class TrancheSerializer(TrancheSummarySerializer):
     @extend_schema_field(TransferRecordSerializer(allow_null=True))
     def get_transfer(self, tranche):
         """Issue 11 item 4: the release's evidence (EA 3.2), null while the shares are in escrow."""
+        if not has(tranche, RELEASE):  # escrow.queries.year_parts: no release movement, nothing to read
+            return None
         record = transfers.release_record(tranche)
         return TransferRecordSerializer(record, context=self.context).data if record else None
 
@@ -371,7 +383,18 @@ class DealSerializer(DealSummarySerializer):
 
     @extend_schema_field(TrancheSummarySerializer(many=True))
     def get_tranches(self, deal):
-        return TrancheSummarySerializer(queries.tranches_with_context([deal]).order_by("year"), many=True).data
+        return TrancheSummarySerializer(_tranches(deal), many=True).data
+
+
+def _tranches(deal):
+    """The deal's tranches with what next_step reads, read once and kept on the deal object: the ledger's
+    releases (_ledger_records) and `tranches` both show them."""
+    found = getattr(deal, "_tranches", None)
+    if found is None:
+        found = deal._tranches = list(queries.tranches_with_context([deal]).select_related(None).order_by("year"))
+        for tranche in found:
+            tranche.deal = deal  # the deal read for this request, not joined again
+    return found
 
 
 def _ledger_records(deal):
@@ -379,7 +402,7 @@ def _ledger_records(deal):
     (escrow.queries.transfers.ledger_records), kept on the deal object for the fields that follow."""
     found = getattr(deal, "_ledger_records", None)
     if found is None:
-        found = deal._ledger_records = transfers.ledger_records(deal)
+        found = deal._ledger_records = transfers.ledger_records(deal, _tranches(deal))
     return found
 
 

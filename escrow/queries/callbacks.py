@@ -50,9 +50,12 @@ def callable_signatories(tranche, instruction=None):
 
 
 def call_backs_of(tranche):
-    """Every call-back recorded on the tranche, oldest first, with whom and by whom."""
-    return CallBack.objects.filter(tranche=tranche).select_related(
-        "officer", "signatory__party__organisation", "instrument__document"
+    """Every call-back recorded on the tranche, oldest first, with whom and by whom. Ordered as the model is
+    within one tranche (its ["tranche", ...] would join the tranche and its deal to sort one tranche's rows)."""
+    return (
+        CallBack.objects.filter(tranche=tranche)
+        .select_related("officer", "signatory__party__organisation", "instrument__document")
+        .order_by("called_at", "pk")
     )
 
 
@@ -81,8 +84,15 @@ class CallBackStatus:
         return self.waived or (self.confirmed is not None and self.denied is None)
 
 
-def call_back_status(tranche) -> CallBackStatus:
+def call_back_status(tranche, every=None) -> CallBackStatus:
+    """`every`: call_backs_of(tranche) when the caller has read them (the tranche page shows them all); the
+    effective instruction's are taken from them, in the same order, instead of read again."""
     instruction = effective_instruction(tranche)
-    call_backs = list(call_backs_of(tranche).filter(instrument=instruction)) if instruction else []
+    if not instruction:
+        call_backs = []
+    elif every is not None:
+        call_backs = [c for c in every if c.instrument_id == instruction.pk]
+    else:
+        call_backs = list(call_backs_of(tranche).filter(instrument=instruction))
     deal = tranche.deal
     return CallBackStatus(instruction, call_backs, deal.call_back_waived, deal.call_back_waiver_reason)

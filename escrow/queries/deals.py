@@ -117,13 +117,17 @@ def viewer_signs(user, deal) -> bool:
     return found[1] if found and found[0] == user.pk else holds_signing_power(user, deal)
 
 
-def tranche_for(user, pk=None, *, deal=None, year=None, related=(), prefetch=()) -> Tranche:
+def tranche_for(user, pk=None, *, deal=None, year=None, related=(), prefetch=(), annotate=None) -> Tranche:
     """A tranche by id (the API), or a deal's tranche by year (the pages: /deals/<slug>/years/<year>/).
     A `deal` passed in is one `deal_for` returned for this person; it is reused, not read again. `related` and
-    `prefetch` are read with the tranche (select_related, prefetch_related), so a caller does not read it twice."""
-    tranches = Tranche.objects.filter(deal__in=deals_visible_to(user)).select_related("deal", *related)
-    tranches = tranches.prefetch_related(*prefetch)
-    tranche = (tranches.filter(pk=pk) if deal is None else tranches.filter(deal=deal, year=year)).first()
+    `prefetch` are read with the tranche (select_related, prefetch_related), so a caller does not read it twice;
+    `annotate`: columns read with it (escrow.queries.year_parts)."""
+    if deal is None:
+        tranches = Tranche.objects.filter(deal__in=deals_visible_to(user), pk=pk).select_related("deal", *related)
+    else:  # deal_for found it visible: neither checked nor joined again; one row, no join to sort it by its deal
+        tranches = Tranche.objects.filter(deal=deal, year=year).order_by("pk")
+        tranches = tranches.select_related(*related) if related else tranches
+    tranche = tranches.prefetch_related(*prefetch).annotate(**(annotate or {})).first()
     if tranche is None:
         raise NotFound(_("No such tranche."))
     if deal is None:  # kept on the deal object like deal_for's, for the role look-ups that follow

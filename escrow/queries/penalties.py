@@ -506,9 +506,11 @@ class PenaltyTable:
         return [(party, self.by_party.get(party, Decimal(0)), n) for party, n in self.liable_days.items()]
 
 
-def penalty_table(tranche) -> PenaltyTable:
-    """The tranche's accrued penalty days (written by the sweep), in one query."""
-    rows = [_table_row(r) for r in PenaltyDay.objects.filter(tranche=tranche).order_by("day")]
+def penalty_table(tranche, *, any_days=True) -> PenaltyTable:
+    """The tranche's accrued penalty days (written by the sweep), in one query; none when the caller knows
+    there are none (`any_days` False: escrow.queries.year_parts read it with the tranche)."""
+    days = PenaltyDay.objects.filter(tranche=tranche).order_by("day") if any_days else []
+    rows = [_table_row(r) for r in days]
     deal = tranche.deal
     table = PenaltyTable(tranche, deal.ticker, deal.penalty_cap_valuation, rows, deal.hold_days)
     for row in rows:

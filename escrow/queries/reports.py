@@ -7,9 +7,23 @@ from escrow.models import AuditReport, Decline, Signature, TrancheState
 NO_REPORT, SIGNED_OR_MOVED, LATER_REPORT = "no_report", "signed_or_moved", "later_report"
 
 
-def reports_of(tranche):
-    """Every report filed for the year, the superseded ones included, oldest first."""
-    return AuditReport.objects.filter(tranche=tranche).select_related("document", "firm__organisation", "filed_by")
+def reports_of(tranche, documents=None):
+    """Every report filed for the year, the superseded ones included, oldest first (the model's order within
+    one tranche, without the join to the tranche and its deal that sorting by "tranche" would add).
+    `documents`: the year's stored documents when the caller read them (the tranche page lists them); each
+    report's PDF, stored with its year, is taken from them instead of joined again."""
+    related = (
+        ("firm__organisation", "filed_by") if documents is not None else ("document", "firm__organisation", "filed_by")
+    )
+    reports = AuditReport.objects.filter(tranche=tranche).select_related(*related).order_by("filed_at")
+    if documents is None:
+        return reports
+    by_pk = {document.pk: document for document in documents}
+    reports = list(reports)
+    for report in reports:
+        if report.document_id in by_pk:
+            report.document = by_pk[report.document_id]
+    return reports
 
 
 def report_in_force(tranche):

@@ -114,13 +114,22 @@ def transfer_records(deal) -> tuple:
     return deposit, releases
 
 
-def ledger_records(deal) -> tuple:
+def ledger_records(deal, tranches=None) -> tuple:
     """transfer_records(deal) and the deal's ledger balances (ShareMovement's `balances()`, the same rule
-    `balances_of` over the same rows), from one read of the deal's movements: the deal page shows all three."""
+    `balances_of` over the same rows), from one read of the deal's movements: the deal page shows all three.
+    `tranches`: the deal's tranches when the caller has read them (the deal page, /api/deals/<ref>/); each
+    movement then takes its tranche from them instead of a join of the tranche's 24 columns."""
     kind = ShareMovement.Kind
-    every = list(
-        ShareMovement.objects.filter(deal=deal).select_related("tranche", "recorded_by", "evidence")
-    )  # in the model's order (recorded_at, id): the first deposit is deposit_record's .first()
+    movements = ShareMovement.objects.filter(deal=deal)
+    if tranches is None:
+        every = list(movements.select_related("tranche", "recorded_by", "evidence"))
+    else:
+        every = list(movements.select_related("recorded_by", "evidence"))
+        by_pk = {t.pk: t for t in tranches}
+        for m in every:
+            if m.tranche_id in by_pk:
+                m.tranche = by_pk[m.tranche_id]
+    # in the model's order (recorded_at, id): the first deposit is deposit_record's .first()
     totals = defaultdict(int)
     for m in every:
         totals[m.kind] += m.quantity or 0

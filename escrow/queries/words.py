@@ -71,6 +71,10 @@ def currency_label(code):
 def grouped(number, places):
     """Groups of three with the language's separators. Django's zh_Hans format has no thousand
     separator; financial figures in Chinese documents are grouped 665,000,000, so ',' is the fallback."""
+    if type(number) is int and not places:  # a share count: what numberformat.format gives, at a third of its cost
+        separator = get_format("THOUSAND_SEPARATOR") or ","
+        text = f"{number:,}"
+        return text if separator == "," else text.replace(",", separator)
     return numberformat.format(
         number,
         get_format("DECIMAL_SEPARATOR"),

@@ -1,11 +1,18 @@
 """Presentation filters: shares, money, percentages and labels formatted for the active language."""
 
+import json
+
 from django import template
-from django.utils.translation import gettext, pgettext
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language, gettext, pgettext
 
 from escrow.contract.moments import beijing_clock, iso_day
-from escrow.models import Role, TrancheState
+from escrow.models import TrancheState
 from escrow.notifications.texts import from_data
+from escrow.queries.history_words import role_label
 from escrow.queries.words import (
     amount_text,
     as_decimal,
@@ -15,6 +22,7 @@ from escrow.queries.words import (
     money_text,
     shares_text,
 )
+from escrow.views.charts import svg
 from escrow.views.explanations import steps
 from escrow.views.labels import ACTION_LABELS
 from parties.language import in_language
@@ -105,12 +113,22 @@ def org_name(organisation):
     return local_name(organisation)
 
 
+register.filter("role_label", role_label)  # escrow.queries.history_words: the API's role_display reads it too
+
+
+_CHOICES = {}  # (model, field name) -> the field's choices as a dict (display)
+
+
 @register.filter
-def role_label(value):
-    try:
-        return Role(value).label
-    except ValueError:
-        return value or ""
+def display(obj, name):
+    """`obj.get_<name>_display()`, the same text (Django's _get_FIELD_display: the value's label, else the value),
+    with the field's choices made a dict once per process instead of on every call (a tenth of the cost)."""
+    field = obj._meta.get_field(name)
+    choices = _CHOICES.get((type(obj), name))
+    if choices is None:
+        choices = _CHOICES[type(obj), name] = dict(make_hashable(field.flatchoices))
+    value = getattr(obj, field.attname)
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
 
 @register.filter
@@ -163,6 +181,67 @@ def moment(value, style=""):
     if style == "bare":
         return clock
     return gettext("%(time)s (Beijing time)") % {"time": clock}
+
+
+# What includes/deal_nav.html reads of `can` (the tabs each role sees).
+NAV_TABS = ("view_register", "download_statement", "view_fees", "view_corporate_actions", "enter_share_prices")
+_RENDERED = {}  # fragments rendered once per process by everything they read (_kept)
+
+
+@register.simple_tag(takes_context=True)
+def deal_nav(context, active=""):
+    """includes/deal_nav.html (the breadcrumbs and the deal's tabs) as {% include %} renders it, kept per process
+    under everything it reads: the language, the URL prefix, the deal's slug, names and ticker, the year, the
+    active tab and the tabs `can` opens (issue 13 item 1: it was 4% of a deal page's Python, with nine URLs to
+    reverse). A change to any of them is another key, so it is never stale."""
+    deal, tranche, can = context["deal"], context.get("tranche"), context.get("can") or {}
+    key = (
+        "deal_nav",
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        deal.slug,
+        deal.name,
+        deal.name_zh,
+        deal.ticker,
+        tranche.year if tranche else None,
+        active,
+        tuple(bool(can.get(tab)) for tab in NAV_TABS),
+    )
+    return _kept(key, "includes/deal_nav.html", {"deal": deal, "tranche": tranche, "can": can, "active": active})
+
+
+@register.simple_tag
+def calculation(explanations, currency):
+    """includes/calculation.html (the engine's steps in the reader's language) as {% include %} renders it, kept
+    per process under what it reads: the language, the currency and the steps (the tranche's stored calculation,
+    JSON). Another calculation is another key, so it is never stale."""
+    try:
+        steps_key = json.dumps(explanations, sort_keys=True)
+    except (TypeError, ValueError):  # not plain JSON: rendered each time
+        steps_key = None
+    context = {"explanations": explanations, "deal": {"target_currency": currency}}
+    if steps_key is None:
+        return render_to_string("includes/calculation.html", context)
+    return _kept(("calculation", get_language(), currency, steps_key), "includes/calculation.html", context)
+
+
+def _kept(key, template_name, context):
+    """`template_name` rendered with `context`, once per process for each `key` (which must name everything the
+    template reads). Bounded: the oldest half of the entries are forgotten past 4,096."""
+    found = _RENDERED.get(key)
+    if found is None:
+        if len(_RENDERED) >= 4096:
+            for old in list(_RENDERED)[:2048]:
+                _RENDERED.pop(old, None)
+        found = _RENDERED[key] = render_to_string(template_name, context)
+    return found
+
+
+@register.simple_tag
+def chart_svg(chart, testid=None):
+    """An escrow.views.charts.Chart as SVG (escrow.views.charts.svg: Python, not a template, for speed)."""
+    return svg(chart, testid)
 
 
 @register.simple_tag

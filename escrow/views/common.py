@@ -29,9 +29,9 @@ def deal_for(request, slug_or_pk, action="view_deal"):
     return _found(lookup.deal_for, request.user, slug_or_pk, action)
 
 
-def tranche_for(request, deal, year):
+def tranche_for(request, deal, year, annotate=None):
     """The deal's tranche of that year (`deal` as deal_for returned it); 404 if there is none."""
-    return _found(lookup.tranche_for, request.user, deal=deal, year=year)
+    return _found(lookup.tranche_for, request.user, deal=deal, year=year, annotate=annotate)
 
 
 def instrument_for(request, pk):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from escrow.models import PenaltyDay
 from escrow.queries.quantities import year_figures
 from escrow.queries.steps import next_step, signed_roles_of
+from escrow.queries.year_parts import PENALTY_DAYS, has
 from escrow.views.charts import Series, bar_chart
 from escrow.views.links import offered_step_url
 
@@ -37,7 +38,8 @@ def year_rows(deal, tranches, now) -> list:
     """Each year's figures and next step; the step's button only when this person can take it now (`now`:
     escrow.queries.available.Now)."""
     figures = year_figures(deal, tranches)
-    penalties = latest_penalties(deal)
+    # the meters' query only when a year has accrued a day (escrow.queries.year_parts, read with the tranches)
+    penalties = latest_penalties(deal) if any(has(t, PENALTY_DAYS) for t in tranches) else {}
     rows = []
     for tranche in tranches:
         step = next_step(tranche, signed_roles=signed_roles_of(tranche))

@@ -12,6 +12,7 @@ from escrow.models import CallBack, Instrument, Role
 from escrow.queries import preconditions
 from escrow.queries.callbacks import call_back_status, call_backs_of, callable_signatories
 from escrow.queries.clock import transfer_provisional
+from escrow.queries.year_parts import CALL_BACKS, has
 from escrow.usecases.permissions import refusal
 from escrow.views.common import attempt, deal_for, done, now_for, stale, tranche_for
 from escrow.views.forms import ApproveForm, IsoDateField, PrepareForm
@@ -242,8 +243,9 @@ def record_call_back(request, slug, year):
 
 def call_back_context(tranche):
     """What the tranche, approve and call-back pages show about the call-back."""
+    every = list(call_backs_of(tranche)) if has(tranche, CALL_BACKS) else []
     return {
-        "call_back": call_back_status(tranche),
-        "call_backs": list(call_backs_of(tranche)),
+        "call_back": call_back_status(tranche, every),
+        "call_backs": every,
         "call_back_open": tranche.state in CALL_BACK_STATES,
     }

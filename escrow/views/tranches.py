@@ -14,6 +14,7 @@ from escrow.queries.history_words import HistoryWords
 from escrow.queries.reports import declines_of, reports_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
+from escrow.queries.year_parts import DECLINES, HOLDS, RELEASE, has, year_parts
 from escrow.views.common import deal_for, now_for, tranche_for
 from escrow.views.forms import AsOfForm
 from escrow.views.history import in_words
@@ -42,7 +43,7 @@ def tranche_as_of_page(request, deal, tranche, *, role, can):
 @login_required
 def tranche_page(request, slug, year):
     deal = deal_for(request, slug)
-    tranche = tranche_for(request, deal, year)
+    tranche = tranche_for(request, deal, year, annotate=year_parts())  # which optional lists to read
     now = now_for(request, deal)
     role, can = now.role, now.can
     if "as_of" in request.GET:  # issue 14 item 1: the year as it stood at the end of a past day
@@ -54,6 +55,7 @@ def tranche_page(request, slug, year):
     call_back = call_back_context(tranche)
     offered = offers(deal, tranche, now, step, call_back)
     to_sign = now.to_sign(tranche)
+    documents = list(tranche.documents.select_related("uploaded_by").order_by("uploaded_at"))
     return render(
         request,
         "escrow/tranche.html",
@@ -67,21 +69,37 @@ def tranche_page(request, slug, year):
             "offers": offered,
             "to_sign": to_sign,
             "instruments": instruments,
-            "documents": tranche.documents.select_related("uploaded_by").order_by("uploaded_at"),
-            "history": in_words(
-                history_of(deal, tranche=tranche).select_related("actor", "tranche"), HistoryWords(deal)
-            ),
-            "holds": tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by"),
+            "documents": documents,
+            "history": in_words(_history(deal, tranche), HistoryWords(deal)),
+            # the model's order within one tranche, without joining the tranche and deal to sort by "tranche"
+            "holds": _holds(tranche),
             "explanations": (tranche.calculation or {}).get("explanations", []),
             "penalties": penalty_rows(tranche),
             "transfer_provisional": transfer_provisional(tranche),
-            "transfer": release_record(tranche),  # issue 11 item 4: the transfer agent's evidence
-            "reports": reports_of(tranche),  # issue 12 item 8: corrected reports kept, with the reason
-            "declines": declines_of(tranche),
+            # issue 11 item 4: the transfer agent's evidence
+            "transfer": release_record(tranche) if has(tranche, RELEASE) else None,
+            "reports": reports_of(tranche, documents),  # issue 12 item 8: corrected reports kept, with the reason
+            "declines": declines_of(tranche) if has(tranche, DECLINES) else [],
             **call_back,
             "call_back_form": call_back_form(tranche) if now.may("record_call_back", tranche) else None,
         },
     )
+
+
+def _history(deal, tranche):
+    """The year's entries of the deal's chain. Each names its actor by the recorded `actor_name` and is about this
+    tranche: neither the person, the chain nor the tranche is joined (the tranche is the one read)."""
+    entries = list(history_of(deal, tranche=tranche).select_related(None))
+    for entry in entries:
+        entry.tranche = tranche
+    return entries
+
+
+def _holds(tranche):
+    if not has(tranche, HOLDS):
+        return []
+    # the model's order within one tranche, without joining the tranche and deal to sort by "tranche"
+    return tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by").order_by("started_at")
 
 
 def _instruments(tranche):

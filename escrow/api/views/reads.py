@@ -2,7 +2,7 @@
 
 import io
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
@@ -14,28 +14,35 @@ from escrow.api.pagination import page_of, paginated, window
 from escrow.api.snapshots import AS_OF, DealAsOfSerializer, TrancheAsOfSerializer
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
-from escrow.models import AuditReport, Instrument, Signature
+from escrow.models import AuditReport, Decline, Hold, Instrument, Signature
 from escrow.queries import steps as queries
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.deals import visible_with_roles
 from escrow.queries.due import actions_due_for
+from escrow.queries.year_parts import DECLINES, has, year_parts
+from escrow.queries.year_parts import HOLDS as HOLDS_PART
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1 (X-Total-Count, Link headers)"),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, 1-500 (default 100)"),
 ]
 SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
+# One tranche's instruments and reports, in the models' order within a tranche (the tranche part of the default
+# ordering, ["tranche", ...], would join the tranche and its deal to sort rows that all share one tranche). The
+# documents' own tranche is the one read (their documents are stored with it: escrow.documents.storage.store_pdf)
+# and is set from it (tranche_with_context) rather than joined again, 24 columns per document.
 INSTRUMENTS = Prefetch(
     "instruments",
-    queryset=Instrument.objects.select_related(
-        "document__tranche", "document__uploaded_by", "sealed_document__tranche", "sealed_document__uploaded_by"
-    ).prefetch_related(SIGNATURES),
+    queryset=Instrument.objects.select_related("document__uploaded_by", "sealed_document__uploaded_by")
+    .prefetch_related(SIGNATURES)
+    .order_by("created_at"),
 )
 # What ReportSerializer reads of each report, with the reports (not five queries per report).
 REPORTS = Prefetch(
     "reports",
-    queryset=AuditReport.objects.select_related("firm__organisation", "document__tranche", "document__uploaded_by"),
+    queryset=AuditReport.objects.select_related("firm__organisation", "document__uploaded_by").order_by("filed_at"),
 )
+HOLDS = Prefetch("holds", queryset=Hold.objects.order_by("started_at").prefetch_related("raised_by"))
 
 
 class DealList(EscrowAPIView):
@@ -110,11 +117,38 @@ class TrancheDetail(EscrowAPIView):
 
 
 def tranche_with_context(user, pk):
-    tranche = access.tranche_for(user, pk, related=["prepared_by"], prefetch=[INSTRUMENTS, "holds__raised_by", REPORTS])
+    parts = year_parts()  # which optional lists the year has, read with it
+    tranche = access.tranche_for(user, pk, related=["prepared_by"], prefetch=[INSTRUMENTS, REPORTS], annotate=parts)
+    if has(tranche, HOLDS_PART):  # escrow.queries.year_parts: most years have none, read without a query
+        prefetch_related_objects([tranche], HOLDS)
+    else:
+        _none_read(tranche, "holds", Hold)
+    documents = [r.document for r in tranche.reports.all()]
+    for instrument in tranche.instruments.all():
+        documents += [instrument.document, instrument.sealed_document]
+    for document in documents:
+        if document is not None and document.tranche_id == tranche.pk:
+            document.tranche = tranche  # the tranche just read: no join, no query
     # what queries.tranches_with_context prefetches for next_step, taken from the instruments just read
     tranche.open_instruments = [i for i in tranche.instruments.all() if i.status == Instrument.Status.OPEN]
     tranche.loaded_instruments = list(tranche.instruments.all())
+    # Each instrument's declines (issue 12 item 8) with who declined for which party, for all of them at once; none
+    # to read when the year has none (escrow.queries.year_parts: the usual case), so no query is even built.
+    if has(tranche, DECLINES):
+        declines = Decline.objects.select_related("party__organisation", "person")
+        prefetch_related_objects(tranche.loaded_instruments, Prefetch("declines", queryset=declines))
+    else:
+        for instrument in tranche.loaded_instruments:
+            _none_read(instrument, "declines", Decline)
     return tranche
+
+
+def _none_read(obj, relation, model):
+    """`obj.<relation>.all()` known to be empty without a query: what prefetch_related leaves in an object's
+    prefetch cache when it finds no rows (django.db.models.query.prefetch_one_level), without building the query."""
+    empty = model.objects.none()
+    empty._result_cache, empty._prefetch_done = [], True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = empty
 
 
 class InstrumentDetail(EscrowAPIView):

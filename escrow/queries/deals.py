@@ -122,7 +122,9 @@ def tranche_for(user, pk=None, *, deal=None, year=None, related=(), prefetch=(),
     A `deal` passed in is one `deal_for` returned for this person; it is reused, not read again. `related` and
     `prefetch` are read with the tranche (select_related, prefetch_related), so a caller does not read it twice;
     `annotate`: columns read with it (escrow.queries.year_parts)."""
-    if deal is None:
+    if deal is not None and not _found_for(user, deal):  # any other deal object is checked as before (SPA 9)
+        tranches = Tranche.objects.filter(deal__in=deals_visible_to(user), deal=deal, year=year).select_related(*related)
+    elif deal is None:
         tranches = Tranche.objects.filter(deal__in=deals_visible_to(user), pk=pk).select_related("deal", *related)
     else:  # deal_for found it visible: neither checked nor joined again; one row, no join to sort it by its deal
         tranches = Tranche.objects.filter(deal=deal, year=year).order_by("pk")
@@ -135,6 +137,12 @@ def tranche_for(user, pk=None, *, deal=None, year=None, related=(), prefetch=(),
     else:
         tranche.deal = deal
     return tranche
+
+
+def _found_for(user, deal) -> bool:
+    """Whether `deal` is the object deal_for returned for this person (it keeps who it was found for)."""
+    found = getattr(deal, "viewer_party", None)
+    return found is not None and found[0] == user.pk
 
 
 def instrument_for(user, pk) -> Instrument:

@@ -30,12 +30,22 @@ from escrow.actions.reports import YEAR_ENDED
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import InvalidInput
 from escrow.history import chain as history
-from escrow.models import Deal, HistoryAction, HistoryEntry, Notification, Role, Tranche, TrancheState
+from escrow.models import (
+    Deal,
+    HistoryAction,
+    HistoryEntry,
+    Instrument,
+    Notification,
+    Role,
+    Signature,
+    Tranche,
+    TrancheState,
+)
 from escrow.models.bulk import any_of
 from escrow.notifications.notify import Note, notify_many
 from escrow.notifications.texts import LowerFirst, Text, in_english
 from escrow.queries.clock import calendar_for, contract_today
-from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
+from escrow.queries.steps import CONFIRM_DEPOSIT, DEADLINE_STATES, NextStep, deadline_step
 
 S = TrancheState
 CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
@@ -220,8 +230,8 @@ def _opened(tranche_ids, deal_ids, today) -> list:
 
 @dataclass(frozen=True)
 class Due:
-    deal: Deal
-    tranche: Tranche | None
+    deal: object  # a Deal, or a Ref to one
+    tranche: object  # a Ref to the tranche, None for a deal's deposit
     step: NextStep
 
 
@@ -241,10 +251,10 @@ def remind_and_mark(today: date):
     must not be rebuilt on every tick (a repeat costs the same few queries whatever the number of deals)."""
     items = [d for d in _due_steps(today) if d.step.due and d.step.roles and milestone(d.step.due, today)]
     items = _not_done(items, today)
-    notes, missed, whens = [], [], {}
+    notes, missed, shared = [], [], {}
     for item in items:
         mark = milestone(item.step.due, today)
-        notes.append(_note(item, mark, today, whens))
+        notes.append(_note(item, mark, today, shared))
         if mark == "missed":
             missed.append(item)
     sent = 0
@@ -289,9 +299,59 @@ def _due_steps(today):
         due_soon |= Q(state=state, **{f"{column}__lte": horizon})
     pending = _unsent(Tranche.objects.filter(deal__in=in_escrow).filter(due_soon), today)
     if pending:
-        for tranche in tranches_with_context(in_escrow).filter(pk__in=any_of(pending)):
-            yield Due(tranche.deal, tranche, next_step(tranche, signed_roles=signed_roles_of(tranche)))
+        yield from _tranche_steps(Tranche.objects.filter(deal__in=in_escrow, pk__in=any_of(pending)))
     yield from _deposits_due(horizon)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """What a notice and its history entry need of a deal or tranche read as a row: its id, and the name, slug
+    or year its text and link show (issue 13 item 4: thousands per sweep, never made model objects)."""
+
+    pk: int
+    name: str = ""
+    slug: str = ""
+    year: int | None = None
+
+
+def _tranche_steps(tranches):
+    """Due items of the tranches (in their model's order, as `next_step` would give them), from rows: the step
+    comes from `queries.steps.deadline_step`, the rule `next_step` applies too; the joint instruction's
+    signatures are read in one query, for the tranches awaiting it."""
+    rows = list(
+        tranches.filter(state__in=DEADLINE_STATES).values_list(
+            "pk",
+            "year",
+            "state",
+            "release_due_date",
+            "transfer_due_date",
+            "calculation__requires_settlement",
+            "deal_id",
+            "deal__name",
+            "deal__slug",
+        )
+    )
+    signed = {}
+    awaiting = [row[0] for row in rows if row[2] == S.AWAITING_INSTRUCTION]
+    if awaiting:
+        for tranche_id, role in Signature.objects.filter(
+            instrument__tranche_id__in=any_of(awaiting),
+            instrument__status=Instrument.Status.OPEN,
+            instrument__kind=Instrument.Kind.JOINT_INSTRUCTION,
+        ).values_list("instrument__tranche_id", "party__role"):
+            signed.setdefault(tranche_id, set()).add(role)
+    deals = {}
+    for pk, year, state, release_due, transfer_due, settle, deal_id, name, slug in rows:
+        if deal_id not in deals:
+            deals[deal_id] = Ref(deal_id, name=name, slug=slug)
+        step = deadline_step(
+            state,
+            requires_settlement=state == S.AWAITING_INSTRUCTION and bool(settle),
+            signed_roles=signed.get(pk, ()),
+            release_due_date=release_due,
+            transfer_due_date=transfer_due,
+        )
+        yield Due(deals[deal_id], Ref(pk, year=year), step)
 
 
 def _unsent(tranches, today) -> list:
@@ -373,9 +433,15 @@ def _key(item: Due, mark) -> str:
     return f"reminder:{where}:{item.step.action}:{item.step.due}:{mark}"
 
 
-def _note(item: Due, mark, today, whens) -> Note:
+def _note(item: Due, mark, today, shared) -> Note:
+    """The notice of one item. What notices share (a step's lowered description, "in N days", the body of a
+    step and deadline) is made once and kept in `shared`, so that each is rendered once per language and
+    stored once in memory, not once per notice (texts.render and texts.as_data keep them by id: issue 13)."""
     step, deal = item.step, item.deal
-    words = {"deal": deal.name, "step": LowerFirst(step.description), "due": step.due, "clause": step.clause}
+    lower = shared.get(("lower", id(step.description)))
+    if lower is None:  # `shared` keeps the LowerFirst, which keeps the description (so its id) alive
+        lower = shared[("lower", id(step.description))] = LowerFirst(step.description)
+    words = {"deal": deal.name, "step": lower, "due": step.due, "clause": step.clause}
     if item.tranche:
         words["year"] = item.tranche.year
     if mark == "missed":
@@ -384,13 +450,21 @@ def _note(item: Due, mark, today, whens) -> Note:
     else:
         roles = step.roles
         left = (step.due - today).days
-        if left not in whens:  # one lazy text per distinct day count, not one per note (issue 13: memory)
-            whens[left] = Text(TODAY) if left == 0 else Text(IN_DAYS, count=left)
-        when = whens[left]
-        subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=when, **words)
-    body = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
+        if left not in shared:  # one lazy text per distinct day count, not one per note (issue 13: memory)
+            shared[left] = Text(TODAY) if left == 0 else Text(IN_DAYS, count=left)
+        subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=shared[left], **words)
+    said = ("body", id(step.description), step.due, step.clause)
+    if said not in shared:
+        shared[said] = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
     return Note(
-        deal, roles, subject, _key(item, mark), clause=step.clause, body=body, tranche=item.tranche, due=step.due
+        deal,
+        roles,
+        subject,
+        _key(item, mark),
+        clause=step.clause,
+        body=shared[said],
+        tranche=item.tranche,
+        due=step.due,
     )
 
 
@@ -401,6 +475,11 @@ def _mark_missed(items) -> int:
     list(Deal.objects.select_for_update().filter(pk__in=deal_ids).order_by("pk").values_list("pk", flat=True))
     done = _missed_keys(deal_ids)  # again under the locks: a concurrent run may have written them
     new = [i for i in items if _key(i, "missed") not in done]
+    said = {}  # the English of each step's description and roles, made once (issue 13 item 4)
+    for i in new:
+        if (id(i.step.description), i.step.roles) not in said:
+            roles = ", ".join(in_english(Role(r).label) for r in i.step.roles)
+            said[id(i.step.description), i.step.roles] = f"{in_english(i.step.description).lower()} ({roles})"
     history.record_many(
         [
             (
@@ -410,8 +489,7 @@ def _mark_missed(items) -> int:
                     actor=None,
                     tranche=i.tranche,
                     clause=i.step.clause,
-                    summary=f"Deadline {i.step.due} passed: {in_english(i.step.description).lower()} "
-                    f"({', '.join(in_english(Role(r).label) for r in i.step.roles)})",
+                    summary=f"Deadline {i.step.due} passed: {said[id(i.step.description), i.step.roles]}",
                     details={
                         "key": _key(i, "missed"),
                         "due": i.step.due,

@@ -47,11 +47,10 @@ def _path(name, slug, year=None, *, urls=None) -> str:
     key = (name, *(urls or (get_script_prefix(), get_urlconf())))
     if key not in _PATHS:
         args = [_SLUG] if year is None else [_SLUG, _YEAR]
-        _PATHS[key] = re.split(f"({_SLUG}|{_YEAR})", reverse(name, args=args))
+        _PATHS[key] = _format(re.split(f"({_SLUG}|{_YEAR})", reverse(name, args=args)))
     if not _SLUG_OK.fullmatch(str(slug)) or (year is not None and not str(year).isdigit()):
         return reverse(name, args=[slug] if year is None else [slug, year])  # reverse() says what is wrong
-    values = {_SLUG: str(slug), str(_YEAR): str(year)}
-    return "".join(values[part] if i % 2 else part for i, part in enumerate(_PATHS[key]))
+    return _PATHS[key] % {_SLUG: slug, str(_YEAR): year}
 
 
 _SLUG_OK = re.compile(r"[-a-zA-Z0-9_]+")

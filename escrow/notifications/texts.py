@@ -160,6 +160,11 @@ def _data(value, memo=None) -> tuple:
     """(the JSON of `value`, its shape): the shape is what the rebuild check depends on (see `as_data`), the
     messages and the parameters' names and types; a number is part of it (a plural's count picks the form).
     Values other than plain strings and numbers are kept in `memo` by id, when given (see `as_data`)."""
+    kind = type(value)
+    if kind is str:  # the common parameters first, as `_data_of` gives them (a deal's name, a year)
+        return value, str
+    if kind is int:
+        return value, (int, value)
     if memo is None or (isinstance(value, (str, int, float)) and not isinstance(value, Promise)):
         return _data_of(value, memo)
     key = id(value)

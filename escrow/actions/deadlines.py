@@ -472,7 +472,7 @@ def _note(item: Due, mark, today, shared) -> Note:
 def _mark_missed(items) -> int:
     """One history entry per missed deadline, checked and written under the deal locks."""
     deal_ids = sorted({i.deal.pk for i in items})
-    list(Deal.objects.select_for_update().filter(pk__in=deal_ids).order_by("pk").values_list("pk", flat=True))
+    list(Deal.objects.select_for_update().filter(pk__in=any_of(deal_ids)).order_by("pk").values_list("pk", flat=True))
     done = _missed_keys(deal_ids)  # again under the locks: a concurrent run may have written them
     new = [i for i in items if _key(i, "missed") not in done]
     said = {}  # the English of each step's description and roles, made once (issue 13 item 4)

@@ -11,8 +11,6 @@ Set-based queries find due work, so a run with nothing due costs a fixed number 
 run with much due costs a fixed number per chunk, never per tranche.
 """
 
-import gc
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -139,9 +137,10 @@ def open_ended_years(today: date) -> tuple:
     return sum(d[0] for d in done), sum(d[1] for d in done)
 
 
-class _Opened(NamedTuple):
-    """A deal or a tranche as the chunk needs it (its history entry, its notice and the email's link), read
-    as column values: building model objects was a fifth of the chunk's time (issue 13 item 4)."""
+class _Row(NamedTuple):
+    """A deal or a tranche as a sweep chunk needs it (its history entry, its notice and the email's link), read
+    as column values: building model objects was a fifth of the chunk's time (issue 13 item 4). Opening years
+    and reminders use it; a tranche's deal, period end and release date are for the openings' entries."""
 
     pk: int
     name: str = ""
@@ -158,7 +157,7 @@ def _open_chunk(tranche_ids, today) -> tuple:
     lock_tranche), then the tranches still scheduled moved and re-read in one UPDATE ... RETURNING (the row
     locks it takes are the ones `batch.lock_tranches` took; the deals' locks keep any other action off them)."""
     deals = {
-        pk: _Opened(pk, name=name, slug=slug)
+        pk: _Row(pk, name=name, slug=slug)
         for pk, name, slug in Deal.objects.select_for_update()
         .filter(pk__in=Tranche.objects.filter(pk__in=any_of(tranche_ids)).values("deal_id"))
         .filter(state=Deal.State.IN_ESCROW)
@@ -166,7 +165,7 @@ def _open_chunk(tranche_ids, today) -> tuple:
         .values_list("pk", "name", "slug")
     }
     tranches = [
-        _Opened(pk, deal=deals[deal_id], year=year, period_end=end, release_due_date=due)
+        _Row(pk, deal=deals[deal_id], year=year, period_end=end, release_due_date=due)
         for pk, deal_id, year, end, due in _opened(tranche_ids, list(deals), today)
     ]
     # SPA 5.1: the transition Tranche.open_for_report (scheduled -> awaiting_report; no side effect), as one UPDATE.
@@ -235,8 +234,8 @@ def _opened(tranche_ids, deal_ids, today) -> list:
 
 @dataclass(frozen=True)
 class Due:
-    deal: object  # a Deal, or a Ref to one
-    tranche: object  # a Ref to the tranche, None for a deal's deposit
+    deal: object  # a Deal, or a _Row of one
+    tranche: object  # a _Row of the tranche, None for a deal's deposit
     step: NextStep
 
 
@@ -254,26 +253,10 @@ def remind_and_mark(today: date):
     them and the seller (who is owed the penalty, SPA 8.2) and record it in the deal's history.
     Only what is not done yet is read: beat ticks every few minutes, and a deadline missed weeks ago
     must not be rebuilt on every tick (a repeat costs the same few queries whatever the number of deals)."""
-    with _collector_walks_only_new_objects():
+    # Tens of thousands of notices alive at once make the collector walk the whole process again and again (a
+    # third of the phase at 10,000 deals); they hold no cycles (batch.collector_paused).
+    with collector_paused():
         return _remind_and_mark(today)
-
-
-@contextmanager
-def _collector_walks_only_new_objects():
-    """Issue 13 item 4: the notices of a sweep are tens of thousands of small objects alive at once, and each
-    full collection the garbage collector starts while they pile up walks every object of the process (Django,
-    the worker), not only theirs: at 10,000 deals that was a third of the phase's time. What existed before
-    is set aside (gc.freeze) while the notices are made, so the collector walks the phase's own objects; it
-    is handed back after, and a cycle among those older objects is freed by the next collection then.
-    Skipped when the process has frozen objects of its own (a server that freezes before forking)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _remind_and_mark(today):
@@ -331,17 +314,6 @@ def _due_steps(today):
     yield from _deposits_due(horizon)
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """What a notice and its history entry need of a deal or tranche read as a row: its id, and the name, slug
-    or year its text and link show (issue 13 item 4: thousands per sweep, never made model objects)."""
-
-    pk: int
-    name: str = ""
-    slug: str = ""
-    year: int | None = None
-
-
 def _tranche_steps(tranches):
     """Due items of the tranches (in their model's order, as `next_step` would give them), from rows: the step
     comes from `queries.steps.deadline_step`, the rule `next_step` applies too; the joint instruction's
@@ -371,7 +343,7 @@ def _tranche_steps(tranches):
     deals = {}
     for pk, year, state, release_due, transfer_due, settle, deal_id, name, slug in rows:
         if deal_id not in deals:
-            deals[deal_id] = Ref(deal_id, name=name, slug=slug)
+            deals[deal_id] = _Row(deal_id, name=name, slug=slug)
         step = deadline_step(
             state,
             requires_settlement=state == S.AWAITING_INSTRUCTION and bool(settle),
@@ -379,7 +351,7 @@ def _tranche_steps(tranches):
             release_due_date=release_due,
             transfer_due_date=transfer_due,
         )
-        yield Due(deals[deal_id], Ref(pk, year=year), step)
+        yield Due(deals[deal_id], _Row(pk, year=year), step)
 
 
 def _unsent(tranches, today) -> list:

@@ -30,16 +30,29 @@ from escrow.actions.reports import YEAR_ENDED
 from escrow.contract.calendar import deposit_due
 from escrow.contract.errors import InvalidInput
 from escrow.history import chain as history
-from escrow.models import Deal, HistoryAction, HistoryEntry, Notification, Role, Tranche, TrancheState
+from escrow.models import (
+    Deal,
+    HistoryAction,
+    HistoryEntry,
+    Instrument,
+    Notification,
+    Role,
+    Signature,
+    Tranche,
+    TrancheState,
+)
 from escrow.models.bulk import any_of
 from escrow.notifications.notify import Note, notify_many
 from escrow.notifications.texts import LowerFirst, Text, in_english
 from escrow.queries.clock import calendar_for, contract_today
-from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step, signed_roles_of, tranches_with_context
+from escrow.queries.steps import CONFIRM_DEPOSIT, DEADLINE_STATES, NextStep, deadline_step
 
 S = TrancheState
 CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
 OPEN_CHUNK = 2000  # years opened per transaction: a fixed number of statements each (about a second of locks)
+# Reminders and missed-deadline notices per transaction: they lock nothing (a unique key makes a repeat harmless),
+# so larger chunks only save statements and commits (issue 13 item 4); notify_many writes 2,000 notes per COPY.
+NOTICE_CHUNK = 4000
 REMINDER_DAYS = (1, 3, 7)  # before each deadline; plus "missed" on the first day after it
 
 # Reminder and missed-deadline notices, rendered in each reader's language by notify_many.
@@ -124,9 +137,10 @@ def open_ended_years(today: date) -> tuple:
     return sum(d[0] for d in done), sum(d[1] for d in done)
 
 
-class _Opened(NamedTuple):
-    """A deal or a tranche as the chunk needs it (its history entry, its notice and the email's link), read
-    as column values: building model objects was a fifth of the chunk's time (issue 13 item 4)."""
+class _Row(NamedTuple):
+    """A deal or a tranche as a sweep chunk needs it (its history entry, its notice and the email's link), read
+    as column values: building model objects was a fifth of the chunk's time (issue 13 item 4). Opening years
+    and reminders use it; a tranche's deal, period end and release date are for the openings' entries."""
 
     pk: int
     name: str = ""
@@ -143,7 +157,7 @@ def _open_chunk(tranche_ids, today) -> tuple:
     lock_tranche), then the tranches still scheduled moved and re-read in one UPDATE ... RETURNING (the row
     locks it takes are the ones `batch.lock_tranches` took; the deals' locks keep any other action off them)."""
     deals = {
-        pk: _Opened(pk, name=name, slug=slug)
+        pk: _Row(pk, name=name, slug=slug)
         for pk, name, slug in Deal.objects.select_for_update()
         .filter(pk__in=Tranche.objects.filter(pk__in=any_of(tranche_ids)).values("deal_id"))
         .filter(state=Deal.State.IN_ESCROW)
@@ -151,7 +165,7 @@ def _open_chunk(tranche_ids, today) -> tuple:
         .values_list("pk", "name", "slug")
     }
     tranches = [
-        _Opened(pk, deal=deals[deal_id], year=year, period_end=end, release_due_date=due)
+        _Row(pk, deal=deals[deal_id], year=year, period_end=end, release_due_date=due)
         for pk, deal_id, year, end, due in _opened(tranche_ids, list(deals), today)
     ]
     # SPA 5.1: the transition Tranche.open_for_report (scheduled -> awaiting_report; no side effect), as one UPDATE.
@@ -220,8 +234,8 @@ def _opened(tranche_ids, deal_ids, today) -> list:
 
 @dataclass(frozen=True)
 class Due:
-    deal: Deal
-    tranche: Tranche | None
+    deal: object  # a Deal, or a _Row of one
+    tranche: object  # a _Row of the tranche, None for a deal's deposit
     step: NextStep
 
 
@@ -239,18 +253,25 @@ def remind_and_mark(today: date):
     them and the seller (who is owed the penalty, SPA 8.2) and record it in the deal's history.
     Only what is not done yet is read: beat ticks every few minutes, and a deadline missed weeks ago
     must not be rebuilt on every tick (a repeat costs the same few queries whatever the number of deals)."""
+    # Tens of thousands of notices alive at once make the collector walk the whole process again and again (a
+    # third of the phase at 10,000 deals); they hold no cycles (batch.collector_paused).
+    with collector_paused():
+        return _remind_and_mark(today)
+
+
+def _remind_and_mark(today):
     items = [d for d in _due_steps(today) if d.step.due and d.step.roles and milestone(d.step.due, today)]
     items = _not_done(items, today)
-    notes, missed, whens = [], [], {}
+    notes, missed, shared = [], [], {}
     for item in items:
         mark = milestone(item.step.due, today)
-        notes.append(_note(item, mark, today, whens))
+        notes.append(_note(item, mark, today, shared))
         if mark == "missed":
             missed.append(item)
     sent = 0
-    for i in range(0, len(notes), CHUNK):
+    for i in range(0, len(notes), NOTICE_CHUNK):
         with transaction.atomic():
-            sent += notify_many(notes[i : i + CHUNK])
+            sent += notify_many(notes[i : i + NOTICE_CHUNK])
     # Read without locks first: deadlines missed long ago are already in the history, and locking
     # their deals on every tick would stall the parties' actions for nothing.
     done = _missed_keys({i.deal.pk for i in missed})
@@ -289,9 +310,48 @@ def _due_steps(today):
         due_soon |= Q(state=state, **{f"{column}__lte": horizon})
     pending = _unsent(Tranche.objects.filter(deal__in=in_escrow).filter(due_soon), today)
     if pending:
-        for tranche in tranches_with_context(in_escrow).filter(pk__in=any_of(pending)):
-            yield Due(tranche.deal, tranche, next_step(tranche, signed_roles=signed_roles_of(tranche)))
+        yield from _tranche_steps(Tranche.objects.filter(deal__in=in_escrow, pk__in=any_of(pending)))
     yield from _deposits_due(horizon)
+
+
+def _tranche_steps(tranches):
+    """Due items of the tranches (in their model's order, as `next_step` would give them), from rows: the step
+    comes from `queries.steps.deadline_step`, the rule `next_step` applies too; the joint instruction's
+    signatures are read in one query, for the tranches awaiting it."""
+    rows = list(
+        tranches.filter(state__in=DEADLINE_STATES).values_list(
+            "pk",
+            "year",
+            "state",
+            "release_due_date",
+            "transfer_due_date",
+            "calculation__requires_settlement",
+            "deal_id",
+            "deal__name",
+            "deal__slug",
+        )
+    )
+    signed = {}
+    awaiting = [row[0] for row in rows if row[2] == S.AWAITING_INSTRUCTION]
+    if awaiting:
+        for tranche_id, role in Signature.objects.filter(
+            instrument__tranche_id__in=any_of(awaiting),
+            instrument__status=Instrument.Status.OPEN,
+            instrument__kind=Instrument.Kind.JOINT_INSTRUCTION,
+        ).values_list("instrument__tranche_id", "party__role"):
+            signed.setdefault(tranche_id, set()).add(role)
+    deals = {}
+    for pk, year, state, release_due, transfer_due, settle, deal_id, name, slug in rows:
+        if deal_id not in deals:
+            deals[deal_id] = _Row(deal_id, name=name, slug=slug)
+        step = deadline_step(
+            state,
+            requires_settlement=state == S.AWAITING_INSTRUCTION and bool(settle),
+            signed_roles=signed.get(pk, ()),
+            release_due_date=release_due,
+            transfer_due_date=transfer_due,
+        )
+        yield Due(deals[deal_id], _Row(pk, year=year), step)
 
 
 def _unsent(tranches, today) -> list:
@@ -373,9 +433,15 @@ def _key(item: Due, mark) -> str:
     return f"reminder:{where}:{item.step.action}:{item.step.due}:{mark}"
 
 
-def _note(item: Due, mark, today, whens) -> Note:
+def _note(item: Due, mark, today, shared) -> Note:
+    """The notice of one item. What notices share (a step's lowered description, "in N days", the body of a
+    step and deadline) is made once and kept in `shared`, so that each is rendered once per language and
+    stored once in memory, not once per notice (texts.render and texts.as_data keep them by id: issue 13)."""
     step, deal = item.step, item.deal
-    words = {"deal": deal.name, "step": LowerFirst(step.description), "due": step.due, "clause": step.clause}
+    lower = shared.get(("lower", id(step.description)))
+    if lower is None:  # `shared` keeps the LowerFirst, which keeps the description (so its id) alive
+        lower = shared[("lower", id(step.description))] = LowerFirst(step.description)
+    words = {"deal": deal.name, "step": lower, "due": step.due, "clause": step.clause}
     if item.tranche:
         words["year"] = item.tranche.year
     if mark == "missed":
@@ -384,13 +450,21 @@ def _note(item: Due, mark, today, whens) -> Note:
     else:
         roles = step.roles
         left = (step.due - today).days
-        if left not in whens:  # one lazy text per distinct day count, not one per note (issue 13: memory)
-            whens[left] = Text(TODAY) if left == 0 else Text(IN_DAYS, count=left)
-        when = whens[left]
-        subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=when, **words)
-    body = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
+        if left not in shared:  # one lazy text per distinct day count, not one per note (issue 13: memory)
+            shared[left] = Text(TODAY) if left == 0 else Text(IN_DAYS, count=left)
+        subject = Text(REMINDER_OF_YEAR if item.tranche else REMINDER, when=shared[left], **words)
+    said = ("body", id(step.description), step.due, step.clause)
+    if said not in shared:
+        shared[said] = Text(REMINDER_BODY, step=step.description, due=step.due, clause=step.clause)
     return Note(
-        deal, roles, subject, _key(item, mark), clause=step.clause, body=body, tranche=item.tranche, due=step.due
+        deal,
+        roles,
+        subject,
+        _key(item, mark),
+        clause=step.clause,
+        body=shared[said],
+        tranche=item.tranche,
+        due=step.due,
     )
 
 
@@ -398,9 +472,14 @@ def _note(item: Due, mark, today, whens) -> Note:
 def _mark_missed(items) -> int:
     """One history entry per missed deadline, checked and written under the deal locks."""
     deal_ids = sorted({i.deal.pk for i in items})
-    list(Deal.objects.select_for_update().filter(pk__in=deal_ids).order_by("pk").values_list("pk", flat=True))
+    list(Deal.objects.select_for_update().filter(pk__in=any_of(deal_ids)).order_by("pk").values_list("pk", flat=True))
     done = _missed_keys(deal_ids)  # again under the locks: a concurrent run may have written them
     new = [i for i in items if _key(i, "missed") not in done]
+    said = {}  # the English of each step's description and roles, made once (issue 13 item 4)
+    for i in new:
+        if (id(i.step.description), i.step.roles) not in said:
+            roles = ", ".join(in_english(Role(r).label) for r in i.step.roles)
+            said[id(i.step.description), i.step.roles] = f"{in_english(i.step.description).lower()} ({roles})"
     history.record_many(
         [
             (
@@ -410,8 +489,7 @@ def _mark_missed(items) -> int:
                     actor=None,
                     tranche=i.tranche,
                     clause=i.step.clause,
-                    summary=f"Deadline {i.step.due} passed: {in_english(i.step.description).lower()} "
-                    f"({', '.join(in_english(Role(r).label) for r in i.step.roles)})",
+                    summary=f"Deadline {i.step.due} passed: {said[id(i.step.description), i.step.roles]}",
                     details={
                         "key": _key(i, "missed"),
                         "due": i.step.due,

@@ -25,12 +25,13 @@ class Email:
     html: str
 
 
-def page_url(deal=None, tranche=None) -> str:
-    """The absolute address of the page the notification is about."""
+def page_url(deal=None, tranche=None, *, urls=None) -> str:
+    """The absolute address of the page the notification is about. `urls`: the script prefix and URL
+    configuration, when the caller has them (`compose`'s memo)."""
     if deal is not None and tranche is not None:
-        path = _path("escrow:tranche", deal.slug, tranche.year)
+        path = _path("escrow:tranche", deal.slug, tranche.year, urls=urls)
     elif deal is not None:
-        path = _path("escrow:deal", deal.slug)
+        path = _path("escrow:deal", deal.slug, urls=urls)
     else:
         path = reverse("escrow:notifications")
     return f"{settings.PORTAL_BASE_URL}{path}"
@@ -40,50 +41,57 @@ _SLUG, _YEAR = "0slug0", 97531  # markers a slug ([-a-zA-Z0-9_]+) and a year ([0
 _PATHS = {}
 
 
-def _path(name, slug, year=None) -> str:
+def _path(name, slug, year=None, *, urls=None) -> str:
     """reverse(name, args=[slug, year]) from a frame reversed once per URL configuration and script prefix:
     a sweep links thousands of emails, and reverse() matched the patterns again for each."""
-    key = (name, get_script_prefix(), get_urlconf())
+    key = (name, *(urls or (get_script_prefix(), get_urlconf())))
     if key not in _PATHS:
         args = [_SLUG] if year is None else [_SLUG, _YEAR]
-        _PATHS[key] = re.split(f"({_SLUG}|{_YEAR})", reverse(name, args=args))
+        _PATHS[key] = _format(re.split(f"({_SLUG}|{_YEAR})", reverse(name, args=args)))
     if not _SLUG_OK.fullmatch(str(slug)) or (year is not None and not str(year).isdigit()):
         return reverse(name, args=[slug] if year is None else [slug, year])  # reverse() says what is wrong
-    values = {_SLUG: str(slug), str(_YEAR): str(year)}
-    return "".join(values[part] if i % 2 else part for i, part in enumerate(_PATHS[key]))
+    return _PATHS[key] % {_SLUG: slug, str(_YEAR): year}
 
 
 _SLUG_OK = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-def compose(subject, body, *, deal=None, tranche=None, clause="", due=None) -> Email:
+def compose(subject, body, *, deal=None, tranche=None, clause="", due=None, memo=None) -> Email:
     """Both parts, in the active language; `subject` and `body` already rendered in it.
 
     The templates are rendered once per language and shape (which of body, deadline and clause are
     there) with a marker in each value's place, then every email fills that frame (issue 13 item 4: a
     sweep writes thousands of emails, and rendering the templates for each was most of its time). The
-    HTML part escapes each value as the template's autoescape would; the text part takes them as they are."""
+    HTML part escapes each value as the template's autoescape would; the text part takes them as they are.
+    `memo`: a dict the caller keeps while one language, script prefix and URL configuration stay active
+    (escrow.notifications.notify's, shared with texts.render): they are then looked up once, not per email."""
+    context = memo.get(_CONTEXT) if memo is not None else None
+    if context is None:
+        context = (get_language(), (get_script_prefix(), get_urlconf()))
+        if memo is not None:
+            memo[_CONTEXT] = context
     values = {
         "subject": str(subject),
         "body": str(body or ""),
         "clause": str(clause or ""),
         "due": iso_day(due),
-        "link": page_url(deal, tranche),
+        "link": page_url(deal, tranche, urls=context[1]),
     }
-    text, html_frame = _frames(get_language(), bool(values["body"]), bool(values["due"]), bool(values["clause"]))
-    # html.escape is what django.utils.html.escape (the templates' autoescape) calls, without its lazy wrapper.
-    escaped = {k: html.escape(v) for k, v in values.items()}
-    return Email(text=_fill(text, values).strip() + "\n", html=_fill(html_frame, escaped))
+    text, html_part = _frames(context[0], bool(values["body"]), bool(values["due"]), bool(values["clause"]))
+    # html.escape is what django.utils.html.escape (the templates' autoescape) applies, without its lazy wrapper.
+    return Email(text=(text % values).strip() + "\n", html=html_part % {k: html.escape(v) for k, v in values.items()})
 
 
+_CONTEXT = "escrow.notifications.email.compose"  # compose's key in a memo whose other keys are ids (int)
 _MARK = "\x00{}\x00"  # no rendered text or template holds a NUL character
 _MARKS = re.compile("\x00(subject|body|clause|due|link)\x00")
 _FRAMES = {}
 
 
 def _frames(language, body, due, clause) -> tuple:
-    """The text and HTML templates of one language and shape, each split into literal parts and value names
-    (odd positions), for `_fill`."""
+    """The text and HTML templates of one language and shape as %-format strings: the literal parts with
+    their % doubled, each value a named field. One % fills an email in one pass: a value that happens to
+    contain a field or a marker is never filled again."""
     key = (language, body, due, clause)
     if key not in _FRAMES:
         context = {
@@ -91,12 +99,12 @@ def _frames(language, body, due, clause) -> tuple:
             for name, present in (("subject", True), ("body", body), ("clause", clause), ("due", due), ("link", True))
         }
         _FRAMES[key] = tuple(
-            _MARKS.split(render_to_string(name, context))
+            _format(_MARKS.split(render_to_string(name, context)))
             for name in ("email/notification.txt", "email/notification.html")
         )
     return _FRAMES[key]
 
 
-def _fill(frame, values) -> str:
-    """One pass over the frame: a value that happens to contain a marker is never filled again."""
-    return "".join(values[part] if i % 2 else part for i, part in enumerate(frame))
+def _format(parts) -> str:
+    """Literal parts and value names (odd positions) as one %-format string."""
+    return "".join(f"%({part})s" if i % 2 else part.replace("%", "%%") for i, part in enumerate(parts))

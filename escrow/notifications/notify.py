@@ -38,10 +38,10 @@ class Rendered:
     rendered once per language, and their message ids and parameters (`message`, for showing them later in
     the reader's language). `where`: deal, tranche, clause and due date, for the email."""
 
-    def __init__(self, subject, body, **where):
+    def __init__(self, subject, body, data_memo=None, **where):
         self.subject, self.body, self.where, self._done = subject, body, where, {}
-        subject_data = as_data(subject)
-        body_data = as_data(body) if body else ""
+        subject_data = as_data(subject, memo=data_memo)  # data_memo: as texts.as_data's, for many notes
+        body_data = as_data(body, memo=data_memo) if body else ""
         self.message = (
             None if subject_data is None or body_data is None else {"subject": subject_data, "body": body_data}
         )
@@ -70,7 +70,7 @@ class Rendered:
         if language not in self._done:
             memo = {} if memo is None else memo
             subject, body = render(self.subject, memo)[:300], render(self.body or "", memo)
-            self._done[language] = (subject, body, compose(subject, body, **self.where))
+            self._done[language] = (subject, body, compose(subject, body, memo=memo, **self.where))
         return self._done[language]
 
 
@@ -195,14 +195,14 @@ def _notify_chunk(notes, people):
     new = [(key, note, user) for key, (note, user) in wanted.items() if key not in existing]
     if not new:
         return 0
-    texts, rendered, by_language = {}, [None] * len(new), {}
+    texts, rendered, by_language, data_memo = {}, [None] * len(new), {}, {}
     for i, (_, _note, user) in enumerate(new):
         by_language.setdefault(language_of(user), []).append(i)
     for language, indexes in by_language.items():  # one override per language, not one per note
         memo = {}  # what the notes share, rendered once in this language
         with translation.override(language):
             for i in indexes:
-                rendered[i] = _rendered(texts, new[i][1]).in_active(language, memo)
+                rendered[i] = _rendered(texts, new[i][1], data_memo).in_active(language, memo)
     ids = copy_rows_with_ids(
         Notification,
         NOTIFICATION_FIELDS,
@@ -235,11 +235,17 @@ def _notify_chunk(notes, people):
     return sum(pk is not None for pk in ids)
 
 
-def _rendered(texts, note: Note) -> Rendered:
+def _rendered(texts, note: Note, data_memo) -> Rendered:
     """One Rendered per note, shared by its recipients (each language rendered once)."""
     if id(note) not in texts:
         texts[id(note)] = Rendered(
-            note.subject, note.body, deal=note.deal, tranche=note.tranche, clause=note.clause, due=note.due
+            note.subject,
+            note.body,
+            data_memo,
+            deal=note.deal,
+            tranche=note.tranche,
+            clause=note.clause,
+            due=note.due,
         )
     return texts[id(note)]
 

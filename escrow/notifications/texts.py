@@ -123,16 +123,17 @@ def in_english(value) -> str:
 # string) gives None, and the reader reads the text stored at the time.
 
 
-def as_data(value, language="en"):
+def as_data(value, language="en", memo=None):
     """JSON for `value` (a Text, lazy string, LowerFirst or plain value) that `from_data` renders again; None
     when it cannot be rebuilt so that it reads exactly as it did in `language` when written.
 
     Whether it rebuilds depends on the message ids and the types of the parameters, not on their values
     (each is formatted the same way from the value or from its stored form), so the check, which renders
     the value twice, runs once per shape and language (`_data`; a sweep writes thousands of notices of a
-    few shapes: issue 13 item 4)."""
+    few shapes: issue 13 item 4). `memo` ({id: (data, shape)}), as for `render`: the JSON of values many notices
+    share, made once (the caller keeps them alive while it uses the memo)."""
     try:
-        data, shape = _data(value)
+        data, shape = _data(value, memo)
     except (_NotRebuildable, TypeError, ValueError, KeyError):
         return None
     shape = (shape, language)
@@ -155,18 +156,35 @@ class _NotRebuildable(Exception):
     pass
 
 
-def _data(value) -> tuple:
+def _data(value, memo=None) -> tuple:
     """(the JSON of `value`, its shape): the shape is what the rebuild check depends on (see `as_data`), the
-    messages and the parameters' names and types; a number is part of it (a plural's count picks the form)."""
+    messages and the parameters' names and types; a number is part of it (a plural's count picks the form).
+    Values other than plain strings and numbers are kept in `memo` by id, when given (see `as_data`)."""
+    kind = type(value)
+    if kind is str:  # the common parameters first, as `_data_of` gives them (a deal's name, a year)
+        return value, str
+    if kind is int:
+        return value, (int, value)
+    if memo is None or (isinstance(value, (str, int, float)) and not isinstance(value, Promise)):
+        return _data_of(value, memo)
+    key = id(value)
+    if key not in memo:
+        if len(memo) >= 10_000:  # bound the memory whatever callers pass
+            return _data_of(value, memo)
+        memo[key] = _data_of(value, memo)
+    return memo[key]
+
+
+def _data_of(value, memo) -> tuple:
     if isinstance(value, Text):
         message = _message(value.template)
-        params = {k: _data(v) for k, v in value.params.items()}
+        params = {k: _data(v, memo) for k, v in value.params.items()}
         return (
             {"text": message, "params": {k: data for k, (data, _shape) in params.items()}},
             ("text", tuple(message.items()), tuple((k, shape) for k, (_data, shape) in params.items())),
         )
     if isinstance(value, LowerFirst):
-        data, shape = _data(value.value)
+        data, shape = _data(value.value, memo)
         return {"lower": data}, ("lower", shape)
     if isinstance(value, Named):
         return {"name": value.english, "name_zh": value.chinese}, Named

@@ -1,6 +1,6 @@
 """Reads for pages, API and tasks: what is due, from whom, by when. No writes here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -70,50 +70,18 @@ def next_step(tranche, *, signed_roles=None, cal=None) -> NextStep:
         return NextStep(
             (), "", Text(_("Assessment year ends on %(day)s"), day=tranche.period_end), tranche.period_end, "SPA 1.4"
         )
-    if state == S.AWAITING_REPORT:
-        return NextStep(
-            (Role.AUDITOR,),
-            "file_report",
-            _("File the audited revenue report"),
-            tranche.release_due_date,
-            "SPA 4.2, EA 3.1(a)",
+    if state in DEADLINE_STATES:
+        step = deadline_step(
+            state,
+            requires_settlement=state == S.AWAITING_INSTRUCTION
+            and bool(tranche.calculation.get("requires_settlement")),
+            signed_roles=signed_roles or (),
+            release_due_date=tranche.release_due_date,
+            transfer_due_date=tranche.transfer_due_date,
         )
-    if state == S.AWAITING_INSTRUCTION:
-        if tranche.calculation.get("requires_settlement"):
-            return NextStep(
-                (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT),
-                "sign_settlement",
-                _("Agree and sign a settlement of the partial quantity (P5)"),
-                tranche.release_due_date,
-                "EA 3.1(a), EA 3.3",
-            )
-        signed = set(signed_roles or ())
-        missing = tuple(r for r in (Role.ISSUER, Role.PURCHASER) if r not in signed)
-        return NextStep(
-            missing,
-            "sign_joint_instruction",
-            _("Sign the joint written instruction"),
-            tranche.release_due_date,
-            "EA 3.1(b), SPA 5.1",
-        )
-    if state == S.INSTRUCTED:
-        return NextStep(
-            (Role.ESCROW_AGENT,),
-            "prepare_release",
-            _("Prepare the transfer (officer 1)"),
-            tranche.transfer_due_date,
-            "EA 3.2",
-            transfer_provisional(tranche, cal),
-        )
-    if state == S.RELEASE_PREPARED:
-        return NextStep(
-            (Role.ESCROW_AGENT,),
-            "approve_release",
-            _("Approve the transfer (a second, different officer)"),
-            tranche.transfer_due_date,
-            "EA 3.2",
-            transfer_provisional(tranche, cal),
-        )
+        if state in (S.INSTRUCTED, S.RELEASE_PREPARED):
+            return replace(step, provisional=transfer_provisional(tranche, cal))
+        return step
     if state == S.DISPUTED:
         return NextStep(
             (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT),
@@ -130,6 +98,42 @@ def next_step(tranche, *, signed_roles=None, cal=None) -> NextStep:
         return _released(tranche)
     # REPORT_FILED lasts inside the filing's transaction only (the quantity is computed at once, SPA 5.2).
     return NextStep((), "", _("The quantity is being computed"), None, "SPA 5.2")
+
+
+# The steps that have a deadline (a tranche awaiting a party's action), for `deadline_step`. Their descriptions are
+# made once: a sweep renders thousands of them, one string per language (issue 13 item 4).
+FILE_REPORT = _("File the audited revenue report")
+SIGN_SETTLEMENT = _("Agree and sign a settlement of the partial quantity (P5)")
+SIGN_JOINT_INSTRUCTION = _("Sign the joint written instruction")
+PREPARE_RELEASE = _("Prepare the transfer (officer 1)")
+APPROVE_RELEASE = _("Approve the transfer (a second, different officer)")
+DEADLINE_STATES = (S.AWAITING_REPORT, S.AWAITING_INSTRUCTION, S.INSTRUCTED, S.RELEASE_PREPARED)
+
+
+def deadline_step(state, *, requires_settlement, signed_roles, release_due_date, transfer_due_date) -> NextStep:
+    """The next step of a tranche in one of DEADLINE_STATES, from plain column values (the sweep reads rows, not
+    model objects: issue 13 item 4); `next_step` adds the EA 3.2 deadline's provisional mark, which needs the
+    deal's calendar. `signed_roles`: the roles that signed the open joint instruction."""
+    if state == S.AWAITING_REPORT:
+        return NextStep((Role.AUDITOR,), "file_report", FILE_REPORT, release_due_date, "SPA 4.2, EA 3.1(a)")
+    if state == S.AWAITING_INSTRUCTION:
+        if requires_settlement:
+            return NextStep(
+                (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT),
+                "sign_settlement",
+                SIGN_SETTLEMENT,
+                release_due_date,
+                "EA 3.1(a), EA 3.3",
+            )
+        missing = tuple(r for r in (Role.ISSUER, Role.PURCHASER) if r not in signed_roles)
+        return NextStep(
+            missing, "sign_joint_instruction", SIGN_JOINT_INSTRUCTION, release_due_date, "EA 3.1(b), SPA 5.1"
+        )
+    if state == S.INSTRUCTED:
+        return NextStep((Role.ESCROW_AGENT,), "prepare_release", PREPARE_RELEASE, transfer_due_date, "EA 3.2")
+    if state == S.RELEASE_PREPARED:
+        return NextStep((Role.ESCROW_AGENT,), "approve_release", APPROVE_RELEASE, transfer_due_date, "EA 3.2")
+    raise ValueError(f"{state!r} has no deadline step")
 
 
 def _released(tranche) -> NextStep:

@@ -11,8 +11,6 @@ are revalued and the deal's history records it, one entry per tranche: which day
 before and after (capped, per party), and which prices caused it.
 """
 
-import gc
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -35,7 +33,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from escrow.actions.batch import lock_tranche_values, lock_tranches
+from escrow.actions.batch import collector_paused, lock_tranche_values, lock_tranches
 from escrow.contract.penalty import NOTHING_YET, PriceBook, closes_in_force, first_day_of_delay
 from escrow.history import chain as history
 from escrow.models import (
@@ -77,21 +75,8 @@ def accrue_penalties(*, through: date, tickers=None, deal_ids=None, moved=frozen
     the run to the deals whose shares trade under them (a price action may revalue its own at once), `deal_ids`
     to those deals (a split, consolidation or stock dividend revalues its deal at once, `rebase_stored_days`;
     `moved`: the (tranche id, day) whose shares it put on the new basis, revalued days whatever else changed)."""
-    with _young_objects_only():
+    with collector_paused():  # a run's hundreds of thousands of figures make no cycles (batch.collector_paused)
         return _accrue(through, tickers, deal_ids, moved)
-
-
-@contextmanager
-def _young_objects_only():
-    """Issue 13: a run allocates hundreds of thousands of small objects (rows, figures), and each of Python's full
-    collections would walk every object of the process again (Django's, the worker's), about 45% of the phase's
-    time for 10,000 tranches: the objects older than the run are set aside (gc.freeze) until it ends. Only the
-    collector's work changes; what is garbage is still collected (the old objects once they are back)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _accrue(through, tickers, deal_ids, moved) -> dict:

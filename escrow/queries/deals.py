@@ -123,7 +123,9 @@ def tranche_for(user, pk=None, *, deal=None, year=None, related=(), prefetch=(),
     `prefetch` are read with the tranche (select_related, prefetch_related), so a caller does not read it twice;
     `annotate`: columns read with it (escrow.queries.year_parts)."""
     if deal is not None and not _found_for(user, deal):  # any other deal object is checked as before (SPA 9)
-        tranches = Tranche.objects.filter(deal__in=deals_visible_to(user), deal=deal, year=year).select_related(*related)
+        tranches = Tranche.objects.filter(deal__in=deals_visible_to(user), deal=deal, year=year).select_related(
+            *related
+        )
     elif deal is None:
         tranches = Tranche.objects.filter(deal__in=deals_visible_to(user), pk=pk).select_related("deal", *related)
     else:  # deal_for found it visible: neither checked nor joined again; one row, no join to sort it by its deal

@@ -132,7 +132,11 @@ def _party_with_deal(user, ref):
 
 
 BIGGEST_ID = 2**63 - 1  # a BigAutoField's largest value
-_PARTY_COLUMNS, _ORGANISATION_COLUMNS, _DEAL_COLUMNS = columns(DealParty, "p"), columns(Organisation, "o"), columns(Deal, "d")
+_PARTY_COLUMNS, _ORGANISATION_COLUMNS, _DEAL_COLUMNS = (
+    columns(DealParty, "p"),
+    columns(Organisation, "o"),
+    columns(Deal, "d"),
+)
 _AT_ORGANISATION = width(DealParty)
 _AT_DEAL = _AT_ORGANISATION + width(Organisation)
 

@@ -102,7 +102,7 @@ def signing_power_sql(user, column):
     its parameters (issue 13 item 1: pages read it with the deal and the person's party, escrow.queries.deals,
     escrow.queries.available): an active entry on the deal's register (Signatory.active: in effect by now and not
     removed) for a party of their organisation that has not ended. Platform staff never hold it (issue 10 item 1).
-    tests/escrow/usecases/test_signing_power_sql.py compares it with the same rule through the ORM."""
+    tests/escrow/queries/test_deal_for_sql.py compares it with the same rule through the ORM."""
     if not _may_hold_signing_power(user):
         return "1 = 0", ()
     now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM binds a DateTimeField's value

@@ -10,13 +10,14 @@ row found is still passed through `next_step`, which builds the step the page sh
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
 
 from escrow.models import Deal, Role, Tranche, TrancheState
 from escrow.models import Instrument as I
 from escrow.queries.clock import contract_today
 from escrow.queries.deals import visible_deals_sql
+from escrow.queries.rows import columns, loader, rows
 from escrow.queries.steps import CalendarCache, next_step, next_step_for_deal
 
 S = TrancheState
@@ -194,51 +195,8 @@ def _signed_params(role):  # the parameters of _SIGNED
     return (S.AWAITING_INSTRUCTION, I.Status.OPEN, I.Kind.JOINT_INSTRUCTION, role)
 
 
-def _columns(model, alias):
-    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
-
-
+_columns, _rows, _loader = columns, rows, loader
 _DEAL_COLUMNS, _TRANCHE_COLUMNS = _columns(Deal, "d"), _columns(Tranche, "t")
-
-
-def _rows(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _loader(model):
-    """Makes a model object from a row's leading columns, as the ORM makes it: each field's database converters
-    (SQLite's dates, a JSON field's decoding) applied, then Model.from_db."""
-    names, converters = _loading(model)
-    db = connections[connection.alias]  # the connection itself, not the proxy, once per list
-    alias, count = db.alias, len(names)
-
-    def load(row):
-        values = list(row[:count])
-        for i, convert, column in converters:
-            values[i] = convert(values[i], column, db)
-        return model.from_db(alias, names, values)
-
-    return load
-
-
-_LOADING = {}
-
-
-def _loading(model):
-    """The model's field names and database converters (the ORM's, per field), worked out once per process."""
-    key = (model, connection.vendor)
-    if key not in _LOADING:
-        fields = model._meta.concrete_fields
-        columns = [field.get_col(model._meta.db_table) for field in fields]
-        converters = [  # the database's own (SQLite's dates, decimals, booleans), then the field's (JSON)
-            (i, convert, column)
-            for i, column in enumerate(columns)
-            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        ]
-        _LOADING[key] = ([field.attname for field in fields], converters)
-    return _LOADING[key]
 
 
 def _due(deal, tranche, step, today, cal):

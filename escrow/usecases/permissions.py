@@ -10,7 +10,8 @@ Platform administration (creating deals, reference data, people) is staff work: 
 """
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Value
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotAllowed, NotFound
@@ -84,31 +85,39 @@ def holds_signing_power(user, deal) -> bool:
 
 
 def deals_signed_for(user, deal_ids) -> set:
-    """Of these deals, those on whose register the person now is for the party they act for (one query; the
-    dashboard asks it for every deal at once)."""
-    if not user.is_authenticated or is_platform_staff(user) or not user.organisation_id:
+    """Of these deals, those on whose register the person now is for the party they act for (one query)."""
+    deal_ids = list(deal_ids)
+    if not deal_ids or not _may_hold_signing_power(user):  # no query: nothing to find
         return set()
-    return set(
-        Signatory.objects.filter(
-            deal_id__in=deal_ids, person=user, party__organisation_id=user.organisation_id, party__ended_at__isnull=True
-        )
-        .active()
-        .values_list("deal_id", flat=True)
-    )
+    signs, params = signing_power_sql(user, "d.id")
+    marks = ", ".join(["%s"] * len(deal_ids))
+    sql = f"SELECT d.id FROM escrow_deal d WHERE d.id IN ({marks}) AND {signs}"  # noqa: S608 (constant SQL, bound values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*deal_ids, *params))
+        return {row[0] for row in cursor.fetchall()}
 
 
-def signing_power(user, deal_ref="deal_id"):
-    """deals_signed_for's rule for the deal `deal_ref` points at, as a column of another query (an EXISTS):
-    a page reads it with the deal and the person's party instead of on its own."""
-    if not user.is_authenticated or is_platform_staff(user) or not user.organisation_id:
-        return Value(False)
-    entries = Signatory.objects.filter(
-        deal_id=OuterRef(deal_ref),
-        person=user,
-        party__organisation_id=user.organisation_id,
-        party__ended_at__isnull=True,
-    )
-    return Exists(entries.active())
+def signing_power_sql(user, column):
+    """The person's signing power on the deal whose id is `column`, as a condition of a hand-written query with
+    its parameters (issue 13 item 1: pages read it with the deal and the person's party, escrow.queries.deals,
+    escrow.queries.available): an active entry on the deal's register (Signatory.active: in effect by now and not
+    removed) for a party of their organisation that has not ended. Platform staff never hold it (issue 10 item 1).
+    tests/escrow/queries/test_deal_for_sql.py compares it with the same rule through the ORM."""
+    if not _may_hold_signing_power(user):
+        return "1 = 0", ()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM binds a DateTimeField's value
+    return f"EXISTS ({_SIGNS} AND s.deal_id = {column})", (user.pk, user.organisation_id, now, now)
+
+
+def _may_hold_signing_power(user) -> bool:
+    return bool(user.is_authenticated and not is_platform_staff(user) and user.organisation_id)
+
+
+_SIGNS = (
+    "SELECT 1 FROM escrow_signatory s JOIN escrow_dealparty sp ON sp.id = s.party_id"
+    " WHERE s.person_id = %s AND sp.organisation_id = %s AND sp.ended_at IS NULL"
+    " AND s.effective_at IS NOT NULL AND s.effective_at <= %s AND (s.removed_at IS NULL OR s.removed_at > %s)"
+)
 
 
 def require_signing_power(user, party, action) -> None:

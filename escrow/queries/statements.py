@@ -21,7 +21,7 @@ from escrow.documents.facts import both, parties_of
 from escrow.models import Deal, FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
 from escrow.notifications.notify import people_in_roles
 from escrow.notifications.texts import Text
-from escrow.queries.as_of import deals_as_of, end_of_day, first_day
+from escrow.queries.as_of import end_of_day, first_day, positions_as_of
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
 from escrow.queries.quantities import consideration_today
@@ -152,8 +152,8 @@ def _balance_on(deal, tranche):
 #
 # `statement_for(deal, party_role, start, end) -> PeriodStatement`: what one party reads about a period of contract
 # dates (Asia/Shanghai, both ends included). The positions at the start (the end of the day before `start`) and at
-# the end come from escrow.queries.as_of.deals_as_of; the movements are the ledger rows recorded in between (the
-# same `recorded_at` rule as the snapshot), so opening in escrow + the movements = closing in escrow, to the share
+# the end come from escrow.queries.as_of.positions_as_of (the balances and penalty of deals_as_of); the movements
+# are the ledger rows recorded in between (the same `recorded_at` rule as the snapshot), so opening in escrow + the movements = closing in escrow, to the share
 # (RULES.md invariant; a rebase is signed). What is shown beside the positions depends on the role (SPA 9):
 # - every role: the positions, the movements and the releases with their deductions and offsets (SPA 5.1, 5.2);
 # - dividends passed through and votes instructed (SPA 3.2, EA 1.3): the seller whose rights they are, the escrow
@@ -230,7 +230,7 @@ class PeriodStatement:
     role: str
     start: date
     end: date
-    opening: object  # escrow.queries.as_of.DealSnapshot at the end of start - 1
+    opening: object  # escrow.queries.as_of.PositionAsOf at the end of start - 1
     closing: object  # ... at the end of `end`
     movements: tuple
     releases: tuple
@@ -322,7 +322,7 @@ def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
 
     beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
     tranches = list(deal.tranches.order_by("year"))
-    opening, closing = deals_as_of(deal, (start - timedelta(days=1), end), tranches=tranches)
+    opening, closing = positions_as_of(deal, (start - timedelta(days=1), end), tranches=tranches)
     since, until = end_of_day(start - timedelta(days=1)), end_of_day(end)
     rows = list(
         ShareMovement.objects.filter(deal=deal, recorded_at__gte=since, recorded_at__lt=until)

@@ -153,8 +153,9 @@ def _balance_on(deal, tranche):
 # `statement_for(deal, party_role, start, end) -> PeriodStatement`: what one party reads about a period of contract
 # dates (Asia/Shanghai, both ends included). The positions at the start (the end of the day before `start`) and at
 # the end come from escrow.queries.as_of.positions_as_of (the balances and penalty of deals_as_of); the movements
-# are the ledger rows recorded in between (the same `recorded_at` rule as the snapshot), so opening in escrow + the movements = closing in escrow, to the share
-# (RULES.md invariant; a rebase is signed). What is shown beside the positions depends on the role (SPA 9):
+# are the ledger rows recorded in between (the same `recorded_at` rule as the snapshot), so opening in escrow + the
+# movements = closing in escrow, to the share (RULES.md invariant; a rebase is signed). What is shown beside the
+# positions depends on the role (SPA 9):
 # - every role: the positions, the movements and the releases with their deductions and offsets (SPA 5.1, 5.2);
 # - dividends passed through and votes instructed (SPA 3.2, EA 1.3): the seller whose rights they are, the escrow
 #   agent who passes them through and lodges the proxy, and compliance;

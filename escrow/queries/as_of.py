@@ -419,14 +419,16 @@ class PositionAsOf:
     penalty_by_party: dict
 
 
-def positions_as_of(deal, days, *, tranches=None) -> tuple:
+def positions_as_of(deal, days, *, tranches=None, movements=None) -> tuple:
     """The balances and penalty by party at the end of each of `days` (a PositionAsOf each, in the order given):
     each the `balances` and `penalty_by_party` of `deals_as_of(deal, days)`, from its ledger and penalty-day reads
     only (two queries; issue 13 item 1: the period statement read the history, instruments, signatures and
-    holds too, and used none of them)."""
+    holds too, and used none of them). `movements` may pass the deal's ledger rows recorded before the end of
+    the latest day, already read, as (kind, tranche id, recorded_at, quantity, ...) tuples."""
     tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
     latest = max(days)
-    movements = _movement_rows(deal, end_of_day(latest))
+    if movements is None:
+        movements = _movement_rows(deal, end_of_day(latest))
     penalties = _penalty_rows([t.pk for t in tranches], latest)
     found = []
     for day in days:
@@ -449,7 +451,7 @@ def _movement_rows(deal, end) -> list:
 def _movements(rows):
     """({kind: shares} for the deal, {tranche id: {kind: shares}}) of these ledger rows."""
     by_deal, by_tranche = defaultdict(int), defaultdict(lambda: defaultdict(int))
-    for kind, tranche_id, _at, quantity in rows:
+    for kind, tranche_id, _at, quantity, *_ in rows:
         by_deal[kind] += quantity or 0
         if tranche_id is not None:
             by_tranche[tranche_id][kind] += quantity or 0

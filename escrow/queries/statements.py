@@ -318,27 +318,31 @@ SIGNS = {
 }
 
 
-def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
-    """The statement of `party_role` on `deal` for the contract dates `start` to `end` (both included)."""
+def statement_for(deal, party_role, start: date, end: date, *, tranches=None) -> PeriodStatement:
+    """The statement of `party_role` on `deal` for the contract dates `start` to `end` (both included).
+    `tranches` may pass the deal's tranches already read, in year order."""
 
     beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
-    tranches = list(deal.tranches.order_by("year"))
-    opening, closing = positions_as_of(deal, (start - timedelta(days=1), end), tranches=tranches)
+    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
     since, until = end_of_day(start - timedelta(days=1)), end_of_day(end)
-    rows = list(
-        ShareMovement.objects.filter(deal=deal, recorded_at__gte=since, recorded_at__lt=until)
-        .select_related("tranche")
+    # One read of the ledger up to the end: the positions count all of it, the movements are the period's part.
+    ledger = list(
+        ShareMovement.objects.filter(deal=deal, recorded_at__lt=until)
         .order_by("recorded_at", "pk")
+        .values_list("kind", "tranche_id", "recorded_at", "quantity", "reference")
     )
+    opening, closing = positions_as_of(deal, (start - timedelta(days=1), end), tranches=tranches, movements=ledger)
+    rows = [m for m in ledger if m[2] >= since]
+    years = {t.pk: t.year for t in tranches}
     movements = tuple(
         StatementMovement(
-            m.recorded_at.astimezone(beijing),
-            m.kind,
-            m.tranche.year if m.tranche_id else None,
-            SIGNS[m.kind] * m.quantity,
-            m.reference,
+            recorded_at.astimezone(beijing),
+            kind,
+            years[tranche_id] if tranche_id else None,
+            SIGNS[kind] * quantity,
+            reference,
         )
-        for m in rows
+        for kind, tranche_id, recorded_at, quantity, reference in rows
     )
     releases = _releases(tranches, rows, start, end)
     sees_rights = party_role in RIGHTS_READERS
@@ -387,9 +391,9 @@ def _releases(tranches, rows, start, end) -> tuple:
     """The years released in the period: a release movement recorded in it, or (a release of no shares moves
     nothing) the portal's release date in it. Deductions and offsets as the tranche's calculation stored them."""
     moved = defaultdict(int)
-    for m in rows:
-        if m.kind == ShareMovement.Kind.RELEASE and m.tranche_id:
-            moved[m.tranche_id] += m.quantity
+    for kind, tranche_id, _at, quantity, _reference in rows:
+        if kind == ShareMovement.Kind.RELEASE and tranche_id:
+            moved[tranche_id] += quantity
     found = []
     for t in tranches:
         in_period = t.pk in moved or (
@@ -730,11 +734,17 @@ def statement_attachment(spec: dict, user):
         return statement_filename(statement, "pdf"), statement_pdf(statement), "application/pdf"
 
 
-def release_periods(deal) -> list:
+def release_periods(deal, *, tranches=None) -> list:
     """The standard statement at each release: (year, start, end) from the day after the previous release (the
-    deal's first day in the portal for the first) to the release day (Beijing)."""
+    deal's first day in the portal for the first) to the release day (Beijing). `tranches` may pass the deal's
+    tranches already read."""
     start, periods = first_day(deal), []
-    released = deal.tranches.filter(state=TrancheState.RELEASED, released_on__isnull=False).order_by("released_on")
+    if tranches is None:
+        tranches = deal.tranches.filter(state=TrancheState.RELEASED, released_on__isnull=False)
+    released = sorted(
+        (t for t in tranches if t.state == TrancheState.RELEASED and t.released_on is not None),
+        key=lambda t: (t.released_on, t.year),
+    )
     for t in released:
         if t.released_on >= start:
             periods.append((t.year, start, t.released_on))

@@ -58,3 +58,36 @@ def test_each_row_is_what_the_template_drew(deposited, people, language):
         assert sum('data-testid="history-references"' in e.row for e in entries) >= 2  # a deposit, a release
         for entry in entries:
             assert entry.row == template.render({"e": entry}), entry.action
+
+
+# The filter fields as templates/escrow/history.html drew them before the history_filters tag.
+FILTERS_TEMPLATE = (
+    '{% for field in form %}<div class="field"><label for="{{ field.id_for_label }}">{{ field.label }}</label>'
+    '{{ field }}{% for e in field.errors %}<p class="field-error">{{ e }}</p>{% endfor %}</div>{% endfor %}'
+)
+FILTER_DATA = [
+    None,
+    {"page": "2"},
+    {"action": "deposit_confirmed", "date_from": "2026-11-01"},
+    {"action": "no_such_action", "date_from": "2026-13-01", "actor": "999", "acting_for": "<x>"},
+]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_filters_are_what_the_template_drew_and_never_stale(deposited, people, language):
+    from django.http import QueryDict
+
+    from escrow.views.forms import HistoryFilterForm
+    from escrow.views.history import _choices
+
+    engine = engines["django"]
+    with translation.override(language):
+        for data in FILTER_DATA:
+            for entries in (history_of(deposited), history_of(deposited).filter(seq__lte=1)):
+                query = QueryDict(mutable=True)
+                query.update(data or {})
+                form = HistoryFilterForm(query if data else None, words=HistoryWords(deposited), **_choices(entries))
+                form.is_valid()
+                expected = engine.from_string(FILTERS_TEMPLATE).render({"form": form})
+                kept = engine.from_string("{% load portal %}{% history_filters form %}").render({"form": form})
+                assert kept == expected, data

@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -346,7 +347,7 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
     )
     releases = _releases(tranches, rows, start, end)
     sees_rights = party_role in RIGHTS_READERS
-    dividends = instructions = proxies = ()
+    dividends = instructions = proxies = unlodged = ()
     if sees_rights:
         dividends = tuple(deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk"))
         instructions = tuple(
@@ -354,7 +355,14 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
             .select_related("meeting")
             .order_by("given_at", "pk")
         )
-        proxies = tuple(deal.meetings.filter(lodged_on__gte=start, lodged_on__lte=end).order_by("lodged_on", "pk"))
+        # One read of the meetings: those whose proxy was lodged in the period, and those not lodged yet (whose
+        # cut-off may be a deadline ahead).
+        meetings = list(
+            deal.meetings.filter(Q(lodged_on__gte=start, lodged_on__lte=end) | Q(lodged_at__isnull=True)).order_by("pk")
+        )
+        in_period = (m for m in meetings if m.lodged_on is not None and start <= m.lodged_on <= end)
+        proxies = tuple(sorted(in_period, key=lambda m: m.lodged_on))
+        unlodged = sorted((m for m in meetings if m.lodged_at is None), key=lambda m: m.cut_off)
     accrued = {
         party: closing.penalty_by_party.get(party, Decimal(0)) - opening.penalty_by_party.get(party, Decimal(0))
         for party in {*closing.penalty_by_party, *opening.penalty_by_party}
@@ -367,7 +375,7 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
     invoices = [i for i in FeeInvoice.objects.filter(deal=deal).order_by("year") if may_read_invoice(i, party_role)]
     issued = tuple(i for i in invoices if start <= i.issued_on <= end)
     paid = tuple(i for i in invoices if i.paid_on and start <= i.paid_on <= end)
-    deadlines = _deadlines(deal, tranches, invoices, end, sees_rights)
+    deadlines = _deadlines(tranches, invoices, end, unlodged)
     return PeriodStatement(
         deal,
         party_role,
@@ -420,7 +428,9 @@ def _int_or_none(value):
     return None if value is None else int(value)
 
 
-def _deadlines(deal, tranches, invoices, end, sees_rights) -> tuple:
+def _deadlines(tranches, invoices, end, unlodged) -> tuple:
+    """What is due after `end`: each open tranche's next step, the unpaid fee invoices and the cut-offs of the
+    meetings not lodged yet (`unlodged`, in cut-off order; empty for a role that does not see votes)."""
     found = []
     for t in tranches:
         if t.state == TrancheState.RELEASED:
@@ -433,9 +443,9 @@ def _deadlines(deal, tranches, invoices, end, sees_rights) -> tuple:
             found.append(
                 StatementDeadline(i.due_on, Text(_("Pay escrow fee invoice %(number)s"), number=i.number), "EA 4.4")
             )
-    if sees_rights:
+    if unlodged:
         beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
-        for m in deal.meetings.filter(lodged_at__isnull=True).order_by("cut_off"):
+        for m in unlodged:
             cut_off = m.cut_off.astimezone(beijing).date()
             if cut_off > end:
                 found.append(

@@ -397,13 +397,46 @@ def _snapshot(deal, day, tranches, movements, entries, instruments, signatures, 
                 penalty=penalties.get(t.pk, PenaltyAsOf()),
             )
         )
-    balances = Balances(
+    return DealSnapshot(deal, day, history.deal_state, _balances(deal_moves), tuple(rows), by_party)
+
+
+def _balances(deal_moves) -> Balances:
+    return Balances(
         deposited=deal_moves.get(ShareMovement.Kind.DEPOSIT, 0),
         released=deal_moves.get(ShareMovement.Kind.RELEASE, 0),
         returned=deal_moves.get(ShareMovement.Kind.RETURN, 0),
         rebased=deal_moves.get(ShareMovement.Kind.REBASE, 0),
     )
-    return DealSnapshot(deal, day, history.deal_state, balances, tuple(rows), by_party)
+
+
+@dataclass(frozen=True)
+class PositionAsOf:
+    """The deal's balances and each liable party's delay penalty at the end of `day`: the part of a DealSnapshot
+    the period statement reads (its opening and closing), by the same rules and from the same rows."""
+
+    day: date
+    balances: Balances
+    penalty_by_party: dict
+
+
+def positions_as_of(deal, days, *, tranches=None, movements=None) -> tuple:
+    """The balances and penalty by party at the end of each of `days` (a PositionAsOf each, in the order given):
+    each the `balances` and `penalty_by_party` of `deals_as_of(deal, days)`, from its ledger and penalty-day reads
+    only (two queries; issue 13 item 1: the period statement read the history, instruments, signatures and
+    holds too, and used none of them). `movements` may pass the deal's ledger rows recorded before the end of
+    the latest day, already read, as (kind, tranche id, recorded_at, quantity, ...) tuples."""
+    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    latest = max(days)
+    if movements is None:
+        movements = _movement_rows(deal, end_of_day(latest))
+    penalties = _penalty_rows([t.pk for t in tranches], latest)
+    found = []
+    for day in days:
+        end = end_of_day(day)
+        deal_moves, _ = _movements([m for m in movements if m[2] < end])
+        _, by_party = _penalties([row for row in penalties if row[1] <= day])
+        found.append(PositionAsOf(day, _balances(deal_moves), by_party))
+    return tuple(found)
 
 
 # --- one query each (up to the latest day), then kept day by day ---
@@ -418,7 +451,7 @@ def _movement_rows(deal, end) -> list:
 def _movements(rows):
     """({kind: shares} for the deal, {tranche id: {kind: shares}}) of these ledger rows."""
     by_deal, by_tranche = defaultdict(int), defaultdict(lambda: defaultdict(int))
-    for kind, tranche_id, _at, quantity in rows:
+    for kind, tranche_id, _at, quantity, *_ in rows:
         by_deal[kind] += quantity or 0
         if tranche_id is not None:
             by_tranche[tranche_id][kind] += quantity or 0
@@ -565,6 +598,7 @@ __all__ = [
     "HoldAsOf",
     "InstrumentAsOf",
     "PenaltyAsOf",
+    "PositionAsOf",
     "SignatureAsOf",
     "TrancheAsOf",
     "contract_date",
@@ -573,4 +607,5 @@ __all__ = [
     "end_of_day",
     "first_day",
     "parse_as_of",
+    "positions_as_of",
 ]

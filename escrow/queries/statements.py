@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from escrow.documents.facts import both, parties_of
 from escrow.models import Deal, FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
 from escrow.notifications.notify import people_in_roles
 from escrow.notifications.texts import Text
-from escrow.queries.as_of import deals_as_of, end_of_day, first_day
+from escrow.queries.as_of import end_of_day, first_day, positions_as_of
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
 from escrow.queries.quantities import consideration_today
@@ -152,9 +153,10 @@ def _balance_on(deal, tranche):
 #
 # `statement_for(deal, party_role, start, end) -> PeriodStatement`: what one party reads about a period of contract
 # dates (Asia/Shanghai, both ends included). The positions at the start (the end of the day before `start`) and at
-# the end come from escrow.queries.as_of.deals_as_of; the movements are the ledger rows recorded in between (the
-# same `recorded_at` rule as the snapshot), so opening in escrow + the movements = closing in escrow, to the share
-# (RULES.md invariant; a rebase is signed). What is shown beside the positions depends on the role (SPA 9):
+# the end come from escrow.queries.as_of.positions_as_of (the balances and penalty of deals_as_of); the movements
+# are the ledger rows recorded in between (the same `recorded_at` rule as the snapshot), so opening in escrow + the
+# movements = closing in escrow, to the share (RULES.md invariant; a rebase is signed). What is shown beside the
+# positions depends on the role (SPA 9):
 # - every role: the positions, the movements and the releases with their deductions and offsets (SPA 5.1, 5.2);
 # - dividends passed through and votes instructed (SPA 3.2, EA 1.3): the seller whose rights they are, the escrow
 #   agent who passes them through and lodges the proxy, and compliance;
@@ -230,7 +232,7 @@ class PeriodStatement:
     role: str
     start: date
     end: date
-    opening: object  # escrow.queries.as_of.DealSnapshot at the end of start - 1
+    opening: object  # escrow.queries.as_of.PositionAsOf at the end of start - 1
     closing: object  # ... at the end of `end`
     movements: tuple
     releases: tuple
@@ -317,31 +319,35 @@ SIGNS = {
 }
 
 
-def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
-    """The statement of `party_role` on `deal` for the contract dates `start` to `end` (both included)."""
+def statement_for(deal, party_role, start: date, end: date, *, tranches=None) -> PeriodStatement:
+    """The statement of `party_role` on `deal` for the contract dates `start` to `end` (both included).
+    `tranches` may pass the deal's tranches already read, in year order."""
 
     beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
-    tranches = list(deal.tranches.order_by("year"))
-    opening, closing = deals_as_of(deal, (start - timedelta(days=1), end), tranches=tranches)
+    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
     since, until = end_of_day(start - timedelta(days=1)), end_of_day(end)
-    rows = list(
-        ShareMovement.objects.filter(deal=deal, recorded_at__gte=since, recorded_at__lt=until)
-        .select_related("tranche")
+    # One read of the ledger up to the end: the positions count all of it, the movements are the period's part.
+    ledger = list(
+        ShareMovement.objects.filter(deal=deal, recorded_at__lt=until)
         .order_by("recorded_at", "pk")
+        .values_list("kind", "tranche_id", "recorded_at", "quantity", "reference")
     )
+    opening, closing = positions_as_of(deal, (start - timedelta(days=1), end), tranches=tranches, movements=ledger)
+    rows = [m for m in ledger if m[2] >= since]
+    years = {t.pk: t.year for t in tranches}
     movements = tuple(
         StatementMovement(
-            m.recorded_at.astimezone(beijing),
-            m.kind,
-            m.tranche.year if m.tranche_id else None,
-            SIGNS[m.kind] * m.quantity,
-            m.reference,
+            recorded_at.astimezone(beijing),
+            kind,
+            years[tranche_id] if tranche_id else None,
+            SIGNS[kind] * quantity,
+            reference,
         )
-        for m in rows
+        for kind, tranche_id, recorded_at, quantity, reference in rows
     )
     releases = _releases(tranches, rows, start, end)
     sees_rights = party_role in RIGHTS_READERS
-    dividends = instructions = proxies = ()
+    dividends = instructions = proxies = unlodged = ()
     if sees_rights:
         dividends = tuple(deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk"))
         instructions = tuple(
@@ -349,7 +355,14 @@ def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
             .select_related("meeting")
             .order_by("given_at", "pk")
         )
-        proxies = tuple(deal.meetings.filter(lodged_on__gte=start, lodged_on__lte=end).order_by("lodged_on", "pk"))
+        # One read of the meetings: those whose proxy was lodged in the period, and those not lodged yet (whose
+        # cut-off may be a deadline ahead).
+        meetings = list(
+            deal.meetings.filter(Q(lodged_on__gte=start, lodged_on__lte=end) | Q(lodged_at__isnull=True)).order_by("pk")
+        )
+        in_period = (m for m in meetings if m.lodged_on is not None and start <= m.lodged_on <= end)
+        proxies = tuple(sorted(in_period, key=lambda m: m.lodged_on))
+        unlodged = sorted((m for m in meetings if m.lodged_at is None), key=lambda m: m.cut_off)
     accrued = {
         party: closing.penalty_by_party.get(party, Decimal(0)) - opening.penalty_by_party.get(party, Decimal(0))
         for party in {*closing.penalty_by_party, *opening.penalty_by_party}
@@ -362,7 +375,7 @@ def statement_for(deal, party_role, start: date, end: date) -> PeriodStatement:
     invoices = [i for i in FeeInvoice.objects.filter(deal=deal).order_by("year") if may_read_invoice(i, party_role)]
     issued = tuple(i for i in invoices if start <= i.issued_on <= end)
     paid = tuple(i for i in invoices if i.paid_on and start <= i.paid_on <= end)
-    deadlines = _deadlines(deal, tranches, invoices, end, sees_rights)
+    deadlines = _deadlines(tranches, invoices, end, unlodged)
     return PeriodStatement(
         deal,
         party_role,
@@ -386,9 +399,9 @@ def _releases(tranches, rows, start, end) -> tuple:
     """The years released in the period: a release movement recorded in it, or (a release of no shares moves
     nothing) the portal's release date in it. Deductions and offsets as the tranche's calculation stored them."""
     moved = defaultdict(int)
-    for m in rows:
-        if m.kind == ShareMovement.Kind.RELEASE and m.tranche_id:
-            moved[m.tranche_id] += m.quantity
+    for kind, tranche_id, _at, quantity, _reference in rows:
+        if kind == ShareMovement.Kind.RELEASE and tranche_id:
+            moved[tranche_id] += quantity
     found = []
     for t in tranches:
         in_period = t.pk in moved or (
@@ -415,7 +428,9 @@ def _int_or_none(value):
     return None if value is None else int(value)
 
 
-def _deadlines(deal, tranches, invoices, end, sees_rights) -> tuple:
+def _deadlines(tranches, invoices, end, unlodged) -> tuple:
+    """What is due after `end`: each open tranche's next step, the unpaid fee invoices and the cut-offs of the
+    meetings not lodged yet (`unlodged`, in cut-off order; empty for a role that does not see votes)."""
     found = []
     for t in tranches:
         if t.state == TrancheState.RELEASED:
@@ -428,9 +443,9 @@ def _deadlines(deal, tranches, invoices, end, sees_rights) -> tuple:
             found.append(
                 StatementDeadline(i.due_on, Text(_("Pay escrow fee invoice %(number)s"), number=i.number), "EA 4.4")
             )
-    if sees_rights:
+    if unlodged:
         beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
-        for m in deal.meetings.filter(lodged_at__isnull=True).order_by("cut_off"):
+        for m in unlodged:
             cut_off = m.cut_off.astimezone(beijing).date()
             if cut_off > end:
                 found.append(
@@ -729,11 +744,17 @@ def statement_attachment(spec: dict, user):
         return statement_filename(statement, "pdf"), statement_pdf(statement), "application/pdf"
 
 
-def release_periods(deal) -> list:
+def release_periods(deal, *, tranches=None) -> list:
     """The standard statement at each release: (year, start, end) from the day after the previous release (the
-    deal's first day in the portal for the first) to the release day (Beijing)."""
+    deal's first day in the portal for the first) to the release day (Beijing). `tranches` may pass the deal's
+    tranches already read."""
     start, periods = first_day(deal), []
-    released = deal.tranches.filter(state=TrancheState.RELEASED, released_on__isnull=False).order_by("released_on")
+    if tranches is None:
+        tranches = deal.tranches.filter(state=TrancheState.RELEASED, released_on__isnull=False)
+    released = sorted(
+        (t for t in tranches if t.state == TrancheState.RELEASED and t.released_on is not None),
+        key=lambda t: (t.released_on, t.year),
+    )
     for t in released:
         if t.released_on >= start:
             periods.append((t.year, start, t.released_on))

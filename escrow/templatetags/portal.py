@@ -226,6 +226,24 @@ def calculation(explanations, currency):
     return _kept(("calculation", get_language(), currency, steps_key), "includes/calculation.html", context)
 
 
+@register.simple_tag
+def history_filters(form):
+    """The history page's filter fields (escrow/history_filters.html: labels, widgets, errors), kept per process
+    under everything they show: the language, whether the form is bound, each field's choices (value and words)
+    and its submitted value (which decide its errors too). Issue 13 item 1: five widgets rendered through
+    Django's form templates were a tenth of the page's Python."""
+    fields = tuple(
+        (
+            name,
+            tuple((str(value), str(label)) for value, label in getattr(field, "choices", ())),
+            form.data.get(name) if form.is_bound else None,
+        )
+        for name, field in form.fields.items()
+    )
+    key = ("history_filters", get_language(), form.is_bound, fields)
+    return _kept(key, "escrow/history_filters.html", {"form": form})
+
+
 def _kept(key, template_name, context):
     """`template_name` rendered with `context`, once per process for each `key` (which must name everything the
     template reads). Bounded: the oldest half of the entries are forgotten past 4,096."""

@@ -34,20 +34,22 @@ def release_statement_pdf(request, slug):
 
 
 def _statement(request, slug):
-    """(deal, statement or None, refusal message) for the `start` and `end` of the request."""
+    """(deal, statement or None, refusal message, the deal's tranches or None) for the `start` and `end` of the
+    request. The tranches, read for the statement, serve the page's release periods too."""
     deal = deal_for(request, slug, action="download_statement")
     role = now_for(request, deal).role
     try:
         start, end = parse_period(request.GET.get("start"), request.GET.get("end"))
     except InvalidInput as problem:
-        return deal, None, str(problem)
-    return deal, statement_for(deal, role, start, end), ""
+        return deal, None, str(problem), None
+    tranches = list(deal.tranches.order_by("year"))
+    return deal, statement_for(deal, role, start, end, tranches=tranches), "", tranches
 
 
 @login_required
 def deal_statement(request, slug):
     """The statement of the reader's role for a period (default the last full calendar month, Beijing)."""
-    deal, statement, refused = _statement(request, slug)
+    deal, statement, refused, tranches = _statement(request, slug)
     now = now_for(request, deal)
     context = {
         "deal": deal,
@@ -55,7 +57,7 @@ def deal_statement(request, slug):
         "can": now.can,
         "active": "statement",
         "refused": refused,
-        "release_periods": release_periods(deal),
+        "release_periods": release_periods(deal, tranches=tranches),
     }
     if statement is not None:
         context |= {
@@ -68,7 +70,7 @@ def deal_statement(request, slug):
 
 
 def _download(request, slug, extension):
-    _deal, statement, refused = _statement(request, slug)
+    _deal, statement, refused, _tranches = _statement(request, slug)
     if statement is None:
         return HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
     if extension == "csv":

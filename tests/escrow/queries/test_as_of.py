@@ -14,7 +14,7 @@ from escrow.actions.deadlines import sweep
 from escrow.actions.prices import import_prices, parse_price_csv
 from escrow.contract.errors import InvalidInput
 from escrow.models import Deal, HistoryEntry
-from escrow.queries.as_of import deal_as_of, end_of_day, parse_as_of
+from escrow.queries.as_of import deal_as_of, deals_as_of, end_of_day, parse_as_of, positions_as_of
 from escrow.queries.penalties import deal_penalties
 from tests.conftest import open_and_file
 from tests.escrow.as_of_world import (
@@ -176,3 +176,27 @@ def test_the_penalty_to_date_sums_the_days_on_or_before_it(deposited, people):
     latest = deal_as_of(deal, date(2027, 2, 10))
     assert latest.penalty_total == deal_penalties(deal).total
     assert latest.penalty_by_party == deal_penalties(deal).by_party
+    days = [date(2027, 1, 29) + timedelta(days=i) for i in range(13)]
+    _positions_agree_with_snapshots(deal, days)
+
+
+# --- the period statement's opening and closing (issue 13 item 1: two queries instead of a whole snapshot) ---
+
+
+def _positions_agree_with_snapshots(deal, days):
+    snapshots = deals_as_of(deal, days)
+    with CaptureQueriesContext(connection) as queries:
+        positions = positions_as_of(deal, days)
+    assert len(queries) == 3  # the tranches, the ledger, the penalty days
+    for snapshot, position in zip(snapshots, positions, strict=True):
+        assert position.day == snapshot.day
+        assert position.balances == snapshot.balances
+        assert position.penalty_by_party == snapshot.penalty_by_party
+        assert list(position.penalty_by_party) == list(snapshot.penalty_by_party)  # the same order
+
+
+def test_positions_are_the_snapshots_balances_and_penalty(walked):
+    days = [CREATED, DEPOSITED, REPORTED, SIGNED, SUSPENDED, LIFTED, RELEASED, RELEASED + timedelta(days=1)]
+    days += [day - timedelta(days=1) for day in days]
+    deal, _ = walked
+    _positions_agree_with_snapshots(Deal.objects.get(pk=deal.pk), days)

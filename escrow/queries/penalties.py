@@ -322,7 +322,9 @@ def _shares_on(tranche, shares, day) -> int:
         # on that took effect after the day.
         rebases = []
         if tranche.released_on is not None:
-            rebases = [(r, policy) for effective, r, policy, _key in _rebases_after_release(tranche) if effective <= day]
+            rebases = [
+                (r, policy) for effective, r, policy, _key in _rebases_after_release(tranche) if effective <= day
+            ]
         undone = [ratio for effective, ratio in _rebases_in_quantity(tranche) if effective > day]
         return fixed_quantity_on(shares, rebases, undone)
     if not rebased_sizes(tranche.deal):

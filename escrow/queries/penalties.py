@@ -325,7 +325,9 @@ def _shares_on(tranche, shares, day) -> int:
             rebases = [
                 (r, policy) for effective, r, policy, _key in _rebases_after_release(tranche) if effective <= day
             ]
-        undone = [ratio for effective, ratio in _rebases_in_quantity(tranche) if effective > day]
+        undone = []
+        if any(step[0] > day for step in rebase_steps(tranche.deal)):  # else no read: the rebases are all past
+            undone = [ratio for effective, ratio in _rebases_in_quantity(tranche) if effective > day]
         return fixed_quantity_on(shares, rebases, undone)
     if not rebased_sizes(tranche.deal):
         return shares

@@ -13,9 +13,11 @@ capped one: a party's share is the sum of its days' stored `charged` amounts (SP
 the total and every party's share of it).
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
@@ -188,24 +190,37 @@ def rebased_day_shares(tranche, day, shares, ratio, policy) -> int:
     return fixed_quantity_on(shares, [(ratio, policy)])
 
 
-def fixed_quantity_on(quantity, rebases) -> int:
+def fixed_quantity_on(quantity, rebases, undone=()) -> int:
     """SPA 8.2, P7 (issue 14): a fixed quantity (`release_quantity`) on a day on or after the effective dates of
     `rebases` ([(Ratio, fractional shares policy)], in day order) it was not fixed on. The one rule for a stored
     day (`rebased_day_shares`, when the rebase is recorded) and for a new one (`_shares_on`): the shares and the
     closes of a day are on the same basis (the closes are put on it by PriceBook.with_rebases). The quantity is
     one holding, rebased under each rebase's own rounding (the corporate action's policy; a stock dividend's new
-    shares are whole, floored, SPA 3.2), since the ledger never rebases released shares."""
+    shares are whole, floored, SPA 3.2), since the ledger never rebases released shares.
+
+    `undone` ([Ratio]): the mirror case, rebases the quantity IS on (recorded before it was fixed: the engine fixes
+    it on the ledger's rebased sizes) that took effect after the day. Such a day is first valued after the quantity
+    was fixed (no sweep stored it before the rebase was recorded, e.g. a catch-up after downtime) and its closes
+    are on the old basis, so the quantity is put back on the old one: quantity x old / new, exact for a
+    consolidation (100,000 new shares after a 1-for-30 are 3,000,000 old ones, not 100,000 old shares valued 30x
+    too low). Where a split or stock dividend does not divide it, the nearest whole share (half up): the old
+    holding the rebase turned into it, to within half a share (a day's value is of whole shares, SPA 8.2)."""
+    if undone:
+        back = Fraction(quantity)
+        for ratio in undone:
+            back = back * ratio.old / ratio.new
+        quantity = math.floor(back + Fraction(1, 2))
     for ratio, policy in rebases:
         quantity = rebase_holding(quantity, ratio, policy or FLOOR).after
     return quantity
 
 
 def _rebases_after_release(tranche) -> list:
-    """[(effective date, Ratio, policy)] of the deal's rebases recorded after the tranche's release was, in day
-    order: those its fixed quantity is not on. A rebase recorded before the quantity was fixed is in it (the
-    engine fixes it on the rebased sizes), and none is recorded while it is fixed and unreleased (the
-    confirmation and the receipt are refused then). Read once per tranche object, and only for a released fixed
-    quantity of a deal with a rebase (rarely)."""
+    """[(effective date, Ratio, policy, source key)] of the deal's rebases recorded after the tranche's release
+    was, in day order: those its fixed quantity is not on. A rebase recorded before the quantity was fixed is in it
+    (the engine fixes it on the rebased sizes: `_rebases_in_quantity`), and none is recorded while it is fixed and
+    unreleased (the confirmation and the receipt are refused then). Read once per tranche object, and only for a
+    released fixed quantity of a deal with a rebase (rarely)."""
     cached = getattr(tranche, "_rebases_after_release", None)
     if cached is not None:
         return cached
@@ -222,9 +237,22 @@ def _rebases_after_release(tranche) -> list:
         policies = dict(CorporateAction.objects.filter(pk__in=actions).values_list("pk", "fraction_policy"))
         for change in sorted(changes, key=lambda c: (c.effective, c.key)):
             policy = policies[int(change.key.removeprefix(prefix))] if change.key.startswith(prefix) else FLOOR
-            found.append((change.effective, change.ratio, policy))
+            found.append((change.effective, change.ratio, policy, change.key))
     tranche._rebases_after_release = found
     return found
+
+
+def _rebases_in_quantity(tranche) -> list:
+    """[(effective date, Ratio)] of the deal's rebases a fixed quantity is on: every one recorded before it was
+    fixed (the engine fixes it on the ledger's rebased sizes, escrow.queries.quantities.sizes_for), i.e. all but
+    those recorded after its release (`_rebases_after_release`; none is recorded while it is fixed and
+    unreleased). The deal's sources are read once per deal object, only for a deal with a rebase (rarely)."""
+    deal = tranche.deal
+    sources = getattr(deal, "_rebase_sources", None)
+    if sources is None:
+        sources = deal._rebase_sources = [(key, day, ratio) for _d, key, day, ratio in rebase_sources([deal.pk])]
+    later = {row[3] for row in _rebases_after_release(tranche)} if tranche.released_on is not None else set()
+    return [(day, ratio) for key, day, ratio in sources if key not in later]
 
 
 # What a stored day contributes to the next run: its frozen attribution.
@@ -283,12 +311,24 @@ def _shares_on(tranche, shares, day) -> int:
     that day (the closes of that day are on the same, old, basis). SPA 8.2, P7: a fixed quantity released after
     a rebase's effective date and before the rebase was recorded is on the old basis on its days from that date,
     when their closes are on the new one: a day first valued after the recording (never stored before it) is
-    rebased by the same rule as a stored one (`fixed_quantity_on`)."""
+    rebased by the same rule as a stored one (`fixed_quantity_on`). The mirror: a quantity fixed after a rebase
+    was recorded is on the new basis, and its days before the effective date, first valued after it was fixed
+    (no sweep ran on them), are put back on the old one by the same rule."""
     if tranche.release_quantity is not None:
-        if tranche.released_on is None or not rebase_steps(tranche.deal):  # unreleased: no rebase recorded since
+        if not rebase_steps(tranche.deal):
             return shares
-        rebases = [(ratio, policy) for effective, ratio, policy in _rebases_after_release(tranche) if effective <= day]
-        return fixed_quantity_on(shares, rebases)
+        # SPA 8.2, P7: the quantity on the day's basis, both ways (`fixed_quantity_on`): rebases recorded after
+        # the release (unreleased: none) that took effect by the day, and, the mirror case, rebases it was fixed
+        # on that took effect after the day.
+        rebases = []
+        if tranche.released_on is not None:
+            rebases = [
+                (r, policy) for effective, r, policy, _key in _rebases_after_release(tranche) if effective <= day
+            ]
+        undone = []
+        if any(step[0] > day for step in rebase_steps(tranche.deal)):  # else no read: the rebases are all past
+            undone = [ratio for effective, ratio in _rebases_in_quantity(tranche) if effective > day]
+        return fixed_quantity_on(shares, rebases, undone)
     if not rebased_sizes(tranche.deal):
         return shares
     deal = tranche.deal

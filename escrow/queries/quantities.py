@@ -131,8 +131,10 @@ def rebase_steps(deal) -> list:
 
 
 def forget_rebases(deal) -> None:
-    """After writing a rebase: the next read of the sizes goes to the ledger again."""
+    """After writing a rebase: the next read of the sizes (and of the rebases' sources, kept by
+    escrow.queries.penalties for a fixed quantity) goes to the ledger again."""
     deal._rebase_steps = None
+    deal._rebase_sources = None
 
 
 def prime_corporate_actions(deals) -> None:

@@ -13,7 +13,7 @@ import pytest
 from escrow import actions
 from escrow.actions import holdings as act
 from escrow.contract.penalty import PenaltyDayInput, accrue
-from escrow.models import HistoryAction, HistoryEntry, PenaltyDay
+from escrow.models import HistoryAction, HistoryEntry, PenaltyDay, Tranche
 from tests.conftest import tranche
 
 from .conftest import days, on
@@ -266,3 +266,98 @@ def test_new_days_of_a_fixed_quantity_released_after_the_effective_date_are_on_t
     report = _sweep(date(2027, 2, 8))
     assert (report.penalty["days_written"], report.penalty["days_revalued"]) == (0, 0)
     assert {d: r.shares for d, r in _rows(t1).items()} == {d: r.shares for d, r in rows.items()}
+
+
+# --- the mirror case: a quantity fixed after a late rebase, with days before its effective date not stored ---
+
+
+def _mirror(deal, people, monkeypatch, *, release=False):
+    """Year 1 opened on 12-01, closes of 2.50 per old share to 01-29, and no sweep from then on (a scheduler
+    down since the year ended). The 1-for-30 consolidation effective 02-01 is confirmed on 02-06 without its
+    immediate revaluation (as had the action not revalued at once: the days 01-30 to 02-05 stay unstored), then
+    year 1's report is filed on 02-07: the engine fixes the quantity on the rebased sizes, 100,000 new shares
+    (on target). With `release`, the instruction is signed and the release approved on 02-10."""
+    from escrow.actions import accrual
+    from tests.conftest import PASSWORD, make_pdf
+    from tests.escrow.call_backs import confirm_call_back
+
+    from .test_year_one_walk import _sign
+
+    t1 = tranche(deal, 1)
+    with on(date(2026, 12, 1)):
+        actions.open_year(t1.pk, today=date(2026, 12, 1))
+    _prices(date(2027, 1, 1), date(2027, 1, 29))
+    monkeypatch.setattr(accrual, "accrue_penalties", lambda **kwargs: {})
+    _consolidate(deal, people, 1, 30)
+    monkeypatch.undo()
+    with on(date(2027, 2, 7)):
+        actions.file_report(
+            people["auditor"], t1.pk, audited_revenue="665000000", pdf=make_pdf("Year 1"), original_name="r1.pdf"
+        )
+    if release:
+        with on(date(2027, 2, 8)):
+            _sign(deal, "issuer", people)
+            _sign(deal, "purchaser", people)
+        with on(date(2027, 2, 10)):
+            t1 = tranche(deal, 1)
+            digest = t1.instruments.get(kind="joint_instruction", status="effective").document.sha256
+            actions.prepare_release(people["agent1"], t1.pk, expected_sha256=digest, password=PASSWORD)
+            confirm_call_back(deal, people, t1)
+            actions.approve_release(
+                people["agent2"], t1.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
+            )
+    t1 = tranche(deal, 1)
+    assert t1.release_quantity == 100_000  # 3,000,000 / 30: the quantity is on the new basis
+    assert not PenaltyDay.objects.filter(tranche=t1).exists()
+    return t1
+
+
+@pytest.mark.parametrize("release", [False, True], ids=["unreleased", "released"])
+def test_a_quantity_fixed_after_a_late_rebase_values_the_days_before_it_on_the_old_basis(
+    deposited, people, monkeypatch, release
+):
+    """SPA 8.2, P7 (issue 14, the mirror of the release case above): the days 01-30 and 01-31, before the
+    consolidation's effective date, are first valued after the quantity was fixed on the new basis; their
+    closes are on the old basis (2.50), so their shares must be too: 100,000 new shares are 3,000,000 old ones
+    (not 100,000 old shares at 2.50, 30x too little: 25.00 a day instead of 750). Every liable day is worth the old
+    holding, 750 a day; the catch-up sweep stores them so (released: the first sweep runs after the release), with
+    the running state of the last day, and the next sweep changes nothing."""
+    t1 = _mirror(deposited, people, monkeypatch, release=release)
+    last = date(2027, 2, 9) if release else date(2027, 2, 7)
+    _sweep(date(2027, 2, 11) if release else date(2027, 2, 8))  # the first sweep since 12-01: a catch-up
+    rows = _rows(t1)
+    assert list(rows) == list(days(date(2027, 1, 30), last))
+    for day, row in rows.items():
+        assert row.shares == (3_000_000 if day < EFFECTIVE else 100_000), day
+    before, after = rows[date(2027, 1, 31)], rows[date(2027, 2, 3)]
+    assert (before.price, before.price_date, before.amount) == (Decimal("2.5"), date(2027, 1, 29), Decimal("750"))
+    assert (after.price, after.price_date, after.amount) == (Decimal("75"), date(2027, 1, 29), Decimal("750"))
+    _same_money(rows, _old_basis(rows, deposited))
+    state = Tranche.objects.get(pk=t1.pk)
+    assert (state.penalty_last_day, state.penalty_total, state.penalty_cap, state.penalty_capped) == (
+        last,
+        rows[last].running_total,
+        rows[last].cap,
+        rows[last].capped,
+    )
+    report = _sweep(date(2027, 2, 12))
+    assert report.penalty["days_revalued"] == 0
+    assert {d: (r.shares, r.amount) for d, r in _rows(t1).items() if d <= last} == {
+        d: (r.shares, r.amount) for d, r in rows.items()
+    }
+
+
+def test_the_mirror_rule_puts_a_quantity_back_on_the_old_basis_to_the_nearest_whole_share():
+    """`fixed_quantity_on(..., undone=)`: exact for a consolidation; where a split or stock dividend does not divide
+    the quantity, the nearest whole old share, which is the holding the rebase turned into it."""
+    from escrow.contract.corporate_actions import Ratio, rebase_holding, stock_dividend_ratio
+    from escrow.queries.penalties import fixed_quantity_on
+
+    assert fixed_quantity_on(100_000, [], [Ratio(1, 30)]) == 3_000_000
+    assert fixed_quantity_on(90_001, [], [Ratio(1, 30)]) == 2_700_030
+    ten_percent = stock_dividend_ratio("0.1")
+    assert fixed_quantity_on(2_970_001, [], [ten_percent]) == 2_700_001  # 2,700,000.909...
+    assert rebase_holding(2_700_001, ten_percent, "floor").after == 2_970_001
+    assert fixed_quantity_on(5_400_001, [], [Ratio(2, 1)]) == 2_700_001  # 2,700,000.5, half up
+    # Undone, then rebased forward (a rebase recorded after the release, effective by the day): in that order.
+    assert fixed_quantity_on(100_000, [(Ratio(2, 1), "floor")], [Ratio(1, 30)]) == 6_000_000

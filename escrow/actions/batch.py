@@ -24,8 +24,8 @@ def collector_paused():
     """Python's cycle collector off for one chunk or phase of the sweep, or one penalty run (issue 13 item 4), as
     bulk loaders do: a chunk builds some hundred thousand short-lived rows, tuples and dicts, and each time that
     many survive a young collection the collector walks every object of the process (the whole of Django too;
-    0.2-0.6 s a time on a 10,000-deal sweep). The rows hold no reference cycles; whatever cycles a chunk makes are collected once
-    it is back on. Left as it was if the caller had turned it off."""
+    0.2-0.6 s a time on a 10,000-deal sweep). The rows hold no reference cycles; whatever cycles a chunk makes
+    are collected once it is back on. Left as it was if the caller had turned it off."""
     was_on = gc.isenabled()
     gc.disable()
     try:

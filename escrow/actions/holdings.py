@@ -210,6 +210,7 @@ def record_dividend_pass_through(
     if not reference:
         raise _problem(_("Enter the payment reference."), "reference")
     if dividend.kind == Dividend.Kind.SHARES:
+        preconditions.rebases_in_day_order(deal, paid_on)  # the new shares count from their receipt (SPA 3.2)
         return _receive_new_shares(
             actor, deal, party, dividend, received_on=paid_on, reference=reference, shares=amount
         )

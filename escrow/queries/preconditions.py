@@ -25,6 +25,7 @@ from escrow.queries import reports
 from escrow.queries.callbacks import call_back_status, effective_instruction
 from escrow.queries.fees import escrow_period, years_to_invoice
 from escrow.queries.holdings import contract_now
+from escrow.queries.quantities import rebase_sources
 
 S = TrancheState
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
@@ -417,6 +418,7 @@ def corporate_action_confirmable(deal, today=None):
             _("The split or consolidation takes effect on %(date)s; confirm it on or after that day.")
             % {"date": pending.effective_date.isoformat()}
         )
+    rebases_in_day_order(deal, pending.effective_date)
     fixed = list(deal.tranches.filter(state__in=FIXED_UNRELEASED).values_list("year", flat=True))
     if fixed:
         raise WrongState(
@@ -427,6 +429,23 @@ def corporate_action_confirmable(deal, today=None):
             % {"years": ", ".join(map(str, fixed))}
         )
     return pending
+
+
+def rebases_in_day_order(deal, day):
+    """EA 4.2, SPA 3.2, SPA 8.2: a split, consolidation or stock dividend is counted on the shares in escrow as the
+    ledger stands when it is recorded, and dated on the day it takes effect (rebase_sources). One taking effect
+    before another already recorded would be counted on the later basis and dated before it (a negative or
+    doubled size on the days between), so it is refused: the ledger's rebases are recorded in day order."""
+    later = max((d for _deal, _key, d, _ratio in rebase_sources([deal.pk]) if d > day), default=None)
+    if later is not None:
+        raise WrongState(
+            _(
+                "A split, consolidation or stock dividend taking effect on %(later)s is already recorded. This one "
+                "takes effect earlier (%(day)s) and cannot be recorded after it: each is counted on the shares in "
+                "escrow on the day it takes effect (EA 4.2). Ask the platform's operators to correct the record."
+            )
+            % {"later": later.isoformat(), "day": day.isoformat()}
+        )
 
 
 # --- dividends and votes on the escrowed shares (issue 14 items 2, 3; SPA 3.2, EA 1.3) ---------------------

@@ -1,20 +1,18 @@
-"""SPA 8.2, P7 (issue 14 leftover): a stock dividend and a consolidation recorded in the opposite order of their
-effective dates, each after the sweep stored days from its date. The stored days must end up as a stepwise run
-(each rebase recorded on its own day) would have computed them: the holding valued on the day's basis, 750 a day
-(3,000,000 old shares at 2.50).
-
-Both orders are wrong today, in the ledger (not in the penalty rules): each rebase movement is computed on the
-ledger as it stands when recorded, not on the basis of its own effective day, so the ledger's size of a day
-(escrow.queries.quantities.sizes_on) is not the stepwise one. Strict xfails, so a fix flips them; the lead
-decides the fix (refuse an out-of-order recording, or rebase it through the other; see the reports)."""
+"""SPA 8.2, P7, EA 4.2 (issue 14 leftover): a stock dividend and a consolidation recorded in the opposite order of
+their effective dates. Each rebase movement is computed on the ledger as it stands when recorded and dated on its
+own effective day (escrow.queries.quantities.rebase_sources), so one taking effect before another already recorded
+would give the days between a negative or doubled size (measured: -190,000 shares; or 400,000 instead of 110,000,
+2,727.27 a day instead of 750). The later recording is refused (preconditions.rebases_in_day_order) and changes
+nothing; recorded in day order, the stored days are the stepwise ones: 750 a day (3,000,000 old shares at 2.50)."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
 
 from escrow.actions import holdings as act
+from escrow.contract.errors import WrongState
+from escrow.models import ShareMovement
 
 from .conftest import days, on
 from .test_penalty_accrual import _sweep
@@ -40,40 +38,40 @@ def _dividend(deal, people, received, at, hour=12):
         act.record_dividend_pass_through(people["agent1"], deal, dividend.pk, paid_on=received, reference="TA-SD")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="the consolidation's rebase (-3,190,000, on 3,300,000 with the dividend received 02-03) dated 02-01 gives "
-    "02-01 and 02-02 a size of -190,000: the confirmation fails on the stored days' shares check",
-)
-def test_a_dividend_received_later_recorded_before_a_consolidation_effective_earlier(rebased_late, people):  # noqa: F811
-    """Stepwise: 02-01 the 1-for-30 consolidation (3,000,000 -> 100,000), 02-03 the 10% stock dividend (100,000
-    -> 110,000). Recorded the other way round: the dividend on 02-06 (11 a.m.), the consolidation at noon."""
+def _rebases(deal):
+    movements = ShareMovement.objects.filter(deal=deal, kind=ShareMovement.Kind.REBASE)
+    return sorted(movements.values_list("fact_key", "quantity"))
+
+
+def test_a_consolidation_effective_before_a_dividend_already_received_is_refused(rebased_late, people):  # noqa: F811
+    """The dividend received 02-03 is recorded first (02-06, 11 a.m.); the consolidation effective 02-01 at noon."""
     deal = rebased_late.deal
     _dividend(deal, people, date(2027, 2, 3), RECORDED, hour=11)
-    _consolidate(deal, people, 1, 30, hour=12)
+    before = _rebases(deal)
+    with pytest.raises(WrongState) as refused:
+        _consolidate(deal, people, 1, 30, hour=12)
+    assert "2027-02-03" in refused.value.message and "2027-02-01" in refused.value.message
+    assert _rebases(deal) == before
+
+
+def test_a_dividend_received_before_a_consolidation_already_confirmed_is_refused(rebased_late, people):  # noqa: F811
+    """The consolidation effective 02-03 is confirmed first (02-06, 11 a.m.); the dividend received 02-01 at noon."""
+    deal = rebased_late.deal
+    _consolidate(deal, people, 1, 30, effective=date(2027, 2, 3), hour=11)
+    before = _rebases(deal)
+    with pytest.raises(WrongState):
+        _dividend(deal, people, date(2027, 2, 1), RECORDED, hour=12)
+    assert _rebases(deal) == before
+
+
+def test_recorded_in_day_order_the_stored_days_are_the_stepwise_ones(rebased_late, people):  # noqa: F811
+    """Stepwise: 02-01 the 1-for-30 consolidation (3,000,000 -> 100,000), 02-03 the 10% stock dividend (100,000
+    -> 110,000), both recorded on 02-06 in that order."""
+    deal = rebased_late.deal
+    _consolidate(deal, people, 1, 30, hour=11)
+    _dividend(deal, people, date(2027, 2, 3), RECORDED, hour=12)
     _sweep(date(2027, 2, 7))
     rows = _rows(rebased_late)
     stepwise = {d: 3_000_000 if d < date(2027, 2, 1) else 100_000 if d < date(2027, 2, 3) else 110_000 for d in rows}
-    assert {d: r.shares for d, r in rows.items()} == stepwise
-    assert {d: r.amount for d, r in rows.items()} == dict.fromkeys(days(date(2027, 1, 30), RECORDED), Decimal("750"))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the dividend's 1,500,000 new shares are counted on 15,000,000 old shares at the record date and added to "
-    "the consolidated ledger: year 1 is 400,000 shares from 02-03 (stepwise 110,000), 2,727.27 a day, not 750",
-)
-def test_a_consolidation_effective_later_recorded_before_a_dividend_received_earlier(rebased_late, people):  # noqa: F811
-    """Stepwise: 02-01 the 10% stock dividend (3,000,000 -> 3,300,000), 02-03 the 1-for-30 consolidation
-    (3,300,000 -> 110,000). Recorded the other way round: the consolidation on 02-06 (11 a.m.), the dividend at
-    noon."""
-    deal = rebased_late.deal
-    _consolidate(deal, people, 1, 30, effective=date(2027, 2, 3), hour=11)
-    _dividend(deal, people, date(2027, 2, 1), RECORDED, hour=12)
-    _sweep(date(2027, 2, 7))
-    rows = _rows(rebased_late)
-    stepwise = {d: 3_000_000 if d < date(2027, 2, 1) else 3_300_000 if d < date(2027, 2, 3) else 110_000 for d in rows}
     assert {d: r.shares for d, r in rows.items()} == stepwise
     assert {d: r.amount for d, r in rows.items()} == dict.fromkeys(days(date(2027, 1, 30), RECORDED), Decimal("750"))

@@ -50,7 +50,8 @@ def beijing_time(value) -> str:
         return str(value)
     if moment.tzinfo is None:
         return str(value)
-    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M} {gettext('Beijing time')}"
+    # One message, not a label inside an f-string: makemessages cannot see a gettext call in an f-string.
+    return gettext("%(moment)s Beijing time") % {"moment": f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M}"}
 
 
 # Revenue targets are whole yuan; prices and penalties are shown to the cent.

@@ -275,6 +275,17 @@ class _Run:
         return self.closes
 
 
+# Where a tranche's stored penalty days stand, and their running state (issue 13): kept on the tranche row.
+POSITION_FIELDS = [
+    "penalty_first_day",
+    "penalty_last_day",
+    "penalty_day_count",
+    "penalty_total",
+    "penalty_cap",
+    "penalty_capped",
+]
+
+
 # Issue 13: what the penalty rules read of a locked tranche and its deal (escrow.queries.penalties reads the same
 # names off a model object), read as plain values under the lock: no model object per tranche.
 TRANCHE_COLUMNS = (
@@ -286,12 +297,7 @@ TRANCHE_COLUMNS = (
     "transfer_due_date",
     "released_on",
     "release_quantity",
-    "penalty_first_day",
-    "penalty_last_day",
-    "penalty_day_count",
-    "penalty_total",
-    "penalty_cap",
-    "penalty_capped",
+    *POSITION_FIELDS,
 )
 DEAL_COLUMNS = ("pk", "ticker", "hold_days", "total_shares", "tranche_count", "penalty_cap_valuation")
 
@@ -480,16 +486,6 @@ def _no_gap(tranche) -> bool:
         and first == penalties.accrual_start(tranche)
         and count == (tranche.penalty_last_day - first).days + 1
     )
-
-
-POSITION_FIELDS = [
-    "penalty_first_day",
-    "penalty_last_day",
-    "penalty_day_count",
-    "penalty_total",
-    "penalty_cap",
-    "penalty_capped",
-]
 
 
 def _keep_where_days_stand(positions, started):

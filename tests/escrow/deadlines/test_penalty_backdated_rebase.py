@@ -203,8 +203,7 @@ def test_a_released_fixed_quantity_is_rebased_as_one_holding_under_the_rebase_ro
 def _release_year_one(deal, people, released):
     """Year 1's report filed on 01-27 (the quantity fixed in old shares), the instruction signed on 01-28 and
     02-02, the release approved on `released`: no sweep runs meanwhile, so no penalty day is stored yet."""
-    from tests.conftest import PASSWORD, make_pdf
-    from tests.escrow.call_backs import confirm_call_back
+    from tests.conftest import make_pdf
 
     from .test_year_one_walk import _sign
 
@@ -220,14 +219,7 @@ def _release_year_one(deal, people, released):
         _sign(deal, "issuer", people)
     with on(date(2027, 2, 2)):
         _sign(deal, "purchaser", people)
-    with on(released):
-        t1 = tranche(deal, 1)
-        digest = t1.instruments.get(kind="joint_instruction", status="effective").document.sha256
-        actions.prepare_release(people["agent1"], t1.pk, expected_sha256=digest, password=PASSWORD)
-        confirm_call_back(deal, people, t1)
-        actions.approve_release(
-            people["agent2"], t1.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
-        )
+    _release(deal, people, released)
     t1 = tranche(deal, 1)
     assert t1.released_on == released and t1.release_quantity is not None
     assert not PenaltyDay.objects.filter(tranche=t1).exists()
@@ -278,8 +270,7 @@ def _mirror(deal, people, monkeypatch, *, release=False):
     year 1's report is filed on 02-07: the engine fixes the quantity on the rebased sizes, 100,000 new shares
     (on target). With `release`, the instruction is signed and the release approved on 02-10."""
     from escrow.actions import accrual
-    from tests.conftest import PASSWORD, make_pdf
-    from tests.escrow.call_backs import confirm_call_back
+    from tests.conftest import make_pdf
 
     from .test_year_one_walk import _sign
 
@@ -298,14 +289,7 @@ def _mirror(deal, people, monkeypatch, *, release=False):
         with on(date(2027, 2, 8)):
             _sign(deal, "issuer", people)
             _sign(deal, "purchaser", people)
-        with on(date(2027, 2, 10)):
-            t1 = tranche(deal, 1)
-            digest = t1.instruments.get(kind="joint_instruction", status="effective").document.sha256
-            actions.prepare_release(people["agent1"], t1.pk, expected_sha256=digest, password=PASSWORD)
-            confirm_call_back(deal, people, t1)
-            actions.approve_release(
-                people["agent2"], t1.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
-            )
+        _release(deal, people, date(2027, 2, 10))
     t1 = tranche(deal, 1)
     assert t1.release_quantity == 100_000  # 3,000,000 / 30: the quantity is on the new basis
     assert not PenaltyDay.objects.filter(tranche=t1).exists()
@@ -361,3 +345,18 @@ def test_the_mirror_rule_puts_a_quantity_back_on_the_old_basis_to_the_nearest_wh
     assert fixed_quantity_on(5_400_001, [], [Ratio(2, 1)]) == 2_700_001  # 2,700,000.5, half up
     # Undone, then rebased forward (a rebase recorded after the release, effective by the day): in that order.
     assert fixed_quantity_on(100_000, [(Ratio(2, 1), "floor")], [Ratio(1, 30)]) == 6_000_000
+
+
+def _release(deal, people, day):
+    """Year 1 released on `day` through the officers' four eyes (EA 3.2), the call-back confirmed."""
+    from tests.conftest import PASSWORD
+    from tests.escrow.call_backs import confirm_call_back
+
+    with on(day):
+        t1 = tranche(deal, 1)
+        digest = t1.instruments.get(kind="joint_instruction", status="effective").document.sha256
+        actions.prepare_release(people["agent1"], t1.pk, expected_sha256=digest, password=PASSWORD)
+        confirm_call_back(deal, people, t1)
+        actions.approve_release(
+            people["agent2"], t1.pk, expected_sha256=digest, transfer_reference="TA-2027-1", password=PASSWORD
+        )

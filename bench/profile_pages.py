@@ -5,7 +5,8 @@
 
 The database is used as it is (not a scratch test_ database): the world is built in it the first time (the
 Kaixin deal and 999 copies, as bench/bench_pages.py builds it) and kept for the next runs. `names`: a
-comma-separated choice of "dashboard issuer", ..., "deal", "tranche", "api deal"; `top`: print that many
+comma-separated choice of "dashboard issuer", ..., "api deals auditor", "api me/due agent1", ..., "deal",
+"tranche", "api deal"; `top`: print that many
 functions of each profile (sorted by the SORT environment variable, cumulative by default).
 """
 
@@ -25,7 +26,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
 import bench.bench_pages as bp  # noqa: E402
 from bench.world import copies_of  # noqa: E402
@@ -64,7 +64,10 @@ def main():
     names = sys.argv[1].split(",") if len(sys.argv) > 1 and sys.argv[1] else None
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     urls = bp.detail_urls(deal)
-    jobs = [(f"dashboard {who}", who, reverse("escrow:dashboard")) for who in bp.LISTS]
+    lists = bp.list_urls()
+    jobs = [
+        (f"{page} {who}", who, lists[page]) for page in ("dashboard", "api deals", "api me/due") for who in bp.LISTS
+    ]
     jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in ("deal", "tranche", "api deal")]
     for name, who, url in jobs:
         if not names or name in names:

@@ -111,7 +111,10 @@ def _tranches_due(user, wanted):
         " FROM escrow_tranche t JOIN escrow_deal d ON d.id = t.deal_id JOIN escrow_dealparty p ON p.deal_id = t.deal_id"
         f" WHERE p.organisation_id = %s AND p.ended_at IS NULL AND t.state IN ({_marks(WAITING)}) AND {visible}"
         f" AND t.state IN (SELECT a.column1 FROM (VALUES {_PAIRS}) AS a"  # (state, role): VALUES' own names
-        " JOIN escrow_dealparty mp ON mp.role = a.column2 WHERE mp.organisation_id = %s AND mp.ended_at IS NULL)"
+        # The organisation's roles, made distinct before the join (the join against each party row compared
+        # every pair with every party: 12,000 comparisons, 3-10 ms, for an organisation on 1,000 deals).
+        " JOIN (SELECT DISTINCT mp.role FROM escrow_dealparty mp WHERE mp.organisation_id = %s"
+        " AND mp.ended_at IS NULL) AS r ON r.role = a.column2)"
         "), page AS ("
         f" SELECT waiting.*, COUNT(*) OVER () AS total FROM waiting WHERE {_ACTING}"
         " ORDER BY due ASC NULLS LAST, slug, year LIMIT %s"

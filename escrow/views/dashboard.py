@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from escrow.models import Notification
 from escrow.queries.available import now_for_each
-from escrow.queries.deals import visible_with_roles
+from escrow.queries.deals import DealList
 from escrow.queries.due import actions_due_for
 from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
@@ -25,9 +25,7 @@ DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, what
 @login_required
 def dashboard(request):
     items = actions_due_for(request.user)  # the most urgent DUE_LIMIT, and how many there are in all
-    deals = Paginator(visible_with_roles(request.user).order_by("slug"), DEALS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    deals = Paginator(DealList(request.user), DEALS_PER_PAGE).get_page(request.GET.get("page"))
     # Issue 12 item 3 with issue 13's flat cost: the list is what waits for this person (the role table, the
     # register and four eyes, read for all the deals at once); each row opens the step's page, whose form the
     # action's own checks guard (a stale form explains). No per-row precondition query (tests/escrow/perf).

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Window
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from escrow.queries.deals import DealList
 from escrow.queries.due import actions_due_for
 from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
-from escrow.views.links import step_url
+from escrow.views.links import Links, step_url
 from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
@@ -30,7 +29,8 @@ def dashboard(request):
     # register and four eyes, read for all the deals at once); each row opens the step's page, whose form the
     # action's own checks guard (a stale form explains). No per-row precondition query (tests/escrow/perf).
     now = now_for_each(request.user, {item.deal for item in items.items})
-    due = [(item, _where(item)) for item in items.items if _waits_for(request.user, now[item.deal.pk], item)]
+    links = Links()  # each URL pattern reversed once for the page's rows
+    due = [(item, _where(item, links)) for item in items.items if _waits_for(request.user, now[item.deal.pk], item)]
     # The latest notifications with how many of all are unread, in one query (a window count rides along).
     unread = Window(Count("pk", filter=Q(read_at__isnull=True)))
     recent = Notification.objects.filter(user=request.user).select_related("deal").annotate(unread_total=unread)
@@ -40,6 +40,7 @@ def dashboard(request):
         "escrow/dashboard.html",
         {
             "due": due,
+            "links": links,
             "due_total": items.total,
             "deals": [(deal, deal.my_role) for deal in deals],
             "page": deals,
@@ -66,14 +67,14 @@ def _waits_for(user, now, item) -> bool:
 CHECKED_ON_THE_YEAR_PAGE = {"approve_release"}
 
 
-def _where(item) -> str:
+def _where(item, links) -> str:
     """The step's own page (the signing page, the report, the deposit), else the year's or the deal's page."""
     action = item.step.action
-    if action not in CHECKED_ON_THE_YEAR_PAGE and (url := step_url(item.deal, item.tranche, action)):
+    if action not in CHECKED_ON_THE_YEAR_PAGE and (url := step_url(item.deal, item.tranche, action, links.reverse)):
         return url
     if item.tranche is None:
-        return reverse("escrow:deal", args=[item.deal.slug])
-    return reverse("escrow:tranche", args=[item.deal.slug, item.tranche.year])
+        return links.deal(item.deal.slug)
+    return links.tranche(item.deal.slug, item.tranche.year)
 
 
 def staff_links(user) -> dict:

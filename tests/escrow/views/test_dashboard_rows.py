@@ -13,7 +13,8 @@ from escrow.models import Deal, Role, Tranche, TrancheState
 from escrow.queries.clock import ProvisionalDeadline
 from escrow.queries.due import DueAction
 from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step
-from escrow.templatetags.dashboard_rows import Links, deal_rows, due_rows
+from escrow.templatetags.dashboard_rows import deal_rows, due_rows
+from escrow.views.links import Links
 
 OLD_DUE = """{% load i18n portal %}{% for item, url in due %}
       <tr data-testid="due-action" data-action="{{ item.step.action }}" class="{% if item.calendar_days_left is not None and item.calendar_days_left < 0 %}overdue{% elif item.business_days_left is not None and item.business_days_left <= 3 %}soon{% endif %}">
@@ -79,3 +80,8 @@ def test_links_are_reverses():
         assert links.deal(slug) == reverse("escrow:deal", args=[slug])
         for year in (1, 5, 12):
             assert links.tranche(slug, year) == reverse("escrow:tranche", args=[slug, year])
+    # slugs that look like the stand-ins, and another pattern (an instrument's page)
+    for slug, year in (("a-987654321", 987654320), ("0slug01x", 2)):
+        assert links.tranche(slug, year) == reverse("escrow:tranche", args=[slug, year])
+    for pk in (1, 987654320, 42):
+        assert links.reverse("escrow:sign", [pk]) == reverse("escrow:sign", args=[pk])

@@ -54,10 +54,12 @@ class DueList:
     total: int  # every item due for the person, of which `items` is one page
 
 
-def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=True) -> DueList:
+def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=()) -> DueList:
     """The person's due items, soonest deadline first (no deadline last), `limit` of them from `offset`:
     a fixed number of queries whatever the number of deals (each list's total comes with its rows).
-    `links`: read the open instruments the signing links need (escrow.views.links); the API shows none."""
+    `links`: the steps whose link is an open instrument's page (escrow.views.links.SIGN_KINDS); the open
+    instruments of the tranches at such a step are read (one query, none when no row links to one; the API
+    shows no links)."""
     if not user or not user.is_authenticated:
         return DueList([], 0)  # deals_visible_to's rule: no deals, nothing due
     today = today or contract_today()
@@ -65,8 +67,6 @@ def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=True) 
     wanted = offset + limit
     deposits, deposits_total = _deposits_due(user, wanted)
     tranches, tranches_total = _tranches_due(user, wanted)
-    if links:
-        prefetch_related_objects(tranches, OPEN_INSTRUMENTS)
     due = [_due(d, None, next_step_for_deal(d, calendars.get(d)), today, calendars.get(d)) for d in deposits]
     for tranche in tranches:
         signed = {role for role in SIGNING if getattr(tranche, f"{role}_signed")}
@@ -74,7 +74,11 @@ def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=True) 
         if tranche.my_role in step.roles:  # always true: ACTING is next_step's rule (see the module's test)
             due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
     due.sort(key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
-    return DueList(due[offset:wanted], deposits_total + tranches_total)
+    page = due[offset:wanted]
+    linked = [item.tranche for item in page if item.tranche is not None and item.step.action in links]
+    if linked:  # next_step does not read them (the signatures came with the rows)
+        prefetch_related_objects(linked, OPEN_INSTRUMENTS)
+    return DueList(page, deposits_total + tranches_total)
 
 
 # Issue 13 item 1: the two queries are written in SQL once, not built through the ORM on every request (building

@@ -14,7 +14,7 @@ from escrow.queries.deals import DealList
 from escrow.queries.due import actions_due_for
 from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
-from escrow.views.links import Links, step_url
+from escrow.views.links import SIGN_KINDS, Links, step_url
 from parties.access import administers
 
 RECENT_NOTIFICATIONS = 8
@@ -23,7 +23,8 @@ DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, what
 
 @login_required
 def dashboard(request):
-    items = actions_due_for(request.user)  # the most urgent DUE_LIMIT, and how many there are in all
+    # The most urgent DUE_LIMIT, and how many there are in all; a signing step links to its open instrument.
+    items = actions_due_for(request.user, links=SIGN_KINDS)
     deals = Paginator(DealList(request.user), DEALS_PER_PAGE).get_page(request.GET.get("page"))
     # Issue 12 item 3 with issue 13's flat cost: the list is what waits for this person (the role table, the
     # register and four eyes, read for all the deals at once); each row opens the step's page, whose form the

@@ -211,6 +211,6 @@ class DueActions(EscrowAPIView):
     @extend_schema(parameters=PAGE_PARAMETERS, responses={200: out.DueActionSerializer(many=True), **ERRORS})
     def get(self, request):
         win = window(request)
-        due = actions_due_for(request.user, limit=win.size, offset=win.offset, links=False)
+        due = actions_due_for(request.user, limit=win.size, offset=win.offset)
         rows = [out.due_action_data(item) for item in due.items]  # DueActionSerializer's shape
         return paginated(Response(rows), request, win, due.total)

@@ -19,7 +19,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from escrow.models import Deal
-from escrow.templatetags.portal import action_label, day, days_left, deal_name, role_label
+from escrow.templatetags.portal import (
+    action_label,
+    day,
+    days_left,
+    deal_name,
+    moment,
+    note_body,
+    note_subject,
+    role_label,
+)
 from escrow.views.links import Links
 
 register = template.Library()
@@ -137,3 +146,73 @@ def deal_rows(deals, links=None) -> str:
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 (each value escaped above)
+
+
+# includes/notification_list.html, row by row (the dashboard's eight latest notifications; the notifications page
+# keeps the include): about 950 function calls a note through the template language, a tenth of that here.
+NOTE_ROW = (
+    '\n  <li class="note{unread}" data-testid="notification">\n'
+    "    <div>\n"
+    "      <strong>{subject}</strong>\n"
+    "      {clause}\n"
+    '      <div class="muted small">{moment}{deal}</div>\n'
+    "      {body}\n"
+    "    </div>\n"
+    "    {form}\n"
+    "  </li>\n"
+)
+NOTE_FORM = (
+    "\n"
+    '    <form method="post" action="{action}">\n'
+    '      {csrf}<input type="hidden" name="next" value="{next}">\n'
+    '      <button type="submit" class="button small secondary" data-testid="mark-read">{mark_read}</button>\n'
+    "    </form>\n"
+    "    "
+)
+NOTES_EMPTY = '\n  <li class="muted">{}</li>\n'
+
+
+@register.simple_tag(takes_context=True)
+def note_rows(context, notes, links=None) -> str:
+    """includes/notification_list.html for `notes`, as {% include %} renders it in this context (the page's CSRF
+    token, its path); tests/escrow/views/test_dashboard_rows.py renders the include and compares."""
+    links = links or Links()
+    if not notes:
+        rows = NOTES_EMPTY.format(_escaped(gettext("No notifications.")))
+    else:
+        words = {"csrf": _csrf_input(context), "mark_read": _escaped(gettext("Mark read"))}
+        request = context.get("request")
+        words["next"] = _escaped(request.get_full_path()) if request is not None else ""
+        rows = "".join(_note_row(note, links, words) for note in notes)
+    return mark_safe(f'<ul class="notes">\n{rows}\n</ul>\n')  # noqa: S308 (each value escaped)
+
+
+def _note_row(note, links, words):
+    deal = note.deal
+    if deal:
+        deal = f' · <a href="{_escaped(links.deal(deal.slug))}">{_escaped(deal_name(deal))}</a>'
+    form = ""
+    if not note.read_at:
+        form = NOTE_FORM.format(
+            action=_escaped(links.reverse("escrow:notification_read", [note.pk])),
+            csrf=words["csrf"],
+            next=words["next"],
+            mark_read=words["mark_read"],
+        )
+    return NOTE_ROW.format(
+        unread="" if note.read_at else " unread",
+        subject=_escaped(note_subject(note)),
+        clause=f'<span class="clause">{_escaped(note.clause)}</span>' if note.clause else "",
+        moment=_escaped(moment(note.created_at)),
+        deal=deal or "",
+        body=f"<p>{_escaped(note_body(note))}</p>" if note.body else "",
+        form=form,
+    )
+
+
+def _csrf_input(context) -> str:
+    """What {% csrf_token %} writes in this context (django.template.defaulttags.CsrfTokenNode)."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # noqa: S105 (the csrf processor's word for no token)
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)

@@ -3,13 +3,14 @@
 markup the template wrote, byte for byte, for every kind of row and in both languages. OLD_DUE and OLD_DEALS are
 the template's loops as they were before (templates/escrow/dashboard.html)."""
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
 from django.utils import translation
 
-from escrow.models import Deal, Role, Tranche, TrancheState
+from escrow.models import Deal, Notification, Role, Tranche, TrancheState
 from escrow.queries.clock import ProvisionalDeadline
 from escrow.queries.due import DueAction
 from escrow.queries.steps import CONFIRM_DEPOSIT, NextStep, next_step
@@ -85,3 +86,34 @@ def test_links_are_reverses():
         assert links.tranche(slug, year) == reverse("escrow:tranche", args=[slug, year])
     for pk in (1, 987654320, 42):
         assert links.reverse("escrow:sign", [pk]) == reverse("escrow:sign", args=[pk])
+
+
+def notes():
+    kaixin, odd = KAIXIN, ODD
+    moment = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+    yield Notification(
+        pk=1, subject="Report <due>", body="Body & more", clause="SPA 4.2", deal=kaixin, created_at=moment
+    )
+    yield Notification(pk=2, subject="Read one", body="", clause="", deal=None, created_at=moment, read_at=moment)
+    yield Notification(pk=3, subject="No deal", body="x", clause="EA <3>", deal=None, created_at=moment)
+    yield Notification(pk=4, subject="Odd", body="", clause="", deal=odd, created_at=moment, read_at=moment)
+    yield Notification(pk=987654320, subject="Big", body="b", clause="", deal=odd, created_at=moment)
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_note_rows_are_the_include(rf, language, count):
+    request = rf.get("/?page=2&x=<a>")
+    listed = list(notes())[:count]
+    include = Template('{% include "includes/notification_list.html" with notes=notes %}')
+    ours = Template("{% load dashboard_rows %}{% csrf_token %}|{% note_rows notes %}")
+    with translation.override(language):
+        old = include.render(RequestContext(request, {"notes": listed}))
+        new = ours.render(RequestContext(request, {"notes": listed}))
+    token, rows = new.split("|", 1)
+    assert CSRF.sub("T", rows) == CSRF.sub("T", old)
+    if count:  # the page's one token (the csrf context processor's), as {% csrf_token %} writes it
+        assert CSRF.search(rows).group(0) == CSRF.search(token).group(0)

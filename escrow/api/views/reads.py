@@ -212,5 +212,5 @@ class DueActions(EscrowAPIView):
     def get(self, request):
         win = window(request)
         due = actions_due_for(request.user, limit=win.size, offset=win.offset)
-        rows = [out.due_action_data(item) for item in due.items]  # DueActionSerializer's shape
+        rows = out.due_actions_data(due.items)  # DueActionSerializer's shape
         return paginated(Response(rows), request, win, due.total)

@@ -46,6 +46,15 @@ def test_due_items_are_the_serializers(language):
             assert out.due_action_data(item) == out.DueActionSerializer(item).data, item
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_due_list_is_its_items_serialized(language):
+    listed = [*items(), *items()]  # each kind of step twice: the second time from the list's own texts
+    with translation.override(language):
+        assert out.due_actions_data(listed) == [out.DueActionSerializer(item).data for item in listed]
+        assert out.due_actions_data(listed) == [out.due_action_data(item) for item in listed]
+    assert out.due_actions_data([]) == []
+
+
 @pytest.mark.parametrize("my_role", [Role.ISSUER, "auditor", None, ""])
 def test_deal_summaries_are_the_serializers(my_role):
     deal = Deal(pk=3, slug="d", name="D", name_zh="丁", state=Deal.State.AWAITING_DEPOSIT, total_shares=5, ticker="T")

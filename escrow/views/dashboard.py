@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from escrow.models import Notification
 from escrow.queries.available import now_for_each
 from escrow.queries.deals import DealList
 from escrow.queries.due import actions_due_for
+from escrow.queries.notes import latest_notifications
 from escrow.queries.overview import oversees
 from escrow.usecases import STAFF_USE_CASES
 from escrow.views.links import SIGN_KINDS, Links, step_url
@@ -33,9 +33,7 @@ def dashboard(request):
     links = Links()  # each URL pattern reversed once for the page's rows
     due = [(item, _where(item, links)) for item in items.items if _waits_for(request.user, now[item.deal.pk], item)]
     # The latest notifications with how many of all are unread, in one query (a window count rides along).
-    unread = Window(Count("pk", filter=Q(read_at__isnull=True)))
-    recent = Notification.objects.filter(user=request.user).select_related("deal").annotate(unread_total=unread)
-    recent = list(recent[:RECENT_NOTIFICATIONS])
+    recent = latest_notifications(request.user, RECENT_NOTIFICATIONS)
     return render(
         request,
         "escrow/dashboard.html",

@@ -9,8 +9,6 @@ template's filters called as functions, each label looked up once per list and e
 renders the template rows this replaced and compares.
 """
 
-from html import escape
-
 from django import template
 from django.template.loader import render_to_string
 from django.utils.encoding import force_str
@@ -70,9 +68,14 @@ def due_rows(due, links=None) -> str:
 
 def _escaped(value) -> str:
     """What format_html does to each value (django.utils.html.conditional_escape, without its three calls): HTML
-    kept, anything else escaped as django.utils.html.escape escapes it (the standard html.escape of its text)."""
+    kept, anything else escaped as django.utils.html.escape escapes it (the standard html.escape of its text:
+    the same five characters, the same entities, in one pass)."""
     html = getattr(value, "__html__", None)
-    return html() if html is not None else escape(str(value))
+    return html() if html is not None else str(value).translate(HTML_ESCAPES)
+
+
+# html.escape(text, quote=True) as a table: & < > " ' (one str.translate instead of five str.replace).
+HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
 
 def _due_row(item, url, links, words):

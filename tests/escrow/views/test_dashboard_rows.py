@@ -117,3 +117,13 @@ def test_note_rows_are_the_include(rf, language, count):
     assert CSRF.sub("T", rows) == CSRF.sub("T", old)
     if count:  # the page's one token (the csrf context processor's), as {% csrf_token %} writes it
         assert CSRF.search(rows).group(0) == CSRF.search(token).group(0)
+
+
+def test_escaping_is_djangos():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from escrow.templatetags.dashboard_rows import _escaped
+
+    for value in ["", "plain", "<a href=\"x\">'&'</a>", "&amp;", "中文 & <b>", 42, None, mark_safe("<b>kept</b>")]:
+        assert _escaped(value) == conditional_escape(value), value

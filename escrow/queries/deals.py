@@ -8,6 +8,7 @@ escrow.api: the API's 404).
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -76,10 +77,11 @@ def visible_with_roles(user):
 
 
 class DealList:
-    """`visible_with_roles(user).order_by("slug")` as the dashboard's Paginator and the API's page_of read it: how
-    many (count()) and one page (a slice), each one hand-written query built once per process (issue 13 item 1:
-    building and compiling the ORM's two queries cost 4,000 function calls a request, making the page's Deal objects
-    through from_db 45 calls a deal). tests/escrow/queries/test_deal_list_sql.py compares it with the ORM."""
+    """`visible_with_roles(user).order_by("slug")` in hand-written SQL built once per process (issue 13 item 1:
+    building and compiling the ORM's count and page cost 4,000 function calls a request, making the page's Deal
+    objects through from_db 45 calls a deal): `page` is the dashboard's Paginator page and `window` the API's page
+    with its total, each one query; count() and slices serve Paginator and page_of as a queryset would.
+    tests/escrow/queries/test_deal_list_sql.py compares them with the ORM and Paginator."""
 
     def __init__(self, user):
         self.user = user
@@ -103,14 +105,69 @@ class DealList:
             f" WHERE {visible} ORDER BY d.slug LIMIT %s OFFSET %s"
         )
         limit = BIGGEST_ID if stop is None else stop - start
-        found = rows(sql, (self.user.organisation_id, *params, limit, start))
-        load = loader(Deal)
-        deals = []
-        for row in found:
-            deal = load(row)
-            deal.my_role = row[-1]
-            deals.append(deal)
-        return deals
+        return _deals(rows(sql, (self.user.organisation_id, *params, limit, start)))
+
+    def window(self, offset, limit) -> tuple[list, int]:
+        """(self[offset:offset + limit], self.count()) in one query: the API's page and its total."""
+        if not self.seen:
+            return [], 0
+        deals, total, _offset = self._one_query("%s", (offset,), limit)
+        return deals, total
+
+    def page(self, number, per_page) -> Page:
+        """Paginator(self, per_page).get_page(number) in one query: the page Paginator chooses (the first for a
+        number that is not a whole number, the last for one out of range) is worked out in SQL from the count."""
+        try:  # Paginator.validate_number's reading of the number
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1
+        if not -BIGGEST_ID < wanted < BIGGEST_ID:  # out of range whatever the count: the last page, as Paginator says
+            wanted = 0
+        deals, total, offset = [], 0, 0
+        if self.seen:
+            pages = f"CASE WHEN n.total < 1 THEN 1 ELSE (n.total + {per_page:d} - 1) / {per_page:d} END"
+            chosen = f"CASE WHEN %s >= 1 AND %s <= {pages} THEN %s ELSE {pages} END"
+            chosen = f"(SELECT ({chosen} - 1) * {per_page:d} FROM n)"  # noqa: S608 (numbers and bound values only)
+            deals, total, offset = self._one_query(chosen, (wanted,) * 3, per_page)
+        paginator = Paginator(_Read(deals), per_page)
+        paginator.count = total  # what count() answers: the query's own count
+        page = paginator.get_page(number)
+        if (page.number - 1) * per_page != offset:  # never (tests/escrow/queries/test_deal_list_sql.py): read it again
+            page = Paginator(self, per_page).get_page(number)
+        return page
+
+    def _one_query(self, offset_sql, offset_params, limit):
+        """The deals from an offset (SQL that may read the count, n.total), their total and the offset: the count and
+        the page in one statement, the count on a row of its own when the page is empty (no deals, or past the end)."""
+        visible, params = visible_deals_sql(self.user, "d.id")
+        sql = (
+            f"WITH v AS (SELECT d.id FROM escrow_deal d WHERE {visible}), n AS (SELECT COUNT(*) AS total FROM v)"  # noqa: S608
+            f" SELECT p.*, n.total, {offset_sql} FROM n LEFT JOIN (SELECT {_DEAL_COLUMNS}, ({_MY_ROLE}) AS my_role"
+            " FROM escrow_deal d WHERE d.id IN (SELECT v.id FROM v) ORDER BY d.slug"
+            f" LIMIT %s OFFSET {offset_sql}) p ON 1 = 1 ORDER BY p.slug"  # (constant SQL, bound values)
+        )
+        found = rows(sql, (*params, *offset_params, self.user.organisation_id, limit, *offset_params))
+        total, offset = found[0][-2:]
+        return _deals(row[:-2] for row in found if row[0] is not None), total, offset
+
+
+class _Read(list):
+    """A page already read, handed to Paginator as its object list: the slice it asks for is the page."""
+
+    def __getitem__(self, part):
+        return list(self) if isinstance(part, slice) else super().__getitem__(part)
+
+
+def _deals(found) -> list:
+    load = loader(Deal)
+    deals = []
+    for row in found:
+        deal = load(row)
+        deal.my_role = row[-1]
+        deals.append(deal)
+    return deals
 
 
 # my_role_on's rule in SQL: the organisation's party that has not ended, the first by role.

@@ -25,7 +25,7 @@ DEALS_PER_PAGE = 20  # issue 13 item 1: the start page's lists are bounded, what
 def dashboard(request):
     # The most urgent DUE_LIMIT, and how many there are in all; a signing step links to its open instrument.
     items = actions_due_for(request.user, links=SIGN_KINDS)
-    deals = Paginator(DealList(request.user), DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    deals = DealList(request.user).page(request.GET.get("page"), DEALS_PER_PAGE)  # Paginator's page, one query
     # Issue 12 item 3 with issue 13's flat cost: the list is what waits for this person (the role table, the
     # register and four eyes, read for all the deals at once); each row opens the step's page, whose form the
     # action's own checks guard (a stale form explains). No per-row precondition query (tests/escrow/perf).

@@ -48,11 +48,6 @@ def paginated(response, request, win: Window, total: int):
     return response
 
 
-def page_of(queryset, win: Window):
-    """(the page's rows, the list's total): a COUNT and one LIMIT/OFFSET query."""
-    return list(queryset[win.offset : win.offset + win.size]), queryset.count()
-
-
 def _url(request, page, size):
     query = request.query_params.copy()
     query["page"], query["page_size"] = str(page), str(size)

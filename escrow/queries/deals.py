@@ -80,7 +80,7 @@ class DealList:
     """`visible_with_roles(user).order_by("slug")` in hand-written SQL built once per process (issue 13 item 1:
     building and compiling the ORM's count and page cost 4,000 function calls a request, making the page's Deal
     objects through from_db 45 calls a deal): `page` is the dashboard's Paginator page and `window` the API's page
-    with its total, each one query; count() and slices serve Paginator and page_of as a queryset would.
+    with its total, each one query; count() and slices serve Paginator as a queryset would.
     tests/escrow/queries/test_deal_list_sql.py compares them with the ORM and Paginator."""
 
     def __init__(self, user):

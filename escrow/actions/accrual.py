@@ -534,21 +534,29 @@ def _keep_where_days_stand(positions, started):
     charges the next day from the last one's running state without reading it). `positions`: {tranche id: (first
     day, last day, number of days, running total, cap, capped)} after this run (the state None where not known); a
     full run counts what it read, so the position is right again whatever it said before."""
-    if not positions:
-        return
-    columns = [*POSITION_COLUMNS, "valued_at"]
-    if connection.vendor != "postgresql":
-        rows = [
-            PenaltyPosition(tranche_id=pk, valued_at=started, **dict(zip(POSITION_COLUMNS, position, strict=True)))
-            for pk, position in positions.items()
-        ]
-        PenaltyPosition.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["tranche"], update_fields=columns, batch_size=500
-        )
-        return
+    if positions:
+        (_upsert_positions if connection.vendor == "postgresql" else _create_or_update_positions)(positions, started)
+
+
+def _create_or_update_positions(positions, started):
+    """The ORM's form of `_upsert_positions` (the SQLite demo; a test compares the two on PostgreSQL)."""
+    rows = [
+        PenaltyPosition(tranche_id=pk, valued_at=started, **dict(zip(POSITION_COLUMNS, position, strict=True)))
+        for pk, position in positions.items()
+    ]
+    PenaltyPosition.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["tranche"],
+        update_fields=[*POSITION_COLUMNS, "valued_at"],
+        batch_size=500,
+    )
+
+
+def _upsert_positions(positions, started):
+    """One statement over arrays (bulk_update's CASE per field and row took seconds for a chunk), each one text;
+    a narrow row, so the new version of each stays on its page (fillfactor 50, migration 0026)."""
     arrays = [_array(column) for column in zip(*positions.values(), strict=True)]
-    # One statement over arrays (bulk_update's CASE per field and row took seconds for a chunk), each one text; a
-    # narrow row (PenaltyPosition), so the new version of each stays on its page (fillfactor 50, migration 0026).
     with connection.cursor() as cursor:
         cursor.execute(UPSERT_POSITIONS, [started, _array(positions), *arrays])
 

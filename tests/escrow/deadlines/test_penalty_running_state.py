@@ -143,3 +143,34 @@ def test_migration_0026_moves_each_position_to_a_row_of_its_own_and_back():
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
     assert sorted(PenaltyPosition.objects.values_list(*fields)) == before
+
+
+def test_the_positions_upsert_writes_what_the_orm_writes(db):
+    """Issue 13: the hand-written upsert of the positions (PostgreSQL) and the ORM's (the SQLite demo) leave the same
+    rows: a new one, one replaced, one whose state is not known."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from escrow.actions import accrual
+
+    populate(1, prefix="upsert", ticker="UPSERT")
+    t1, t2, t3 = Tranche.objects.filter(deal__slug="upsert-0").order_by("year")[:3]
+    old = timezone.now() - timedelta(days=1)
+    PenaltyPosition.objects.create(tranche=t2, first_day=date(2027, 1, 1), last_day=date(2027, 1, 2), day_count=2)
+    positions = {
+        t1.pk: (date(2027, 1, 30), date(2027, 2, 4), 6, Decimal("4500.00000000"), Decimal("375000.0"), False),
+        t2.pk: (date(2027, 1, 1), date(2027, 1, 9), 9, Decimal("0E-8"), Decimal("0"), True),
+        t3.pk: (date(2027, 1, 3), date(2027, 1, 3), 1, None, None, None),
+    }
+    fields = ("tranche_id", "first_day", "last_day", "day_count", "valued_at", "total", "cap", "capped")
+
+    def written(write):
+        PenaltyPosition.objects.exclude(tranche=t2).delete()
+        PenaltyPosition.objects.filter(tranche=t2).update(day_count=2, total=Decimal(1), valued_at=old)
+        write(positions, old + timedelta(hours=1))
+        return sorted(PenaltyPosition.objects.filter(tranche__deal__slug="upsert-0").values_list(*fields))
+
+    by_orm = written(accrual._create_or_update_positions)
+    assert [row[3] for row in by_orm] == [6, 9, 1]
+    if connection.vendor == "postgresql":
+        assert written(accrual._upsert_positions) == by_orm

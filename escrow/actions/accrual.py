@@ -56,22 +56,11 @@ from escrow.queries.quantities import prime_corporate_actions
 CHUNK = 10_000
 CHUNK_DAYS = 40_000
 CLAUSE = "SPA 8.2; EA 5.2"
-VALUE_FIELDS = [
-    "liable",
-    "reason",
-    "clause",
-    "shares",
-    "price",
-    "price_date",
-    "amount",
-    "charged",
-    "running_total",
-    "cap",
-    "capped",
-    "missing_price",
-]
-ROW_FIELDS = ["day", *VALUE_FIELDS]  # a new PenaltyDay row between its tranche_id and computed_at
+ROW_FIELDS = list(penalties.ROW_FIELDS)  # a new PenaltyDay row between its tranche_id and computed_at
+VALUE_FIELDS = ROW_FIELDS[1:]  # a stored day's figures (all but its day)
 _row_of = itemgetter(*ROW_FIELDS)  # a day's values (penalties.row_values) in ROW_FIELDS order
+# Where a row (penalties.row_tuple) holds its day, its running state (running total, cap, capped) and its flag.
+DAY, STATE, MISSING = 0, slice(9, 12), 12
 
 
 def accrue_penalties(*, through: date, tickers=None, deal_ids=None, moved=frozenset()) -> dict:
@@ -401,14 +390,14 @@ def _accrue_chunk(items, through, started, moved=frozenset(), run=None) -> dict:
         if accrued is None:
             full.append((tranche, changes, recorded, book))
             continue
-        values = [penalties.row_values(day) for day in accrued]
-        for value in values:
-            missing += value["missing_price"]
-            new.append((tranche.pk, *_row_of(value), started))
-        if values:
-            first = tranche.penalty_first_day or values[0]["day"]
-            count = tranche.penalty_day_count + len(values)
-            positions[tranche.pk] = (first, values[-1]["day"], count, *_state_of(values[-1]))
+        rows = [penalties.row_tuple(day) for day in accrued]
+        for row in rows:
+            missing += row[MISSING]
+            new.append((tranche.pk, *row, started))
+        if rows:
+            first = tranche.penalty_first_day or rows[0][DAY]
+            count = tranche.penalty_day_count + len(rows)
+            positions[tranche.pk] = (first, rows[-1][DAY], count, *rows[-1][STATE])
         if changes and last is not None:
             # Closes dated after the last stored day: nothing stored changes, the tranche is valued now.
             revalued[tranche.pk] = last

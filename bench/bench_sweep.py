@@ -105,8 +105,9 @@ def _reset_peak():
 
 def _high_water():
     marks = {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in INSERTED}
-    latest = PenaltyPosition.objects.order_by("-valued_at").values_list("valued_at", flat=True).first()
-    marks[PenaltyPosition] = latest.isoformat() if latest else "-infinity"  # the latest position written so far
+    with connection.cursor() as cursor:  # positions are new rows or new versions: newer than this transaction
+        cursor.execute("SELECT txid_current() % 4294967296")
+        marks[PenaltyPosition] = cursor.fetchone()[0]
     return marks
 
 
@@ -114,10 +115,10 @@ def _written(before):
     """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches).
     Table names are the models' own and the ids integers: nothing comes from input."""
     rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]:d}" for m in INSERTED}  # noqa: S608
-    # A penalty run writes each late tranche's position (new, or a new version) with the run's start: later
-    # than any written before (the ticks' clocks move forward; a same-day repeat writes none).
+    # A penalty run writes each late tranche's position (a new row, or a new version of it): written by a
+    # transaction newer than the mark (xmin; the scratch database's transaction ids do not wrap around).
     positions = PenaltyPosition._meta.db_table
-    rows[positions] = f"SELECT * FROM {positions} WHERE valued_at > '{before[PenaltyPosition]}'"  # noqa: S608
+    rows[positions] = f"SELECT * FROM {positions} WHERE xmin::text::bigint > {before[PenaltyPosition]:d}"  # noqa: S608
     rows[Tranche._meta.db_table] = (
         f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "  # noqa: S608
         f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d} AND to_state <> '')"

@@ -10,12 +10,12 @@ today), on current planner statistics (ANALYZE before each tick, untimed, as aut
 Every phase of a tick (opening years, reminders and missed deadlines, fee invoices, penalty days) is timed on its
 own, with its SQL statements (COPY included) and its peak resident memory (the kernel's high-water
 mark, reset before the phase; freed memory is handed back first, so the peak is the phase's own).
-Its SQL floor is measured in the same run: the rows the phase wrote (inserted, tranches moved to a new
-state, penalty positions written) are written once more by one INSERT ... SELECT per table, in one
-committed transaction, into scratch tables like the real ones (columns, defaults, indexes, foreign keys;
-logged), dropped afterwards. The ratio is the phase's time over that floor. The "bare floor" is the same
-without the foreign keys (the floor before 2026-12-01's fifth round): the rows then skip the check at
-commit that any insert into the real table pays (about as long as the insert itself for penalty days).
+Its SQL floor is measured in the same run: the rows the phase wrote (inserted, or tranches moved to a
+new state) are written once more by one INSERT ... SELECT per table, in one committed transaction,
+into scratch tables like the real ones (columns, defaults, indexes, foreign keys; logged), dropped
+afterwards. The ratio is the phase's time over that floor. The "bare floor" is the same without the
+foreign keys (the floor before 2026-12-01's fifth round): its rows skip the check at commit that any
+insert into the real table pays (for penalty days about as long as the insert itself).
 """
 
 import ctypes
@@ -40,16 +40,7 @@ from django.urls import reverse  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
 from escrow.actions import deadlines  # noqa: E402
-from escrow.models import (  # noqa: E402
-    Deal,
-    FeeInvoice,
-    HistoryEntry,
-    Notification,
-    OutboxMessage,
-    PenaltyDay,
-    PenaltyPosition,
-    Tranche,
-)
+from escrow.models import Deal, FeeInvoice, HistoryEntry, Notification, OutboxMessage, PenaltyDay, Tranche  # noqa: E402
 from escrow.notifications import notify  # noqa: E402
 
 STEPS = [
@@ -104,21 +95,13 @@ def _reset_peak():
 
 
 def _high_water():
-    marks = {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in INSERTED}
-    with connection.cursor() as cursor:  # positions are new rows or new versions: newer than this transaction
-        cursor.execute("SELECT txid_current() % 4294967296")
-        marks[PenaltyPosition] = cursor.fetchone()[0]
-    return marks
+    return {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in INSERTED}
 
 
 def _written(before):
     """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches).
     Table names are the models' own and the ids integers: nothing comes from input."""
     rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]:d}" for m in INSERTED}  # noqa: S608
-    # A penalty run writes each late tranche's position (a new row, or a new version of it): written by a
-    # transaction newer than the mark (xmin; the scratch database's transaction ids do not wrap around).
-    positions = PenaltyPosition._meta.db_table
-    rows[positions] = f"SELECT * FROM {positions} WHERE xmin::text::bigint > {before[PenaltyPosition]:d}"  # noqa: S608
     rows[Tranche._meta.db_table] = (
         f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "  # noqa: S608
         f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d} AND to_state <> '')"

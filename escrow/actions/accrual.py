@@ -41,33 +41,26 @@ from escrow.models import (
     Deal,
     HistoryAction,
     PenaltyDay,
+    PenaltyPosition,
     ShareMovement,
     SharePrice,
     Tranche,
     TrancheState,
 )
-from escrow.models.bulk import copy_rows
+from escrow.models.bulk import any_of, copy_rows
 from escrow.queries import penalties
 from escrow.queries.quantities import prime_corporate_actions
 
-CHUNK = 2500  # tranches per transaction
+# Issue 13: a transaction takes up to CHUNK tranches and about CHUNK_DAYS days to write (a catch-up's rows are
+# held until its COPY; a steady day's one row per tranche costs the chunk's dozen statements once for 10,000).
+CHUNK = 10_000
+CHUNK_DAYS = 40_000
 CLAUSE = "SPA 8.2; EA 5.2"
-VALUE_FIELDS = [
-    "liable",
-    "reason",
-    "clause",
-    "shares",
-    "price",
-    "price_date",
-    "amount",
-    "charged",
-    "running_total",
-    "cap",
-    "capped",
-    "missing_price",
-]
-ROW_FIELDS = ["day", *VALUE_FIELDS]  # a new PenaltyDay row between its tranche_id and computed_at
+ROW_FIELDS = list(penalties.ROW_FIELDS)  # a new PenaltyDay row between its tranche_id and computed_at
+VALUE_FIELDS = ROW_FIELDS[1:]  # a stored day's figures (all but its day)
 _row_of = itemgetter(*ROW_FIELDS)  # a day's values (penalties.row_values) in ROW_FIELDS order
+# Where a row (penalties.row_tuple) holds its day, its running state (running total, cap, capped) and its flag.
+DAY, STATE, MISSING = 0, slice(9, 12), 12
 
 
 def accrue_penalties(*, through: date, tickers=None, deal_ids=None, moved=frozenset()) -> dict:
@@ -85,8 +78,8 @@ def _accrue(through, tickers, deal_ids, moved) -> dict:
     # Issue 13: the closes are read once per ticker for the whole run, not once per chunk. computed_at is the
     # run's start, before any close was read: a close entered meanwhile is newer and revalues next time.
     run = _Run(listed)
-    run.prices({t for pk, _c in dirty for _s, t in listed[deal_of[pk]] if t}, through)
-    run.rebases_of({deal_of[pk] for pk, _c in dirty})
+    run.prices({t for pk, *_rest in dirty for _s, t in listed[deal_of[pk]] if t}, through)
+    run.rebases_of({deal_of[pk] for pk, *_rest in dirty})
     totals = {
         "through": through.isoformat(),
         "tranches": 0,
@@ -95,19 +88,33 @@ def _accrue(through, tickers, deal_ids, moved) -> dict:
         "missing_price_days": 0,
         "revaluations_recorded": 0,
     }
-    for i in range(0, len(dirty), CHUNK):
-        for key, value in _accrue_chunk(dirty[i : i + CHUNK], through, started, moved, run).items():
+    for chunk in _chunks(dirty):
+        for key, value in _accrue_chunk(chunk, through, started, moved, run).items():
             totals[key] += value
     return totals
 
 
+def _chunks(dirty):
+    """The dirty tranches (`_dirty_tranches`: (id, when computed, days to write, about)) in transactions of up to
+    CHUNK tranches and about CHUNK_DAYS days."""
+    chunk, weight = [], 0
+    for item in dirty:
+        if chunk and (len(chunk) == CHUNK or weight + item[2] > CHUNK_DAYS):
+            yield chunk
+            chunk, weight = [], 0
+        chunk.append(item)
+        weight += item[2]
+    if chunk:
+        yield chunk
+
+
 def _dirty_tranches(through, tickers=None, deal_ids=None):
-    """[(tranche id, when last computed)] of tranches with days to add, or valued before a price was
-    entered or corrected or before a rebase was recorded (issue 14: a back-dated split, consolidation or stock
-    dividend puts stored days on the new basis), and {tranche id: its deal's tickers} (`tickers_by_deal`).
-    Four queries, whatever the number of tranches; the tranche's own columns say where its stored days stand
-    (issue 13: no penalty day is read). Returns the dirty tranches, {deal id: its tickers} and {tranche id: deal
-    id}."""
+    """[(tranche id, when last computed, about how many days its run writes)] of tranches with days to add, or
+    valued before a price was entered or corrected or before a rebase was recorded (issue 14: a back-dated split,
+    consolidation or stock dividend puts stored days on the new basis), and {tranche id: its deal's tickers}
+    (`tickers_by_deal`). Four queries, whatever the number of tranches; the tranche's position row says where its
+    stored days stand (issue 13: no penalty day is read). Returns the dirty tranches, {deal id: its tickers} and
+    {tranche id: deal id}."""
     late = Tranche.objects.filter(deal__state=Deal.State.IN_ESCROW)
     if deal_ids is not None:
         late = late.filter(deal_id__in=list(deal_ids))
@@ -128,10 +135,10 @@ def _dirty_tranches(through, tickers=None, deal_ids=None):
             "release_due_date",
             "documents_complete_on",
             "transfer_due_date",
-            "penalty_first_day",
-            "penalty_last_day",
-            "penalty_day_count",
-            _epoch_microseconds("penalty_valued_at"),
+            f"{AT}first_day",
+            f"{AT}last_day",
+            f"{AT}day_count",
+            _epoch_microseconds(f"{AT}valued_at"),
             "deal_id",
         )
     ]
@@ -150,7 +157,8 @@ def _dirty_tranches(through, tickers=None, deal_ids=None):
             or (deal_id in latest_rebase and latest_rebase[deal_id] > computed)
         )
         if new_days or revalue:
-            dirty.append((pk, computed))
+            since = start if last is None or revalue or first > start else max(start, last + timedelta(days=1))
+            dirty.append((pk, computed, max(1, (end - since).days + 1)))
     return dirty, listed, {pk: deal_id for pk, *_rest, deal_id in candidates}
 
 
@@ -193,17 +201,18 @@ def _maybe_dirty(through) -> Q:
     start = ExpressionWrapper(deadline + timedelta(days=1), output_field=DateField())
     before_release = ExpressionWrapper(F("released_on") - timedelta(days=1), output_field=DateField())
     span = Func(
-        F("penalty_last_day"),
-        F("penalty_first_day"),
+        F(f"{AT}last_day"),
+        F(f"{AT}first_day"),
         template="(%(expressions)s)",
         arg_joiner=" - ",
         output_field=IntegerField(),
     )
+    last, first, count = f"{AT}last_day", f"{AT}first_day", f"{AT}day_count"
     days_missing = (
-        Q(penalty_last_day__isnull=True)
-        | (Q(penalty_last_day__lt=through) & (Q(released_on__isnull=True) | Q(penalty_last_day__lt=before_release)))
-        | Q(penalty_first_day__gt=start)
-        | Q(penalty_day_count__lt=span + 1)
+        Q(**{f"{last}__isnull": True})  # no position row: no day stored
+        | (Q(**{f"{last}__lt": through}) & (Q(released_on__isnull=True) | Q(**{f"{last}__lt": before_release})))
+        | Q(**{f"{first}__gt": start})
+        | Q(**{f"{count}__lt": span + 1})
     )
     new_days = (Q(released_on__isnull=True) | Q(released_on__gt=start)) & days_missing
     latest_price = SharePrice.objects.order_by("-entered_at").values("entered_at")[:1]  # of any ticker: loose
@@ -211,11 +220,11 @@ def _maybe_dirty(through) -> Q:
     latest_rebase = (
         ShareMovement.objects.filter(kind=ShareMovement.Kind.REBASE).order_by("-recorded_at").values("recorded_at")[:1]
     )
-    valued = Q(penalty_last_day__isnull=False)
+    valued = Q(**{f"{last}__isnull": False})
     return (
         new_days
-        | (valued & Q(penalty_valued_at__lt=Subquery(latest_price)))
-        | (valued & Q(penalty_valued_at__lt=Subquery(latest_rebase)))
+        | (valued & Q(**{f"{AT}valued_at__lt": Subquery(latest_price)}))
+        | (valued & Q(**{f"{AT}valued_at__lt": Subquery(latest_rebase)}))
     )
 
 
@@ -275,7 +284,9 @@ class _Run:
         return self.closes
 
 
-# Where a tranche's stored penalty days stand, and their running state (issue 13): kept on the tranche row.
+# Where a tranche's stored penalty days stand, and their running state (issue 13): its PenaltyPosition row (none:
+# no day stored), read under the chunk's lock onto the locked tranche as these attributes (the names
+# escrow.queries.penalties reads), in the order of POSITION_COLUMNS.
 POSITION_FIELDS = [
     "penalty_first_day",
     "penalty_last_day",
@@ -284,6 +295,9 @@ POSITION_FIELDS = [
     "penalty_cap",
     "penalty_capped",
 ]
+POSITION_COLUMNS = ["first_day", "last_day", "day_count", "total", "cap", "capped"]
+NO_POSITION = (None, None, 0, None, None, None)  # a tranche without a row: nothing stored, nothing known
+AT = "penalty_position__"  # the tranche's position row, in a query on tranches
 
 
 # Issue 13: what the penalty rules read of a locked tranche and its deal (escrow.queries.penalties reads the same
@@ -297,7 +311,6 @@ TRANCHE_COLUMNS = (
     "transfer_due_date",
     "released_on",
     "release_quantity",
-    *POSITION_FIELDS,
 )
 DEAL_COLUMNS = ("pk", "ticker", "hold_days", "total_shares", "tranche_count", "penalty_cap_valuation")
 
@@ -310,13 +323,20 @@ def _lock(tranche_ids) -> list:
     """The chunk's deals and tranches locked in the order every action locks them (escrow.actions.batch)."""
     deals, rows = lock_tranche_values(tranche_ids, TRANCHE_COLUMNS, DEAL_COLUMNS)
     deals = {pk: _Locked(**row) for pk, row in deals.items()}
-    return [_Locked(**row, deal=deals[row["deal_id"]]) for row in rows]
+    # Read once the tranches are locked: only the accrual writes a position, under the same locks.
+    found = PenaltyPosition.objects.filter(tranche_id__in=any_of(tranche_ids))
+    positions = {pk: values for pk, *values in found.values_list("tranche_id", *POSITION_COLUMNS)}
+    return [_locked_tranche(row, positions.get(row["pk"], NO_POSITION), deals[row["deal_id"]]) for row in rows]
+
+
+def _locked_tranche(row, position, deal):
+    return _Locked(**row, **dict(zip(POSITION_FIELDS, position, strict=True)), deal=deal)
 
 
 @transaction.atomic
 def _accrue_chunk(items, through, started, moved=frozenset(), run=None) -> dict:
     run = run or _Run()
-    computed = dict(items)
+    computed = {pk: when for pk, when, _days in items}
     tranches = _lock(list(computed))
     holds = penalties.holds_by_tranche(list(computed))
     deals = {t.deal_id: t.deal for t in tranches}
@@ -370,14 +390,14 @@ def _accrue_chunk(items, through, started, moved=frozenset(), run=None) -> dict:
         if accrued is None:
             full.append((tranche, changes, recorded, book))
             continue
-        values = [penalties.row_values(day) for day in accrued]
-        for value in values:
-            missing += value["missing_price"]
-            new.append((tranche.pk, *_row_of(value), started))
-        if values:
-            first = tranche.penalty_first_day or values[0]["day"]
-            count = tranche.penalty_day_count + len(values)
-            positions[tranche.pk] = (first, values[-1]["day"], count, *_state_of(values[-1]))
+        rows = [penalties.row_tuple(day) for day in accrued]
+        for row in rows:
+            missing += row[MISSING]
+            new.append((tranche.pk, *row, started))
+        if rows:
+            first = tranche.penalty_first_day or rows[0][DAY]
+            count = tranche.penalty_day_count + len(rows)
+            positions[tranche.pk] = (first, rows[-1][DAY], count, *rows[-1][STATE])
         if changes and last is not None:
             # Closes dated after the last stored day: nothing stored changes, the tranche is valued now.
             revalued[tranche.pk] = last
@@ -420,7 +440,7 @@ def _accrue_full(plans, through, started, moved, holds, revalued, positions) -> 
     `_record_revaluations` and the days without a price."""
     models = {t.pk: t for t in lock_tranches([plan[0].pk for plan in plans])}  # held already: the model objects
     inputs = penalties.stored_inputs(list(models))
-    lasts = penalties.last_days(models.values())
+    lasts = penalties.last_days([plan[0] for plan in plans if plan[0].pk in models])  # where their days stand
     new, compare, fresh, causes, cap_moved, missing, values_of = [], {}, {}, {}, set(), 0, {}
     tranches = []
     for light, changes, recorded, book in plans:
@@ -488,32 +508,46 @@ def _no_gap(tranche) -> bool:
     )
 
 
+UPSERT_POSITIONS = (
+    "INSERT INTO escrow_penaltyposition AS p (tranche_id, first_day, last_day, day_count, total, cap, capped, "
+    "valued_at) SELECT v.*, %s FROM unnest(%s::bigint[], %s::date[], %s::date[], %s::integer[], %s::numeric[], "
+    "%s::numeric[], %s::boolean[]) AS v ON CONFLICT (tranche_id) DO UPDATE SET first_day = excluded.first_day, "
+    "last_day = excluded.last_day, day_count = excluded.day_count, total = excluded.total, cap = excluded.cap, "
+    "capped = excluded.capped, valued_at = excluded.valued_at"
+)
+
+
 def _keep_where_days_stand(positions, started):
-    """Issue 13: the tranche's columns follow its stored days in the transaction that writes them (the sweep
-    reads them to find the tranches with work, `_dirty_tranches`, without reading any day, and charges the next
-    day from the last one's running state without reading it). `positions`: {tranche id: (first day, last day,
-    number of days, running total, cap, capped)} after this run (the state None where not known); a full run
-    counts what it read, so the columns are right again whatever they said before."""
-    if not positions:
-        return
-    if connection.vendor != "postgresql":
-        moved = [
-            Tranche(pk=pk, penalty_valued_at=started, **dict(zip(POSITION_FIELDS, position, strict=True)))
-            for pk, position in positions.items()
-        ]
-        Tranche.objects.bulk_update(moved, [*POSITION_FIELDS, "penalty_valued_at"], batch_size=500)
-        return
-    columns = [_array(column) for column in zip(*positions.values(), strict=True)]
-    # One statement over arrays (bulk_update's CASE per field and row took seconds for a chunk), each one text.
+    """Issue 13: the tranche's position (PenaltyPosition) follows its stored days in the transaction that writes
+    them (the sweep reads it to find the tranches with work, `_dirty_tranches`, without reading any day, and
+    charges the next day from the last one's running state without reading it). `positions`: {tranche id: (first
+    day, last day, number of days, running total, cap, capped)} after this run (the state None where not known); a
+    full run counts what it read, so the position is right again whatever it said before."""
+    if positions:
+        (_upsert_positions if connection.vendor == "postgresql" else _create_or_update_positions)(positions, started)
+
+
+def _create_or_update_positions(positions, started):
+    """The ORM's form of `_upsert_positions` (the SQLite demo; a test compares the two on PostgreSQL)."""
+    rows = [
+        PenaltyPosition(tranche_id=pk, valued_at=started, **dict(zip(POSITION_COLUMNS, position, strict=True)))
+        for pk, position in positions.items()
+    ]
+    PenaltyPosition.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["tranche"],
+        update_fields=[*POSITION_COLUMNS, "valued_at"],
+        batch_size=500,
+    )
+
+
+def _upsert_positions(positions, started):
+    """One statement over arrays (bulk_update's CASE per field and row took seconds for a chunk), each one text;
+    a narrow row, so the new version of each stays on its page (fillfactor 50, migration 0026)."""
+    arrays = [_array(column) for column in zip(*positions.values(), strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE escrow_tranche AS t SET penalty_first_day = v.first, penalty_last_day = v.last, "
-            "penalty_day_count = v.count, penalty_total = v.total, penalty_cap = v.cap, penalty_capped = v.capped, "
-            "penalty_valued_at = %s "
-            "FROM unnest(%s::bigint[], %s::date[], %s::date[], %s::integer[], %s::numeric[], %s::numeric[], "
-            "%s::boolean[]) AS v(id, first, last, count, total, cap, capped) WHERE t.id = v.id",
-            [started, _array(positions), *columns],
-        )
+        cursor.execute(UPSERT_POSITIONS, [started, _array(positions), *arrays])
 
 
 def _array(values) -> str:

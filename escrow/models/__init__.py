@@ -14,7 +14,7 @@ from escrow.models.ledger import ShareMovement
 from escrow.models.notifications import Notification, OutboxMessage
 from escrow.models.prices import PenaltyDay, SharePrice
 from escrow.models.register import RegisterChange, Signatory
-from escrow.models.tranche import AuditReport, Tranche, TrancheState
+from escrow.models.tranche import AuditReport, PenaltyPosition, Tranche, TrancheState
 from escrow.models.transfers import TransferEvidence
 from escrow.models.verification import VerificationRun
 
@@ -40,6 +40,7 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "PenaltyDay",
+    "PenaltyPosition",
     "RegisterChange",
     "Role",
     "ShareMovement",

@@ -58,17 +58,6 @@ class Tranche(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     transfer_reference = models.CharField(_("transfer reference"), max_length=200, blank=True)
-    # Where the stored penalty days stand (issue 13): kept by the accrual action (escrow.actions.accrual) in the
-    # transaction that writes the days, so the sweep finds the tranches with work without reading every day.
-    penalty_first_day = models.DateField(null=True, blank=True, editable=False)
-    penalty_last_day = models.DateField(null=True, blank=True, editable=False)
-    penalty_day_count = models.PositiveIntegerField(default=0, editable=False)
-    penalty_valued_at = models.DateTimeField(null=True, blank=True, editable=False)  # latest computed_at of its days
-    # The running state of the last stored day (its running total, cap and capped flag, SPA 8.2, P7), so the next
-    # day is charged without reading it (issue 13); NULL: not known, the last stored day is read instead.
-    penalty_total = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True, editable=False)
-    penalty_cap = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True, editable=False)
-    penalty_capped = models.BooleanField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["deal", "year"]
@@ -156,6 +145,31 @@ class Tranche(models.Model):
         self.documents_complete_on = None
         self.transfer_due_date = None
         self.prepared_by = None
+
+
+class PenaltyPosition(models.Model):
+    """Where a tranche's stored penalty days stand, and the running state of its last one (issue 13): kept by the
+    accrual action (escrow.actions.accrual) in the transaction that writes the days, so the sweep finds the
+    tranches with work without reading any day, and charges the next day from the last one's running total, cap
+    and capped flag (SPA 8.2, P7) without reading it. A narrow row of its own, not columns of the tranche: the
+    sweep rewrites it for every late tranche every day, and a new version of the wide tranche row (five indexes)
+    cost about eight times a new version of this one (kept on the same page, no index touched). No row: no day
+    stored, nothing valued."""
+
+    tranche = models.OneToOneField(
+        Tranche, on_delete=models.CASCADE, primary_key=True, related_name="penalty_position", editable=False
+    )
+    first_day = models.DateField(null=True, blank=True, editable=False)
+    last_day = models.DateField(null=True, blank=True, editable=False)
+    day_count = models.PositiveIntegerField(default=0, editable=False)
+    valued_at = models.DateTimeField(null=True, blank=True, editable=False)  # latest computed_at of its days
+    # NULL: not known, the last stored day is read instead.
+    total = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True, editable=False)
+    cap = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True, editable=False)
+    capped = models.BooleanField(null=True, blank=True, editable=False)
+
+    def __str__(self):
+        return f"penalty days of tranche {self.tranche_id} through {self.last_day}"
 
 
 class AuditReport(models.Model):

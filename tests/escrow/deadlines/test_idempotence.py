@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from escrow.actions.deadlines import sweep
-from escrow.models import PenaltyDay, Tranche
+from escrow.models import PenaltyDay, PenaltyPosition
 from tests.conftest import open_and_file, tranche
 
 from .conftest import days, on, written
@@ -57,8 +57,8 @@ def test_the_same_result_as_running_every_day(deposited, people, kxin_prices, la
     daily = list(
         PenaltyDay.objects.filter(tranche=late).order_by("day").values_list("day", "liable", "amount", "running_total")
     )
-    PenaltyDay.objects.all().delete()  # back to no stored day: the tranches' columns too (issue 13)
-    Tranche.objects.update(penalty_first_day=None, penalty_last_day=None, penalty_day_count=0, penalty_valued_at=None)
+    PenaltyDay.objects.all().delete()  # back to no stored day: the tranches' positions too (issue 13)
+    PenaltyPosition.objects.all().delete()
     with on(date(2027, 2, 12)):
         sweep(today=date(2027, 2, 12))
     assert (
@@ -152,11 +152,11 @@ def test_the_tranche_columns_follow_its_stored_days(late, people):
     from escrow.models import SharePrice
 
     def check():
-        row = Tranche.objects.get(pk=late.pk)
+        row = PenaltyPosition.objects.get(tranche=late)
         stored = PenaltyDay.objects.filter(tranche=late).aggregate(
             first=Min("day"), last=Max("day"), count=Count("id"), valued=Max("computed_at")
         )
-        columns = (row.penalty_first_day, row.penalty_last_day, row.penalty_day_count, row.penalty_valued_at)
+        columns = (row.first_day, row.last_day, row.day_count, row.valued_at)
         assert columns == (stored["first"], stored["last"], stored["count"], stored["valued"])
 
     for day in days(date(2027, 1, 31), date(2027, 2, 4)):
@@ -171,21 +171,3 @@ def test_the_tranche_columns_follow_its_stored_days(late, people):
     with on(date(2027, 2, 9)):
         assert sweep(today=date(2027, 2, 9)).penalty["days_written"] == 5
     check()
-
-
-def test_migration_0021_fills_the_columns_from_the_days_already_stored(late):
-    import importlib
-
-    from django.apps import apps
-
-    with on(date(2027, 2, 5)):
-        sweep(today=date(2027, 2, 5))
-    Tranche.objects.update(penalty_first_day=None, penalty_last_day=None, penalty_day_count=0, penalty_valued_at=None)
-    importlib.import_module("escrow.migrations.0023_penalty14").fill(apps, None)
-    row = Tranche.objects.get(pk=late.pk)
-    assert (row.penalty_first_day, row.penalty_last_day, row.penalty_day_count) == (
-        date(2027, 1, 30),
-        date(2027, 2, 4),
-        6,
-    )
-    assert row.penalty_valued_at == PenaltyDay.objects.filter(tranche=late).latest("computed_at").computed_at

@@ -13,7 +13,7 @@ import pytest
 from escrow import actions
 from escrow.actions import holdings as act
 from escrow.contract.penalty import PenaltyDayInput, accrue
-from escrow.models import HistoryAction, HistoryEntry, PenaltyDay, Tranche
+from escrow.models import HistoryAction, HistoryEntry, PenaltyDay, PenaltyPosition
 from tests.conftest import tranche
 
 from .conftest import days, on
@@ -317,8 +317,8 @@ def test_a_quantity_fixed_after_a_late_rebase_values_the_days_before_it_on_the_o
     assert (before.price, before.price_date, before.amount) == (Decimal("2.5"), date(2027, 1, 29), Decimal("750"))
     assert (after.price, after.price_date, after.amount) == (Decimal("75"), date(2027, 1, 29), Decimal("750"))
     _same_money(rows, _old_basis(rows, deposited))
-    state = Tranche.objects.get(pk=t1.pk)
-    assert (state.penalty_last_day, state.penalty_total, state.penalty_cap, state.penalty_capped) == (
+    state = PenaltyPosition.objects.get(tranche_id=t1.pk)
+    assert (state.last_day, state.total, state.cap, state.capped) == (
         last,
         rows[last].running_total,
         rows[last].cap,

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from bench.world import add_prices, populate
 from escrow.actions.accrual import VALUE_FIELDS
 from escrow.actions.prices import correct_share_price
-from escrow.models import DealParty, PenaltyDay, Role, SharePrice, Tranche
+from escrow.models import DealParty, PenaltyDay, PenaltyPosition, Role, SharePrice, Tranche
 
 from .conftest import days, on
 from .test_penalty_accrual import _sweep
@@ -22,19 +22,19 @@ from .test_penalty_cap import THROUGH, _walk
 
 pytestmark = pytest.mark.django_db
 
-STATE = ("penalty_total", "penalty_cap", "penalty_capped")
+STATE = ("total", "cap", "capped")
 UNKNOWN = dict.fromkeys(STATE)
 
 
 def _state_is_the_last_days(tranche_id, known=True):
     """The columns hold the last stored day's running total, cap and capped flag (or NULL, when `known` is
     False allowed)."""
-    row = Tranche.objects.get(pk=tranche_id)
+    row = PenaltyPosition.objects.get(tranche_id=tranche_id)
     state = tuple(getattr(row, f) for f in STATE)
     if not known and state == (None, None, None):
         return
     last = PenaltyDay.objects.filter(tranche_id=tranche_id).latest("day")
-    assert row.penalty_last_day == last.day
+    assert row.last_day == last.day
     assert state == (last.running_total, last.cap, last.capped)
 
 
@@ -53,7 +53,7 @@ def test_the_state_gives_the_days_reading_the_last_day_gives(db):
     _sweep(date(2026, 12, 1))  # the year ends: the tranches await their reports (SPA 5.1)
 
     def sweep(day, hour=10):
-        Tranche.objects.filter(pk=wiped.pk).update(**UNKNOWN)
+        PenaltyPosition.objects.filter(tranche_id=wiped.pk).update(**UNKNOWN)
         _sweep(day, hour=hour)
         for tranche in (kept, wiped):
             _state_is_the_last_days(tranche.pk)
@@ -88,7 +88,7 @@ def test_the_state_follows_a_hold_and_a_cap_that_binds(deposited, people):
     _sweep(THROUGH + timedelta(days=2))
     assert PenaltyDay.objects.filter(tranche=walked).latest("day").day == THROUGH + timedelta(days=1)
     _state_is_the_last_days(walked.pk)
-    assert Tranche.objects.get(pk=walked.pk).penalty_capped is True
+    assert PenaltyPosition.objects.get(tranche_id=walked.pk).capped is True
 
 
 def test_the_state_follows_a_rebase_recorded_late(rebased_late, people):  # noqa: F811
@@ -115,28 +115,62 @@ def test_a_state_that_is_not_known_is_read_from_the_last_day(deposited, people):
     actions.open_year(t1.pk, today=date(2026, 12, 1))
     _prices(date(2027, 1, 1), date(2027, 1, 29))
     _sweep(walked_days)
-    Tranche.objects.filter(pk=t1.pk).update(**UNKNOWN)
+    PenaltyPosition.objects.filter(tranche_id=t1.pk).update(**UNKNOWN)
     report = _sweep(walked_days + timedelta(days=1))
     assert (report.penalty["days_written"], report.penalty["days_revalued"]) == (1, 0)
     _state_is_the_last_days(t1.pk)
-    assert Tranche.objects.get(pk=t1.pk).penalty_total == Decimal("750") * 7
+    assert PenaltyPosition.objects.get(tranche_id=t1.pk).total == Decimal("750") * 7
 
 
-def test_migration_0024_fills_the_state_from_the_last_stored_day(deposited, people):
-    import importlib
+@pytest.mark.django_db(transaction=True)
+def test_migration_0026_moves_each_position_to_a_row_of_its_own_and_back():
+    """The positions the sweep kept go back to the tranche's columns and come out again as they were (migration
+    0026: the narrow row the sweep rewrites every day); a tranche with nothing stored gets no row."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    from django.apps import apps
+    populate(2, prefix="moved", ticker="MOVED")
+    add_prices("MOVED")
+    _sweep(date(2026, 12, 1))
+    _sweep(date(2027, 2, 6))
+    PenaltyPosition.objects.filter(tranche__deal__slug="moved-1", tranche__year=1).update(**UNKNOWN)
+    fields = ("tranche_id", "first_day", "last_day", "day_count", "valued_at", "total", "cap", "capped")
+    before = sorted(PenaltyPosition.objects.values_list(*fields))
+    assert len(before) == 2 and before[1][-3:] == (None, None, None)
+    executor = MigrationExecutor(connection)
+    latest = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "escrow"]
+    executor.migrate([("escrow", "0025_penalty13")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    assert sorted(PenaltyPosition.objects.values_list(*fields)) == before
 
-    from escrow import actions
-    from tests.conftest import tranche
 
-    from .test_penalty_accrual import _prices
+def test_the_positions_upsert_writes_what_the_orm_writes(db):
+    """Issue 13: the hand-written upsert of the positions (PostgreSQL) and the ORM's (the SQLite demo) leave the same
+    rows: a new one, one replaced, one whose state is not known."""
+    from django.db import connection
+    from django.utils import timezone
 
-    t1 = tranche(deposited, 1)
-    actions.open_year(t1.pk, today=date(2026, 12, 1))
-    _prices(date(2027, 1, 1), date(2027, 1, 29))
-    _sweep(date(2027, 2, 5))
-    Tranche.objects.update(**UNKNOWN)
-    importlib.import_module("escrow.migrations.0025_penalty13").fill(apps, None)
-    _state_is_the_last_days(t1.pk)
-    assert Tranche.objects.get(pk=t1.pk).penalty_total == Decimal("750") * 6
+    from escrow.actions import accrual
+
+    populate(1, prefix="upsert", ticker="UPSERT")
+    t1, t2, t3 = Tranche.objects.filter(deal__slug="upsert-0").order_by("year")[:3]
+    old = timezone.now() - timedelta(days=1)
+    PenaltyPosition.objects.create(tranche=t2, first_day=date(2027, 1, 1), last_day=date(2027, 1, 2), day_count=2)
+    positions = {
+        t1.pk: (date(2027, 1, 30), date(2027, 2, 4), 6, Decimal("4500.00000000"), Decimal("375000.0"), False),
+        t2.pk: (date(2027, 1, 1), date(2027, 1, 9), 9, Decimal("0E-8"), Decimal("0"), True),
+        t3.pk: (date(2027, 1, 3), date(2027, 1, 3), 1, None, None, None),
+    }
+    fields = ("tranche_id", "first_day", "last_day", "day_count", "valued_at", "total", "cap", "capped")
+
+    def written(write):
+        PenaltyPosition.objects.exclude(tranche=t2).delete()
+        PenaltyPosition.objects.filter(tranche=t2).update(day_count=2, total=Decimal(1), valued_at=old)
+        write(positions, old + timedelta(hours=1))
+        return sorted(PenaltyPosition.objects.filter(tranche__deal__slug="upsert-0").values_list(*fields))
+
+    by_orm = written(accrual._create_or_update_positions)
+    assert [row[3] for row in by_orm] == [6, 9, 1]
+    if connection.vendor == "postgresql":
+        assert written(accrual._upsert_positions) == by_orm

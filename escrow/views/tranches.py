@@ -2,19 +2,19 @@
 and only the actions the viewer may take now."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import render
 
 from escrow.contract.errors import InvalidInput
-from escrow.models import Instrument, Signature
+from escrow.models import Instrument
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.clock import transfer_provisional
 from escrow.queries.history import history_of
 from escrow.queries.history_words import HistoryWords
-from escrow.queries.reports import declines_of, reports_of
+from escrow.queries.reports import declines_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
 from escrow.queries.year_parts import DECLINES, HOLDS, RELEASE, has, year_parts
+from escrow.queries.year_reads import documents_read, instruments_of, reports_read
 from escrow.views.common import deal_for, now_for, tranche_for
 from escrow.views.forms import AsOfForm
 from escrow.views.history import in_words
@@ -48,14 +48,14 @@ def tranche_page(request, slug, year):
     role, can = now.role, now.can
     if "as_of" in request.GET:  # issue 14 item 1: the year as it stood at the end of a past day
         return tranche_as_of_page(request, deal, tranche, role=role, can=can)
-    instruments = list(_instruments(tranche))
+    instruments = instruments_of(tranche)  # hand-written SQL: the ORM's select_related and prefetch, built once
     tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
     tranche.loaded_instruments = instruments  # the call-back's effective instruction is among them
     step = next_step(tranche, signed_roles=signed_roles_of(tranche))
     call_back = call_back_context(tranche)
     offered = offers(deal, tranche, now, step, call_back)
     to_sign = now.to_sign(tranche)
-    documents = list(tranche.documents.select_related("uploaded_by").order_by("uploaded_at"))
+    documents = documents_read(tranche)
     return render(
         request,
         "escrow/tranche.html",
@@ -78,7 +78,7 @@ def tranche_page(request, slug, year):
             "transfer_provisional": transfer_provisional(tranche),
             # issue 11 item 4: the transfer agent's evidence
             "transfer": release_record(tranche) if has(tranche, RELEASE) else None,
-            "reports": reports_of(tranche, documents),  # issue 12 item 8: corrected reports kept, with the reason
+            "reports": reports_read(tranche, documents),  # issue 12 item 8: corrected reports kept, with the reason
             "declines": declines_of(tranche) if has(tranche, DECLINES) else [],
             **call_back,
             "call_back_form": call_back_form(tranche) if now.may("record_call_back", tranche) else None,
@@ -100,11 +100,6 @@ def _holds(tranche):
         return []
     # the model's order within one tranche, without joining the tranche and deal to sort by "tranche"
     return tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by").order_by("started_at")
-
-
-def _instruments(tranche):
-    signatures = Prefetch("signatures", queryset=Signature.objects.select_related("party__organisation", "signer"))
-    return tranche.instruments.select_related("document").prefetch_related(signatures).order_by("created_at")
 
 
 def offers(deal, tranche, now, step, call_back):

@@ -10,10 +10,21 @@ leaves it.
 from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotFound
-from escrow.models import AuditReport, DealParty, Instrument, Signature, StoredDocument, Tranche
-from escrow.queries.deals import BIGGEST_ID, deal_for, visible_deals_sql
+from escrow.history.chain import chain_key_for
+from escrow.models import (
+    AuditReport,
+    DealParty,
+    HistoryChain,
+    HistoryEntry,
+    Instrument,
+    Signature,
+    StoredDocument,
+    Tranche,
+)
+from escrow.queries import deals
+from escrow.queries.deals import BIGGEST_ID
 from escrow.queries.rows import columns, loader, rows, width
-from escrow.queries.year_parts import PARTS_SQL
+from escrow.queries.year_parts import PARTS_SQL, year_parts
 from parties.models import Organisation, User
 
 _USERS, _ORGS = User._meta.db_table, Organisation._meta.db_table
@@ -186,12 +197,8 @@ def tranche_by_id(user, pk) -> Tranche:
     found = _visible_rows(user, _TRANCHE, pk, _PARTS_PARAMS)
     if not found:
         raise NotFound(_("No such tranche."))
-    row = found[0]
-    tranche = loader(Tranche)(row)
-    Tranche.prepared_by.field.set_cached_value(tranche, _maybe(loader(User), row, _AT_PREPARER))
-    for name, value in zip(PARTS_SQL, row[_AT_PARTS:], strict=True):
-        setattr(tranche, name, value)
-    tranche.deal = deal_for(user, tranche.deal_id)
+    tranche = _year_from(found[0])
+    tranche.deal = deals.deal_for(user, tranche.deal_id)
     return tranche
 
 
@@ -203,7 +210,7 @@ def instrument_for(user, pk) -> Instrument:
     if not found:
         raise NotFound(_("No such document."))
     tranche = loader(Tranche)(found[0])
-    tranche.deal = deal_for(user, tranche.deal_id)
+    tranche.deal = deals.deal_for(user, tranche.deal_id)
     instrument = instrument_by_id(pk)
     Instrument.tranche.field.set_cached_value(instrument, tranche)
     for document in (instrument.document, instrument.sealed_document):
@@ -212,12 +219,47 @@ def instrument_for(user, pk) -> Instrument:
     return instrument
 
 
+def tranche_of_year(user, deal, year) -> Tranche:
+    """The tranche page's year: `deal`'s tranche of that year with the year-parts columns (NotFound "No such
+    tranche." when there is none), for a `deal` deal_for returned for this person. What deals.tranche_for(user,
+    deal=deal, year=year, annotate=year_parts()) reads; any other deal object goes through it (checked there)."""
+    if not deals._found_for(user, deal):
+        return deals.tranche_for(user, deal=deal, year=year, annotate=year_parts())
+    found = rows(_TRANCHE_OF_YEAR, (*_PARTS_PARAMS, deal.pk, int(year))) if int(year) <= BIGGEST_ID else []
+    if not found:
+        raise NotFound(_("No such tranche."))
+    tranche = _year_from(found[0])
+    tranche.deal = deal
+    return tranche
+
+
+def year_history(deal, tranche):
+    """The year's entries of the deal's own chain in chain order, each about `tranche` (set, not joined): what
+    history_of(deal, tranche=tranche).select_related(None) reads."""
+    load = loader(HistoryEntry)
+    found = []
+    for row in rows(_YEAR_HISTORY, (deal.pk, chain_key_for(deal), tranche.pk)):
+        entry = load(row)
+        HistoryEntry.tranche.field.set_cached_value(entry, tranche)
+        found.append(entry)
+    return found
+
+
+def _year_from(row):
+    """A year read by _TRANCHE's select list: its columns, who prepared it, its year-parts columns."""
+    tranche = loader(Tranche)(row)
+    Tranche.prepared_by.field.set_cached_value(tranche, _maybe(loader(User), row, _AT_PREPARER))
+    for name, value in zip(PARTS_SQL, row[_AT_PARTS:], strict=True):
+        setattr(tranche, name, value)
+    return tranche
+
+
 def _visible_rows(user, sql, pk, leading=()):
     """The rows of `sql` (a query on "escrow_tranche" ending in a WHERE; `leading`: the parameters of its select
     list) for id `pk` on a deal visible to `user`."""
     if not user or not user.is_authenticated or int(pk) > BIGGEST_ID:
         return []
-    visible, params = visible_deals_sql(user, '"escrow_tranche"."deal_id"')
+    visible, params = deals.visible_deals_sql(user, '"escrow_tranche"."deal_id"')
     return rows(f"{sql} AND {visible}", (*leading, int(pk), *params))
 
 
@@ -225,11 +267,18 @@ def _visible_rows(user, sql, pk, leading=()):
 _AT_PREPARER = width(Tranche)
 _AT_PARTS = _AT_PREPARER + _USER
 _PARTS_PARAMS = tuple(param for _sql, params in PARTS_SQL.values() for param in params)
-_TRANCHE = (
+_YEAR = (
     f"SELECT {columns(Tranche, 'escrow_tranche')}, {columns(User, 'pb')}, "  # noqa: S608 (constant SQL)
     + ", ".join(f"EXISTS ({sql})" for sql, _params in PARTS_SQL.values())
     + f' FROM escrow_tranche LEFT JOIN {_USERS} pb ON pb.id = "escrow_tranche"."prepared_by_id"'
-    ' WHERE "escrow_tranche"."id" = %s'
+)
+_TRANCHE = _YEAR + ' WHERE "escrow_tranche"."id" = %s'
+# the ORM's .order_by("pk").first() of one deal's year
+_TRANCHE_OF_YEAR = _YEAR + ' WHERE "escrow_tranche"."deal_id" = %s AND "escrow_tranche"."year" = %s ORDER BY 1 LIMIT 1'
+_YEAR_HISTORY = (
+    f"SELECT {columns(HistoryEntry, 'e')} FROM {HistoryEntry._meta.db_table} e"  # noqa: S608 (constant SQL)
+    f" JOIN {HistoryChain._meta.db_table} c ON c.id = e.chain_id"
+    " WHERE e.deal_id = %s AND c.key = %s AND e.tranche_id = %s ORDER BY e.seq"
 )
 _INSTRUMENT_TRANCHE = (
     f"SELECT {columns(Tranche, 'escrow_tranche')} FROM escrow_tranche"  # noqa: S608 (constant SQL)

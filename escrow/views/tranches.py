@@ -8,14 +8,13 @@ from escrow.contract.errors import InvalidInput
 from escrow.models import Instrument
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.clock import transfer_provisional
-from escrow.queries.history import history_of
 from escrow.queries.history_words import HistoryWords
 from escrow.queries.reports import declines_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
-from escrow.queries.year_parts import DECLINES, HOLDS, RELEASE, has, year_parts
-from escrow.queries.year_reads import documents_read, instruments_of, reports_read
-from escrow.views.common import deal_for, now_for, tranche_for
+from escrow.queries.year_parts import DECLINES, HOLDS, RELEASE, has
+from escrow.queries.year_reads import documents_read, instruments_of, reports_read, tranche_of_year, year_history
+from escrow.views.common import _found, deal_for, now_for
 from escrow.views.forms import AsOfForm
 from escrow.views.history import in_words
 from escrow.views.links import step_url
@@ -43,7 +42,7 @@ def tranche_as_of_page(request, deal, tranche, *, role, can):
 @login_required
 def tranche_page(request, slug, year):
     deal = deal_for(request, slug)
-    tranche = tranche_for(request, deal, year, annotate=year_parts())  # which optional lists to read
+    tranche = _found(tranche_of_year, request.user, deal, year)  # with which optional lists to read
     now = now_for(request, deal)
     role, can = now.role, now.can
     if "as_of" in request.GET:  # issue 14 item 1: the year as it stood at the end of a past day
@@ -89,10 +88,7 @@ def tranche_page(request, slug, year):
 def _history(deal, tranche):
     """The year's entries of the deal's chain. Each names its actor by the recorded `actor_name` and is about this
     tranche: neither the person, the chain nor the tranche is joined (the tranche is the one read)."""
-    entries = list(history_of(deal, tranche=tranche).select_related(None))
-    for entry in entries:
-        entry.tranche = tranche
-    return entries
+    return year_history(deal, tranche)  # history_of's rows, hand-written SQL
 
 
 def _holds(tranche):

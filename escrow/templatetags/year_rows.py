@@ -9,11 +9,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from escrow.contract.moments import beijing_clock
 from escrow.queries.transfers import entry_references
-from escrow.templatetags.portal import display, moment
+from escrow.templatetags.portal import _kept, display, moment
 
 register = template.Library()
 
@@ -72,3 +72,22 @@ def _document_item(doc):
         f"{conditional_escape(filesizeformat(doc.size))} · {conditional_escape(moment(doc.uploaded_at))}{by}</div>\n"
         f'          <div class="small"><code>{conditional_escape(doc.sha256)}</code></div></li>\n      '
     )
+
+
+@register.simple_tag(takes_context=True)
+def as_of_picker(context):
+    """escrow/as_of_picker.html as {% include %} renders it on the year-as-of page, kept per process under everything
+    it reads: the language, the page's path, the day asked for (the form's initial value), the refusal and whether
+    a snapshot is shown. Its date widget, rendered through Django's form templates, was 1,500 function calls."""
+    request, form = context["request"], context["as_of_form"]
+    refused, snapshot = context.get("as_of_refused") or "", context.get("snapshot")
+    key = (
+        "as_of_picker",
+        get_language(),
+        request.path,
+        str(form.initial.get("as_of", "")),
+        str(refused),
+        bool(snapshot),
+    )
+    values = {"request": request, "as_of_form": form, "as_of_refused": refused, "snapshot": snapshot}
+    return _kept(key, "escrow/as_of_picker.html", values)

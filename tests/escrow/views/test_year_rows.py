@@ -84,3 +84,31 @@ def test_the_rows_are_what_the_loops_drew(deposited, people, language):
                 assert document_items(some) == documents.render({"documents": some}), tranche.year
             shown["documents"] += len(found)
     assert all(shown.values()), shown
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_kept_picker_is_the_include_and_never_stale(deposited, language):
+    """Each input of the kept picker (path, day asked, refusal, snapshot shown) changes what it shows, as the
+    include does; asked again, the same inputs give the same bytes."""
+    from django.test import RequestFactory
+
+    from escrow.views.forms import AsOfForm
+
+    include = engines["django"].from_string('{% include "escrow/as_of_picker.html" %}')
+    tag = engines["django"].from_string("{% load year_rows %}{% as_of_picker %}")
+    cases = []
+    for path in ("/deals/kaixin-2025/years/1/", "/deals/kaixin-2025/years/2/"):
+        for raw in ("", "2026-12-01", "2025-06-30", "<bad & 'day'>"):
+            for refused in ("", "2025-06-30 is before <the deal> & was created"):
+                for snapshot in (None, object()):
+                    cases.append((path, raw, refused, snapshot))
+    drawn = set()
+    with translation.override(language):
+        for path, raw, refused, snapshot in cases + cases:  # twice: the second time from the kept fragments
+            request = RequestFactory().get(path, {"as_of": raw})
+            context = {"request": request, "as_of_form": AsOfForm(initial={"as_of": raw}), "as_of_refused": refused}
+            context["snapshot"] = snapshot
+            shown = tag.render(context)
+            assert shown == include.render(context), (path, raw, refused, bool(snapshot))
+            drawn.add(shown)
+    assert len(drawn) == len(cases)  # every input changed the fragment

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
-from escrow.api import access
+from escrow.api import access, year_data
 from escrow.api import serializers as out
 from escrow.api.pagination import page_of, paginated, window
 from escrow.api.snapshots import AS_OF, DealAsOfSerializer, TrancheAsOfSerializer
@@ -99,7 +99,8 @@ class TrancheDetail(EscrowAPIView):
     @extend_schema(responses={200: out.TrancheSerializer, **ERRORS})
     def get(self, request, pk):
         tranche = tranche_with_context(request.user, pk)
-        return Response(out.TrancheSerializer(tranche, context=out.origin_context(request, tranche.deal)).data)
+        # TrancheSerializer's shape as a plain dict (escrow.api.year_data; the serializer stays the schema)
+        return Response(year_data.tranche_data(tranche, out.origin_context(request, tranche.deal)))
 
 
 def tranche_with_context(user, pk):
@@ -147,7 +148,7 @@ class InstrumentDetail(EscrowAPIView):
     def get(self, request, pk):
         instrument = year_reads.instrument_for(request.user, pk)  # hand-written SQL, its signatures with it
         context = out.origin_context(request, instrument.tranche.deal)
-        return Response(out.InstrumentSerializer(instrument, context=context).data)
+        return Response(year_data.instrument_data(instrument, context))  # InstrumentSerializer's shape
 
 
 class DocumentList(EscrowAPIView):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from bench.world import copies_of
 from escrow import actions
 from escrow.api import serializers as out
+from escrow.api import year_data
 from escrow.contract.errors import DomainError
 from escrow.models import AuditReport, Deal, Instrument, Signature, Tranche
 from escrow.queries import deals, year_reads
@@ -229,6 +230,10 @@ def test_the_pages_and_the_api_show_what_the_orm_reads_showed(years, people, out
     monkeypatch.setattr(year_reads, "tranche_by_id", old_tranche_by_id)
     monkeypatch.setattr(year_reads, "instrument_for", deals.instrument_for)
     monkeypatch.setattr(out, "origin_context", lambda request, deal: {"request": request})  # read by party_for
+    monkeypatch.setattr(year_data, "tranche_data", lambda t, context: out.TrancheSerializer(t, context=context).data)
+    monkeypatch.setattr(
+        year_data, "instrument_data", lambda i, context: out.InstrumentSerializer(i, context=context).data
+    )
     import escrow.views.tranches as page
 
     monkeypatch.setattr(page, "instruments_of", old_instruments_of)

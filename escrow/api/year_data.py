@@ -9,16 +9,14 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from escrow.api.serializers import (
-    SIGNATURE_ORIGIN_ROLES,
+    SignatureSerializer,
     TransferRecordSerializer,
     next_step_data,
     provisional_data,
 )
-from escrow.models import Deal
 from escrow.queries import clock, transfers
 from escrow.queries import steps as queries
 from escrow.queries.year_parts import RELEASE, has
-from escrow.usecases.permissions import party_for
 
 _MOMENT, _DAY = serializers.DateTimeField(), serializers.DateField()
 _REVENUE = serializers.DecimalField(max_digits=20, decimal_places=2)
@@ -133,13 +131,8 @@ def signature_data(signature, context) -> dict:
 
 
 def _sees_origin(context, deal_id) -> bool:
-    """SignatureSerializer._sees_origin: one look-up per deal per response, kept in the context."""
-    known = context.setdefault("signature_origin", {})
-    if deal_id not in known:
-        user = getattr(context.get("request"), "user", None)
-        party = party_for(user, Deal(pk=deal_id)) if user is not None else None
-        known[deal_id] = party is not None and party.role in SIGNATURE_ORIGIN_ROLES
-    return known[deal_id]
+    """SignatureSerializer's own rule, one look-up per deal per response, kept in `context` (one rule, one place)."""
+    return SignatureSerializer(context=context)._sees_origin(deal_id)
 
 
 def decline_data(decline) -> dict:

@@ -1,12 +1,14 @@
-"""Function calls per request (cProfile) of the dashboard for four roles and the deal, tranche and
-/api/deals/<ref>/ pages, on a kept 1,000-deal world (issue 13 item 1): a measure the machine's load does not move.
+"""Function calls per request (cProfile) of the dashboard and API lists for four roles, every deal page and API
+read of bench/bench_pages.py and the two floors, on a kept 1,000-deal world (issue 13 item 1): a measure the
+machine's load does not move.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prof_NAME .venv/bin/python bench/profile_pages.py [names] [top]
 
 The database is used as it is (not a scratch test_ database): the world is built in it the first time (the
 Kaixin deal and 999 copies, as bench/bench_pages.py builds it) and kept for the next runs. `names`: a
-comma-separated choice of "dashboard issuer", ..., "api deals auditor", "api me/due agent1", ..., "deal",
-"tranche", "api deal"; `top`: print that many
+comma-separated choice of "dashboard issuer", ..., "api deals auditor", "api me/due agent1", ..., any name of
+bench.bench_pages.detail_urls ("deal", "tranche", "tranche as of", "api deal", "what-if", ...), "bare" and
+"bare api" (the floors); `top`: print that many
 functions of each profile (sorted by the SORT environment variable, cumulative by default).
 """
 
@@ -26,6 +28,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 import bench.bench_pages as bp  # noqa: E402
 from bench.world import copies_of  # noqa: E402
@@ -68,7 +71,11 @@ def main():
     jobs = [
         (f"{page} {who}", who, lists[page]) for page in ("dashboard", "api deals", "api me/due") for who in bp.LISTS
     ]
-    jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in ("deal", "tranche", "api deal")]
+    jobs += [(name, bp.DETAIL_PERSONA, url) for name, url in urls.items()]
+    jobs += [
+        ("bare", bp.DETAIL_PERSONA, reverse("bench-bare")),
+        ("bare api", bp.DETAIL_PERSONA, reverse("bench-bare-api")),
+    ]
     for name, who, url in jobs:
         if not names or name in names:
             run(name, User.objects.get(username=who), url, top)

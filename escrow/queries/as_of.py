@@ -45,6 +45,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -53,6 +54,7 @@ from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.history.chain import chain_key_for
 from escrow.models import (
     Deal,
+    DealParty,
     HistoryAction,
     HistoryEntry,
     Hold,
@@ -65,6 +67,8 @@ from escrow.models import (
 from escrow.models.ledger import balances_of
 from escrow.queries.clock import contract_today
 from escrow.queries.reconcile import replay
+from escrow.queries.rows import columns, loader, rows, width
+from parties.models import Organisation, User
 
 REPLAYED_FIELDS = ("seq", "at", "tranche_id", "action", "from_state", "to_state", "details", "actor_id")
 PARTIES = ("issuer", "escrow_agent")  # SPA 8.2: the order totals per party are shown in (as the penalty pages)
@@ -355,11 +359,7 @@ def deals_as_of(deal, days, *, tranches=None) -> tuple:
     ids = [t.pk for t in tranches]
     latest = max(days)
     movements = _movement_rows(deal, end_of_day(latest))
-    entries = list(
-        HistoryEntry.objects.filter(chain__key=chain_key_for(deal), at__lt=end_of_day(latest))
-        .order_by("seq")
-        .only(*REPLAYED_FIELDS)
-    )
+    entries = _entry_rows(deal, end_of_day(latest))
     instruments, signatures = _instrument_rows(ids, end_of_day(latest))
     holds = _hold_rows(ids, latest)
     penalties = _penalty_rows(ids, latest)
@@ -442,10 +442,27 @@ def positions_as_of(deal, days, *, tranches=None, movements=None) -> tuple:
 # --- one query each (up to the latest day), then kept day by day ---
 
 
+# Each read is hand-written SQL built once per process (issue 13 item 1: built through the ORM they cost 11,000
+# function calls a snapshot); the rows become objects through escrow.queries.rows (each field's converters), the
+# same rows in the same order as the ORM queries they replaced (tests/escrow/queries/test_as_of_sql.py).
+_MOVEMENTS = f"SELECT {columns(ShareMovement, 'm')} FROM {ShareMovement._meta.db_table} m WHERE m.deal_id = %s AND m.recorded_at < %s"  # noqa: E501, S608
+
+
 def _movement_rows(deal, end) -> list:
     """(kind, tranche id, recorded_at, shares) of the deal's ledger rows recorded before `end`."""
-    rows = ShareMovement.objects.filter(deal=deal, recorded_at__lt=end).order_by()
-    return list(rows.values_list("kind", "tranche_id", "recorded_at", "quantity"))
+    found = map(loader(ShareMovement), rows(_MOVEMENTS, (deal.pk, _instant(end))))
+    return [(m.kind, m.tranche_id, m.recorded_at, m.quantity) for m in found]
+
+
+_ENTRIES = (
+    f"SELECT {columns(HistoryEntry, 'e')} FROM {HistoryEntry._meta.db_table} e"  # noqa: S608 (constant SQL)
+    " JOIN escrow_historychain c ON c.id = e.chain_id WHERE c.key = %s AND e.at < %s ORDER BY e.seq"
+)
+
+
+def _entry_rows(deal, end) -> list:
+    """The deal's own chain's entries made before `end`, in chain order."""
+    return list(map(loader(HistoryEntry), rows(_ENTRIES, (chain_key_for(deal), _instant(end)))))
 
 
 def _movements(rows):
@@ -468,31 +485,63 @@ def _withdrawn(entries) -> set:
     return withdrawn
 
 
+_INSTRUMENTS = (
+    f"SELECT {columns(Instrument, 'i')}, {columns(Instrument, 'n')} FROM escrow_instrument i"  # noqa: S608
+    " LEFT JOIN escrow_instrument n ON n.id = i.superseded_by_id"
+    " WHERE i.tranche_id IN ({ids}) AND i.created_at < %s ORDER BY i.created_at, i.id"
+)
+_SIGNATURES = (
+    f"SELECT {columns(Signature, 'g')}, {columns(DealParty, 'p')}, {columns(Organisation, 'o')},"  # noqa: S608
+    f" {columns(User, 'u')} FROM escrow_signature g JOIN escrow_dealparty p ON p.id = g.party_id"
+    f" JOIN {Organisation._meta.db_table} o ON o.id = p.organisation_id"
+    f" JOIN {User._meta.db_table} u ON u.id = g.signer_id"
+    " WHERE g.instrument_id IN (SELECT x.id FROM escrow_instrument x WHERE x.tranche_id IN ({ids}))"
+    " AND g.signed_at < %s ORDER BY g.signed_at, g.id"
+)
+
+
 def _instrument_rows(tranche_ids, end):
-    """The instruments created before `end` and the signatures made before it (two queries)."""
-    instruments = list(
-        Instrument.objects.filter(tranche_id__in=tranche_ids, created_at__lt=end)
-        .select_related("superseded_by")
-        .only(
-            "id",
-            "tranche_id",
-            "kind",
-            "quantity",
-            "required_roles",
-            "status",
-            "created_at",
-            "effective_at",
-            "superseded_by__created_at",
-        )
-        .order_by("created_at", "pk")
+    """The instruments created before `end` (each with the instrument superseding it, if any) and the signatures
+    made before it (two queries)."""
+    if not tranche_ids:
+        return [], []
+    load, at = loader(Instrument), width(Instrument)
+    instruments = []
+    for row in rows(_INSTRUMENTS.format(ids=_marks(tranche_ids)), (*tranche_ids, _instant(end))):
+        instrument = load(row)
+        Instrument.superseded_by.field.set_cached_value(instrument, None if row[at] is None else load(row[at:]))
+        instruments.append(instrument)
+    load_signature, load_party, load_org, load_user = (
+        loader(Signature),
+        loader(DealParty),
+        loader(Organisation),
+        loader(User),
     )
-    signatures = [
-        SignatureAsOf(s.instrument_id, s.party.role, s.party.organisation.name, str(s.signer), s.signed_at)
-        for s in Signature.objects.filter(instrument__tranche_id__in=tranche_ids, signed_at__lt=end)
-        .select_related("party__organisation", "signer")
-        .order_by("signed_at", "pk")
-    ]
+    at_party = width(Signature)
+    at_org, at_user = at_party + width(DealParty), at_party + width(DealParty) + width(Organisation)
+    signatures = []
+    for row in rows(_SIGNATURES.format(ids=_marks(tranche_ids)), (*tranche_ids, _instant(end))):
+        signature, party, organisation = load_signature(row), load_party(row[at_party:]), load_org(row[at_org:])
+        signer = str(load_user(row[at_user:]))
+        signatures.append(
+            SignatureAsOf(signature.instrument_id, party.role, organisation.name, signer, signature.signed_at)
+        )
     return instruments, signatures
+
+
+def _instant(moment):
+    """A datetime parameter as the ORM passes it (SQLite compares UTC text; PostgreSQL takes it as it is)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _day(day):
+    """A date parameter as the ORM passes it."""
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _marks(ids) -> str:
+    """One placeholder per id: an IN list both PostgreSQL and SQLite take."""
+    return ", ".join(["%s"] * len(ids))
 
 
 def _instruments(instruments, signatures, end, withdrawn=frozenset()) -> dict:
@@ -530,9 +579,17 @@ def _status_then(instrument, end, withdrawn) -> str:
     return Instrument.Status.OPEN
 
 
+_HOLDS = (
+    f"SELECT {columns(Hold, 'h')} FROM {Hold._meta.db_table} h"  # noqa: S608 (constant SQL)
+    " WHERE h.tranche_id IN ({ids}) AND h.started_on <= %s ORDER BY h.started_at, h.id"
+)
+
+
 def _hold_rows(tranche_ids, day) -> list:
     """The holds started on or before `day`."""
-    return list(Hold.objects.filter(tranche_id__in=tranche_ids, started_on__lte=day).order_by("started_at", "pk"))
+    if not tranche_ids:
+        return []
+    return list(map(loader(Hold), rows(_HOLDS.format(ids=_marks(tranche_ids)), (*tranche_ids, _day(day)))))
 
 
 def _holds(rows, day) -> dict:
@@ -549,12 +606,18 @@ def _holds(rows, day) -> dict:
 
 def _penalty_rows(tranche_ids, day) -> list:
     """The stored penalty days on or before `day`, by tranche and day."""
-    rows = (
-        PenaltyDay.objects.filter(tranche_id__in=tranche_ids, day__lte=day)
-        .order_by("tranche_id", "day")
-        .values_list("tranche_id", "day", "liable", "missing_price", "charged", "running_total", "cap", "capped")
-    )
-    return list(rows)
+    if not tranche_ids:
+        return []
+    found = map(loader(PenaltyDay), rows(_PENALTY_DAYS.format(ids=_marks(tranche_ids)), (*tranche_ids, _day(day))))
+    return [
+        (p.tranche_id, p.day, p.liable, p.missing_price, p.charged, p.running_total, p.cap, p.capped) for p in found
+    ]
+
+
+_PENALTY_DAYS = (
+    f"SELECT {columns(PenaltyDay, 'd')} FROM {PenaltyDay._meta.db_table} d"  # noqa: S608 (constant SQL)
+    " WHERE d.tranche_id IN ({ids}) AND d.day <= %s ORDER BY d.tranche_id, d.day"
+)
 
 
 def _penalties(rows):

@@ -2,20 +2,19 @@
 and only the actions the viewer may take now."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import render
 
 from escrow.contract.errors import InvalidInput
-from escrow.models import Instrument, Signature
+from escrow.models import Instrument
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.clock import transfer_provisional
-from escrow.queries.history import history_of
 from escrow.queries.history_words import HistoryWords
-from escrow.queries.reports import declines_of, reports_of
+from escrow.queries.reports import declines_of
 from escrow.queries.steps import next_step, signed_roles_of
 from escrow.queries.transfers import release_record
-from escrow.queries.year_parts import DECLINES, HOLDS, RELEASE, has, year_parts
-from escrow.views.common import deal_for, now_for, tranche_for
+from escrow.queries.year_parts import DECLINES, HOLDS, RELEASE, has
+from escrow.queries.year_reads import documents_read, instruments_of, reports_read, tranche_of_year, year_history
+from escrow.views.common import _found, deal_for, now_for
 from escrow.views.forms import AsOfForm
 from escrow.views.history import in_words
 from escrow.views.links import step_url
@@ -43,19 +42,19 @@ def tranche_as_of_page(request, deal, tranche, *, role, can):
 @login_required
 def tranche_page(request, slug, year):
     deal = deal_for(request, slug)
-    tranche = tranche_for(request, deal, year, annotate=year_parts())  # which optional lists to read
+    tranche = _found(tranche_of_year, request.user, deal, year)  # with which optional lists to read
     now = now_for(request, deal)
     role, can = now.role, now.can
     if "as_of" in request.GET:  # issue 14 item 1: the year as it stood at the end of a past day
         return tranche_as_of_page(request, deal, tranche, role=role, can=can)
-    instruments = list(_instruments(tranche))
+    instruments = instruments_of(tranche)  # hand-written SQL: the ORM's select_related and prefetch, built once
     tranche.open_instruments = [i for i in instruments if i.status == Instrument.Status.OPEN]
     tranche.loaded_instruments = instruments  # the call-back's effective instruction is among them
     step = next_step(tranche, signed_roles=signed_roles_of(tranche))
     call_back = call_back_context(tranche)
     offered = offers(deal, tranche, now, step, call_back)
     to_sign = now.to_sign(tranche)
-    documents = list(tranche.documents.select_related("uploaded_by").order_by("uploaded_at"))
+    documents = documents_read(tranche)
     return render(
         request,
         "escrow/tranche.html",
@@ -78,7 +77,7 @@ def tranche_page(request, slug, year):
             "transfer_provisional": transfer_provisional(tranche),
             # issue 11 item 4: the transfer agent's evidence
             "transfer": release_record(tranche) if has(tranche, RELEASE) else None,
-            "reports": reports_of(tranche, documents),  # issue 12 item 8: corrected reports kept, with the reason
+            "reports": reports_read(tranche, documents),  # issue 12 item 8: corrected reports kept, with the reason
             "declines": declines_of(tranche) if has(tranche, DECLINES) else [],
             **call_back,
             "call_back_form": call_back_form(tranche) if now.may("record_call_back", tranche) else None,
@@ -89,10 +88,7 @@ def tranche_page(request, slug, year):
 def _history(deal, tranche):
     """The year's entries of the deal's chain. Each names its actor by the recorded `actor_name` and is about this
     tranche: neither the person, the chain nor the tranche is joined (the tranche is the one read)."""
-    entries = list(history_of(deal, tranche=tranche).select_related(None))
-    for entry in entries:
-        entry.tranche = tranche
-    return entries
+    return year_history(deal, tranche)  # history_of's rows, hand-written SQL
 
 
 def _holds(tranche):
@@ -100,11 +96,6 @@ def _holds(tranche):
         return []
     # the model's order within one tranche, without joining the tranche and deal to sort by "tranche"
     return tranche.holds.select_related("raised_by", "raised_for__organisation", "ended_by").order_by("started_at")
-
-
-def _instruments(tranche):
-    signatures = Prefetch("signatures", queryset=Signature.objects.select_related("party__organisation", "signer"))
-    return tranche.instruments.select_related("document").prefetch_related(signatures).order_by("created_at")
 
 
 def offers(deal, tranche, now, step, call_back):

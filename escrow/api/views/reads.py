@@ -8,40 +8,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
-from escrow.api import access
+from escrow.api import access, year_data
 from escrow.api import serializers as out
 from escrow.api.pagination import paginated, window
 from escrow.api.snapshots import AS_OF, DealAsOfSerializer, TrancheAsOfSerializer
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.documents.storage import document_bytes
-from escrow.models import AuditReport, Decline, Hold, Instrument, Signature
+from escrow.models import Decline, Hold, Instrument
 from escrow.queries import steps as queries
+from escrow.queries import year_reads
 from escrow.queries.as_of import deal_as_of, parse_as_of
 from escrow.queries.deals import DealList as VisibleDeals
 from escrow.queries.due import actions_due_for
-from escrow.queries.year_parts import DECLINES, has, year_parts
+from escrow.queries.year_parts import DECLINES, has
 from escrow.queries.year_parts import HOLDS as HOLDS_PART
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1 (X-Total-Count, Link headers)"),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, 1-500 (default 100)"),
 ]
-SIGNATURES = Prefetch("signatures", queryset=Signature.objects.select_related("signer", "party__organisation"))
-# One tranche's instruments and reports, in the models' order within a tranche (the tranche part of the default
-# ordering, ["tranche", ...], would join the tranche and its deal to sort rows that all share one tranche). The
-# documents' own tranche is the one read (their documents are stored with it: escrow.documents.storage.store_pdf)
-# and is set from it (tranche_with_context) rather than joined again, 24 columns per document.
-INSTRUMENTS = Prefetch(
-    "instruments",
-    queryset=Instrument.objects.select_related("document__uploaded_by", "sealed_document__uploaded_by")
-    .prefetch_related(SIGNATURES)
-    .order_by("created_at"),
-)
-# What ReportSerializer reads of each report, with the reports (not five queries per report).
-REPORTS = Prefetch(
-    "reports",
-    queryset=AuditReport.objects.select_related("firm__organisation", "document__uploaded_by").order_by("filed_at"),
-)
 HOLDS = Prefetch("holds", queryset=Hold.objects.order_by("started_at").prefetch_related("raised_by"))
 
 
@@ -114,12 +99,17 @@ class TrancheDetail(EscrowAPIView):
 
     @extend_schema(responses={200: out.TrancheSerializer, **ERRORS})
     def get(self, request, pk):
-        return Response(self.present(out.TrancheSerializer, tranche_with_context(request.user, pk)))
+        tranche = tranche_with_context(request.user, pk)
+        # TrancheSerializer's shape as a plain dict (escrow.api.year_data; the serializer stays the schema)
+        return Response(year_data.tranche_data(tranche, out.origin_context(request, tranche.deal)))
 
 
 def tranche_with_context(user, pk):
-    parts = year_parts()  # which optional lists the year has, read with it
-    tranche = access.tranche_for(user, pk, related=["prepared_by"], prefetch=[INSTRUMENTS, REPORTS], annotate=parts)
+    # Hand-written SQL built once (escrow.queries.year_reads): the year with who prepared it and which optional
+    # lists it has, its deal with the person's party, its instruments (documents, signatures) and reports.
+    tranche = year_reads.tranche_by_id(user, pk)
+    year_reads.prefetched(tranche, "instruments", year_reads.instruments_of(tranche))
+    year_reads.prefetched(tranche, "reports", year_reads.reports_read(tranche))
     if has(tranche, HOLDS_PART):  # escrow.queries.year_parts: most years have none, read without a query
         prefetch_related_objects([tranche], HOLDS)
     else:
@@ -157,7 +147,9 @@ class InstrumentDetail(EscrowAPIView):
 
     @extend_schema(responses={200: out.InstrumentSerializer, **ERRORS})
     def get(self, request, pk):
-        return Response(self.present(out.InstrumentSerializer, access.instrument_for(request.user, pk)))
+        instrument = year_reads.instrument_for(request.user, pk)  # hand-written SQL, its signatures with it
+        context = out.origin_context(request, instrument.tranche.deal)
+        return Response(year_data.instrument_data(instrument, context))  # InstrumentSerializer's shape
 
 
 class DocumentList(EscrowAPIView):

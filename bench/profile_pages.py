@@ -1,11 +1,12 @@
-"""Function calls per request (cProfile) of the dashboard for four roles and the deal, tranche and
-/api/deals/<ref>/ pages, on a kept 1,000-deal world (issue 13 item 1): a measure the machine's load does not move.
+"""Function calls per request (cProfile) of the dashboard for four roles, every deal page and API read of
+bench/bench_pages.py and the two floors, on a kept 1,000-deal world (issue 13 item 1): a measure the machine's load does not move.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prof_NAME .venv/bin/python bench/profile_pages.py [names] [top]
 
 The database is used as it is (not a scratch test_ database): the world is built in it the first time (the
 Kaixin deal and 999 copies, as bench/bench_pages.py builds it) and kept for the next runs. `names`: a
-comma-separated choice of "dashboard issuer", ..., "deal", "tranche", "api deal"; `top`: print that many
+comma-separated choice of "dashboard issuer", ..., any name of bench.bench_pages.detail_urls ("deal", "what-if",
+"api tranches", "dividends and votes", ...), "bare" and "bare api" (the floors); `top`: print that many
 functions of each profile (sorted by the SORT environment variable, cumulative by default).
 """
 
@@ -65,7 +66,8 @@ def main():
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     urls = bp.detail_urls(deal)
     jobs = [(f"dashboard {who}", who, reverse("escrow:dashboard")) for who in bp.LISTS]
-    jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in ("deal", "tranche", "api deal")]
+    jobs += [(name, bp.DETAIL_PERSONA, url) for name, url in urls.items()]
+    jobs += [("bare", bp.DETAIL_PERSONA, reverse("bench-bare")), ("bare api", bp.DETAIL_PERSONA, reverse("bench-bare-api"))]
     for name, who, url in jobs:
         if not names or name in names:
             run(name, User.objects.get(username=who), url, top)

@@ -1,5 +1,6 @@
 """Function calls per request (cProfile) of the dashboard for four roles, every deal page and API read of
-bench/bench_pages.py and the two floors, on a kept 1,000-deal world (issue 13 item 1): a measure the machine's load does not move.
+bench/bench_pages.py and the two floors, on a kept 1,000-deal world (issue 13 item 1): a measure the machine's
+load does not move.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prof_NAME .venv/bin/python bench/profile_pages.py [names] [top]
 
@@ -67,7 +68,10 @@ def main():
     urls = bp.detail_urls(deal)
     jobs = [(f"dashboard {who}", who, reverse("escrow:dashboard")) for who in bp.LISTS]
     jobs += [(name, bp.DETAIL_PERSONA, url) for name, url in urls.items()]
-    jobs += [("bare", bp.DETAIL_PERSONA, reverse("bench-bare")), ("bare api", bp.DETAIL_PERSONA, reverse("bench-bare-api"))]
+    jobs += [
+        ("bare", bp.DETAIL_PERSONA, reverse("bench-bare")),
+        ("bare api", bp.DETAIL_PERSONA, reverse("bench-bare-api")),
+    ]
     for name, who, url in jobs:
         if not names or name in names:
             run(name, User.objects.get(username=who), url, top)

@@ -15,7 +15,7 @@ from escrow.models import HistoryEntry, Tranche, TrancheState
 from escrow.queries.history import history_of, history_rows
 from escrow.queries.penalties import DealPenalties, TranchePenalty, deal_penalties
 from escrow.queries.steps import tranches_with_context
-from tests.escrow.api.test_penalty_api import late  # noqa: F401 (the fixture: a late year with penalty days)
+from tests.escrow.api.test_penalty_api import late as late  # the fixture: a late year with penalty days
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ["en", "zh-hans"]

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from escrow.history.chain import ChainCheck, chain_key_for, verify_chain
 from escrow.models import HistoryChain, HistoryEntry, VerificationRun
+from escrow.queries.rows import columns, loader, rows
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +76,20 @@ def _remember(key, mark):
         cache.set(key, mark, timeout=None)
     except Exception:
         log.warning("The shared cache is unreachable; the history chain's mark is not kept", exc_info=True)
+
+
+def history_rows(deal) -> list:
+    """history_of(deal) as (entry, its year or None) pairs, read with hand-written SQL built once per process
+    (issue 13 item 1: the API's history read; the ORM built and compiled the query, with its tranche and chain
+    joins, on every request). The same rule: the deal's own chain, oldest first;
+    tests/escrow/api/test_plain_reads.py compares it with history_of."""
+    load = loader(HistoryEntry)
+    return [(load(row), row[-1]) for row in rows(_HISTORY_SQL, (deal.pk, chain_key_for(deal)))]
+
+
+_HISTORY_SQL = (
+    f"SELECT {columns(HistoryEntry, 'e')}, t.year FROM {HistoryEntry._meta.db_table} e"  # noqa: S608 (constant SQL)
+    f" JOIN {HistoryChain._meta.db_table} c ON c.id = e.chain_id"
+    " LEFT JOIN escrow_tranche t ON t.id = e.tranche_id"
+    " WHERE e.deal_id = %s AND c.key = %s ORDER BY e.seq"
+)

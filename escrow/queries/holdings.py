@@ -26,10 +26,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from escrow.contract import holdings as rules
-from escrow.models import Dividend, Meeting, ShareMovement, TrancheState
+from escrow.models import Dividend, Meeting, ShareMovement, Tranche, TrancheState, TransferEvidence, VotingInstruction
 from escrow.models.ledger import balances_of
 from escrow.queries.clock import calendar_for, contract_today
 from escrow.queries.quantities import STOCK_DIVIDEND_KEY, rebase_days, year_figures
+from escrow.queries.rows import columns, loader, rows, width
 
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
 CUT_OFF_TIME = time(17, 0)  # the close of business in Beijing on the cut-off day
@@ -67,9 +68,39 @@ class Ledger:
 
 
 def _movements(deal) -> Ledger:
-    rows = list(ShareMovement.objects.filter(deal=deal).select_related("evidence", "tranche"))
-    rebased = any(m.kind == ShareMovement.Kind.REBASE for m in rows)
-    return Ledger(rows, rebase_days([deal.pk]) if rebased else {})
+    movements = _ledger_rows(deal)
+    rebased = any(m.kind == ShareMovement.Kind.REBASE for m in movements)
+    return Ledger(movements, rebase_days([deal.pk]) if rebased else {})
+
+
+def _ledger_rows(deal) -> list:
+    """The deal's movements in the model's order, each with its evidence (or none) and its tranche, as
+    `ShareMovement.objects.filter(deal=deal).select_related("evidence", "tranche")` reads them; hand-written SQL
+    built once per process (issue 13 item 1: the ORM built and compiled the three-table query on every read of
+    the dividends and meetings). tests/escrow/queries/test_holdings_ledger_sql.py compares the two."""
+    movement, evidence, tranche = loader(ShareMovement), loader(TransferEvidence), loader(Tranche)
+    found = []
+    for row in rows(_LEDGER_SQL, (deal.pk,)):
+        m = movement(row)
+        e = evidence(row[_AT_EVIDENCE:]) if row[_AT_EVIDENCE] is not None else None
+        if e is not None:
+            TransferEvidence.movement.field.set_cached_value(e, m)
+        ShareMovement.evidence.related.set_cached_value(m, e)  # none: m.evidence raises, as select_related leaves it
+        if m.tranche_id is not None:
+            m.tranche = tranche(row[_AT_TRANCHE:])
+        found.append(m)
+    return found
+
+
+_LEDGER_SQL = (
+    f"SELECT {columns(ShareMovement, 'm')}, {columns(TransferEvidence, 'e')}, {columns(Tranche, 't')}"  # noqa: S608 (constant SQL)
+    f" FROM {ShareMovement._meta.db_table} m"
+    f" LEFT JOIN {TransferEvidence._meta.db_table} e ON e.movement_id = m.id"
+    f" LEFT JOIN {Tranche._meta.db_table} t ON t.id = m.tranche_id"
+    " WHERE m.deal_id = %s ORDER BY m.recorded_at, m.id"  # the model's order
+)
+_AT_EVIDENCE = width(ShareMovement)
+_AT_TRANCHE = _AT_EVIDENCE + width(TransferEvidence)
 
 
 def in_escrow_on(deal, day: date, ledger=None) -> int:
@@ -191,12 +222,14 @@ def dividend_view(dividend, ledger=None, today=None, tranches=None) -> DividendV
 
 
 def dividends_for(deal) -> list:
-    ledger, tranches = _movements(deal), list(deal.tranches.order_by("year"))
+    dividends = _of_deal(Dividend, deal)
+    if not dividends:  # nothing to show: neither the ledger nor the years are read
+        return []
+    # The years only for a stock dividend whose new shares are still to come (new_shares_allocation).
+    waiting = any(d.kind == Dividend.Kind.SHARES and not d.passed_at for d in dividends)
+    ledger, tranches = _movements(deal), list(deal.tranches.order_by("year")) if waiting else None
     today = contract_today()
-    return [
-        dividend_view(d, ledger, today, tranches)
-        for d in deal.dividends.select_related("deal").order_by("record_date", "pk")
-    ]
+    return [dividend_view(d, ledger, today, tranches) for d in dividends]
 
 
 @dataclass
@@ -247,9 +280,49 @@ def meeting_view(meeting, ledger=None, now=None) -> MeetingView:
 
 
 def meetings_for(deal) -> list:
+    meetings = _of_deal(Meeting, deal)
+    if not meetings:
+        return []
+    _with_instructions(meetings)
     ledger = _movements(deal)
     now = contract_now()
-    return [
-        meeting_view(m, ledger, now)
-        for m in deal.meetings.select_related("deal").prefetch_related("instructions").order_by("meeting_date", "pk")
-    ]
+    return [meeting_view(m, ledger, now) for m in meetings]
+
+
+# The deal's dividends and meetings, and the meetings' instructions, in their models' order (record date, meeting
+# date, time given; then id): hand-written SQL built once per process (issue 13 item 1: the ORM built and compiled
+# each query on every read of the page and the API). Each row's deal is the deal asked about, as the related
+# manager sets it. tests/escrow/queries/test_holdings_ledger_sql.py compares them with the ORM reads they replaced.
+_OF_DEAL = {
+    model: f"SELECT {columns(model, 'x')} FROM {model._meta.db_table} x WHERE x.deal_id = %s ORDER BY "  # noqa: S608 (constant SQL)
+    + ", ".join(f"x.{model._meta.get_field(name).column}" for name in model._meta.ordering)
+    for model in (Dividend, Meeting)
+}
+_INSTRUCTIONS = (
+    f"SELECT {columns(VotingInstruction, 'v')} FROM {VotingInstruction._meta.db_table} v"  # noqa: S608 (constant SQL)
+    " WHERE v.meeting_id IN ({marks}) ORDER BY v.given_at, v.id"  # the model's order
+)
+
+
+def _of_deal(model, deal) -> list:
+    load = loader(model)
+    found = [load(row) for row in rows(_OF_DEAL[model], (deal.pk,))]
+    for row in found:
+        row.deal = deal
+    return found
+
+
+def _with_instructions(meetings):
+    """Each meeting's `instructions.all()` answered from one read, as prefetch_related("instructions") leaves it."""
+    by_meeting = {m.pk: [] for m in meetings}
+    load = loader(VotingInstruction)
+    marks = ", ".join(["%s"] * len(by_meeting))
+    for row in rows(_INSTRUCTIONS.format(marks=marks), tuple(by_meeting)):
+        instruction = load(row)
+        by_meeting[instruction.meeting_id].append(instruction)
+    for meeting in meetings:
+        for instruction in by_meeting[meeting.pk]:
+            instruction.meeting = meeting
+        kept = VotingInstruction.objects.none()
+        kept._result_cache, kept._prefetch_done = by_meeting[meeting.pk], True
+        meeting.__dict__.setdefault("_prefetched_objects_cache", {})["instructions"] = kept

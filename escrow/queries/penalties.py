@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db import connection
+from django.db.models import Max, OuterRef, Subquery, Sum
 
 from escrow.contract.corporate_actions import FLOOR, Ratio, rebase_holding
 from escrow.contract.penalty import (
@@ -32,10 +33,11 @@ from escrow.contract.penalty import (
     attribute_day,
     first_day_of_delay,
 )
-from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice
+from escrow.models import CorporateAction, PenaltyDay, Role, ShareMovement, SharePrice, Tranche
 from escrow.models import Hold as HoldRow
 from escrow.models.bulk import any_of
 from escrow.queries.quantities import CORPORATE_ACTION_KEY, rebase_sources, rebase_steps, rebased_sizes, sizes_on
+from escrow.queries.rows import columns, loader, rows
 
 MONEY = Decimal("0.00000001")  # PenaltyDay money is stored exactly, with eight decimals
 PRICE = Decimal("0.0001")  # PenaltyDay.price: the close shown with the day (SharePrice closes have 4 decimals)
@@ -671,17 +673,10 @@ class DealPenalties:
 
 def deal_penalties(deal, tranches=None) -> DealPenalties:
     """Per-tranche and per-party capped totals of a deal, in two queries whatever its length."""
-    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    tranches = list(tranches if tranches is not None else _tranches_of(deal))
     summaries = {t.pk: TranchePenalty(t) for t in tranches}
-    sums = (
-        PenaltyDay.objects.filter(tranche__in=list(summaries))
-        .exclude(liable="")
-        .values("tranche_id", "liable", "missing_price")
-        .annotate(charged=Sum("charged"), days=Count("pk"))
-        .order_by()
-    )
     result = DealPenalties(deal, list(summaries.values()))
-    for row in sums:
+    for row in _sums(list(summaries)):
         summary, party = summaries[row["tranche_id"]], row["liable"]
         summary.liable_days[party] = summary.liable_days.get(party, 0) + row["days"]
         result.liable_days[party] = result.liable_days.get(party, 0) + row["days"]
@@ -694,7 +689,7 @@ def deal_penalties(deal, tranches=None) -> DealPenalties:
     for summary in result.tranches:
         summary.liable_days, summary.by_party = _in_order(summary.liable_days), _in_order(summary.by_party)
     result.liable_days, result.by_party = _in_order(result.liable_days), _in_order(result.by_party)
-    for last in latest_days(summaries):
+    for last in _latest_days(list(summaries)):
         summary = summaries[last.tranche_id]
         summary.total, summary.cap, summary.capped, summary.accrued_through = (
             last.running_total,
@@ -703,6 +698,65 @@ def deal_penalties(deal, tranches=None) -> DealPenalties:
             last.day,
         )
     return result
+
+
+# deal_penalties' three reads in hand-written SQL built once per process (issue 13 item 1: the ORM built and
+# compiled the grouped sum and the correlated last day on every read of /api/deals/<ref>/penalty/). The same
+# rules: the deal's years by year (the related manager's, each with the deal asked about); per tranche, liable
+# party and missing close the sum of `charged` and the count of the liable days (nobody's days left out); each
+# tranche's last accrued day (latest_days' rule). tests/escrow/queries/test_deal_penalties_sql.py compares them
+# with the ORM reads they replaced.
+_TRANCHES_SQL = f"SELECT {columns(Tranche, 't')} FROM {Tranche._meta.db_table} t WHERE t.deal_id = %s ORDER BY t.year"  # noqa: S608 (constant SQL)
+_SUMS_SQL = (
+    "SELECT d.tranche_id, d.liable, d.missing_price, CAST(SUM(d.charged) AS NUMERIC), COUNT(d.id)"  # noqa: S608 (constant SQL)
+    f" FROM {PenaltyDay._meta.db_table} d WHERE d.tranche_id IN ({{marks}}) AND NOT d.liable = ''"
+    " GROUP BY d.tranche_id, d.liable, d.missing_price"
+)
+_LATEST_SQL = (
+    f"SELECT {columns(PenaltyDay, 'd')} FROM {PenaltyDay._meta.db_table} d"  # noqa: S608 (constant SQL)
+    " WHERE d.tranche_id IN ({marks}) AND d.day = ("
+    f"SELECT q.day FROM {PenaltyDay._meta.db_table} q WHERE q.tranche_id = d.tranche_id ORDER BY q.day DESC LIMIT 1)"
+)
+
+
+def _tranches_of(deal) -> list:
+    load = loader(Tranche)
+    found = [load(row) for row in rows(_TRANCHES_SQL, (deal.pk,))]
+    for tranche in found:
+        tranche.deal = deal
+    return found
+
+
+def _sums(tranche_ids) -> list:
+    """Dicts as `.values("tranche_id", "liable", "missing_price").annotate(charged=Sum, days=Count)` gives them;
+    the sum through the converters the ORM's compiler gives a Sum of `charged` (SQLite's decimals)."""
+    if not tranche_ids:
+        return []
+    marks = ", ".join(["%s"] * len(tranche_ids))
+    total = Sum(PenaltyDay._meta.get_field("charged").get_col(PenaltyDay._meta.db_table))
+    converters = connection.ops.get_db_converters(total) + total.get_db_converters(connection)  # the compiler's
+    found = []
+    for tranche_id, liable, missing_price, charged, days in rows(_SUMS_SQL.format(marks=marks), tuple(tranche_ids)):
+        for convert in converters:
+            charged = convert(charged, total, connection)
+        found.append(
+            {
+                "tranche_id": tranche_id,
+                "liable": liable,
+                "missing_price": bool(missing_price),
+                "charged": charged,
+                "days": days,
+            }
+        )
+    return found
+
+
+def _latest_days(tranche_ids) -> list:
+    if not tranche_ids:
+        return []
+    load = loader(PenaltyDay)
+    marks = ", ".join(["%s"] * len(tranche_ids))
+    return [load(row) for row in rows(_LATEST_SQL.format(marks=marks), tuple(tranche_ids))]
 
 
 def last_days(tranches) -> dict:

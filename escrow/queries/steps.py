@@ -11,10 +11,21 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from escrow.contract.calendar import deposit_due
-from escrow.models import Deal, HistoryAction, HistoryEntry, Instrument, Role, Tranche, TrancheState
+from escrow.models import (
+    Deal,
+    DealParty,
+    HistoryAction,
+    HistoryEntry,
+    Instrument,
+    Role,
+    Signature,
+    Tranche,
+    TrancheState,
+)
 from escrow.notifications.texts import Text
 from escrow.queries.clock import calendar_for, provisional_deadline, transfer_provisional
 from escrow.queries.deals import viewer_party
+from escrow.queries.rows import columns, loader, rows, width
 
 S = TrancheState
 CONFIRM_DEPOSIT = _("Confirm the consideration shares were issued in the agent's name")
@@ -193,6 +204,60 @@ def tranches_with_context(deals):
         to_attr="open_instruments",
     )
     return Tranche.objects.filter(deal__in=deals).select_related("deal").prefetch_related(signatures)
+
+
+def tranches_of(deal) -> list:
+    """`tranches_with_context([deal]).order_by("year")` for one deal, read with hand-written SQL built once per
+    process (issue 13 item 1: the ORM built and compiled the three prefetching queries on every read of
+    /api/deals/<ref>/tranches/): the deal's years, their open instruments in the order they were created, and
+    those instruments' signatures with each signing party. Each year's deal is the deal asked about (the
+    select_related deal, the same row). tests/escrow/queries/test_tranches_of_sql.py compares the two."""
+    load = loader(Tranche)
+    tranches = [load(row) for row in rows(_TRANCHES_SQL, (deal.pk,))]
+    by_tranche = {t.pk: [] for t in tranches}
+    for t in tranches:
+        t.deal = deal
+    if by_tranche:
+        load = loader(Instrument)
+        marks = ", ".join(["%s"] * len(by_tranche))
+        found = rows(_OPEN_INSTRUMENTS_SQL.format(marks=marks), (Instrument.Status.OPEN, *by_tranche))
+        for row in found:
+            instrument = load(row)
+            by_tranche[instrument.tranche_id].append(instrument)
+    for t in tranches:
+        t.open_instruments = by_tranche[t.pk]
+    _with_signatures([i for t in tranches for i in t.open_instruments])
+    return tranches
+
+
+def _with_signatures(instruments):
+    """Each instrument's `signatures.all()` with every signature's party, from one read, as
+    prefetch_related("signatures__party") leaves them."""
+    signatures = {i.pk: [] for i in instruments}
+    if signatures:
+        signature, party = loader(Signature), loader(DealParty)
+        marks = ", ".join(["%s"] * len(signatures))
+        for row in rows(_SIGNATURES_SQL.format(marks=marks), tuple(signatures)):
+            s = signature(row)
+            s.party = party(row[_AT_PARTY:])
+            signatures[s.instrument_id].append(s)
+    for instrument in instruments:
+        kept = Signature.objects.none()
+        kept._result_cache, kept._prefetch_done = signatures[instrument.pk], True
+        instrument.__dict__.setdefault("_prefetched_objects_cache", {})["signatures"] = kept
+
+
+_TRANCHES_SQL = f"SELECT {columns(Tranche, 't')} FROM {Tranche._meta.db_table} t WHERE t.deal_id = %s ORDER BY t.year"  # noqa: S608 (constant SQL)
+_OPEN_INSTRUMENTS_SQL = (
+    f"SELECT {columns(Instrument, 'i')} FROM {Instrument._meta.db_table} i"  # noqa: S608 (constant SQL)
+    " WHERE i.status = %s AND i.tranche_id IN ({marks}) ORDER BY i.created_at"
+)
+_SIGNATURES_SQL = (
+    f"SELECT {columns(Signature, 's')}, {columns(DealParty, 'p')} FROM {Signature._meta.db_table} s"  # noqa: S608 (constant SQL)
+    f" JOIN {DealParty._meta.db_table} p ON p.id = s.party_id"
+    " WHERE s.instrument_id IN ({marks}) ORDER BY s.signed_at"  # the model's order
+)
+_AT_PARTY = width(Signature)
 
 
 def signed_roles_of(tranche):

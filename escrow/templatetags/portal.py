@@ -227,6 +227,48 @@ def calculation(explanations, currency):
 
 
 @register.simple_tag
+def whatif_result(schedule, chart, currency):
+    """escrow/whatif_result.html (the what-if table, chart and steps) as {% include %} renders it, kept per process
+    under everything it reads: the language, the currency, the schedule (its JSON form: each year's figures,
+    offsets and steps, the totals; exact, Decimals as strings) and the chart (a dataclass: its repr names every
+    bar, label and tick). Issue 13 item 1: the steps' sentences were most of the what-if page's Python. Other
+    figures are another key, so it is never stale."""
+    key = ("whatif_result", get_language(), currency, json.dumps(schedule.as_dict(), sort_keys=True), repr(chart))
+    context = {"schedule": schedule, "chart": chart, "deal": {"target_currency": currency}}
+    return _kept(key, "escrow/whatif_result.html", context)
+
+
+@register.simple_tag
+def whatif_fields(form):
+    """escrow/whatif_fields.html (the what-if form's revenue and policy fields: labels, widgets, help, errors) as
+    {% include %} renders it, kept per process under everything it shows: the language, whether the form is
+    bound, and each field's kind, widget and attributes, label, choices (value and words), help, whether it is
+    required, the value it shows (submitted or initial) and its errors. Issue 13 item 1: eleven widgets rendered
+    through Django's form templates were a third of the page's Python."""
+    fields = tuple(
+        (
+            name,
+            type(field).__name__,
+            type(field.widget).__name__,
+            repr(sorted(field.widget.attrs.items())),
+            str(field.label),
+            tuple((str(value), str(label)) for value, label in getattr(field, "choices", ())),
+            str(field.help_text),
+            field.required,
+            repr(form[name].value()),
+            tuple(str(error) for error in form.errors.get(name, ())),
+        )
+        for name, field in form.fields.items()
+    )
+    key = ("whatif_fields", get_language(), form.is_bound, fields)
+    context = {
+        "revenue_fields": [form[name] for name in form.fields if name.startswith("revenue_")],
+        "policy_fields": [form[name] for name in form.fields if not name.startswith("revenue_")],
+    }
+    return _kept(key, "escrow/whatif_fields.html", context)
+
+
+@register.simple_tag
 def history_filters(form):
     """The history page's filter fields (escrow/history_filters.html: labels, widgets, errors), kept per process
     under everything they show: the language, whether the form is bound, each field's choices (value and words)

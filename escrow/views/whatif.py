@@ -31,8 +31,6 @@ def whatif(request, slug):
             "deal": deal,
             "form": form,
             "schedule": schedule,
-            "revenue_fields": [form[f"revenue_{t.year}"] for t in tranches],
-            "policy_fields": [f for f in form if not f.name.startswith("revenue_")],
             "chart": _chart(tranches, schedule) if schedule else None,
         },
     )

@@ -5,7 +5,7 @@ permissions as the other reads (a person with no role on the deal gets 404, SPA 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from escrow.api import access
+from escrow.api import access, plain
 from escrow.api import serializers as out
 from escrow.api.views.base import ERRORS, EscrowAPIView
 from escrow.queries.penalties import deal_penalties, penalty_table
@@ -30,4 +30,4 @@ class DealPenalty(EscrowAPIView):
     @extend_schema(summary="A deal's delay penalties (SPA 8.2)", responses={200: out.DealPenaltySerializer, **ERRORS})
     def get(self, request, ref):
         deal = access.deal_for(request.user, ref)
-        return Response(self.present(out.DealPenaltySerializer, deal_penalties(deal)))
+        return Response(plain.deal_penalty_data(deal_penalties(deal)))  # DealPenaltySerializer's shape (issue 13)

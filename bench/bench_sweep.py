@@ -10,10 +10,10 @@ today), on current planner statistics (ANALYZE before each tick, untimed, as aut
 Every phase of a tick (opening years, reminders and missed deadlines, fee invoices, penalty days) is timed on its
 own, with its SQL statements (COPY included) and its peak resident memory (the kernel's high-water
 mark, reset before the phase; freed memory is handed back first, so the peak is the phase's own).
-Its SQL floor is measured in the same run: the rows the phase wrote (inserted, or tranches moved to a
-new state) are written once more by one INSERT ... SELECT per table, in one committed transaction,
-into scratch tables like the real ones (columns, defaults, indexes; logged), dropped afterwards. The
-ratio is the phase's time over that floor.
+Its SQL floor is measured in the same run: the rows the phase wrote (inserted, tranches moved to a new
+state, the history chains' heads moved, the deals' next fee looks moved) are written once more by one
+INSERT ... SELECT per table, in one committed transaction, into scratch tables like the real ones
+(columns, defaults, indexes; logged), dropped afterwards. The ratio is the phase's time over that floor.
 """
 
 import ctypes
@@ -38,7 +38,16 @@ from django.urls import reverse  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
 from escrow.actions import deadlines  # noqa: E402
-from escrow.models import Deal, FeeInvoice, HistoryEntry, Notification, OutboxMessage, PenaltyDay, Tranche  # noqa: E402
+from escrow.models import (  # noqa: E402
+    Deal,
+    FeeInvoice,
+    HistoryChain,
+    HistoryEntry,
+    Notification,
+    OutboxMessage,
+    PenaltyDay,
+    Tranche,
+)
 from escrow.notifications import notify  # noqa: E402
 
 STEPS = [
@@ -97,12 +106,21 @@ def _high_water():
 
 
 def _written(before):
-    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches).
+    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches, chains, deals).
     Table names are the models' own and the ids integers: nothing comes from input."""
     rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]:d}" for m in INSERTED}  # noqa: S608
+    entries = f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d}"
     rows[Tranche._meta.db_table] = (
-        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "  # noqa: S608
-        f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d} AND to_state <> '')"
+        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM {entries} AND to_state <> '')"  # noqa: S608
+    )
+    # The chain heads the new entries moved, and the deals whose next fee look the invoices moved (Deal.fee_check_on):
+    # rows the phase writes too (updated, so written once more here as the moved tranches are).
+    rows[HistoryChain._meta.db_table] = (
+        f"SELECT * FROM {HistoryChain._meta.db_table} WHERE id IN (SELECT chain_id FROM {entries})"  # noqa: S608
+    )
+    rows[Deal._meta.db_table] = (
+        f"SELECT * FROM {Deal._meta.db_table} WHERE id IN (SELECT deal_id FROM "  # noqa: S608
+        f"{FeeInvoice._meta.db_table} WHERE id > {before[FeeInvoice]:d})"
     )
     return rows
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from escrow.models import DealParty, Notification, OutboxMessage
-from escrow.models.bulk import JsonText, any_of, copy_rows, copy_rows_with_ids
+from escrow.models.bulk import JsonText, any_of, array_literal, copy_rows, copy_rows_with_ids
 from escrow.notifications.email import WHITESPACE, compose, html_escaped_sql, server_fill, server_frames
 from escrow.notifications.texts import as_data, render
 from parties.language import language_of
@@ -282,12 +282,17 @@ def _server_emails(rows) -> None:
             "ORDER BY v.n_",
             [
                 WHITESPACE,
-                [pk for pk, _fill in rows],
-                [frames[key] for _pk, (key, _due, _link) in rows],
-                [due for _pk, (_key, due, _link) in rows],
-                [link for _pk, (_key, _due, link) in rows],
-                list(text_frames),
-                list(html_frames),
+                *map(
+                    array_literal,  # one text each, not quoted element by element
+                    (
+                        [pk for pk, _fill in rows],
+                        [frames[key] for _pk, (key, _due, _link) in rows],
+                        [due for _pk, (_key, due, _link) in rows],
+                        [link for _pk, (_key, _due, link) in rows],
+                        text_frames,
+                        html_frames,
+                    ),
+                ),
             ],
         )
 

@@ -7,7 +7,8 @@ Builds bench/world.py's world of `deals` deals (1,000 by default) in a scratch d
 afterwards) and walks bench/bench_sweep.py's days. On the days below, before the day's sweep, the phase named runs
 three times inside a transaction that is rolled back: once under cProfile (function calls), twice timed
 (`time.process_time`, the Python process's CPU; the lower is printed, with the wall time and the statements).
-`top`: print that many functions of each profile (sorted by the SORT environment variable, tottime by default).
+`top`: print that many functions of each profile (sorted by the SORT environment variable, tottime by default);
+PROFILE_OUT=prefix keeps each profile in prefix-<day>.prof; STATEMENTS=1 prints each statement's seconds.
 """
 
 import cProfile
@@ -110,12 +111,19 @@ def measure(day, label, name, top):
     runs = [timed(phase, day, pid) for _ in range(3)]
     (cpu, server, wall, count), floor = min(runs, key=lambda r: r[0][0] + r[0][1])
     calls = pstats.Stats(profile).total_calls
+    if os.environ.get("PROFILE_OUT"):  # for pstats' callers and callees
+        profile.dump_stats(f"{os.environ['PROFILE_OUT']}-{day}.prof")
     print(
         f"{day} {label}: calls={calls:,} python cpu={cpu:.3f}s backend cpu={server:.3f}s wall={wall:.3f}s "
         f"statements={count}; floor: backend cpu={floor[1]:.3f}s wall={floor[2]:.3f}s; "
         f"cpu ratio={(cpu + server) / floor[1] if floor[1] else float('nan'):.1f}x",
         flush=True,
     )
+    if os.environ.get("EXPLAIN"):  # the plans of statements over EXPLAIN ms, in the server's log (auto_explain)
+        with connection.cursor() as cursor:
+            cursor.execute("LOAD 'auto_explain'")
+            cursor.execute(f"SET auto_explain.log_min_duration = {int(os.environ['EXPLAIN']):d}")
+            cursor.execute("SET auto_explain.log_analyze = on")
     if os.environ.get("STATEMENTS"):
         seen = Timed()
         with connection.execute_wrapper(seen):

@@ -59,10 +59,11 @@ class Rendered:
     def for_user(self, user) -> tuple:
         """(subject, body, email) in the person's language."""
         language = language_of(user)
-        if language not in self._done:
+        if language not in self._done or self._done[language][2] is None:
             with translation.override(language):
                 self.in_active(language)
-        return self._done[language]
+        subject, body, email, _fill = self._done[language]
+        return subject, body, email
 
     def in_active(self, language, memo=None, *, email=True) -> tuple:
         """(subject, body, email) in `language`, which the caller has activated (for many at once, sharing
@@ -269,19 +270,21 @@ def _server_emails(rows) -> None:
     escaped = ", ".join(html_escaped_sql(value) for value in values)
     with connection.cursor() as cursor:
         cursor.execute(
-            # The table names are the models' own and every value is a parameter: nothing comes from input.
+            # The table names are the models' own and every value is a parameter: nothing comes from input. The rows
+            # are put in order first, on their few narrow columns (OFFSET 0 keeps that sort apart), and each is then
+            # filled from its notification and person, looked up by primary key (LATERAL: a nested loop, in that
+            # order, so the filled emails are never sorted, which spilled to disk): the emails take their ids in the
+            # order of `rows`, as from a COPY.
             f"INSERT INTO {OutboxMessage._meta.db_table} "  # noqa: S608
             "(notification_id, to_email, subject, body, html_body, created_at, attempts, last_error) "
-            f"SELECT n.id, u.email, n.subject, btrim(format(f.text, {', '.join(values)}), %s) || chr(10), "
-            f"format(f.html, {escaped}), n.created_at, 0, '' "
-            "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[]) "
-            "WITH ORDINALITY AS v(id, frame, due, link, n_) "
-            f"JOIN {Notification._meta.db_table} AS n ON n.id = v.id "
-            f"JOIN {get_user_model()._meta.db_table} AS u ON u.id = n.user_id "
-            "JOIN unnest(%s::text[], %s::text[]) WITH ORDINALITY AS f(text, html, frame) ON f.frame = v.frame "
-            "ORDER BY v.n_",
+            "SELECT e.* FROM (SELECT * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[]) "
+            "WITH ORDINALITY AS r(id, frame, due, link, n_) ORDER BY n_ OFFSET 0) AS v, LATERAL ("
+            "SELECT n.id, u.email, n.subject, "
+            f"btrim(format((%s::text[])[v.frame], {', '.join(values)}), %s) || chr(10), "
+            f"format((%s::text[])[v.frame], {escaped}), n.created_at, 0, '' "
+            f"FROM {Notification._meta.db_table} AS n JOIN {get_user_model()._meta.db_table} AS u ON u.id = n.user_id "
+            "WHERE n.id = v.id OFFSET 0) AS e ORDER BY v.n_",
             [
-                WHITESPACE,
                 *map(
                     array_literal,  # one text each, not quoted element by element
                     (
@@ -289,10 +292,11 @@ def _server_emails(rows) -> None:
                         [frames[key] for _pk, (key, _due, _link) in rows],
                         [due for _pk, (_key, due, _link) in rows],
                         [link for _pk, (_key, _due, link) in rows],
-                        text_frames,
-                        html_frames,
                     ),
                 ),
+                array_literal(text_frames),
+                WHITESPACE,
+                array_literal(html_frames),
             ],
         )
 

@@ -13,7 +13,7 @@ mark, reset before the phase; freed memory is handed back first, so the peak is 
 Its SQL floor is measured in the same run: the rows the phase wrote (inserted, tranches moved to a new
 state, the history chains' heads moved, the deals' next fee looks moved) are written once more by one
 INSERT ... SELECT per table, in one committed transaction, into scratch tables like the real ones
-(columns, defaults, indexes; logged), dropped afterwards. The ratio is the phase's time over that floor.
+(columns, defaults, indexes, foreign keys; logged), dropped afterwards. The ratio is the phase's time over that floor.
 """
 
 import ctypes
@@ -136,19 +136,30 @@ def _count(rows):
 
 def sql_floor(rows) -> float:
     """Seconds to write the same rows once more, one INSERT ... SELECT per table and one commit, into
-    scratch tables like the real ones (columns, defaults, indexes; logged, as they are)."""
+    scratch tables like the real ones (columns, defaults, indexes, foreign keys; logged, as they are)."""
     with connection.cursor() as cursor:
         for table in rows:
             cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+            for (definition,) in _foreign_keys(cursor, table):  # LIKE copies no foreign key; the real table checks them
+                cursor.execute(f"ALTER TABLE floor_{table} ADD {definition}")
         try:
             started = time.perf_counter()
             with transaction.atomic():
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys checked now, not at the commit
                 for table, sql in rows.items():
                     cursor.execute(f"INSERT INTO floor_{table} {sql}")
             return time.perf_counter() - started
         finally:
             for table in rows:
                 cursor.execute(f"DROP TABLE floor_{table}")
+
+
+def _foreign_keys(cursor, table):
+    """The definitions of `table`'s foreign keys (as Django made them: deferred, checked at commit)."""
+    cursor.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", [table]
+    )
+    return cursor.fetchall()
 
 
 class Phases:

@@ -83,6 +83,8 @@ def test_emails_filled_by_the_server_read_as_compose_fills_them(require_postgres
         assert notify_many(notes) == 3 * len(notes)
     emails = OutboxMessage.objects.select_related("notification__user").order_by("pk")
     assert emails.count() == 2 * len(notes)
+    # In the order of their notifications, as the COPY wrote them before (the outbox is drained in id order).
+    assert [email.notification_id for email in emails] == sorted(email.notification_id for email in emails)
     by_key = {note.key: note for note in notes}
     for email in emails:
         notification = email.notification

@@ -5,12 +5,13 @@ load does not move, beside bench/bench_sweep.py's ratios, which it does.
 
 Builds bench/world.py's world of `deals` deals (1,000 by default) in a scratch database (test_<name>, dropped
 afterwards) and walks bench/bench_sweep.py's days. On the days below, before the day's sweep, the phase named runs
-three times inside a transaction that is rolled back: once under cProfile (function calls), three times timed with
+in transactions that are rolled back: once under cProfile (function calls), then three times timed with
 its foreign keys checked at once (no commit comes to check them): the Python process's CPU (`time.process_time`),
 the PostgreSQL backend's (/proc, same machine), the wall time and the statements, then the same of its floor
 (bench_sweep.sql_floor) in that transaction; the run with the least CPU is printed.
 `top`: print that many functions of each profile (sorted by the SORT environment variable, tottime by default);
-PROFILE_OUT=prefix keeps each profile in prefix-<day>.prof; STATEMENTS=1 prints each statement's seconds.
+PROFILE_OUT=prefix keeps each profile in prefix-<day>.prof; STATEMENTS=1 prints each statement's seconds;
+EXPLAIN=ms logs the plans of statements slower than that in the server's log (auto_explain).
 """
 
 import cProfile

@@ -10,12 +10,13 @@ today), on current planner statistics (ANALYZE before each tick, untimed, as aut
 Every phase of a tick (opening years, reminders and missed deadlines, fee invoices, penalty days) is timed on its
 own, with its SQL statements (COPY included) and its peak resident memory (the kernel's high-water
 mark, reset before the phase; freed memory is handed back first, so the peak is the phase's own).
-Its SQL floor is measured in the same run: the rows the phase wrote (inserted, or tranches moved to a
-new state) are written once more by one INSERT ... SELECT per table, in one committed transaction,
-into scratch tables like the real ones (columns, defaults, indexes, foreign keys; logged), dropped
-afterwards. The ratio is the phase's time over that floor. The "bare floor" is the same without the
-foreign keys (the floor before 2026-12-01's fifth round): its rows skip the check at commit that any
-insert into the real table pays (for penalty days about as long as the insert itself).
+Its SQL floor is measured in the same run: the rows the phase wrote (inserted, tranches moved to a new
+state, the history chains' heads moved, the deals' next fee looks moved, the penalty positions written) are
+written once more by one INSERT ... SELECT per table, in one committed transaction, into scratch tables like
+the real ones (columns, defaults, indexes, foreign keys; logged), dropped afterwards. The ratio is the phase's
+time over that floor. The "bare floor" is the same without the foreign keys (the floor before 2026-12-01's
+fifth round): its rows skip the check that any insert into the real table pays (for penalty days about as
+long as the insert itself).
 """
 
 import ctypes
@@ -40,7 +41,17 @@ from django.urls import reverse  # noqa: E402
 
 from bench.world import add_prices, populate  # noqa: E402
 from escrow.actions import deadlines  # noqa: E402
-from escrow.models import Deal, FeeInvoice, HistoryEntry, Notification, OutboxMessage, PenaltyDay, Tranche  # noqa: E402
+from escrow.models import (  # noqa: E402
+    Deal,
+    FeeInvoice,
+    HistoryChain,
+    HistoryEntry,
+    Notification,
+    OutboxMessage,
+    PenaltyDay,
+    PenaltyPosition,
+    Tranche,
+)
 from escrow.notifications import notify  # noqa: E402
 
 STEPS = [
@@ -95,16 +106,34 @@ def _reset_peak():
 
 
 def _high_water():
-    return {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in INSERTED}
+    marks = {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in INSERTED}
+    with connection.cursor() as cursor:  # positions are new rows or new versions: newer than this transaction
+        cursor.execute("SELECT txid_current() % 4294967296")
+        marks[PenaltyPosition] = cursor.fetchone()[0]
+    return marks
 
 
 def _written(before):
-    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches).
+    """{table: SQL selecting the rows the phase wrote} (ids above the high-water mark; moved tranches, chains,
+    deals, penalty positions).
     Table names are the models' own and the ids integers: nothing comes from input."""
     rows = {m._meta.db_table: f"SELECT * FROM {m._meta.db_table} WHERE id > {before[m]:d}" for m in INSERTED}  # noqa: S608
+    entries = f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d}"
     rows[Tranche._meta.db_table] = (
-        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM "  # noqa: S608
-        f"{HistoryEntry._meta.db_table} WHERE id > {before[HistoryEntry]:d} AND to_state <> '')"
+        f"SELECT * FROM {Tranche._meta.db_table} WHERE id IN (SELECT tranche_id FROM {entries} AND to_state <> '')"  # noqa: S608
+    )
+    # The chain heads the new entries moved, and the deals whose next fee look the invoices moved (Deal.fee_check_on):
+    # rows the phase writes too (updated, so written once more here as the moved tranches are).
+    rows[HistoryChain._meta.db_table] = (
+        f"SELECT * FROM {HistoryChain._meta.db_table} WHERE id IN (SELECT chain_id FROM {entries})"  # noqa: S608
+    )
+    # A penalty run writes each late tranche's position (a new row, or a new version of it): written by a
+    # transaction newer than the mark (xmin; the scratch database's transaction ids do not wrap around).
+    positions = PenaltyPosition._meta.db_table
+    rows[positions] = f"SELECT * FROM {positions} WHERE xmin::text::bigint > {before[PenaltyPosition]:d}"  # noqa: S608
+    rows[Deal._meta.db_table] = (
+        f"SELECT * FROM {Deal._meta.db_table} WHERE id IN (SELECT deal_id FROM "  # noqa: S608
+        f"{FeeInvoice._meta.db_table} WHERE id > {before[FeeInvoice]:d})"
     )
     return rows
 
@@ -118,29 +147,33 @@ def _count(rows):
     return total
 
 
-FOREIGN_KEYS = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'"
-
-
 def sql_floor(rows, keys=True) -> float:
     """Seconds to write the same rows once more, one INSERT ... SELECT per table and one commit, into
     scratch tables like the real ones (columns, defaults, indexes, and with `keys` the foreign keys, checked
-    at commit as the real ones are; logged, as they are)."""
+    as the real ones are; logged, as they are)."""
     with connection.cursor() as cursor:
         for table in rows:
-            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")  # no foreign key
-            if keys:
-                cursor.execute(FOREIGN_KEYS, [table])
-                for (definition,) in cursor.fetchall():
-                    cursor.execute(f"ALTER TABLE floor_{table} ADD {definition}")
+            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+            for (definition,) in _foreign_keys(cursor, table) if keys else ():  # LIKE copies no foreign key
+                cursor.execute(f"ALTER TABLE floor_{table} ADD {definition}")
         try:
             started = time.perf_counter()
             with transaction.atomic():
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys checked now, not at the commit
                 for table, sql in rows.items():
                     cursor.execute(f"INSERT INTO floor_{table} {sql}")
             return time.perf_counter() - started
         finally:
             for table in rows:
                 cursor.execute(f"DROP TABLE floor_{table}")
+
+
+def _foreign_keys(cursor, table):
+    """The definitions of `table`'s foreign keys (as Django made them: deferred, checked at commit)."""
+    cursor.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", [table]
+    )
+    return cursor.fetchall()
 
 
 class Phases:

@@ -48,11 +48,11 @@ from escrow.queries.clock import calendar_for, contract_today
 from escrow.queries.steps import CONFIRM_DEPOSIT, DEADLINE_STATES, NextStep, deadline_step
 
 S = TrancheState
-CHUNK = 1000  # tranches per transaction: locks are held briefly, progress is kept chunk by chunk
 OPEN_CHUNK = 2000  # years opened per transaction: a fixed number of statements each (about a second of locks)
 # Reminders and missed-deadline notices per transaction: they lock nothing (a unique key makes a repeat harmless),
 # so larger chunks only save statements and commits (issue 13 item 4); notify_many writes 2,000 notes per COPY.
 NOTICE_CHUNK = 4000
+MISSED_CHUNK = 2000  # missed deadlines recorded per transaction, their deals locked (as OPEN_CHUNK: about a second)
 REMINDER_DAYS = (1, 3, 7)  # before each deadline; plus "missed" on the first day after it
 
 # Reminder and missed-deadline notices, rendered in each reader's language by notify_many.
@@ -272,11 +272,9 @@ def _remind_and_mark(today):
     for i in range(0, len(notes), NOTICE_CHUNK):
         with transaction.atomic():
             sent += notify_many(notes[i : i + NOTICE_CHUNK])
-    # Read without locks first: deadlines missed long ago are already in the history, and locking
-    # their deals on every tick would stall the parties' actions for nothing.
-    done = _missed_keys({i.deal.pk for i in missed})
-    missed = [i for i in missed if _key(i, "missed") not in done]
-    marked = sum(_mark_missed(missed[i : i + CHUNK]) for i in range(0, len(missed), CHUNK))
+    # Deadlines missed long ago are left out already (by `_unsent` in SQL, `_not_done` for the deposits), so no deal
+    # is locked for them on a tick; `_mark_missed` checks again under the locks (a concurrent run may have written).
+    marked = sum(_mark_missed(missed[i : i + MISSED_CHUNK]) for i in range(0, len(missed), MISSED_CHUNK))
     return sent, marked
 
 

@@ -16,7 +16,7 @@ from escrow.contract.errors import InvalidInput, NotFound
 from escrow.contract.fees import FEE_CURRENCY, FEE_PER_YEAR, fee_due_on, invoice_number, payer_shares
 from escrow.history import chain as history
 from escrow.models import Deal, FeeInvoice, HistoryAction, Role
-from escrow.models.bulk import any_of, copy_rows_with_ids
+from escrow.models.bulk import any_of, array_literal, copy_rows_with_ids
 from escrow.notifications.notify import Note, notify_many, notify_roles
 from escrow.notifications.texts import Text
 from escrow.queries.clock import contract_today
@@ -105,7 +105,8 @@ def _set_next_looks(deal_ids, today, looks=None) -> None:
             # The table name is the model's own and every value is a parameter: nothing comes from input.
             f"UPDATE {Deal._meta.db_table} AS d SET fee_check_on = v.day "  # noqa: S608
             "FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) WHERE d.id = v.id",
-            [list(looks), list(looks.values())],
+            # one text each (bulk.array_literal), not quoted element by element
+            [array_literal(list(looks)), array_literal([day.isoformat() for day in looks.values()])],
         )
 
 

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from escrow.models import HistoryAction, HistoryChain, HistoryEntry
-from escrow.models.bulk import JsonText, any_of, copy_rows_with_ids
+from escrow.models.bulk import JsonText, any_of, array_literal, copy_rows_with_ids
 from parties.client import current_channel
 
 GENESIS = "0" * 64
@@ -235,7 +235,12 @@ def _move_heads(chains):
             # The table name is the model's own and every value is a parameter: nothing comes from input.
             f"UPDATE {HistoryChain._meta.db_table} AS c SET length = v.length, head_hash = v.head_hash "  # noqa: S608
             "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS v(id, length, head_hash) WHERE c.id = v.id",
-            [[c.pk for c in chains], [c.length for c in chains], [c.head_hash for c in chains]],
+            # one text each (bulk.array_literal), not quoted element by element
+            [
+                array_literal([c.pk for c in chains]),
+                array_literal([c.length for c in chains]),
+                array_literal([c.head_hash for c in chains]),
+            ],
         )
 
 

@@ -15,12 +15,12 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from escrow.models import DealParty, Notification, OutboxMessage
-from escrow.models.bulk import JsonText, any_of, copy_rows, copy_rows_with_ids
-from escrow.notifications.email import compose
+from escrow.models.bulk import JsonText, any_of, array_literal, copy_rows, copy_rows_with_ids
+from escrow.notifications.email import WHITESPACE, compose, html_escaped_sql, server_fill, server_frames
 from escrow.notifications.texts import as_data, render
 from parties.language import language_of
 
@@ -59,19 +59,31 @@ class Rendered:
     def for_user(self, user) -> tuple:
         """(subject, body, email) in the person's language."""
         language = language_of(user)
-        if language not in self._done:
+        if language not in self._done or self._done[language][2] is None:
             with translation.override(language):
                 self.in_active(language)
-        return self._done[language]
+        subject, body, email, _fill = self._done[language]
+        return subject, body, email
 
-    def in_active(self, language, memo=None) -> tuple:
+    def in_active(self, language, memo=None, *, email=True) -> tuple:
         """(subject, body, email) in `language`, which the caller has activated (for many at once, sharing
-        `memo`: escrow.notifications.texts.render)."""
-        if language not in self._done:
-            memo = {} if memo is None else memo
+        `memo`: escrow.notifications.texts.render). email=False: the email is filled by the server
+        (`server_fill`), and is None here."""
+        memo = {} if memo is None else memo
+        done = self._done.get(language)
+        if done is None:
             subject, body = render(self.subject, memo)[:300], render(self.body or "", memo)
-            self._done[language] = (subject, body, compose(subject, body, memo=memo, **self.where))
-        return self._done[language]
+            done = self._done[language] = [subject, body, None, None]
+        if email and done[2] is None:
+            done[2] = compose(done[0], done[1], memo=memo, **self.where)
+        return done[0], done[1], done[2]
+
+    def server_fill(self, language, memo) -> tuple:
+        """`email.server_fill` of this notice in `language` (active, its subject and body rendered), once."""
+        done = self._done[language]
+        if done[3] is None:
+            done[3] = server_fill(done[1], memo=memo, **self.where)
+        return done[3]
 
 
 def notify(users, *, deal, subject, body="", clause="", key, tranche=None, due=None, attachment=None):
@@ -196,13 +208,18 @@ def _notify_chunk(notes, people):
     if not new:
         return 0
     texts, rendered, by_language, data_memo = {}, [None] * len(new), {}, {}
+    by_server = connection.vendor == "postgresql"  # the emails filled by the server (_server_emails)
+    fills = [None] * len(new) if by_server else None
     for i, (_, _note, user) in enumerate(new):
         by_language.setdefault(language_of(user), []).append(i)
     for language, indexes in by_language.items():  # one override per language, not one per note
         memo = {}  # what the notes share, rendered once in this language
         with translation.override(language):
             for i in indexes:
-                rendered[i] = _rendered(texts, new[i][1], data_memo).in_active(language, memo)
+                texts_of = _rendered(texts, new[i][1], data_memo)
+                rendered[i] = texts_of.in_active(language, memo, email=not by_server)
+                if by_server and new[i][2].email:
+                    fills[i] = texts_of.server_fill(language, memo)
     ids = copy_rows_with_ids(
         Notification,
         NOTIFICATION_FIELDS,
@@ -222,6 +239,9 @@ def _notify_chunk(notes, people):
         ],
     )
     # A concurrent sweep may have written some keys first (pk None here): its row and its email win.
+    if by_server:
+        _server_emails([(pk, fill) for pk, fill in zip(ids, fills, strict=True) if pk is not None and fill])
+        return sum(pk is not None for pk in ids)
     copy_rows(
         OutboxMessage,
         OUTBOX_FIELDS,
@@ -233,6 +253,52 @@ def _notify_chunk(notes, people):
         skip_taken=False,  # each email is of a notification just written: no key of theirs can be taken
     )
     return sum(pk is not None for pk in ids)
+
+
+def _server_emails(rows) -> None:
+    """The emails of the notifications just written (`rows`: (notification id, `email.server_fill`)), in that
+    order, filled by PostgreSQL from the notification rows (subject, body, clause), the recipient's address and
+    the frames of escrow.notifications.email, in one INSERT ... SELECT: the same rows `compose` and a COPY wrote
+    (issue 13 item 4: sending every email's kilobytes to the server was the largest cost of a notice)."""
+    if not rows:
+        return
+    frames = {}
+    for _pk, (key, _due, _link) in rows:
+        frames.setdefault(key, len(frames) + 1)
+    text_frames, html_frames = zip(*(server_frames(key) for key in frames), strict=True)
+    values = ("n.subject", "n.body", "n.clause", "v.due", "v.link")  # in email.SQL_VALUES order
+    escaped = ", ".join(html_escaped_sql(value) for value in values)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table names are the models' own and every value is a parameter: nothing comes from input. The rows
+            # are put in order first, on their few narrow columns (OFFSET 0 keeps that sort apart), and each is then
+            # filled from its notification and person, looked up by primary key (LATERAL: a nested loop, in that
+            # order, so the filled emails are never sorted, which spilled to disk): the emails take their ids in the
+            # order of `rows`, as from a COPY.
+            f"INSERT INTO {OutboxMessage._meta.db_table} "  # noqa: S608
+            "(notification_id, to_email, subject, body, html_body, created_at, attempts, last_error) "
+            "SELECT e.* FROM (SELECT * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[]) "
+            "WITH ORDINALITY AS r(id, frame, due, link, n_) ORDER BY n_ OFFSET 0) AS v, LATERAL ("
+            "SELECT n.id, u.email, n.subject, "
+            f"btrim(format((%s::text[])[v.frame], {', '.join(values)}), %s) || chr(10), "
+            f"format((%s::text[])[v.frame], {escaped}), n.created_at, 0, '' "
+            f"FROM {Notification._meta.db_table} AS n JOIN {get_user_model()._meta.db_table} AS u ON u.id = n.user_id "
+            "WHERE n.id = v.id OFFSET 0) AS e ORDER BY v.n_",
+            [
+                *map(
+                    array_literal,  # one text each, not quoted element by element
+                    (
+                        [pk for pk, _fill in rows],
+                        [frames[key] for _pk, (key, _due, _link) in rows],
+                        [due for _pk, (_key, due, _link) in rows],
+                        [link for _pk, (_key, _due, link) in rows],
+                    ),
+                ),
+                array_literal(text_frames),
+                WHITESPACE,
+                array_literal(html_frames),
+            ],
+        )
 
 
 def _rendered(texts, note: Note, data_memo) -> Rendered:

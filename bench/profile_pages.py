@@ -5,7 +5,7 @@
 
 The database is used as it is (not a scratch test_ database): the world is built in it the first time (the
 Kaixin deal and 999 copies, as bench/bench_pages.py builds it) and kept for the next runs. `names`: a
-comma-separated choice of "dashboard issuer", ..., "deal", "tranche", "api deal"; `top`: print that many
+comma-separated choice of "dashboard issuer", ..., "deal", "deal as of", "tranche", "api deal"; `top`: print that many
 functions of each profile (sorted by the SORT environment variable, cumulative by default).
 """
 
@@ -65,7 +65,7 @@ def main():
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     urls = bp.detail_urls(deal)
     jobs = [(f"dashboard {who}", who, reverse("escrow:dashboard")) for who in bp.LISTS]
-    jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in ("deal", "tranche", "api deal")]
+    jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in ("deal", "deal as of", "tranche", "api deal")]
     for name, who, url in jobs:
         if not names or name in names:
             run(name, User.objects.get(username=who), url, top)

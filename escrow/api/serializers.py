@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from escrow.models import Deal, Role
 from escrow.queries import clock, overview, transfers
 from escrow.queries import steps as queries
+from escrow.queries.deal_reads import current_parties, deal_tranches
 from escrow.queries.history_words import role_label
 from escrow.queries.quantities import consideration_today
 from escrow.queries.year_parts import RELEASE, has
@@ -362,8 +363,7 @@ class DealSerializer(DealSummarySerializer):
 
     @extend_schema_field(PartySerializer(many=True))
     def get_parties(self, deal):
-        parties = deal.parties.filter(ended_at__isnull=True).select_related("organisation")
-        return PartySerializer(parties, many=True).data
+        return PartySerializer(current_parties(deal), many=True).data
 
     @extend_schema_field(BalancesSerializer)
     def get_balances(self, deal):
@@ -391,9 +391,7 @@ def _tranches(deal):
     releases (_ledger_records) and `tranches` both show them."""
     found = getattr(deal, "_tranches", None)
     if found is None:
-        found = deal._tranches = list(queries.tranches_with_context([deal]).select_related(None).order_by("year"))
-        for tranche in found:
-            tranche.deal = deal  # the deal read for this request, not joined again
+        found = deal._tranches = deal_tranches(deal)  # with the deal read for this request, not joined again
     return found
 
 

@@ -30,17 +30,28 @@ def deal_tranches(deal, *parts) -> list:
         + " FROM escrow_tranche WHERE escrow_tranche.deal_id = %s ORDER BY escrow_tranche.year"
     )
     params = [value for _name, (_sql, part_params) in extra for value in part_params]
-    load = loader(Tranche)
-    tranches = []
-    for row in rows(sql, (*params, deal.pk)):
-        tranche = load(row)
-        for i, (name, _part) in enumerate(extra):
-            setattr(tranche, name, bool(row[_TRANCHE_WIDTH + i]))  # SQLite answers 0 or 1
-        tranche.deal = deal
+    tranches = _tranches(sql, (*params, deal.pk), deal, [name for name, _part in extra])
+    for tranche in tranches:
         tranche.open_instruments = []
-        tranches.append(tranche)
     if tranches:
         _add_open_instruments(deal, {t.pk: t for t in tranches})
+    return tranches
+
+
+def tranches_of(deal) -> list:
+    """The deal's years in year order, each with the deal object itself: deal.tranches.order_by("year")."""
+    return _tranches(_TRANCHES_SQL, (deal.pk,), deal)
+
+
+def _tranches(sql, params, deal, parts=()):
+    load = loader(Tranche)
+    tranches = []
+    for row in rows(sql, params):
+        tranche = load(row)
+        for i, name in enumerate(parts):
+            setattr(tranche, name, bool(row[_TRANCHE_WIDTH + i]))  # SQLite answers 0 or 1
+        tranche.deal = deal
+        tranches.append(tranche)
     return tranches
 
 
@@ -156,6 +167,10 @@ def active_people(organisation_ids) -> list:
 
 
 _TRANCHE_COLUMNS, _TRANCHE_WIDTH = columns(Tranche, "escrow_tranche"), width(Tranche)
+_TRANCHES_SQL = (
+    f"SELECT {_TRANCHE_COLUMNS} FROM escrow_tranche"  # noqa: S608 (constant SQL, bound values)
+    " WHERE escrow_tranche.deal_id = %s ORDER BY escrow_tranche.year"
+)
 _INSTRUMENT_COLUMNS = columns(Instrument, "i")
 _SIGNATURE_COLUMNS, _SIGNATURE_WIDTH = columns(Signature, "s"), width(Signature)
 _PARTY_COLUMNS, _ORGANISATION_COLUMNS = columns(DealParty, "p"), columns(Organisation, "o")

@@ -19,6 +19,7 @@ from escrow.queries.deal_reads import (
     movements_with_evidence,
     transfer_confirmations,
 )
+from escrow.queries.quantities import _rebase_rows_of, _rebase_steps_of, rebase_steps
 from escrow.queries.transfers import ledger_records
 from escrow.queries.year_parts import PARTS_SQL, year_parts
 from tests.conftest import PASSWORD, make_pdf, open_and_file, sign_instruction, tranche
@@ -168,3 +169,29 @@ def test_a_release_with_its_evidence_and_an_ended_party(deposited, people, djang
         == len(old_parties(deposited))
         < DealParty.objects.filter(deal=deposited).count()
     )
+
+
+def old_rebase_rows(deal_ids):
+    return list(
+        ShareMovement.objects.filter(deal_id__in=deal_ids, kind=ShareMovement.Kind.REBASE).values_list(
+            "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
+        )
+    )
+
+
+def test_the_rebases_of_one_deal(deposited, people):
+    """quantities._rebase_rows_of (the deal page's and the API's read of a deal's rebases) against the ORM's."""
+    assert _rebase_rows_of(deposited.pk) == old_rebase_rows([deposited.pk]) == []
+    actions.propose_corporate_action(
+        people["issuer"],
+        deposited,
+        ratio_new=2,
+        ratio_old=1,
+        effective_date=contract_today(),
+        fraction_policy="floor",
+    )
+    actions.confirm_corporate_action(people["agent2"], deposited)
+    found = _rebase_rows_of(deposited.pk)
+    assert len(found) == 5 and sorted(found) == sorted(old_rebase_rows([deposited.pk]))
+    deal = type(deposited).objects.get(pk=deposited.pk)
+    assert rebase_steps(deal) == _rebase_steps_of([deal.pk])[deal.pk]

@@ -8,10 +8,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone, translation
 
 from escrow.api import serializers as out
-from escrow.models import DealParty, TrancheState
+from escrow.models import Deal, DealParty, TrancheState
 from escrow.queries.deal_reads import current_parties, deal_tranches
 from escrow.queries.transfers import ledger_records
 from tests.conftest import open_and_file, release
@@ -71,3 +72,28 @@ def test_a_year_filed_and_one_released(deposited, people):
     open_and_file(deposited, people, 2, "865000000")
     DealParty.objects.filter(deal=deposited, role="auditor").update(approved_at=None)
     check_deal(deposited)
+
+
+def check_whole_deal(deal, people):
+    """deal_data(deal, request): DealSerializer(deal, context={"request": request}).data, for each role."""
+    factory = RequestFactory()
+    for username in ("issuer", "seller", "agent1", "auditor", "compliance"):
+        request = factory.get(f"/api/deals/{deal.slug}/")
+        request.user = people[username]
+        for language in LANGUAGES:
+            with translation.override(language):
+                fast = out.deal_data(Deal.objects.get(pk=deal.pk), request)
+                slow = out.DealSerializer(Deal.objects.get(pk=deal.pk), context={"request": request}).data
+                same(fast, dict(slow))
+
+
+def test_the_whole_deal(deposited, people):
+    check_whole_deal(Deal.objects.get(pk=deposited.pk), people)
+    open_and_file(deposited, people, 1, "598500000")
+    release(deposited, people, 1)
+    Deal.objects.filter(pk=deposited.pk).update(escrow_fee_per_year=Decimal("1234.5"), notes="Line 1\nLine 2")
+    check_whole_deal(deposited, people)
+
+
+def test_the_whole_deal_before_the_deposit(kaixin, people):
+    check_whole_deal(kaixin, people)

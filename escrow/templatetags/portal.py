@@ -406,6 +406,52 @@ def transfer_evidence_box(context):
     return _kept(key, "escrow/transfer_evidence_box.html", {"transfer": transfer})
 
 
+LEDGER_FIGURES = ("deposited", "rebased", "released", "returned", "in_escrow")  # what includes/ledger.html reads
+
+
+@register.simple_tag(takes_context=True)
+def ledger_stats(context):
+    """includes/ledger.html (the ledger's balances) as {% include %} renders it, kept per process under what it
+    reads: the language and the five balances (a dict, balances_of's, or an escrow.queries.as_of.Balances)."""
+    balances = context["balances"]
+    figures = tuple(
+        exact(balances[name] if isinstance(balances, dict) else getattr(balances, name)) for name in LEDGER_FIGURES
+    )
+    return _kept(("ledger", get_language(), figures), "includes/ledger.html", {"balances": balances})
+
+
+@register.simple_tag(takes_context=True)
+def as_of_instruments(context):
+    """escrow/as_of_instruments.html for the deal page as of a day (every year's instruments and signatures then)
+    as {% include ... with years=snapshot.tranches instrument_count=snapshot.instrument_count %} renders it, kept
+    per process under everything it reads: the language and each instrument's year, kind, shares, status, roles
+    awaited and signatures (role, signer, moment). Issue 13 item 1."""
+    snapshot = context["snapshot"]
+    key = (
+        "as_of_instruments",
+        get_language(),
+        snapshot.instrument_count,
+        tuple(
+            (
+                exact(t.year),
+                tuple(
+                    (
+                        exact(i.kind),
+                        exact(i.quantity),
+                        exact(i.status),
+                        tuple(exact(role) for role in i.awaiting_roles),
+                        tuple((exact(s.party_role), str(s.signer), exact(s.signed_at)) for s in i.signatures),
+                    )
+                    for i in t.instruments
+                ),
+            )
+            for t in snapshot.tranches
+        ),
+    )
+    fragment = {"years": snapshot.tranches, "instrument_count": snapshot.instrument_count}
+    return _kept(key, "escrow/as_of_instruments.html", fragment)
+
+
 @register.simple_tag(takes_context=True)
 def as_of_picker(context):
     """escrow/as_of_picker.html (the as-of day's field) as {% include %} renders it, kept per process under

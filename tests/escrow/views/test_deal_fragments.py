@@ -419,3 +419,74 @@ def test_the_deal_page_keeps_its_transfer_record(filed, people):
             with translation.override(language):
                 assert transfer_tag(context) == render(OLD_TRANSFER, **context)
                 assert transfer_tag(context) in response.content.decode()
+
+
+OLD_LEDGER = '{% include "includes/ledger.html" %}'
+OLD_INSTRUMENTS = (
+    '{% include "escrow/as_of_instruments.html" with years=snapshot.tranches '
+    "instrument_count=snapshot.instrument_count %}"
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_ledger_follows_every_figure(language):
+    from escrow.models.ledger import balances_of
+    from escrow.queries.as_of import Balances
+
+    with translation.override(language):
+        shown = set()
+        for totals in (
+            {},
+            {"deposit": 15_000_000},
+            {"deposit": 15_000_000, "rebase": 15_000_000},
+            {"deposit": 15_000_000, "rebase": -1_000},
+            {"deposit": 15_000_000, "release": 2_700_000},
+            {"deposit": 15_000_000, "release": 2_700_000, "return": 300_000},
+        ):
+            balances = balances_of(totals)
+            for shape in (
+                balances,
+                Balances(**{k: balances[k] for k in ("deposited", "rebased", "released", "returned")}),
+            ):
+                kept = render("{% ledger_stats %}", balances=shape)
+                assert kept == render(OLD_LEDGER, balances=shape)
+                shown.add(kept)
+        assert len(shown) == 6
+
+
+def test_the_instruments_as_of_each_day_are_what_the_template_drew(walked):
+    from escrow.queries.as_of import deal_as_of
+    from tests.escrow.as_of_world import CREATED, DEPOSITED, RELEASED, REPORTED, SIGNED, SUSPENDED
+
+    deal, _people = walked
+    shown = set()
+    for language in LANGUAGES:
+        with translation.override(language):
+            for day in (CREATED, DEPOSITED, REPORTED, SIGNED, SUSPENDED, RELEASED):
+                snapshot = deal_as_of(deal, day)
+                kept = render("{% as_of_instruments %}", snapshot=snapshot)
+                assert kept == render(OLD_INSTRUMENTS, snapshot=snapshot)
+                shown.add(kept)
+                first = next((t for t in snapshot.tranches if t.instruments), None)
+                if first is None:
+                    continue
+                instrument = first.instruments[0]
+                for changed in (
+                    dataclasses.replace(instrument, status="superseded"),
+                    dataclasses.replace(instrument, status="open", required_roles=("issuer",)),
+                    dataclasses.replace(instrument, quantity=instrument.quantity + 1),
+                    dataclasses.replace(instrument, kind="settlement"),
+                    dataclasses.replace(instrument, signatures=()),
+                    dataclasses.replace(
+                        instrument,
+                        signatures=tuple(dataclasses.replace(s, signer="Someone Else") for s in instrument.signatures),
+                    ),
+                ):
+                    year = dataclasses.replace(first, instruments=(changed, *first.instruments[1:]))
+                    other = dataclasses.replace(
+                        snapshot, tranches=tuple(year if t is first else t for t in snapshot.tranches)
+                    )
+                    kept = render("{% as_of_instruments %}", snapshot=other)
+                    assert kept == render(OLD_INSTRUMENTS, snapshot=other)  # a stale copy would differ here
+                    shown.add(kept)
+    assert len(shown) > 12

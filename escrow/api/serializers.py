@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from escrow.models import Deal, Role
 from escrow.queries import clock, overview, transfers
 from escrow.queries import steps as queries
+from escrow.queries.deal_reads import current_parties, deal_tranches
 from escrow.queries.deals import viewer_party
 from escrow.queries.history_words import role_label
 from escrow.queries.quantities import consideration_today
@@ -371,28 +372,27 @@ class DealSerializer(DealSummarySerializer):
 
     @extend_schema_field(PartySerializer(many=True))
     def get_parties(self, deal):
-        parties = deal.parties.filter(ended_at__isnull=True).select_related("organisation")
-        return PartySerializer(parties, many=True).data
+        return [party_data(party) for party in current_parties(deal)]  # PartySerializer's shape
 
     @extend_schema_field(BalancesSerializer)
     def get_balances(self, deal):
-        return BalancesSerializer(_ledger_records(deal)[2]).data
+        return balances_data(_ledger_records(deal)[2])  # BalancesSerializer's shape
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, deal):
         step = queries.next_step_for_deal(deal)
-        return NextStepSerializer(step).data if step else None
+        return next_step_data(step) if step else None  # NextStepSerializer's shape
 
     @extend_schema_field(ProvisionalDeadlineSerializer(allow_null=True))
     def get_deposit_due_provisional(self, deal):
         """P6: the EA 1.1 deposit deadline (next_step.due while the deal awaits the deposit), if provisional."""
         step = queries.next_step_for_deal(deal)
         provisional = step.provisional if step else None
-        return ProvisionalDeadlineSerializer(provisional).data if provisional else None
+        return provisional_data(provisional) if provisional else None  # ProvisionalDeadlineSerializer's shape
 
     @extend_schema_field(TrancheSummarySerializer(many=True))
     def get_tranches(self, deal):
-        return TrancheSummarySerializer(_tranches(deal), many=True).data
+        return [tranche_summary_data(t) for t in _tranches(deal)]  # TrancheSummarySerializer's shape
 
 
 def _tranches(deal):
@@ -400,9 +400,7 @@ def _tranches(deal):
     releases (_ledger_records) and `tranches` both show them."""
     found = getattr(deal, "_tranches", None)
     if found is None:
-        found = deal._tranches = list(queries.tranches_with_context([deal]).select_related(None).order_by("year"))
-        for tranche in found:
-            tranche.deal = deal  # the deal read for this request, not joined again
+        found = deal._tranches = deal_tranches(deal)  # with the deal read for this request, not joined again
     return found
 
 
@@ -553,6 +551,108 @@ def deal_summary_data(deal, request) -> dict:
         "ticker": _text(deal.ticker),
         "my_role": role or "",  # as get_my_role returns it
     }
+
+
+def tranche_summary_data(tranche) -> dict:
+    """TrancheSummarySerializer(tranche).data (the years of /api/deals/<ref>/: about 1,400 function calls a year
+    through DRF's fields)."""
+    provisional = clock.transfer_provisional(tranche)
+    step = queries.next_step(tranche, signed_roles=queries.signed_roles_of(tranche))
+    offsets = tranche.offset_shares
+    return {
+        "id": _int(tranche.id),
+        "year": _int(tranche.year),
+        "period_start": _day(tranche.period_start),
+        "period_end": _day(tranche.period_end),
+        "state": _text(tranche.state),
+        "state_display": _text(tranche.get_state_display()),
+        "target_revenue": _revenue(tranche.target_revenue),
+        "audited_revenue": _revenue(tranche.audited_revenue),
+        "own_release": _int(tranche.own_release),
+        "deducted": _int(tranche.deducted),
+        # DictField(child=IntegerField()): keys as text, each value an int (None kept)
+        "offset_shares": None if offsets is None else {str(k): _int(v) for k, v in offsets.items()},
+        "release_quantity": _int(tranche.release_quantity),
+        "release_due_date": _day(tranche.release_due_date),
+        "documents_complete_on": _day(tranche.documents_complete_on),
+        "transfer_due_date": _day(tranche.transfer_due_date),
+        "released_on": _day(tranche.released_on),
+        "transfer_reference": _text(tranche.transfer_reference),
+        "transfer_due_provisional": provisional_data(provisional),
+        "next_step": next_step_data(step),
+    }
+
+
+def deal_data(deal, request) -> dict:
+    """DealSerializer(deal, context={"request": request}).data, each field as its serializer field writes it and
+    each method field through DealSerializer's own method (issue 13 item 1: DRF's field machinery was a fifth of
+    /api/deals/<ref>/'s function calls)."""
+    methods = DealSerializer(context={"request": request})
+    return {
+        "id": _int(deal.id),
+        "slug": _text(deal.slug),
+        "name": _text(deal.name),
+        "name_zh": _text(deal.name_zh),
+        "state": _text(deal.state),
+        "total_shares": _int(deal.total_shares),
+        "ticker": _text(deal.ticker),
+        "my_role": methods.get_my_role(deal),
+        "target_company": _text(deal.target_company),
+        "tranche_count": _int(deal.tranche_count),
+        "share_class": _text(deal.share_class),
+        "target_currency": _text(deal.target_currency),
+        "price_currency": _text(deal.price_currency),
+        "effective_date": _day(deal.effective_date),
+        "escrow_fee_per_year": None
+        if deal.escrow_fee_per_year is None
+        else _FEE.to_representation(deal.escrow_fee_per_year),
+        "notes": _text(deal.notes),
+        "policies": methods.get_policies(deal),
+        "parties": methods.get_parties(deal),
+        "balances": methods.get_balances(deal),
+        "consideration_today": methods.get_consideration_today(deal),
+        "next_step": methods.get_next_step(deal),
+        "deposit_due_provisional": methods.get_deposit_due_provisional(deal),
+        "deposit": methods.get_deposit(deal),
+        "tranches": methods.get_tranches(deal),
+    }
+
+
+_FEE = serializers.DecimalField(max_digits=12, decimal_places=2)  # DealSerializer's escrow_fee_per_year
+_REVENUE = serializers.DecimalField(max_digits=20, decimal_places=2)  # TrancheSummarySerializer's revenue fields
+
+
+def _revenue(value):
+    return None if value is None else _REVENUE.to_representation(value)
+
+
+def party_data(party) -> dict:
+    """PartySerializer(party).data."""
+    organisation = party.organisation
+    return {
+        "id": _int(party.id),
+        "role": _text(party.role),
+        "role_display": None if party.role is None else role_label(party.role),
+        "contract_name": _text(party.contract_name),
+        "organisation": None
+        if organisation is None
+        else {
+            "id": _int(organisation.id),
+            "name": _text(organisation.name),
+            "name_zh": _text(organisation.name_zh),
+            "kind": _text(organisation.kind),
+            "jurisdiction": _text(organisation.jurisdiction),
+        },
+        "approved_at": _MOMENT.to_representation(party.approved_at) if party.approved_at is not None else None,
+    }
+
+
+_MOMENT = serializers.DateTimeField()  # PartySerializer's approved_at
+
+
+def balances_data(balances) -> dict:
+    """BalancesSerializer(balances).data."""
+    return {name: _int(balances[name]) for name in ("deposited", "rebased", "released", "returned", "in_escrow")}
 
 
 # --- the oversight overview (issue 12 item 8): overdue items and active holds, most urgent first ---

@@ -66,6 +66,7 @@ from escrow.models import (
 )
 from escrow.models.ledger import balances_of
 from escrow.queries.clock import contract_today
+from escrow.queries.deal_reads import tranches_of
 from escrow.queries.reconcile import replay
 from escrow.queries.rows import columns, loader, rows, width
 from parties.models import Organisation, User
@@ -355,7 +356,7 @@ def deals_as_of(deal, days, *, tranches=None) -> tuple:
     """The deal at the end of each of `days` (a DealSnapshot each, in the order given), from one read of each
     table up to the latest of them: the period statement's opening and closing cost the queries of one
     snapshot (issue 13 item 1). Each snapshot keeps only the rows recorded by the end of its own day."""
-    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    tranches = list(tranches if tranches is not None else tranches_of(deal))
     ids = [t.pk for t in tranches]
     latest = max(days)
     movements = _movement_rows(deal, end_of_day(latest))
@@ -425,7 +426,7 @@ def positions_as_of(deal, days, *, tranches=None, movements=None) -> tuple:
     only (two queries; issue 13 item 1: the period statement read the history, instruments, signatures and
     holds too, and used none of them). `movements` may pass the deal's ledger rows recorded before the end of
     the latest day, already read, as (kind, tranche id, recorded_at, quantity, ...) tuples."""
-    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
+    tranches = list(tranches if tranches is not None else tranches_of(deal))
     latest = max(days)
     if movements is None:
         movements = _movement_rows(deal, end_of_day(latest))

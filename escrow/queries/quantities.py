@@ -21,6 +21,8 @@ from escrow.contract.explain import Explanation
 from escrow.contract.releases import ReleaseSchedule, YearRelease, compute_releases, tranche_sizes
 from escrow.models import CorporateAction, Dividend, ShareMovement, TrancheState
 from escrow.models.bulk import any_of
+from escrow.queries.rows import converter
+from escrow.queries.rows import rows as read_rows
 
 BEIJING = ZoneInfo(settings.CONTRACT_TIME_ZONE)
 # The fact keys of rebases name their source: `rebase:<corporate action>:<year>`, `stock-dividend:<dividend>:<year>`.
@@ -125,7 +127,7 @@ def rebase_steps(deal) -> list:
     per deal object (an action that writes a rebase drops the cache on the deal it locked)."""
     cached = getattr(deal, "_rebase_steps", None)
     if cached is None:
-        cached = _rebase_steps_of([deal.pk])[deal.pk]
+        cached = _rebase_steps_of([deal.pk], _rebase_rows_of(deal.pk))[deal.pk]
         deal._rebase_steps = cached
     return cached
 
@@ -176,14 +178,16 @@ def rebase_days(deal_ids) -> dict:
     return {key: day for _deal, key, day, _ratio in rebase_sources(deal_ids)}
 
 
-def _rebase_steps_of(deal_ids) -> dict:
-    """One query when no deal has a rebase (most deals, most of the time); three otherwise."""
+def _rebase_steps_of(deal_ids, rows=None) -> dict:
+    """One query when no deal has a rebase (most deals, most of the time); three otherwise. `rows`: the deals'
+    rebase movements already read (`_rebase_rows_of`)."""
     found = {pk: [] for pk in deal_ids}
-    rows = list(
-        ShareMovement.objects.filter(deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE).values_list(
-            "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
+    if rows is None:
+        rows = list(
+            ShareMovement.objects.filter(deal_id__in=any_of(deal_ids), kind=ShareMovement.Kind.REBASE).values_list(
+                "deal_id", "tranche__year", "fact_key", "quantity", "recorded_at"
+            )
         )
-    )
     days = rebase_days({row[0] for row in rows}) if rows else {}
     for deal_id, year, key, quantity, at in rows:
         day = days.get(key.rpartition(":")[0]) or timezone.localtime(at, BEIJING).date()
@@ -191,6 +195,19 @@ def _rebase_steps_of(deal_ids) -> dict:
     for steps in found.values():
         steps.sort()
     return found
+
+
+def _rebase_rows_of(deal_id) -> list:
+    """(deal id, tranche year, fact key, shares, recorded_at) of one deal's rebase movements: `_rebase_steps_of`'s
+    read for one deal, in SQL written once (issue 13 item 1: built through the ORM it was 1,500 function calls of
+    every deal page and /api/deals/<ref>/; tests/escrow/queries/test_deal_reads.py compares the two)."""
+    sql = (
+        "SELECT m.deal_id, t.year, m.fact_key, m.quantity, m.recorded_at FROM escrow_sharemovement m"
+        " LEFT JOIN escrow_tranche t ON t.id = m.tranche_id WHERE m.deal_id = %s AND m.kind = %s"
+    )
+    recorded_at = converter(ShareMovement, ("recorded_at",))  # SQLite's text to a datetime, as values_list
+    found = read_rows(sql, (deal_id, ShareMovement.Kind.REBASE.value))
+    return [(deal, year, key, quantity, recorded_at((at,))[0]) for deal, year, key, quantity, at in found]
 
 
 def _portal_years(deal, engine_years, tranches, sizes) -> list:

@@ -13,9 +13,15 @@ from django.db.models.query_utils import DeferredAttribute
 from django_fsm import FSMFieldDescriptor
 
 
-def columns(model, alias):
-    """The model's concrete columns as `alias`."column", in the order `loader` reads them."""
-    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+def columns(model, alias, names=None):
+    """The model's concrete columns as `alias`."column", in the order `loader` reads them; `names`: only these
+    fields (attnames), still in the model's order."""
+    return ", ".join(f'{alias}."{field.column}"' for field in _fields(model, names))
+
+
+def _fields(model, names=None):
+    fields = model._meta.concrete_fields
+    return fields if names is None else [field for field in fields if field.attname in names]
 
 
 def width(model) -> int:
@@ -29,10 +35,11 @@ def rows(sql, params):
         return cursor.fetchall()
 
 
-def loader(model):
+def loader(model, names=None):
     """Makes a model object from a row's leading columns, as the ORM makes it: each field's database converters
-    (SQLite's dates, a JSON field's decoding) applied, then Model.from_db."""
-    names, converters = _loading(model)
+    (SQLite's dates, a JSON field's decoding) applied, then Model.from_db. `names`: only these fields (attnames;
+    the row holds them in the model's order, as `columns` writes them), the others deferred, as .only() makes it."""
+    names, converters = _loading(model, None if names is None else _fields(model, names))
     db = connections[connection.alias]  # the connection itself, not the proxy, once per list
     alias, count = db.alias, len(names)
     plain = _plain(model)
@@ -79,14 +86,32 @@ def _stores(attribute) -> bool:
     return type(attribute) in (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
+def converter(model, names):
+    """Makes the values of the model's fields `names` (attnames) from a row's leading columns, as values_list gives
+    them: each field's database converters applied (SQLite's dates and decimals, a JSON field's decoding)."""
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    names, converters = _loading(model, [by_attname[name] for name in names])
+    db = connections[connection.alias]
+    count = len(names)
+
+    def convert_row(row):
+        values = list(row[:count])
+        for i, convert, column in converters:
+            values[i] = convert(values[i], column, db)
+        return tuple(values)
+
+    return convert_row
+
+
 _LOADING = {}
 
 
-def _loading(model):
-    """The model's field names and database converters (the ORM's, per field), worked out once per process."""
-    key = (model, connection.vendor)
+def _loading(model, fields=None):
+    """The field names and database converters (the ORM's, per field) of the model's fields (`fields`, in that
+    order; all of them by default), worked out once per process."""
+    key = (model, connection.vendor, None if fields is None else tuple(field.attname for field in fields))
     if key not in _LOADING:
-        fields = model._meta.concrete_fields
+        fields = model._meta.concrete_fields if fields is None else fields
         cols = [field.get_col(model._meta.db_table) for field in fields]
         converters = [  # the database's own (SQLite's dates, decimals, booleans), then the field's (JSON)
             (i, convert, column)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from escrow.models import ShareMovement, StoredDocument
 from escrow.models.ledger import balances_of
+from escrow.queries.deal_reads import movements_with_evidence, transfer_confirmations
 
 
 @dataclass(frozen=True)
@@ -120,24 +121,19 @@ def ledger_records(deal, tranches=None) -> tuple:
     `tranches`: the deal's tranches when the caller has read them (the deal page, /api/deals/<ref>/); each
     movement then takes its tranche from them instead of a join of the tranche's 24 columns."""
     kind = ShareMovement.Kind
-    movements = ShareMovement.objects.filter(deal=deal)
     if tranches is None:
-        every = list(movements.select_related("tranche", "recorded_by", "evidence"))
-    else:
-        every = list(movements.select_related("recorded_by", "evidence"))
-        by_pk = {t.pk: t for t in tranches}
-        for m in every:
-            if m.tranche_id in by_pk:
-                m.tranche = by_pk[m.tranche_id]
+        every = list(ShareMovement.objects.filter(deal=deal).select_related("tranche", "recorded_by", "evidence"))
+        documents = StoredDocument.objects.filter(deal=deal, kind=StoredDocument.Kind.TRANSFER_CONFIRMATION)
+        documents = documents.order_by("uploaded_at", "pk")
+    else:  # the same two reads in SQL written once (issue 13 item 1: the deal page and /api/deals/<ref>/)
+        every, documents = movements_with_evidence(deal, tranches), transfer_confirmations(deal)
     # in the model's order (recorded_at, id): the first deposit is deposit_record's .first()
     totals = defaultdict(int)
     for m in every:
         totals[m.kind] += m.quantity or 0
     movements = [m for m in every if m.kind in (kind.DEPOSIT, kind.RELEASE)]
     confirmations = {}
-    for document in StoredDocument.objects.filter(deal=deal, kind=StoredDocument.Kind.TRANSFER_CONFIRMATION).order_by(
-        "uploaded_at", "pk"
-    ):
+    for document in documents:
         confirmations[document.tranche_id] = document  # the latest one stands (confirmation_for); None: the deposit
     deposit = next((m for m in movements if m.kind == kind.DEPOSIT), None)
     releases = sorted((m for m in movements if m.kind == kind.RELEASE), key=lambda m: m.tranche.year)

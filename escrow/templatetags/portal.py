@@ -286,6 +286,236 @@ def history_filters(form):
     return _kept(key, "escrow/history_filters.html", {"form": form})
 
 
+def exact(value):
+    """A key part that tells apart values Python counts equal but a page writes differently (Decimal("1.0") and
+    Decimal("1.00"), 1 and True, a date and a datetime): the value's type with its text."""
+    return type(value), str(value)
+
+
+@register.simple_tag(takes_context=True)
+def deal_years(context):
+    """escrow/deal_years.html (the deal page's rows of years) as {% include %} renders it, kept per process under
+    everything it reads: the language, the URL prefix, the deal's slug and currency, and each row's figures,
+    state, next step (due, clause, P6 mark, roles, action), button and whether it is this person's turn. Issue 13
+    item 1: the rows were 6,900 of the page's 49,000 function calls. The clock and the viewer are in the key
+    through the step and the button, so it is never stale."""
+    deal, rows = context["deal"], context["rows"]
+    key = (
+        "deal_years",
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        deal.slug,
+        deal.target_currency,
+        tuple(_year_row_key(row) for row in rows),
+    )
+    return _kept(key, "escrow/deal_years.html", {"deal": deal, "rows": rows})
+
+
+def _year_row_key(row):
+    tranche, step = row.tranche, row.step
+    provisional = step.provisional
+    return tuple(
+        exact(value)
+        for value in (
+            tranche.year,
+            tranche.period_start,
+            tranche.period_end,
+            tranche.target_revenue,
+            tranche.audited_revenue,
+            tranche.deducted,
+            tranche.state,
+            tranche.released_on,
+            row.released,
+            row.offset_shares,
+            row.in_escrow,
+            row.my_turn,
+            row.step_url,
+            step.due,
+            step.clause,
+            tuple(step.roles),
+            step.action,
+            None
+            if provisional is None
+            else (provisional.deadline, provisional.clause, provisional.calendar, tuple(provisional.years)),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def deal_parties(context):
+    """escrow/deal_parties.html (the deal page's parties and their people) as {% include %} renders it, kept per
+    process under everything it reads: the language, the URL prefix, the viewer's organisation, and each party's
+    organisation (id, names), role, contract name and approval, and its people's names and titles. Issue 13
+    item 1: the list was 3,500 of the deal page's function calls."""
+    parties, user = context["parties"], context.get("user")
+    key = (
+        "deal_parties",
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        getattr(user, "organisation_id", None),
+        tuple(
+            tuple(
+                exact(value)
+                for value in (
+                    party.organisation_id,
+                    party.organisation.name,
+                    party.organisation.name_zh,
+                    party.role,
+                    party.contract_name,
+                    party.approved_at,
+                    tuple((str(person), person.title) for person in party.people),
+                )
+            )
+            for party in parties
+        ),
+    )
+    return _kept(key, "escrow/deal_parties.html", {"parties": parties, "user": user})
+
+
+@register.simple_tag(takes_context=True)
+def as_of_years(context):
+    """escrow/deal_as_of_years.html (the deal page's years as of a day) as {% include %} renders it, kept per
+    process under everything it reads: the language, the URL prefix, the deal's slug and currencies, the day, and
+    each year's period, target, state, figures, holds (their words and days) and penalty (issue 13 item 1: the
+    rows were 5,900 of the page's 38,000 function calls)."""
+    deal, snapshot = context["deal"], context["snapshot"]
+    key = (
+        "as_of_years",
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        deal.slug,
+        deal.target_currency,
+        deal.price_currency,
+        exact(snapshot.day),
+        tuple(
+            tuple(
+                exact(value)
+                for value in (
+                    t.year,
+                    t.state,
+                    t.tranche.period_start,
+                    t.tranche.period_end,
+                    t.tranche.target_revenue,
+                    t.audited_revenue,
+                    t.release_quantity,
+                    t.released,
+                    t.released_on,
+                    tuple((str(h.kind_label), exact(h.started_on)) for h in t.holds),
+                    t.penalty.accrued_through,
+                    t.penalty.total,
+                    t.penalty.capped,
+                )
+            )
+            for t in snapshot.tranches
+        ),
+    )
+    return _kept(key, "escrow/deal_as_of_years.html", {"deal": deal, "snapshot": snapshot})
+
+
+@register.simple_tag(takes_context=True)
+def transfer_evidence_box(context):
+    """escrow/transfer_evidence_box.html (the deposit's or a release's record) as {% include %} renders it, kept
+    per process under everything it reads: the language, the URL prefix and each fact of the record, its
+    confirmation (id, name, digest) and who recorded it when (issue 13 item 1: 1,700 of the deal page's calls)."""
+    transfer = context.get("transfer")
+    confirmation = getattr(transfer, "confirmation", None)
+    key = (
+        "transfer_evidence_box",
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        None
+        if not transfer
+        else tuple(
+            exact(value)
+            for value in (
+                transfer.kind,
+                transfer.quantity,
+                transfer.reference,
+                transfer.transfer_date,
+                transfer.transfer_agent,
+                transfer.recipient_account,
+                None if confirmation is None else (confirmation.pk, confirmation.original_name, confirmation.sha256),
+                bool(confirmation),
+                str(transfer.recorded_by),
+                transfer.recorded_at,
+            )
+        ),
+    )
+    return _kept(key, "escrow/transfer_evidence_box.html", {"transfer": transfer})
+
+
+LEDGER_FIGURES = ("deposited", "rebased", "released", "returned", "in_escrow")  # what includes/ledger.html reads
+
+
+@register.simple_tag(takes_context=True)
+def ledger_stats(context):
+    """includes/ledger.html (the ledger's balances) as {% include %} renders it, kept per process under what it
+    reads: the language and the five balances (a dict, balances_of's, or an escrow.queries.as_of.Balances)."""
+    balances = context["balances"]
+    figures = tuple(
+        exact(balances[name] if isinstance(balances, dict) else getattr(balances, name)) for name in LEDGER_FIGURES
+    )
+    return _kept(("ledger", get_language(), figures), "includes/ledger.html", {"balances": balances})
+
+
+@register.simple_tag(takes_context=True)
+def as_of_instruments(context):
+    """escrow/as_of_instruments.html for the deal page as of a day (every year's instruments and signatures then)
+    as {% include ... with years=snapshot.tranches instrument_count=snapshot.instrument_count %} renders it, kept
+    per process under everything it reads: the language and each instrument's year, kind, shares, status, roles
+    awaited and signatures (role, signer, moment). Issue 13 item 1."""
+    snapshot = context["snapshot"]
+    key = (
+        "as_of_instruments",
+        get_language(),
+        snapshot.instrument_count,
+        tuple(
+            (
+                exact(t.year),
+                tuple(
+                    (
+                        exact(i.kind),
+                        exact(i.quantity),
+                        exact(i.status),
+                        tuple(exact(role) for role in i.awaiting_roles),
+                        tuple((exact(s.party_role), str(s.signer), exact(s.signed_at)) for s in i.signatures),
+                    )
+                    for i in t.instruments
+                ),
+            )
+            for t in snapshot.tranches
+        ),
+    )
+    fragment = {"years": snapshot.tranches, "instrument_count": snapshot.instrument_count}
+    return _kept(key, "escrow/as_of_instruments.html", fragment)
+
+
+@register.simple_tag(takes_context=True)
+def as_of_picker(context):
+    """escrow/as_of_picker.html (the as-of day's field) as {% include %} renders it, kept per process under
+    everything it reads: the language, the page's path, the form's class, whether it is bound, the day it shows,
+    the refusal and whether a day is shown (issue 13 item 1: the form's widget templates were 1,800 function
+    calls of the deal page)."""
+    request, form = context["request"], context["as_of_form"]
+    refused, snapshot = context.get("as_of_refused"), context.get("snapshot")
+    key = (
+        "as_of_picker",
+        get_language(),
+        request.path,
+        type(form),
+        form.is_bound,
+        exact(form.data.get("as_of") if form.is_bound else form.initial.get("as_of")),
+        exact(refused),
+        bool(snapshot),
+    )
+    picker = {"request": request, "as_of_form": form, "as_of_refused": refused, "snapshot": snapshot}
+    return _kept(key, "escrow/as_of_picker.html", picker)
+
+
 def _kept(key, template_name, context):
     """`template_name` rendered with `context`, once per process for each `key` (which must name everything the
     template reads). Bounded: the oldest half of the entries are forgotten past 4,096."""

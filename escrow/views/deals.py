@@ -3,7 +3,6 @@
 from collections import defaultdict
 from functools import lru_cache
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -11,12 +10,13 @@ from django.utils.translation import get_language
 
 from escrow.contract.errors import InvalidInput
 from escrow.contract.policies import POLICY_DEFINITIONS
-from escrow.models import DealParty, Role
+from escrow.models import Role
 from escrow.queries.as_of import deal_as_of, parse_as_of
+from escrow.queries.deal_reads import active_people, current_parties, deal_tranches
 from escrow.queries.quantities import consideration_today
-from escrow.queries.steps import next_step_for_deal, tranches_with_context
+from escrow.queries.steps import next_step_for_deal
 from escrow.queries.transfers import ledger_records
-from escrow.queries.year_parts import PENALTY_DAYS, year_parts
+from escrow.queries.year_parts import PENALTY_DAYS
 from escrow.views.common import deal_for, now_for
 from escrow.views.forms import AsOfForm
 from escrow.views.links import offered_step_url
@@ -37,10 +37,7 @@ def deal_page(request, slug):
     if day is not None:
         return deal_as_of_page(request, deal, day, picker, role=role, can=can)
     # the deal is the one read above (no join of its columns again); whether each year has penalty days read with it
-    tranches = tranches_with_context([deal]).select_related(None).annotate(**year_parts(PENALTY_DAYS))
-    tranches = list(tranches.order_by("year"))
-    for tranche in tranches:
-        tranche.deal = deal
+    tranches = deal_tranches(deal, PENALTY_DAYS)
     rows = year_rows(deal, tranches, now)
     deal_step = next_step_for_deal(deal)
     transfer, releases, balances = ledger_records(deal, tranches)  # one read of the deal's movements
@@ -113,14 +110,11 @@ def _policies_html(language, values):
 
 def parties_of(deal):
     """The deal's current parties in the roles' order, each with `people`: its organisation's active portal users
-    by name. Two queries, the people grouped here rather than through prefetch_related's machinery (issue 13
-    item 1); one deal's parties sorted by role without joining the deal to sort by its slug first."""
-    parties = list(
-        DealParty.objects.filter(deal=deal, ended_at__isnull=True).select_related("organisation").order_by("role")
-    )
+    by name. Two queries written once (escrow.queries.deal_reads), the people grouped here rather than through
+    prefetch_related's machinery (issue 13 item 1)."""
+    parties = current_parties(deal)
     people = defaultdict(list)
-    users = get_user_model().objects.filter(is_active=True, organisation_id__in={p.organisation_id for p in parties})
-    for person in users.order_by("last_name", "first_name"):
+    for person in active_people({p.organisation_id for p in parties}):
         people[person.organisation_id].append(person)
     for party in parties:
         party.people = people[party.organisation_id]

@@ -65,7 +65,7 @@ class DealDetail(EscrowAPIView):
         day = parse_as_of(deal, request.query_params.get("as_of"))
         if day is not None:
             return Response(self.present(DealAsOfSerializer, deal_as_of(deal, day)))
-        return Response(self.present(out.DealSerializer, deal))
+        return Response(out.deal_data(deal, request))  # DealSerializer's shape
 
 
 class TrancheList(EscrowAPIView):

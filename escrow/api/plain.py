@@ -8,12 +8,9 @@ compares each with its serializer for every kind of item, in both languages."""
 
 from rest_framework import serializers
 
-from escrow.api.serializers import _day, _int, _money, _text, next_step_data, provisional_data
-from escrow.queries import clock
-from escrow.queries import steps as queries
+from escrow.api.serializers import _day, _int, _money, _text
 
 _MOMENT = serializers.DateTimeField()  # HistoryEntrySerializer.at: the current time zone, ISO 8601
-_REVENUE = serializers.DecimalField(max_digits=20, decimal_places=2)  # TrancheSummarySerializer's revenues
 _MONEY = _money("")  # the penalty's amounts (24 digits, 8 places, normalised)
 
 
@@ -41,34 +38,6 @@ def history_entry_data(entry, year) -> dict:
         "details": entry.details,  # JSONField: the value itself, rendered by the JSON renderer
         "prev_hash": _text(entry.prev_hash),
         "hash": _text(entry.hash),
-    }
-
-
-def tranche_summary_data(tranche) -> dict:
-    """TrancheSummarySerializer(tranche).data for a tranche read with queries.tranches_with_context."""
-    provisional = clock.transfer_provisional(tranche)
-    step = queries.next_step(tranche, signed_roles=queries.signed_roles_of(tranche))
-    offsets = tranche.offset_shares
-    return {
-        "id": _int(tranche.id),
-        "year": _int(tranche.year),
-        "period_start": _day(tranche.period_start),
-        "period_end": _day(tranche.period_end),
-        "state": _text(tranche.state),
-        "state_display": _text(tranche.get_state_display()),
-        "target_revenue": _field(_REVENUE, tranche.target_revenue),
-        "audited_revenue": _field(_REVENUE, tranche.audited_revenue),
-        "own_release": _int(tranche.own_release),
-        "deducted": _int(tranche.deducted),
-        "offset_shares": None if offsets is None else {str(k): _int(v) for k, v in offsets.items()},
-        "release_quantity": _int(tranche.release_quantity),
-        "release_due_date": _day(tranche.release_due_date),
-        "documents_complete_on": _day(tranche.documents_complete_on),
-        "transfer_due_date": _day(tranche.transfer_due_date),
-        "released_on": _day(tranche.released_on),
-        "transfer_reference": _text(tranche.transfer_reference),
-        "transfer_due_provisional": provisional_data(provisional) if provisional else None,
-        "next_step": next_step_data(step),
     }
 
 

@@ -11,15 +11,15 @@ from rest_framework.reverse import reverse
 from escrow.api.serializers import (
     SignatureSerializer,
     TransferRecordSerializer,
-    next_step_data,
-    provisional_data,
+    _int,
+    _revenue,
+    _text,
+    tranche_summary_data,
 )
-from escrow.queries import clock, transfers
-from escrow.queries import steps as queries
+from escrow.queries import transfers
 from escrow.queries.year_parts import RELEASE, has
 
 _MOMENT, _DAY = serializers.DateTimeField(), serializers.DateField()
-_REVENUE = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
 def tranche_data(tranche, context) -> dict:
@@ -33,31 +33,6 @@ def tranche_data(tranche, context) -> dict:
         "instruments": [instrument_data(i, context) for i in tranche.instruments.all()],
         "holds": [hold_data(h) for h in tranche.holds.all()],
         "reports": [report_data(r, context) for r in tranche.reports.all()],
-    }
-
-
-def tranche_summary_data(tranche) -> dict:
-    """TrancheSummarySerializer(tranche).data."""
-    return {
-        "id": _int(tranche.id),
-        "year": _int(tranche.year),
-        "period_start": _day(tranche.period_start),
-        "period_end": _day(tranche.period_end),
-        "state": _text(tranche.state),
-        "state_display": _text(tranche.get_state_display()),
-        "target_revenue": _revenue(tranche.target_revenue),
-        "audited_revenue": _revenue(tranche.audited_revenue),
-        "own_release": _int(tranche.own_release),
-        "deducted": _int(tranche.deducted),
-        "offset_shares": _int_dict(tranche.offset_shares),
-        "release_quantity": _int(tranche.release_quantity),
-        "release_due_date": _day(tranche.release_due_date),
-        "documents_complete_on": _day(tranche.documents_complete_on),
-        "transfer_due_date": _day(tranche.transfer_due_date),
-        "released_on": _day(tranche.released_on),
-        "transfer_reference": _text(tranche.transfer_reference),
-        "transfer_due_provisional": provisional_data(clock.transfer_provisional(tranche)),
-        "next_step": next_step_data(queries.next_step(tranche, signed_roles=queries.signed_roles_of(tranche))),
     }
 
 
@@ -174,22 +149,9 @@ def report_data(report, context) -> dict:
     }
 
 
-def _text(value):
-    return None if value is None else str(value)
-
-
-def _int(value):
-    return None if value is None else int(value)
-
-
 def _texts(values):
     """ListField(child=CharField())."""
     return None if values is None else [None if v is None else str(v) for v in values]
-
-
-def _int_dict(values):
-    """DictField(child=IntegerField())."""
-    return None if values is None else {str(k): None if v is None else int(v) for k, v in values.items()}
 
 
 def _person(user):
@@ -203,7 +165,3 @@ def _day(value):
 
 def _moment(value):
     return None if value is None else _MOMENT.to_representation(value)
-
-
-def _revenue(value):
-    return None if value is None else _REVENUE.to_representation(value)

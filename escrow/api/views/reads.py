@@ -92,7 +92,7 @@ class TrancheList(EscrowAPIView):
             data = TrancheAsOfSerializer(snapshot.tranches, many=True, context={"request": request, "as_of": day}).data
             return Response(data)
         # TrancheSummarySerializer's shape, the years read with hand-written SQL (issue 13 item 1)
-        return Response([plain.tranche_summary_data(t) for t in queries.tranches_of(deal)])
+        return Response([out.tranche_summary_data(t) for t in queries.tranches_of(deal)])
 
 
 class TrancheDetail(EscrowAPIView):

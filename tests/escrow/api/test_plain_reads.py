@@ -70,7 +70,7 @@ def test_tranche_summaries_are_the_serializers(late, language):
     with translation.override(language):
         for tranche in summaries(late.deal):
             expected = rendered(out.TrancheSummarySerializer(tranche).data)
-            assert rendered(plain.tranche_summary_data(tranche)) == expected, tranche.state
+            assert rendered(out.tranche_summary_data(tranche)) == expected, tranche.state
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

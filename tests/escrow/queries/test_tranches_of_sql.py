@@ -7,7 +7,7 @@ SQLite alike."""
 import pytest
 
 from escrow import actions
-from escrow.api import plain
+from escrow.api import serializers as out
 from escrow.queries.steps import signed_roles_of, tranches_of, tranches_with_context
 from tests.conftest import PASSWORD, open_and_file, tranche
 
@@ -25,7 +25,7 @@ def read(tranches):
             fields(t.deal),
             [(fields(i), [(fields(s), fields(s.party)) for s in i.signatures.all()]) for i in t.open_instruments],
             sorted(signed_roles_of(t)),
-            plain.tranche_summary_data(t),
+            out.tranche_summary_data(t),
         )
         for t in tranches
     ]

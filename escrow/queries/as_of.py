@@ -45,7 +45,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -69,6 +68,8 @@ from escrow.queries.clock import contract_today
 from escrow.queries.deal_reads import tranches_of
 from escrow.queries.reconcile import replay
 from escrow.queries.rows import columns, loader, rows, width
+from escrow.queries.rows import day as bound_day
+from escrow.queries.rows import moment as bound_moment
 from parties.models import Organisation, User
 
 REPLAYED_FIELDS = ("seq", "at", "tranche_id", "action", "from_state", "to_state", "details", "actor_id")
@@ -451,7 +452,7 @@ _MOVEMENTS = f"SELECT {columns(ShareMovement, 'm')} FROM {ShareMovement._meta.db
 
 def _movement_rows(deal, end) -> list:
     """(kind, tranche id, recorded_at, shares) of the deal's ledger rows recorded before `end`."""
-    found = map(loader(ShareMovement), rows(_MOVEMENTS, (deal.pk, _instant(end))))
+    found = map(loader(ShareMovement), rows(_MOVEMENTS, (deal.pk, bound_moment(end))))
     return [(m.kind, m.tranche_id, m.recorded_at, m.quantity) for m in found]
 
 
@@ -463,7 +464,7 @@ _ENTRIES = (
 
 def _entry_rows(deal, end) -> list:
     """The deal's own chain's entries made before `end`, in chain order."""
-    return list(map(loader(HistoryEntry), rows(_ENTRIES, (chain_key_for(deal), _instant(end)))))
+    return list(map(loader(HistoryEntry), rows(_ENTRIES, (chain_key_for(deal), bound_moment(end)))))
 
 
 def _movements(rows):
@@ -508,7 +509,7 @@ def _instrument_rows(tranche_ids, end):
         return [], []
     load, at = loader(Instrument), width(Instrument)
     instruments = []
-    for row in rows(_INSTRUMENTS.format(ids=_marks(tranche_ids)), (*tranche_ids, _instant(end))):
+    for row in rows(_INSTRUMENTS.format(ids=_marks(tranche_ids)), (*tranche_ids, bound_moment(end))):
         instrument = load(row)
         Instrument.superseded_by.field.set_cached_value(instrument, None if row[at] is None else load(row[at:]))
         instruments.append(instrument)
@@ -521,23 +522,13 @@ def _instrument_rows(tranche_ids, end):
     at_party = width(Signature)
     at_org, at_user = at_party + width(DealParty), at_party + width(DealParty) + width(Organisation)
     signatures = []
-    for row in rows(_SIGNATURES.format(ids=_marks(tranche_ids)), (*tranche_ids, _instant(end))):
+    for row in rows(_SIGNATURES.format(ids=_marks(tranche_ids)), (*tranche_ids, bound_moment(end))):
         signature, party, organisation = load_signature(row), load_party(row[at_party:]), load_org(row[at_org:])
         signer = str(load_user(row[at_user:]))
         signatures.append(
             SignatureAsOf(signature.instrument_id, party.role, organisation.name, signer, signature.signed_at)
         )
     return instruments, signatures
-
-
-def _instant(moment):
-    """A datetime parameter as the ORM passes it (SQLite compares UTC text; PostgreSQL takes it as it is)."""
-    return connection.ops.adapt_datetimefield_value(moment)
-
-
-def _day(day):
-    """A date parameter as the ORM passes it."""
-    return connection.ops.adapt_datefield_value(day)
 
 
 def _marks(ids) -> str:
@@ -590,7 +581,7 @@ def _hold_rows(tranche_ids, day) -> list:
     """The holds started on or before `day`."""
     if not tranche_ids:
         return []
-    return list(map(loader(Hold), rows(_HOLDS.format(ids=_marks(tranche_ids)), (*tranche_ids, _day(day)))))
+    return list(map(loader(Hold), rows(_HOLDS.format(ids=_marks(tranche_ids)), (*tranche_ids, bound_day(day)))))
 
 
 def _holds(rows, day) -> dict:
@@ -609,7 +600,7 @@ def _penalty_rows(tranche_ids, day) -> list:
     """The stored penalty days on or before `day`, by tranche and day."""
     if not tranche_ids:
         return []
-    found = map(loader(PenaltyDay), rows(_PENALTY_DAYS.format(ids=_marks(tranche_ids)), (*tranche_ids, _day(day))))
+    found = map(loader(PenaltyDay), rows(_PENALTY_DAYS.format(ids=_marks(tranche_ids)), (*tranche_ids, bound_day(day))))
     return [
         (p.tranche_id, p.day, p.liable, p.missing_price, p.charged, p.running_total, p.cap, p.capped) for p in found
     ]

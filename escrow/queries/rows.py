@@ -2,7 +2,9 @@
 
 Queries a page runs on every request are written in SQL once per process instead of being built and compiled
 through the ORM each time (escrow.queries.due, escrow.queries.deals.deal_for); their rows become model objects
-here: each field's database converters (SQLite's dates, a JSON field's decoding), then Model.from_db.
+here: each field's database converters (SQLite's dates, a JSON field's decoding), then Model.from_db. Their date
+and datetime parameters go through `moment` and `day` (SQLite compares stored UTC text; a raw aware datetime would
+be bound with its offset).
 """
 
 from django.db import connection, connections
@@ -11,6 +13,10 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django_fsm import FSMFieldDescriptor
+
+# A hand-written read's date and datetime parameters, bound as the ORM binds them (SQLite compares UTC text:
+# escrow.models.params says why); defined below the queries so escrow.usecases binds through the same rule.
+from escrow.models.params import day, moment  # noqa: F401 (re-exported for the reads)
 
 
 def columns(model, alias, names=None):

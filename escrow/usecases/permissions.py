@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from escrow.contract.errors import NotAllowed, NotFound
 from escrow.models import DealParty, Role, Signatory
+from escrow.models.params import moment
 from escrow.usecases.declared import (  # noqa: F401  (the role sets are imported from here too)
     AGENT,
     AUDITOR,
@@ -105,7 +106,7 @@ def signing_power_sql(user, column):
     tests/escrow/queries/test_deal_for_sql.py compares it with the same rule through the ORM."""
     if not _may_hold_signing_power(user):
         return "1 = 0", ()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM binds a DateTimeField's value
+    now = moment(timezone.now())  # as the ORM binds a DateTimeField's value
     return f"EXISTS ({_SIGNS} AND s.deal_id = {column})", (user.pk, user.organisation_id, now, now)
 
 

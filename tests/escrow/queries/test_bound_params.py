@@ -73,7 +73,7 @@ def test_the_rows_sit_where_the_bounds_test_them(early_deal):
     assert reported.created_at.astimezone(UTC).date() == REPORTED - timedelta(days=1)
 
 
-def test_the_reads_near_the_bounds_are_the_orm_reads(early_deal, monkeypatch):
+def test_the_reads_near_the_bounds_are_the_orm_reads(early_deal):
     days = days_around(DEPOSITED, REPORTED, SIGNED, SUSPENDED)
     met = assert_same_reads(early_deal, days)
     assert {"signatures", "holds", "movements"} <= met

@@ -1,12 +1,14 @@
-"""Function calls per request (cProfile) of the dashboard for four roles and the deal, tranche and
-/api/deals/<ref>/ pages, on a kept 1,000-deal world (issue 13 item 1): a measure the machine's load does not move.
+"""Function calls per request (cProfile) of the dashboard for four roles, the deal, tranche, history, register and
+statement pages, /api/deals/<ref>/ and the statement API, and the bare page and API view (bench/urls.py), on a kept
+1,000-deal world (issue 13 item 1): a measure the machine's load does not move.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prof_NAME .venv/bin/python bench/profile_pages.py [names] [top]
 
 The database is used as it is (not a scratch test_ database): the world is built in it the first time (the
 Kaixin deal and 999 copies, as bench/bench_pages.py builds it) and kept for the next runs. `names`: a
-comma-separated choice of "dashboard issuer", ..., "deal", "tranche", "api deal"; `top`: print that many
-functions of each profile (sorted by the SORT environment variable, cumulative by default).
+comma-separated choice of "dashboard issuer", ..., "deal", "tranche", "api deal", "history", "register",
+"statement", "api statement", "bare", "bare api" (the default set) or any other name of bench_pages.detail_urls;
+`top`: print that many functions of each profile (sorted by the SORT environment variable, cumulative by default).
 """
 
 import cProfile
@@ -31,6 +33,9 @@ import bench.bench_pages as bp  # noqa: E402
 from bench.world import copies_of  # noqa: E402
 from escrow.models import Deal, TrancheState  # noqa: E402
 from parties.models import User  # noqa: E402
+
+# Run by default; any other name of bench_pages.detail_urls (e.g. "register") may be asked for by name.
+DEFAULT_DETAILS = ("deal", "tranche", "api deal", "history", "register", "statement", "api statement")
 
 
 def world():
@@ -64,8 +69,10 @@ def main():
     names = sys.argv[1].split(",") if len(sys.argv) > 1 and sys.argv[1] else None
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     urls = bp.detail_urls(deal)
+    extra = [name for name in names or () if name in urls and name not in DEFAULT_DETAILS]
     jobs = [(f"dashboard {who}", who, reverse("escrow:dashboard")) for who in bp.LISTS]
-    jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in ("deal", "tranche", "api deal")]
+    jobs += [(name, bp.DETAIL_PERSONA, urls[name]) for name in (*DEFAULT_DETAILS, *extra)]
+    jobs += [(name, bp.DETAIL_PERSONA, reverse(f"bench-{name.replace(' ', '-')}")) for name in ("bare", "bare api")]
     for name, who, url in jobs:
         if not names or name in names:
             run(name, User.objects.get(username=who), url, top)

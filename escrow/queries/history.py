@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from escrow.history.chain import ChainCheck, chain_key_for, verify_chain
 from escrow.models import HistoryChain, HistoryEntry, VerificationRun
+from escrow.queries.rows import columns, loader, rows, width
 
 log = logging.getLogger(__name__)
 
@@ -21,30 +22,119 @@ def history_of(deal, *, tranche=None):
     return entries.select_related("tranche", "chain").order_by("seq")
 
 
+def filter_choices(deal):
+    """The history filter's choices: ({"parties": the acting-for names, "people": (actor id, actor name) pairs,
+    "actions": the action codes}, each distinct and in the order the filter lists them, how many entries
+    history_of(deal) has), of the deal's own chain. One hand-written query (issue 13 item 1: four ORM queries
+    before, the count the unfiltered page's); tests/escrow/queries/test_history_page_sql.py compares it with the
+    ORM queries it replaced."""
+    choices, count = {"parties": [], "people": [], "actions": []}, 0
+    for kind, text, number, actor_name in rows(_CHOICES_SQL, [chain_key_for(deal), deal.pk] * 4):
+        if kind == 0:
+            choices["parties"].append(text)
+        elif kind == 1:
+            choices["people"].append((number, actor_name))
+        elif kind == 2:
+            choices["actions"].append(text)
+        else:
+            count = number
+    return choices, count
+
+
+_OWN_CHAIN = (
+    'FROM escrow_historyentry e INNER JOIN escrow_historychain c ON e."chain_id" = c."id" '
+    'WHERE c."key" = %s AND e."deal_id" = %s'
+)
+# Distinct across the kinds at once (a kind's rows never equal another's); each kind in the ORM's order: the party
+# by name, the person by name (then id, where the ORM left a tie to the plan), the action by code; then the count.
+_CHOICES_SQL = (
+    f'SELECT 0, e."acting_for", NULL, NULL {_OWN_CHAIN} AND NOT (e."acting_for" = \'\') '
+    f'UNION SELECT 1, NULL, e."actor_id", e."actor_name" {_OWN_CHAIN} AND e."actor_id" IS NOT NULL '
+    f'UNION SELECT 2, e."action", NULL, NULL {_OWN_CHAIN} '
+    f"UNION SELECT 3, NULL, COUNT(*), NULL {_OWN_CHAIN} "
+    "ORDER BY 1, 2, 4, 3"
+)
+
+
 def chain_status(deal):
     """The history page's check of the deal's chain, whose cost does not grow with the chain (issue 13
     item 3): the entries appended since the last whole walk are walked from its Mark, kept in the shared
     cache; the entry the Mark ends on must still carry the hash it had. What the Mark cannot see (an entry
     before it rewritten in place) the nightly verification walks every chain for
     (escrow.actions.verification): a chain problem it found for this deal is shown here until a later
-    night finds the chain whole. None when the deal has no chain row (the page then shows no check)."""
-    chain = HistoryChain.objects.filter(key=chain_key_for(deal)).first()
-    if chain is None:
+    night finds the chain whole. None when the deal has no chain row (the page then shows no check).
+
+    One hand-written query reads the chain row, its entries from the Mark's on and the last finished nightly
+    run (issue 13 item 1: four ORM queries before); a second reads the whole chain only when the Mark no
+    longer fits (another chain row than the one it was taken on, or its entry gone or rewritten)."""
+    key = chain_key_for(deal)
+    cache_key = _mark_key(key)
+    kept = _cached(cache_key)  # (the chain row's id, its Mark)
+    mark = kept[1] if kept else None
+    read = _chain_read(key, mark.seq if mark else _FIRST)
+    if read is None:
         return None
-    key = _mark_key(chain)
-    mark = _cached(key)
-    if mark and not chain.entries.filter(seq=mark.seq, hash=mark.hash).exists():
-        mark = None  # the chain changed under the Mark (or the cache outlived the row): walk it all
-    check = verify_chain(chain, since=mark)
+    chain, entries, run = read
+    if mark is not None:
+        if kept[0] == chain.pk and any(e.seq == mark.seq and e.hash == mark.hash for e in entries):
+            entries = [e for e in entries if e.seq > mark.seq]
+        else:  # the chain changed under the Mark (or the cache outlived the row): walk it all
+            mark = None
+            chain, entries, run = _chain_read(key, _FIRST) or (chain, [], run)
+    check = verify_chain(chain, since=mark, entries=entries)
     if check.ok:
-        _remember(key, check.mark)
-        return _nightly_problem(chain, check) or check
+        _remember(cache_key, (chain.pk, check.mark))
+        return _nightly_problem(chain, check, run) or check
     return check
 
 
-def _nightly_problem(chain, check):
+# Below any seq a row can hold: the whole chain, whatever an operator wrote into it.
+_FIRST = -(2**63)
+
+
+def _chain_read(key, start):
+    """(the chain row, its entries with seq >= start in seq order, the last finished nightly run or None), or None
+    without a chain row. The entries are model objects as chain.entries makes them (their chain set)."""
+    found = rows(_status_sql(), [start, key])
+    if not found:
+        return None
+    chain_width, run_width = width(HistoryChain), width(VerificationRun)
+    chain = loader(HistoryChain)(found[0])
+    run = loader(VerificationRun)(found[0][chain_width:]) if found[0][chain_width] is not None else None
+    load_entry, skip = loader(HistoryEntry), chain_width + run_width
+    entries = []
+    for row in found:
+        if row[skip] is None:  # no entry from `start` on (the LEFT JOIN's one empty row)
+            continue
+        entry = load_entry(row[skip:])
+        entry.chain = chain
+        entries.append(entry)
+    return chain, entries, run
+
+
+_STATUS_SQL = []
+
+
+def _status_sql():
+    """Written once per process: the chain row by key, its entries from a seq on, and the last finished nightly
+    run (its failures on the first row only: the list can be long and the walk long)."""
+    if not _STATUS_SQL:
+        run_columns = columns(VerificationRun, "r").replace(
+            'r."failures"', 'CASE WHEN ROW_NUMBER() OVER (ORDER BY e."seq", e."id") = 1 THEN r."failures" END'
+        )
+        _STATUS_SQL.append(
+            f"SELECT {columns(HistoryChain, 'c')}, {run_columns}, {columns(HistoryEntry, 'e')} "  # noqa: S608
+            "FROM escrow_historychain c "
+            'LEFT JOIN (SELECT * FROM escrow_verificationrun WHERE "finished_at" IS NOT NULL '
+            'ORDER BY "day" DESC LIMIT 1) r ON 1 = 1 '
+            'LEFT JOIN escrow_historyentry e ON e."chain_id" = c."id" AND e."seq" >= %s '
+            'WHERE c."key" = %s ORDER BY e."seq", e."id"'
+        )
+    return _STATUS_SQL[0]
+
+
+def _nightly_problem(chain, check, run):
     """The last finished nightly verification's problem with this chain, as a failed check; None if it had none."""
-    run = VerificationRun.objects.filter(finished_at__isnull=False).order_by("-day").first()
     prefix = f"{chain.key}: "
     for failure in run.failures if run else ():
         if failure.get("problem", "").startswith(prefix):
@@ -53,13 +143,14 @@ def _nightly_problem(chain, check):
     return None
 
 
-def _mark_key(chain):
-    """Per chain row, and per key configuration: a key taken out of HISTORY_HMAC_KEYS, or plain SHA-256 no
-    longer accepted, must make the next view walk the whole chain again."""
+def _mark_key(chain_key):
+    """Per chain, and per key configuration: a key taken out of HISTORY_HMAC_KEYS, or plain SHA-256 no
+    longer accepted, must make the next view walk the whole chain again. The value names the chain row it was
+    taken on (chain_status walks everything on another row)."""
     keys = ",".join(sorted(settings.HISTORY_HMAC_KEYS))
     accepts_plain = settings.HISTORY_ACCEPT_PLAIN_SHA256
     digest = hashlib.sha256(f"{keys}|{accepts_plain}".encode()).hexdigest()[:16]
-    return f"escrow:chain-verified:{chain.pk}:{chain.key}:{digest}"
+    return f"escrow:chain-verified:{chain_key}:{digest}"
 
 
 def _cached(key):

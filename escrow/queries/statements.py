@@ -10,7 +10,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +18,14 @@ from escrow.contract.errors import InvalidInput
 from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.documents import statement
 from escrow.documents.facts import both, parties_of
-from escrow.models import Deal, FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
+from escrow.models import Deal, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import people_in_roles
 from escrow.notifications.texts import Text
 from escrow.queries.as_of import end_of_day, first_day, positions_as_of
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
 from escrow.queries.quantities import consideration_today
+from escrow.queries.statement_reads import statement_reads
 from escrow.queries.steps import next_step
 from escrow.queries.transfers import TransferRecord, release_record
 from parties.language import language_of
@@ -348,18 +348,13 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
     releases = _releases(tranches, rows, start, end)
     sees_rights = party_role in RIGHTS_READERS
     dividends = instructions = proxies = unlodged = ()
+    # One read of the dividends and votes (for those who see them) and the fee invoices. The meetings: those whose
+    # proxy was lodged in the period, and those not lodged yet (whose cut-off may be a deadline ahead).
+    paid, given, meetings, all_invoices = statement_reads(
+        deal, start=start, end=end, since=since, until=until, rights=sees_rights
+    )
     if sees_rights:
-        dividends = tuple(deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk"))
-        instructions = tuple(
-            VotingInstruction.objects.filter(meeting__deal=deal, given_at__gte=since, given_at__lt=until)
-            .select_related("meeting")
-            .order_by("given_at", "pk")
-        )
-        # One read of the meetings: those whose proxy was lodged in the period, and those not lodged yet (whose
-        # cut-off may be a deadline ahead).
-        meetings = list(
-            deal.meetings.filter(Q(lodged_on__gte=start, lodged_on__lte=end) | Q(lodged_at__isnull=True)).order_by("pk")
-        )
+        dividends, instructions = tuple(paid), tuple(given)
         in_period = (m for m in meetings if m.lodged_on is not None and start <= m.lodged_on <= end)
         proxies = tuple(sorted(in_period, key=lambda m: m.lodged_on))
         unlodged = sorted((m for m in meetings if m.lodged_at is None), key=lambda m: m.cut_off)
@@ -372,7 +367,7 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
         for party, amount in sorted(accrued.items())
         if amount and (party_role in PENALTY_READERS or party == party_role)
     }
-    invoices = [i for i in FeeInvoice.objects.filter(deal=deal).order_by("year") if may_read_invoice(i, party_role)]
+    invoices = [i for i in all_invoices if may_read_invoice(i, party_role)]
     issued = tuple(i for i in invoices if start <= i.issued_on <= end)
     paid = tuple(i for i in invoices if i.paid_on and start <= i.paid_on <= end)
     deadlines = _deadlines(tranches, invoices, end, unlodged)

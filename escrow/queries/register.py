@@ -1,13 +1,19 @@
 """Reading the deal's signatory register (issue 10 item 1): who signs or approves for each party now, the
 changes still waiting for confirmation or cooling off, and which register forms a person may use."""
 
+import functools
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from escrow.models import DealParty, RegisterChange, Role, Signatory
 from escrow.models.deal import CONTRACT_PARTIES
 from escrow.queries.deals import viewer_party as party_of_viewer
+from escrow.queries.rows import columns, loader, rows, width
+from parties.models import Organisation
+
+User = get_user_model()
 
 
 def active_signatories(deal, role=None, at=None):
@@ -69,13 +75,7 @@ def register_for(user, deal, at=None) -> RegisterView:
     view = RegisterView(deal=deal, at=at, viewer_party=viewer_party, pending=pending_changes(deal, at))
     view.may_confirm = not excluded and role == Role.ESCROW_AGENT
     view.may_object = not excluded and role in CONTRACT_PARTIES
-    parties = DealParty.objects.filter(deal=deal, role__in=CONTRACT_PARTIES, ended_at__isnull=True).select_related(
-        "organisation"
-    )
-    parties = sorted(parties, key=lambda p: CONTRACT_PARTIES.index(p.role))
-    live = _live_entries(parties, at)
-    for party in parties:
-        entries = live.get(party.pk, [])
+    for party, entries in _parties_with_entries(deal, at):
         has_active = any(e.is_active_at(at) for e in entries)
         # is_signatory's rule, on the entries read (the live ones include every active one)
         own_signatory = viewer_party == party and any(_signs(e, user, deal, at) for e in entries)
@@ -91,13 +91,40 @@ def register_for(user, deal, at=None) -> RegisterView:
     return view
 
 
-def _live_entries(parties, at) -> dict:
-    """{party id: its live entries by name}: one query for every party (one per party before, issue 13 item 1)."""
-    entries = Signatory.objects.filter(party__in=[p.pk for p in parties]).live(at).select_related("person")
-    by_party = {}
-    for entry in entries.order_by("name", "pk"):
-        by_party.setdefault(entry.party_id, []).append(entry)
-    return by_party
+def _parties_with_entries(deal, at) -> list:
+    """[(party, its live entries by name)] of the deal's contracting parties that have not ended, in
+    CONTRACT_PARTIES order, each party with its organisation and each entry with its person. One hand-written
+    query (issue 13 item 1: a query for the parties and one per party before); tests/escrow/queries/
+    test_register_read.py compares register_for with the reading it replaced."""
+    found = rows(_register_sql(), [at, deal.pk, *CONTRACT_PARTIES])
+    load_party, load_org, load_entry, load_person = (loader(m) for m in (DealParty, Organisation, Signatory, User))
+    at_org, at_entry = width(DealParty), width(DealParty) + width(Organisation)
+    at_person = at_entry + width(Signatory)
+    parties = {}
+    for row in found:
+        if row[0] not in parties:
+            party = load_party(row)
+            party.organisation = load_org(row[at_org:])
+            parties[row[0]] = (party, [])
+        if row[at_entry] is not None:  # the LEFT JOIN's empty row of a party with nobody on its register
+            entry = load_entry(row[at_entry:])
+            entry.person = load_person(row[at_person:])
+            parties[row[0]][1].append(entry)
+    return sorted(parties.values(), key=lambda found: CONTRACT_PARTIES.index(found[0].role))
+
+
+@functools.cache
+def _register_sql():
+    """Written once per process: the parties, their organisations, live entries and the entries' people."""
+    roles = ", ".join(["%s"] * len(CONTRACT_PARTIES))
+    tables = (DealParty, "p"), (Organisation, "o"), (Signatory, "s"), (User, "u")
+    return (
+        f"SELECT {', '.join(columns(model, alias) for model, alias in tables)} "  # noqa: S608 - constant SQL
+        'FROM escrow_dealparty p INNER JOIN parties_organisation o ON p."organisation_id" = o."id" '
+        'LEFT JOIN escrow_signatory s ON s."party_id" = p."id" AND (s."removed_at" IS NULL OR s."removed_at" > %s) '
+        'LEFT JOIN parties_user u ON s."person_id" = u."id" '
+        f'WHERE p."deal_id" = %s AND p."role" IN ({roles}) AND p."ended_at" IS NULL ORDER BY s."name", s."id"'
+    )
 
 
 def _signs(entry, user, deal, at) -> bool:

@@ -17,6 +17,7 @@ from escrow.queries.register import PartyRegister, RegisterView, is_signatory, p
 from escrow.usecases.permissions import party_for
 from parties.models import User
 from tests.escrow.actions.test_register import T0, newcomer, party
+from tests.escrow.history.test_history_chain import bypass_trigger
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,8 @@ def shape(view):
         [c.pk for c in view.pending],
         view.may_confirm,
         view.may_object,
-        [(p.party.pk, [(e.pk, e.person.username) for e in p.entries], p.may_propose, p.may_remove) for p in parties],
+        [(p.party.pk, p.party.organisation.name, [(e.pk, e.person.username) for e in p.entries]) for p in parties],
+        [(p.may_propose, p.may_remove) for p in parties],
     )
 
 
@@ -79,8 +81,20 @@ def test_the_register_is_read_as_before(kaixin, people):
             with time_machine.travel(at, tick=False):
                 mine = shape(register_for(user, kaixin, at))
                 assert mine == shape(old_register_for(user, kaixin, at)), (user.username, at)
-                seen.add(tuple(p[2:] for p in mine[5]))
+                seen.add(tuple(mine[6]))
                 if user.organisation_id:
                     found = deal_for(user, kaixin.slug)
                     assert shape(register_for(user, found, at)) == mine
     assert removal.pk and len(seen) > 2  # the people were offered different forms
+
+
+def test_a_party_with_nobody_on_its_register_and_an_ended_party(kaixin, people):
+    seller, issuer = party(kaixin, Role.SELLER), party(kaixin, Role.ISSUER)
+    bypass_trigger("UPDATE escrow_signatory SET removed_at = %s WHERE party_id = %s", [T0, seller.pk])
+    bypass_trigger("UPDATE escrow_dealparty SET ended_at = %s WHERE id = %s", [T0, issuer.pk])
+    at = T0 + timedelta(days=1)
+    for user in User.objects.all():
+        mine = shape(register_for(user, kaixin, at))
+        assert mine == shape(old_register_for(user, kaixin, at)), user.username
+    parties = {p.party.pk: p.entries for p in register_for(people["agent1"], kaixin, at).parties}
+    assert parties[seller.pk] == [] and issuer.pk not in parties

@@ -1,35 +1,43 @@
-"""Issue 13 item 1: the period statement reads its dividends, voting instructions, meetings and fee invoices in one
-hand-written query (escrow.queries.statement_reads); compared here with the ORM queries it replaced (kept below)
-for every month of a walked deal's life and a period around all of it, with and without the rights, on PostgreSQL
-and SQLite alike: a paid dividend, an instruction, lodged and unlodged meetings, invoices of two years."""
+"""Issue 13 item 1: the period statement reads its years, ledger, penalty days, dividends, voting instructions,
+meetings and fee invoices in one hand-written query (escrow.queries.statement_reads); compared here with the ORM
+queries it replaced (kept below) for every month of a walked deal's life and a period around all of it, with and
+without the rights, on PostgreSQL and SQLite alike: deposits and releases, penalty days, a paid dividend, an
+instruction, lodged and unlodged meetings, invoices of two years."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db.models import Q
 
-from escrow.models import Dividend, FeeInvoice, Meeting, VotingInstruction
+from escrow.models import Dividend, FeeInvoice, Meeting, PenaltyDay, ShareMovement, VotingInstruction
 from escrow.queries.as_of import end_of_day
-from escrow.queries.statement_reads import statement_reads
+from escrow.queries.statement_reads import RIGHTS, statement_reads
 from tests.escrow.statements_world import walk_into_february
 
 pytestmark = pytest.mark.django_db
 
 
-def old_reads(deal, *, start, end, since, until, rights=True):  # as statement_for read them
-    dividends = instructions = meetings = ()
+def old_reads(deal, *, start, end, since, until, rights=True):  # as statement_for and positions_as_of read them
+    found = {
+        "tranches": list(deal.tranches.order_by("year")),
+        "ledger": list(ShareMovement.objects.filter(deal=deal, recorded_at__lt=until).order_by("recorded_at", "pk")),
+        "penalty_days": list(PenaltyDay.objects.filter(tranche__deal=deal, day__lte=end).order_by("tranche_id", "day")),
+        "invoices": list(FeeInvoice.objects.filter(deal=deal).order_by("year")),
+    }
     if rights:
-        dividends = deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk")
-        instructions = (
+        found["dividends"] = list(
+            deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk")
+        )
+        found["instructions"] = list(
             VotingInstruction.objects.filter(meeting__deal=deal, given_at__gte=since, given_at__lt=until)
             .select_related("meeting")
             .order_by("given_at", "pk")
         )
-        meetings = deal.meetings.filter(
-            Q(lodged_on__gte=start, lodged_on__lte=end) | Q(lodged_at__isnull=True)
-        ).order_by("pk")
-    invoices = FeeInvoice.objects.filter(deal=deal).order_by("year")
-    return list(dividends), list(instructions), list(meetings), list(invoices)
+        found["meetings"] = list(
+            deal.meetings.filter(Q(lodged_on__gte=start, lodged_on__lte=end) | Q(lodged_at__isnull=True)).order_by("pk")
+        )
+    return found
 
 
 def fields(obj):
@@ -37,17 +45,19 @@ def fields(obj):
 
 
 def shape(read):
-    dividends, instructions, meetings, invoices = read
-    return (
-        [fields(d) for d in dividends],
-        [(fields(i), fields(i.meeting)) for i in instructions],
-        [fields(m) for m in meetings],
-        [fields(i) for i in invoices],
-    )
+    return {
+        kind: [(fields(o), fields(o.meeting)) if kind == "instructions" else fields(o) for o in found]
+        for kind, found in read.items()
+    }
 
 
 def test_the_reads_are_the_orm_reads(django_user_model):
     deal, _people = walk_into_february(django_user_model)
+    for tranche in deal.tranches.order_by("-year")[:2]:  # penalty days of two years, stored in no particular order
+        for day in (date(2027, 3, 2), date(2026, 12, 30), date(2027, 1, 5)):
+            PenaltyDay.objects.create(
+                tranche=tranche, day=day, liable="issuer", reason="late", charged=Decimal("1.50000001"), cap=None
+            )
     assert Dividend.objects.filter(deal=deal, passed_on__isnull=False).exists()
     assert VotingInstruction.objects.filter(meeting__deal=deal).exists() and Meeting.objects.filter(deal=deal).exists()
     assert FeeInvoice.objects.filter(deal=deal).exists()
@@ -61,8 +71,9 @@ def test_the_reads_are_the_orm_reads(django_user_model):
     for start, end in periods:
         since, until = end_of_day(start - timedelta(days=1)), end_of_day(end)
         for rights in (True, False):
-            period = {"start": start, "end": end, "since": since, "until": until, "rights": rights}
-            mine = shape(statement_reads(deal, **period))
-            assert mine == shape(old_reads(deal, **period)), (start, end, rights)
-            seen |= {kind for kind, found in enumerate(mine) if found}
-    assert seen == {0, 1, 2, 3}  # every kind was read somewhere
+            period = {"start": start, "end": end, "since": since, "until": until}
+            kinds = ("ledger", "penalty_days", "invoices", "tranches", *(RIGHTS if rights else ()))
+            mine = shape(statement_reads(deal, **period, kinds=kinds))
+            assert mine == shape(old_reads(deal, **period, rights=rights)), (start, end, rights)
+            seen |= {kind for kind, found in mine.items() if found}
+    assert seen == {*RIGHTS, "ledger", "penalty_days", "invoices", "tranches"}  # every kind was read somewhere

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from escrow.models import Dividend, FeeInvoice, Meeting, PenaltyDay, ShareMovement, Tranche, VotingInstruction
-from escrow.queries.rows import columns, loader, rows
+from escrow.queries.rows import columns, loader, nulls, rows
 
 # The row: its kind, its place in its kind's order, then each model's columns in this order; a kind fills its own
 # models' columns and leaves the others' NULL (an instruction fills its meeting's, as select_related did).
@@ -113,6 +113,6 @@ def _select(number, kind):
     for model in _MODELS:
         if model in aliases:
             parts.append(columns(model, aliases[model]))
-        else:  # typed, so that the UNION's columns agree on PostgreSQL
-            parts.extend(f"CAST(NULL AS {field.cast_db_type(connection)})" for field in model._meta.concrete_fields)
+        else:
+            parts.append(nulls(model))
     return f"SELECT {', '.join(parts)} FROM {kind.source}"  # noqa: S608 - constant SQL, values are parameters

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from escrow.history.chain import ChainCheck, chain_key_for, verify_chain
 from escrow.models import HistoryChain, HistoryEntry, VerificationRun
-from escrow.queries.rows import columns, loader, rows, width
+from escrow.queries.rows import columns, loader, nulls, rows, width
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,12 @@ def filter_choices(deal):
     history_of(deal) has), of the deal's own chain. One hand-written query (issue 13 item 1: four ORM queries
     before, the count the unfiltered page's); tests/escrow/queries/test_history_page_sql.py compares it with the
     ORM queries it replaced."""
+    return _choices_of(rows(_CHOICES_SQL + " ORDER BY 1, 2, 4, 3", [chain_key_for(deal), deal.pk] * 4))
+
+
+def _choices_of(found):
     choices, count = {"parties": [], "people": [], "actions": []}, 0
-    for kind, text, number, actor_name in rows(_CHOICES_SQL, [chain_key_for(deal), deal.pk] * 4):
+    for kind, text, number, actor_name in found:
         if kind == 0:
             choices["parties"].append(text)
         elif kind == 1:
@@ -41,6 +45,34 @@ def filter_choices(deal):
     return choices, count
 
 
+def page_reads(deal):
+    """(filter_choices(deal), chain_status(deal)) in one hand-written query, the history page's (issue 13 item 1):
+    the choices and the chain check's reads, one UNION ALL; a second query only where chain_status reads twice."""
+    key = chain_key_for(deal)
+    cache_key = _mark_key(key)
+    kept = _cached(cache_key)
+    start = kept[1].seq if kept else _FIRST
+    found = rows(_page_sql(), [*[key, deal.pk] * 4, start, key])
+    choices = _choices_of(row[2:6] for row in found if row[0] == 0)
+    return choices, _status(key, cache_key, kept, _status_of([row[6:] for row in found if row[0] == 1]))
+
+
+_PAGE_SQL = []
+
+
+def _page_sql():
+    """Written once per process: the choices (numbered in their order) and the status read (numbered by seq)."""
+    if not _PAGE_SQL:
+        empty = ", ".join(nulls(model) for model in (HistoryChain, VerificationRun, HistoryEntry))
+        _PAGE_SQL.append(
+            "SELECT 0, ROW_NUMBER() OVER (ORDER BY ch.k, ch.t, ch.nm, ch.num), ch.k, ch.t, ch.num, ch.nm, "  # noqa: S608
+            f"{empty} FROM ({_CHOICES_SQL}) ch "
+            f'UNION ALL SELECT 1, ROW_NUMBER() OVER (ORDER BY e."seq", e."id"), NULL, NULL, NULL, NULL, {_STATUS} '
+            "ORDER BY 1, 2"
+        )
+    return _PAGE_SQL[0]
+
+
 _OWN_CHAIN = (
     'FROM escrow_historyentry e INNER JOIN escrow_historychain c ON e."chain_id" = c."id" '
     'WHERE c."key" = %s AND e."deal_id" = %s'
@@ -48,11 +80,10 @@ _OWN_CHAIN = (
 # Distinct across the kinds at once (a kind's rows never equal another's); each kind in the ORM's order: the party
 # by name, the person by name (then id, where the ORM left a tie to the plan), the action by code; then the count.
 _CHOICES_SQL = (
-    f'SELECT 0, e."acting_for", NULL, NULL {_OWN_CHAIN} AND NOT (e."acting_for" = \'\') '
+    f'SELECT 0 AS k, e."acting_for" AS t, NULL AS num, NULL AS nm {_OWN_CHAIN} AND NOT (e."acting_for" = \'\') '
     f'UNION SELECT 1, NULL, e."actor_id", e."actor_name" {_OWN_CHAIN} AND e."actor_id" IS NOT NULL '
     f'UNION SELECT 2, e."action", NULL, NULL {_OWN_CHAIN} '
-    f"UNION SELECT 3, NULL, COUNT(*), NULL {_OWN_CHAIN} "
-    "ORDER BY 1, 2, 4, 3"
+    f"UNION SELECT 3, NULL, COUNT(*), NULL {_OWN_CHAIN}"
 )
 
 
@@ -70,10 +101,14 @@ def chain_status(deal):
     key = chain_key_for(deal)
     cache_key = _mark_key(key)
     kept = _cached(cache_key)  # (the chain row's id, its Mark)
-    mark = kept[1] if kept else None
-    read = _chain_read(key, mark.seq if mark else _FIRST)
+    return _status(key, cache_key, kept, _chain_read(key, kept[1].seq if kept else _FIRST))
+
+
+def _status(key, cache_key, kept, read):
+    """chain_status's check of what _chain_read read from the kept Mark's seq on (from the first without one)."""
     if read is None:
         return None
+    mark = kept[1] if kept else None
     chain, entries, run = read
     if mark is not None:
         if kept[0] == chain.pk and any(e.seq == mark.seq and e.hash == mark.hash for e in entries):
@@ -95,7 +130,10 @@ _FIRST = -(2**63)
 def _chain_read(key, start):
     """(the chain row, its entries with seq >= start in seq order, the last finished nightly run or None), or None
     without a chain row. The entries are model objects as chain.entries makes them (their chain set)."""
-    found = rows(_status_sql(), [start, key])
+    return _status_of(rows(_STATUS_SQL, [start, key]))
+
+
+def _status_of(found):
     if not found:
         return None
     chain_width, run_width = width(HistoryChain), width(VerificationRun)
@@ -112,25 +150,19 @@ def _chain_read(key, start):
     return chain, entries, run
 
 
-_STATUS_SQL = []
-
-
-def _status_sql():
-    """Written once per process: the chain row by key, its entries from a seq on, and the last finished nightly
-    run (its failures on the first row only: the list can be long and the walk long)."""
-    if not _STATUS_SQL:
-        run_columns = columns(VerificationRun, "r").replace(
-            'r."failures"', 'CASE WHEN ROW_NUMBER() OVER (ORDER BY e."seq", e."id") = 1 THEN r."failures" END'
-        )
-        _STATUS_SQL.append(
-            f"SELECT {columns(HistoryChain, 'c')}, {run_columns}, {columns(HistoryEntry, 'e')} "  # noqa: S608
-            "FROM escrow_historychain c "
-            'LEFT JOIN (SELECT * FROM escrow_verificationrun WHERE "finished_at" IS NOT NULL '
-            'ORDER BY "day" DESC LIMIT 1) r ON 1 = 1 '
-            'LEFT JOIN escrow_historyentry e ON e."chain_id" = c."id" AND e."seq" >= %s '
-            'WHERE c."key" = %s ORDER BY e."seq", e."id"'
-        )
-    return _STATUS_SQL[0]
+# The chain row by key, its entries from a seq on, and the last finished nightly run (its failures on the first
+# row only: the list can be long and the walk long).
+_RUN_COLUMNS = columns(VerificationRun, "r").replace(
+    'r."failures"', 'CASE WHEN ROW_NUMBER() OVER (ORDER BY e."seq", e."id") = 1 THEN r."failures" END'
+)
+_STATUS = (
+    f"{columns(HistoryChain, 'c')}, {_RUN_COLUMNS}, {columns(HistoryEntry, 'e')} FROM escrow_historychain c "  # noqa: S608
+    'LEFT JOIN (SELECT * FROM escrow_verificationrun WHERE "finished_at" IS NOT NULL '
+    'ORDER BY "day" DESC LIMIT 1) r ON 1 = 1 '
+    'LEFT JOIN escrow_historyentry e ON e."chain_id" = c."id" AND e."seq" >= %s '
+    'WHERE c."key" = %s'
+)
+_STATUS_SQL = f'SELECT {_STATUS} ORDER BY e."seq", e."id"'
 
 
 def _nightly_problem(chain, check, run):

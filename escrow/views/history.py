@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from escrow.contract.moments import beijing_clock, file_stamp
-from escrow.queries.history import chain_status, filter_choices, history_of
+from escrow.queries.history import history_of, page_reads
 from escrow.queries.history_words import HistoryWords, action_label, state_label
 from escrow.queries.transfers import entry_references
 from escrow.views.common import deal_for, viewer
@@ -26,7 +26,7 @@ def history(request, slug):
     role, can = viewer(request, deal)
     entries = history_of(deal)
     words = HistoryWords(deal)
-    choices, count = filter_choices(deal)
+    (choices, count), check = page_reads(deal)  # the chain's check is incremental: its cost does not grow
     form = HistoryFilterForm(request.GET or None, words=words, **choices)
     if form.is_valid() and any(form.cleaned_data.get(name) for name in FILTERS):
         entries, count = _filtered(entries, form.cleaned_data), None  # counted by the paginator
@@ -41,7 +41,7 @@ def history(request, slug):
             "can": can,
             "form": form,
             "page": page,
-            "check": chain_status(deal),  # incremental: the cost does not grow with the chain
+            "check": check,
             "query": _query_without_page(request),
         },
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from escrow.history.chain import chain_key_for, record, record_account_event, verify_chain
 from escrow.models import HistoryAction, HistoryChain, HistoryEntry, VerificationRun
 from escrow.queries import history as history_queries
-from escrow.queries.history import _FIRST, _chain_read, chain_status, filter_choices, history_of
+from escrow.queries.history import _FIRST, _chain_read, chain_status, filter_choices, history_of, page_reads
 from tests.escrow.history.test_history_chain import bypass_trigger
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,34 @@ def test_a_rewritten_marked_entry_makes_the_page_walk_everything(deposited):
     bypass_trigger("UPDATE escrow_historyentry SET hash = %s WHERE id = %s", ["f" * 64, head.pk])
     check = chain_status(deposited)  # the Mark's entry changed: the whole walk finds the first forged entry
     assert not check.ok and check.bad_seq == 1
+
+
+def test_the_pages_one_read_is_the_choices_and_the_check(busy, kaixin_other_deal):
+    """page_reads: filter_choices and chain_status in one query, the same on a first view (the whole walk), a
+    marked one, after an append, with the nightly run's finding, with a forged entry after the Mark."""
+    from django.core.cache import cache
+
+    def both(deal):
+        cache.clear()  # each side from the same (empty) Mark...
+        alone = (filter_choices(deal), chain_status(deal))
+        cache.clear()
+        together = page_reads(deal)
+        assert together == alone
+        assert page_reads(deal) == (filter_choices(deal), chain_status(deal))  # ...and from the Mark they left
+        return together[1]
+
+    assert both(busy).ok and not both(kaixin_other_deal).ok  # the copy's chain starts with the noise entry
+    record(busy, action=HistoryAction.AUDITOR_APPROVED, summary="one more")
+    assert both(busy).ok
+    key = chain_key_for(busy)
+    VerificationRun.objects.create(
+        day=date(2027, 1, 5),
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        ok=False,
+        failures=[{"deal": busy.slug, "problem": f"{key}: #2: entry #2 was altered"}],
+    )
+    assert "nightly verification of 2027-01-05" in both(busy).problem
+    entry = record(busy, action=HistoryAction.AUDITOR_APPROVED, summary="to forge")
+    bypass_trigger("UPDATE escrow_historyentry SET summary = %s WHERE id = %s", ["forged", entry.pk])
+    assert both(busy).bad_seq == entry.seq

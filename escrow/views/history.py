@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from escrow.contract.moments import beijing_clock, file_stamp
-from escrow.queries.history import history_of, page_reads
+from escrow.queries.history import NewestFirst, history_of, page_reads
 from escrow.queries.history_words import HistoryWords, action_label, state_label
 from escrow.queries.transfers import entry_references
 from escrow.views.common import deal_for, viewer
@@ -29,8 +29,10 @@ def history(request, slug):
     (choices, count), check = page_reads(deal)  # the chain's check is incremental: its cost does not grow
     form = HistoryFilterForm(request.GET or None, words=words, **choices)
     if form.is_valid() and any(form.cleaned_data.get(name) for name in FILTERS):
-        entries, count = _filtered(entries, form.cleaned_data), None  # counted by the paginator
-    page = _Pages(entries.order_by("-seq"), PER_PAGE, count=count).get_page(request.GET.get("page"))
+        pages = Paginator(_filtered(entries, form.cleaned_data).order_by("-seq"), PER_PAGE)
+    else:  # every entry: counted with the choices, each page read by hand-written SQL
+        pages = Paginator(NewestFirst(deal, count), PER_PAGE)
+    page = pages.get_page(request.GET.get("page"))
     rows_html(in_words(page.object_list, words))
     return render(
         request,
@@ -104,15 +106,6 @@ def _row(e, texts):
 
 
 FILTERS = ("acting_for", "actor", "action", "date_from", "date_to")  # the form's fields _filtered reads
-
-
-class _Pages(Paginator):
-    """A paginator told the count when the page read it already (the unfiltered history's, with the choices)."""
-
-    def __init__(self, object_list, per_page, *, count=None):
-        super().__init__(object_list, per_page)
-        if count is not None:
-            self.count = count  # the cached property's value, so the paginator does not count again
 
 
 def _filtered(entries, data):

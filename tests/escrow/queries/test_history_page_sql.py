@@ -11,7 +11,15 @@ from django.utils import timezone
 from escrow.history.chain import chain_key_for, record, record_account_event, verify_chain
 from escrow.models import HistoryAction, HistoryChain, HistoryEntry, VerificationRun
 from escrow.queries import history as history_queries
-from escrow.queries.history import _FIRST, _chain_read, chain_status, filter_choices, history_of, page_reads
+from escrow.queries.history import (
+    _FIRST,
+    NewestFirst,
+    _chain_read,
+    chain_status,
+    filter_choices,
+    history_of,
+    page_reads,
+)
 from tests.escrow.history.test_history_chain import bypass_trigger
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +154,19 @@ def test_the_pages_one_read_is_the_choices_and_the_check(busy, kaixin_other_deal
     entry = record(busy, action=HistoryAction.AUDITOR_APPROVED, summary="to forge")
     bypass_trigger("UPDATE escrow_historyentry SET summary = %s WHERE id = %s", ["forged", entry.pk])
     assert both(busy).bad_seq == entry.seq
+
+
+def test_newest_first_pages_are_the_orms(busy, people):
+    from tests.conftest import open_and_file
+
+    open_and_file(busy, people, 1, "598500000")  # entries about a year (their tranche read with them)
+    entries = history_of(busy).order_by("-seq")
+    total = entries.count()
+    newest = NewestFirst(busy, total)
+    assert len(newest) == total > 10
+    for start, stop in ((0, 5), (3, 11), (total - 2, total + 5), (total + 3, total + 9), (0, total)):
+        mine, orm = newest[start:stop], list(entries[start:stop])
+        assert [fields(e) for e in mine] == [fields(e) for e in orm]
+        assert [fields(e.chain) for e in mine] == [fields(e.chain) for e in orm]
+        assert [fields(e.tranche) for e in mine] == [fields(e.tranche) for e in orm]
+    assert any(e.tranche is not None for e in newest[0:total]) and any(e.tranche is None for e in newest[0:total])

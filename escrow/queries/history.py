@@ -177,14 +177,15 @@ def _status_of(found):
     return chain, entries, run
 
 
-# The chain row by key, its entries from a seq on, and the last finished nightly run (its failures on the first
-# row only: the list can be long and the walk long).
+# NewestFirst's page: the entries with their year (if any) and chain, as history_of's select_related read them.
 _NEWEST_SQL = (
     f"SELECT {columns(HistoryEntry, 'e')}, {columns(Tranche, 't')}, {columns(HistoryChain, 'c')} "  # noqa: S608
     'FROM escrow_historyentry e INNER JOIN escrow_historychain c ON e."chain_id" = c."id" '
     'LEFT JOIN escrow_tranche t ON e."tranche_id" = t."id" '
     'WHERE c."key" = %s AND e."deal_id" = %s ORDER BY e."seq" DESC LIMIT %s OFFSET %s'
 )
+# The chain row by key, its entries from a seq on, and the last finished nightly run (its failures on the first
+# row only: the list can be long and the walk long).
 _RUN_COLUMNS = columns(VerificationRun, "r").replace(
     'r."failures"', 'CASE WHEN ROW_NUMBER() OVER (ORDER BY e."seq", e."id") = 1 THEN r."failures" END'
 )

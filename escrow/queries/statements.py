@@ -332,7 +332,8 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
     # count all of it, the movements are the period's part) and the penalty days up to it; the dividends and votes
     # for those who see them; the fee invoices.
     kinds = ("ledger", "penalty_days", "invoices", *(() if tranches is not None else ("tranches",)))
-    read = statement_reads(deal, start=start, end=end, since=since, until=until, kinds=kinds + RIGHTS * sees_rights)
+    kinds += RIGHTS if sees_rights else ()
+    read = statement_reads(deal, start=start, end=end, since=since, until=until, kinds=kinds)
     tranches = list(tranches if tranches is not None else read["tranches"])
     ledger = [(m.kind, m.tranche_id, m.recorded_at, m.quantity, m.reference) for m in read["ledger"]]
     penalty_days = [

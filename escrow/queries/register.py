@@ -5,6 +5,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from escrow.models import DealParty, RegisterChange, Role, Signatory
@@ -99,7 +100,8 @@ def _register_reads(deal, at) -> tuple:
     pending_changes reads before its filter, by proposal, with what it reads with them). One hand-written query
     (issue 13 item 1: a query for the changes, one for the parties and one per party before); tests/escrow/
     queries/test_register_read.py compares register_for with the reading it replaced."""
-    found = rows(_register_sql(), [at, deal.pk, *CONTRACT_PARTIES, deal.pk, *_OPEN])
+    moment = connection.ops.adapt_datetimefield_value(at)  # as the ORM binds a DateTimeField's value (SQLite: text)
+    found = rows(_register_sql(), [moment, deal.pk, *CONTRACT_PARTIES, deal.pk, *_OPEN])
     load = {model: loader(model) for model in (DealParty, Organisation, Signatory, User, RegisterChange)}
     at_org, at_entry, at_person, at_change, at_proposer, at_confirmer = _offsets()
     parties, changes = {}, []

@@ -77,7 +77,9 @@ def statement_reads(deal, *, start, end, since, until, kinds) -> dict:
     - meetings: those whose proxy was lodged from `start` to `end` or not lodged yet, by id;
     - invoices: every fee invoice of the deal, by year."""
     kinds = tuple(kinds)
-    values = {"deal": deal.pk, "start": start, "end": end, "since": since, "until": until}
+    ops = connection.ops  # the values bound as the ORM binds a DateField's and a DateTimeField's (SQLite: text)
+    values = {"deal": deal.pk, "start": ops.adapt_datefield_value(start), "end": ops.adapt_datefield_value(end)}
+    values |= {"since": ops.adapt_datetimefield_value(since), "until": ops.adapt_datetimefield_value(until)}
     params = [values[name] for kind in kinds for name in _KINDS[kind].params]
     read = {kind: [] for kind in kinds}
     offsets = _offsets()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from escrow.actions.register import confirm_register_change, propose_signatory, propose_signatory_removal
@@ -96,11 +97,13 @@ def test_the_register_is_read_as_before(kaixin, people):
 
 def test_a_party_with_nobody_on_its_register_and_an_ended_party(kaixin, people):
     seller, issuer = party(kaixin, Role.SELLER), party(kaixin, Role.ISSUER)
-    bypass_trigger("UPDATE escrow_signatory SET removed_at = %s WHERE party_id = %s", [T0, seller.pk])
-    bypass_trigger("UPDATE escrow_dealparty SET ended_at = %s WHERE id = %s", [T0, issuer.pk])
+    then = connection.ops.adapt_datetimefield_value(T0)  # stored as the ORM stores it (SQLite: its text)
+    bypass_trigger("UPDATE escrow_signatory SET removed_at = %s WHERE party_id = %s", [then, seller.pk])
+    bypass_trigger("UPDATE escrow_dealparty SET ended_at = %s WHERE id = %s", [then, issuer.pk])
+    for at in (T0 - timedelta(microseconds=1), T0, T0 + timedelta(days=1)):  # removed at T0: live until then
+        for user in User.objects.all():
+            mine = shape(register_for(user, kaixin, at))
+            assert mine == shape(old_register_for(user, kaixin, at)), user.username
     at = T0 + timedelta(days=1)
-    for user in User.objects.all():
-        mine = shape(register_for(user, kaixin, at))
-        assert mine == shape(old_register_for(user, kaixin, at)), user.username
     parties = {p.party.pk: p.entries for p in register_for(people["agent1"], kaixin, at).parties}
     assert parties[seller.pk] == [] and issuer.pk not in parties

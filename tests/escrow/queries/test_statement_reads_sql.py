@@ -77,3 +77,13 @@ def test_the_reads_are_the_orm_reads(django_user_model):
             assert mine == shape(old_reads(deal, **period, rights=rights)), (start, end, rights)
             seen |= {kind for kind, found in mine.items() if found}
     assert seen == {*RIGHTS, "ledger", "penalty_days", "invoices", "tranches"}  # every kind was read somewhere
+    # Bounds on the very moments recorded (SQLite compares the bound text: it must be bound as the ORM binds it).
+    kinds = ("ledger", "invoices", *RIGHTS)
+    moments = [m.recorded_at for m in ShareMovement.objects.filter(deal=deal)]
+    moments += [i.given_at for i in VotingInstruction.objects.filter(meeting__deal=deal)]
+    for moment in moments:
+        day = moment.date()
+        period = {"start": day, "end": day, "since": moment, "until": moment + timedelta(microseconds=1)}
+        for bounds in (period, {**period, "since": moment - timedelta(microseconds=1), "until": moment}):
+            mine = shape(statement_reads(deal, **bounds, kinds=kinds))
+            assert mine == {k: v for k, v in shape(old_reads(deal, **bounds)).items() if k in kinds}, bounds

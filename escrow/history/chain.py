@@ -339,24 +339,26 @@ def missing_chain(deal) -> ChainCheck:
 
 
 def verify_chain(
-    chain, *, saved_head: tuple[int, str] | None = None, witnessed=(), since: Mark | None = None
+    chain, *, saved_head: tuple[int, str] | None = None, witnessed=(), since: Mark | None = None, entries=None
 ) -> ChainCheck:
     """Walk a chain from its first entry. saved_head=(seq, hash) from an export catches truncation; witnessed
     is [(seq, hash, who)] from the signed checkpoints, which also catch a chain recomputed with the right key.
     A deal's chain must start with the deal's creation: an empty one, or one whose first entry is anything
     else, lost its beginning. `since`: the Mark of an earlier walk that found the chain whole; only the
     entries after it are walked (the page's check; the full walks of verify_history and the nightly
-    verification never pass it)."""
+    verification never pass it). `entries`: the chain's entries after `since` (all of them without it) in seq
+    order, when the caller read them already (the history page reads them with the chain row in one query)."""
     if since is not None and (saved_head or witnessed):
         raise ValueError("a saved or witnessed head is checked against the whole chain: walk it from the start")
     prev, expected_seq, seen, keys = GENESIS, 1, {}, _KeyWalk()
-    entries = chain.entries.order_by("seq")
     if since is not None:
         prev, expected_seq = since.hash, since.seq + 1
         keys.last_key, keys.first_plain = since.last_key, since.first_plain
-        entries = entries.filter(seq__gt=since.seq)
+    if entries is None:
+        entries = chain.entries.order_by("seq")
+        entries = (entries.filter(seq__gt=since.seq) if since is not None else entries).iterator()
     is_deal = chain.key.startswith("deal:")
-    for entry in entries.iterator():
+    for entry in entries:
         problem = _entry_problem(entry, prev, expected_seq) or keys.step(entry)
         if not problem and is_deal and entry.seq == 1 and entry.action != HistoryAction.DEAL_CREATED:
             problem = f"entry #1 is {entry.action}, not {HistoryAction.DEAL_CREATED}: the chain lost its beginning"

@@ -421,17 +421,19 @@ class PositionAsOf:
     penalty_by_party: dict
 
 
-def positions_as_of(deal, days, *, tranches=None, movements=None) -> tuple:
+def positions_as_of(deal, days, *, tranches=None, movements=None, penalties=None) -> tuple:
     """The balances and penalty by party at the end of each of `days` (a PositionAsOf each, in the order given):
     each the `balances` and `penalty_by_party` of `deals_as_of(deal, days)`, from its ledger and penalty-day reads
     only (two queries; issue 13 item 1: the period statement read the history, instruments, signatures and
     holds too, and used none of them). `movements` may pass the deal's ledger rows recorded before the end of
-    the latest day, already read, as (kind, tranche id, recorded_at, quantity, ...) tuples."""
+    the latest day, already read, as (kind, tranche id, recorded_at, quantity, ...) tuples; `penalties` the stored
+    penalty days of its years up to the latest day, already read, as _penalty_rows gives them."""
     tranches = list(tranches if tranches is not None else tranches_of(deal))
     latest = max(days)
     if movements is None:
         movements = _movement_rows(deal, end_of_day(latest))
-    penalties = _penalty_rows([t.pk for t in tranches], latest)
+    if penalties is None:
+        penalties = _penalty_rows([t.pk for t in tranches], latest)
     found = []
     for day in days:
         end = end_of_day(day)

@@ -30,6 +30,12 @@ def _fields(model, names=None):
     return fields if names is None else [field for field in fields if field.attname in names]
 
 
+def nulls(model):
+    """As many NULLs as `columns` writes for the model, each cast to its column's type: a UNION ALL of kinds of rows
+    leaves the columns of the models a kind does not read NULL, and PostgreSQL must find each column's type."""
+    return ", ".join(f"CAST(NULL AS {field.cast_db_type(connection)})" for field in model._meta.concrete_fields)
+
+
 def width(model) -> int:
     """How many columns `columns` writes for the model."""
     return len(model._meta.concrete_fields)

@@ -4,13 +4,12 @@ escrow after it; then the position on the day of the statement. Read from the le
 transfer evidence only (escrow.queries.transfers), rendered by escrow.documents.statement."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +18,14 @@ from escrow.contract.errors import InvalidInput
 from escrow.contract.numbers import InputProblem, parse_iso_date
 from escrow.documents import statement
 from escrow.documents.facts import both, parties_of
-from escrow.models import Deal, FeeInvoice, Role, ShareMovement, TrancheState, VotingInstruction
+from escrow.models import Deal, Role, ShareMovement, TrancheState
 from escrow.notifications.notify import people_in_roles
 from escrow.notifications.texts import Text
 from escrow.queries.as_of import end_of_day, first_day, positions_as_of
 from escrow.queries.clock import contract_today
 from escrow.queries.fees import may_read_invoice
 from escrow.queries.quantities import consideration_today
+from escrow.queries.statement_reads import RIGHTS, statement_reads
 from escrow.queries.steps import next_step
 from escrow.queries.transfers import TransferRecord, release_record
 from parties.language import language_of
@@ -243,6 +243,8 @@ class PeriodStatement:
     invoices_issued: tuple
     invoices_paid: tuple
     deadlines: tuple
+    # The deal's years, by year, as the statement read them (the page's release periods read them too); no output.
+    tranches: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def moved(self) -> int:
@@ -324,15 +326,23 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
     `tranches` may pass the deal's tranches already read, in year order."""
 
     beijing = ZoneInfo(settings.CONTRACT_TIME_ZONE)
-    tranches = list(tranches if tranches is not None else deal.tranches.order_by("year"))
     since, until = end_of_day(start - timedelta(days=1)), end_of_day(end)
-    # One read of the ledger up to the end: the positions count all of it, the movements are the period's part.
-    ledger = list(
-        ShareMovement.objects.filter(deal=deal, recorded_at__lt=until)
-        .order_by("recorded_at", "pk")
-        .values_list("kind", "tranche_id", "recorded_at", "quantity", "reference")
+    sees_rights = party_role in RIGHTS_READERS
+    # One query (escrow.queries.statement_reads): the years unless passed; the ledger up to the end (the positions
+    # count all of it, the movements are the period's part) and the penalty days up to it; the dividends and votes
+    # for those who see them; the fee invoices.
+    kinds = ("ledger", "penalty_days", "invoices", *(() if tranches is not None else ("tranches",)))
+    kinds += RIGHTS if sees_rights else ()
+    read = statement_reads(deal, start=start, end=end, since=since, until=until, kinds=kinds)
+    tranches = list(tranches if tranches is not None else read["tranches"])
+    ledger = [(m.kind, m.tranche_id, m.recorded_at, m.quantity, m.reference) for m in read["ledger"]]
+    penalty_days = [
+        (p.tranche_id, p.day, p.liable, p.missing_price, p.charged, p.running_total, p.cap, p.capped)
+        for p in read["penalty_days"]
+    ]
+    opening, closing = positions_as_of(
+        deal, (start - timedelta(days=1), end), tranches=tranches, movements=ledger, penalties=penalty_days
     )
-    opening, closing = positions_as_of(deal, (start - timedelta(days=1), end), tranches=tranches, movements=ledger)
     rows = [m for m in ledger if m[2] >= since]
     years = {t.pk: t.year for t in tranches}
     movements = tuple(
@@ -346,20 +356,11 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
         for kind, tranche_id, recorded_at, quantity, reference in rows
     )
     releases = _releases(tranches, rows, start, end)
-    sees_rights = party_role in RIGHTS_READERS
     dividends = instructions = proxies = unlodged = ()
     if sees_rights:
-        dividends = tuple(deal.dividends.filter(passed_on__gte=start, passed_on__lte=end).order_by("passed_on", "pk"))
-        instructions = tuple(
-            VotingInstruction.objects.filter(meeting__deal=deal, given_at__gte=since, given_at__lt=until)
-            .select_related("meeting")
-            .order_by("given_at", "pk")
-        )
-        # One read of the meetings: those whose proxy was lodged in the period, and those not lodged yet (whose
-        # cut-off may be a deadline ahead).
-        meetings = list(
-            deal.meetings.filter(Q(lodged_on__gte=start, lodged_on__lte=end) | Q(lodged_at__isnull=True)).order_by("pk")
-        )
+        # The meetings: those whose proxy was lodged in the period, and those not lodged yet (whose cut-off may be
+        # a deadline ahead).
+        dividends, instructions, meetings = tuple(read["dividends"]), tuple(read["instructions"]), read["meetings"]
         in_period = (m for m in meetings if m.lodged_on is not None and start <= m.lodged_on <= end)
         proxies = tuple(sorted(in_period, key=lambda m: m.lodged_on))
         unlodged = sorted((m for m in meetings if m.lodged_at is None), key=lambda m: m.cut_off)
@@ -372,7 +373,7 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
         for party, amount in sorted(accrued.items())
         if amount and (party_role in PENALTY_READERS or party == party_role)
     }
-    invoices = [i for i in FeeInvoice.objects.filter(deal=deal).order_by("year") if may_read_invoice(i, party_role)]
+    invoices = [i for i in read["invoices"] if may_read_invoice(i, party_role)]
     issued = tuple(i for i in invoices if start <= i.issued_on <= end)
     paid = tuple(i for i in invoices if i.paid_on and start <= i.paid_on <= end)
     deadlines = _deadlines(tranches, invoices, end, unlodged)
@@ -392,6 +393,7 @@ def statement_for(deal, party_role, start: date, end: date, *, tranches=None) ->
         issued,
         paid,
         deadlines,
+        tuple(tranches),
     )
 
 

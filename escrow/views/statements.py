@@ -35,15 +35,15 @@ def release_statement_pdf(request, slug):
 
 def _statement(request, slug):
     """(deal, statement or None, refusal message, the deal's tranches or None) for the `start` and `end` of the
-    request. The tranches, read for the statement, serve the page's release periods too."""
+    request. The tranches, read with the statement, serve the page's release periods too."""
     deal = deal_for(request, slug, action="download_statement")
     role = now_for(request, deal).role
     try:
         start, end = parse_period(request.GET.get("start"), request.GET.get("end"))
     except InvalidInput as problem:
         return deal, None, str(problem), None
-    tranches = list(deal.tranches.order_by("year"))
-    return deal, statement_for(deal, role, start, end, tranches=tranches), "", tranches
+    statement = statement_for(deal, role, start, end)
+    return deal, statement, "", list(statement.tranches)
 
 
 @login_required

@@ -541,6 +541,11 @@ def due_actions_data(items) -> list:
 def deal_summary_data(deal, request) -> dict:
     """DealSummarySerializer(deal, context={"request": request}).data."""
     role = deal.my_role if hasattr(deal, "my_role") else queries.role_on(request.user, deal)
+    return {**_deal_fields(deal), "my_role": role or ""}  # as get_my_role returns it
+
+
+def _deal_fields(deal) -> dict:
+    """The fields DealSummarySerializer and DealSerializer both begin with, before `my_role`, in their order."""
     return {
         "id": _int(deal.id),
         "slug": _text(deal.slug),
@@ -549,7 +554,6 @@ def deal_summary_data(deal, request) -> dict:
         "state": _text(deal.state),
         "total_shares": _int(deal.total_shares),
         "ticker": _text(deal.ticker),
-        "my_role": role or "",  # as get_my_role returns it
     }
 
 
@@ -589,13 +593,7 @@ def deal_data(deal, request) -> dict:
     /api/deals/<ref>/'s function calls)."""
     methods = DealSerializer(context={"request": request})
     return {
-        "id": _int(deal.id),
-        "slug": _text(deal.slug),
-        "name": _text(deal.name),
-        "name_zh": _text(deal.name_zh),
-        "state": _text(deal.state),
-        "total_shares": _int(deal.total_shares),
-        "ticker": _text(deal.ticker),
+        **_deal_fields(deal),
         "my_role": methods.get_my_role(deal),
         "target_company": _text(deal.target_company),
         "tranche_count": _int(deal.tranche_count),

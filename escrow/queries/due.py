@@ -19,9 +19,13 @@ from escrow.queries.clock import contract_today
 from escrow.queries.deals import visible_deals_sql
 from escrow.queries.rows import columns, loader, rows
 from escrow.queries.steps import CalendarCache, next_step, next_step_for_deal
+from escrow.usecases.permissions import ROLE_ACTIONS
 
 S = TrancheState
 DUE_LIMIT = 20  # the dashboard lists the most urgent (and says how many in all); the API pages through all
+
+# EA 1.1: who confirms the deposit, so who can have one due: the role table's `confirm_deposit`.
+DEPOSITING = tuple(sorted(str(role) for role in ROLE_ACTIONS["confirm_deposit"][0]))
 
 # next_step's roles, state by state (SPA 4.2, EA 3.1-3.3, SPA 8.1): who acts on a tranche in each state.
 SETTLING = (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT)
@@ -65,8 +69,8 @@ def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=()) ->
     today = today or contract_today()
     calendars = CalendarCache()
     wanted = offset + limit
-    deposits, deposits_total = _deposits_due(user, wanted)
-    tranches, tranches_total = _tranches_due(user, wanted)
+    tranches, tranches_total, confirms_deposits = _tranches_due(user, wanted)
+    deposits, deposits_total = _deposits_due(user, wanted) if confirms_deposits else ([], 0)
     due = [_due(d, None, next_step_for_deal(d, calendars.get(d)), today, calendars.get(d)) for d in deposits]
     for tranche in tranches:
         signed = {role for role in SIGNING if getattr(tranche, f"{role}_signed")}
@@ -92,10 +96,10 @@ def _deposits_due(user, wanted):
     sql = (
         f"SELECT {_DEAL_COLUMNS}, COUNT(*) OVER () FROM escrow_deal d"  # noqa: S608 (constant SQL, bound values)
         " JOIN escrow_dealparty p ON p.deal_id = d.id"
-        " WHERE d.state = %s AND p.organisation_id = %s AND p.ended_at IS NULL AND p.role = %s"
-        f" AND {visible} ORDER BY d.effective_date, d.slug LIMIT %s"
+        " WHERE d.state = %s AND p.organisation_id = %s AND p.ended_at IS NULL"
+        f" AND p.role IN ({_marks(DEPOSITING)}) AND {visible} ORDER BY d.effective_date, d.slug LIMIT %s"
     )
-    params = (Deal.State.AWAITING_DEPOSIT, user.organisation_id, Role.ESCROW_AGENT, *visible_params, wanted)
+    params = (Deal.State.AWAITING_DEPOSIT, user.organisation_id, *DEPOSITING, *visible_params, wanted)
     rows = _rows(sql, params)
     deal = _loader(Deal)
     return [deal(row) for row in rows], rows[0][-1] if rows else 0
@@ -105,7 +109,9 @@ def _tranches_due(user, wanted):
     """The tranches where the person's role acts next, ordered by the deadline next_step shows (nulls last),
     then the deal and the year. The person's party is joined (one row per tranche: one role per organisation
     and deal), the same rule as permissions.party_for. The waiting tranches and their total are found on narrow
-    rows; only the page's rows are read whole."""
+    rows; only the page's rows are read whole. Third: whether the organisation plays a role that confirms a deposit
+    (DEPOSITING) on any deal, so that no one else pays for the deposits' query; it rides on a lone row (its tranche
+    columns NULL) when nothing is due."""
     visible, visible_params = visible_deals_sql(user, "t.deal_id")
     sql = (
         "WITH waiting AS ("  # noqa: S608 (constant SQL, bound values)
@@ -123,7 +129,10 @@ def _tranches_due(user, wanted):
         f" SELECT waiting.*, COUNT(*) OVER () AS total FROM waiting WHERE {_ACTING}"
         " ORDER BY due ASC NULLS LAST, slug, year LIMIT %s"
         f") SELECT {_TRANCHE_COLUMNS}, {_DEAL_COLUMNS}, page.my_role, page.issuer_signed, page.purchaser_signed,"
-        " page.total FROM page JOIN escrow_tranche t ON t.id = page.id JOIN escrow_deal d ON d.id = t.deal_id"
+        " page.total, me.deposits FROM (SELECT EXISTS (SELECT 1 FROM escrow_dealparty mp WHERE mp.organisation_id = %s"
+        f" AND mp.ended_at IS NULL AND mp.role IN ({_marks(DEPOSITING)})) AS deposits) AS me"
+        " LEFT JOIN page ON 1 = 1 LEFT JOIN escrow_tranche t ON t.id = page.id"
+        " LEFT JOIN escrow_deal d ON d.id = t.deal_id"
         " ORDER BY page.due ASC NULLS LAST, page.slug, page.year"
     )
     params = (
@@ -137,16 +146,20 @@ def _tranches_due(user, wanted):
         user.organisation_id,
         *_ACTING_PARAMS,
         wanted,
+        user.organisation_id,
+        *DEPOSITING,
     )
     rows = _rows(sql, params)
+    if rows[0][0] is None:  # the lone row: nothing due
+        return [], 0, bool(rows[0][-1])
     tranches = []
     load_tranche, load_deal, n = _loader(Tranche), _loader(Deal), len(Tranche._meta.concrete_fields)
     for row in rows:
         tranche = load_tranche(row[:n])
         tranche.deal = load_deal(row[n:])
-        tranche.my_role, tranche.issuer_signed, tranche.purchaser_signed = row[-4:-1]
+        tranche.my_role, tranche.issuer_signed, tranche.purchaser_signed = row[-5:-2]
         tranches.append(tranche)
-    return tranches, rows[0][-1] if rows else 0
+    return tranches, rows[0][-2], bool(rows[0][-1])
 
 
 def _marks(values):

@@ -71,12 +71,17 @@ def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=()) ->
     wanted = offset + limit
     tranches, tranches_total, confirms_deposits = _tranches_due(user, wanted)
     deposits, deposits_total = _deposits_due(user, wanted) if confirms_deposits else ([], 0)
-    due = [_due(d, None, next_step_for_deal(d, calendars.get(d)), today, calendars.get(d)) for d in deposits]
+    left = _DaysLeft(today)
+    due = []
+    for deal in deposits:
+        cal = calendars.get(deal)
+        due.append(left.item(deal, None, next_step_for_deal(deal, cal), cal))
     for tranche in tranches:
         signed = {role for role in SIGNING if getattr(tranche, f"{role}_signed")}
-        step = next_step(tranche, signed_roles=signed, cal=calendars.get(tranche.deal))
+        cal = calendars.get(tranche.deal)
+        step = next_step(tranche, signed_roles=signed, cal=cal)
         if tranche.my_role in step.roles:  # always true: ACTING is next_step's rule (see the module's test)
-            due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
+            due.append(left.item(tranche.deal, tranche, step, cal))
     due.sort(key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
     page = due[offset:wanted]
     linked = [item.tranche for item in page if item.tranche is not None and item.step.action in links]
@@ -219,7 +224,20 @@ _columns, _rows, _loader = columns, rows, loader
 _DEAL_COLUMNS, _TRANCHE_COLUMNS = _columns(Deal, "d"), _columns(Tranche, "t")
 
 
-def _due(deal, tranche, step, today, cal):
-    if step.due is None:
-        return DueAction(deal, tranche, step, None, None)
-    return DueAction(deal, tranche, step, (step.due - today).days, cal.business_days_between(today, step.due))
+class _DaysLeft:
+    """The due items of one list, with the days left until each deadline. The business days are counted once per
+    calendar and deadline: a list's deadlines are a few dates (SPA 5.1's release date is the same for many deals),
+    each count the calendar's ordinals (escrow.contract.calendar.BusinessCalendar.business_days_between)."""
+
+    def __init__(self, today):
+        self.today = today
+        self._business = {}  # (calendar, deadline) -> business days; a calendar is one object per code and list
+
+    def item(self, deal, tranche, step, cal) -> DueAction:
+        due = step.due
+        if due is None:
+            return DueAction(deal, tranche, step, None, None)
+        business = self._business.get((cal, due))
+        if business is None:
+            business = self._business[cal, due] = cal.business_days_between(self.today, due)
+        return DueAction(deal, tranche, step, (due - self.today).days, business)

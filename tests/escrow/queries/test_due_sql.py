@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Case, Count, DateField, Exists, F, Ou
 from escrow.models import Deal, DealParty, Role, Signature, Tranche, TrancheState
 from escrow.models import Instrument as I
 from escrow.queries import due
+from escrow.queries.clock import calendar_for
 from escrow.queries.deals import deals_visible_to
 from escrow.usecases.permissions import ROLE_ACTIONS
 from tests.conftest import open_and_file
@@ -137,3 +138,19 @@ def test_only_who_confirms_a_deposit_reads_the_deposits(varied, people, django_a
         & set(DealParty.objects.filter(organisation_id=u.organisation_id).values_list("role", flat=True))
         for u in people.values()
     )
+
+
+def test_days_left_are_each_deadlines_own(varied, people):
+    """The business days are counted once per calendar and deadline in a list: each item still shows its own."""
+    today = date(2027, 1, 20)
+    seen = set()
+    for user in people.values():
+        for item in due.actions_due_for(user, today, limit=100).items:
+            if item.step.due is None:
+                assert (item.calendar_days_left, item.business_days_left) == (None, None)
+                continue
+            cal = calendar_for(item.deal)
+            assert item.calendar_days_left == (item.step.due - today).days
+            assert item.business_days_left == cal.business_days_between(today, item.step.due)
+            seen.add(item.step.due)
+    assert len(seen) > 3  # several deadlines, so the counts are not all one

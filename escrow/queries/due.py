@@ -19,9 +19,13 @@ from escrow.queries.clock import contract_today
 from escrow.queries.deals import visible_deals_sql
 from escrow.queries.rows import columns, loader, rows
 from escrow.queries.steps import CalendarCache, next_step, next_step_for_deal
+from escrow.usecases.permissions import ROLE_ACTIONS
 
 S = TrancheState
 DUE_LIMIT = 20  # the dashboard lists the most urgent (and says how many in all); the API pages through all
+
+# EA 1.1: who confirms the deposit, so who can have one due: the role table's `confirm_deposit`.
+DEPOSITING = tuple(sorted(str(role) for role in ROLE_ACTIONS["confirm_deposit"][0]))
 
 # next_step's roles, state by state (SPA 4.2, EA 3.1-3.3, SPA 8.1): who acts on a tranche in each state.
 SETTLING = (Role.ISSUER, Role.PURCHASER, Role.SELLER, Role.ESCROW_AGENT)
@@ -65,14 +69,19 @@ def actions_due_for(user, today=None, *, limit=DUE_LIMIT, offset=0, links=()) ->
     today = today or contract_today()
     calendars = CalendarCache()
     wanted = offset + limit
-    deposits, deposits_total = _deposits_due(user, wanted)
-    tranches, tranches_total = _tranches_due(user, wanted)
-    due = [_due(d, None, next_step_for_deal(d, calendars.get(d)), today, calendars.get(d)) for d in deposits]
+    tranches, tranches_total, confirms_deposits = _tranches_due(user, wanted)
+    deposits, deposits_total = _deposits_due(user, wanted) if confirms_deposits else ([], 0)
+    left = _DaysLeft(today)
+    due = []
+    for deal in deposits:
+        cal = calendars.get(deal)
+        due.append(left.item(deal, None, next_step_for_deal(deal, cal), cal))
     for tranche in tranches:
         signed = {role for role in SIGNING if getattr(tranche, f"{role}_signed")}
-        step = next_step(tranche, signed_roles=signed, cal=calendars.get(tranche.deal))
+        cal = calendars.get(tranche.deal)
+        step = next_step(tranche, signed_roles=signed, cal=cal)
         if tranche.my_role in step.roles:  # always true: ACTING is next_step's rule (see the module's test)
-            due.append(_due(tranche.deal, tranche, step, today, calendars.get(tranche.deal)))
+            due.append(left.item(tranche.deal, tranche, step, cal))
     due.sort(key=lambda d: (d.step.due or date.max, d.deal.slug, d.tranche.year if d.tranche else 0))
     page = due[offset:wanted]
     linked = [item.tranche for item in page if item.tranche is not None and item.step.action in links]
@@ -92,10 +101,10 @@ def _deposits_due(user, wanted):
     sql = (
         f"SELECT {_DEAL_COLUMNS}, COUNT(*) OVER () FROM escrow_deal d"  # noqa: S608 (constant SQL, bound values)
         " JOIN escrow_dealparty p ON p.deal_id = d.id"
-        " WHERE d.state = %s AND p.organisation_id = %s AND p.ended_at IS NULL AND p.role = %s"
-        f" AND {visible} ORDER BY d.effective_date, d.slug LIMIT %s"
+        " WHERE d.state = %s AND p.organisation_id = %s AND p.ended_at IS NULL"
+        f" AND p.role IN ({_marks(DEPOSITING)}) AND {visible} ORDER BY d.effective_date, d.slug LIMIT %s"
     )
-    params = (Deal.State.AWAITING_DEPOSIT, user.organisation_id, Role.ESCROW_AGENT, *visible_params, wanted)
+    params = (Deal.State.AWAITING_DEPOSIT, user.organisation_id, *DEPOSITING, *visible_params, wanted)
     rows = _rows(sql, params)
     deal = _loader(Deal)
     return [deal(row) for row in rows], rows[0][-1] if rows else 0
@@ -105,28 +114,35 @@ def _tranches_due(user, wanted):
     """The tranches where the person's role acts next, ordered by the deadline next_step shows (nulls last),
     then the deal and the year. The person's party is joined (one row per tranche: one role per organisation
     and deal), the same rule as permissions.party_for. The waiting tranches and their total are found on narrow
-    rows; only the page's rows are read whole."""
+    rows; only the page's rows are read whole. Third: whether the organisation plays a role that confirms a deposit
+    (DEPOSITING) on any deal, so that no one else pays for the deposits' query; it rides on a lone row (its tranche
+    columns NULL) when nothing is due."""
     visible, visible_params = visible_deals_sql(user, "t.deal_id")
     sql = (
-        "WITH waiting AS ("  # noqa: S608 (constant SQL, bound values)
+        # The organisation's roles, made distinct once (the join against each party row compared every pair below
+        # with every party: 12,000 comparisons, 3-10 ms, for an organisation on 1,000 deals); read twice, so
+        # PostgreSQL reads the parties once.
+        "WITH roles AS (SELECT DISTINCT mp.role FROM escrow_dealparty mp WHERE mp.organisation_id = %s"  # noqa: S608
+        " AND mp.ended_at IS NULL), waiting AS ("  # (constant SQL, bound values)
         f" SELECT t.id, t.state, t.year, d.slug, p.role AS my_role, {_DEADLINE} AS due,"
         f" {_SETTLING[connection.vendor]} AS settling,"
         f" {_SIGNED} AS issuer_signed, {_SIGNED} AS purchaser_signed"
         " FROM escrow_tranche t JOIN escrow_deal d ON d.id = t.deal_id JOIN escrow_dealparty p ON p.deal_id = t.deal_id"
         f" WHERE p.organisation_id = %s AND p.ended_at IS NULL AND t.state IN ({_marks(WAITING)}) AND {visible}"
         f" AND t.state IN (SELECT a.column1 FROM (VALUES {_PAIRS}) AS a"  # (state, role): VALUES' own names
-        # The organisation's roles, made distinct before the join (the join against each party row compared
-        # every pair with every party: 12,000 comparisons, 3-10 ms, for an organisation on 1,000 deals).
-        " JOIN (SELECT DISTINCT mp.role FROM escrow_dealparty mp WHERE mp.organisation_id = %s"
-        " AND mp.ended_at IS NULL) AS r ON r.role = a.column2)"
+        " JOIN roles AS r ON r.role = a.column2)"
         "), page AS ("
         f" SELECT waiting.*, COUNT(*) OVER () AS total FROM waiting WHERE {_ACTING}"
         " ORDER BY due ASC NULLS LAST, slug, year LIMIT %s"
         f") SELECT {_TRANCHE_COLUMNS}, {_DEAL_COLUMNS}, page.my_role, page.issuer_signed, page.purchaser_signed,"
-        " page.total FROM page JOIN escrow_tranche t ON t.id = page.id JOIN escrow_deal d ON d.id = t.deal_id"
+        " page.total, me.deposits"
+        f" FROM (SELECT EXISTS (SELECT 1 FROM roles WHERE roles.role IN ({_marks(DEPOSITING)})) AS deposits) AS me"
+        " LEFT JOIN page ON 1 = 1 LEFT JOIN escrow_tranche t ON t.id = page.id"
+        " LEFT JOIN escrow_deal d ON d.id = t.deal_id"
         " ORDER BY page.due ASC NULLS LAST, page.slug, page.year"
     )
     params = (
+        user.organisation_id,
         *_DEADLINE_PARAMS,
         *_signed_params(Role.ISSUER),
         *_signed_params(Role.PURCHASER),
@@ -134,19 +150,21 @@ def _tranches_due(user, wanted):
         *WAITING,
         *visible_params,
         *_PAIRS_PARAMS,
-        user.organisation_id,
         *_ACTING_PARAMS,
         wanted,
+        *DEPOSITING,
     )
     rows = _rows(sql, params)
+    if rows[0][0] is None:  # the lone row: nothing due
+        return [], 0, bool(rows[0][-1])
     tranches = []
     load_tranche, load_deal, n = _loader(Tranche), _loader(Deal), len(Tranche._meta.concrete_fields)
     for row in rows:
         tranche = load_tranche(row[:n])
         tranche.deal = load_deal(row[n:])
-        tranche.my_role, tranche.issuer_signed, tranche.purchaser_signed = row[-4:-1]
+        tranche.my_role, tranche.issuer_signed, tranche.purchaser_signed = row[-5:-2]
         tranches.append(tranche)
-    return tranches, rows[0][-1] if rows else 0
+    return tranches, rows[0][-2], bool(rows[0][-1])
 
 
 def _marks(values):
@@ -206,7 +224,20 @@ _columns, _rows, _loader = columns, rows, loader
 _DEAL_COLUMNS, _TRANCHE_COLUMNS = _columns(Deal, "d"), _columns(Tranche, "t")
 
 
-def _due(deal, tranche, step, today, cal):
-    if step.due is None:
-        return DueAction(deal, tranche, step, None, None)
-    return DueAction(deal, tranche, step, (step.due - today).days, cal.business_days_between(today, step.due))
+class _DaysLeft:
+    """The due items of one list, with the days left until each deadline. The business days are counted once per
+    calendar and deadline: a list's deadlines are a few dates (SPA 5.1's release date is the same for many deals),
+    each count the calendar's ordinals (escrow.contract.calendar.BusinessCalendar.business_days_between)."""
+
+    def __init__(self, today):
+        self.today = today
+        self._business = {}  # (calendar, deadline) -> business days; a calendar is one object per code and list
+
+    def item(self, deal, tranche, step, cal) -> DueAction:
+        due = step.due
+        if due is None:
+            return DueAction(deal, tranche, step, None, None)
+        business = self._business.get((cal, due))
+        if business is None:
+            business = self._business[cal, due] = cal.business_days_between(self.today, due)
+        return DueAction(deal, tranche, step, (due - self.today).days, business)

@@ -6,10 +6,12 @@ from datetime import date
 import pytest
 from django.db.models import BooleanField, Case, Count, DateField, Exists, F, OuterRef, Q, When, Window
 
-from escrow.models import Deal, Role, Signature, Tranche, TrancheState
+from escrow.models import Deal, DealParty, Role, Signature, Tranche, TrancheState
 from escrow.models import Instrument as I
 from escrow.queries import due
+from escrow.queries.clock import calendar_for
 from escrow.queries.deals import deals_visible_to
+from escrow.usecases.permissions import ROLE_ACTIONS
 from tests.conftest import open_and_file
 from tests.escrow.views.test_query_counts import add_deals
 
@@ -107,7 +109,48 @@ def varied(deposited, people):
 @pytest.mark.parametrize("wanted", [1, 5, 20, 100])
 def test_the_sql_is_the_orm_reference(varied, people, wanted):
     for user in people.values():
-        assert facts(due._tranches_due(user, wanted)) == facts(with_total(reference_tranches(user), wanted)), user
+        found = due._tranches_due(user, wanted)[:2]
+        assert facts(found) == facts(with_total(reference_tranches(user), wanted)), user
         assert facts(due._deposits_due(user, wanted)) == facts(with_total(reference_deposits(user), wanted)), user
     assert any(due._tranches_due(user, 100)[1] for user in people.values())
     assert due._deposits_due(people["agent1"], 100)[1] == 4
+
+
+def test_only_who_confirms_a_deposit_reads_the_deposits(varied, people, django_assert_num_queries):
+    """The tranches' query says whether the organisation plays a role that confirms a deposit (the role table's
+    `confirm_deposit`, EA 1.1) on any deal: nobody else runs the deposits' query, which could find nothing for them."""
+    confirming = ROLE_ACTIONS["confirm_deposit"][0]
+    for user in people.values():
+        roles = set(
+            DealParty.objects.filter(organisation_id=user.organisation_id, ended_at__isnull=True).values_list(
+                "role", flat=True
+            )
+        )
+        assert due._tranches_due(user, 20)[2] == bool(roles & confirming), user
+        assert due._tranches_due(user, 0)[2] == bool(roles & confirming), user  # the lone row carries it too
+        with django_assert_num_queries(2 if roles & confirming else 1):
+            found = due.actions_due_for(user)
+        if not roles & confirming:
+            assert due._deposits_due(user, 20) == ([], 0), user
+        assert found.total == due._tranches_due(user, 100)[1] + due._deposits_due(user, 100)[1], user
+    assert any(
+        not set(due.DEPOSITING)
+        & set(DealParty.objects.filter(organisation_id=u.organisation_id).values_list("role", flat=True))
+        for u in people.values()
+    )
+
+
+def test_days_left_are_each_deadlines_own(varied, people):
+    """The business days are counted once per calendar and deadline in a list: each item still shows its own."""
+    today = date(2027, 1, 20)
+    seen = set()
+    for user in people.values():
+        for item in due.actions_due_for(user, today, limit=100).items:
+            if item.step.due is None:
+                assert (item.calendar_days_left, item.business_days_left) == (None, None)
+                continue
+            cal = calendar_for(item.deal)
+            assert item.calendar_days_left == (item.step.due - today).days
+            assert item.business_days_left == cal.business_days_between(today, item.step.due)
+            seen.add(item.step.due)
+    assert len(seen) > 3  # several deadlines, so the counts are not all one

@@ -516,6 +516,15 @@ def as_of_picker(context):
     return _kept(key, "escrow/as_of_picker.html", picker)
 
 
+@register.simple_tag
+def kept_text(template_name, **flags):
+    """`template_name`, a fragment of fixed words (table heads: {% translate %} tags and markup, nothing of the
+    deal), as {% include ... with flags %} renders it, kept per process under all it reads: the language and
+    the flags it is given (issue 13 item 1: the tranche page's heads were ~20 translations a request)."""
+    key = ("kept_text", template_name, get_language(), tuple(sorted(flags.items())))
+    return _kept(key, template_name, flags)
+
+
 def _kept(key, template_name, context):
     """`template_name` rendered with `context`, once per process for each `key` (which must name everything the
     template reads). Bounded: the oldest half of the entries are forgotten past 4,096."""

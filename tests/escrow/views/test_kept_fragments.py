@@ -81,3 +81,26 @@ def test_the_policies_follow_the_deal(kaixin, language):
         after = policies_html(kaixin)
         assert f'data-value="{first.alternatives[0]}"' in after and f'data-value="{first.default}"' in before
         assert after.count("<dd") == before.count("<dd") == len(POLICY_DEFINITIONS)
+
+
+KEPT_TEXTS = [
+    ("escrow/instrument_head.html", '{% kept_text "escrow/instrument_head.html" sees_origin=sees_origin %}'),
+    ("escrow/year_history_head.html", '{% kept_text "escrow/year_history_head.html" %}'),
+    ("includes/penalty_head.html", '{% kept_text "includes/penalty_head.html" %}'),
+]
+
+
+@pytest.mark.parametrize(("name", "tag"), KEPT_TEXTS)
+def test_the_kept_heads_are_what_the_include_drew(name, tag):
+    """The tranche page's table heads (kept_text): what {% include %} drew, in each language and with each flag,
+    and another language or flag is another copy (the key holds all they read)."""
+    include = '{% include "' + name + '" %}'
+    shown = set()
+    for language in LANGUAGES:
+        with translation.override(language):
+            for sees_origin in ("1", None):
+                kept = render(tag, sees_origin=sees_origin)
+                assert kept == render(include, sees_origin=sees_origin)
+                assert render(tag, sees_origin=sees_origin) == kept  # from the kept copy the second time
+                shown.add(kept)
+    assert len(shown) == (4 if "sees_origin" in tag else 2)

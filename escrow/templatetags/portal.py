@@ -525,6 +525,22 @@ def kept_text(template_name, **flags):
     return _kept(key, template_name, flags)
 
 
+# What escrow/tranche_stats.html reads of the tranche.
+STAT_FIELDS = ("own_release", "deducted", "release_quantity", "release_due_date", "transfer_due_date", "released_on")
+
+
+@register.simple_tag(takes_context=True)
+def tranche_stats(context):
+    """escrow/tranche_stats.html (the year's figures under their labels) as {% include %} renders it, kept per
+    process under all it reads: the language, each figure (as text: 1.0 and 1 are other keys) and the provisional
+    transfer date's reason in that language. Another figure is another key, so it is never stale."""
+    tranche, provisional = context["tranche"], context.get("transfer_provisional")
+    figures = tuple(str(getattr(tranche, name)) for name in STAT_FIELDS)
+    reason = str(provisional.reason) if provisional else None
+    key = ("tranche_stats", get_language(), figures, bool(provisional), reason)
+    return _kept(key, "escrow/tranche_stats.html", {"tranche": tranche, "transfer_provisional": provisional})
+
+
 def _kept(key, template_name, context):
     """`template_name` rendered with `context`, once per process for each `key` (which must name everything the
     template reads). Bounded: the oldest half of the entries are forgotten past 4,096."""

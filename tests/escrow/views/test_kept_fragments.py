@@ -104,3 +104,47 @@ def test_the_kept_heads_are_what_the_include_drew(name, tag):
                 assert render(tag, sees_origin=sees_origin) == kept  # from the kept copy the second time
                 shown.add(kept)
     assert len(shown) == (4 if "sees_origin" in tag else 2)
+
+
+STATS_TAG = "{% tranche_stats %}"
+STATS_INCLUDE = '{% include "escrow/tranche_stats.html" %}'
+
+
+def test_the_year_figures_are_what_the_include_drew():
+    """The tranche page's figures (tranche_stats): what {% include %} drew, in each language, and another value
+    of anything it reads (each figure, the provisional transfer date's reason) is another copy."""
+    from datetime import date
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from escrow.queries.clock import ProvisionalDeadline
+
+    base = {
+        "own_release": 3000000,
+        "deducted": 0,
+        "release_quantity": 3000000,
+        "release_due_date": date(2027, 5, 1),
+        "transfer_due_date": date(2027, 5, 8),
+        "released_on": None,
+    }
+    changed = {
+        "own_release": 2999999,
+        "deducted": Decimal("10.5"),
+        "release_quantity": None,
+        "release_due_date": None,
+        "transfer_due_date": date(2027, 5, 9),
+        "released_on": date(2027, 5, 7),
+    }
+    provisional = ProvisionalDeadline("transfer_due_date", "EA 3.2", date(2027, 5, 8), "CN", (2027,))
+    cases = [({}, None), ({}, provisional)] + [({name: value}, None) for name, value in changed.items()]
+    for language in LANGUAGES:
+        shown = set()
+        with translation.override(language):
+            for change, provisional_date in cases:
+                context = {"tranche": SimpleNamespace(**{**base, **change}), "transfer_provisional": provisional_date}
+                kept = render(STATS_TAG, **context)
+                assert kept == render(STATS_INCLUDE, **context)
+                assert render(STATS_TAG, **context) == kept  # from the kept copy the second time
+                shown.add(kept)
+        assert len(shown) == len(cases)
+        assert any("warn-text" in html for html in shown)

@@ -79,8 +79,23 @@ def document_data(document, context) -> dict:
         "original_name": _text(document.original_name),
         "uploaded_by": _person(document.uploaded_by),
         "uploaded_at": _moment(document.uploaded_at),
-        "download": reverse("api:document-download", args=[document.pk], request=context.get("request")),
+        "download": download_url(document.pk, context),
     }
+
+
+_PLACEHOLDER = 987654321  # no document's pk: the link reversed once is split around it
+
+
+def download_url(pk, context) -> str:
+    """reverse("api:document-download", args=[pk], request=context["request"]): reversed once per response (the
+    request's host, script prefix and API version do not change within it; the halves are kept in this response's
+    context) and each document's pk put in its place."""
+    halves = context.get("_download_halves")
+    if halves is None:
+        url = reverse("api:document-download", args=[_PLACEHOLDER], request=context.get("request"))
+        head, _, tail = url.rpartition(str(_PLACEHOLDER))
+        halves = context["_download_halves"] = (head, tail)
+    return f"{halves[0]}{int(pk)}{halves[1]}"
 
 
 def signature_data(signature, context) -> dict:

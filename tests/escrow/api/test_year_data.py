@@ -61,3 +61,23 @@ def test_the_dicts_are_what_the_serializers_write(held, people):
     }
     assert (b'"ip_address"', "compliance") in seen  # the escrow agent and compliance read where signers signed
     assert (b'"ip_address"', "issuer") not in seen and (b'"ip_address"', "seller") not in seen
+
+
+@pytest.mark.parametrize("host", ["testserver", "escrow.example.com:8443", "987654321.example"])
+def test_the_download_link_is_what_reverse_writes(host, settings):
+    """download_url reverses once per response and puts each pk in place: the same link as DRF's reverse for
+    every pk, whatever the host (even one holding the placeholder's digits) or script prefix."""
+    from django.urls import set_script_prefix
+    from rest_framework.reverse import reverse
+
+    settings.ALLOWED_HOSTS = [host.split(":")[0]]
+    for prefix in ("/", "/portal/"):
+        set_script_prefix(prefix)
+        try:
+            request = APIRequestFactory().get("/", HTTP_HOST=host, secure=prefix != "/")
+            context = {"request": request}
+            for pk in (1, 2, 10, 987654321, 123456789012):
+                expected = reverse("api:document-download", args=[pk], request=request)
+                assert year_data.download_url(pk, context) == expected
+        finally:
+            set_script_prefix("/")

@@ -6,7 +6,7 @@ tests/escrow/views/test_year_rows.py, which compares both in English and Chinese
 from django import template
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -62,8 +62,23 @@ def document_items(documents):
     return mark_safe("".join(_document_item(doc) for doc in documents))  # noqa: S308 - escaped in the item
 
 
+_PLACEHOLDER = 987654321  # no document's pk: the link reversed once is split around it
+_DOCUMENT_LINKS = {}  # (script prefix, urlconf) -> the document link's halves around the pk
+
+
+def document_url(pk) -> str:
+    """reverse("escrow:document", args=[pk]), reversed once per process for each script prefix and urlconf (all
+    the link reads; the paths have no language prefix) and each pk put in its place."""
+    key = (get_script_prefix(), get_urlconf())
+    halves = _DOCUMENT_LINKS.get(key)
+    if halves is None:
+        head, _, tail = reverse("escrow:document", args=[_PLACEHOLDER]).rpartition(str(_PLACEHOLDER))
+        halves = _DOCUMENT_LINKS[key] = (head, tail)
+    return f"{halves[0]}{int(pk)}{halves[1]}"
+
+
 def _document_item(doc):
-    url = escape(reverse("escrow:document", args=[doc.pk]))
+    url = escape(document_url(doc.pk))
     kind = conditional_escape(display(doc, "kind"))
     by = f" · {conditional_escape(doc.uploaded_by)}" if doc.uploaded_by else ""
     return (

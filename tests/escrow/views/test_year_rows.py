@@ -112,3 +112,22 @@ def test_the_kept_picker_is_the_include_and_never_stale(deposited, language):
             assert shown == include.render(context), (path, raw, refused, bool(snapshot))
             drawn.add(shown)
     assert len(drawn) == len(cases)  # every input changed the fragment
+
+
+def test_the_document_link_is_what_reverse_writes():
+    """document_url: the link reversed once per script prefix and urlconf, each pk in its place; another prefix is
+    another copy (under a prefix the link changes with it)."""
+    from django.urls import reverse, set_script_prefix
+
+    from escrow.templatetags.year_rows import document_url
+
+    seen = set()
+    for prefix in ("/", "/portal/", "/"):
+        set_script_prefix(prefix)
+        try:
+            for pk in (1, 2, 10, 987654321, 123456789012):
+                assert document_url(pk) == reverse("escrow:document", args=[pk])
+            seen.add(document_url(7))
+        finally:
+            set_script_prefix("/")
+    assert seen == {"/documents/7/", "/portal/documents/7/"}

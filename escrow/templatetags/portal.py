@@ -286,6 +286,24 @@ def history_filters(form):
     return _kept(key, "escrow/history_filters.html", {"form": form})
 
 
+@register.simple_tag(takes_context=True)
+def history_heading(context):
+    """escrow/history_heading.html (the history page's title and its export buttons) as {% include %} renders it,
+    kept per process under everything it reads: the language, the URL prefix and urlconf, the deal's slug and
+    whether the viewer may export the history (issue 13 item 1: two URLs to reverse and three translations)."""
+    deal, can = context["deal"], context.get("can") or {}
+    export = bool(can.get("export_history"))
+    key = ("history_heading", get_language(), get_script_prefix(), get_urlconf(), deal.slug, export)
+    return _kept(key, "escrow/history_heading.html", {"deal": deal, "can": {"export_history": export}})
+
+
+@register.simple_tag
+def history_columns():
+    """escrow/history_columns.html (the history table's column headings) as {% include %} renders it, kept per
+    process under the one thing it reads: the language (issue 13 item 1: nine translations on every page)."""
+    return _kept(("history_columns", get_language()), "escrow/history_columns.html", {})
+
+
 def exact(value):
     """A key part that tells apart values Python counts equal but a page writes differently (Decimal("1.0") and
     Decimal("1.00"), 1 and True, a date and a datetime): the value's type with its text."""

@@ -81,3 +81,35 @@ def test_the_policies_follow_the_deal(kaixin, language):
         after = policies_html(kaixin)
         assert f'data-value="{first.alternatives[0]}"' in after and f'data-value="{first.default}"' in before
         assert after.count("<dd") == before.count("<dd") == len(POLICY_DEFINITIONS)
+
+
+HEADING_TAG = "{% history_heading %}"
+HEADING_INCLUDE = '{% include "escrow/history_heading.html" %}'
+COLUMNS_TAG = "{% history_columns %}"
+COLUMNS_INCLUDE = '{% include "escrow/history_columns.html" %}'
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_history_heading_and_columns_are_what_the_includes_drew(kaixin, language):
+    with translation.override(language):
+        for can in ({}, {"export_history": False}, {"export_history": True}, {"export_history": True, "x": 1}):
+            context = {"deal": kaixin, "can": can}
+            assert render(HEADING_TAG, **context) == render(HEADING_INCLUDE, **context)
+        assert render(COLUMNS_TAG) == render(COLUMNS_INCLUDE)
+
+
+def test_the_history_heading_follows_each_input(kaixin):
+    """The language, the right to export and the deal's slug are in the key: each change shows at once."""
+    plain = render(HEADING_TAG, deal=kaixin, can={})
+    exporting = render(HEADING_TAG, deal=kaixin, can={"export_history": True})
+    assert 'data-testid="export-csv"' not in plain and 'data-testid="export-csv"' in exporting
+    with translation.override("zh-hans"):
+        chinese = render(HEADING_TAG, deal=kaixin, can={"export_history": True})
+        chinese_columns = render(COLUMNS_TAG)
+    assert chinese != exporting and chinese_columns != render(COLUMNS_TAG)
+    assert chinese_columns == translation.override("zh-hans")(lambda: render(COLUMNS_INCLUDE))()
+    Deal.objects.filter(pk=kaixin.pk).update(slug="renamed-slug")
+    renamed = Deal.objects.get(pk=kaixin.pk)
+    moved = render(HEADING_TAG, deal=renamed, can={"export_history": True})
+    assert moved != exporting and "/renamed-slug/" in moved
+    assert moved == render(HEADING_INCLUDE, deal=renamed, can={"export_history": True})

@@ -611,9 +611,17 @@ def deal_data(deal, request) -> dict:
         "consideration_today": methods.get_consideration_today(deal),
         "next_step": methods.get_next_step(deal),
         "deposit_due_provisional": methods.get_deposit_due_provisional(deal),
-        "deposit": methods.get_deposit(deal),
+        "deposit": _deposit_data(deal, methods.context),
         "tranches": methods.get_tranches(deal),
     }
+
+
+def _deposit_data(deal, context):
+    """DealSerializer.get_deposit without DRF's per-field copies (escrow.api.year_data.transfer_record_data)."""
+    from escrow.api.year_data import transfer_record_data  # year_data builds on this module's helpers
+
+    record = _ledger_records(deal)[0]
+    return transfer_record_data(record, context) if record else None
 
 
 _FEE = serializers.DecimalField(max_digits=12, decimal_places=2)  # DealSerializer's escrow_fee_per_year

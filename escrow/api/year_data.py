@@ -10,7 +10,6 @@ from rest_framework.reverse import reverse
 
 from escrow.api.serializers import (
     SignatureSerializer,
-    TransferRecordSerializer,
     _int,
     _revenue,
     _text,
@@ -41,7 +40,25 @@ def _transfer(tranche, context):
     if not has(tranche, RELEASE):
         return None
     record = transfers.release_record(tranche)
-    return TransferRecordSerializer(record, context=context).data if record else None
+    return transfer_record_data(record, context) if record else None
+
+
+def transfer_record_data(record, context) -> dict:
+    """TransferRecordSerializer(record, context=context).data: a fact not recorded is None (its to_representation
+    writes an empty transfer agent or account as None too)."""
+    confirmation = record.confirmation
+    return {
+        "kind": _text(record.kind),
+        "quantity": _int(record.quantity),
+        "reference": _text(record.reference),
+        "transfer_date": _day(record.transfer_date),
+        "transfer_agent": _text(record.transfer_agent) or None,
+        "recipient_account": _text(record.recipient_account) or None,
+        "confirmation": None if confirmation is None else document_data(confirmation, context),
+        "recorded_by": _person(record.recorded_by),
+        "recorded_at": _moment(record.recorded_at),
+        "missing": _texts(record.missing),
+    }
 
 
 def instrument_data(instrument, context) -> dict:

@@ -274,6 +274,22 @@ def history_filters(form):
     under everything they show: the language, whether the form is bound, each field's choices (value and words)
     and its submitted value (which decide its errors too). Issue 13 item 1: five widgets rendered through
     Django's form templates were a tenth of the page's Python."""
+    return _kept(("history_filters", *_filters_key(form)), "escrow/history_filters.html", {"form": form})
+
+
+@register.simple_tag(takes_context=True)
+def history_form(context, form):
+    """escrow/history_form.html (the history page's filter form: its fields, as history_filters keeps them, and
+    its Filter and Clear buttons) as {% include %} renders it, kept per process under everything it reads: what
+    history_filters reads, the URL prefix and urlconf and the deal's slug (the Clear link)."""
+    deal = context["deal"]
+    key = ("history_form", get_script_prefix(), get_urlconf(), deal.slug, *_filters_key(form))
+    return _kept(key, "escrow/history_form.html", {"deal": deal, "form": form})
+
+
+def _filters_key(form):
+    """What the history's filter fields show: the language, whether the form is bound, each field's choices
+    (value and words) and its submitted value (which decide its errors too)."""
     fields = tuple(
         (
             name,
@@ -282,8 +298,25 @@ def history_filters(form):
         )
         for name, field in form.fields.items()
     )
-    key = ("history_filters", get_language(), form.is_bound, fields)
-    return _kept(key, "escrow/history_filters.html", {"form": form})
+    return (get_language(), form.is_bound, fields)
+
+
+@register.simple_tag(takes_context=True)
+def history_heading(context):
+    """escrow/history_heading.html (the history page's title and its export buttons) as {% include %} renders it,
+    kept per process under everything it reads: the language, the URL prefix and urlconf, the deal's slug and
+    whether the viewer may export the history (issue 13 item 1: two URLs to reverse and three translations)."""
+    deal, can = context["deal"], context.get("can") or {}
+    export = bool(can.get("export_history"))
+    key = ("history_heading", get_language(), get_script_prefix(), get_urlconf(), deal.slug, export)
+    return _kept(key, "escrow/history_heading.html", {"deal": deal, "can": {"export_history": export}})
+
+
+@register.simple_tag
+def history_columns():
+    """escrow/history_columns.html (the history table's column headings) as {% include %} renders it, kept per
+    process under the one thing it reads: the language (issue 13 item 1: nine translations on every page)."""
+    return _kept(("history_columns", get_language()), "escrow/history_columns.html", {})
 
 
 def exact(value):

@@ -4,6 +4,8 @@ they must be exactly what TrancheSummarySerializer, PartySerializer, BalancesSer
 ProvisionalDeadlineSerializer give (the schema's description), for years in every state and in both languages."""
 
 import copy
+import dataclasses
+import datetime
 import json
 from decimal import Decimal
 
@@ -12,7 +14,8 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 
 from escrow.api import serializers as out
-from escrow.models import Deal, DealParty, TrancheState
+from escrow.api.year_data import transfer_record_data
+from escrow.models import Deal, DealParty, StoredDocument, TrancheState
 from escrow.queries.deal_reads import current_parties, deal_tranches
 from escrow.queries.transfers import ledger_records
 from tests.conftest import open_and_file, release
@@ -97,3 +100,27 @@ def test_the_whole_deal(deposited, people):
 
 def test_the_whole_deal_before_the_deposit(kaixin, people):
     check_whole_deal(kaixin, people)
+
+
+def test_the_transfer_record_is_what_its_serializer_writes(deposited, people):
+    """transfer_record_data (the deposit's and each release's record): TransferRecordSerializer's `.data`, with
+    each fact recorded, missing or empty, and a confirmation with its download link."""
+    open_and_file(deposited, people, 1, "598500000")
+    request = RequestFactory().get(f"/api/deals/{deposited.slug}/")
+    request.user = people["compliance"]
+    context = {"request": request}
+    record = ledger_records(deposited)[0]
+    document = StoredDocument.objects.filter(deal=deposited).first()
+    assert record is not None and document is not None
+    for changes in (
+        {},
+        {"transfer_date": datetime.date(2026, 3, 1), "transfer_agent": "Computershare", "recipient_account": "A-1"},
+        {"transfer_agent": "", "recipient_account": "", "reference": ""},
+        {"confirmation": document},
+        {"recorded_by": None},
+    ):
+        variant = dataclasses.replace(record, **changes)
+        for language in LANGUAGES:
+            with translation.override(language):
+                slow = out.TransferRecordSerializer(variant, context=context).data
+                same(transfer_record_data(variant, context), dict(slow))

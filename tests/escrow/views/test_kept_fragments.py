@@ -148,3 +148,78 @@ def test_the_year_figures_are_what_the_include_drew():
                 shown.add(kept)
         assert len(shown) == len(cases)
         assert any("warn-text" in html for html in shown)
+
+
+HEADING_TAG = "{% history_heading %}"
+HEADING_INCLUDE = '{% include "escrow/history_heading.html" %}'
+COLUMNS_TAG = "{% history_columns %}"
+COLUMNS_INCLUDE = '{% include "escrow/history_columns.html" %}'
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_history_heading_and_columns_are_what_the_includes_drew(kaixin, language):
+    with translation.override(language):
+        for can in ({}, {"export_history": False}, {"export_history": True}, {"export_history": True, "x": 1}):
+            context = {"deal": kaixin, "can": can}
+            assert render(HEADING_TAG, **context) == render(HEADING_INCLUDE, **context)
+        assert render(COLUMNS_TAG) == render(COLUMNS_INCLUDE)
+
+
+def test_the_history_heading_follows_each_input(kaixin):
+    """The language, the right to export and the deal's slug are in the key: each change shows at once."""
+    plain = render(HEADING_TAG, deal=kaixin, can={})
+    exporting = render(HEADING_TAG, deal=kaixin, can={"export_history": True})
+    assert 'data-testid="export-csv"' not in plain and 'data-testid="export-csv"' in exporting
+    with translation.override("zh-hans"):
+        chinese = render(HEADING_TAG, deal=kaixin, can={"export_history": True})
+        chinese_columns = render(COLUMNS_TAG)
+    assert chinese != exporting and chinese_columns != render(COLUMNS_TAG)
+    assert chinese_columns == translation.override("zh-hans")(lambda: render(COLUMNS_INCLUDE))()
+    Deal.objects.filter(pk=kaixin.pk).update(slug="renamed-slug")
+    renamed = Deal.objects.get(pk=kaixin.pk)
+    moved = render(HEADING_TAG, deal=renamed, can={"export_history": True})
+    assert moved != exporting and "/renamed-slug/" in moved
+    assert moved == render(HEADING_INCLUDE, deal=renamed, can={"export_history": True})
+
+
+FORM_TAG = "{% history_form form %}"
+FORM_INCLUDE = '{% include "escrow/history_form.html" %}'
+
+
+def _filter_form(deal, data):
+    from django.http import QueryDict
+
+    from escrow.queries.history import history_of
+    from escrow.queries.history_words import HistoryWords
+    from escrow.views.forms import HistoryFilterForm
+    from tests.escrow.views.test_history_rows import _choices
+
+    query = QueryDict(mutable=True)
+    query.update(data or {})
+    form = HistoryFilterForm(query if data else None, words=HistoryWords(deal), **_choices(history_of(deal)))
+    form.is_valid()
+    return form
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_history_form_is_what_the_include_drew_and_follows_each_input(deposited, language):
+    """The filter form (fields and buttons) is what its include drew for each submitted filter; another filter,
+    language or slug is another fragment."""
+    from tests.escrow.views.test_history_rows import FILTER_DATA
+
+    with translation.override(language):
+        drawn = set()
+        for data in FILTER_DATA:
+            form = _filter_form(deposited, data)
+            kept = render(FORM_TAG, deal=deposited, form=form)
+            assert kept == render(FORM_INCLUDE, deal=deposited, form=form), data
+            drawn.add(kept)
+        assert len(drawn) > 2  # the submitted values and their errors show
+        Deal.objects.filter(pk=deposited.pk).update(slug="renamed-slug")
+        renamed = Deal.objects.get(pk=deposited.pk)
+        form = _filter_form(renamed, None)
+        moved = render(FORM_TAG, deal=renamed, form=form)
+        assert "/renamed-slug/" in moved and moved == render(FORM_INCLUDE, deal=renamed, form=form)
+    english = render(FORM_TAG, deal=renamed, form=form)
+    with translation.override("zh-hans"):
+        assert render(FORM_TAG, deal=renamed, form=_filter_form(renamed, None)) != english
